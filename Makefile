@@ -1,0 +1,51 @@
+# Kyodo — the two commands: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Tests run on PostgreSQL and Redis; these are the local defaults, override them as you like.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kyodo
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install demo stop test test-fast bench lint messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(MAKE) messages
+	touch $(STAMP)
+
+messages: | $(VENV)
+	cd config && KYODO_ROLE=node SECRET_KEY=build ALLOWED_HOSTS=localhost ../$(BIN)/django-admin compilemessages --ignore=.venv > /dev/null
+
+demo: install
+	$(BIN)/kyodo demo up
+
+stop:
+	$(BIN)/kyodo demo down
+
+# One pytest process per role: the role decides which apps (and tables) exist.
+TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
+
+test: install
+	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest -m "not browser and not federation" $(PYTEST_ARGS)
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(BIN)/python -m tests.bench.run
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var test-artifacts

@@ -1,0 +1,295 @@
+"""The `kyodo` command: run the demo federation, check it, and reach Django's management commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Kyodo 協働 — 市民活動支援センターの協働プラットフォーム", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo: the seed documents' real centers, each on its own node.", no_args_is_help=True)
+federation_app = typer.Typer(help="A local federation of real processes (no Docker).", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+app.add_typer(federation_app, name="federation")
+sync_app = typer.Typer(help="Node ⇄ hub sync of this node.", no_args_is_help=True)
+hub_app = typer.Typer(help="Hub administration.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+app.add_typer(hub_app, name="hub")
+console = Console()
+
+# The five centers of the seed documents, in the order their nodes get ports (the hub takes 8100).
+DEMO_CENTERS = [
+    ("odawara", "小田原市市民活動交流センター UMECO", "142069", "小田原市"),
+    ("chigasaki", "茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
+    ("kawasaki", "かわさき市民活動センター", "141305", "川崎市"),
+    ("yokohama", "横浜市市民協働推進センター", "141003", "横浜市"),
+    ("nishiku", "にしく市民活動支援センター", "141038", "横浜市西区"),
+]
+HUB_SPEC = ("hub", "hub", "神奈川県 協働ハブ")
+# The demo syncs every 15 s instead of every minute, so a change shows on the hub while you watch.
+DEMO_ENV = {"KYODO_SYNC_INTERVAL": "15"}
+
+
+def _json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def _print_deployments(deployments, logins: list[dict]) -> None:
+    from deploy.federation import health
+
+    table = Table(title="Kyodo federation")
+    for column in ("name", "role", "URL", "health", "database"):
+        table.add_column(column)
+    for deployment in deployments:
+        state = health(deployment)
+        table.add_row(deployment.name, deployment.role, deployment.url, "ok" if state["ok"] else "DOWN",
+                      state.get("database", {}).get("engine", "?"))
+    console.print(table)
+    if logins:
+        logins_table = Table(title="Demo logins")
+        for column in ("URL", "role", "organization", "username", "password"):
+            logins_table.add_column(column)
+        for login in logins:
+            logins_table.add_row(login["url"], login["role"], login["organization"], login["username"], login["password"])
+        console.print(logins_table)
+
+
+def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, web_workers: int) -> None:
+    """Hub + one node per (key, title, municipality code, municipality name); enroll every node."""
+    from deploy.federation import enroll, manage, save_state, up
+
+    specs = [HUB_SPEC] + [(f"node-{key}", "node", title) for key, title, _code, _name in nodes]
+    by_name = {f"node-{key}": (key, title, code, name) for key, title, code, name in nodes}
+    logins: list[dict] = []
+    hub_box: dict = {}
+
+    def prepare(deployment) -> None:
+        if deployment.role == "hub":
+            hub_box["hub"] = deployment
+            if seed:
+                logins.extend({"url": deployment.url, **row} for row in _json_lines(manage(deployment, "seed_hub", capture=True)))
+            return
+        key, title, code, municipality = by_name[deployment.name]
+        enroll(hub_box["hub"], deployment, name=title, municipality_code=code, municipality_name=municipality)
+        if seed:
+            args = ["seed_demo", "--center", key] + (["--scale", str(scale)] if scale else [])
+            logins.extend({"url": deployment.url, **row} for row in _json_lines(manage(deployment, *args, capture=True)))
+
+    with console.status("Starting the federation (migrate, enroll, seed, start, wait for health)…"):
+        deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None)
+    order = {d.url: i for i, d in enumerate(deployments)}
+    logins.sort(key=lambda login: (order[login["url"]], login["username"]))
+    save_state(deployments, {"logins": logins})
+    _print_deployments(deployments, logins)
+    console.print("Stop it with [bold]make stop[/bold] (or `kyodo federation down`).")
+
+
+@demo_app.command("up")
+def demo_up(
+    centers: str = typer.Option(",".join(c[0] for c in DEMO_CENTERS), help="comma-separated center keys"),
+    scale: int = typer.Option(0, help="also generate this many groups (Faker ja_JP) on each node"),
+    web_workers: int = typer.Option(1, help="gunicorn workers per deployment"),
+) -> None:
+    """The hub and one node per seed center, seeded and enrolled; prints where to log in."""
+    known = {c[0]: c for c in DEMO_CENTERS}
+    chosen = [c.strip() for c in centers.split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        raise typer.BadParameter(f"unknown centers: {', '.join(unknown)} (choose from {', '.join(known)})")
+    _start([known[c] for c in chosen], seed=True, scale=scale, web_workers=web_workers)
+
+
+@demo_app.command("down")
+def demo_down() -> None:
+    """Stop every process the demo or federation started."""
+    from deploy.federation import load_deployments, save_state, stop
+
+    stopped = stop(load_deployments())
+    save_state([], {})
+    console.print(f"stopped {len(stopped)} process groups")
+
+
+@demo_app.command("status")
+def demo_status(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+    federation_status(as_json=as_json)
+
+
+def _ward_codes(count: int) -> list[tuple[str, str]]:
+    """Municipality codes for generic nodes: Yokohama's wards (14101…), with their check digits."""
+    from config.japanese import municipality_code_is_valid
+
+    codes = []
+    for ward in range(101, 101 + count):
+        base = f"14{ward}"
+        codes.append(next(base + d for d in "0123456789" if municipality_code_is_valid(base + d)))
+    return [(code, f"横浜市 区 {i + 1}") for i, code in enumerate(codes)]
+
+
+@federation_app.command("up")
+def federation_up(
+    nodes: int = typer.Option(2, min=1, max=18, help="how many nodes"),
+    demo: bool = typer.Option(False, help="the seed documents' centers, seeded (at most 5)"),
+    web_workers: int = typer.Option(1),
+) -> None:
+    """Start the hub (port 8100) and N enrolled nodes (8101…); returns when all are healthy."""
+    if demo:
+        _start(DEMO_CENTERS[:nodes], seed=True, scale=0, web_workers=web_workers)
+        return
+    specs = [(str(i + 1), f"ノード{i + 1}", code, name) for i, (code, name) in enumerate(_ward_codes(nodes))]
+    _start(specs, seed=False, scale=0, web_workers=web_workers)
+
+
+@federation_app.command("status")
+def federation_status(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+    """Every deployment with its URL and health."""
+    from deploy.federation import health, load_deployments, load_state
+
+    deployments = load_deployments()
+    if as_json:
+        rows = [{"name": d.name, "role": d.role, "url": d.url, "health": health(d)} for d in deployments]
+        typer.echo(json.dumps({"deployments": rows}, ensure_ascii=False, indent=2))
+        return
+    if not deployments:
+        console.print("nothing is running (start it with `make demo`)")
+        raise typer.Exit(1)
+    _print_deployments(deployments, load_state().get("logins", []))
+
+
+@federation_app.command("down")
+def federation_down() -> None:
+    demo_down()
+
+
+def _use_deployment(name: str | None) -> None:
+    """Run in the environment of a deployment started by the runner (or the current environment)."""
+    if name:
+        from deploy.federation import load_deployments
+
+        found = next((d for d in load_deployments() if d.name == name), None)
+        if found is None:
+            raise typer.BadParameter(f"no running deployment named {name}")
+        os.environ.update(found.env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+@sync_app.command("status")
+def sync_status(node: str = typer.Option(None, help="a deployment of `kyodo federation up`, e.g. node-chigasaki"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+    """Lag (entries and seconds), last success, last error and drift of this node."""
+    _use_deployment(node)
+    from sync.services import status
+
+    data = status()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="sync status")
+    table.add_column("item")
+    table.add_column("value")
+    for key, value in data.items():
+        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+    console.print(table)
+
+
+@sync_app.command("push")
+def sync_push(node: str = typer.Option(None, help="a deployment of `kyodo federation up`"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """Send everything unsent to the hub now, batch by batch, with a progress bar."""
+    _use_deployment(node)
+    import time
+
+    from rich.progress import Progress
+
+    from sync.client import SyncError, push
+    from sync.services import lease_acquire, lease_release
+
+    deadline = time.monotonic() + 60
+    while (owner := lease_acquire()) is None:  # the worker may be pushing right now: wait our turn
+        if time.monotonic() > deadline:
+            typer.echo("another push holds the lease; try again later", err=True)
+            raise typer.Exit(1)
+        time.sleep(1)
+    try:
+        if as_json:
+            result = push()
+        else:
+            with Progress(console=console) as progress:
+                task = progress.add_task("push", total=None)
+                result = push(progress=lambda done, total: progress.update(task, completed=done, total=max(total, 1)))
+    except SyncError as error:
+        typer.echo(json.dumps({"ok": False, "error": error.code, "message": error.message}) if as_json
+                   else f"push failed: {error.code}: {error.message}", err=not as_json)
+        raise typer.Exit(1) from error
+    finally:
+        lease_release(owner)
+    data = {"ok": True, "batches": result.batches, "entries": result.entries, "last_acked_seq": result.last_acked_seq}
+    typer.echo(json.dumps(data) if as_json else f"pushed {result.entries} entries in {result.batches} batches "
+               f"(acknowledged up to {result.last_acked_seq})")
+
+
+@sync_app.command("pull")
+def sync_pull(node: str = typer.Option(None), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Fetch the hub → node feed."""
+    _use_deployment(node)
+    from sync.client import SyncError, pull
+
+    try:
+        received = pull()
+    except SyncError as error:
+        typer.echo(f"pull failed: {error.code}: {error.message}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(json.dumps({"ok": True, "received": received}) if as_json else f"received {received} feed entries")
+
+
+@sync_app.command("drift")
+def sync_drift(node: str = typer.Option(None), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Compare counts and hashes per entity type with the hub."""
+    _use_deployment(node)
+    from sync.client import SyncError, check_drift
+
+    try:
+        drift = check_drift()
+    except SyncError as error:
+        typer.echo(f"drift check failed: {error.code}: {error.message}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(json.dumps(drift, ensure_ascii=False, indent=None if as_json else 2))
+    if any(not row["ok"] for row in drift.values()):
+        raise typer.Exit(2)
+
+
+@hub_app.command("enroll-node")
+def hub_enroll_node(
+    name: str = typer.Option(...), municipality_code: str = typer.Option(...), public_key: str = typer.Option(...),
+    slug: str = typer.Option(""), municipality_name: str = typer.Option(""), base_url: str = typer.Option(""),
+    hub: str = typer.Option(None, help="the hub deployment of `kyodo federation up` (default: this environment)"),
+) -> None:
+    """Register a node and the public key it generated (`kyodo manage sync_keygen` on the node)."""
+    _use_deployment(hub)
+    from django.core.management import call_command
+
+    call_command("hub_enroll_node", name=name, municipality_code=municipality_code, public_key=public_key, slug=slug,
+                 municipality_name=municipality_name, base_url=base_url)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command for the deployment described by the environment."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kyodo manage", *ctx.args])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Writes on organizations, memberships and the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from config.japanese import municipality_code_is_valid, search_key
+from sync import outbox
+
+from .models import AuditEvent, Membership, Organization, OrganizationGroupObjectPermission, OrganizationKind
+from .roles import ROLE_ORGANIZATION_KINDS, ROLE_PERMISSIONS, guardian_group_name
+
+
+def audit_record(
+    *, actor, action: str, target: Model | None = None, organization: Organization | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one audit row. `detail` carries field names and counts, never personal values."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        organization=organization,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_uuid=getattr(target, "uuid", None),
+        detail=detail or {},
+    )
+
+
+def _validate_organization(organization: Organization) -> None:
+    errors = {}
+    if organization.municipality_code and not municipality_code_is_valid(organization.municipality_code):
+        errors["municipality_code"] = ValidationError("全国地方公共団体コードの検査数字が一致しません。", code="invalid_check_digit")
+    if organization.kind not in (OrganizationKind.CENTER, OrganizationKind.PREFECTURE) and organization.center_id is None:
+        errors["center"] = ValidationError("所属センターを指定してください。", code="required")
+    if organization.center_id is not None and organization.center.kind != OrganizationKind.CENTER:
+        errors["center"] = ValidationError("所属センターにはセンターを指定してください。", code="not_a_center")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def organization_create(*, acting_user, name: str, kind: str, center: Organization | None = None,
+                        name_kana: str = "", municipality_code: str = "", municipality_name: str = "") -> Organization:
+    organization = Organization(
+        name=name.strip(), name_kana=name_kana.strip(), kind=kind, center=center,
+        municipality_code=municipality_code, municipality_name=municipality_name,
+    )
+    organization.search_text = search_key(organization.name, organization.name_kana)
+    organization.full_clean(exclude=["search_text"])
+    _validate_organization(organization)
+    organization.save()
+    audit_record(actor=acting_user, action="organization.create", target=organization, organization=center or organization)
+    outbox.record_changed(organization)  # a center announces its profile to the hub
+    return organization
+
+
+def _role_group(role: str, organization: Organization) -> Group:
+    group, created = Group.objects.get_or_create(name=guardian_group_name(role, organization.uuid))
+    if created:
+        permissions = Permission.objects.filter(
+            content_type__app_label="permissions", codename__in=ROLE_PERMISSIONS[role]
+        )
+        OrganizationGroupObjectPermission.objects.bulk_create(
+            OrganizationGroupObjectPermission(group=group, permission=permission, content_object=organization)
+            for permission in permissions
+        )
+    return group
+
+
+@transaction.atomic
+def membership_grant(*, acting_user, user, organization: Organization, role: str) -> Membership:
+    if role not in ROLE_PERMISSIONS:
+        raise ValidationError({"role": ValidationError("不明な役割です。", code="invalid_choice")})
+    if organization.kind not in ROLE_ORGANIZATION_KINDS[role]:
+        raise ValidationError(
+            {"role": ValidationError("この種別の組織にはこの役割を付与できません。", code="role_kind_mismatch")}
+        )
+    membership, _ = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+    user.groups.add(_role_group(role, organization))
+    audit_record(
+        actor=acting_user, action="membership.grant", target=organization, organization=organization,
+        detail={"role": role, "user_id": user.pk},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, acting_user, membership: Membership) -> None:
+    group = Group.objects.filter(name=guardian_group_name(membership.role, membership.organization.uuid)).first()
+    if group is not None:
+        membership.user.groups.remove(group)
+    audit_record(
+        actor=acting_user, action="membership.revoke", target=membership.organization,
+        organization=membership.organization, detail={"role": membership.role, "user_id": membership.user_id},
+    )
+    membership.delete()

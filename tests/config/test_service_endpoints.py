@@ -1,0 +1,54 @@
+"""/healthz, token auth for scripts, the OpenAPI schema and its docs page."""
+
+import pytest
+from django.conf import settings
+
+
+def test_healthz_reports_role_database_and_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["role"] == "node" and body["database"]["state"] == "ok"
+    assert body["database"]["engine"] == "postgresql"
+    assert body["broker"] == {"state": "ok", "transport": "redis"}
+
+
+def test_healthz_says_503_when_the_broker_is_down(client, db, monkeypatch):
+    monkeypatch.setattr(settings, "CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["broker"]["state"].startswith("error")
+
+
+def test_token_for_scripts(world, api):
+    from tests.factories import PASSWORD
+
+    response = api().post("/api/v1/auth/token/", {"username": "staff_a", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/groups/").status_code == 200
+    bad = api().post("/api/v1/auth/token/", {"username": "staff_a", "password": "wrong"}, format="json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+
+
+def test_openapi_schema_and_docs(world, client):
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for endpoint in ("groups", "talents", "events", "consultations", "cases", "needs", "offers", "organizations"):
+        assert f"/api/v1/{endpoint}/" in paths and f"/api/v1/{endpoint}/{{uuid}}/" in paths
+    assert "/api/v1/groups/import/" in paths and "/api/v1/consultations/{uuid}/advance/" in paths
+    assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize("missing", ["KYODO_ROLE", "SECRET_KEY"])
+def test_missing_required_settings_fail_at_start_with_a_clear_message(missing):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != missing}
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert f"the environment variable {missing} is required" in result.stderr

@@ -1,0 +1,32 @@
+"""Shared fixtures. A pytest process runs one role (KYODO_ROLE decides INSTALLED_APPS), so the
+node's fixtures and tests load only on a node run, the hub's only on a hub run."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+ROLE = os.environ.get("KYODO_ROLE", "node")
+pytest_plugins = ["tests.node_world"] if ROLE == "node" else []
+# Tests of the other role's app cannot even be imported here.
+collect_ignore = ["hub"] if ROLE == "node" else ["nodes", "permissions", "browser", "bench", "federation",
+                                                  "test_demo.py", "test_smoke.py", "node_world.py"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at production strength costs ~0.4 s per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api():
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
