@@ -1,0 +1,272 @@
+"""Node REST API: one thin viewset per record type; inputs parse, services write, selectors read."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api import error_response
+from permissions.models import Organization
+from permissions.scoping import get_scoped_or_deny
+
+from .. import csvio, filters, models as m, selectors, services
+from . import serializers as s
+
+
+class RecordViewSet(viewsets.GenericViewSet):
+    """List, detail, create, update and delete through selectors and services."""
+
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    model: type
+    input_serializer: type
+    list_serializer: type
+    detail_serializer: type
+
+    def get_queryset(self):
+        return selectors.record_list(user=self.request.user, model=self.model)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.input_serializer
+        return self.list_serializer if self.action == "list" else self.detail_serializer
+
+    # Services per record type; `create` gets the validated input, `update` the record too.
+    def perform_create_record(self, data):
+        raise NotImplementedError
+
+    def perform_update_record(self, record, data):
+        raise NotImplementedError
+
+    def perform_delete_record(self, record):
+        services.record_delete(acting_user=self.request.user, record=record)
+
+    def _output(self, record, http_status=status.HTTP_200_OK):
+        record = selectors.record_list(user=self.request.user, model=self.model).get(pk=record.pk)
+        return Response(self.detail_serializer(record, context=self.get_serializer_context()).data, status=http_status)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.list_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        record = selectors.record_detail(user=request.user, model=self.model, uuid=kwargs["uuid"])
+        return Response(self.detail_serializer(record, context=self.get_serializer_context()).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.input_serializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        record = self.perform_create_record(dict(serializer.validated_data))
+        return self._output(record, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        record = get_scoped_or_deny(request.user, self.model, "change", uuid=kwargs["uuid"])
+        serializer = self.input_serializer(record, data=request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("center", None)  # a record stays in its center's partition
+        record = self.perform_update_record(record, data)
+        return self._output(record)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        record = get_scoped_or_deny(request.user, self.model, "delete", uuid=kwargs["uuid"])
+        self.perform_delete_record(record)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _schema(viewset: type[RecordViewSet]) -> type[RecordViewSet]:
+    """Tell drf-spectacular which serializer each operation reads and writes."""
+    return extend_schema(request=viewset.input_serializer, responses=viewset.detail_serializer)(viewset)
+
+
+class GroupViewSet(RecordViewSet):
+    model = m.GroupRegistration
+    filterset_class = filters.GroupFilter
+    input_serializer = s.GroupInput
+    list_serializer = s.GroupListOutput
+    detail_serializer = s.GroupDetailOutput
+
+    def perform_create_record(self, data):
+        consents = data.pop("consents", ())
+        return services.group_register(acting_user=self.request.user, consents=consents, **data)
+
+    def perform_update_record(self, record, data):
+        data.pop("consents", None)
+        return services.group_update(acting_user=self.request.user, group=record, **data)
+
+    def perform_delete_record(self, record):
+        services.group_delete(acting_user=self.request.user, group=record)
+
+    @extend_schema(request=s.ConsentInput, responses=s.GroupDetailOutput)
+    @action(detail=True, methods=["post"])
+    def consents(self, request, uuid=None):
+        """Record a consent given or withdrawn (ハブ掲載 / 事例での団体名 / 災害時連絡先)."""
+        group = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
+        serializer = s.ConsentInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = services.group_set_consent(acting_user=request.user, group=group, **serializer.validated_data)
+        return self._output(group)
+
+    @extend_schema(request=s.RenewInput, responses=s.GroupDetailOutput)
+    @action(detail=True, methods=["post"])
+    def renew(self, request, uuid=None):
+        """The three-yearly registration renewal."""
+        group = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
+        serializer = s.RenewInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._output(services.group_renew(acting_user=request.user, group=group, **serializer.validated_data))
+
+
+    @extend_schema(request={"multipart/form-data": s.GroupImportInput}, responses=s.GroupImportOutput)
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_csv(self, request):
+        """CSV import (UTF-8 or CP932): all rows or none. `dry_run=true` validates only."""
+        serializer = s.GroupImportInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            result = csvio.import_groups(acting_user=request.user, center=data["center"], raw=data["file"].read(),
+                                         commit=not data["dry_run"])
+        except csvio.ImportRejected as rejected:
+            return error_response("import_invalid", "取り込めない行があります。何も登録していません。",
+                                  rows=[e.as_dict() for e in rejected.result.errors])
+        return Response(
+            {"encoding": result.encoding, "rows": len(result.rows), "created": result.created,
+             "dry_run": data["dry_run"], "ignored_columns": result.ignored_columns},
+            status=status.HTTP_200_OK if data["dry_run"] else status.HTTP_201_CREATED,
+        )
+
+
+class TalentViewSet(RecordViewSet):
+    model = m.TalentVolunteer
+    filterset_class = filters.TalentFilter
+    input_serializer = s.TalentInput
+    list_serializer = s.TalentListOutput
+    detail_serializer = s.TalentDetailOutput
+
+    def perform_create_record(self, data):
+        return services.talent_register(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.talent_update(acting_user=self.request.user, talent=record, **data)
+
+
+class EventViewSet(RecordViewSet):
+    model = m.Event
+    filterset_class = filters.EventFilter
+    input_serializer = s.EventInput
+    list_serializer = s.EventOutput
+    detail_serializer = s.EventDetailOutput
+
+    def perform_create_record(self, data):
+        return services.event_create(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.event_update(acting_user=self.request.user, event=record, **data)
+
+
+class ConsultationViewSet(RecordViewSet):
+    model = m.Consultation
+    filterset_class = filters.ConsultationFilter
+    input_serializer = s.ConsultationInput
+    list_serializer = s.ConsultationListOutput
+    detail_serializer = s.ConsultationDetailOutput
+
+    def perform_create_record(self, data):
+        return services.consultation_open(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.consultation_update(acting_user=self.request.user, consultation=record, **data)
+
+    @extend_schema(request=s.AdvanceInput, responses=s.ConsultationDetailOutput)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, uuid=None):
+        """Move the card to its next step (インテーク → コーディネート → クロージング → 完了)."""
+        consultation = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
+        serializer = s.AdvanceInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._output(services.consultation_advance(
+            acting_user=request.user, consultation=consultation, **serializer.validated_data
+        ))
+
+
+class CaseViewSet(RecordViewSet):
+    model = m.CollaborationCase
+    filterset_class = filters.CaseFilter
+    input_serializer = s.CaseInput
+    list_serializer = s.CaseOutput
+    detail_serializer = s.CaseOutput
+
+    def perform_create_record(self, data):
+        return services.case_create(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.case_update(acting_user=self.request.user, case=record, **data)
+
+
+class NeedViewSet(RecordViewSet):
+    model = m.Need
+    filterset_class = filters.NeedFilter
+    input_serializer = s.NeedInput
+    list_serializer = s.NeedOutput
+    detail_serializer = s.NeedOutput
+
+    def perform_create_record(self, data):
+        return services.need_create(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.need_update(acting_user=self.request.user, need=record, **data)
+
+
+class OfferViewSet(RecordViewSet):
+    model = m.Offer
+    filterset_class = filters.OfferFilter
+    input_serializer = s.OfferInput
+    list_serializer = s.OfferOutput
+    detail_serializer = s.OfferOutput
+
+    def perform_create_record(self, data):
+        return services.offer_create(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.offer_update(acting_user=self.request.user, offer=record, **data)
+
+
+class OrganizationViewSet(RecordViewSet):
+    """The center's directory of partners (担当課, 自治会, 企業, 学校 …) and the center itself."""
+
+    model = Organization
+    filterset_class = filters.OrganizationFilter
+    input_serializer = s.PartnerInput
+    list_serializer = s.OrganizationOutput
+    detail_serializer = s.OrganizationOutput
+
+    def perform_create_record(self, data):
+        return services.partner_create(acting_user=self.request.user, **data)
+
+    def perform_update_record(self, record, data):
+        return services.partner_update(acting_user=self.request.user, organization=record, **data)
+
+    def perform_delete_record(self, record):
+        services.partner_delete(acting_user=self.request.user, organization=record)
+
+
+VIEWSETS = {
+    "groups": GroupViewSet,
+    "talents": TalentViewSet,
+    "events": EventViewSet,
+    "consultations": ConsultationViewSet,
+    "cases": CaseViewSet,
+    "needs": NeedViewSet,
+    "offers": OfferViewSet,
+    "organizations": OrganizationViewSet,
+}
+for _viewset in VIEWSETS.values():
+    _schema(_viewset)
+

@@ -1,0 +1,225 @@
+"""Staff UI forms. They parse and offer choices within the user's scope; the services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from permissions.models import Organization, OrganizationKind
+from permissions.scoping import scoped_queryset
+
+from . import models as m
+from .api.serializers import GROUP_KINDS, PARTNER_KINDS
+from .selectors import user_centers
+
+
+class ServiceForm(forms.ModelForm):
+    """A ModelForm that leaves model validation to the service (it runs once, with final values)."""
+
+    center = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("センター"), required=False)
+    m2m_widgets = ("activity_fields",)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        centers = user_centers(user=user)
+        self.fields["center"].queryset = centers
+        if self.instance.pk or centers.count() <= 1:
+            del self.fields["center"]
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField) and name != "center":
+                related = field.queryset.model
+                if related is m.ActivityField:
+                    field.to_field_name = "code"  # the 号 of the NPO Act, stable across databases
+                    field.widget = forms.CheckboxSelectMultiple(attrs={"class": "checks"})
+                    field.widget.choices = field.choices
+                elif hasattr(related, "scope_rules"):
+                    field.queryset = scoped_queryset(user, related, "view")
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            if isinstance(field.widget, forms.DateTimeInput):
+                field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 4)
+
+    def _post_clean(self):
+        pass
+
+    def derived_center(self, values: dict) -> Organization | None:
+        """The center implied by another choice (a need's requester, a case's department)."""
+        return None
+
+    def service_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        if self.instance.pk:
+            values.pop("center", None)
+            return values
+        if values.get("center") is None:
+            centers = list(user_centers(user=self.user)[:2])
+            center = self.derived_center(values) or (centers[0] if len(centers) == 1 else None)
+            if center is None:
+                raise ValidationError({"center": ValidationError("センターを選んでください。", code="required")})
+            values["center"] = center
+        return values
+
+
+class GroupForm(ServiceForm):
+    name = forms.CharField(label=_("団体名"), max_length=200)
+    name_kana = forms.CharField(label=_("フリガナ"), max_length=200, required=False,
+                                help_text=_("カタカナ（ひらがな・半角でも入力できます）"))
+    kind = forms.ChoiceField(label=_("団体の種別"), choices=GROUP_KINDS, initial=OrganizationKind.CITIZEN_GROUP)
+    consents = forms.MultipleChoiceField(
+        label=_("同意"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("hub_listing", _("ハブ（県域）の団体一覧に掲載してよい")),
+                 ("named_cases", _("共有する協働事例に団体名を出してよい")),
+                 ("disaster_contact", _("災害時に連絡先を共有してよい"))],
+    )
+
+    class Meta:
+        model = m.GroupRegistration
+        fields = ["name", "name_kana", "kind", "legal_form", "activity_fields", "description", "area", "member_count",
+                  "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
+                  "contact_postal_code", "contact_address", "corporate_number", "registered_on", "renewal_due", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registered_on"].required = False
+        self.fields["renewal_due"].required = False
+        self.fields["renewal_due"].help_text = _("空欄なら登録日から3年度後の3月31日")
+        if self.instance.pk:
+            organization = self.instance.organization
+            self.initial.update(name=organization.name, name_kana=organization.name_kana, kind=organization.kind)
+            # Consents are given and withdrawn on the group page, each with its own timestamp.
+            del self.fields["consents"]
+
+    def service_values(self) -> dict:
+        values = super().service_values()
+        if values.get("renewal_due") is None:
+            values.pop("renewal_due", None)
+        if values.get("registered_on") is None:
+            values.pop("registered_on", None)
+        return values
+
+
+class TalentForm(ServiceForm):
+    class Meta:
+        model = m.TalentVolunteer
+        fields = ["name", "name_kana", "title", "skills", "activity_fields", "area", "availability", "conditions",
+                  "phone", "email", "registered_on", "is_active", "listed_in_guidebook"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registered_on"].required = False
+
+    def service_values(self) -> dict:
+        values = super().service_values()
+        if values.get("registered_on") is None:
+            values.pop("registered_on")
+        return values
+
+
+class EventForm(ServiceForm):
+    class Meta:
+        model = m.Event
+        fields = ["title", "kind", "theme", "activity_fields", "description", "starts_at", "ends_at", "venue",
+                  "organizers", "participants", "capacity", "attendance", "status", "cancellation_reason",
+                  "is_public", "outcome_note", "produced_cases", "produced_groups"]
+        widgets = {"organizers": forms.SelectMultiple(attrs={"size": 6}),
+                   "participants": forms.SelectMultiple(attrs={"size": 6})}
+
+
+class ConsultationForm(ServiceForm):
+    class Meta:
+        model = m.Consultation
+        fields = ["topic", "channel", "requester_name", "requester_contact", "requester_organization", "intake_note",
+                  "coordinate_note", "closing_note", "linked_organizations", "linked_cases"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["coordinate_note"]
+            del self.fields["closing_note"]
+
+
+class CaseForm(ServiceForm):
+    class Meta:
+        model = m.CollaborationCase
+        fields = ["title", "summary", "form", "activity_fields", "responsible_department", "total_cost", "city_share",
+                  "fiscal_year_start", "fiscal_year_end", "outcome", "lessons", "sharing_level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_department"].queryset = self.fields["responsible_department"].queryset.filter(
+            kind=OrganizationKind.CITY_DEPARTMENT
+        )
+        self.fields["fiscal_year_start"].help_text = _("西暦で入力（例: 平成26年度 → 2014）")
+
+    def derived_center(self, values):
+        department = values.get("responsible_department")
+        return department.center if department else None
+
+
+class PartyForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("組織"), required=False)
+    role = forms.ChoiceField(choices=m.PartyRole.choices, label=_("立場"), initial=m.PartyRole.PARTNER)
+    contribution = forms.CharField(label=_("担った役割"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = scoped_queryset(user, Organization, "view")
+
+
+PartyFormSet = forms.formset_factory(PartyForm, extra=2, max_num=20)
+
+
+class NeedForm(ServiceForm):
+    class Meta:
+        model = m.Need
+        fields = ["title", "description", "requester", "activity_fields", "area", "fiscal_year", "needed_by",
+                  "allowed_forms", "resources", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].queryset = self.fields["requester"].queryset.exclude(kind=OrganizationKind.CENTER)
+
+    def derived_center(self, values):
+        return values["requester"].center if values.get("requester") else None
+
+
+class OfferForm(ServiceForm):
+    class Meta:
+        model = m.Offer
+        fields = ["group", "title", "description", "activity_fields", "area", "capacity", "conditions", "is_published"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = self.fields["group"].queryset.select_related("organization")
+        self.fields.pop("center", None)  # an offer belongs to its group's center
+        if self.instance.pk:
+            del self.fields["group"]
+
+    def service_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values.pop("center", None)
+        return values
+
+
+class PartnerForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("種別"), choices=PARTNER_KINDS)
+
+    class Meta:
+        model = Organization
+        fields = ["name", "name_kana", "kind", "municipality_code", "municipality_name"]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSVファイル（UTF-8 または Shift_JIS/CP932）"))
+    center = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("センター"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = user_centers(user=user)
+        if self.fields["center"].queryset.count() == 1:
+            self.fields["center"].initial = self.fields["center"].queryset.first()

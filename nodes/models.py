@@ -1,0 +1,559 @@
+"""A center's own records: groups, talent volunteers, events, consultations, cases, needs, offers.
+
+Every record carries its center (the partition root every permission and every sync batch is
+cut along), a uuid that identifies it across the federation, and a version the hub compares.
+Personal data is marked in `PERSONAL_FIELDS`: reading it is audited, and it never leaves the node.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from config.japanese import corporate_number_is_valid, fiscal_year_bounds, fiscal_year_of, is_katakana_reading
+from permissions.models import Organization
+
+CENTER_VIEW = "view_center_records"
+CENTER_CHANGE = "change_center_records"
+CENTER_DELETE = "delete_center_records"
+
+
+class ActivityField(models.Model):
+    """The 20 activity fields of the NPO Act (特定非営利活動促進法 別表), with their statutory names."""
+
+    code = models.PositiveSmallIntegerField(_("号"), unique=True)
+    name = models.CharField(_("活動分野"), max_length=80, unique=True)
+    short_name = models.CharField(_("略称"), max_length=30)
+
+    class Meta:
+        verbose_name = _("活動分野")
+        verbose_name_plural = _("活動分野")
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(code__gte=1, code__lte=20), name="activity_field_code_1_20")]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class CenterRecord(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    center = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("センター"),
+        limit_choices_to={"kind": "center"},
+    )
+    # Bumped by every service write; the hub keeps a copy only when the version is newer.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    # Normalized (NFKC, kana, case) text over the searchable fields; see config.japanese.
+    search_text = models.TextField(blank=True, editable=False)
+
+    PERSONAL_FIELDS: tuple[str, ...] = ()
+    SEARCH_FIELDS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    scope_rules = {
+        "view": (("center", CENTER_VIEW),),
+        "add": (("center", CENTER_CHANGE),),
+        "change": (("center", CENTER_CHANGE),),
+        "delete": (("center", CENTER_DELETE),),
+    }
+
+
+def validate_kana(value: str) -> None:
+    if value and not is_katakana_reading(value):
+        raise ValidationError(_("フリガナは全角カタカナで入力してください。"), code="not_katakana")
+
+
+# --- 団体登録 --------------------------------------------------------------------------------
+
+
+class LegalForm(models.TextChoices):
+    NPO = "npo", _("NPO法人")
+    CERTIFIED_NPO = "certified_npo", _("認定NPO法人")
+    GENERAL_ASSOCIATION = "general_association", _("一般社団法人")
+    GENERAL_FOUNDATION = "general_foundation", _("一般財団法人")
+    PUBLIC_INTEREST = "public_interest", _("公益社団・財団法人")
+    SOCIAL_WELFARE = "social_welfare", _("社会福祉法人")
+    VOLUNTARY = "voluntary", _("任意団体")
+    VOLUNTEER = "volunteer", _("ボランティア団体")
+    OTHER = "other", _("その他")
+
+
+class GroupStatus(models.TextChoices):
+    ACTIVE = "active", _("登録中")
+    SUSPENDED = "suspended", _("休止中")
+    DEREGISTERED = "deregistered", _("登録抹消")
+
+
+class GroupRegistration(CenterRecord):
+    """団体登録: a group registered with the center; its name lives on its Organization."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, related_name="registration", verbose_name=_("団体")
+    )
+    legal_form = models.CharField(_("法人格"), max_length=30, choices=LegalForm.choices, default=LegalForm.VOLUNTARY)
+    activity_fields = models.ManyToManyField(ActivityField, verbose_name=_("活動分野"), related_name="+", blank=True)
+    description = models.TextField(_("活動内容"), blank=True)
+    area = models.CharField(_("活動地域"), max_length=200, blank=True)
+    member_count = models.PositiveIntegerField(_("会員数"), null=True, blank=True)
+    representative_name = models.CharField(_("代表者氏名"), max_length=100, blank=True)
+    representative_kana = models.CharField(_("代表者フリガナ"), max_length=100, blank=True, validators=[validate_kana])
+    contact_name = models.CharField(_("連絡担当者"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("電話番号"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("メールアドレス"), blank=True)
+    contact_postal_code = models.CharField(_("郵便番号"), max_length=10, blank=True)
+    contact_address = models.CharField(_("住所"), max_length=300, blank=True)
+    corporate_number = models.CharField(_("法人番号"), max_length=13, blank=True)
+    registered_on = models.DateField(_("登録日"))
+    renewal_due = models.DateField(_("更新期限"))
+    status = models.CharField(_("状態"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.ACTIVE)
+    consent_hub_listing_at = models.DateTimeField(_("ハブ掲載の同意日時"), null=True, blank=True)
+    consent_named_cases_at = models.DateTimeField(_("事例での団体名公開の同意日時"), null=True, blank=True)
+    consent_disaster_contact_at = models.DateTimeField(_("災害時連絡先共有の同意日時"), null=True, blank=True)
+
+    PERSONAL_FIELDS = (
+        "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
+        "contact_postal_code", "contact_address",
+    )
+    SEARCH_FIELDS = ("organization.name", "organization.name_kana", "area", "description")
+    CONSENTS = ("hub_listing", "named_cases", "disaster_contact")
+    # Registrations run for three 年度: the one registered in and the two after it.
+    REGISTRATION_FISCAL_YEARS = 3
+
+    scope_rules = {
+        "view": (("center", CENTER_VIEW), ("organization", "view_group_profile")),
+        "add": (("center", CENTER_CHANGE),),
+        "change": (("center", CENTER_CHANGE), ("organization", "change_group_profile")),
+        "delete": (("center", CENTER_DELETE),),
+    }
+
+    class Meta:
+        verbose_name = _("登録団体")
+        verbose_name_plural = _("登録団体")
+        constraints = [
+            models.CheckConstraint(condition=Q(renewal_due__gt=F("registered_on")), name="group_renewal_after_registration"),
+            models.CheckConstraint(
+                condition=Q(corporate_number="") | Q(corporate_number__regex=r"^[0-9]{13}$"),
+                name="group_corporate_number_13_digits",
+            ),
+            models.CheckConstraint(condition=Q(status__in=GroupStatus.values), name="group_status_known"),
+        ]
+        indexes = [models.Index(fields=["center", "renewal_due"]), models.Index(fields=["center", "status"])]
+
+    def __str__(self) -> str:
+        return self.organization.name
+
+    @property
+    def name(self) -> str:
+        return self.organization.name
+
+    @classmethod
+    def renewal_due_for(cls, registered_on: dt.date) -> dt.date:
+        return fiscal_year_bounds(fiscal_year_of(registered_on) + cls.REGISTRATION_FISCAL_YEARS - 1)[1]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.corporate_number and not corporate_number_is_valid(self.corporate_number):
+            errors["corporate_number"] = ValidationError(
+                _("法人番号は13桁で、先頭の検査数字が一致する必要があります。"), code="invalid_corporate_number"
+            )
+        if self.registered_on and self.renewal_due and self.renewal_due <= self.registered_on:
+            errors["renewal_due"] = ValidationError(_("更新期限は登録日より後にしてください。"), code="renewal_before_registration")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- 地域人材ボランティア -----------------------------------------------------------------------
+
+
+class TalentVolunteer(CenterRecord):
+    """地域人材ボランティア (e.g. 西区街の名人・達人): a person, what they can do, where and when."""
+
+    name = models.CharField(_("氏名"), max_length=100)
+    name_kana = models.CharField(_("フリガナ"), max_length=100, blank=True, validators=[validate_kana])
+    phone = models.CharField(_("電話番号"), max_length=40, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    title = models.CharField(_("名人・達人としての名称"), max_length=120, blank=True)
+    skills = models.TextField(_("できること・特技"))
+    activity_fields = models.ManyToManyField(ActivityField, verbose_name=_("活動分野"), related_name="+", blank=True)
+    area = models.CharField(_("活動できる地域"), max_length=200, blank=True)
+    availability = models.CharField(_("活動できる日時"), max_length=200, blank=True)
+    conditions = models.CharField(_("条件（交通費など）"), max_length=200, blank=True)
+    registered_on = models.DateField(_("登録日"))
+    is_active = models.BooleanField(_("活動中"), default=True)
+    listed_in_guidebook = models.BooleanField(_("ガイドブック掲載可"), default=False)
+
+    PERSONAL_FIELDS = ("name", "name_kana", "phone", "email")
+    SEARCH_FIELDS = ("name", "name_kana", "title", "skills", "area")
+
+    class Meta:
+        verbose_name = _("地域人材ボランティア")
+        verbose_name_plural = _("地域人材ボランティア")
+        constraints = [models.CheckConstraint(condition=~Q(skills=""), name="talent_skills_not_blank")]
+
+    def __str__(self) -> str:
+        return self.title or self.skills[:30]
+
+
+# --- 協働事例 -------------------------------------------------------------------------------
+
+
+class CollaborationForm(models.TextChoices):
+    ITAKU = "itaku", _("委託（協働委託）")
+    HOJO = "hojo", _("補助")
+    KYOSAI = "kyosai", _("共催")
+    KOEN = "koen", _("後援")
+    JIKKO_IINKAI = "jikko_iinkai", _("実行委員会")
+    JIGYO_KYORYOKU = "jigyo_kyoryoku", _("事業協力")
+    SHITEI_KANRI = "shitei_kanri", _("指定管理者")
+    KYODO_SUISHIN_GYOSEI = "kyodo_suishin_gyosei", _("協働推進事業（行政提案型）")
+    KYODO_SUISHIN_SHIMIN = "kyodo_suishin_shimin", _("協働推進事業（市民提案型）")
+    CORPORATE = "corporate", _("企業との連携")
+    OTHER = "other", _("その他")
+
+
+class CaseOutcome(models.TextChoices):
+    ONGOING = "ongoing", _("実施中")
+    CONTINUED = "continued", _("継続")
+    REDUCED = "reduced", _("縮小")
+    ENDED = "ended", _("終了")
+
+
+class SharingLevel(models.TextChoices):
+    PRIVATE = "private", _("非公開（センター内のみ）")
+    ANONYMIZED = "anonymized", _("匿名化してハブと共有")
+    NAMED = "named", _("団体名を出してハブと共有")
+
+
+class CollaborationCase(CenterRecord):
+    """協働事例: who did what together, with whose money, and what became of it."""
+
+    title = models.CharField(_("事業名"), max_length=200)
+    summary = models.TextField(_("概要"))
+    form = models.CharField(_("協働の形態"), max_length=30, choices=CollaborationForm.choices)
+    activity_fields = models.ManyToManyField(ActivityField, verbose_name=_("活動分野"), related_name="+", blank=True)
+    responsible_department = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="department_cases",
+        verbose_name=_("担当課"), limit_choices_to={"kind": "city_department"},
+    )
+    parties = models.ManyToManyField(Organization, through="CaseParty", related_name="cases", verbose_name=_("協働の主体"))
+    total_cost = models.PositiveBigIntegerField(_("事業費（円）"), null=True, blank=True)
+    city_share = models.PositiveBigIntegerField(_("うち市負担額（円）"), null=True, blank=True)
+    fiscal_year_start = models.PositiveSmallIntegerField(_("開始年度"))
+    fiscal_year_end = models.PositiveSmallIntegerField(_("終了年度"), null=True, blank=True)
+    outcome = models.CharField(_("期間後の状況"), max_length=20, choices=CaseOutcome.choices, default=CaseOutcome.ONGOING)
+    lessons = models.TextField(_("教訓・課題"), blank=True)
+    sharing_level = models.CharField(
+        _("共有レベル"), max_length=20, choices=SharingLevel.choices, default=SharingLevel.PRIVATE
+    )
+
+    SEARCH_FIELDS = ("title", "summary", "lessons")
+
+    scope_rules = {
+        "view": (("center", CENTER_VIEW), ("responsible_department", "manage_department_cases")),
+        "add": (("center", CENTER_CHANGE), ("responsible_department", "manage_department_cases")),
+        "change": (("center", CENTER_CHANGE), ("responsible_department", "manage_department_cases")),
+        "delete": (("center", CENTER_DELETE),),
+    }
+
+    class Meta:
+        verbose_name = _("協働事例")
+        verbose_name_plural = _("協働事例")
+        constraints = [
+            models.CheckConstraint(condition=Q(city_share__isnull=True) | Q(total_cost__isnull=False, city_share__lte=F("total_cost")), name="case_city_share_within_total"),
+            models.CheckConstraint(condition=Q(fiscal_year_end__isnull=True) | Q(fiscal_year_end__gte=F("fiscal_year_start")), name="case_years_ordered"),
+            models.CheckConstraint(condition=Q(fiscal_year_start__gte=1950, fiscal_year_start__lte=2100), name="case_start_year_plausible"),
+            models.CheckConstraint(condition=Q(form__in=CollaborationForm.values), name="case_form_known"),
+            models.CheckConstraint(condition=Q(sharing_level__in=SharingLevel.values), name="case_sharing_level_known"),
+        ]
+        indexes = [models.Index(fields=["center", "fiscal_year_start"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.city_share is not None and (self.total_cost is None or self.city_share > self.total_cost):
+            errors["city_share"] = ValidationError(_("市負担額は事業費以下にしてください。"), code="city_share_exceeds_total")
+        if self.fiscal_year_end is not None and self.fiscal_year_start and self.fiscal_year_end < self.fiscal_year_start:
+            errors["fiscal_year_end"] = ValidationError(_("終了年度は開始年度以降にしてください。"), code="years_reversed")
+        if self.fiscal_year_start is not None and not 1950 <= self.fiscal_year_start <= 2100:
+            errors["fiscal_year_start"] = ValidationError(_("開始年度は西暦で入力してください（例: 2014）。"), code="year_out_of_range")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PartyRole(models.TextChoices):
+    LEAD = "lead", _("実施団体")
+    PARTNER = "partner", _("協力団体")
+    GOVERNMENT = "government", _("行政")
+    FUNDER = "funder", _("資金提供")
+    COORDINATOR = "coordinator", _("コーディネート")
+
+
+class CaseParty(models.Model):
+    """One party of a case and what it brought (seed 001: 専門知識, 住民への説明, 事業費の負担 …)."""
+
+    case = models.ForeignKey(CollaborationCase, on_delete=models.CASCADE, related_name="party_roles")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("立場"), max_length=20, choices=PartyRole.choices, default=PartyRole.PARTNER)
+    contribution = models.TextField(_("担った役割"), blank=True)
+
+    class Meta:
+        verbose_name = _("協働の主体")
+        verbose_name_plural = _("協働の主体")
+        constraints = [models.UniqueConstraint(fields=["case", "organization"], name="case_party_unique")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+# --- イベント --------------------------------------------------------------------------------
+
+
+class EventKind(models.TextChoices):
+    KORYUKAI = "koryukai", _("交流会")
+    KOZA = "koza", _("講座")
+    FESTIVAL = "festival", _("フェスティバル")
+    SETSUMEIKAI = "setsumeikai", _("説明会")
+    IKEN_KOKAN = "iken_kokan", _("意見交換会")
+    PARTNERSHIP_MEETING = "partnership_meeting", _("パートナーシップミーティング")
+    KOENKAI = "koenkai", _("講演会")
+    HAPPYOKAI = "happyokai", _("発表会")
+    PERFORMANCE = "performance", _("ステージ・パフォーマンス")
+    EXHIBITION = "exhibition", _("展示")
+    OTHER = "other", _("その他")
+
+
+class EventStatus(models.TextChoices):
+    PLANNED = "planned", _("予定")
+    HELD = "held", _("開催済み")
+    CANCELLED = "cancelled", _("中止")
+
+
+class Event(CenterRecord):
+    title = models.CharField(_("イベント名"), max_length=200)
+    kind = models.CharField(_("種類"), max_length=30, choices=EventKind.choices)
+    theme = models.CharField(_("テーマ"), max_length=200, blank=True)
+    activity_fields = models.ManyToManyField(ActivityField, verbose_name=_("活動分野"), related_name="+", blank=True)
+    description = models.TextField(_("内容"), blank=True)
+    starts_at = models.DateTimeField(_("開始日時"))
+    ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    venue = models.CharField(_("会場"), max_length=200, blank=True)
+    organizers = models.ManyToManyField(Organization, related_name="organized_events", verbose_name=_("主催・共催"), blank=True)
+    participants = models.ManyToManyField(
+        Organization, related_name="participated_events", verbose_name=_("参加団体"), blank=True
+    )
+    capacity = models.PositiveIntegerField(_("定員"), null=True, blank=True)
+    attendance = models.PositiveIntegerField(_("参加者数"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=20, choices=EventStatus.choices, default=EventStatus.PLANNED)
+    cancellation_reason = models.CharField(_("中止理由"), max_length=200, blank=True)
+    is_public = models.BooleanField(_("公開イベント"), default=False)
+    outcome_note = models.TextField(_("成果（生まれた協働・団体など）"), blank=True)
+    produced_cases = models.ManyToManyField(
+        CollaborationCase, related_name="origin_events", verbose_name=_("生まれた協働事例"), blank=True
+    )
+    produced_groups = models.ManyToManyField(
+        GroupRegistration, related_name="origin_events", verbose_name=_("生まれた団体"), blank=True
+    )
+
+    SEARCH_FIELDS = ("title", "theme", "venue", "description", "outcome_note")
+
+    class Meta:
+        verbose_name = _("イベント")
+        verbose_name_plural = _("イベント")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""), name="event_cancellation_has_reason"
+            ),
+            models.CheckConstraint(condition=Q(status__in=EventStatus.values), name="event_status_known"),
+        ]
+        indexes = [models.Index(fields=["center", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.ends_at and self.starts_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = ValidationError(_("終了日時は開始日時より後にしてください。"), code="ends_before_start")
+        if self.status == EventStatus.CANCELLED and not self.cancellation_reason.strip():
+            errors["cancellation_reason"] = ValidationError(
+                _("中止の場合は理由を入力してください（例: コロナ中止、雨天中止）。"), code="reason_required"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- 相談 (関わりカード) -----------------------------------------------------------------------
+
+
+class ConsultationChannel(models.TextChoices):
+    COUNTER = "counter", _("窓口")
+    PHONE = "phone", _("電話")
+    EMAIL = "email", _("メール")
+    ONLINE = "online", _("オンライン")
+    OUTREACH = "outreach", _("訪問・出張")
+    OTHER = "other", _("その他")
+
+
+class ConsultationStep(models.TextChoices):
+    INTAKE = "intake", _("インテーク")
+    COORDINATE = "coordinate", _("コーディネート")
+    CLOSING = "closing", _("クロージング")
+    CLOSED = "closed", _("完了")
+
+
+CONSULTATION_STEP_ORDER = [s.value for s in ConsultationStep]
+
+
+class Consultation(CenterRecord):
+    """関わりカード: a consultation through インテーク → コーディネート → クロージング. Never leaves the node."""
+
+    requester_name = models.CharField(_("相談者氏名"), max_length=100, blank=True)
+    requester_contact = models.CharField(_("相談者連絡先"), max_length=200, blank=True)
+    requester_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("相談者の所属団体")
+    )
+    topic = models.CharField(_("相談テーマ"), max_length=200)
+    channel = models.CharField(_("受付方法"), max_length=20, choices=ConsultationChannel.choices)
+    step = models.CharField(_("ステップ"), max_length=20, choices=ConsultationStep.choices, default=ConsultationStep.INTAKE)
+    intake_at = models.DateTimeField(_("インテーク日時"))
+    intake_staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("インテーク担当"))
+    intake_note = models.TextField(_("インテーク記録"), blank=True)
+    coordinate_at = models.DateTimeField(_("コーディネート開始日時"), null=True, blank=True)
+    coordinate_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("コーディネート担当")
+    )
+    coordinate_note = models.TextField(_("コーディネート記録"), blank=True)
+    closing_at = models.DateTimeField(_("クロージング日時"), null=True, blank=True)
+    closing_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("クロージング担当")
+    )
+    closing_note = models.TextField(_("クロージング記録"), blank=True)
+    closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    linked_organizations = models.ManyToManyField(Organization, related_name="+", verbose_name=_("関係団体"), blank=True)
+    linked_cases = models.ManyToManyField(CollaborationCase, related_name="consultations", verbose_name=_("関連する協働事例"), blank=True)
+
+    PERSONAL_FIELDS = ("requester_name", "requester_contact", "intake_note", "coordinate_note", "closing_note")
+    SEARCH_FIELDS = ("topic",)
+
+    class Meta:
+        verbose_name = _("相談（関わりカード）")
+        verbose_name_plural = _("相談（関わりカード）")
+        ordering = ["-intake_at"]
+        constraints = [
+            # The steps only move forward, and each step's timestamp follows the one before it.
+            models.CheckConstraint(
+                condition=(
+                    Q(step="intake", coordinate_at__isnull=True, closing_at__isnull=True, closed_at__isnull=True)
+                    | Q(step="coordinate", coordinate_at__isnull=False, closing_at__isnull=True, closed_at__isnull=True)
+                    | Q(step="closing", coordinate_at__isnull=False, closing_at__isnull=False, closed_at__isnull=True)
+                    | Q(step="closed", coordinate_at__isnull=False, closing_at__isnull=False, closed_at__isnull=False)
+                ),
+                name="consultation_step_matches_timestamps",
+            ),
+            models.CheckConstraint(
+                condition=Q(coordinate_at__isnull=True) | Q(coordinate_at__gte=F("intake_at")), name="consultation_coordinate_after_intake"
+            ),
+            models.CheckConstraint(
+                condition=Q(closing_at__isnull=True) | Q(closing_at__gte=F("coordinate_at")), name="consultation_closing_after_coordinate"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("closing_at")), name="consultation_closed_after_closing"
+            ),
+        ]
+        indexes = [models.Index(fields=["center", "step"])]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def next_step(self) -> str | None:
+        index = CONSULTATION_STEP_ORDER.index(self.step)
+        return CONSULTATION_STEP_ORDER[index + 1] if index + 1 < len(CONSULTATION_STEP_ORDER) else None
+
+
+# --- 協働の種 / できることメニュー ------------------------------------------------------------------
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("募集中")
+    COORDINATING = "coordinating", _("調整中")
+    MATCHED = "matched", _("マッチング済み")
+    CLOSED = "closed", _("終了")
+
+
+class Need(CenterRecord):
+    """協働の種: what a department or a neighbourhood would like to do together with others."""
+
+    title = models.CharField(_("協働の種"), max_length=200)
+    description = models.TextField(_("内容"))
+    requester = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="needs", verbose_name=_("提案元（担当課・地域）")
+    )
+    activity_fields = models.ManyToManyField(ActivityField, verbose_name=_("活動分野"), related_name="+", blank=True)
+    area = models.CharField(_("地域"), max_length=200, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("実施希望年度"), null=True, blank=True)
+    needed_by = models.DateField(_("希望時期"), null=True, blank=True)
+    allowed_forms = models.CharField(_("想定する協働の形態"), max_length=300, blank=True)
+    resources = models.TextField(_("提案元が用意できるもの"), blank=True)
+    status = models.CharField(_("状態"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+
+    SEARCH_FIELDS = ("title", "description", "area")
+
+    scope_rules = {
+        "view": (("center", CENTER_VIEW), ("requester", "manage_department_needs")),
+        "add": (("center", CENTER_CHANGE), ("requester", "manage_department_needs")),
+        "change": (("center", CENTER_CHANGE), ("requester", "manage_department_needs")),
+        "delete": (("center", CENTER_DELETE), ("requester", "manage_department_needs")),
+    }
+
+    class Meta:
+        verbose_name = _("協働の種")
+        verbose_name_plural = _("協働の種")
+        constraints = [models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_known")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Offer(CenterRecord):
+    """できることメニュー: one thing a registered group can do with others."""
+
+    group = models.ForeignKey(GroupRegistration, on_delete=models.CASCADE, related_name="offers", verbose_name=_("団体"))
+    title = models.CharField(_("できること"), max_length=200)
+    description = models.TextField(_("内容"))
+    activity_fields = models.ManyToManyField(ActivityField, verbose_name=_("活動分野"), related_name="+", blank=True)
+    area = models.CharField(_("対応できる地域"), max_length=200, blank=True)
+    capacity = models.CharField(_("対応できる規模・回数"), max_length=200, blank=True)
+    conditions = models.CharField(_("条件（交通費・材料費など）"), max_length=300, blank=True)
+    is_published = models.BooleanField(_("メニューに掲載"), default=True)
+
+    SEARCH_FIELDS = ("title", "description", "area", "group.organization.name")
+
+    scope_rules = {
+        "view": (("center", CENTER_VIEW), ("group__organization", "manage_group_offers")),
+        "add": (("center", CENTER_CHANGE), ("group__organization", "manage_group_offers")),
+        "change": (("center", CENTER_CHANGE), ("group__organization", "manage_group_offers")),
+        "delete": (("center", CENTER_DELETE), ("group__organization", "manage_group_offers")),
+    }
+
+    class Meta:
+        verbose_name = _("できることメニュー")
+        verbose_name_plural = _("できることメニュー")
+
+    def __str__(self) -> str:
+        return self.title

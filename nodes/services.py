@@ -1,0 +1,447 @@
+"""Writes on a center's records. Every write checks scope, validates, bumps the version and audits.
+
+Values arrive already parsed (model instances for links, lists for many-to-many); callers are
+the API serializers, the UI forms, the CSV import and the demo loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model, ProtectedError
+from django.utils import timezone
+
+from config.japanese import search_key, to_katakana_reading
+from permissions.models import Organization, OrganizationKind
+from permissions.scoping import get_scoped_or_deny, holds, require_permitted, scoped_queryset
+from permissions.services import audit_record, organization_create
+from sync import outbox
+
+from .models import (
+    CENTER_CHANGE,
+    CONSULTATION_STEP_ORDER,
+    CaseParty,
+    CenterRecord,
+    CollaborationCase,
+    Consultation,
+    ConsultationStep,
+    Event,
+    EventStatus,
+    GroupRegistration,
+    Need,
+    Offer,
+    TalentVolunteer,
+)
+
+GROUP_ORGANIZATION_KINDS = (
+    OrganizationKind.CITIZEN_GROUP,
+    OrganizationKind.NEIGHBORHOOD_ASSOCIATION,
+    OrganizationKind.DISTRICT_WELFARE_COUNCIL,
+    OrganizationKind.INTERMEDIATE_SUPPORT,
+    OrganizationKind.PUBLIC_INTEREST_CORPORATION,
+    OrganizationKind.SOCIAL_WELFARE_COUNCIL,
+)
+# What a group's own members may not change on their registration: the center decides these.
+GROUP_CENTER_ONLY_FIELDS = frozenset({"status", "registered_on", "renewal_due", "center"})
+KANA_FIELDS = ("name_kana", "representative_kana")
+
+
+def _attr_path(record: Model, dotted: str) -> str:
+    value: Any = record
+    for part in dotted.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def _search_text(record: CenterRecord) -> str:
+    return search_key(*(_attr_path(record, name) for name in record.SEARCH_FIELDS))
+
+
+def _linked_organizations_in_center(center_id: int, organizations: Iterable[Organization], field: str) -> None:
+    """Links may only point at the record's own center or its partners."""
+    for organization in organizations:
+        if organization is None:
+            continue
+        if organization.pk != center_id and organization.center_id != center_id:
+            raise ValidationError({field: ValidationError("このセンターの組織ではありません。", code="other_center")})
+
+
+def _linked_records_in_center(center_id: int, records: Iterable[CenterRecord], field: str) -> None:
+    for linked in records:
+        if linked.center_id != center_id:
+            raise ValidationError({field: ValidationError("このセンターの記録ではありません。", code="other_center")})
+
+
+def _check_links(record: CenterRecord, values: dict, m2m: dict) -> None:
+    for field, value in {**values, **m2m}.items():
+        items = list(value) if isinstance(value, list | tuple | set) else [value]
+        if not items or not isinstance(items[0], Model):
+            continue
+        if isinstance(items[0], Organization) and field != "center":
+            _linked_organizations_in_center(record.center_id, items, field)
+        elif isinstance(items[0], CenterRecord):
+            _linked_records_in_center(record.center_id, items, field)
+
+
+def _normalize(values: dict) -> dict:
+    cleaned = {}
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if name in KANA_FIELDS:
+                value = to_katakana_reading(value)
+        cleaned[name] = value
+    return cleaned
+
+
+def _save(record: CenterRecord, *, acting_user, perm: str, values: dict, m2m: dict | None = None,
+          after_save=None) -> CenterRecord:
+    """Assign, check scope on the new values, validate, save, set links, audit."""
+    m2m = m2m or {}
+    values = _normalize(values)
+    for name, value in values.items():
+        setattr(record, name, value)
+    if "center" in values and not isinstance(values["center"], Organization):
+        raise ValidationError({"center": ValidationError("センターを指定してください。", code="required")})
+    require_permitted(acting_user, type(record), perm, record)
+    _check_links(record, values, m2m)
+    creating = record.pk is None
+    if not creating:
+        record.version += 1
+    record.search_text = _search_text(record)
+    record.full_clean(exclude=["search_text"])
+    record.save()
+    for name, items in m2m.items():
+        getattr(record, name).set(items)
+    if after_save is not None:
+        after_save(record)
+    audit_record(
+        actor=acting_user, action=f"{record._meta.model_name}.{'create' if creating else 'update'}",
+        target=record, organization=record.center,
+        detail={"fields": sorted([*values, *m2m])},
+    )
+    outbox.record_changed(record)
+    return record
+
+
+def _locked(user, record: CenterRecord) -> CenterRecord:
+    """The current row, locked, if the user may change it (403/404 otherwise)."""
+    model = type(record)
+    scoped = get_scoped_or_deny(user, model, "change", pk=record.pk)
+    return model.objects.select_for_update().get(pk=scoped.pk)
+
+
+@transaction.atomic
+def record_delete(*, acting_user, record: CenterRecord) -> None:
+    model = type(record)
+    record = get_scoped_or_deny(acting_user, model, "delete", pk=record.pk)
+    audit_record(
+        actor=acting_user, action=f"{record._meta.model_name}.delete", target=record, organization=record.center
+    )
+    outbox.record_deleted(record)
+    try:
+        record.delete()
+    except ProtectedError as error:
+        raise ValidationError("他の記録から参照されているため削除できません。", code="protected") from error
+
+
+def _split(values: dict, m2m_names: Iterable[str]) -> tuple[dict, dict]:
+    m2m_names = set(m2m_names)
+    return (
+        {k: v for k, v in values.items() if k not in m2m_names},
+        {k: v for k, v in values.items() if k in m2m_names},
+    )
+
+
+# --- 団体登録 --------------------------------------------------------------------------------
+
+GROUP_M2M = ("activity_fields",)
+GROUP_ORGANIZATION_FIELDS = ("name", "name_kana", "kind")
+
+
+@transaction.atomic
+def group_register(*, acting_user, center: Organization, name: str, name_kana: str = "",
+                   kind: str = OrganizationKind.CITIZEN_GROUP, registered_on: dt.date | None = None,
+                   consents: Iterable[str] = (), **values) -> GroupRegistration:
+    """Register a group with the center: its Organization, then its registration."""
+    if kind not in GROUP_ORGANIZATION_KINDS:
+        raise ValidationError({"kind": ValidationError("団体の種別を選んでください。", code="invalid_choice")})
+    probe = GroupRegistration(center=center)
+    require_permitted(acting_user, GroupRegistration, "add", probe)
+    organization = organization_create(
+        acting_user=acting_user, name=name, name_kana=to_katakana_reading(name_kana), kind=kind, center=center
+    )
+    registered_on = registered_on or timezone.localdate()
+    values.setdefault("renewal_due", GroupRegistration.renewal_due_for(registered_on))
+    plain, m2m = _split(values, GROUP_M2M)
+    now = timezone.now()
+    for consent in consents:
+        plain[f"consent_{consent}_at"] = now
+    return _save(
+        GroupRegistration(organization=organization), acting_user=acting_user, perm="add",
+        values={"center": center, "registered_on": registered_on, **plain}, m2m=m2m,
+    )
+
+
+@transaction.atomic
+def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupRegistration:
+    group = _locked(acting_user, group)
+    if not holds(acting_user, CENTER_CHANGE, group.center_id):
+        forbidden = GROUP_CENTER_ONLY_FIELDS.intersection(values)
+        if forbidden:
+            raise PermissionDenied("permission_denied")
+    organization_values = {k: values.pop(k) for k in GROUP_ORGANIZATION_FIELDS if k in values}
+    if organization_values.get("kind", group.organization.kind) not in GROUP_ORGANIZATION_KINDS:
+        raise ValidationError({"kind": ValidationError("団体の種別を選んでください。", code="invalid_choice")})
+    organization = group.organization
+    for name, value in _normalize(organization_values).items():
+        setattr(organization, name, value)
+    organization.search_text = search_key(organization.name, organization.name_kana)
+    organization.full_clean(exclude=["search_text"])
+    organization.save()
+    plain, m2m = _split(values, GROUP_M2M)
+    return _save(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
+
+
+@transaction.atomic
+def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, given: bool) -> GroupRegistration:
+    """Record that the group gave (or withdrew) one consent, with the time it did."""
+    if consent not in GroupRegistration.CONSENTS:
+        raise ValidationError({"consent": ValidationError("不明な同意項目です。", code="invalid_choice")})
+    group = _locked(acting_user, group)
+    field = f"consent_{consent}_at"
+    if bool(getattr(group, field)) == given:
+        return group
+    return _save(group, acting_user=acting_user, perm="change", values={field: timezone.now() if given else None})
+
+
+@transaction.atomic
+def group_renew(*, acting_user, group: GroupRegistration, renewed_on: dt.date | None = None) -> GroupRegistration:
+    """The three-yearly renewal: the registration runs for three more 年度 from `renewed_on`."""
+    group = _locked(acting_user, group)
+    if not holds(acting_user, CENTER_CHANGE, group.center_id):
+        raise PermissionDenied("permission_denied")
+    renewed_on = renewed_on or timezone.localdate()
+    return _save(
+        group, acting_user=acting_user, perm="change",
+        values={"renewal_due": GroupRegistration.renewal_due_for(renewed_on), "status": "active"},
+    )
+
+
+@transaction.atomic
+def group_delete(*, acting_user, group: GroupRegistration) -> None:
+    organization = group.organization
+    record_delete(acting_user=acting_user, record=group)
+    # The organization stays when cases or events still name it as a party.
+    try:
+        with transaction.atomic():
+            organization.delete()
+    except ProtectedError:
+        pass
+
+
+# --- generic create/update for the simpler records --------------------------------------------
+
+M2M_FIELDS: dict[type[CenterRecord], tuple[str, ...]] = {
+    TalentVolunteer: ("activity_fields",),
+    Event: ("activity_fields", "organizers", "participants", "produced_cases", "produced_groups"),
+    CollaborationCase: ("activity_fields",),
+    Need: ("activity_fields",),
+    Offer: ("activity_fields",),
+    Consultation: ("linked_organizations", "linked_cases"),
+}
+
+
+def _create(model: type[CenterRecord], *, acting_user, center: Organization, values: dict, after_save=None):
+    plain, m2m = _split(values, M2M_FIELDS[model])
+    return _save(model(), acting_user=acting_user, perm="add", values={"center": center, **plain}, m2m=m2m,
+                 after_save=after_save)
+
+
+def _update(record: CenterRecord, *, acting_user, values: dict, after_save=None):
+    record = _locked(acting_user, record)
+    plain, m2m = _split(values, M2M_FIELDS[type(record)])
+    return _save(record, acting_user=acting_user, perm="change", values=plain, m2m=m2m, after_save=after_save)
+
+
+@transaction.atomic
+def talent_register(*, acting_user, center: Organization, **values) -> TalentVolunteer:
+    values.setdefault("registered_on", timezone.localdate())
+    return _create(TalentVolunteer, acting_user=acting_user, center=center, values=values)
+
+
+@transaction.atomic
+def talent_update(*, acting_user, talent: TalentVolunteer, **values) -> TalentVolunteer:
+    return _update(talent, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def event_create(*, acting_user, center: Organization, **values) -> Event:
+    return _create(Event, acting_user=acting_user, center=center, values=values)
+
+
+@transaction.atomic
+def event_update(*, acting_user, event: Event, **values) -> Event:
+    return _update(event, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def event_cancel(*, acting_user, event: Event, reason: str) -> Event:
+    return _update(event, acting_user=acting_user, values={"status": EventStatus.CANCELLED, "cancellation_reason": reason})
+
+
+@transaction.atomic
+def need_create(*, acting_user, center: Organization, **values) -> Need:
+    return _create(Need, acting_user=acting_user, center=center, values=values)
+
+
+@transaction.atomic
+def need_update(*, acting_user, need: Need, **values) -> Need:
+    return _update(need, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def offer_create(*, acting_user, group: GroupRegistration, **values) -> Offer:
+    return _create(Offer, acting_user=acting_user, center=group.center, values={"group": group, **values})
+
+
+@transaction.atomic
+def offer_update(*, acting_user, offer: Offer, **values) -> Offer:
+    return _update(offer, acting_user=acting_user, values=values)
+
+
+# --- 協働事例 -------------------------------------------------------------------------------
+
+
+def _party_setter(parties: list[dict] | None):
+    """Replace a case's parties: [{"organization": Organization, "role": str, "contribution": str}]."""
+    if parties is None:
+        return None
+
+    def set_parties(case: CollaborationCase) -> None:
+        seen = set()
+        rows = []
+        for index, party in enumerate(parties):
+            organization = party.get("organization")
+            if not isinstance(organization, Organization):
+                raise ValidationError({"parties": ValidationError(f"{index + 1}件目: 組織を指定してください。", code="required")})
+            if organization.pk in seen:
+                raise ValidationError({"parties": ValidationError(f"{index + 1}件目: 同じ組織が重複しています。", code="duplicate")})
+            seen.add(organization.pk)
+            row = CaseParty(case=case, organization=organization, role=party.get("role") or "partner",
+                            contribution=(party.get("contribution") or "").strip())
+            row.full_clean(exclude=["case"])
+            rows.append(row)
+        _linked_organizations_in_center(case.center_id, (row.organization for row in rows), "parties")
+        case.party_roles.all().delete()
+        CaseParty.objects.bulk_create(rows)
+
+    return set_parties
+
+
+@transaction.atomic
+def case_create(*, acting_user, center: Organization, parties: list[dict] | None = None, **values) -> CollaborationCase:
+    return _create(CollaborationCase, acting_user=acting_user, center=center, values=values,
+                   after_save=_party_setter(parties or []))
+
+
+@transaction.atomic
+def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None, **values) -> CollaborationCase:
+    return _update(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+
+
+# --- 相談 (関わりカード) -----------------------------------------------------------------------
+
+CONSULTATION_STEP_FIELDS = frozenset(
+    {"step", "intake_at", "intake_staff", "coordinate_at", "coordinate_staff", "closing_at", "closing_staff", "closed_at"}
+)
+
+
+@transaction.atomic
+def consultation_open(*, acting_user, center: Organization, intake_at: dt.datetime | None = None, **values) -> Consultation:
+    """インテーク: a new 関わりカード, taken by the acting staff member."""
+    if CONSULTATION_STEP_FIELDS.intersection(values):
+        raise ValidationError({"step": ValidationError("ステップは「次のステップへ」で進めてください。", code="step_readonly")})
+    return _create(Consultation, acting_user=acting_user, center=center, values={
+        "intake_at": intake_at or timezone.now(), "intake_staff": acting_user, "step": ConsultationStep.INTAKE, **values,
+    })
+
+
+@transaction.atomic
+def consultation_update(*, acting_user, consultation: Consultation, **values) -> Consultation:
+    if CONSULTATION_STEP_FIELDS.intersection(values):
+        raise ValidationError({"step": ValidationError("ステップは「次のステップへ」で進めてください。", code="step_readonly")})
+    return _update(consultation, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def consultation_advance(*, acting_user, consultation: Consultation, note: str = "",
+                         at: dt.datetime | None = None) -> Consultation:
+    """Move to the next step (インテーク → コーディネート → クロージング → 完了); never backwards."""
+    consultation = _locked(acting_user, consultation)
+    next_step = consultation.next_step
+    if next_step is None:
+        raise ValidationError({"step": ValidationError("この相談はすでに完了しています。", code="already_closed")})
+    at = at or timezone.now()
+    values: dict[str, Any] = {"step": next_step}
+    if next_step == ConsultationStep.CLOSED:
+        values["closed_at"] = at
+        if note:
+            values["closing_note"] = "\n".join(filter(None, [consultation.closing_note, note]))
+    else:
+        values.update({f"{next_step}_at": at, f"{next_step}_staff": acting_user})
+        if note:
+            values[f"{next_step}_note"] = note
+    return _save(consultation, acting_user=acting_user, perm="change", values=values)
+
+
+def steps_done(consultation: Consultation) -> list[str]:
+    return CONSULTATION_STEP_ORDER[: CONSULTATION_STEP_ORDER.index(consultation.step) + 1]
+
+
+# --- organizations (partners directory) ---------------------------------------------------------
+
+
+@transaction.atomic
+def partner_create(*, acting_user, center: Organization, name: str, kind: str, **values) -> Organization:
+    """A partner the center works with (担当課, 自治会, 企業 …), kept in the center's directory."""
+    require_permitted(acting_user, Organization, "add", Organization(center=center, kind=kind, name=name))
+    return organization_create(acting_user=acting_user, name=name, kind=kind, center=center, **values)
+
+
+@transaction.atomic
+def partner_update(*, acting_user, organization: Organization, **values) -> Organization:
+    organization = get_scoped_or_deny(acting_user, Organization, "change", pk=organization.pk)
+    if "center" in values and values["center"] != organization.center:
+        raise ValidationError({"center": ValidationError("所属センターは変更できません。", code="readonly")})
+    for name, value in _normalize(values).items():
+        setattr(organization, name, value)
+    organization.search_text = search_key(organization.name, organization.name_kana)
+    organization.full_clean(exclude=["search_text"])
+    organization.save()
+    audit_record(actor=acting_user, action="organization.update", target=organization,
+                 organization=organization.center or organization, detail={"fields": sorted(values)})
+    outbox.record_changed(organization)
+    return organization
+
+
+@transaction.atomic
+def partner_delete(*, acting_user, organization: Organization) -> None:
+    organization = get_scoped_or_deny(acting_user, Organization, "delete", pk=organization.pk)
+    if hasattr(organization, "registration"):
+        raise ValidationError("登録団体は団体登録から削除してください。", code="is_registered_group")
+    audit_record(actor=acting_user, action="organization.delete", target=organization, organization=organization.center)
+    try:
+        organization.delete()
+    except ProtectedError as error:
+        raise ValidationError("他の記録から参照されているため削除できません。", code="protected") from error
+
+
+def visible_organizations(user):
+    return scoped_queryset(user, Organization, "view")

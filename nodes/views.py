@@ -1,0 +1,204 @@
+"""Staff UI views: check input, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.forms import add_service_errors
+from permissions.scoping import get_scoped_or_deny, scoped_queryset
+
+from . import models as m, selectors, services
+from .forms import PartyFormSet
+from .ui import RECORDS, detail_rows
+
+PAGE_SIZE = 25
+
+
+def _ui(slug: str):
+    try:
+        return RECORDS[slug]
+    except KeyError as error:
+        raise Http404 from error
+
+
+def _scoped(user, ui, perm: str, uuid):
+    try:
+        return get_scoped_or_deny(user, ui.model, perm, uuid=uuid)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+
+
+@login_required
+def home(request):
+    from sync.models import FeedItem
+
+    return render(request, "nodes/dashboard.html", {
+        "data": selectors.dashboard(user=request.user),
+        "notices": FeedItem.objects.filter(kind="notice").order_by("-seq")[:3],
+    })
+
+
+@login_required
+def sync_page(request):
+    """Where this node stands with its hub: lag, last success, last error, drift."""
+    from sync.models import FeedItem
+    from sync.services import status
+
+    if not selectors.user_centers(user=request.user, codename="view_center_records").exists():
+        raise PermissionDenied
+    return render(request, "nodes/sync.html", {"status": status(), "feed": FeedItem.objects.order_by("-seq")[:20]})
+
+
+@login_required
+def record_list(request, slug):
+    ui = _ui(slug)
+    filterset = ui.filterset(request.GET or None, queryset=selectors.record_list(user=request.user, model=ui.model))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(record, [str(column(record) or "") for _label, column in ui.columns]) for record in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"ui": ui, "filter": filterset, "page": page, "rows": rows, "query": query.urlencode()}
+    template = "nodes/_record_table.html" if request.htmx and request.htmx.target == "results" else "nodes/record_list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request, ui, record) -> dict:
+    context = {
+        "ui": ui, "record": record, "title": ui.title(record), "rows": detail_rows(record),
+        "can_change": scoped_queryset(request.user, ui.model, "change").filter(pk=record.pk).exists(),
+        "can_delete": scoped_queryset(request.user, ui.model, "delete").filter(pk=record.pk).exists(),
+        "personal_fields": [str(record._meta.get_field(f).verbose_name) for f in getattr(record, "PERSONAL_FIELDS", ())],
+    }
+    if hasattr(record, "activity_fields"):
+        context["activity_fields"] = list(record.activity_fields.all())
+    if isinstance(record, m.CollaborationCase):
+        context["parties"] = list(record.party_roles.select_related("organization"))
+    if isinstance(record, m.Event):
+        context["links"] = {
+            "organizers": list(record.organizers.all()), "participants": list(record.participants.all()),
+            "produced_cases": list(record.produced_cases.all()),
+            "produced_groups": list(record.produced_groups.select_related("organization")),
+        }
+    if isinstance(record, m.Consultation):
+        context["steps"] = [
+            (value, label, value in services.steps_done(record)) for value, label in m.ConsultationStep.choices
+        ]
+        context["linked"] = {"organizations": list(record.linked_organizations.all()),
+                             "cases": list(record.linked_cases.all())}
+    if isinstance(record, m.GroupRegistration):
+        context["consents"] = [
+            (consent, label, getattr(record, f"consent_{consent}_at"))
+            for consent, label in (("hub_listing", "ハブ（県域）の団体一覧に掲載"),
+                                   ("named_cases", "共有する協働事例に団体名を掲載"),
+                                   ("disaster_contact", "災害時の連絡先共有"))
+        ]
+        context["offers"] = list(record.offers.all())
+    return context
+
+
+@login_required
+def record_detail(request, slug, uuid):
+    ui = _ui(slug)
+    try:
+        record = selectors.record_detail(user=request.user, model=ui.model, uuid=uuid)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    return render(request, "nodes/record_detail.html", _detail_context(request, ui, record))
+
+
+def _party_values(formset) -> list[dict]:
+    return [
+        form.cleaned_data for form in formset.forms
+        if form.cleaned_data.get("organization") is not None and not form.cleaned_data.get("DELETE")
+    ]
+
+
+@login_required
+def record_edit(request, slug, uuid=None):
+    ui = _ui(slug)
+    record = _scoped(request.user, ui, "change", uuid) if uuid else None
+    form = ui.form(request.POST or None, instance=record, user=request.user)
+    formset = None
+    if ui.has_parties:
+        initial = [
+            {"organization": p.organization, "role": p.role, "contribution": p.contribution}
+            for p in record.party_roles.select_related("organization")
+        ] if record else []
+        formset = PartyFormSet(request.POST or None, initial=initial, prefix="parties",
+                               form_kwargs={"user": request.user})
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        try:
+            values = form.service_values()
+            if formset is not None:
+                values["parties"] = _party_values(formset)
+            saved = ui.update(request.user, record, values) if record else ui.create(request.user, values)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "保存しました。")
+            return redirect("record-detail", slug=slug, uuid=saved.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "nodes/record_form.html",
+                  {"ui": ui, "form": form, "formset": formset, "record": record}, status=status)
+
+
+@login_required
+@require_POST
+def record_delete(request, slug, uuid):
+    ui = _ui(slug)
+    record = _scoped(request.user, ui, "delete", uuid)
+    try:
+        ui.delete(request.user, record)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("record-detail", slug=slug, uuid=uuid)
+    messages.success(request, "削除しました。")
+    return redirect("record-list", slug=slug)
+
+
+@login_required
+@require_POST
+def group_consent(request, uuid):
+    group = _scoped(request.user, RECORDS["groups"], "change", uuid)
+    consent, given = request.POST.get("consent", ""), request.POST.get("given") == "1"
+    try:
+        services.group_set_consent(acting_user=request.user, group=group, consent=consent, given=given)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "同意を記録しました。" if given else "同意の撤回を記録しました。")
+    return redirect("record-detail", slug="groups", uuid=uuid)
+
+
+@login_required
+@require_POST
+def group_renew(request, uuid):
+    group = _scoped(request.user, RECORDS["groups"], "change", uuid)
+    services.group_renew(acting_user=request.user, group=group)
+    messages.success(request, "登録を更新しました。")
+    return redirect("record-detail", slug="groups", uuid=uuid)
+
+
+@login_required
+@require_POST
+def consultation_advance(request, uuid):
+    ui = RECORDS["consultations"]
+    consultation = _scoped(request.user, ui, "change", uuid)
+    try:
+        consultation = services.consultation_advance(
+            acting_user=request.user, consultation=consultation, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        record = selectors.record_detail(user=request.user, model=m.Consultation, uuid=uuid, purpose="advance")
+        return render(request, "nodes/_consultation_steps.html", _detail_context(request, ui, record))
+    return redirect("record-detail", slug="consultations", uuid=uuid)
+

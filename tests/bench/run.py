@@ -1,0 +1,18 @@
+"""`make bench`: every benchmark, each printing ratios against a reference measured in the same run."""
+
+from __future__ import annotations
+
+from . import common
+
+
+def main() -> None:
+    common.use_bench_database()
+    from . import node_groups_list
+
+    print(f"machine: {common.machine()}")
+    node_groups_list.run()
+    print(f"results appended to {common.RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The demo loader: the seed documents' content, its logins, idempotence and the volume generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from config.japanese import municipality_code_is_valid
+from nodes import models as m
+from nodes.demo import CENTERS, DEMO_PASSWORD, generate_volume, seed_center
+from permissions.models import Membership, Organization, OrganizationKind
+
+
+def _center(key: str) -> Organization:
+    return Organization.objects.get(kind=OrganizationKind.CENTER, name=CENTERS[key].name)
+
+
+def _row_counts() -> dict[str, int]:
+    models = (Organization, get_user_model(), Membership, m.GroupRegistration, m.TalentVolunteer, m.Event,
+              m.Consultation, m.CollaborationCase, m.CaseParty, m.Need, m.Offer)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_cats_protect_case_has_the_documented_budget_form_department_and_roles():
+    seed_center("chigasaki")
+    case = m.CollaborationCase.objects.get(title="飼い主のいない猫の不妊去勢手術及び猫の適正管理普及啓発事業")
+    assert (case.total_cost, case.city_share) == (1_732_180, 1_694_000)
+    assert (case.fiscal_year_start, case.fiscal_year_end) == (2014, 2014)
+    assert case.form == m.CollaborationForm.KYODO_SUISHIN_GYOSEI
+    assert case.responsible_department.name == "環境保全課"
+    assert case.center == _center("chigasaki")
+    group = case.party_roles.get(organization__name="Chigasaki Cat's Protect")
+    assert group.role == m.PartyRole.LEAD
+    for contribution in ("猫の生態に関する専門知識", "TNR活動の経験", "動物病院との連絡調整"):
+        assert contribution in group.contribution
+    department = case.party_roles.get(organization__name="環境保全課")
+    for contribution in ("住民からの苦情等に基づく的確な状況把握", "地域住民への調整・説明", "事業費の負担"):
+        assert contribution in department.contribution
+
+
+@pytest.mark.django_db
+def test_mirukko_spans_two_fiscal_years_with_the_city_paying_all():
+    seed_center("chigasaki")
+    case = m.CollaborationCase.objects.get(title="美術「みるっこ」プログラム事業")
+    assert (case.fiscal_year_start, case.fiscal_year_end) == (2016, 2017)
+    assert case.form == m.CollaborationForm.KYODO_SUISHIN_SHIMIN
+    assert case.total_cost == case.city_share == 2_367_000
+    assert "1,187,000円" in case.summary and "1,180,000円" in case.summary
+    assert case.responsible_department.name == "文化生涯学習課"
+
+
+@pytest.mark.django_db
+def test_chigasaki_has_matching_needs_and_offers_and_a_spread_of_outcomes():
+    seed_center("chigasaki")
+    assert m.Need.objects.filter(title__contains="飼い主のいない猫", requester__name="保健所衛生課").exists()
+    assert m.Offer.objects.filter(group__organization__name="Chigasaki Cat's Protect", title__contains="TNR").exists()
+    outcomes = set(m.CollaborationCase.objects.filter(center=_center("chigasaki")).values_list("outcome", flat=True))
+    assert {m.CaseOutcome.CONTINUED, m.CaseOutcome.REDUCED, m.CaseOutcome.ENDED} <= outcomes
+
+
+@pytest.mark.django_db
+def test_odawara_has_covid_cancellations_and_the_group_founded_at_the_2009_koryukai():
+    seed_center("odawara")
+    center = _center("odawara")
+    cancelled = m.Event.objects.filter(center=center, status=m.EventStatus.CANCELLED)
+    assert cancelled.filter(cancellation_reason="コロナ中止").count() >= 5
+    assert cancelled.filter(cancellation_reason="雨天中止", venue__contains="金次郎広場").exists()
+    founding = m.Event.objects.get(center=center, produced_groups__organization__name="命を大切にする小田原を創る会")
+    assert founding.starts_at.year == 2009 and founding.theme == "子どもの健全育成"
+    assert m.GroupRegistration.objects.get(organization__name="命を大切にする小田原を創る会").legal_form == m.LegalForm.NPO
+    meeting = m.Event.objects.get(center=center, kind=m.EventKind.PARTNERSHIP_MEETING, produced_cases__isnull=False,
+                                  starts_at__year=2019)
+    case = meeting.produced_cases.get()
+    assert case.form == m.CollaborationForm.CORPORATE
+    assert {"(株)神鋼環境ソリューション", "めだかサポーターの会"} <= set(case.parties.values_list("name", flat=True))
+    # The prefecture co-hosts but is not one of the center's partners.
+    assert not Organization.objects.filter(center=center, kind=OrganizationKind.PREFECTURE).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(CENTERS))
+def test_each_center_seeds_logins_that_authenticate_and_upcoming_events(key):
+    logins = seed_center(key)
+    assert {login.username for login in logins} >= {f"{key}-admin", f"{key}-staff"}
+    for login in logins:
+        user = authenticate(username=login.username, password=login.password)
+        assert user is not None and login.password == DEMO_PASSWORD
+        assert user.last_name and user.first_name
+        assert Membership.objects.filter(user=user, role=login.role, organization__name=login.organization).exists()
+    center = _center(key)
+    assert m.Event.objects.filter(center=center, starts_at__gt=timezone.now()).exists()
+    assert m.GroupRegistration.objects.filter(center=center).exists()
+    # Personal data is fictional: example.jp addresses and unassigned 0XX-000… / 0XXX-00… numbers.
+    for phone, email in m.GroupRegistration.objects.filter(center=center).exclude(contact_phone="").values_list(
+            "contact_phone", "contact_email"):
+        assert phone.split("-")[1].strip("0") == "" and email.endswith("@example.jp")
+
+
+@pytest.mark.django_db
+def test_chigasaki_group_and_department_logins_hold_their_roles():
+    logins = {login.username: login for login in seed_center("chigasaki")}
+    assert logins["chigasaki-group"].role == "group_member"
+    assert logins["chigasaki-group"].organization == "Chigasaki Cat's Protect"
+    assert logins["chigasaki-dept"].role == "department_staff"
+    assert logins["chigasaki-dept"].organization == "環境保全課"
+
+
+@pytest.mark.django_db
+def test_nishiku_shows_renewals_due_and_consultations_at_every_step():
+    seed_center("nishiku")
+    center = _center("nishiku")
+    today = timezone.localdate()
+    due_soon = m.GroupRegistration.objects.filter(center=center, status=m.GroupStatus.ACTIVE, renewal_due__gte=today,
+                                                  renewal_due__lte=today + dt.timedelta(days=90))
+    assert due_soon.count() >= 3
+    assert m.GroupRegistration.objects.filter(center=center, renewal_due=dt.date(2021, 3, 31)).exists()
+    steps = set(m.Consultation.objects.filter(center=center).values_list("step", flat=True))
+    assert steps == set(m.ConsultationStep.values)
+    assert m.TalentVolunteer.objects.filter(center=center, title__contains="手品").exists()
+
+
+@pytest.mark.django_db
+def test_seed_center_is_idempotent():
+    first = seed_center("kawasaki")
+    before = _row_counts()
+    assert seed_center("kawasaki") == first
+    assert _row_counts() == before
+
+
+@pytest.mark.django_db
+def test_generate_volume_creates_the_requested_groups():
+    seed_center("nishiku")
+    center = _center("nishiku")
+    before = m.GroupRegistration.objects.filter(center=center).count()
+    counts = generate_volume(center=center, scale=50, seed=3)
+    assert counts["groups"] == 50
+    assert m.GroupRegistration.objects.filter(center=center).count() == before + 50
+    assert all(counts[name] > 0 for name in ("events", "consultations", "offers"))
+
+
+@pytest.mark.django_db
+def test_every_municipality_code_is_valid():
+    for key in CENTERS:
+        seed_center(key)
+    codes = Organization.objects.exclude(municipality_code="").values_list("municipality_code", flat=True)
+    assert codes and all(municipality_code_is_valid(code) for code in codes)
+    assert {_center(key).municipality_code for key in CENTERS} == {"142069", "142077", "141305", "141003", "141038"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_prints_logins_as_json_lines():
+    out = io.StringIO()
+    call_command("seed_demo", "--center", "yokohama", stdout=out, stderr=io.StringIO())
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {row["username"] for row in rows} == {"yokohama-admin", "yokohama-staff"}
+    assert set(rows[0]) == {"role", "organization", "username", "password"}
