@@ -1,0 +1,1 @@
+"""The prefectural hub: node registry, shared case library, statistics, study tours, disaster coordination."""

@@ -1,0 +1,382 @@
+"""Writes on the hub: enrolling nodes and their keys, applying sync batches, publishing the feed."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import uuid as uuid_module
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from config.japanese import municipality_code_is_valid, search_key
+from permissions.services import audit_record
+from sync.keys import key_id_for
+from sync.outbox import payload_digest
+from sync.signing import fingerprint
+
+from .models import (
+    AggregateSnapshot,
+    DirectoryGroup,
+    FeedEntry,
+    FeedSequence,
+    KeyStatus,
+    Node,
+    NodeCenter,
+    NodeKey,
+    NodeStatus,
+    SeenNonce,
+    SharedEvent,
+    Tombstone,
+    field_index,
+)
+
+# --- enrollment and keys -----------------------------------------------------------------------
+
+
+def public_key_bytes(public_key_b64: str) -> bytes:
+    try:
+        raw = base64.b64decode(public_key_b64.strip(), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ValidationError({"public_key": ValidationError("公開鍵はBase64で入力してください。", code="invalid_base64")}) from error
+    if len(raw) != 32:
+        raise ValidationError({"public_key": ValidationError("Ed25519の公開鍵（32バイト）ではありません。", code="invalid_key_length")})
+    return raw
+
+
+def _add_key(node: Node, raw: bytes) -> NodeKey:
+    key_id = key_id_for(raw)
+    if NodeKey.objects.filter(key_id=key_id).exists():
+        raise ValidationError({"public_key": ValidationError("この公開鍵はすでに登録されています。", code="duplicate_key")})
+    used = set(node.keys.filter(status=KeyStatus.ACTIVE).values_list("slot", flat=True))
+    free = [slot for slot in (1, 2) if slot not in used]
+    if not free:
+        raise ValidationError({"public_key": ValidationError(
+            "有効な鍵はすでに2つあります。古い鍵を引退させてから追加してください。", code="two_active_keys")})
+    return NodeKey.objects.create(node=node, key_id=key_id, public_key=raw, fingerprint=fingerprint(raw), slot=free[0])
+
+
+@transaction.atomic
+def node_enroll(*, acting_user, name: str, municipality_code: str, public_key: str, slug: str = "",
+                municipality_name: str = "", base_url: str = "") -> Node:
+    """A hub admin registers a center's node with the public key the node generated."""
+    if not municipality_code_is_valid(municipality_code):
+        raise ValidationError({"municipality_code": ValidationError(
+            "全国地方公共団体コードの検査数字が一致しません。", code="invalid_check_digit")})
+    raw = public_key_bytes(public_key)
+    node = Node(name=name.strip(), slug=slug or slugify(name, allow_unicode=False) or f"node-{municipality_code}",
+                municipality_code=municipality_code, municipality_name=municipality_name, base_url=base_url)
+    node.full_clean()
+    node.save()
+    key = _add_key(node, raw)
+    audit_record(actor=acting_user, action="hub.node_enroll", target=node,
+                 detail={"slug": node.slug, "key_id": key.key_id, "fingerprint": key.fingerprint})
+    return node
+
+
+@transaction.atomic
+def node_key_add(*, acting_user, node: Node, public_key: str) -> NodeKey:
+    """Rotation, step 1: the node's next key becomes valid beside the current one."""
+    key = _add_key(Node.objects.select_for_update().get(pk=node.pk), public_key_bytes(public_key))
+    audit_record(actor=acting_user, action="hub.key_add", target=node, detail={"key_id": key.key_id})
+    return key
+
+
+@transaction.atomic
+def node_key_retire(*, acting_user, key: NodeKey, revoke: bool = False) -> NodeKey:
+    """Rotation, step 2 (retire the old key) — or revocation of a compromised one."""
+    key = NodeKey.objects.select_for_update().get(pk=key.pk)
+    key.status = KeyStatus.REVOKED if revoke else KeyStatus.RETIRED
+    key.slot, key.retired_at = None, timezone.now()
+    key.save(update_fields=["status", "slot", "retired_at"])
+    audit_record(actor=acting_user, action="hub.key_revoke" if revoke else "hub.key_retire", target=key.node,
+                 detail={"key_id": key.key_id})
+    return key
+
+
+@transaction.atomic
+def node_set_status(*, acting_user, node: Node, status: str) -> Node:
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    node.status = status
+    node.full_clean()
+    node.save(update_fields=["status"])
+    if status == NodeStatus.REVOKED:
+        for key in node.keys.filter(status=KeyStatus.ACTIVE):
+            node_key_retire(acting_user=acting_user, key=key, revoke=True)
+    audit_record(actor=acting_user, action="hub.node_status", target=node, detail={"status": status})
+    return node
+
+
+def active_public_key(key_id: str) -> bytes | None:
+    key = (NodeKey.objects.filter(key_id=key_id, status=KeyStatus.ACTIVE, node__status=NodeStatus.ACTIVE)
+           .values_list("public_key", flat=True).first())
+    return bytes(key) if key is not None else None
+
+
+def nonce_record(*, key_id: str, nonce: str, expires: int) -> NodeKey | None:
+    """Accept a nonce once; None when it was seen before (a replay)."""
+    key = NodeKey.objects.select_related("node").get(key_id=key_id)
+    try:
+        with transaction.atomic():
+            SeenNonce.objects.create(key=key, nonce=nonce, expires_at=dt.datetime.fromtimestamp(expires, tz=dt.UTC))
+    except IntegrityError:
+        return None
+    NodeKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    Node.objects.filter(pk=key.node_id).update(last_contact_at=timezone.now())
+    return key
+
+
+def nonces_forget_expired() -> int:
+    # A nonce only matters while its signature could still be accepted.
+    return SeenNonce.objects.filter(expires_at__lt=timezone.now() - dt.timedelta(hours=1)).delete()[0]
+
+
+# --- applying batches --------------------------------------------------------------------------
+
+
+class BatchRejected(Exception):
+    def __init__(self, code: str, message: str, *, seq: int | None = None, status: int = 422):
+        super().__init__(message)
+        self.code, self.message, self.seq, self.status = code, message, seq, status
+
+
+def _text(payload: dict, name: str, limit: int, *, required: bool = False) -> str:
+    value = payload.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        raise ValueError(name)
+    return value
+
+
+def _codes(payload: dict) -> list[int]:
+    codes = payload.get("fields", [])
+    if not isinstance(codes, list) or not all(isinstance(c, int) and 1 <= c <= 20 for c in codes):
+        raise ValueError("fields")
+    return sorted(set(codes))
+
+
+def _when(payload: dict, name: str, *, required: bool) -> dt.datetime | None:
+    value = payload.get(name)
+    if value is None and not required:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValueError(name)
+    return parsed
+
+
+# entity type → (model, allowed payload keys, payload → field values)
+def _group_fields(p: dict) -> dict:
+    values = {"name": _text(p, "name", 200, required=True), "name_kana": _text(p, "name_kana", 200),
+              "kind": _text(p, "kind", 40, required=True), "legal_form": _text(p, "legal_form", 30),
+              "field_codes": _codes(p), "area": _text(p, "area", 200), "description": _text(p, "description", 4000)}
+    values["search_text"] = search_key(values["name"], values["name_kana"], values["area"], values["description"])
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
+def _event_fields(p: dict) -> dict:
+    values = {"title": _text(p, "title", 200, required=True), "kind": _text(p, "kind", 30, required=True),
+              "theme": _text(p, "theme", 200), "field_codes": _codes(p),
+              "starts_at": _when(p, "starts_at", required=True), "ends_at": _when(p, "ends_at", required=False),
+              "venue": _text(p, "venue", 200), "status": _text(p, "status", 20, required=True),
+              "cancellation_reason": _text(p, "cancellation_reason", 200)}
+    values["search_text"] = search_key(values["title"], values["theme"], values["venue"])
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
+def _aggregate_fields(p: dict) -> dict:
+    data = p.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("data")
+
+    def counts(value) -> bool:
+        return isinstance(value, int) and value >= 0 or (
+            isinstance(value, dict) and all(isinstance(k, str) and len(k) <= 20 and counts(v) for k, v in value.items()))
+
+    if not all(counts(v) for v in data.values()):
+        raise ValueError("data")  # counts only: anything that is not a number cannot come in
+    return {"data": data}
+
+
+SCHEMAS = {
+    "directory_group": (DirectoryGroup, {"center", "name", "name_kana", "kind", "legal_form", "fields", "area",
+                                         "description"}, _group_fields),
+    "public_event": (SharedEvent, {"center", "title", "kind", "theme", "fields", "starts_at", "ends_at", "venue",
+                                   "status", "cancellation_reason"}, _event_fields),
+    "aggregate_counts": (AggregateSnapshot, {"center", "data"}, _aggregate_fields),
+}
+PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
+OPS = {"upsert", "retract", "purge"}
+
+
+def _entry(raw) -> dict:
+    if not isinstance(raw, dict):
+        raise BatchRejected("entry_invalid", "an entry is not an object")
+    seq = raw.get("seq")
+    try:
+        entity_uuid = uuid_module.UUID(str(raw.get("uuid")))
+    except ValueError as error:
+        raise BatchRejected("entry_invalid", "uuid is not a UUID", seq=seq) from error
+    checks = [isinstance(seq, int) and seq > 0, raw.get("op") in OPS,
+              raw.get("type") in SCHEMAS or raw.get("type") == "node_profile",
+              isinstance(raw.get("version"), int) and raw["version"] >= 0, isinstance(raw.get("payload"), dict),
+              raw.get("schema") == 1]
+    if not all(checks):
+        raise BatchRejected("entry_invalid", "seq, type, op, schema, version and payload are required", seq=seq)
+    if payload_digest(raw["payload"]) != raw.get("sha256"):
+        raise BatchRejected("payload_digest_mismatch", "sha256 does not match the payload", seq=seq)
+    return {**raw, "uuid": entity_uuid}
+
+
+def _node_center(node: Node, payload: dict, seq: int) -> NodeCenter:
+    claimed = payload.get("center")
+    center = NodeCenter.objects.filter(center_uuid=claimed).first() if _is_uuid(claimed) else None
+    if center is None or center.node_id != node.pk:
+        raise BatchRejected("outside_partition", "the record's center does not belong to the signing node",
+                            seq=seq, status=403)
+    return center
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid_module.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _tombstone_blocks(node: Node, entity_uuid, version: int) -> bool:
+    return Tombstone.objects.filter(node=node, entity_uuid=entity_uuid, version__gte=version).exists()
+
+
+def _bury(node: Node, entity_type: str, entity_uuid, version: int, op: str) -> None:
+    tomb, created = Tombstone.objects.get_or_create(
+        node=node, entity_uuid=entity_uuid, defaults={"entity_type": entity_type, "version": version, "op": op})
+    if not created and tomb.version < version:
+        tomb.version, tomb.op = version, op
+        tomb.save(update_fields=["version", "op", "at"])
+
+
+def _apply_profile(node: Node, entry: dict) -> bool:
+    payload, seq = entry["payload"], entry["seq"]
+    if str(payload.get("center")) != str(entry["uuid"]) or not set(payload) <= PROFILE_KEYS:
+        raise BatchRejected("payload_invalid", "a profile names its own center only", seq=seq)
+    existing = NodeCenter.objects.select_for_update().filter(center_uuid=entry["uuid"]).first()
+    if existing is not None and existing.node_id != node.pk:
+        raise BatchRejected("outside_partition", "this center belongs to another node", seq=seq, status=403)
+    if entry["op"] != "upsert":
+        if existing is not None and existing.version <= entry["version"]:
+            existing.delete()  # and with it every copy of that center's records
+        _bury(node, "node_profile", entry["uuid"], entry["version"], entry["op"])
+        return True
+    if _tombstone_blocks(node, entry["uuid"], entry["version"]) or (existing and existing.version >= entry["version"]):
+        return False
+    try:
+        values = {"name": _text(payload, "name", 200, required=True),
+                  "municipality_code": _text(payload, "municipality_code", 6),
+                  "municipality_name": _text(payload, "municipality_name", 60)}
+    except ValueError as error:
+        raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+    NodeCenter.objects.update_or_create(center_uuid=entry["uuid"], defaults={
+        "node": node, "version": entry["version"], **values})
+    return True
+
+
+def _apply(node: Node, entry: dict) -> bool:
+    """Apply one entry; False when it was older than what the hub holds (skipped, not an error)."""
+    if entry["type"] == "node_profile":
+        return _apply_profile(node, entry)
+    model, keys, to_fields = SCHEMAS[entry["type"]]
+    payload, seq, version = entry["payload"], entry["seq"], entry["version"]
+    center = _node_center(node, payload, seq)
+    existing = model.objects.select_for_update().filter(node=node, entity_uuid=entry["uuid"]).first()
+    if entry["op"] in ("retract", "purge"):
+        if existing is not None and existing.version <= version:
+            existing.delete()
+        _bury(node, entry["type"], entry["uuid"], version, entry["op"])
+        return True
+    if not set(payload) <= keys:
+        raise BatchRejected("payload_invalid", f"unexpected fields: {sorted(set(payload) - keys)}", seq=seq)
+    if _tombstone_blocks(node, entry["uuid"], version) or (existing is not None and existing.version >= version):
+        return False
+    try:
+        values = to_fields(payload)
+    except ValueError as error:
+        raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+    model.objects.update_or_create(node=node, entity_uuid=entry["uuid"],
+                                   defaults={"center": center, "version": version, **values})
+    Tombstone.objects.filter(node=node, entity_uuid=entry["uuid"]).delete()
+    return True
+
+
+@dataclass
+class BatchOutcome:
+    last_applied_seq: int
+    applied: int
+    skipped: int
+
+
+@transaction.atomic
+def batch_apply(*, node: Node, batch) -> BatchOutcome:
+    """Apply a node's batch in one transaction; refuse it whole if it leaves a gap or breaks a rule."""
+    if not isinstance(batch, dict) or batch.get("format") != "kyodo.sync.batch/1" or not isinstance(
+            batch.get("entries"), list):
+        raise BatchRejected("batch_invalid", "not a kyodo.sync.batch/1 document", status=400)
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    entries = [_entry(raw) for raw in batch["entries"]]
+    seqs = [entry["seq"] for entry in entries]
+    if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+        raise BatchRejected("batch_not_consecutive", "entries must carry consecutive seqs", status=400)
+    if seqs and seqs[0] > node.last_applied_seq + 1:
+        raise BatchRejected("gap", f"expected seq {node.last_applied_seq + 1}, got {seqs[0]}", status=409)
+    applied = skipped = 0
+    for entry in entries:
+        if entry["seq"] <= node.last_applied_seq:
+            skipped += 1  # re-delivery of something already applied
+            continue
+        if _apply(node, entry):
+            applied += 1
+        else:
+            skipped += 1
+        node.last_applied_seq = entry["seq"]
+    published = batch.get("published_seq")
+    if isinstance(published, int) and published >= node.last_applied_seq:
+        node.reported_published_seq = published
+    oldest = batch.get("oldest_unsent_at")
+    node.reported_oldest_unsent_at = parse_datetime(oldest) if isinstance(oldest, str) else None
+    node.last_contact_at = timezone.now()
+    node.save(update_fields=["last_applied_seq", "reported_published_seq", "reported_oldest_unsent_at",
+                             "last_contact_at"])
+    return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=skipped)
+
+
+def node_digest(node: Node) -> dict[str, dict]:
+    """The same digest the node computes over what it believes the hub holds (sync.client.local_digest)."""
+    from sync.client import digest_of
+
+    items = [("node_profile", str(u), v) for u, v in NodeCenter.objects.filter(node=node).values_list("center_uuid", "version")]
+    for entity_type, (model, _keys, _fn) in SCHEMAS.items():
+        items += [(entity_type, str(u), v) for u, v in model.objects.filter(node=node).values_list("entity_uuid", "version")]
+    return digest_of(items)
+
+
+# --- the hub → node feed -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_publish(*, acting_user, kind: str, payload: dict, node: Node | None = None) -> FeedEntry:
+    """Append to the feed. The counter row is locked until commit, so seqs commit in order."""
+    counter, _ = FeedSequence.objects.select_for_update().get_or_create(pk=1)
+    counter.last_seq += 1
+    counter.save(update_fields=["last_seq"])
+    entry = FeedEntry.objects.create(seq=counter.last_seq, kind=kind, node=node, payload=payload)
+    audit_record(actor=acting_user, action="hub.feed_publish", detail={"kind": kind, "seq": entry.seq})
+    return entry

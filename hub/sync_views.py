@@ -1,0 +1,102 @@
+"""The hub's sync endpoints. Every request must carry a valid signature of an active node key,
+with a nonce never seen before; answers are JSON, errors as {"error": {"code", "message"}}."""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from functools import wraps
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from sync.signing import SignatureError, verify_request
+
+from . import services
+from .models import FeedEntry, Node
+
+logger = logging.getLogger(__name__)
+MAX_DECOMPRESSED = 16 * 1024 * 1024  # a 4 MB batch plus headroom; refuses decompression bombs
+
+
+def _error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def signed(view):
+    """Verify the request's signature and nonce; pass the signing node to the view."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            verified = verify_request(method=request.method, url=request.build_absolute_uri(), headers=request.headers,
+                                      body=request.body, public_key_for=services.active_public_key)
+        except SignatureError as error:
+            logger.warning("sync request refused: %s", error.code)
+            return _error(error.code, str(error), 401)
+        key = services.nonce_record(key_id=verified.key_id, nonce=verified.nonce, expires=verified.expires)
+        if key is None:
+            return _error("replayed_nonce", "this signature's nonce was already used", 409)
+        return view(request, key.node, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET"])
+@signed
+def checkpoint(request, node: Node):
+    return JsonResponse({"node": node.slug, "last_applied_seq": node.last_applied_seq})
+
+
+def _decoded(request) -> dict:
+    body = request.body
+    if request.headers.get("Content-Encoding", "") == "gzip":
+        inflater = zlib.decompressobj(wbits=31)
+        body = inflater.decompress(body, MAX_DECOMPRESSED)
+        if inflater.unconsumed_tail:
+            raise ValueError("batch too large once decompressed")
+    return json.loads(body)
+
+
+@require_http_methods(["POST"])
+@signed
+def batches(request, node: Node):
+    try:
+        batch = _decoded(request)
+    except (ValueError, zlib.error, UnicodeDecodeError) as error:
+        return _error("batch_unreadable", f"{type(error).__name__}", 400)
+    try:
+        outcome = services.batch_apply(node=node, batch=batch)
+    except services.BatchRejected as rejected:
+        logger.warning("batch from %s refused: %s at seq %s", node.slug, rejected.code, rejected.seq)
+        return JsonResponse({"error": {"code": rejected.code, "message": rejected.message, "seq": rejected.seq}},
+                            status=rejected.status)
+    # batch_apply has committed by now: acknowledging before commit could lose a batch.
+    return JsonResponse({"last_applied_seq": outcome.last_applied_seq, "applied": outcome.applied,
+                         "skipped": outcome.skipped})
+
+
+@require_http_methods(["GET"])
+@signed
+def feed(request, node: Node):
+    try:
+        after = max(int(request.GET.get("after", "0")), 0)
+        limit = min(max(int(request.GET.get("limit", "500")), 1), 500)
+    except ValueError:
+        return _error("invalid_cursor", "after and limit must be integers", 400)
+    entries = list(FeedEntry.objects.filter(seq__gt=after).filter(node__isnull=True).union(
+        FeedEntry.objects.filter(seq__gt=after, node=node)).order_by("seq")[:limit])
+    # The node asks for entries after its cursor, so everything up to `after` has arrived there.
+    Node.objects.filter(pk=node.pk, feed_cursor__lt=after).update(feed_cursor=after)
+    return JsonResponse({"entries": [
+        {"seq": e.seq, "kind": e.kind, "payload": e.payload, "published_at": e.published_at.isoformat()}
+        for e in entries]})
+
+
+@require_http_methods(["POST"])
+@signed
+def digest(request, node: Node):
+    return JsonResponse({"digest": services.node_digest(node), "last_applied_seq": node.last_applied_seq})

@@ -1,0 +1,1 @@
+"""Node ⇄ hub sync: outbox, wire format, signing, anonymization, client, receiver and feed."""

@@ -1,0 +1,145 @@
+"""Writing the outbox: what of a changed record the hub may see, decided in the writing transaction.
+
+Services call `record_changed` / `record_deleted` right after their write (no signals). The
+projection functions below are the only place that decides which fields leave the node; they
+never read a personal field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Op, OutboxEntry, Priority
+
+SCHEMA_VERSION = 1
+
+
+def canonical_json(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def payload_digest(payload: dict) -> str:
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def _codes(record) -> list[int]:
+    return sorted(f.code for f in record.activity_fields.all())
+
+
+def _center_profile(center) -> dict:
+    return {"center": str(center.uuid), "name": center.name, "municipality_code": center.municipality_code,
+            "municipality_name": center.municipality_name}
+
+
+def project_group(group) -> dict | None:
+    """The directory entry of a group that consented to hub listing; None otherwise."""
+    if group.consent_hub_listing_at is None or group.status != "active":
+        return None
+    organization = group.organization
+    return {
+        "center": str(group.center.uuid), "name": organization.name, "name_kana": organization.name_kana,
+        "kind": organization.kind, "legal_form": group.legal_form, "fields": _codes(group), "area": group.area,
+        "description": group.description,
+    }
+
+
+def project_event(event) -> dict | None:
+    if not event.is_public:
+        return None
+    return {
+        "center": str(event.center.uuid), "title": event.title, "kind": event.kind, "theme": event.theme,
+        "fields": _codes(event), "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat() if event.ends_at else None, "venue": event.venue,
+        "status": event.status, "cancellation_reason": event.cancellation_reason,
+    }
+
+
+def project_center(center) -> dict | None:
+    return _center_profile(center) if center.kind == "center" else None
+
+
+# entity type → (model label, projection). Only these ever reach the outbox.
+PROJECTIONS: dict[str, tuple[str, Callable]] = {
+    "node_profile": ("permissions.organization", project_center),
+    "directory_group": ("nodes.groupregistration", project_group),
+    "public_event": ("nodes.event", project_event),
+}
+ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
+
+
+def _last_op(entity_type: str, entity_uuid) -> str | None:
+    return (OutboxEntry.objects.filter(entity_uuid=entity_uuid, entity_type=entity_type).order_by("-id")
+            .values_list("op", flat=True).first())
+
+
+def _write(entity_type: str, entity_uuid, op: str, version: int, payload: dict, priority: int) -> OutboxEntry:
+    entry = OutboxEntry.objects.create(
+        entity_type=entity_type, entity_uuid=entity_uuid, op=op, schema_version=SCHEMA_VERSION, version=version,
+        payload=payload, payload_sha256=payload_digest(payload), priority=priority,
+    )
+    transaction.on_commit(request_push)
+    return entry
+
+
+def _syncs() -> bool:
+    # Only a node publishes; a hub's own organizations never enter an outbox.
+    return settings.KYODO_ROLE == "node"
+
+
+def record_changed(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | None:
+    """Upsert what the hub may see of `record`, or retract it when it may no longer be seen."""
+    entity_type = ENTITY_TYPE_OF.get(record._meta.label_lower)
+    if entity_type is None or not _syncs():
+        return None
+    projection = PROJECTIONS[entity_type][1](record)
+    version = _version(record)
+    if projection is not None:
+        return _write(entity_type, record.uuid, Op.UPSERT, version, projection, priority)
+    if _last_op(entity_type, record.uuid) == Op.UPSERT:
+        return _write(entity_type, record.uuid, Op.RETRACT, version, {"center": _center_uuid(record)}, priority)
+    return None
+
+
+def record_deleted(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | None:
+    """A deleted record is purged from the hub if it was ever sent."""
+    entity_type = ENTITY_TYPE_OF.get(record._meta.label_lower)
+    if entity_type is None or not _syncs() or _last_op(entity_type, record.uuid) in (None, Op.PURGE):
+        return None
+    return _write(entity_type, record.uuid, Op.PURGE, _version(record) + 1, {"center": _center_uuid(record)}, priority)
+
+
+def write_aggregate(*, center, data: dict) -> OutboxEntry:
+    """Counts for one center; versioned by time so a newer snapshot always wins."""
+    payload = {"center": str(center.uuid), "data": data}
+    return _write("aggregate_counts", aggregate_uuid(center), Op.UPSERT, time.time_ns() // 1000, payload,
+                  Priority.NORMAL)
+
+
+def aggregate_uuid(center) -> uuid.UUID:
+    """The aggregates of a center are their own entity, distinct from the center's profile."""
+    return uuid.uuid5(center.uuid, "aggregate_counts")
+
+
+def _version(record) -> int:
+    # Organizations have no version column; their update time orders their profile changes.
+    version = getattr(record, "version", None)
+    return version if version is not None else int(record.updated_at.timestamp() * 1_000_000)
+
+
+def _center_uuid(record) -> str:
+    center = record if record._meta.label_lower == "permissions.organization" else record.center
+    return str(center.uuid)
+
+
+def request_push() -> None:
+    """After a commit that wrote the outbox: ask for a push soon (debounced in sync.tasks)."""
+    from .tasks import schedule_push
+
+    schedule_push(reason="outbox")

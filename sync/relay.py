@@ -1,0 +1,64 @@
+"""The relay: gives outbox entries a dense `publish_seq` in commit order, under one lock per node.
+
+A sequence value (the row id) is handed out when a row is inserted, but rows become visible when
+their transaction commits, and a slow transaction can commit after a faster, later one. Numbering
+rows as soon as they are visible could then skip the slow one forever. So on PostgreSQL the relay
+only numbers rows whose writing transaction is older than every transaction still running
+(`txid < pg_snapshot_xmin(pg_current_snapshot())`); anything newer waits for the next run. SQLite
+has a single writer, so every committed row is safe to number.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import Min
+
+from .models import OutboxEntry, SyncState
+
+RELAY_CHUNK = 5000
+
+
+def sync_state(*, lock: bool = False) -> SyncState:
+    SyncState.objects.get_or_create(pk=1)
+    queryset = SyncState.objects.select_for_update() if lock else SyncState.objects
+    return queryset.get(pk=1)
+
+
+def _ready_rows():
+    rows = OutboxEntry.objects.filter(publish_seq__isnull=True)
+    if connection.vendor == "postgresql":
+        rows = rows.extra(where=["txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"])
+    # Disaster traffic first among what is ready, then the order the changes were made in.
+    return rows.order_by("-priority", "id")
+
+
+@transaction.atomic
+def relay_publish(limit: int = RELAY_CHUNK) -> int:
+    """Number the next ready entries; returns how many. Safe to run concurrently (the lock serializes)."""
+    state = sync_state(lock=True)
+    ids = list(_ready_rows().values_list("id", flat=True)[:limit])
+    if not ids:
+        return 0
+    entries = OutboxEntry.objects.in_bulk(ids)
+    next_seq = state.last_published_seq
+    for entry_id in ids:
+        next_seq += 1
+        entries[entry_id].publish_seq = next_seq
+    OutboxEntry.objects.bulk_update(entries.values(), ["publish_seq"], batch_size=1000)
+    state.last_published_seq = next_seq
+    state.save(update_fields=["last_published_seq"])
+    return len(ids)
+
+
+def relay_all() -> int:
+    total = 0
+    while (numbered := relay_publish()) > 0:
+        total += numbered
+    return total
+
+
+def oldest_unsent_at():
+    state = sync_state()
+    unsent = OutboxEntry.objects.filter(publish_seq__gt=state.last_acked_seq) | OutboxEntry.objects.filter(
+        publish_seq__isnull=True)
+    return unsent.aggregate(oldest=Min("created_at"))["oldest"]

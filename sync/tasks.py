@@ -1,0 +1,119 @@
+"""Thin Celery tasks around sync: they take no data (it is all in the outbox) and are safe to repeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from . import client, services
+from .models import OutboxEntry, SyncState
+from .relay import relay_all, sync_state
+
+logger = logging.getLogger(__name__)
+PUSH_DEBOUNCE_SECONDS = 2
+SWEEP_STALE_SECONDS = 60
+RETRY_LIMIT = 6
+
+
+def backoff(retries: int) -> float:
+    """Exponential backoff with full jitter: 0–2 s, 0–4 s … capped at 5 minutes."""
+    return random.uniform(0, min(300, 2 ** (retries + 1)))
+
+
+def _hub_configured() -> bool:
+    return settings.KYODO_ROLE == "node" and bool(settings.KYODO_HUB_URL)
+
+
+def schedule_push(*, reason: str, disaster: bool = False) -> bool:
+    """Ask for a push in a moment, unless one was asked for very recently (a burst of writes → one push)."""
+    if not _hub_configured():
+        return False
+    now = timezone.now()
+    sync_state()
+    claimed = SyncState.objects.filter(pk=1).filter(
+        Q(push_requested_at__isnull=True) | Q(push_requested_at__lt=now - dt.timedelta(seconds=PUSH_DEBOUNCE_SECONDS))
+    ).update(push_requested_at=now)
+    if not claimed and not disaster:
+        return False
+    sync_push.apply_async(countdown=0 if disaster else PUSH_DEBOUNCE_SECONDS, queue="disaster" if disaster else "default")
+    logger.info("sync push scheduled (%s)", reason)
+    return True
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=RETRY_LIMIT, ignore_result=True)
+def sync_push(self):
+    if not _hub_configured():
+        return "no hub"
+    owner = services.lease_acquire(owner=self.request.id)
+    if owner is None:
+        return "another push holds the lease"
+    try:
+        result = client.push()
+        return f"pushed {result.entries} entries in {result.batches} batches"
+    except client.SyncError as error:
+        logger.warning("sync push failed: %s", error.code)
+        if error.retry and self.request.retries < RETRY_LIMIT:
+            raise self.retry(countdown=backoff(self.request.retries)) from error
+        return f"failed: {error.code}"
+    finally:
+        services.lease_release(owner)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=RETRY_LIMIT, ignore_result=True)
+def sync_pull(self):
+    if not _hub_configured():
+        return "no hub"
+    try:
+        return f"received {client.pull()} feed entries"
+    except client.SyncError as error:
+        if error.retry and self.request.retries < RETRY_LIMIT:
+            raise self.retry(countdown=backoff(self.request.retries)) from error
+        return f"failed: {error.code}"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_sweep():
+    """Beat: number ready entries, and re-ask for a push when unsent work has waited too long.
+
+    A push that died with its worker leaves an expired lease; the debounce marker keeps the
+    sweeper from queueing a second push while one is already waiting.
+    """
+    if not _hub_configured():
+        return "no hub"
+    relay_all()
+    state = sync_state()
+    pending = OutboxEntry.objects.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=state.last_acked_seq)).exists()
+    now = timezone.now()
+    lease_free = state.lease_until is None or state.lease_until < now
+    stale = state.push_requested_at is None or state.push_requested_at < now - dt.timedelta(seconds=SWEEP_STALE_SECONDS)
+    if pending and lease_free and stale:
+        schedule_push(reason="sweeper")
+        return "re-enqueued"
+    return "nothing stalled"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_publish_aggregates():
+    if not _hub_configured():
+        return "no hub"
+    written = services.publish_aggregates()
+    if written:
+        schedule_push(reason="aggregates")
+    return f"{written} snapshots"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_check_drift():
+    if not _hub_configured():
+        return "no hub"
+    try:
+        drift = client.check_drift()
+    except client.SyncError as error:
+        return f"failed: {error.code}"
+    return "drift" if any(not row["ok"] for row in drift.values()) else "in step"

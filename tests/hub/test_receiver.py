@@ -1,0 +1,240 @@
+"""The hub's receiver with real Ed25519 signatures: verification, replay, gaps, partitions, versions."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import time
+import uuid
+
+import pytest
+
+from hub import services
+from hub.models import DirectoryGroup, KeyStatus, Node, NodeCenter, SharedEvent, Tombstone
+from sync.outbox import canonical_json, payload_digest
+from sync.signing import new_key_pair, sign_request
+
+HOST = "http://testserver"
+
+
+class FakeNode:
+    """A node's signing side: its key and a counter of published seqs."""
+
+    def __init__(self, name: str, code: str):
+        self.private_key, self.public_key = new_key_pair()
+        self.node = services.node_enroll(acting_user=None, name=name, slug=name, municipality_code=code,
+                                         public_key=base64.b64encode(self.public_key).decode())
+        self.key_id = self.node.keys.get().key_id
+        self.seq = 0
+        self.center = uuid.uuid4()
+
+    def entry(self, entity_type: str, payload: dict, *, op: str = "upsert", version: int = 1, entity_uuid=None):
+        self.seq += 1
+        return {"seq": self.seq, "type": entity_type, "uuid": str(entity_uuid or uuid.uuid4()), "op": op, "schema": 1,
+                "version": version, "payload": payload, "sha256": payload_digest(payload)}
+
+    def profile(self):
+        return self.entry("node_profile", {"center": str(self.center), "name": f"{self.node.name}センター",
+                                           "municipality_code": self.node.municipality_code,
+                                           "municipality_name": ""}, entity_uuid=self.center)
+
+    def group(self, name: str, **extra):
+        payload = {"center": str(self.center), "name": name, "name_kana": "", "kind": "citizen_group",
+                   "legal_form": "voluntary", "fields": [7], "area": "茅ヶ崎市", "description": "", **extra}
+        return self.entry("directory_group", payload, entity_uuid=extra.pop("entity_uuid", None))
+
+    def post(self, client, path: str, body: bytes, *, private_key=None, key_id=None, now=None, gzip_it=True):
+        raw = gzip.compress(body) if gzip_it else body
+        headers = sign_request(method="POST", url=f"{HOST}{path}", body=raw, key_id=key_id or self.key_id,
+                               private_key=private_key or self.private_key, now=now)
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        if gzip_it:
+            extra["HTTP_CONTENT_ENCODING"] = "gzip"
+        return client.generic("POST", path, raw, content_type="application/json", **extra)
+
+    def send(self, client, entries, **kwargs):
+        batch = {"format": "kyodo.sync.batch/1", "published_seq": self.seq, "oldest_unsent_at": None,
+                 "entries": entries}
+        return self.post(client, "/sync/v1/batches", canonical_json(batch), **kwargs)
+
+    def get(self, client, path: str):
+        headers = sign_request(method="GET", url=f"{HOST}{path}", body=b"", key_id=self.key_id,
+                               private_key=self.private_key)
+        return client.get(path, **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+
+
+@pytest.fixture
+def chigasaki(db):
+    return FakeNode("chigasaki", "142077")
+
+
+@pytest.fixture
+def odawara(db):
+    return FakeNode("odawara", "142069")
+
+
+def test_a_signed_batch_is_applied_and_acknowledged(chigasaki, client):
+    response = chigasaki.send(client, [chigasaki.profile(), chigasaki.group("海辺の会")])
+    assert response.status_code == 200, response.content
+    assert response.json() == {"last_applied_seq": 2, "applied": 2, "skipped": 0}
+    group = DirectoryGroup.objects.get()
+    assert group.name == "海辺の会" and group.center.node == chigasaki.node
+    assert chigasaki.get(client, "/sync/v1/checkpoint").json()["last_applied_seq"] == 2
+
+
+def test_redelivery_is_harmless(chigasaki, client):
+    entries = [chigasaki.profile(), chigasaki.group("海辺の会")]
+    chigasaki.send(client, entries)
+    response = chigasaki.send(client, entries)
+    assert response.json() == {"last_applied_seq": 2, "applied": 0, "skipped": 2}
+    assert DirectoryGroup.objects.count() == 1
+
+
+def test_a_gap_is_refused_and_nothing_applied(chigasaki, client):
+    chigasaki.send(client, [chigasaki.profile()])
+    chigasaki.seq += 1  # seq 2 lost
+    response = chigasaki.send(client, [chigasaki.group("会A")])
+    assert response.status_code == 409 and response.json()["error"]["code"] == "gap"
+    assert not DirectoryGroup.objects.exists() and Node.objects.get().last_applied_seq == 1
+
+
+def test_a_bad_entry_rejects_the_whole_batch(chigasaki, client):
+    profile = chigasaki.profile()
+    good = chigasaki.group("正しい会")
+    bad = chigasaki.group("不正な会")
+    bad["payload"]["representative_phone"] = "090-1234-5678"  # a field the hub has no place for
+    bad["sha256"] = payload_digest(bad["payload"])
+    response = chigasaki.send(client, [profile, good, bad])
+    assert response.status_code == 422 and response.json()["error"]["code"] == "payload_invalid"
+    assert response.json()["error"]["seq"] == 3
+    assert not NodeCenter.objects.exists() and not DirectoryGroup.objects.exists()
+
+
+def test_a_tampered_payload_digest_is_refused(chigasaki, client):
+    entry = chigasaki.group("会")
+    entry["payload"]["name"] = "すり替え"
+    response = chigasaki.send(client, [chigasaki.profile(), entry])
+    assert response.status_code == 422 and response.json()["error"]["code"] == "payload_digest_mismatch"
+
+
+def test_a_node_cannot_write_into_another_nodes_partition(chigasaki, odawara, client):
+    chigasaki.send(client, [chigasaki.profile(), chigasaki.group("茅ヶ崎の会")])
+    profile = odawara.profile()
+    intruder = odawara.entry("directory_group", {**DirectoryGroup.objects.values("name").get(), "center": str(chigasaki.center),
+                                                 "kind": "citizen_group", "fields": [], "area": ""})
+    response = odawara.send(client, [profile, intruder])
+    assert response.status_code == 403 and response.json()["error"]["code"] == "outside_partition"
+    # Claiming the other node's center in a profile is refused as well.
+    odawara.seq = 0
+    stolen = odawara.entry("node_profile", {"center": str(chigasaki.center), "name": "乗っ取り"},
+                           entity_uuid=chigasaki.center)
+    assert odawara.send(client, [stolen]).json()["error"]["code"] == "outside_partition"
+    assert NodeCenter.objects.get(center_uuid=chigasaki.center).name == "chigasakiセンター"
+
+
+def test_only_newer_versions_replace_a_copy_and_tombstones_hold(chigasaki, client):
+    group_uuid = uuid.uuid4()
+    profile = chigasaki.profile()
+    v2 = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "新しい名前", "kind": "citizen_group",
+                                             "fields": []}, version=2, entity_uuid=group_uuid)
+    v1 = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "古い名前", "kind": "citizen_group",
+                                             "fields": []}, version=1, entity_uuid=group_uuid)
+    assert chigasaki.send(client, [profile, v2, v1]).json()["skipped"] == 1
+    assert DirectoryGroup.objects.get().name == "新しい名前"
+    retract = chigasaki.entry("directory_group", {"center": str(chigasaki.center)}, op="retract", version=3,
+                              entity_uuid=group_uuid)
+    late = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "遅れて届いた", "kind": "citizen_group",
+                                               "fields": []}, version=2, entity_uuid=group_uuid)
+    chigasaki.send(client, [retract, late])
+    assert not DirectoryGroup.objects.exists()
+    assert Tombstone.objects.get().version == 3
+
+
+def test_events_and_aggregates_carry_counts_only(chigasaki, client):
+    profile = chigasaki.profile()
+    event = chigasaki.entry("public_event", {
+        "center": str(chigasaki.center), "title": "サマーフェスティバル", "kind": "festival", "fields": [6],
+        "starts_at": "2026-08-01T10:00:00+09:00", "ends_at": None, "venue": "シティーモール", "status": "cancelled",
+        "cancellation_reason": "コロナ中止", "theme": ""})
+    counts = chigasaki.entry("aggregate_counts", {"center": str(chigasaki.center), "data": {
+        "groups_total": 12, "groups_by_field": {"7": 3}, "consultations_per_step": {"intake": 4}}})
+    assert chigasaki.send(client, [profile, event, counts]).status_code == 200
+    assert SharedEvent.objects.get().cancellation_reason == "コロナ中止"
+    names = chigasaki.entry("aggregate_counts", {"center": str(chigasaki.center), "data": {
+        "groups_total": 1, "who": "山田 花子"}}, version=5)
+    response = chigasaki.send(client, [names])
+    assert response.status_code == 422 and response.json()["error"]["code"] == "payload_invalid"
+
+
+@pytest.mark.parametrize("tamper, code", [
+    ("wrong_key", "bad_signature"), ("unknown_key", "unknown_key"), ("expired", "signature_expired"),
+    ("body", "digest_mismatch"),
+])
+def test_bad_signatures_are_401_and_change_nothing(chigasaki, client, tamper, code):
+    body = canonical_json({"format": "kyodo.sync.batch/1", "published_seq": 1, "entries": [chigasaki.profile()]})
+    if tamper == "wrong_key":
+        response = chigasaki.post(client, "/sync/v1/batches", body, private_key=new_key_pair()[0])
+    elif tamper == "unknown_key":
+        response = chigasaki.post(client, "/sync/v1/batches", body, key_id="k-nobody")
+    elif tamper == "expired":
+        response = chigasaki.post(client, "/sync/v1/batches", body, now=int(time.time()) - 600)
+    else:
+        raw = gzip.compress(body)
+        headers = sign_request(method="POST", url=f"{HOST}/sync/v1/batches", body=raw, key_id=chigasaki.key_id,
+                               private_key=chigasaki.private_key)
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        response = client.generic("POST", "/sync/v1/batches", gzip.compress(body + b" "), content_type="application/json",
+                                  HTTP_CONTENT_ENCODING="gzip", **extra)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == code
+    assert not NodeCenter.objects.exists()
+
+
+def test_a_replayed_request_is_refused(chigasaki, client):
+    raw = gzip.compress(canonical_json({"format": "kyodo.sync.batch/1", "published_seq": 1,
+                                        "entries": [chigasaki.profile()]}))
+    headers = sign_request(method="POST", url=f"{HOST}/sync/v1/batches", body=raw, key_id=chigasaki.key_id,
+                           private_key=chigasaki.private_key)
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    first = client.generic("POST", "/sync/v1/batches", raw, content_type="application/json", HTTP_CONTENT_ENCODING="gzip", **extra)
+    again = client.generic("POST", "/sync/v1/batches", raw, content_type="application/json", HTTP_CONTENT_ENCODING="gzip", **extra)
+    assert first.status_code == 200
+    assert again.status_code == 409 and again.json()["error"]["code"] == "replayed_nonce"
+
+
+def test_key_rotation_keeps_two_active_keys_and_revocation_locks_out(chigasaki, client):
+    second_private, second_public = new_key_pair()
+    key = services.node_key_add(acting_user=None, node=chigasaki.node, public_key=base64.b64encode(second_public).decode())
+    third = base64.b64encode(new_key_pair()[1]).decode()
+    with pytest.raises(Exception) as error:
+        services.node_key_add(acting_user=None, node=chigasaki.node, public_key=third)
+    assert error.value.error_dict["public_key"][0].code == "two_active_keys"
+    ok = chigasaki.post(client, "/sync/v1/batches", canonical_json({"format": "kyodo.sync.batch/1", "entries": []}),
+                        private_key=second_private, key_id=key.key_id)
+    assert ok.status_code == 200
+    old = chigasaki.node.keys.get(slot=1)
+    services.node_key_retire(acting_user=None, key=old, revoke=True)
+    response = chigasaki.send(client, [chigasaki.profile()])
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unknown_key"
+    assert chigasaki.node.keys.filter(status=KeyStatus.ACTIVE).count() == 1
+
+
+def test_feed_is_ordered_and_addressed(chigasaki, odawara, client):
+    services.feed_publish(acting_user=None, kind="notice", payload={"title": "全体へ"})
+    services.feed_publish(acting_user=None, kind="notice", payload={"title": "小田原へ"}, node=odawara.node)
+    services.feed_publish(acting_user=None, kind="notice", payload={"title": "茅ヶ崎へ"}, node=chigasaki.node)
+    seen = [(e["seq"], e["payload"]["title"]) for e in chigasaki.get(client, "/sync/v1/feed?after=0").json()["entries"]]
+    assert seen == [(1, "全体へ"), (3, "茅ヶ崎へ")]
+    assert chigasaki.get(client, "/sync/v1/feed?after=3").json()["entries"] == []
+    assert Node.objects.get(slug="chigasaki").feed_cursor == 3
+
+
+def test_enrollment_checks_code_and_key(db):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.node_enroll(acting_user=None, name="x", municipality_code="142070", public_key="AAAA")
+    assert "municipality_code" in error.value.error_dict
+    with pytest.raises(ValidationError) as error:
+        services.node_enroll(acting_user=None, name="x", municipality_code="142077", public_key="AAAA")
+    assert error.value.error_dict["public_key"][0].code == "invalid_key_length"
