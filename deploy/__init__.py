@@ -1,0 +1,1 @@
+"""Deployment: the local federation runner and the production compose files."""

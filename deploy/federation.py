@@ -1,0 +1,270 @@
+"""Local federation runner: real processes (gunicorn, Celery worker and beat) per deployment.
+
+Embedded by default (one SQLite database and one file-system Celery queue per deployment under
+var/federation/); with DATABASE_URL set, one PostgreSQL database per deployment on that server,
+and with REDIS_URL set, one Redis database number per deployment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_PORT = 8100
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("KYODO_FEDERATION_DIR", ROOT / "var" / "federation")).resolve()
+
+
+@dataclass
+class Deployment:
+    name: str
+    role: str
+    port: int
+    title: str
+    data_dir: str
+    env: dict[str, str] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _bin(name: str) -> str:
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else name
+
+
+def _database_url_for(base_url: str, name: str, *, fresh: bool) -> str:
+    """Same server as `base_url`, database kyodo_fed_<name>; created when missing (re-created if fresh)."""
+    import psycopg
+
+    parts = urlsplit(base_url)
+    database = f"kyodo_fed_{name.replace('-', '_')}"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if fresh:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{database}"')
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _redis_url_for(base_url: str, index: int, *, fresh: bool) -> str:
+    """Database number KYODO_REDIS_DB_BASE + index (default 1 + index) on the same Redis server."""
+    parts = urlsplit(base_url)
+    url = urlunsplit(parts._replace(path=f"/{int(os.environ.get('KYODO_REDIS_DB_BASE', '1')) + index}"))
+    if fresh:
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def plan(specs: list[tuple[str, str, str]], *, base_port: int = BASE_PORT, fresh: bool = False) -> list[Deployment]:
+    """[(name, role, title)] → deployments with ports, folders and environments."""
+    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    deployments = []
+    for index, (name, role, title) in enumerate(specs):
+        data_dir = state_dir() / name
+        data_dir.mkdir(parents=True, exist_ok=True)
+        secret_file = data_dir / "secret-key"
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_urlsafe(48))
+            secret_file.chmod(0o600)
+        port = base_port + index
+        env = {
+            "KYODO_ROLE": role,
+            "SECRET_KEY": secret_file.read_text().strip(),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
+            "KYODO_DATA_DIR": str(data_dir),
+            "KYODO_SITE_NAME": title,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+        if database_url:
+            env["DATABASE_URL"] = _database_url_for(database_url, name, fresh=fresh)
+        if redis_url:
+            env["REDIS_URL"] = _redis_url_for(redis_url, index, fresh=fresh)
+        deployments.append(Deployment(name=name, role=role, port=port, title=title, data_dir=str(data_dir), env=env))
+    return deployments
+
+
+def _environ(deployment: Deployment) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    return {**clean, **deployment.env, "PYTHONUNBUFFERED": "1"}
+
+
+def manage(deployment: Deployment, *args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [_python(), str(ROOT / "manage.py"), *args], env=_environ(deployment), cwd=ROOT,
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{deployment.name}: manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout if capture else ""
+
+
+def _spawn(deployment: Deployment, label: str, command: list[str]) -> int:
+    log = open(Path(deployment.data_dir) / f"{label}.log", "ab")
+    process = subprocess.Popen(
+        command, env=_environ(deployment), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    return process.pid
+
+
+def start_processes(deployment: Deployment, *, web_workers: int = 2) -> None:
+    data = Path(deployment.data_dir)
+    deployment.pids["web"] = _spawn(deployment, "web", [
+        _bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{deployment.port}",
+        "--workers", str(web_workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "5",
+        "--access-logfile", "-",
+    ])
+    deployment.pids["worker"] = _spawn(deployment, "worker", [
+        _bin("celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
+        "--queues", "disaster,default",
+        "--without-gossip", "--without-mingle", "--hostname", f"{deployment.name}@%h",
+    ])
+    deployment.pids["beat"] = _spawn(deployment, "beat", [
+        _bin("celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule", str(data / "beat-schedule"),
+    ])
+
+
+def health(deployment: Deployment, timeout: float = 2.0) -> dict:
+    try:
+        response = httpx.get(f"{deployment.url}/healthz", timeout=timeout)
+        return {"ok": response.status_code == 200, **response.json()}
+    except (httpx.HTTPError, ValueError) as error:
+        return {"ok": False, "error": type(error).__name__}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def wait_healthy(deployments: list[Deployment], timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(deployments)
+    while pending and time.monotonic() < deadline:
+        for deployment in list(pending):
+            dead = [label for label, pid in deployment.pids.items() if not _alive(pid)]
+            if dead:
+                log = Path(deployment.data_dir) / f"{dead[0]}.log"
+                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise RuntimeError(f"{deployment.name}: {dead[0]} exited during start-up:\n{tail}")
+            if health(deployment)["ok"]:
+                pending.remove(deployment)
+        time.sleep(0.5)
+    if pending:
+        raise RuntimeError("not healthy in time: " + ", ".join(d.name for d in pending))
+
+
+def save_state(deployments: list[Deployment], extra: dict | None = None) -> None:
+    state = {"deployments": [asdict(d) for d in deployments], **(extra or {})}
+    path = state_dir() / "state.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state, ensure_ascii=False, indent=2))
+    path.chmod(0o600)  # it holds each deployment's secret key
+
+
+def load_state() -> dict:
+    path = state_dir() / "state.json"
+    if not path.exists():
+        return {"deployments": []}
+    return json.loads(path.read_text())
+
+
+def load_deployments() -> list[Deployment]:
+    return [Deployment(**d) for d in load_state()["deployments"]]
+
+
+def stop(deployments: list[Deployment], grace: float = 10.0) -> list[str]:
+    """SIGTERM every process group, then SIGKILL what is left after `grace` seconds."""
+    stopped = []
+    pids = [pid for d in deployments for pid in d.pids.values()]
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            stopped.append(str(pid))
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if _alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    return stopped
+
+
+def up(specs: list[tuple[str, str, str]], *, prepare=None, base_port: int = BASE_PORT,
+       timeout: float = 240.0, web_workers: int = 2, extra_env: dict | None = None,
+       fresh: bool = False) -> list[Deployment]:
+    """Migrate and `prepare` every deployment (a hub first, alone; then the nodes side by side),
+    start its processes, and wait until all are healthy."""
+    existing = load_deployments()
+    if existing:
+        stop(existing)
+    deployments = plan(specs, base_port=base_port, fresh=fresh)
+    hub = next((d for d in deployments if d.role == "hub"), None)
+    for deployment in deployments:
+        deployment.env.update(extra_env or {})
+        if hub is not None and deployment.role == "node":
+            deployment.env["KYODO_HUB_URL"] = hub.url
+
+    def ready(deployment: Deployment) -> None:
+        manage(deployment, "migrate", "--noinput", "-v", "0")
+        if prepare is not None:
+            prepare(deployment)
+
+    if hub is not None:
+        ready(hub)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(ready, [d for d in deployments if d is not hub]))
+    for deployment in deployments:
+        start_processes(deployment, web_workers=web_workers)
+    save_state(deployments)
+    try:
+        wait_healthy(deployments, timeout=timeout)
+    except RuntimeError:
+        stop(deployments)
+        raise
+    return deployments
+
+
+def enroll(hub: Deployment, node: Deployment, *, name: str, municipality_code: str, municipality_name: str = "") -> dict:
+    """Give the node a key (on the node) and register its public half on the hub."""
+    key = json.loads(manage(node, "sync_keygen", capture=True).strip().splitlines()[-1])
+    answer = manage(hub, "hub_enroll_node", "--name", name, "--slug", node.name,
+                    "--municipality-code", municipality_code, "--municipality-name", municipality_name,
+                    "--base-url", node.url, "--public-key", key["public_key"], capture=True)
+    return json.loads(answer.strip().splitlines()[-1])
