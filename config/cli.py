@@ -218,11 +218,12 @@ def sync_push(node: str = typer.Option(None, help="a deployment of `kyodo federa
         time.sleep(1)
     try:
         if as_json:
-            result = push()
+            result = push(lease_owner=owner)
         else:
             with Progress(console=console) as progress:
                 task = progress.add_task("push", total=None)
-                result = push(progress=lambda done, total: progress.update(task, completed=done, total=max(total, 1)))
+                result = push(lease_owner=owner, progress=lambda done, total: progress.update(
+                    task, completed=done, total=max(total, 1)))
     except SyncError as error:
         typer.echo(json.dumps({"ok": False, "error": error.code, "message": error.message}) if as_json
                    else f"push failed: {error.code}: {error.message}", err=not as_json)

@@ -188,6 +188,8 @@ else:
     # Visibility timeout above the longest task so acks_late work is not handed out twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
+# Publishing happens inside web requests (after a commit): give up quickly when the broker is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
@@ -202,12 +204,19 @@ CELERY_TASK_ALWAYS_EAGER = _env_bool("KYODO_CELERY_EAGER")
 # consume `disaster` before `default` (see deploy/federation.py and the compose files).
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 SYNC_INTERVAL_SECONDS = int(_env("KYODO_SYNC_INTERVAL", default="60"))
+# A push renews its lease after every batch; a push whose worker died frees the node after this.
+SYNC_LEASE_SECONDS = int(_env("KYODO_SYNC_LEASE_SECONDS", default="120"))
+# Anonymization: a case is held back when one of its organization kinds has fewer than k peers.
+KYODO_ANON_K = int(_env("KYODO_ANON_K", default="3"))
+# Entries per batch (the protocol allows up to 500); smaller batches mean shorter hub transactions.
+SYNC_BATCH_ENTRIES = min(int(_env("KYODO_SYNC_BATCH_ENTRIES", default="500")), 500)
 CELERY_BEAT_SCHEDULE = {
     "sync-push": {"task": "sync.tasks.sync_push", "schedule": SYNC_INTERVAL_SECONDS},
     "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},
     "sync-sweep": {"task": "sync.tasks.sync_sweep", "schedule": 30},
     "sync-aggregates": {"task": "sync.tasks.sync_publish_aggregates", "schedule": 600},
     "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900},
+    "sync-rescan-cases": {"task": "sync.tasks.sync_rescan_shared_cases", "schedule": 6 * 3600},
 } if KYODO_ROLE == "node" else {}
 
 REST_FRAMEWORK = {

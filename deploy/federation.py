@@ -133,21 +133,40 @@ def _spawn(deployment: Deployment, label: str, command: list[str]) -> int:
     return process.pid
 
 
+def _supervised(command: list[str]) -> list[str]:
+    """Restart `command` when it fails, as the compose files' `restart: unless-stopped` does.
+
+    A Celery worker can exit on a lost broker connection (kombu fails while restoring unacked
+    messages); the outbox keeps the work, so starting it again is all recovery needs. A clean exit
+    ends the loop, and stopping the process group stops both.
+    """
+    return ["/bin/sh", "-c", 'until "$@"; do echo "exited ($?); restarting in 2 s" >&2; sleep 2; done',
+            "supervise", *command]
+
+
+def process_commands(deployment: Deployment, *, web_workers: int = 2) -> dict[str, list[str]]:
+    """What runs for one deployment: label → command line."""
+    return {
+        "web": [_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{deployment.port}",
+                "--workers", str(web_workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "5",
+                "--access-logfile", "-"],
+        "worker": _supervised([_bin("celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
+                               "--queues", "disaster,default", "--without-gossip", "--without-mingle",
+                               "--hostname", f"{deployment.name}@%h"]),
+        "beat": _supervised([_bin("celery"), "-A", "config", "beat", "--loglevel", "INFO",
+                             "--schedule", str(Path(deployment.data_dir) / "beat-schedule")]),
+    }
+
+
 def start_processes(deployment: Deployment, *, web_workers: int = 2) -> None:
-    data = Path(deployment.data_dir)
-    deployment.pids["web"] = _spawn(deployment, "web", [
-        _bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{deployment.port}",
-        "--workers", str(web_workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "5",
-        "--access-logfile", "-",
-    ])
-    deployment.pids["worker"] = _spawn(deployment, "worker", [
-        _bin("celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
-        "--queues", "disaster,default",
-        "--without-gossip", "--without-mingle", "--hostname", f"{deployment.name}@%h",
-    ])
-    deployment.pids["beat"] = _spawn(deployment, "beat", [
-        _bin("celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule", str(data / "beat-schedule"),
-    ])
+    for label, command in process_commands(deployment, web_workers=web_workers).items():
+        deployment.pids[label] = _spawn(deployment, label, command)
+
+
+def restart(deployment: Deployment, label: str, *, web_workers: int = 1) -> int:
+    """Start one process of a deployment again (after it was stopped or killed)."""
+    deployment.pids[label] = _spawn(deployment, label, process_commands(deployment, web_workers=web_workers)[label])
+    return deployment.pids[label]
 
 
 def health(deployment: Deployment, timeout: float = 2.0) -> dict:

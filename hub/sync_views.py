@@ -12,13 +12,20 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from sync.client import BATCH_MAX_BYTES
 from sync.signing import SignatureError, verify_request
 
 from . import services
 from .models import FeedEntry, Node
 
 logger = logging.getLogger(__name__)
-MAX_DECOMPRESSED = 16 * 1024 * 1024  # a 4 MB batch plus headroom; refuses decompression bombs
+# A batch is at most 4 MB of entries; the envelope gets 1 MB of headroom. Anything bigger is refused
+# before it is read (on the wire) or inflated (decompression bombs).
+MAX_BATCH_DOCUMENT = BATCH_MAX_BYTES + 1024 * 1024
+
+
+class BatchTooLarge(ValueError):
+    pass
 
 
 def _error(code: str, message: str, status: int) -> JsonResponse:
@@ -31,6 +38,12 @@ def signed(view):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BATCH_DOCUMENT:
+            return _error("batch_too_large", f"at most {BATCH_MAX_BYTES} bytes of entries per batch", 413)
         try:
             verified = verify_request(method=request.method, url=request.build_absolute_uri(), headers=request.headers,
                                       body=request.body, public_key_for=services.active_public_key)
@@ -55,9 +68,11 @@ def _decoded(request) -> dict:
     body = request.body
     if request.headers.get("Content-Encoding", "") == "gzip":
         inflater = zlib.decompressobj(wbits=31)
-        body = inflater.decompress(body, MAX_DECOMPRESSED)
+        body = inflater.decompress(body, MAX_BATCH_DOCUMENT)
         if inflater.unconsumed_tail:
-            raise ValueError("batch too large once decompressed")
+            raise BatchTooLarge()
+    elif len(body) > MAX_BATCH_DOCUMENT:
+        raise BatchTooLarge()
     return json.loads(body)
 
 
@@ -66,6 +81,8 @@ def _decoded(request) -> dict:
 def batches(request, node: Node):
     try:
         batch = _decoded(request)
+    except BatchTooLarge:
+        return _error("batch_too_large", f"at most {BATCH_MAX_BYTES} bytes of entries per batch", 413)
     except (ValueError, zlib.error, UnicodeDecodeError) as error:
         return _error("batch_unreadable", f"{type(error).__name__}", 400)
     try:

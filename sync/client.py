@@ -86,7 +86,8 @@ def _entry_wire(entry: OutboxEntry) -> dict:
 
 def _next_batch(after_seq: int) -> list[dict]:
     wires, size = [], 0
-    for entry in OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")[:BATCH_MAX_ENTRIES]:
+    limit = min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
+    for entry in OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")[:limit]:
         wire = _entry_wire(entry)
         wire_size = len(canonical_json(wire))
         if wires and size + wire_size > BATCH_MAX_BYTES:
@@ -103,9 +104,13 @@ def _record_error(error: SyncError) -> None:
 
 
 def push(*, client: HubClient | None = None, progress: Callable[[int, int], None] | None = None,
-         max_batches: int | None = None) -> PushResult:
-    """Number what is ready, learn what the hub has, then send the rest in order, batch by batch."""
-    from .services import ensure_profiles
+         max_batches: int | None = None, lease_owner: str | None = None) -> PushResult:
+    """Number what is ready, learn what the hub has, then send the rest in order, batch by batch.
+
+    With `lease_owner`, the push renews that lease after each batch and stops if it was lost (a
+    push that outlived its lease must not race the push that took it over).
+    """
+    from .services import ensure_profiles, lease_renew
 
     ensure_profiles()
     relay_all()
@@ -136,6 +141,8 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
             result.entries += len(wires)
             if progress:
                 progress(result.entries, total)
+            if lease_owner is not None and not lease_renew(lease_owner):
+                raise SyncError("lease_lost", "another push took over this node's sync lease")
     except SyncError as error:
         _record_error(error)
         raise

@@ -39,13 +39,19 @@ def relay_publish(limit: int = RELAY_CHUNK) -> int:
     ids = list(_ready_rows().values_list("id", flat=True)[:limit])
     if not ids:
         return 0
-    entries = OutboxEntry.objects.in_bulk(ids)
-    next_seq = state.last_published_seq
-    for entry_id in ids:
-        next_seq += 1
-        entries[entry_id].publish_seq = next_seq
-    OutboxEntry.objects.bulk_update(entries.values(), ["publish_seq"], batch_size=1000)
-    state.last_published_seq = next_seq
+    first = state.last_published_seq
+    if connection.vendor == "postgresql":
+        # One statement for the whole chunk: the n-th id in order gets seq first + n.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {OutboxEntry._meta.db_table} AS o SET publish_seq = %s + n.ord"
+                " FROM unnest(%s::bigint[]) WITH ORDINALITY AS n(id, ord) WHERE o.id = n.id", [first, ids])
+    else:
+        entries = OutboxEntry.objects.in_bulk(ids)
+        for offset, entry_id in enumerate(ids, start=1):
+            entries[entry_id].publish_seq = first + offset
+        OutboxEntry.objects.bulk_update(entries.values(), ["publish_seq"], batch_size=1000)
+    state.last_published_seq = first + len(ids)
     state.save(update_fields=["last_published_seq"])
     return len(ids)
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -15,8 +16,6 @@ from django.utils import timezone
 from .models import OutboxEntry, SyncState
 from .outbox import canonical_json, record_changed, write_aggregate
 from .relay import oldest_unsent_at, sync_state
-
-LEASE_SECONDS = 120
 
 
 def ensure_profiles() -> int:
@@ -69,14 +68,20 @@ def publish_aggregates() -> int:
     return len(snapshots)
 
 
-def lease_acquire(owner: str | None = None, seconds: int = LEASE_SECONDS) -> str | None:
+def lease_acquire(owner: str | None = None, seconds: int | None = None) -> str | None:
     """One push at a time per node: take the lease if it is free or expired. Returns the owner token."""
     owner = owner or uuid.uuid4().hex
     now = timezone.now()
     sync_state()
     taken = SyncState.objects.filter(pk=1).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(
-        lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds))
+        lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds or settings.SYNC_LEASE_SECONDS))
     return owner if taken else None
+
+
+def lease_renew(owner: str) -> bool:
+    """Extend a lease we still hold; False when it expired and someone else took it."""
+    until = timezone.now() + dt.timedelta(seconds=settings.SYNC_LEASE_SECONDS)
+    return SyncState.objects.filter(pk=1, lease_owner=owner).update(lease_until=until) == 1
 
 
 def lease_release(owner: str) -> None:
@@ -108,8 +113,6 @@ def status() -> dict:
 
 
 def _hub_url() -> str:
-    from django.conf import settings
-
     return settings.KYODO_HUB_URL
 
 

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from . import client, services
 from .models import OutboxEntry, SyncState
@@ -17,7 +18,6 @@ from .relay import relay_all, sync_state
 
 logger = logging.getLogger(__name__)
 PUSH_DEBOUNCE_SECONDS = 2
-SWEEP_STALE_SECONDS = 60
 RETRY_LIMIT = 6
 
 
@@ -41,7 +41,14 @@ def schedule_push(*, reason: str, disaster: bool = False) -> bool:
     ).update(push_requested_at=now)
     if not claimed and not disaster:
         return False
-    sync_push.apply_async(countdown=0 if disaster else PUSH_DEBOUNCE_SECONDS, queue="disaster" if disaster else "default")
+    try:
+        sync_push.apply_async(countdown=0 if disaster else PUSH_DEBOUNCE_SECONDS,
+                              queue="disaster" if disaster else "default")
+    except OperationalError as error:
+        # The change is safe in the outbox; the beat schedule pushes it once the broker is back.
+        # Failing here would turn a committed save into an error page.
+        logger.warning("sync push not scheduled (%s): broker unavailable: %s", reason, type(error).__name__)
+        return False
     logger.info("sync push scheduled (%s)", reason)
     return True
 
@@ -54,7 +61,7 @@ def sync_push(self):
     if owner is None:
         return "another push holds the lease"
     try:
-        result = client.push()
+        result = client.push(lease_owner=owner)
         return f"pushed {result.entries} entries in {result.batches} batches"
     except client.SyncError as error:
         logger.warning("sync push failed: %s", error.code)
@@ -91,7 +98,8 @@ def sync_sweep():
     pending = OutboxEntry.objects.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=state.last_acked_seq)).exists()
     now = timezone.now()
     lease_free = state.lease_until is None or state.lease_until < now
-    stale = state.push_requested_at is None or state.push_requested_at < now - dt.timedelta(seconds=SWEEP_STALE_SECONDS)
+    stale = state.push_requested_at is None or state.push_requested_at < now - dt.timedelta(
+        seconds=settings.SYNC_LEASE_SECONDS)
     if pending and lease_free and stale:
         schedule_push(reason="sweeper")
         return "re-enqueued"
@@ -117,3 +125,13 @@ def sync_check_drift():
     except client.SyncError as error:
         return f"failed: {error.code}"
     return "drift" if any(not row["ok"] for row in drift.values()) else "in step"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_rescan_shared_cases():
+    """Beat: re-check shared cases against personal data registered since they were sent."""
+    from .sharing import rescan_shared_cases
+
+    if not _hub_configured():
+        return "no hub"
+    return f"{rescan_shared_cases()} cases re-sent or retracted"

@@ -3,101 +3,24 @@ and Redis: what flows, what is withdrawn, outages and catch-up, drift, the feed.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
 import subprocess
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 
 from deploy import federation
 
+from .common import group as _group, status as _status, wait as _wait
+
 pytestmark = [pytest.mark.federation]
-BASE_PORT = 8210
-PASSWORD = "federation-test-pw"
-
-CENTER_SETUP = """
-import json
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-from permissions.services import organization_create, membership_grant
-center = organization_create(acting_user=None, name={name!r}, kind="center", municipality_code={code!r},
-                             municipality_name={municipality!r})
-user = get_user_model().objects.create_user("staff", password={password!r})
-membership_grant(acting_user=None, user=user, organization=center, role="center_staff")
-print(json.dumps({{"center": str(center.uuid), "token": Token.objects.create(user=user).key}}))
-"""
-
-
-def _wait(predicate, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-class Federation:
-    def __init__(self, deployments, nodes: dict):
-        self.by_name = {d.name: d for d in deployments}
-        self.nodes = nodes
-
-    def sql(self, name: str, query: str, params=()):
-        url = self.by_name[name].env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(url) as connection:
-            return connection.execute(query, params).fetchall()
-
-    def api(self, node: str) -> httpx.Client:
-        return httpx.Client(base_url=self.by_name[node].url, timeout=20,
-                            headers={"Authorization": f"Token {self.nodes[node]['token']}"})
-
-    def directory(self) -> set[str]:
-        return {row[0] for row in self.sql("t-hub", "SELECT name FROM hub_directorygroup")}
-
-
-@pytest.fixture(scope="module")
-def fed(tmp_path_factory):
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
-        pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
-    os.environ["KYODO_FEDERATION_DIR"] = str(tmp_path_factory.mktemp("federation"))
-    os.environ["KYODO_REDIS_DB_BASE"] = "10"
-    specs = [("t-hub", "hub", "テストハブ"), ("t-chigasaki", "node", "茅ヶ崎"), ("t-odawara", "node", "小田原")]
-    centers = {"t-chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
-               "t-odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市")}
-    nodes: dict = {}
-    hub_box: dict = {}
-
-    def prepare(deployment):
-        if deployment.role == "hub":
-            hub_box["hub"] = deployment
-            return
-        name, code, municipality = centers[deployment.name]
-        federation.enroll(hub_box["hub"], deployment, name=name, municipality_code=code, municipality_name=municipality)
-        out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
-            name=name, code=code, municipality=municipality, password=PASSWORD), capture=True)
-        nodes[deployment.name] = json.loads(out.strip().splitlines()[-1])
-
-    deployments = federation.up(specs, prepare=prepare, base_port=BASE_PORT, web_workers=1, fresh=True,
-                                extra_env={"KYODO_SYNC_INTERVAL": "3"})
-    try:
-        yield Federation(deployments, nodes)
-    finally:
-        federation.stop(deployments)
-
-
-def _group(client: httpx.Client, name: str, **extra) -> dict:
-    response = client.post("/api/v1/groups/", json={
-        "name": name, "name_kana": "テスト", "activity_fields": [7], "area": "海岸",
-        "representative_name": "代表 花子", "contact_phone": "0467-99-1234", "contact_email": "rep@example.jp",
-        **extra})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_listed_groups_reach_the_hub_and_nothing_personal_does(fed):
@@ -149,17 +72,10 @@ def test_an_outage_of_the_hub_delays_but_loses_nothing(fed):
         _group(api, name, consents=["hub_listing"])
     status = _wait(lambda: (s := _status(fed, "t-chigasaki"))["last_error"] and s, what="the node to notice")
     assert status["lag_entries"] >= 5 and "hub_unreachable" in status["last_error"]
-    hub.pids["web"] = federation._spawn(hub, "web", [
-        federation._bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{hub.port}", "--workers", "1"])
+    federation.restart(hub, "web")
     _wait(lambda: federation.health(hub)["ok"], what="the hub to come back")
     _wait(lambda: set(names) <= fed.directory(), timeout=90, what="the catch-up after the outage")
     _wait(lambda: _status(fed, "t-chigasaki")["lag_entries"] == 0, what="the lag to drain")
-
-
-def _status(fed, node: str) -> dict:
-    out = subprocess.run([federation._bin("kyodo"), "sync", "status", "--node", node, "--json"], capture_output=True,
-                         text=True, check=True, env={**os.environ}).stdout
-    return json.loads(out)
 
 
 def test_each_node_keeps_to_its_partition_and_drift_is_checked(fed):
@@ -192,3 +108,186 @@ def test_federation_status_json_lists_everything(fed):
         ("t-hub", "hub", True), ("t-chigasaki", "node", True), ("t-odawara", "node", True)}
     assert all(r["health"]["database"]["engine"] == "postgresql" for r in rows)
     assert Path(os.environ["KYODO_FEDERATION_DIR"], "state.json").stat().st_mode & 0o077 == 0
+
+
+BULK_CHANGES = """
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from nodes import services
+from permissions.models import Organization
+staff = get_user_model().objects.get(username="staff")
+center = Organization.objects.get(kind="center")
+with transaction.atomic():
+    for n in range({count}):
+        services.group_register(acting_user=staff, center=center, name=f"{prefix}{{n}}", name_kana="テスト",
+                                area="海岸", consents=["hub_listing"])
+"""
+
+
+def _bulk_changes(fed, node: str, count: int, prefix: str) -> None:
+    """`count` listed groups registered through the services, i.e. `count` outbox entries; written by
+    two processes at once (one per core), as two staff members would."""
+    halves = [(count // 2, f"{prefix}A"), (count - count // 2, f"{prefix}B")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda half: federation.manage(fed.by_name[node], "shell", "-c", BULK_CHANGES.format(
+            count=half[0], prefix=half[1])), halves))
+
+
+def _hub_seq(fed, node: str) -> int:
+    return fed.sql("t-hub", "SELECT last_applied_seq FROM hub_node WHERE slug = %s", (node,))[0][0]
+
+
+def _assert_node_and_hub_agree(fed, node: str) -> None:
+    listed = fed.sql(node, "SELECT count(*) FROM nodes_groupregistration WHERE consent_hub_listing_at IS NOT NULL"
+                           " AND status = 'active'")[0][0]
+    held = fed.sql("t-hub", "SELECT count(*) FROM hub_directorygroup g JOIN hub_node n ON n.id = g.node_id"
+                            " WHERE n.slug = %s", (node,))[0][0]
+    assert held == listed
+    result = subprocess.run([federation._bin("kyodo"), "sync", "drift", "--node", node, "--json"],
+                            capture_output=True, text=True, env={**os.environ})
+    drift = json.loads(result.stdout)
+    assert result.returncode == 0 and drift["directory_group"]["hub"]["count"] == listed, result.stdout
+    assert all(row["ok"] for row in drift.values()), drift
+
+
+def _hub_down_while(fed, node: str, count: int, prefix: str) -> int:
+    """Stop the hub's web process, let `count` changes accumulate on `node`, start the hub again."""
+    hub = fed.by_name["t-hub"]
+    os.killpg(hub.pids["web"], signal.SIGTERM)
+    _wait(lambda: not federation.health(hub)["ok"], what="the hub to go down")
+    start = _hub_seq(fed, node)
+    _bulk_changes(fed, node, count, prefix)
+    assert _status(fed, node)["lag_entries"] >= count
+    federation.restart(hub, "web")
+    _wait(lambda: federation.health(hub)["ok"], what="the hub to come back")
+    return start
+
+
+def test_a_backlog_of_5000_changes_drains_although_the_worker_is_killed_mid_push(fed):
+    node = fed.by_name["t-chigasaki"]
+    start = _hub_down_while(fed, "t-chigasaki", 5000, "滞留した会")
+    deadline = time.monotonic() + 120
+    while _hub_seq(fed, "t-chigasaki") < start + 500:  # a few batches in, the rest still to come
+        assert time.monotonic() < deadline, "the catch-up did not start"
+        time.sleep(0.05)
+    os.killpg(node.pids["worker"], signal.SIGKILL)
+    assert _status(fed, "t-chigasaki")["lag_entries"] > 0, "the push finished before the kill; nothing was tested"
+    time.sleep(1)  # the batch in flight when the worker died may still be applied: its ack is what got lost
+    killed_at = _hub_seq(fed, "t-chigasaki")
+    time.sleep(3)
+    assert _hub_seq(fed, "t-chigasaki") == killed_at  # no worker, no push
+    federation.restart(node, "worker")
+    # The dead push's lease expires (10 s here); the next scheduled push takes over where the hub stands.
+    _wait(lambda: _status(fed, "t-chigasaki")["lag_entries"] == 0, timeout=180, what="the backlog to drain")
+    _assert_node_and_hub_agree(fed, "t-chigasaki")
+
+
+def test_a_redis_restart_during_sync_loses_nothing(fed):
+    start = _hub_down_while(fed, "t-odawara", 400, "再起動の会")
+    _wait(lambda: _hub_seq(fed, "t-odawara") > start, timeout=60, what="the push to start")
+    fed.redis.kill()  # every queued task is gone with it: the outbox still holds the changes
+    api = fed.api("t-odawara")
+    during = _group(api, "Redis停止中に登録した会", consents=["hub_listing"])  # a save must not fail
+    assert during["name"] == "Redis停止中に登録した会"
+    time.sleep(2)
+    fed.redis.start()
+    _wait(lambda: _status(fed, "t-odawara")["lag_entries"] == 0, timeout=180, what="the backlog to drain")
+    _wait(lambda: "Redis停止中に登録した会" in fed.directory(), what="the group saved while Redis was down")
+    _group(api, "Redis復旧後の会", consents=["hub_listing"])
+    _wait(lambda: "Redis復旧後の会" in fed.directory(), what="a change after the restart")
+    _assert_node_and_hub_agree(fed, "t-odawara")
+
+
+class RogueNode:
+    """An enrolled node identity driven by the test: hand-made, signed batches over real HTTP."""
+
+    def __init__(self, fed):
+        import base64
+
+        from sync.signing import new_key_pair
+
+        self.hub = fed.by_name["t-hub"]
+        self.private_key, public_key = new_key_pair()
+        answer = federation.manage(self.hub, "hub_enroll_node", "--name", "検証用ノード", "--slug", "t-rogue",
+                                   "--municipality-code", "141003", "--public-key",
+                                   base64.b64encode(public_key).decode(), capture=True)
+        self.key_id = json.loads(answer.strip().splitlines()[-1])["key_id"]
+        self.center = str(uuid.uuid4())
+        self.seq = 0
+
+    def entry(self, entity_type: str, payload: dict, *, entity_uuid=None, seq=None) -> dict:
+        from sync.outbox import payload_digest
+
+        if seq is None:
+            self.seq += 1
+            seq = self.seq
+        return {"seq": seq, "type": entity_type, "uuid": entity_uuid or str(uuid.uuid4()), "op": "upsert",
+                "schema": 1, "version": 1, "payload": payload, "sha256": payload_digest(payload)}
+
+    def group(self, name: str, *, center=None, seq=None) -> dict:
+        return self.entry("directory_group", {"center": center or self.center, "name": name, "kind": "citizen_group",
+                                              "fields": [7]}, seq=seq)
+
+    def body(self, entries: list[dict]) -> bytes:
+        from sync.outbox import canonical_json
+
+        return gzip.compress(canonical_json({"format": "kyodo.sync.batch/1", "entries": entries}))
+
+    def headers(self, body: bytes, *, now=None, key_id=None, private_key=None) -> dict:
+        from sync.signing import sign_request
+
+        return {"Content-Type": "application/json", "Content-Encoding": "gzip", **sign_request(
+            method="POST", url=f"{self.hub.url}/sync/v1/batches", body=body, key_id=key_id or self.key_id,
+            private_key=private_key or self.private_key, now=now)}
+
+    def post(self, body: bytes, headers: dict | None = None) -> httpx.Response:
+        return httpx.post(f"{self.hub.url}/sync/v1/batches", content=body, headers=headers or self.headers(body),
+                          timeout=30)
+
+
+def test_every_malformed_or_forged_request_is_refused_over_http_and_changes_nothing(fed):
+    from sync.signing import new_key_pair
+
+    rogue = RogueNode(fed)
+    profile = rogue.entry("node_profile", {"center": rogue.center, "name": "検証用センター",
+                                           "municipality_code": "141003", "municipality_name": "横浜市"},
+                          entity_uuid=rogue.center)
+    first = rogue.body([profile, rogue.group("検証の会")])
+    assert rogue.post(first).json() == {"last_applied_seq": 2, "applied": 2, "skipped": 0}
+    assert rogue.post(first).json() == {"last_applied_seq": 2, "applied": 0, "skipped": 2}  # a duplicate
+
+    def refused(response: httpx.Response, status: int, code: str) -> None:
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code), response.text
+        assert _hub_seq(fed, "t-rogue") == 2
+        assert {n for n in fed.directory() if n.startswith("検証")} == {"検証の会"}
+
+    refused(rogue.post(rogue.body([rogue.group("検証・飛んだ番号", seq=4)])), 409, "gap")
+    body = rogue.body([rogue.group("検証・再送")])
+    headers = rogue.headers(body)
+    assert rogue.post(body, headers).status_code == 200 and _hub_seq(fed, "t-rogue") == 3
+    replay = rogue.post(body, headers)  # the very same signed request again
+    assert (replay.status_code, replay.json()["error"]["code"]) == (409, "replayed_nonce")
+    body_again = rogue.body([rogue.group("検証・再送の再送")])
+
+    def refused_at_3(response: httpx.Response, status: int, code: str) -> None:
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code), response.text
+        assert _hub_seq(fed, "t-rogue") == 3
+
+    refused_at_3(rogue.post(body_again, rogue.headers(body_again, now=time.time() - 1000)), 401, "signature_expired")
+    refused_at_3(rogue.post(body_again, rogue.headers(body_again, now=time.time() + 1000)), 401, "signature_from_future")
+    refused_at_3(rogue.post(rogue.body([rogue.group("検証・改ざん", seq=4)]), rogue.headers(body_again)),
+                 401, "digest_mismatch")
+    stranger_key, _ = new_key_pair()
+    refused_at_3(rogue.post(body_again, rogue.headers(body_again, key_id="kyodo-unknown", private_key=stranger_key)),
+                 401, "unknown_key")
+    chigasaki_center = fed.sql("t-hub", "SELECT c.center_uuid FROM hub_nodecenter c JOIN hub_node n ON n.id = c.node_id"
+                                        " WHERE n.slug = 't-chigasaki'")[0][0]
+    refused_at_3(rogue.post(rogue.body([rogue.group("検証・他人の会", center=str(chigasaki_center), seq=4)])),
+                 403, "outside_partition")
+    huge = rogue.body([rogue.group(f"検証・多すぎる会{n}", seq=4 + n) for n in range(501)])
+    refused_at_3(rogue.post(huge), 413, "batch_too_large")
+    federation.manage(rogue.hub, "shell", "-c", (
+        "from hub.models import Node; from hub.services import node_set_status;"
+        "node_set_status(acting_user=None, node=Node.objects.get(slug='t-rogue'), status='revoked')"))
+    refused_at_3(rogue.post(body_again), 401, "unknown_key")
+    assert "検証・再送の再送" not in fed.directory() and "検証・再送" in fed.directory()

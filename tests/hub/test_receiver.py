@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import os
 import time
 import uuid
 
@@ -238,3 +239,32 @@ def test_enrollment_checks_code_and_key(db):
     with pytest.raises(ValidationError) as error:
         services.node_enroll(acting_user=None, name="x", municipality_code="142077", public_key="AAAA")
     assert error.value.error_dict["public_key"][0].code == "invalid_key_length"
+
+
+def test_a_batch_applies_as_if_entry_by_entry(chigasaki, client):
+    """Within one batch the same record may change several times; the highest version decides."""
+    center = str(chigasaki.center)
+    kept, dropped = uuid.uuid4(), uuid.uuid4()
+
+    def group(entity_uuid, version, name):
+        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
+                                                   "fields": []}, version=version, entity_uuid=entity_uuid)
+
+    entries = [chigasaki.profile(), group(kept, 1, "一度目"),
+               chigasaki.entry("directory_group", {"center": center}, op="retract", version=2, entity_uuid=kept),
+               group(kept, 3, "三度目"), group(dropped, 1, "消える会"),
+               chigasaki.entry("directory_group", {"center": center}, op="purge", version=2, entity_uuid=dropped)]
+    assert chigasaki.send(client, entries).status_code == 200
+    assert list(DirectoryGroup.objects.values_list("entity_uuid", "name", "version")) == [(kept, "三度目", 3)]
+    assert list(Tombstone.objects.values_list("entity_uuid", "op", "version")) == [(dropped, "purge", 2)]
+
+
+def test_oversize_batches_are_413_and_change_nothing(chigasaki, client):
+    many = [chigasaki.profile()] + [chigasaki.group(f"会{n}") for n in range(500)]
+    response = chigasaki.send(client, many)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "batch_too_large"
+    # 6 MB of incompressible text: refused on its length, before the body is read or inflated.
+    bulky = chigasaki.group("大きな会", description=base64.b64encode(os.urandom(4_500_000)).decode())
+    response = chigasaki.send(client, [bulky], gzip_it=False)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "batch_too_large"
+    assert not NodeCenter.objects.exists() and Node.objects.get().last_applied_seq == 0

@@ -1,0 +1,151 @@
+"""Push 100,000 outbox entries node → hub through the real processes, against PostgreSQL `COPY`.
+
+A hub and one node run as separate processes (gunicorn, Celery worker and beat) on PostgreSQL and
+Redis, started by the federation runner. The node's outbox is filled with 100,000 directory
+entries (written with COPY: building them through the services is not what is measured here); the
+clock runs from asking the worker for a push until the hub has applied the last seq. The
+reference is COPY of the same 100,000 rows into a copy of the hub's table, in the same run: the
+floor of what any way of getting these rows into the hub's database could cost.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from .common import ROOT, record
+
+ENTRIES = int(os.environ.get("KYODO_BENCH_SYNC_ENTRIES", "100000"))
+BASE_PORT = 8310
+
+
+def _url(deployment) -> str:
+    return deployment.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+
+
+def _payloads(center: str) -> list[tuple[str, dict]]:
+    areas = ["南湖", "浜竹", "鶴が台", "香川", "萩園", "本町"]
+    return [(str(uuid.uuid4()), {
+        "center": center, "name": f"ベンチ同期団体{n:06d}", "name_kana": f"ベンチドウキダンタイ{n:06d}",
+        "kind": "citizen_group", "legal_form": "voluntary", "fields": sorted({1 + n % 20, 1 + (n * 7) % 20}),
+        "area": areas[n % len(areas)], "description": "海岸清掃と子どもの居場所づくりに取り組む団体です。" * 2,
+    }) for n in range(ENTRIES)]
+
+
+def _fill_outbox(node, rows: list[tuple[str, dict]]) -> None:
+    from sync.outbox import canonical_json, payload_digest
+
+    buffer, now = io.StringIO(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for entity_uuid, payload in rows:
+        text = canonical_json(payload).decode().replace("\\", "\\\\")
+        buffer.write(f"{now}\tdirectory_group\t{entity_uuid}\tupsert\t1\t1\t{text}\t{payload_digest(payload)}\t0\n")
+    with psycopg.connect(_url(node)) as connection, connection.cursor() as cursor:
+        with cursor.copy("COPY sync_outboxentry (created_at, entity_type, entity_uuid, op, schema_version, version,"
+                         " payload, payload_sha256, priority) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+
+
+def _copy_reference(hub, rows: list[tuple[str, dict]]) -> float:
+    """Seconds for COPY of the same rows into a copy of hub_directorygroup (indexes included)."""
+    with psycopg.connect(_url(hub)) as connection, connection.cursor() as cursor:
+        node_id, center_id = cursor.execute("SELECT node_id, id FROM hub_nodecenter LIMIT 1").fetchone()
+        cursor.execute("CREATE TABLE bench_copy (LIKE hub_directorygroup INCLUDING ALL)")
+        buffer = io.StringIO()
+        for entity_uuid, p in rows:
+            fields, index = json.dumps(p["fields"]), "," + ",".join(map(str, p["fields"])) + ","
+            buffer.write(f"{node_id}\t{center_id}\t{entity_uuid}\t1\t2026-01-01T00:00:00Z\t{p['name']}\t{p['name']}\t"
+                         f"{p['name_kana']}\t{p['kind']}\t{p['legal_form']}\t{fields}\t{index}\t{p['area']}\t"
+                         f"{p['description']}\n")
+        started = time.perf_counter()
+        with cursor.copy("COPY bench_copy (node_id, center_id, entity_uuid, version, received_at, search_text, name,"
+                         " name_kana, kind, legal_form, field_codes, field_index, area, description) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        connection.commit()
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy")
+        return seconds
+
+
+def _peak_mb(pid_group: int) -> float:
+    """Largest VmHWM among the processes of the worker's process group (the pool child does the push)."""
+    peak = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if os.getpgid(int(status.parent.name)) != pid_group:
+                continue
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except (OSError, ValueError):
+            continue
+    return peak / 1024
+
+
+def run() -> None:
+    from deploy import federation
+
+    base = os.environ.get("DATABASE_URL", "")
+    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"  # the runner derives per-deployment DBs
+    os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / "bench-federation")
+    os.environ["KYODO_REDIS_DB_BASE"] = "12"
+    print(f"sync push: {ENTRIES:,} entries node → hub (gunicorn, Celery worker, PostgreSQL, Redis)")
+    hub_box: dict = {}
+
+    def prepare(deployment):
+        if deployment.role == "hub":
+            hub_box["hub"] = deployment
+            return
+        federation.enroll(hub_box["hub"], deployment, name="ベンチ市民活動センター", municipality_code="142077",
+                          municipality_name="茅ヶ崎市")
+        federation.manage(deployment, "shell", "-c", (
+            "from permissions.services import organization_create;"
+            "organization_create(acting_user=None, name='ベンチ市民活動センター', kind='center',"
+            " municipality_code='142077', municipality_name='茅ヶ崎市')"))
+
+    # A long interval keeps beat out of the way: the bench asks for the push itself.
+    deployments = federation.up([("b-hub", "hub", "ベンチハブ"), ("b-node", "node", "ベンチノード")], prepare=prepare,
+                                base_port=BASE_PORT, web_workers=2, fresh=True,
+                                extra_env={"KYODO_SYNC_INTERVAL": "3600"})
+    hub, node = deployments
+    try:
+        federation.manage(node, "shell", "-c", "from sync.client import push; push()")  # the profile first
+        with psycopg.connect(_url(node)) as connection:
+            center = connection.execute("SELECT uuid FROM permissions_organization WHERE kind = 'center'").fetchone()[0]
+        rows = _payloads(str(center))
+        _fill_outbox(node, rows)
+        with psycopg.connect(_url(hub)) as connection:
+            start_seq = connection.execute("SELECT last_applied_seq FROM hub_node").fetchone()[0]
+        started = time.perf_counter()
+        federation.manage(node, "shell", "-c", "from sync.tasks import sync_push; sync_push.delay()")
+        with psycopg.connect(_url(hub), autocommit=True) as connection:
+            while connection.execute("SELECT last_applied_seq FROM hub_node").fetchone()[0] < start_seq + ENTRIES:
+                if time.perf_counter() - started > 1800:
+                    raise SystemExit("the push did not finish in 30 minutes")
+                time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        peak = _peak_mb(node.pids["worker"])
+        with psycopg.connect(_url(hub)) as connection:
+            held = connection.execute("SELECT count(*) FROM hub_directorygroup").fetchone()[0]
+        if held != ENTRIES:
+            raise SystemExit(f"the hub holds {held} groups, expected {ENTRIES}")
+        copy_seconds = _copy_reference(hub, rows)
+    finally:
+        federation.stop(deployments)
+    rate, copy_rate = ENTRIES / seconds, ENTRIES / copy_seconds
+    print(f"  push {seconds:.1f} s ({rate:,.0f}/s); COPY of the same rows {copy_seconds:.2f} s ({copy_rate:,.0f}/s)")
+    record("sync.push.records_per_s", rate, "records/s", "")
+    record("sync.push.worker_peak_mb", peak, "MB", "")
+    record("sync.push.ratio_to_copy", rate / copy_rate, "ratio", ">= 0.25")
+
+
+if __name__ == "__main__":
+    from .common import use_bench_database
+
+    use_bench_database()
+    run()

@@ -1,0 +1,141 @@
+"""The federation under test: a hub and two nodes as real processes on PostgreSQL and a Redis of
+their own, with helpers to reach their databases, APIs and the `kyodo` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from deploy import federation
+
+BASE_PORT = 8210
+REDIS_PORT = 6391
+PASSWORD = "federation-test-pw"
+
+CENTER_SETUP = """
+import gzip
+import json
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from permissions.services import organization_create, membership_grant
+center = organization_create(acting_user=None, name={name!r}, kind="center", municipality_code={code!r},
+                             municipality_name={municipality!r})
+user = get_user_model().objects.create_user("staff", password={password!r})
+membership_grant(acting_user=None, user=user, organization=center, role="center_staff")
+print(json.dumps({{"center": str(center.uuid), "token": Token.objects.create(user=user).key}}))
+"""
+
+
+def wait(predicate, timeout: float = 60.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Federation:
+    def __init__(self, deployments, nodes: dict, redis_server: PrivateRedis):
+        self.by_name = {d.name: d for d in deployments}
+        self.nodes = nodes
+        self.redis = redis_server
+
+    def sql(self, name: str, query: str, params=()):
+        url = self.by_name[name].env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+        with psycopg.connect(url) as connection:
+            return connection.execute(query, params).fetchall()
+
+    def api(self, node: str) -> httpx.Client:
+        return httpx.Client(base_url=self.by_name[node].url, timeout=20,
+                            headers={"Authorization": f"Token {self.nodes[node]['token']}"})
+
+    def directory(self) -> set[str]:
+        return {row[0] for row in self.sql("t-hub", "SELECT name FROM hub_directorygroup")}
+
+
+class PrivateRedis:
+    """A Redis server of the federation's own, so a test can restart it without touching anyone else's."""
+
+    def __init__(self, port: int, folder: Path):
+        self.port, self.folder, self.process = port, folder, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                                     text=True).stdout.strip() == "PONG", timeout=20, what="redis to start")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def start_federation(tmp_path_factory):
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
+        pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
+    redis_server = PrivateRedis(REDIS_PORT, tmp_path_factory.mktemp("redis"))
+    redis_server.start()
+    saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
+    os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp("federation")),
+                      KYODO_REDIS_DB_BASE="0")
+    specs = [("t-hub", "hub", "テストハブ"), ("t-chigasaki", "node", "茅ヶ崎"), ("t-odawara", "node", "小田原")]
+    centers = {"t-chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
+               "t-odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市")}
+    nodes: dict = {}
+    hub_box: dict = {}
+
+    def prepare(deployment):
+        if deployment.role == "hub":
+            hub_box["hub"] = deployment
+            return
+        name, code, municipality = centers[deployment.name]
+        federation.enroll(hub_box["hub"], deployment, name=name, municipality_code=code, municipality_name=municipality)
+        out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
+            name=name, code=code, municipality=municipality, password=PASSWORD), capture=True)
+        nodes[deployment.name] = json.loads(out.strip().splitlines()[-1])
+
+    # Small batches and a short lease make a killed worker's push observable and recoverable in a test.
+    deployments = federation.up(specs, prepare=prepare, base_port=BASE_PORT, web_workers=1, fresh=True,
+                                extra_env={"KYODO_SYNC_INTERVAL": "3", "KYODO_SYNC_BATCH_ENTRIES": "100",
+                                           "KYODO_SYNC_LEASE_SECONDS": "10"})
+    try:
+        yield Federation(deployments, nodes, redis_server)
+    finally:
+        federation.stop(deployments)
+        redis_server.kill()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def group(client: httpx.Client, name: str, **extra) -> dict:
+    response = client.post("/api/v1/groups/", json={
+        "name": name, "name_kana": "テスト", "activity_fields": [7], "area": "海岸",
+        "representative_name": "代表 花子", "contact_phone": "0467-99-1234", "contact_email": "rep@example.jp",
+        **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def status(fed, node: str) -> dict:
+    out = subprocess.run([federation._bin("kyodo"), "sync", "status", "--node", node, "--json"], capture_output=True,
+                         text=True, check=True, env={**os.environ}).stdout
+    return json.loads(out)
+
+
