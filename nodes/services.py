@@ -34,6 +34,7 @@ from .models import (
     GroupRegistration,
     Need,
     Offer,
+    SharingLevel,
     TalentVolunteer,
 )
 
@@ -218,7 +219,13 @@ def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, gi
     field = f"consent_{consent}_at"
     if bool(getattr(group, field)) == given:
         return group
-    return _save(group, acting_user=acting_user, perm="change", values={field: timezone.now() if given else None})
+    group = _save(group, acting_user=acting_user, perm="change", values={field: timezone.now() if given else None})
+    if consent == "named_cases":
+        # Cases shared with this group's name: re-projected now, so a withdrawal retracts them.
+        for case in CollaborationCase.objects.filter(party_roles__organization=group.organization).exclude(
+                sharing_level=SharingLevel.PRIVATE).distinct():
+            outbox.record_changed(case)
+    return group
 
 
 @transaction.atomic
@@ -354,6 +361,16 @@ def case_create(*, acting_user, center: Organization, parties: list[dict] | None
 @transaction.atomic
 def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None, **values) -> CollaborationCase:
     return _update(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+
+
+@transaction.atomic
+def case_set_sharing(*, acting_user, case: CollaborationCase, level: str) -> CollaborationCase:
+    """Staff chose a sharing level after the preview. Saving re-projects the case into the outbox:
+    shared when the anonymizer lets it through, retracted (or never sent) when it holds it back."""
+    case = _locked(acting_user, case)
+    if case.sharing_level == level:
+        return case
+    return _save(case, acting_user=acting_user, perm="change", values={"sharing_level": level})
 
 
 # --- 相談 (関わりカード) -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("groups/<uuid:uuid>/consent/", views.group_consent, name="group-consent"),
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),
+    path("cases/<uuid:uuid>/share/", views.case_share, name="case-share"),
     path("<slug:slug>/", views.record_list, name="record-list"),
     path("<slug:slug>/new/", views.record_edit, name="record-create"),
     path("<slug:slug>/<uuid:uuid>/", views.record_detail, name="record-detail"),

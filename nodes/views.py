@@ -79,7 +79,10 @@ def _detail_context(request, ui, record) -> dict:
     if hasattr(record, "activity_fields"):
         context["activity_fields"] = list(record.activity_fields.all())
     if isinstance(record, m.CollaborationCase):
+        from sync.sharing import hub_state
+
         context["parties"] = list(record.party_roles.select_related("organization"))
+        context["hub_state"] = hub_state(record)  # scans personal data only for a case meant to be shared
     if isinstance(record, m.Event):
         context["links"] = {
             "organizers": list(record.organizers.all()), "participants": list(record.participants.all()),
@@ -202,3 +205,62 @@ def consultation_advance(request, uuid):
         return render(request, "nodes/_consultation_steps.html", _detail_context(request, ui, record))
     return redirect("record-detail", slug="consultations", uuid=uuid)
 
+
+
+def _segments(text: str, spans: list[tuple[int, int, object]]) -> list[tuple[str, object]]:
+    """Cut `text` into (piece, replacement or None) so a template can highlight replacements."""
+    pieces, at = [], 0
+    for start, end, replacement in sorted(spans, key=lambda s: s[0]):
+        if start > at:
+            pieces.append((text[at:start], None))
+        pieces.append((text[start:end], replacement))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return pieces
+
+
+@login_required
+def case_share(request, uuid):
+    """Choose how a case is shared with the hub, after seeing exactly what the hub will receive."""
+    from sync import sharing
+
+    ui = RECORDS["cases"]
+    case = _scoped(request.user, ui, "change", uuid)
+    if request.method == "POST":
+        level = request.POST.get("level", "")
+        try:
+            case = services.case_set_sharing(acting_user=request.user, case=case, level=level)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            state = sharing.hub_state(case)
+            if state.code == "held":
+                messages.warning(request, "共有レベルを記録しましたが、送信は保留しています: " + " ".join(state.reasons))
+            else:
+                messages.success(request, f"共有レベルを「{case.get_sharing_level_display()}」にしました（{state.label}）。")
+        return redirect("case-share", uuid=case.uuid)
+    level = request.GET.get("level") or (case.sharing_level if case.sharing_level != "private" else "anonymized")
+    if level not in ("anonymized", "named"):
+        level = "anonymized"
+    share = sharing.case_share(case, level, actor=request.user)
+    texts = [
+        (label, _segments(preview.original, [(r.start, r.end, r) for r in preview.result.replacements]),
+         _segments(preview.result.text, [(r.scrubbed_start, r.scrubbed_end, r) for r in preview.result.replacements]))
+        for label, preview in ((_text_label(name), share.texts[name]) for name in share.texts)
+    ]
+    from permissions.models import OrganizationKind
+
+    parties = [{**p, "kind_label": OrganizationKind(p["kind"]).label, "role_label": m.PartyRole(p["role"]).label}
+               for p in (share.payload or {}).get("parties", [])]
+    return render(request, "nodes/case_share.html", {
+        "record": case, "ui": ui, "share": share, "level": level, "texts": texts, "parties": parties,
+        "state": sharing.hub_state(case, share) if case.sharing_level == level else sharing.hub_state(case),
+        "levels": [(value, label) for value, label in m.SharingLevel.choices if value != "private"],
+    })
+
+
+def _text_label(name: str) -> str:
+    if name.startswith("party"):
+        return f"担った役割（主体{int(name[5:]) + 1}）"
+    return str(m.CollaborationCase._meta.get_field(name).verbose_name)

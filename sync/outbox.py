@@ -65,11 +65,18 @@ def project_center(center) -> dict | None:
     return _center_profile(center) if center.kind == "center" else None
 
 
+def project_case(case) -> dict | None:
+    from .sharing import project_case as anonymized_case
+
+    return anonymized_case(case)
+
+
 # entity type → (model label, projection). Only these ever reach the outbox.
 PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "node_profile": ("permissions.organization", project_center),
     "directory_group": ("nodes.groupregistration", project_group),
     "public_event": ("nodes.event", project_event),
+    "shared_case": ("nodes.collaborationcase", project_case),
 }
 ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
 

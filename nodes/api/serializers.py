@@ -378,3 +378,23 @@ class OrganizationOutput(serializers.ModelSerializer):
         model = Organization
         fields = ["uuid", "name", "name_kana", "kind", "center", "municipality_code", "municipality_name",
                   "updated_at"]
+
+
+class ShareQuery(serializers.Serializer):
+    level = serializers.ChoiceField(choices=m.SharingLevel.choices, required=False)
+
+
+class ShareInput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=m.SharingLevel.choices)
+
+
+class ShareOutput(serializers.Serializer):
+    """What the hub would receive, why it might not, and where each replacement sits."""
+
+    level = serializers.CharField()
+    sendable = serializers.BooleanField()
+    payload = serializers.JSONField(allow_null=True)
+    held = serializers.ListField(child=serializers.CharField())
+    blocked = serializers.ListField(child=serializers.CharField())
+    replacements = serializers.JSONField()
+    hub_state = serializers.JSONField()

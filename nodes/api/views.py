@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from config.api import error_response
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny
+from sync import sharing
 
 from .. import csvio, filters, models as m, selectors, services
 from . import serializers as s
@@ -208,6 +209,24 @@ class CaseViewSet(RecordViewSet):
 
     def perform_update_record(self, record, data):
         return services.case_update(acting_user=self.request.user, case=record, **data)
+
+    @extend_schema(parameters=[s.ShareQuery], responses=s.ShareOutput, methods=["GET"])
+    @extend_schema(request=s.ShareInput, responses=s.ShareOutput, methods=["POST"])
+    @action(detail=True, methods=["get", "post"])
+    def share(self, request, uuid=None):
+        """GET: exactly what the hub would receive at a level (preview). POST: choose the level."""
+        if request.method == "GET":
+            case = selectors.record_detail(user=request.user, model=self.model, uuid=uuid)
+            serializer = s.ShareQuery(data=request.query_params)
+            serializer.is_valid(raise_exception=True)
+            level = serializer.validated_data.get("level") or case.sharing_level
+        else:
+            case = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
+            serializer = s.ShareInput(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            case = services.case_set_sharing(acting_user=request.user, case=case, **serializer.validated_data)
+            level = case.sharing_level
+        return Response(sharing.share_document(case, sharing.case_share(case, level, actor=request.user)))
 
 
 class NeedViewSet(RecordViewSet):

@@ -7,10 +7,11 @@ from . import common
 
 def main() -> None:
     common.use_bench_database()
-    from . import node_groups_list, sync_push
+    from . import node_groups_list, scrubber, sync_push
 
     print(f"machine: {common.machine()}")
     node_groups_list.run()
+    scrubber.run()
     sync_push.run()
     print(f"results appended to {common.RESULTS}")
 

@@ -1,0 +1,331 @@
+"""Exact matching of the personal data a node holds, however the text spells it (layer b)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import NamedTuple
+
+from .normalize import (
+    Projection,
+    address_key,
+    address_key_of,
+    fold_char,
+    kanji_digits_as_ascii,
+    key_of,
+    match_key,
+    normalize,
+)
+
+# After a name these make a bare surname certainly a person (山田会長, 林さん); folded like the text.
+HONORIFICS = ("さん", "様", "さま", "氏", "君", "くん", "ちゃん", "先生", "殿", "どの")
+ROLE_SUFFIXES = ("副会長", "会長", "理事長", "理事", "代表", "事務局長", "委員長", "委員", "課長", "係長",
+                 "主査", "部長", "館長", "所長", "議員", "宅", "家")
+# Before a name: 代表山田 / 担当 山田 with no particle in between.
+ROLE_PREFIXES = ("代表", "担当", "会長", "理事長", "事務局長", "委員長", "課長", "係長", "職員", "講師",
+                 "相談者", "申込者", "対応")
+_FOLDED_SUFFIXES = tuple(sorted({"".join(fold_char(c) for c in w) for w in HONORIFICS + ROLE_SUFFIXES},
+                                key=len, reverse=True))
+_FOLDED_HONORIFICS = tuple("".join(fold_char(c) for c in w) for w in HONORIFICS)
+_FOLDED_PREFIXES = tuple("".join(fold_char(c) for c in w) for w in ROLE_PREFIXES)
+
+# Legal forms that a text often leaves out: 「NPO法人湘南ねこの会」 is also just 「湘南ねこの会」.
+LEGAL_FORMS = ("特定非営利活動法人", "NPO法人", "一般社団法人", "公益社団法人", "一般財団法人", "公益財団法人",
+               "社会福祉法人", "株式会社", "有限会社", "合同会社", "(株)", "(有)", "(一社)", "(特非)", "(社福)")
+_LEGAL_KEYS = tuple(sorted((key_of(f) for f in LEGAL_FORMS), key=len, reverse=True))
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+    "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県",
+    "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県",
+    "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)
+_PREFECTURE_KEY = re.compile("^(?:" + "|".join(key_of(p) for p in PREFECTURES) + ")")
+# A municipality at the start of an address: 茅ケ崎市, 横浜市西区, 足柄上郡開成町, 千代田区.
+_MUNICIPALITY_KEY = re.compile(r"^(?:[^市区郡0-9-]{1,5}郡[^町村0-9-]{1,4}[町村]|[^市0-9-]{1,5}市(?:[^区0-9-]{1,4}区)?"
+                               r"|[^区0-9-]{1,4}区)")
+_STREET_PART = re.compile(r"^\D*?[0-9]+(?:-[0-9]+)*")
+_PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().]*")
+_ASCII_WORD = re.compile(r"[a-z0-9._%+\-]")
+
+
+class KnownHit(NamedTuple):
+    """Where known personal data occurs: the kind and position only, never the value, so it can be logged."""
+
+    kind: str
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}@{self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class KnownPersonalData:
+    """Personal data the node itself holds, as plain strings in any spelling (names with or without
+    spaces and their readings in kana, phones in any format, emails, addresses, organizations whose
+    names must not appear). The repr shows counts only."""
+
+    person_names: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            values = getattr(self, f.name)
+            if isinstance(values, str):
+                values = (values,)
+            object.__setattr__(self, f.name, tuple(v for v in (values or ()) if v and str(v).strip()))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Iterable[str]] | None) -> KnownPersonalData:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: tuple(v) for k, v in (data or {}).items() if k in names})
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{f.name}={len(getattr(self, f.name))}" for f in fields(self))
+        return f"KnownPersonalData({counts})"
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+    @cached_property
+    def matcher(self) -> KnownMatcher:
+        return KnownMatcher(self)
+
+
+@dataclass(frozen=True)
+class _Needle:
+    kind: str
+    # A name part (山田 of 山田 太郎) must stand as a word of its own; a whole name need not.
+    part: bool = False
+    # Characters at either end of the key that are not personal data (さん of 林さん, 対応: of 対応:林).
+    suffix: int = 0
+    prefix: int = 0
+    ascii_bounded: bool = False
+    digit_bounded: bool = False
+
+
+class _Table:
+    """Keys by first character, longest first: a scan costs a dict lookup per position."""
+
+    def __init__(self) -> None:
+        self.needles: dict[str, _Needle] = {}
+        self.lengths: dict[str, list[int]] = {}
+
+    def add(self, key: str, needle: _Needle) -> None:
+        if not key:
+            return
+        existing = self.needles.get(key)
+        # A whole name beats a part, so a known 林 誠 makes 林誠 a name even if another 林 is a part.
+        if existing is not None and not (existing.part and not needle.part):
+            return
+        self.needles[key] = needle
+        lengths = self.lengths.setdefault(key[0], [])
+        if len(key) not in lengths:
+            lengths.append(len(key))
+            lengths.sort(reverse=True)
+
+    def scan(self, view: Projection) -> list[tuple[int, int, str]]:
+        text = view.text
+        found: list[tuple[int, int, str]] = []
+        i, n = 0, len(text)
+        while i < n:
+            for length in self.lengths.get(text[i], ()):
+                if i + length > n:
+                    continue
+                key = text[i:i + length]
+                needle = self.needles.get(key)
+                if needle is not None and _stands_alone(view, i, i + length, needle):
+                    found.append((i + needle.prefix, i + length - needle.suffix, needle.kind))
+                    i += length
+                    break
+            else:
+                i += 1
+        return found
+
+    def __len__(self) -> int:
+        return len(self.needles)
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if 0x30A1 <= code <= 0x30FA or ch == "ー":
+        return "kana"  # the key view has hiragana folded into katakana already
+    if 0x4E00 <= code <= 0x9FFF or ch in "々〆ヶ":
+        return "kanji"
+    if ch.isascii() and ch.isalnum():
+        return "ascii"
+    return "other"
+
+
+def _stands_alone(view: Projection, start: int, end: int, needle: _Needle) -> bool:
+    text = view.text
+    before = text[start - 1] if start > 0 and not view.broken_before(start) else ""
+    after = text[end] if end < len(text) and not view.broken_before(end) else ""
+    if needle.ascii_bounded:
+        return not (before and _ASCII_WORD.match(before)) and not (after and (after.isalnum() and after.isascii()))
+    if needle.digit_bounded:
+        return not (after and after.isdigit()) and not (after == "-" and text[end + 1:end + 2].isdigit())
+    if not needle.part:
+        return True
+    # 中野 (a known surname) inside 中野区, or ハラ inside ハラスメント, is not the person.
+    # Before a kana part sits a kana particle as often as not (企業のしずよさん): its honorific decides.
+    kana_with_honorific = needle.suffix and _script(text[start]) == "kana"
+    if before and _script(before) == _script(text[start]) and not kana_with_honorific and not needle.prefix \
+            and not any(text.endswith(p, 0, start) for p in _FOLDED_PREFIXES):
+        return False
+    if after and _script(after) == _script(text[end - 1 - needle.suffix]) and not needle.suffix \
+            and not any(text.startswith(s, end) for s in _FOLDED_SUFFIXES):
+        return False
+    return True
+
+
+def _split_name(name: str) -> list[str]:
+    parts = name.split()
+    if len(parts) > 1:
+        return parts
+    try:
+        from .names import split_person_name
+    except ImportError:  # Sudachi missing: whole names still match, parts do not
+        return [name]
+    return split_person_name(name) or [name]
+
+
+def _strip_legal_form(key: str) -> str:
+    for form in _LEGAL_KEYS:
+        if key.startswith(form):
+            return key[len(form):]
+        if key.endswith(form):
+            return key[:-len(form)]
+    return key
+
+
+def address_variants(address: str) -> set[str]:
+    """Keys of the ways a text writes a known address: with or without prefecture, municipality and
+    building, street numbers in any form."""
+    full = address_key_of(address)
+    variants = {full}
+    without_prefecture = _PREFECTURE_KEY.sub("", full)
+    variants.add(without_prefecture)
+    variants.add(_MUNICIPALITY_KEY.sub("", without_prefecture))
+    for v in list(variants):
+        street = _STREET_PART.match(v)
+        if street:
+            variants.add(street.group())
+    # A variant must keep a town name and a number: 1-2-3 alone is anyone's address. A one-character
+    # town (菅) needs a full street number after it.
+    return {v for v in variants if re.match(r"\D{2,}[0-9]|\D[0-9]+-[0-9]", v)}
+
+
+def phone_digits(view: Projection) -> list[tuple[str, list[int], list[bool]]]:
+    """Digit runs as (national digits, index of each digit in view, separator-before flags); +81 reads as 0."""
+    runs = []
+    for match in _PHONE_RUN.finditer(view.text):
+        digits: list[str] = []
+        where: list[int] = []
+        separated: list[bool] = []
+        text = match.group()
+        i = 0
+        if text.startswith("+"):
+            prefix = re.match(r"\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?", text)
+            digits.append("0")
+            where.append(match.start())
+            separated.append(True)
+            i = prefix.end()
+        gap = bool(digits)
+        for k in range(i, len(text)):
+            if text[k].isdigit():
+                digits.append(text[k])
+                where.append(match.start() + k)
+                separated.append(gap or not separated)
+                gap = False
+            else:
+                gap = True
+        if digits:
+            runs.append(("".join(digits), where, separated))
+    return runs
+
+
+class KnownMatcher:
+    """The node's known data compiled once into lookup tables over the normalized views."""
+
+    def __init__(self, known: KnownPersonalData) -> None:
+        self.words = _Table()
+        self.addresses = _Table()
+        self.phones: set[str] = set()
+        for name in known.person_names:
+            self._add_person(name)
+        for email in known.emails:
+            self.words.add(key_of(email), _Needle("email", ascii_bounded=True))
+        for organization in known.organizations:
+            key = key_of(organization)
+            self.words.add(key, _Needle("organization"))
+            core = _strip_legal_form(key)
+            if len(core) >= 3:
+                self.words.add(core, _Needle("organization"))
+        for address in known.addresses:
+            for variant in address_variants(address):
+                self.addresses.add(variant, _Needle("address", digit_bounded=True))
+        for phone in known.phones:
+            runs = phone_digits(kanji_digits_as_ascii(normalize(phone)))
+            digits = "".join(run[0] for run in runs)
+            if len(digits) >= 6:
+                self.phones.add(digits)
+
+    def _add_person(self, name: str) -> None:
+        self.words.add(key_of(name), _Needle("person"))
+        parts = _split_name(name.strip())
+        if len(parts) < 2:
+            return
+        for part in parts:
+            key = key_of(part)
+            if len(key) >= 2:
+                self.words.add(key, _Needle("person", part=True))
+            # One character (林, 森, 誠) is a name only with an honorific right after it, or a role
+            # right before it (対応：林).
+            for honorific in _FOLDED_HONORIFICS:
+                self.words.add(key + honorific, _Needle("person", part=True, suffix=len(honorific)))
+            if len(key) == 1:
+                for role in _FOLDED_PREFIXES:
+                    for joint in ("", ":", "ノ", "ハ"):
+                        self.words.add(role + joint + key, _Needle("person", part=True, prefix=len(role + joint)))
+
+    def find(self, normalized: Projection) -> list[tuple[int, int, str]]:
+        """Spans (in the original text) of known data, as (start, end, kind)."""
+        found: list[tuple[int, int, str]] = []
+        key = match_key(normalized)
+        for start, end, kind in self.words.scan(key):
+            found.append((*key.origin(start, end), kind))
+        if len(self.addresses):
+            street = address_key(key)
+            for start, end, kind in self.addresses.scan(street):
+                found.append((*street.origin(start, end), kind))
+        if self.phones:
+            found.extend(self._find_phones(normalized))
+        return sorted(found)
+
+    def _find_phones(self, normalized: Projection) -> list[tuple[int, int, str]]:
+        found = []
+        for digits, where, separated in phone_digits(kanji_digits_as_ascii(normalized)):
+            # Whole groups only (0467821111 inside 10467821111 is some other number): try every run of
+            # groups against the set, a handful of lookups however many phones the node holds.
+            cuts = [i for i, gap in enumerate(separated) if gap] + [len(digits)]
+            for a, start in enumerate(cuts[:-1]):
+                for end in cuts[a + 1:]:
+                    if digits[start:end] in self.phones:
+                        found.append((*normalized.origin(where[start], where[end - 1] + 1), "phone"))
+        return found
+
+
+def find_known(text: str, known: KnownPersonalData) -> list[KnownHit]:
+    """Known personal data still present in `text` (fail-closed check before a send): kinds and
+    positions only. Catches other widths, spacing, hiragana/katakana and phone separators."""
+    if not known:
+        return []
+    return [KnownHit(kind, start, end) for start, end, kind in known.matcher.find(normalize(text))]

@@ -1,0 +1,337 @@
+"""Person names found by Sudachi's part of speech and the words around them (layer d).
+
+Sudachi tags 名詞,固有名詞,人名 (姓/名). A tag alone is not enough (浜竹, 柳島 are surnames and towns),
+so a name needs something more: a surname and a given name together, an honorific or a role next to
+it, or a lone surname standing between particles. 地名 tokens are never replaced here; addresses are
+the regex layer's job.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from .known import HONORIFICS, ROLE_PREFIXES, ROLE_SUFFIXES
+from .normalize import Projection
+
+_lock = threading.Lock()
+_tokenizer = None
+# Sudachi refuses inputs over about 49 KB; case texts are far shorter, but a pasted report is not.
+_CHUNK = 4000
+_SENTENCE_END = re.compile(r"(?<=[。\n！？!?])")
+
+# Said only of people: an unknown noun followed by one of these is a name.
+_PERSON_ONLY = ("さん", "様", "さま", "氏", "君", "くん", "ちゃん", "殿", "どの")
+# Said of children (and pets): the word before may be any noun Sudachi knows (さくらくん).
+_CHILD = ("くん", "ちゃん")
+_NOT_CHILDREN = frozenset(("猫", "犬", "ネコ", "イヌ", "ねこ", "いぬ", "ワン", "ニャン", "赤", "お姉", "お兄"))
+_AFTER_NAME = tuple(sorted(set(HONORIFICS + ROLE_SUFFIXES), key=len, reverse=True))
+_BEFORE_NAME = frozenset(ROLE_PREFIXES + ("講師", "相談者", "申込者", "代表者", "担当者", "事務局", "職員",
+                                          "問合せ", "問い合わせ", "連絡先"))
+_ROLES = frozenset(ROLE_SUFFIXES) - {"宅", "家"}
+_KANJI = re.compile(r"[一-龥々]")
+_PLACE_END = frozenset("都道府県市区町村郡")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
+_HIRAGANA_NAME = re.compile(r"[ぁ-ゖ]{2,5}")
+_KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,7}")
+# Children's names Sudachi splits oddly (陽翔くん → 陽 / 翔く / ん): kanji right before くん/ちゃん.
+_CHILD_KANJI = re.compile(r"(?<![一-龥々])[一-龥々]{1,3}(?=くん|ちゃん)")
+# A reading in brackets right after a name: 山田太郎（やまだ たろう）.
+_READING_AFTER = re.compile(r"\s*\(([ぁ-ゖァ-ヺー ]{2,20})\)")
+_PARTICLES = ("が", "は", "を", "に", "と", "の", "も", "へ", "から", "より", "や", "で")
+
+
+def tokenizer():
+    """Sudachi with the core dictionary, loaded on first use and shared (building it is the costly part;
+    reading from it is thread-safe)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                from sudachipy import Dictionary, SplitMode
+
+                _tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    return _tokenizer
+
+
+@dataclass(frozen=True)
+class _Token:
+    surface: str
+    pos: tuple[str, ...]
+    start: int
+    end: int
+    oov: bool
+
+    @property
+    def person(self) -> bool:
+        # OOV Latin words (UMECO) come out as 人名 too; Japanese names are never ASCII here.
+        return self.pos[:3] == ("名詞", "固有名詞", "人名") and not self.surface.isascii()
+
+    @property
+    def surname(self) -> bool:
+        # Readings often come out as 人名,一般 (イトウ): they can lead a name as a surname does.
+        return self.person and self.pos[3] in ("姓", "一般")
+
+    @property
+    def kana(self) -> bool:
+        return _KANA.fullmatch(self.surface) is not None
+
+    @property
+    def space(self) -> bool:
+        return self.pos[0] == "空白"
+
+    @property
+    def boundary(self) -> bool:
+        return self.pos[0] in ("助詞", "補助記号", "空白", "記号")
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    offset = 0
+    for chunk in _chunks(text):
+        for m in tokenizer().tokenize(chunk):
+            tokens.append(_Token(m.surface(), tuple(m.part_of_speech()[:4]), offset + m.begin(),
+                                 offset + m.end(), m.is_oov()))
+        offset += len(chunk)
+    return tokens
+
+
+def _chunks(text: str) -> list[str]:
+    if len(text) <= _CHUNK:
+        return [text]
+    chunks, current = [], ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > _CHUNK:
+            chunks.append(current + sentence[:_CHUNK - len(current)])
+            sentence = sentence[_CHUNK - len(current):]
+            current = ""
+        if len(current) + len(sentence) > _CHUNK:
+            chunks.append(current)
+            current = ""
+        current += sentence
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class _Sentence:
+    """The tokens of one text with the questions the rules ask about them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+
+    def suffix_at(self, position: int) -> str | None:
+        for word in _AFTER_NAME:
+            if self.text.startswith(word, position):
+                # 委員 in 委員会, 代表 in 代表者会議: a role glued to more kanji is another word.
+                if word in _ROLES and _KANJI.match(self.text, position + len(word)) \
+                        and not self.text.startswith("宅", position + len(word)):
+                    continue
+                return word
+        return None
+
+    def boundary_at(self, position: int) -> bool:
+        """A name may end here: end of text, punctuation, space, a particle or an honorific/role."""
+        if position >= len(self.text):
+            return True
+        ch = self.text[position]
+        if not (ch.isalnum() or _KANA.match(ch)):
+            return True
+        return self.text.startswith(_PARTICLES, position) or self.suffix_at(position) is not None
+
+    def previous(self, index: int) -> int:
+        index -= 1
+        while index >= 0 and self.tokens[index].space:
+            index -= 1
+        return index
+
+    def role_before(self, index: int) -> bool:
+        """代表の鈴木, 講師 高橋, 対応：林; not 事務局長宅, where the role is glued to the next word."""
+        before = self.previous(index)
+        separated = before < index - 1
+        if before >= 0 and self.tokens[before].surface in ("の", ":", "は"):
+            before = self.previous(before)
+            separated = True
+        return separated and before >= 0 and self.tokens[before].surface in _BEFORE_NAME
+
+    def ends_word(self, index: int) -> bool:
+        """Nothing glued after token index: 浜竹マジッククラブ is a club, 浜竹 が is a person."""
+        after = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        return after is None or after.boundary or self.suffix_at(after.start) is not None
+
+    def starts_name(self, index: int) -> bool:
+        token = self.tokens[index]
+        if token.person:
+            return True
+        if token.pos[0] != "名詞" or token.surface.isascii():
+            return False
+        # 対応：スズキ ケンタ: after a role, an unknown word or a reading is the person.
+        if (token.oov or token.kana) and self.role_before(index) and self.ends_word(index):
+            return True
+        suffix = self.suffix_at(token.end)
+        if suffix is None:
+            return False
+        if token.oov:
+            return True
+        # 内田様, 岡本会長: surnames Sudachi files as places; 茅ヶ崎市さん would be the city itself.
+        if token.pos[2] == "地名":
+            return token.surface[-1] not in _PLACE_END
+        return suffix in _CHILD and token.surface not in _NOT_CHILDREN
+
+
+def find_person_names(normalized: Projection) -> list[tuple[int, int, str]]:
+    """Spans (in the original text) of person names."""
+    sentence = _Sentence(normalized.text)
+    tokens = sentence.tokens
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if not sentence.starts_name(i):
+            i += 1
+            continue
+        first, last = i, i
+        while last + 1 < len(tokens) and tokens[last + 1].person:
+            last += 1
+        # 山田 太郎: surname and given name with a space between.
+        if last + 2 < len(tokens) and tokens[last + 1].space and tokens[last + 2].person:
+            last += 2
+            while last + 1 < len(tokens) and tokens[last + 1].person:
+                last += 1
+        start, end = tokens[first].start, tokens[last].end
+        start, widened_back = _widen_back(sentence, first, start)
+        end, widened_forward = _widen_forward(sentence, last, end)
+        if widened_back or widened_forward or _is_name(sentence, first, last):
+            spans.append((start, end))
+        i = last + 1
+    # 赤ちゃん is one dictionary word; 陽翔くん comes out as 陽 / 翔く / ん, never as a noun.
+    spans.extend(m.span() for m in _CHILD_KANJI.finditer(normalized.text)
+                 if not any(t.start < m.end() < t.end for t in tokens if t.pos[0] == "名詞"))
+    spans.extend(_readings_after(normalized.text, spans))
+    return [(*normalized.origin(s, e), "person") for s, e in spans]
+
+
+def _is_name(sentence: _Sentence, first: int, last: int) -> bool:
+    tokens = sentence.tokens
+    run = tokens[first:last + 1]
+    if sentence.suffix_at(tokens[last].end) or sentence.suffix_at(_skip_spaces(sentence, tokens[last].end)):
+        return True
+    kinds = {t.pos[3] for t in run if t.person}
+    # 山田太郎, or any two tagged words with a space between (ノゾミ マコト).
+    if "姓" in kinds and "名" in kinds or any(t.space for t in run):
+        return True
+    if sentence.role_before(first) and sentence.ends_word(last):
+        return True
+    if not run[0].person:
+        return False
+    # A lone surname (高橋が…) only between particles or punctuation: 浜竹自治会, 会長宅 are not people.
+    surface = "".join(t.surface for t in run if not t.space)
+    before = tokens[first - 1] if first > 0 else None
+    after = tokens[last + 1] if last + 1 < len(tokens) else None
+    return (run[0].surname and len(surface) >= 2 and (before is None or before.boundary)
+            and (after is None or after.boundary))
+
+
+def _skip_spaces(sentence: _Sentence, position: int) -> int:
+    while position < len(sentence.text) and sentence.text[position] in " \u3000":
+        position += 1
+    return position
+
+
+def _widen_forward(sentence: _Sentence, last: int, end: int) -> tuple[int, bool]:
+    """Given names Sudachi did not tag, after a surname: 太田 しずよ, 石井しずよ (しず + よ), 大和田 清係長,
+    加藤 心春 (心 + 春), 青木心春氏, ヤマグチケンタ."""
+    tokens, text = sentence.tokens, sentence.text
+    token = tokens[last]
+    if not (token.surname or token.kana and token.person):
+        return end, False
+    gap = _skip_spaces(sentence, end)
+    # Kana right after kana (しず|よ, ヤマグチ|ケンタ) or after a space: a reading or a kana given name.
+    if gap > end or token.kana:
+        for pattern in (_HIRAGANA_NAME, _KATAKANA_NAME) if gap > end else (re.compile(r"[ぁ-ゖ]{1,4}"),
+                                                                           re.compile(r"[ァ-ヺー]{1,6}")):
+            m = pattern.match(text, gap)
+            if m is None or (gap == end and _script(token.surface[-1]) != _script(m.group()[0])):
+                continue
+            # A name never holds さん or から: cut there, then take the longest word ending at a boundary.
+            cut = next((p for p in range(m.start(), m.end()) if sentence.suffix_at(p)
+                        or (gap == end and text.startswith(_PARTICLES, p))), m.end())
+            for stop in range(cut, m.start(), -1):
+                if sentence.boundary_at(stop):
+                    return stop, True
+    if not token.surname or token.kana:
+        return end, False
+    # One or two kanji then a boundary: after a space any (誠, 心春), glued only before an honorific.
+    following = [t for t in tokens[last + 1:last + 4] if t.start >= gap][:2]
+    for count in (2, 1):
+        chosen = following[:count]
+        if len(chosen) < count or not all(re.fullmatch(r"[一-龥々]+", t.surface) for t in chosen):
+            continue
+        stop = chosen[-1].end
+        if any(sentence.suffix_at(t.start) for t in chosen) or stop - gap > 2 or (count == 1 and stop - gap == 2 and chosen[0].pos[1] == "普通名詞"):
+            continue  # 携帯, 電話: a common noun after the name is not part of it
+        if (gap > end and sentence.boundary_at(stop)) or sentence.suffix_at(stop) in _PERSON_ONLY:
+            return stop, True
+    return end, False
+
+
+_PARTICLE_BEFORE = re.compile(r"^[のはがとにをもへ](?=[ぁ-ゖ]{2})")
+
+
+def _script(ch: str) -> str:
+    return "hiragana" if "ぁ" <= ch <= "ゖ" else "katakana" if "ァ" <= ch <= "ヺ" or ch == "ー" else "other"
+
+
+def _widen_back(sentence: _Sentence, first: int, start: int) -> tuple[int, bool]:
+    """Surnames Sudachi did not tag, before a tagged given name: ヤマザキ アケミ, そうだ みどり, 二宮 香織."""
+    tokens, text = sentence.tokens, sentence.text
+    token = tokens[first]
+    if not token.person or token.pos[3] != "名":
+        return start, False
+    gap = start
+    while gap > 0 and text[gap - 1] in " \u3000":
+        gap -= 1
+    if token.kana and (gap < start or _KATAKANA_NAME.fullmatch(token.surface)):
+        # The kana word before the space (or glued katakana: ヤマザキマサル), without a particle glued
+        # to a noun before it (代表のそうだ).
+        m = re.search(r"(?:[ぁ-ゖ]{2,7}|[ァ-ヺー]{2,7})$" if gap < start else r"[ァ-ヺー]{2,7}$", text[:gap])
+        if m:
+            word_start = m.start()
+            particle = _PARTICLE_BEFORE.match(m.group())
+            if particle and word_start > 0 and re.match(r"[一-龥々ァ-ヺA-Za-z0-9)]", text[word_start - 1]):
+                word_start += 1
+            return word_start, True
+    before = sentence.previous(first)
+    if before < 0 or gap == start:
+        return start, False
+    candidate = tokens[before]
+    name_like = candidate.oov or candidate.pos[2] in ("人名", "地名") and candidate.surface[-1] not in _PLACE_END
+    if candidate.surface in _BEFORE_NAME or candidate.pos[0] != "名詞" or not name_like:
+        return start, False
+    if before > 0 and not tokens[before - 1].boundary:
+        return start, False
+    return candidate.start, True
+
+
+def _readings_after(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    readings = []
+    for _start, end in spans:
+        m = _READING_AFTER.match(text, end)
+        if m:
+            readings.append(m.span(1))
+    return readings
+
+
+def split_person_name(name: str) -> list[str]:
+    """山田太郎 → [山田, 太郎]; 二宮心春 → [二宮, 心春] (a surname Sudachi files as a place, a given name it
+    does not know). [] when the first word does not read as a surname."""
+    tokens = [t for t in _tokens(name) if not t.space]
+    if len(tokens) < 2:
+        return []
+    first = tokens[0]
+    rest = name[first.end:].strip()
+    surname_like = first.surname or first.pos[2] == "地名" and first.surface[-1] not in _PLACE_END
+    if surname_like and 1 <= len(rest) <= 4:
+        return [first.surface, rest]
+    return []

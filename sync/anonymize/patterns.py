@@ -1,0 +1,102 @@
+"""Regular expressions for contacts anyone could have written: phones, postal codes, emails, URLs and
+street addresses (layer c). They run on the NFKC view, so full-width digits and dashes need no cases."""
+
+from __future__ import annotations
+
+import re
+
+from .known import PREFECTURES
+from .normalize import Projection, kanji_digits_as_ascii
+
+# Also the spam-shy spellings people write in flyers: [at], (at), アットマーク, ★ (「★を@に」).
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+ ?(?:@|\[at\]|\(at\)|アットマーク|あっとまーく|★|☆) ?"
+                   r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", re.I)
+URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.I)
+# Bare domains only under the endings groups in Japan actually use; "sample.txt" is not a site.
+DOMAIN = re.compile(r"(?<![A-Za-z0-9@.\-_/])[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*"
+                    r"\.(?:jp|com|net|org|info|biz)(?:/[A-Za-z0-9\-._~/?#=&%]*)?(?![A-Za-z0-9@])", re.I)
+_SEP = r"(?: ?[\-.] ?| )?"  # 0467-82-1111, 0467 - 82 - 1111, 045.656.9282, 090 1234 5678
+PHONE = re.compile(
+    r"(?<![0-9\-+])(?:"
+    rf"\+81{_SEP}(?:\(0\){_SEP})?\(?[0-9]{{1,4}}\)?{_SEP}[0-9]{{1,4}}{_SEP}[0-9]{{3,4}}"  # +81-467-82-1111
+    rf"|\(0[0-9]{{1,4}}\){_SEP}[0-9]{{1,4}}{_SEP}[0-9]{{3,4}}"  # (0465)22-1234
+    r"|0[0-9]{1,4}\([0-9]{1,4}\)[0-9]{3,4}"  # 0465(22)1234
+    rf"|0[0-9]{{1,4}}(?: ?[\-.] ?| )[0-9]{{1,4}}(?: ?[\-.] ?| )[0-9]{{3,4}}"  # 0120-123-456 and the like
+    r"|0[0-9]{9,10}"  # 09012345678
+    r")(?![0-9])"
+)
+POSTAL = re.compile(r"〒 ?[0-9]{3}-?[0-9]{4}(?![0-9])|(?<![0-9\-])[0-9]{3}-[0-9]{4}(?![0-9\-])")
+
+_PREFECTURE = "(?:" + "|".join(PREFECTURES) + ")"
+_NAME_CHAR = r"[一-龥々ァ-ヺーヶ]"
+# 茅ヶ崎市, 横浜市西区, 足柄上郡開成町, 千代田区.
+_MUNICIPALITY = (rf"(?:{_NAME_CHAR}{{1,5}}?郡{_NAME_CHAR}{{1,4}}?[町村]|{_NAME_CHAR}{{1,5}}?市(?:[一-龥]{{1,4}}?区)?"
+                 r"|[一-龥]{1,4}?区)")
+# A town: kanji and katakana, with が/ヶ inside (松が丘) but never a particle at either end.
+_TOWN = rf"(?:{_NAME_CHAR}|[がケ](?={_NAME_CHAR})){{1,12}}"
+_NUM = r"(?:[0-9]+|[〇一二三四五六七八九十]+)"
+_BLOCK = (rf"(?:{_NUM}丁目 ?[0-9]+(?:番地?|-|の)?(?:[0-9]+(?:号|番地?|-|の)?)*"  # 一丁目1番1号, 3丁目12-5
+          r"|[0-9]+番地?(?:の?[0-9]+号?)?(?:-[0-9]+)?"  # 300番地, 2405番地の3, 12番3号
+          r"|[0-9]+-[0-9]+(?:-[0-9]+)+)")  # 3-12-5
+_BUILDING = r"(?:[ 　]?[ァ-ヺー一-龥A-Za-z]{2,12}[ 　]?[0-9]{1,4}(?:号室|号|F)?|[ 　]?[0-9]{1,4}号室)(?![0-9年月日])"
+_AFTER = r"(?![0-9年月日回期度名人件円%時分歳])"
+ADDRESS = re.compile(
+    rf"(?P<head>{_PREFECTURE}?{_MUNICIPALITY}?)(?P<town>{_TOWN}?)(?P<block>{_BLOCK})(?:{_BUILDING})?{_AFTER}"
+    rf"|(?P<head2>{_PREFECTURE}?{_MUNICIPALITY})(?P<town2>{_TOWN})[0-9]+-[0-9]+(?:{_BUILDING})?{_AFTER}"
+)
+# Words that end up glued to the front of an address in running text (自宅茅ヶ崎市…).
+_LEADS = ("現住所", "住所", "所在地", "自宅", "事務所", "集会所", "会場", "拠点", "倉庫", "連絡先", "送付先",
+          "郵送先", "宛先", "在住")
+# A "town" that is really a counter or a label: 第2-3回, 資料1-2, 平成19-20.
+_NOT_TOWNS = ("第", "資料", "図", "表", "別紙", "平成", "令和", "昭和", "番号", "整理番号", "受付番号", "No")
+
+
+def find_contacts(normalized: Projection) -> list[tuple[int, int, str]]:
+    """Spans (in the original text) in priority order: an earlier kind wins an overlap."""
+    text = normalized.text
+    found: list[tuple[int, int, str]] = []
+
+    def add(start: int, end: int, kind: str) -> None:
+        if end > start:
+            found.append((*normalized.origin(start, end), kind))
+
+    for m in EMAIL.finditer(text):
+        add(m.start(), m.end(), "email")
+    for m in URL.finditer(text):
+        add(m.start(), m.start() + len(m.group().rstrip(".,;:!?)]'")), "url")
+    for m in DOMAIN.finditer(text):
+        add(m.start(), m.end(), "url")
+    for m in PHONE.finditer(kanji_digits_as_ascii(normalized).text):
+        digits = re.sub(r"[^0-9]", "", m.group())
+        if m.group().startswith("+"):
+            digits = "0" + digits[2:].removeprefix("0")
+        # Japanese numbers are 10 digits, mobiles and 0800 are 11: anything else is not a phone.
+        if len(digits) in (10, 11):
+            add(m.start(), m.end(), "phone")
+    for m in POSTAL.finditer(text):
+        add(m.start(), m.end(), "postal_code")
+    for m in ADDRESS.finditer(text):
+        start = _address_start(m)
+        if start is not None:
+            add(start, m.end(), "address")
+    return found
+
+
+def _address_start(m: re.Match) -> int | None:
+    head = m.group("head") if m.group("block") else m.group("head2")
+    town = m.group("town") if m.group("block") else m.group("town2")
+    start = m.start()
+    for lead in _LEADS:
+        if m.group().startswith(lead):
+            start += len(lead)
+            if head.startswith(lead):
+                head = head[len(lead):]
+            else:
+                town = town[len(lead) - len(head):]
+                head = ""
+            break
+    if not head:
+        # Without a municipality the town must look like one: two characters at least, not a label.
+        if len(town) < 2 or any(town.endswith(word) for word in _NOT_TOWNS):
+            return None
+    return start

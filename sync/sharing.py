@@ -1,0 +1,280 @@
+"""What of a collaboration case (協働事例) the hub may see — decided on the node, fail closed.
+
+Three steps, each able to stop the case from leaving:
+1. structured rules: persons and contacts never leave; an organization becomes its kind, fields
+   and size band unless the case is shared `named` and it consented; a kind too rare at this
+   center to hide in (fewer than `KYODO_ANON_K` organizations) holds the case back;
+2. the free texts go through the scrubber (sync.anonymize) with everything the node knows;
+3. the finished payload is checked again against that known personal data: any hit blocks it.
+
+The outbox calls `project_case` in the writing transaction; the publish screen calls `case_share`
+and shows staff exactly the same payload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+from permissions.services import audit_record
+
+from .anonymize import KnownPersonalData, ScrubResult, find_known, scrub
+
+# Public bodies act in the open: their names are not personal data and need no consent.
+PUBLIC_KINDS = frozenset({"city_department", "prefecture", "center"})
+TEXT_FIELDS = ("title", "summary", "lessons")
+SIZE_BANDS = ((10, "1-9"), (30, "10-29"), (100, "30-99"))
+
+
+def size_band(members: int | None) -> str | None:
+    if not members:
+        return None
+    return next((band for limit, band in SIZE_BANDS if members < limit), "100+")
+
+
+def party_ref(organization) -> str:
+    """A pseudonym that lets the hub count distinct organizations without learning which they are."""
+    return salted_hmac("kyodo.shared_case.party", str(organization.uuid)).hexdigest()[:16]
+
+
+def known_personal_data(*, allowed_organizations=()) -> KnownPersonalData:
+    """Every piece of personal data this node holds, across all its centers (a name from another
+    center's consultation is just as personal). Organizations in `allowed_organizations` may be named."""
+    known = all_personal_data()
+    return _allowing(known, allowed_organizations) if allowed_organizations else known
+
+
+def _allowing(known: KnownPersonalData, organizations) -> KnownPersonalData:
+    allowed = {text for o in organizations for text in (o.name, o.name_kana) if text}
+    return replace(known, organizations=tuple(o for o in known.organizations if o not in allowed))
+
+
+def all_personal_data() -> KnownPersonalData:
+    from django.contrib.auth import get_user_model
+
+    from nodes.models import Consultation, GroupRegistration, TalentVolunteer
+    from permissions.models import Organization
+
+    people, phones, emails, addresses = set(), set(), set(), set()
+    for row in GroupRegistration.objects.values_list(
+            "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
+            "contact_address"):
+        people.update(row[0:3])
+        phones.add(row[3])
+        emails.add(row[4])
+        addresses.add(row[5])
+    for name, kana, phone, email in TalentVolunteer.objects.values_list("name", "name_kana", "phone", "email"):
+        people.update((name, kana))
+        phones.add(phone)
+        emails.add(email)
+    for name, contact in Consultation.objects.values_list("requester_name", "requester_contact"):
+        people.add(name)
+        (emails if "@" in (contact or "") else phones).add(contact)
+    for last, first, email in get_user_model().objects.values_list("last_name", "first_name", "email"):
+        if last and first:
+            people.add(f"{last} {first}")
+        emails.add(email)
+    organizations = set()
+    for name, kana in Organization.objects.exclude(kind__in=PUBLIC_KINDS).values_list("name", "name_kana"):
+        organizations.update((name, kana))
+    return KnownPersonalData(person_names=tuple(filter(None, people)), phones=tuple(filter(None, phones)),
+                             emails=tuple(filter(None, emails)), addresses=tuple(filter(None, addresses)),
+                             organizations=tuple(filter(None, organizations)))
+
+
+@dataclass
+class TextPreview:
+    original: str
+    result: ScrubResult
+
+
+@dataclass
+class CaseShare:
+    """The answer to "what would the hub receive?" — the payload, or why nothing is sent."""
+
+    level: str
+    payload: dict | None = None
+    texts: dict[str, TextPreview] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)  # structured reasons, for staff (Japanese)
+    blocked: list[str] = field(default_factory=list)  # final check: kinds of known data still present
+
+    @property
+    def sendable(self) -> bool:
+        return self.payload is not None
+
+
+def _held_for_consent(parties) -> list[str]:
+    reasons = []
+    for party in parties:
+        organization = party.organization
+        if organization.kind in PUBLIC_KINDS:
+            continue
+        registration = getattr(organization, "registration", None)
+        if registration is None or registration.consent_named_cases_at is None:
+            reasons.append(f"{organization.name}（{organization.get_kind_display()}）は事例での団体名公開に同意していません。")
+    return reasons
+
+
+def _held_for_rarity(case, parties) -> list[str]:
+    """A kind rarer than k at this center would point at one organization: the hub knows the case's
+    municipality (the center's) and its 年度, so kind × municipality × period would name it. The
+    anonymity set is the center's registry of that kind today — registration dates say when a group
+    joined the center, not when it existed, so they cannot narrow the period honestly."""
+    from permissions.models import Organization
+
+    k = settings.KYODO_ANON_K
+    reasons = []
+    for kind in sorted({p.organization.kind for p in parties} - PUBLIC_KINDS):
+        peers = Organization.objects.filter(center=case.center, kind=kind).count()
+        if peers < k:
+            label = Organization(kind=kind).get_kind_display()
+            reasons.append(f"{label}は当センターの登録が{peers}団体のみで、種類・市町村・期間から特定されるおそれがあります"
+                           f"（{k}団体未満）。")
+    return reasons
+
+
+def _party_payload(party, *, named: bool, known: KnownPersonalData, texts: dict, index: int) -> dict:
+    organization = party.organization
+    registration = getattr(organization, "registration", None)
+    contribution = scrub(party.contribution or "", known)
+    texts[f"party{index}"] = TextPreview(party.contribution or "", contribution)
+    return {
+        "ref": party_ref(organization), "kind": organization.kind, "role": party.role,
+        "name": organization.name if named else None,
+        "fields": sorted(f.code for f in registration.activity_fields.all()) if registration else [],
+        "size_band": size_band(registration.member_count) if registration else None,
+        "contribution": contribution.text,
+    }
+
+
+def _payload_strings(payload: dict) -> list[str]:
+    strings = [payload[name] for name in TEXT_FIELDS]
+    strings += [p["contribution"] for p in payload["parties"]]
+    return [s for s in strings if s]
+
+
+def case_share(case, level: str | None = None, *, actor=None, known: KnownPersonalData | None = None) -> CaseShare:
+    """The payload the hub would receive for `case` at `level` (default: its current level).
+
+    `known` lets a caller checking many cases read the node's personal data once.
+    """
+    from nodes.models import CaseParty
+
+    level = level or case.sharing_level
+    share = CaseShare(level=level)
+    if level not in ("anonymized", "named"):
+        return share
+    parties = list(CaseParty.objects.filter(case=case).select_related("organization", "organization__registration"))
+    department = case.responsible_department
+    if department is not None and all(p.organization_id != department.pk for p in parties):
+        parties.append(CaseParty(case=case, organization=department, role="government"))
+    named = level == "named"
+    if named:
+        share.held += _held_for_consent(parties)
+    else:
+        share.held += _held_for_rarity(case, parties)
+    known = known or all_personal_data()
+    if named:
+        known = _allowing(known, [p.organization for p in parties])
+    for name in TEXT_FIELDS:
+        original = getattr(case, name) or ""
+        share.texts[name] = TextPreview(original, scrub(original, known))
+    payload = {
+        "center": str(case.center.uuid), "level": level,
+        **{name: share.texts[name].result.text for name in TEXT_FIELDS},
+        "form": case.form, "fields": sorted(f.code for f in case.activity_fields.all()),
+        "fiscal_year_start": case.fiscal_year_start, "fiscal_year_end": case.fiscal_year_end,
+        "outcome": case.outcome, "total_cost": case.total_cost, "city_share": case.city_share,
+        "published_month": case.updated_at.strftime("%Y-%m"),
+        "parties": [_party_payload(p, named=named, known=known, texts=share.texts, index=i)
+                    for i, p in enumerate(parties)],
+    }
+    # Fail closed: whatever the layers missed, known personal data in the final payload stops it.
+    hits = [hit for text in _payload_strings(payload) for hit in find_known(text, known)]
+    share.blocked = sorted({hit.kind for hit in hits})
+    if not share.held and not share.blocked:
+        share.payload = payload
+    # The scan read every piece of personal data on the node: audited, with counts only.
+    audit_record(actor=actor, action="sharing.personal_data_scan", target=case, organization=case.center,
+                 detail={"level": level, "held": len(share.held), "blocked": share.blocked,
+                         "replacements": sum(len(t.result.replacements) for t in share.texts.values())})
+    return share
+
+
+def project_case(case, *, known: KnownPersonalData | None = None) -> dict | None:
+    """Outbox projection: the shared payload, or None (private, held back or blocked → retract)."""
+    if case.sharing_level == "private":
+        return None
+    return case_share(case, known=known).payload
+
+
+def rescan_shared_cases() -> int:
+    """Personal data registered after a case was shared may occur in its text: project every shared
+    case again and send what changed (a new version, so the hub takes it), or retract it."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from nodes.models import CollaborationCase
+
+    from .models import Op, OutboxEntry
+    from .outbox import payload_digest, record_changed
+
+    known = all_personal_data()
+    changed = 0
+    for case in CollaborationCase.objects.exclude(sharing_level="private").select_related("center"):
+        last = OutboxEntry.objects.filter(entity_type="shared_case", entity_uuid=case.uuid).order_by("-id").first()
+        payload = project_case(case, known=known)
+        sent = last is not None and last.op == Op.UPSERT
+        if (payload is None and not sent) or (payload is not None and sent and
+                                              payload_digest(payload) == last.payload_sha256):
+            continue
+        with transaction.atomic():
+            CollaborationCase.objects.filter(pk=case.pk).update(version=F("version") + 1)
+            case.refresh_from_db(fields=["version"])
+            record_changed(case)
+        changed += 1
+    return changed
+
+
+@dataclass
+class HubState:
+    code: str  # private | held | pending | shared | retracted
+    label: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def hub_state(case, share: CaseShare | None = None) -> HubState:
+    """Where the case stands with the hub: from its last outbox entry and the acknowledged seq."""
+    from .models import Op, OutboxEntry
+    from .relay import sync_state
+
+    last = OutboxEntry.objects.filter(entity_type="shared_case", entity_uuid=case.uuid).order_by("-id").first()
+    if case.sharing_level != "private":
+        share = share or case_share(case)
+        if not share.sendable:
+            reasons = share.held + [f"送信前の最終確認で登録済みの個人情報（{BLOCK_LABELS.get(k, k)}）が残っていました。"
+                                    for k in share.blocked]
+            return HubState("held", "送信を保留中", reasons)
+    if last is None or last.op != Op.UPSERT:
+        return HubState("retracted", "ハブから取り下げ済み") if last is not None else HubState("private", "ハブには未共有")
+    acked = last.publish_seq is not None and last.publish_seq <= sync_state().last_acked_seq
+    return HubState("shared", "ハブに掲載中") if acked else HubState("pending", "ハブへ送信待ち")
+
+
+BLOCK_LABELS = {"person": "人名", "phone": "電話番号", "email": "メールアドレス", "address": "住所",
+                "organization": "団体名"}
+
+
+def share_document(case, share: CaseShare) -> dict:
+    """The preview as data (API and publish screen): payload, reasons, and where each replacement sits."""
+    state = hub_state(case, share)
+    return {
+        "level": share.level, "sendable": share.sendable, "payload": share.payload,
+        "held": share.held, "blocked": share.blocked,
+        "replacements": {name: [{"start": r.start, "end": r.end, "kind": r.kind, "placeholder": r.placeholder,
+                                 "layer": r.layer} for r in preview.result.replacements]
+                         for name, preview in share.texts.items()},
+        "hub_state": {"code": state.code, "label": state.label, "reasons": state.reasons},
+    }

@@ -1,0 +1,302 @@
+"""The free-text scrubber, layer by layer, on short Japanese texts; no database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sync.anonymize import KnownPersonalData, find_known, scrub, set_person_finder
+from sync.anonymize.known import address_variants
+from sync.anonymize.normalize import address_key_of, key_of, normalize
+from sync.anonymize.text import PLACEHOLDERS
+from tests.anonymize import make_corpus
+from tests.bench.scrubber import evaluate, load_corpus, ratios, scrubber_for
+
+KNOWN = KnownPersonalData(
+    person_names=["山田 太郎", "ヤマダ タロウ", "林\u3000誠", "中野 光", "森 直樹", "二宮心春"],
+    phones=["0467-82-1111", "090-1234-5678"],
+    emails=["Taro.Yamada@example.jp"],
+    addresses=["神奈川県茅ヶ崎市茅ヶ崎一丁目1番1号 コーポ湘南201号室"],
+    organizations=["NPO法人湘南ねこの会"],
+)
+
+
+def replaced(text: str, known: KnownPersonalData | None = None, layers=None) -> list[tuple[str, str, str]]:
+    result = scrub(text, known, **({"layers": layers} if layers else {}))
+    return [(r.original, r.kind, r.layer) for r in result.replacements]
+
+
+def originals(text: str, known: KnownPersonalData | None = None, layers=None) -> list[str]:
+    return [original for original, _, _ in replaced(text, known, layers)]
+
+
+# --- layer a: normalization keeps positions -----------------------------------------------------------
+
+def test_normalize_maps_full_width_back_to_the_original():
+    original = "電話０４６７－８２－１１１１"
+    view = normalize(original)
+    assert view.text == "電話0467-82-1111"
+    assert view.origin(2, len(view.text)) == (2, len(original))
+
+
+def test_normalize_turns_long_vowel_into_dash_only_between_digits():
+    assert normalize("０９０ー１２３４ センター").text == "090-1234 センター"
+
+
+def test_normalize_fuses_half_width_voiced_marks_with_their_kana():
+    view = normalize("ﾔﾏﾀﾞ")
+    assert view.text == "ヤマダ"
+    assert view.origin(2, 3) == (2, 4)  # ダ stands for ﾀﾞ, two original characters
+
+
+def test_keys_fold_spacing_width_and_kana():
+    assert key_of("山田 太郎") == key_of("山田　太郎") == key_of("山田太郎")
+    assert key_of("やまだ たろう") == key_of("ﾔﾏﾀﾞ ﾀﾛｳ") == key_of("ヤマダタロウ")
+
+
+def test_address_key_folds_street_number_forms():
+    assert address_key_of("茅ヶ崎一丁目1番1号") == address_key_of("茅ヶ崎1-1-1") == address_key_of("茅ケ崎１丁目１－１")
+    assert address_key_of("吉田島2405番地の3") == address_key_of("吉田島2405-3")
+
+
+# --- layer b: known data ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["山田太郎", "山田 太郎", "山田　太郎", "ヤマダ タロウ", "やまだたろう",
+                                     "ﾔﾏﾀﾞ ﾀﾛｳ", "山田"])
+def test_known_names_are_found_in_any_spelling(written):
+    text = f"相談者は{written}さんで、来月また来館する。"
+    assert replaced(text, KNOWN, {"known"}) == [(written, "person", "known")]
+
+
+def test_known_one_character_surname_needs_an_honorific_or_a_role():
+    assert originals("林さんと林業体験、対応：林", KNOWN, {"known"}) == ["林", "林"]
+
+
+def test_known_surname_inside_a_place_name_is_left_alone():
+    assert originals("中野区の森林保全と中野さん", KNOWN, {"known"}) == ["中野"]
+
+
+def test_known_name_without_space_is_split_for_its_parts():
+    assert originals("（対応：二宮）", KNOWN, {"known"}) == ["二宮"]
+
+
+@pytest.mark.parametrize("written", ["0467-82-1111", "（０４６７）８２－１１１１", "0467 82 1111", "+81 467 82 1111",
+                                     "０４６７ー８２ー１１１１", "〇四六七－八二－一一一一", "09012345678"])
+def test_known_phone_digits_match_whatever_the_separators(written):
+    assert [kind for _, kind, _ in replaced(f"連絡先 {written} まで", KNOWN, {"known"})] == ["phone"]
+
+
+def test_known_phone_inside_a_longer_number_is_not_that_phone():
+    assert replaced("受付番号 104678211110", KNOWN, {"known"}) == []
+
+
+def test_known_email_ignores_case_and_width_but_not_a_longer_address():
+    assert originals("ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ", KNOWN, {"known"}) == ["ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ"]
+    assert replaced("xtaro.yamada@example.jp", KNOWN, {"known"}) == []
+
+
+@pytest.mark.parametrize("written", ["茅ヶ崎市茅ヶ崎1-1-1", "茅ヶ崎一丁目1番1号", "茅ケ崎１丁目１－１", "神奈川県茅ヶ崎市茅ヶ崎1丁目1番1号"])
+def test_known_address_matches_without_prefecture_or_in_another_number_form(written):
+    assert [kind for _, kind, _ in replaced(f"自宅（{written}）で開催", KNOWN, {"known"})] == ["address"]
+
+
+def test_known_address_is_not_a_neighbour_with_a_longer_number():
+    assert replaced("茅ヶ崎1-1-10の集会所", KNOWN, {"known"}) == []
+
+
+def test_address_variants_keep_a_town_name():
+    assert all(not v[0].isdigit() for v in address_variants("神奈川県横浜市西区戸部町2丁目3番4号"))
+
+
+def test_known_organization_is_found_without_its_legal_form():
+    assert replaced("湘南ねこの会と協働した", KNOWN, {"known"}) == [("湘南ねこの会", "organization", "known")]
+
+
+# --- layer c: patterns --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("phone", ["0467-82-1111", "(0465)22-1234", "0465(22)1234", "090-1234-5678", "080 1234 5678",
+                                   "07012345678", "0120-123-456", "0570-001-234", "0800-123-4567", "+81-90-1234-5678",
+                                   "+81 (0)467 82 1111", "０４６７－８２－１１１１", "045.656.9282", "044 - 892 - 0783"])
+def test_phone_patterns(phone):
+    assert replaced(f"電話{phone}まで", layers={"pattern"}) == [(phone, "phone", "pattern")]
+
+
+@pytest.mark.parametrize("code", ["〒253-0041", "〒２５３－００４１", "〒2530041", "253-0041"])
+def test_postal_code_patterns(code):
+    assert replaced(f"{code} 住所は別紙", layers={"pattern"}) == [(code, "postal_code", "pattern")]
+
+
+@pytest.mark.parametrize("email", ["info@chigasaki-neko.org", "ＩＮＦＯ＠ＥＸＡＭＰＬＥ．ＪＰ", "taro[at]example.ne.jp",
+                                   "taroアットマークexample.jp", "taro★example.jp"])
+def test_email_patterns(email):
+    assert replaced(f"メール：{email}。", layers={"pattern"}) == [(email, "email", "pattern")]
+
+
+@pytest.mark.parametrize("url", ["https://www.chigasaki-neko.org/", "http://shonan.jimdofree.com",
+                                 "www.example.or.jp/index.html", "ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｊｐ", "odawara-bousai.jp/katsudo"])
+def test_url_patterns(url):
+    assert replaced(f"ホームページ {url} を参照", layers={"pattern"}) == [(url, "url", "pattern")]
+
+
+@pytest.mark.parametrize("address", ["神奈川県茅ヶ崎市東海岸北3丁目12番5号", "茅ヶ崎市東海岸北3-12-5", "横浜市西区戸部町2-3-4",
+                                     "足柄上郡開成町吉田島2405番地の3", "小田原市荻窪300番地", "延沢1丁目12-27",
+                                     "藤沢市辻堂元町6丁目1番3号 コーポ湘南201号室", "茅ヶ崎一丁目1番1号"])
+def test_address_patterns(address):
+    assert replaced(f"送付先は{address}です。", layers={"pattern"}) == [(address, "address", "pattern")]
+
+
+def test_address_pattern_leaves_out_the_word_before_it():
+    assert originals("自宅茅ヶ崎市東海岸北3-12-5で開催", layers={"pattern"}) == ["茅ヶ崎市東海岸北3-12-5"]
+
+
+@pytest.mark.parametrize("text", ["令和5年度に120万円を交付", "参加者45名、24団体", "2023-10-15に開催", "整理番号2021-0910",
+                                  "第2-3回の委員会", "資料1-2-3を参照", "平成19-20年度", "13:30～15:00", "1,732,180円",
+                                  "茅ヶ崎市役所の環境政策課", "本町三丁目の集会所", "R3年度～R7年度", "事業額20,000千円"])
+def test_patterns_leave_dates_amounts_and_counts(text):
+    assert scrub(text, layers={"pattern"}).text == text
+
+
+# --- layer d: Sudachi ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("佐藤花子さんから相談があった。", "佐藤花子"), ("鈴木様に連絡した。", "鈴木"), ("代表の高橋が説明した。", "高橋"),
+    ("講師は大野先生。", "大野"), ("相談者：ヤマザキ アケミ", "ヤマザキ アケミ"), ("太田　しずよ氏が出席", "太田　しずよ"),
+    ("子ども会の陽翔くんが司会", "陽翔"), ("岡本会長から依頼", "岡本"), ("担当は内田様", "内田"),
+])
+def test_sudachi_names(text, name):
+    assert replaced(text, layers={"sudachi"}) == [(name, "person", "sudachi")]
+
+
+def test_sudachi_takes_the_reading_in_brackets_with_the_name():
+    assert originals("宮本健太（みやもとけんた）様", layers={"sudachi"}) == ["宮本健太", "みやもとけんた"]
+
+
+@pytest.mark.parametrize("text", ["茅ヶ崎市環境政策課と協働した。", "茅ヶ崎海岸の清掃", "浜竹自治会の会長から", "さくらまつりに出店",
+                                  "赤ちゃんからのアートひろば", "中野区の事例", "講師はまちづくり委員会", "UMECOさんに相談",
+                                  "石川県と大和市の担当者", "事務局長宅に届けた"])
+def test_sudachi_leaves_places_and_words(text):
+    assert scrub(text, layers={"sudachi"}).text == text
+
+
+# --- layer e: the optional person finder --------------------------------------------------------------
+
+def test_person_finder_runs_last_and_only_when_given():
+    text = "担当はミナトさん"
+    assert scrub(text, layers={"ner"}).replacements == []
+    result = scrub(text, layers={"ner"}, person_finder=lambda normalized: [(3, 6)])
+    assert [(r.original, r.layer) for r in result.replacements] == [("ミナト", "ner")]
+
+
+def test_person_finder_can_be_switched_on_for_every_call():
+    set_person_finder(lambda normalized: [(0, 1)])
+    try:
+        assert scrub("湊が来た", layers={"ner"}).text == "〔人名〕が来た"
+    finally:
+        set_person_finder(None)
+    assert scrub("湊が来た", layers={"ner"}).text == "湊が来た"
+
+
+# --- the whole scrubber -------------------------------------------------------------------------------
+
+CANARY = (
+    "令和5年度の協働事例。茅ヶ崎市環境政策課とNPO法人湘南ねこの会が茅ヶ崎海岸で清掃活動を行い、参加者45名、事業費120万円。"
+    "代表の山田 太郎さん（ﾔﾏﾀﾞ ﾀﾛｳ）は「林さんに相談したら？」と勧められて来館した。連絡先は０９０－１２３４－５６７８、"
+    "自宅は〒253-0041 神奈川県茅ヶ崎市茅ヶ崎一丁目1番1号 コーポ湘南201号室、メールはtaro.yamada@example.jp。"
+    "地区社協の佐々木 恵子さん（携帯080-9876-5432、keiko.s@example.ne.jp）と自治会の長谷川会長にもつないだ。"
+    "活動報告は https://note.com/shonan_neko/n/n123456 に掲載。（対応：森）"
+)
+CANARY_SECRETS = ["山田", "ﾔﾏﾀﾞ", "林さん", "５６７８", "253-0041", "一丁目1番1号", "コーポ湘南", "taro.yamada", "佐々木",
+                  "恵子", "080-9876", "keiko.s", "長谷川", "note.com", "湘南ねこの会", "対応：森"]
+CANARY_KEPT = ["令和5年度", "茅ヶ崎市環境政策課", "茅ヶ崎海岸", "参加者45名", "120万円", "地区社協", "自治会", "協働事例"]
+
+
+def test_canary_personal_data_disappears_and_context_stays():
+    result = scrub(CANARY, KNOWN)
+    for secret in CANARY_SECRETS:
+        assert secret not in result.text, secret
+    for word in CANARY_KEPT:
+        assert word in result.text, word
+    assert find_known(result.text, KNOWN) == []
+    assert set(result.kinds()) == set(PLACEHOLDERS)
+
+
+def test_replacement_spans_point_into_the_original_and_the_scrubbed_text():
+    result = scrub(CANARY, KNOWN)
+    assert result.replacements
+    for r in result.replacements:
+        assert CANARY[r.start:r.end] == r.original
+        assert result.text[r.scrubbed_start:r.scrubbed_end] == r.placeholder == PLACEHOLDERS[r.kind]
+    starts = [r.start for r in result.replacements]
+    assert starts == sorted(starts)
+    assert all(a.end <= b.start for a, b in zip(result.replacements, result.replacements[1:], strict=False))
+
+
+def test_an_earlier_layer_wins_a_disagreement_about_the_kind():
+    # The phone pattern runs before the address pattern: a phone after a word is not a street number.
+    assert replaced("電話0467-82-1111", layers={"pattern"}) == [("0467-82-1111", "phone", "pattern")]
+
+
+def test_spans_of_one_kind_from_two_layers_merge():
+    # Known data holds the street address; the pattern adds the municipality written before it.
+    result = scrub("送付先：茅ヶ崎市茅ヶ崎1-1-1", KNOWN)
+    assert [(r.original, r.kind, r.layer) for r in result.replacements] == [("茅ヶ崎市茅ヶ崎1-1-1", "address", "known")]
+
+
+def test_replacements_do_not_show_personal_data_in_their_repr():
+    result = scrub("山田太郎さん", KNOWN)
+    assert "山田" not in repr(result.replacements)
+    assert "山田" not in repr(KNOWN)
+
+
+# --- find_known: the fail-closed check before a send --------------------------------------------------
+
+@pytest.mark.parametrize("written", ["ﾔﾏﾀﾞ ﾀﾛｳ", "山田　太郎", "山 田太郎", "やまだ　たろう", "ヤマダタロウ"])
+def test_find_known_catches_a_name_however_it_is_written(written):
+    hits = find_known(f"報告：{written}さんが参加", KNOWN)
+    assert [(h.kind, h.start) for h in hits] == [("person", 3)]
+
+
+def test_find_known_reports_kinds_and_positions_never_values():
+    hits = find_known("山田太郎 090-1234-5678", KNOWN)
+    assert [str(h) for h in hits] == ["person@0-4", "phone@5-18"]
+    assert all("山田" not in repr(h) and "1234" not in repr(h) for h in hits)
+
+
+def test_find_known_with_no_known_data_finds_nothing():
+    assert find_known("山田太郎 090-1234-5678", KnownPersonalData()) == []
+
+
+def test_known_data_is_built_from_plain_lists_and_dicts():
+    known = KnownPersonalData.from_dict({"person_names": ["山田 太郎", ""], "phones": ("0467-82-1111",), "other": ["x"]})
+    assert known.person_names == ("山田 太郎",) and known.phones == ("0467-82-1111",)
+    assert KnownPersonalData(person_names="山田 太郎").person_names == ("山田 太郎",)
+
+
+# --- the labelled corpus ------------------------------------------------------------------------------
+
+def test_corpus_file_is_what_the_generator_writes():
+    lines = Path(make_corpus.OUT).read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == make_corpus.build()
+
+
+def test_corpus_spans_are_exact_and_typed():
+    items = load_corpus()
+    assert len(items) >= 600
+    kinds = set()
+    for item in items:
+        for span in item["spans"]:
+            assert 0 <= span["start"] < span["end"] <= len(item["text"])
+            assert item["text"][span["start"]:span["end"]].strip() == item["text"][span["start"]:span["end"]]
+            kinds.add(span["kind"])
+    assert kinds == set(PLACEHOLDERS)
+    assert sum(1 for item in items if not item["spans"]) >= 60  # texts that must come through untouched
+
+
+def test_corpus_recall_of_known_data_and_precision():
+    stats = evaluate(load_corpus(), scrubber_for())["stats"]
+    overall = ratios(stats["all"])
+    assert overall["recall_known"] >= 0.99
+    assert overall["recall"] >= 0.95
+    assert overall["precision"] >= 0.9

@@ -1,0 +1,136 @@
+"""Sharing a collaboration case with the hub, on the node: the anonymized payload in the outbox is
+exactly the preview; rare kinds, missing consents and leftover personal data hold it back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nodes import services
+from permissions.models import AuditEvent
+from sync import sharing
+from sync.anonymize import KnownPersonalData
+from sync.models import OutboxEntry
+from sync.outbox import canonical_json
+
+from .. import factories as f
+
+CANARY_SUMMARY = ("茅ヶ崎 花子さん（０４６７－００－００００）と山田太郎さんが中心になり、cats@example.jp で受付。"
+                  "相談 太郎さんの相談から始まった。Chigasaki Cat's Protectが猫の生態を説明した。")
+
+
+def _shared(case) -> list[OutboxEntry]:
+    return list(OutboxEntry.objects.filter(entity_type="shared_case", entity_uuid=case.uuid).order_by("id"))
+
+
+@pytest.fixture
+def case(world, settings):
+    settings.KYODO_ANON_K = 2  # the world has two citizen groups at center A
+    return services.case_update(acting_user=world.staff_a, case=world.rec_a.case, summary=CANARY_SUMMARY,
+                                lessons="茅ヶ崎花子さんの後任探しが課題")
+
+
+def test_an_anonymized_case_leaves_without_people_contacts_or_names(world, case, api):
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    entry = _shared(case)[-1]
+    assert entry.op == "upsert"
+    text = canonical_json(entry.payload).decode()
+    for canary in ("茅ヶ崎", "花子", "山田", "太郎", "0467", "００", "cats@", "Chigasaki", "環境保全課"):
+        assert canary not in text, canary
+    assert "〔人名〕" in entry.payload["summary"] and "〔電話番号〕" in entry.payload["summary"]
+    assert "〔団体名〕" in entry.payload["summary"]
+    assert entry.payload["title"] == "野良猫の不妊去勢手術" and entry.payload["city_share"] == 1_694_000
+    lead, department = entry.payload["parties"]
+    assert (lead["kind"], lead["role"], lead["name"], lead["fields"]) == ("citizen_group", "lead", None, [7])
+    assert re.fullmatch(r"[0-9a-f]{16}", lead["ref"]) and department["kind"] == "city_department"
+    # The preview staff see is the payload the hub receives, byte for byte.
+    preview = api(world.staff_a).get(f"/api/v1/cases/{case.uuid}/share/").json()
+    assert preview["payload"] == entry.payload and preview["sendable"]
+    summary_spans = preview["replacements"]["summary"]
+    assert {r["kind"] for r in summary_spans} >= {"person", "phone", "email", "organization"}
+    assert CANARY_SUMMARY[summary_spans[0]["start"]:summary_spans[0]["end"]].startswith("茅ヶ崎")
+
+
+def test_each_scan_of_personal_data_is_audited_without_values(world, case):
+    before = AuditEvent.objects.filter(action="sharing.personal_data_scan").count()
+    sharing.case_share(case, "anonymized", actor=world.staff_a)
+    event = AuditEvent.objects.filter(action="sharing.personal_data_scan").latest("id")
+    assert AuditEvent.objects.filter(action="sharing.personal_data_scan").count() == before + 1
+    assert event.actor == world.staff_a and "花子" not in canonical_json(event.detail).decode()
+
+
+def test_a_kind_too_rare_at_the_center_holds_the_case_back(world, case, settings, api):
+    settings.KYODO_ANON_K = 3
+    response = api(world.staff_a).post(f"/api/v1/cases/{case.uuid}/share/", {"level": "anonymized"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["sendable"] is False and body["hub_state"]["code"] == "held"
+    assert "市民活動団体" in body["held"][0] and "3団体未満" in body["held"][0]
+    assert _shared(case) == []
+    f.group(world.staff_a, world.a, "浜辺クリーン隊", name_kana="ハマベクリーンタイ")  # a third peer
+    services.case_update(acting_user=world.staff_a, case=case, lessons="次年度も継続")
+    assert _shared(case)[-1].op == "upsert"
+
+
+def test_personal_data_the_scrubber_missed_blocks_the_send(world, case, monkeypatch):
+    # Simulate a scrubber that misses everything: the final check against known data must stop it.
+    monkeypatch.setattr(sharing, "scrub", lambda text, known: sharing.ScrubResult(text, []))
+    share = sharing.case_share(case, "anonymized")
+    assert not share.sendable and set(share.blocked) >= {"person", "phone", "email"}
+    case = services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    assert _shared(case) == []
+    state = sharing.hub_state(case)
+    assert state.code == "held" and any("人名" in reason for reason in state.reasons)
+
+
+def test_named_sharing_needs_every_partys_consent_and_a_withdrawal_retracts(world, case):
+    case = services.case_set_sharing(acting_user=world.staff_a, case=case, level="named")
+    assert _shared(case) == []
+    assert any("Chigasaki Cat's Protect" in r for r in sharing.case_share(case).held)
+    services.group_set_consent(acting_user=world.staff_a, group=world.group_a, consent="named_cases", given=True)
+    services.case_update(acting_user=world.staff_a, case=case, lessons="後任探しが課題")
+    payload = _shared(case)[-1].payload
+    assert [p["name"] for p in payload["parties"]] == ["Chigasaki Cat's Protect", "環境保全課"]
+    assert "花子" not in canonical_json(payload).decode()
+    services.group_set_consent(acting_user=world.staff_a, group=world.group_a, consent="named_cases", given=False)
+    assert _shared(case)[-1].op == "retract"
+
+
+def test_unpublishing_retracts_and_deleting_purges(world, case):
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="private")
+    assert [e.op for e in _shared(case)] == ["upsert", "retract"]
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    services.record_delete(acting_user=world.admin_a, record=case)
+    assert [e.op for e in _shared(case)] == ["upsert", "retract", "upsert", "purge"]
+
+
+def test_only_staff_of_the_center_may_preview_or_publish(world, case, api):
+    url = f"/api/v1/cases/{case.uuid}/share/"
+    assert api(world.staff_b).get(url).status_code == 404
+    assert api(world.member_a).post(url, {"level": "anonymized"}, format="json").status_code in (403, 404)
+    response = api(world.staff_a).post(url, {"level": "public"}, format="json")
+    assert response.status_code == 400 and response.json()["error"]["fields"]["level"][0]["code"] == "invalid_choice"
+    assert _shared(case) == []
+
+
+def test_known_data_covers_every_personal_field(world):
+    known = sharing.known_personal_data()
+    assert isinstance(known, KnownPersonalData)
+    assert {"茅ヶ崎 花子", "山田 太郎", "ヤマダ タロウ", "相談 太郎"} <= set(known.person_names)
+    assert "0467-00-0000" in known.phones and "cats@example.jp" in known.emails
+    assert "Chigasaki Cat's Protect" in known.organizations and "環境保全課" not in known.organizations
+
+
+def test_personal_data_registered_after_sharing_is_caught_by_the_rescan(world, case):
+    case = services.case_update(acting_user=world.staff_a, case=case, lessons="浜辺クリーン隊にも声をかけたい")
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    first = _shared(case)[-1]
+    assert "浜辺クリーン隊" in first.payload["lessons"]  # not a known organization yet
+    assert sharing.rescan_shared_cases() == 0  # nothing changed, nothing re-sent
+    f.group(world.staff_a, world.a, "浜辺クリーン隊", name_kana="ハマベクリーンタイ")
+    assert sharing.rescan_shared_cases() == 1
+    again = _shared(case)[-1]
+    assert again.op == "upsert" and again.version == first.version + 1
+    assert "浜辺クリーン隊" not in again.payload["lessons"] and "〔団体名〕" in again.payload["lessons"]
