@@ -1,9 +1,17 @@
-"""Hub admin forms; the services validate and write."""
+"""Hub forms: node admin, and the case library's filters and collections; the services validate and write."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Node
+from .models import (
+    ACTIVITY_FIELDS,
+    CaseCollection,
+    CaseLevel,
+    CaseOutcome,
+    CollaborationForm,
+    Node,
+    NodeCenter,
+)
 
 
 class EnrollForm(forms.Form):
@@ -25,3 +33,67 @@ class NoticeForm(forms.Form):
     body = forms.CharField(label=_("本文"), widget=forms.Textarea(attrs={"rows": 4}))
     node = forms.ModelChoiceField(label=_("宛先"), queryset=Node.objects.all(), required=False,
                                   empty_label=_("すべてのノード"))
+
+
+# --- the shared case library --------------------------------------------------------------------
+
+
+def _blank(choices) -> list:
+    return [("", "—"), *choices]
+
+
+class CenterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.municipality_name}）" if obj.municipality_name else obj.name
+
+
+class LibraryFilterForm(forms.Form):
+    """The library's search box and filters; a bad value is reported and left out, never a 500."""
+
+    q = forms.CharField(label=_("キーワード"), required=False, max_length=200)
+    form = forms.ChoiceField(label=_("協働の形態"), required=False, choices=_blank(CollaborationForm.choices))
+    field = forms.TypedChoiceField(label=_("活動分野"), required=False, coerce=int, empty_value=None,
+                                   choices=_blank([(code, f"{code} {name}") for code, name in ACTIVITY_FIELDS.items()]))
+    center = CenterChoiceField(label=_("センター"), required=False, queryset=NodeCenter.objects.all(),
+                               to_field_name="center_uuid", empty_label="—")
+    fiscal_year = forms.IntegerField(label=_("年度（西暦）"), required=False, min_value=1950, max_value=2100,
+                                     widget=forms.NumberInput(attrs={"placeholder": "2014"}))
+    outcome = forms.ChoiceField(label=_("期間後の状況"), required=False, choices=_blank(CaseOutcome.choices))
+    level = forms.ChoiceField(label=_("共有レベル"), required=False, choices=_blank(CaseLevel.choices))
+
+
+class StatisticsFilterForm(forms.Form):
+    center = CenterChoiceField(label=_("センター"), required=False, queryset=NodeCenter.objects.all(),
+                               to_field_name="center_uuid", empty_label=_("すべてのセンター"))
+    year_from = forms.IntegerField(label=_("開始年度（西暦）"), required=False, min_value=1950, max_value=2100)
+    year_to = forms.IntegerField(label=_("終了年度（西暦）"), required=False, min_value=1950, max_value=2100)
+
+    def __init__(self, *args, max_years: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_years = max_years
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("year_from"), data.get("year_to")
+        if first is not None and last is not None:
+            if first > last:
+                self.add_error("year_to", forms.ValidationError(_("終了年度は開始年度以降にしてください。"),
+                                                                code="years_reversed"))
+            elif last - first + 1 > self.max_years:
+                self.add_error("year_to", forms.ValidationError(
+                    _("一度に集計できるのは%(n)d年度までです。") % {"n": self.max_years}, code="too_many_years"))
+        return data
+
+
+class CollectionForm(forms.ModelForm):
+    class Meta:
+        model = CaseCollection
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class AddToCollectionForm(forms.Form):
+    collection = forms.ModelChoiceField(label=_("事例集"), queryset=CaseCollection.objects.order_by("title"),
+                                        empty_label=None)
+    note = forms.CharField(label=_("メモ（視察先で見てほしい点など）"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -195,6 +196,148 @@ class AggregateSnapshot(SharedCopy):
 
     def __str__(self) -> str:
         return f"aggregates of {self.center_id}"
+
+
+# --- the shared case library (協働事例ライブラリ) -------------------------------------------------
+
+# The 20 activity fields of the NPO Act (別表), short names. The node keeps them as rows
+# (nodes/migrations/0003_activity_fields.py); the hub has no nodes app, so it keeps the labels.
+ACTIVITY_FIELDS = {
+    1: "保健・医療・福祉", 2: "社会教育", 3: "まちづくり", 4: "観光", 5: "農山漁村・中山間地域",
+    6: "学術・文化・芸術・スポーツ", 7: "環境保全", 8: "災害救援", 9: "地域安全", 10: "人権・平和",
+    11: "国際協力", 12: "男女共同参画", 13: "子どもの健全育成", 14: "情報化社会", 15: "科学技術",
+    16: "経済活動の活性化", 17: "職業能力・雇用機会", 18: "消費者保護", 19: "連絡・助言・援助",
+    20: "条例で定める活動",
+}
+
+
+# The same values as the node's CollaborationForm, CaseOutcome and PartyRole (the wire format).
+class CollaborationForm(models.TextChoices):
+    ITAKU = "itaku", _("委託（協働委託）")
+    HOJO = "hojo", _("補助")
+    KYOSAI = "kyosai", _("共催")
+    KOEN = "koen", _("後援")
+    JIKKO_IINKAI = "jikko_iinkai", _("実行委員会")
+    JIGYO_KYORYOKU = "jigyo_kyoryoku", _("事業協力")
+    SHITEI_KANRI = "shitei_kanri", _("指定管理者")
+    KYODO_SUISHIN_GYOSEI = "kyodo_suishin_gyosei", _("協働推進事業（行政提案型）")
+    KYODO_SUISHIN_SHIMIN = "kyodo_suishin_shimin", _("協働推進事業（市民提案型）")
+    CORPORATE = "corporate", _("企業との連携")
+    OTHER = "other", _("その他")
+
+
+class CaseOutcome(models.TextChoices):
+    ONGOING = "ongoing", _("実施中")
+    CONTINUED = "continued", _("継続")
+    REDUCED = "reduced", _("縮小")
+    ENDED = "ended", _("終了")
+
+
+class CaseLevel(models.TextChoices):
+    """How a case was shared; private cases never leave their node."""
+
+    ANONYMIZED = "anonymized", _("匿名化")
+    NAMED = "named", _("団体名あり")
+
+
+class PartyRole(models.TextChoices):
+    LEAD = "lead", _("実施団体")
+    PARTNER = "partner", _("協力団体")
+    GOVERNMENT = "government", _("行政")
+    FUNDER = "funder", _("資金提供")
+    COORDINATOR = "coordinator", _("コーディネート")
+
+
+class SharedCase(SharedCopy):
+    """A collaboration case a node published, already scrubbed there. The row is its own search
+    entry and the statistics are counted from rows, so deleting it (retract, purge) leaves nothing.
+
+    `parties` keeps the payload's list as is: per-node organization pseudonyms (`ref`), kind,
+    role, fields, size band and contribution; a name only on named cases.
+    """
+
+    level = models.CharField(_("共有レベル"), max_length=20, choices=CaseLevel.choices)
+    # Twice the node's 200: placeholders such as 〔電話番号〕 can be longer than what they replace.
+    title = models.CharField(_("事業名"), max_length=400)
+    summary = models.TextField(_("概要"), blank=True)
+    lessons = models.TextField(_("教訓・課題"), blank=True)
+    form = models.CharField(_("協働の形態"), max_length=30, choices=CollaborationForm.choices)
+    field_codes = models.JSONField(_("活動分野"), default=list)
+    field_index = models.CharField(max_length=80, blank=True)
+    fiscal_year_start = models.PositiveSmallIntegerField(_("開始年度"))
+    # None: no end stated (see selectors.case_years for what that counts as).
+    fiscal_year_end = models.PositiveSmallIntegerField(_("終了年度"), null=True, blank=True)
+    outcome = models.CharField(_("期間後の状況"), max_length=20, choices=CaseOutcome.choices)
+    total_cost = models.PositiveBigIntegerField(_("事業費（円）"), null=True, blank=True)
+    city_share = models.PositiveBigIntegerField(_("うち市負担額（円）"), null=True, blank=True)
+    published_month = models.DateField(_("公開月"))  # the first of the month: dates leave a node as months
+    parties = models.JSONField(_("協働の主体"), default=list)
+
+    class Meta:
+        verbose_name = _("共有された協働事例")
+        verbose_name_plural = _("共有された協働事例")
+        ordering = ["-fiscal_year_start", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "entity_uuid"], name="shared_case_unique"),
+            models.CheckConstraint(condition=Q(level__in=CaseLevel.values), name="shared_case_level_known"),
+            models.CheckConstraint(condition=Q(form__in=CollaborationForm.values), name="shared_case_form_known"),
+            models.CheckConstraint(condition=Q(outcome__in=CaseOutcome.values), name="shared_case_outcome_known"),
+            models.CheckConstraint(condition=Q(fiscal_year_start__gte=1950, fiscal_year_start__lte=2100),
+                                   name="shared_case_start_year_plausible"),
+            models.CheckConstraint(condition=Q(fiscal_year_end__isnull=True) | Q(fiscal_year_end__gte=F("fiscal_year_start"),
+                                                                                  fiscal_year_end__lte=2100),
+                                   name="shared_case_years_ordered"),
+            models.CheckConstraint(condition=Q(city_share__isnull=True) | Q(total_cost__isnull=False,
+                                                                            city_share__lte=F("total_cost")),
+                                   name="shared_case_city_share_within_total"),
+            models.CheckConstraint(condition=Q(published_month__day=1), name="shared_case_published_month"),
+        ]
+        indexes = [models.Index(fields=["form", "fiscal_year_start"], name="shared_case_form_year")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseCollection(models.Model):
+    """スタディツアー用の事例集: coordinators pick cases across centers for a study tour."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("事例集の名称"), max_length=200)
+    description = models.TextField(_("説明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("作成者"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cases = models.ManyToManyField(SharedCase, through="CollectionCase", related_name="collections")
+
+    class Meta:
+        verbose_name = _("事例集")
+        verbose_name_plural = _("事例集")
+        ordering = ["-updated_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(title=""), name="case_collection_title_not_blank")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CollectionCase(models.Model):
+    """A case in a collection, in the order the tour visits it. Cascades with the case, so a
+    retracted or purged case leaves every collection with it."""
+
+    collection = models.ForeignKey(CaseCollection, on_delete=models.CASCADE, related_name="entries")
+    case = models.ForeignKey(SharedCase, on_delete=models.CASCADE, related_name="collection_entries")
+    order = models.PositiveIntegerField(_("順番"))
+    note = models.TextField(_("メモ"), blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事例集の事例")
+        verbose_name_plural = _("事例集の事例")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["collection", "case"], name="collection_case_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}#{self.order}"
 
 
 class Tombstone(models.Model):

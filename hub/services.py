@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 import uuid as uuid_module
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from config.japanese import municipality_code_is_valid, search_key
+from permissions.models import OrganizationKind
 from permissions.services import audit_record
 from sync.client import BATCH_MAX_ENTRIES
 from sync.keys import key_id_for
@@ -23,6 +25,11 @@ from sync.signing import fingerprint
 
 from .models import (
     AggregateSnapshot,
+    CaseCollection,
+    CaseLevel,
+    CaseOutcome,
+    CollaborationForm,
+    CollectionCase,
     DirectoryGroup,
     FeedEntry,
     FeedSequence,
@@ -31,7 +38,9 @@ from .models import (
     NodeCenter,
     NodeKey,
     NodeStatus,
+    PartyRole,
     SeenNonce,
+    SharedCase,
     SharedEvent,
     Tombstone,
     field_index,
@@ -183,7 +192,7 @@ def _group_fields(p: dict) -> dict:
 
 
 def _event_fields(p: dict) -> dict:
-    values = {"title": _text(p, "title", 200, required=True), "kind": _text(p, "kind", 30, required=True),
+    values = {"title": _text(p, "title", 400, required=True), "kind": _text(p, "kind", 30, required=True),
               "theme": _text(p, "theme", 200), "field_codes": _codes(p),
               "starts_at": _when(p, "starts_at", required=True), "ends_at": _when(p, "ends_at", required=False),
               "venue": _text(p, "venue", 200), "status": _text(p, "status", 20, required=True),
@@ -207,12 +216,97 @@ def _aggregate_fields(p: dict) -> dict:
     return {"data": data}
 
 
+CASE_KEYS = frozenset({"center", "level", "title", "summary", "lessons", "form", "fields", "fiscal_year_start",
+                       "fiscal_year_end", "outcome", "total_cost", "city_share", "published_month", "parties"})
+PARTY_KEYS = frozenset({"ref", "kind", "role", "name", "fields", "size_band", "contribution"})
+MAX_CASE_PARTIES = 50
+_PARTY_REF = re.compile(r"[0-9a-f]{16}")
+_SIZE_BAND = re.compile(r"[0-9]{1,6}(-[0-9]{1,6}|\+)")  # member counts leave a node banded: 1-9, 100+
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+
+
+def _integer(value, name: str, *, low: int, high: int, nullable: bool = False) -> int | None:
+    if value is None and nullable:
+        return None
+    # bool is an int in Python; true is not a year or an amount.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(name)
+    return value
+
+
+def _choice(value, name: str, allowed) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(name)
+    return value
+
+
+def _field_codes(value, name: str) -> list[int]:
+    if not isinstance(value, list) or len(value) > 20:
+        raise ValueError(name)
+    return sorted({_integer(code, name, low=1, high=20) for code in value})
+
+
+def _party(raw, index: int, named: bool) -> dict:
+    where = f"parties[{index}]"
+    if not isinstance(raw, dict) or set(raw) != PARTY_KEYS:
+        raise ValueError(where)  # unknown or missing keys: nothing the hub has no place for comes in
+    if not isinstance(raw["ref"], str) or not _PARTY_REF.fullmatch(raw["ref"]):
+        raise ValueError(f"{where}.ref")
+    name = raw["name"]
+    # Anonymized cases never carry a name, not even an empty one; named cases may leave one out.
+    if name is not None and not (named and isinstance(name, str) and name.strip() and len(name) <= 200):
+        raise ValueError(f"{where}.name")
+    band = raw["size_band"]
+    if band is not None and not (isinstance(band, str) and _SIZE_BAND.fullmatch(band)):
+        raise ValueError(f"{where}.size_band")
+    contribution = raw["contribution"]
+    if not isinstance(contribution, str) or len(contribution) > 20000:
+        raise ValueError(f"{where}.contribution")
+    return {"ref": raw["ref"], "kind": _choice(raw["kind"], f"{where}.kind", OrganizationKind.values),
+            "role": _choice(raw["role"], f"{where}.role", PartyRole.values), "name": name,
+            "fields": _field_codes(raw["fields"], f"{where}.fields"), "size_band": band,
+            "contribution": contribution}
+
+
+def _case_fields(p: dict) -> dict:
+    """A shared case (schema 1): every key present, nothing else, each value of its type and range."""
+    if missing := CASE_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    level = _choice(p["level"], "level", CaseLevel.values)
+    start = _integer(p["fiscal_year_start"], "fiscal_year_start", low=1950, high=2100)
+    end = _integer(p["fiscal_year_end"], "fiscal_year_end", low=start, high=2100, nullable=True)
+    total = _integer(p["total_cost"], "total_cost", low=0, high=10**15, nullable=True)
+    # A city share needs a total to lie within (the node's constraint, and ours).
+    share = _integer(p["city_share"], "city_share", low=0, high=-1 if total is None else total, nullable=True)
+    month = _MONTH.fullmatch(p["published_month"]) if isinstance(p["published_month"], str) else None
+    if month is None or not 1950 <= int(month[1]) <= 2100:
+        raise ValueError("published_month")
+    parties = p["parties"]
+    if not isinstance(parties, list) or len(parties) > MAX_CASE_PARTIES:
+        raise ValueError("parties")
+    parties = [_party(raw, index, level == CaseLevel.NAMED) for index, raw in enumerate(parties)]
+    if len({party["ref"] for party in parties}) != len(parties):
+        raise ValueError("parties.ref")  # one organization is one party of a case
+    values = {"level": level, "title": _text(p, "title", 400, required=True), "summary": _text(p, "summary", 20000),
+              "lessons": _text(p, "lessons", 20000), "form": _choice(p["form"], "form", CollaborationForm.values),
+              "field_codes": _field_codes(p["fields"], "fields"), "fiscal_year_start": start, "fiscal_year_end": end,
+              "outcome": _choice(p["outcome"], "outcome", CaseOutcome.values), "total_cost": total,
+              "city_share": share, "published_month": dt.date(int(month[1]), int(month[2]), 1), "parties": parties}
+    values["search_text"] = search_key(values["title"], values["summary"], values["lessons"],
+                                       *(party["contribution"] for party in parties),
+                                       *(party["name"] for party in parties if party["name"]))
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
 SCHEMAS = {
     "directory_group": (DirectoryGroup, {"center", "name", "name_kana", "kind", "legal_form", "fields", "area",
                                          "description"}, _group_fields),
     "public_event": (SharedEvent, {"center", "title", "kind", "theme", "fields", "starts_at", "ends_at", "venue",
                                    "status", "cancellation_reason"}, _event_fields),
     "aggregate_counts": (AggregateSnapshot, {"center", "data"}, _aggregate_fields),
+    # Retract and purge delete the row, and its collection entries cascade with it.
+    "shared_case": (SharedCase, CASE_KEYS, _case_fields),
 }
 PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
 OPS = {"upsert", "retract", "purge"}
@@ -414,3 +508,84 @@ def feed_publish(*, acting_user, kind: str, payload: dict, node: Node | None = N
     audit_record(actor=acting_user, action="hub.feed_publish", detail={"kind": kind, "seq": entry.seq})
     return entry
 
+
+# --- study-tour collections (スタディツアー用の事例集) -----------------------------------------------
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def collection_create(*, acting_user, title: str, description: str = "") -> CaseCollection:
+    collection = CaseCollection(title=title.strip(), description=description.strip(), created_by=_actor(acting_user))
+    collection.full_clean()
+    collection.save()
+    audit_record(actor=acting_user, action="hub.collection_create", target=collection)
+    return collection
+
+
+@transaction.atomic
+def collection_update(*, acting_user, collection: CaseCollection, title: str, description: str = "") -> CaseCollection:
+    collection = CaseCollection.objects.select_for_update().get(pk=collection.pk)
+    collection.title, collection.description = title.strip(), description.strip()
+    collection.full_clean()
+    collection.save(update_fields=["title", "description", "updated_at"])
+    audit_record(actor=acting_user, action="hub.collection_update", target=collection)
+    return collection
+
+
+@transaction.atomic
+def collection_delete(*, acting_user, collection: CaseCollection) -> None:
+    audit_record(actor=acting_user, action="hub.collection_delete", target=collection,
+                 detail={"cases": collection.entries.count()})
+    collection.delete()
+
+
+@transaction.atomic
+def collection_add_case(*, acting_user, collection: CaseCollection, case: SharedCase, note: str = "") -> CollectionCase:
+    """Append a case at the end of a collection."""
+    # The collection lock makes the next order number safe; the case lock keeps a retraction that
+    # arrives meanwhile from leaving us a dangling entry (it waits, then cascades).
+    collection = CaseCollection.objects.select_for_update().get(pk=collection.pk)
+    if not SharedCase.objects.select_for_update().filter(pk=case.pk).exists():
+        raise ValidationError({"case": ValidationError("この事例は取り下げられました。", code="case_retracted")})
+    if collection.entries.filter(case=case).exists():
+        raise ValidationError({"collection": ValidationError(
+            "この事例はすでにこの事例集に入っています。", code="already_in_collection")})
+    if len(note) > 2000:
+        raise ValidationError({"note": ValidationError("メモは2000字以内にしてください。", code="max_length")})
+    last = collection.entries.order_by("-order").values_list("order", flat=True).first() or 0
+    entry = CollectionCase.objects.create(collection=collection, case=case, order=last + 1, note=note.strip())
+    collection.save(update_fields=["updated_at"])
+    audit_record(actor=acting_user, action="hub.collection_add_case", target=collection,
+                 detail={"case": str(case.entity_uuid), "node": case.node_id})
+    return entry
+
+
+@transaction.atomic
+def collection_remove_case(*, acting_user, collection: CaseCollection, case: SharedCase) -> bool:
+    collection = CaseCollection.objects.select_for_update().get(pk=collection.pk)
+    removed, _ = collection.entries.filter(case=case).delete()
+    if removed:
+        collection.save(update_fields=["updated_at"])
+        audit_record(actor=acting_user, action="hub.collection_remove_case", target=collection,
+                     detail={"case": str(case.entity_uuid), "node": case.node_id})
+    return bool(removed)
+
+
+@transaction.atomic
+def collection_move_case(*, acting_user, collection: CaseCollection, case: SharedCase, offset: int) -> None:
+    """Move a case earlier (offset < 0) or later in the tour; orders are renumbered 1..n."""
+    collection = CaseCollection.objects.select_for_update().get(pk=collection.pk)
+    entries = list(collection.entries.order_by("order", "id"))
+    index = next((i for i, entry in enumerate(entries) if entry.case_id == case.pk), None)
+    if index is None:
+        return
+    target = min(max(index + (1 if offset > 0 else -1), 0), len(entries) - 1)
+    entries.insert(target, entries.pop(index))
+    for order, entry in enumerate(entries, start=1):
+        entry.order = order
+    CollectionCase.objects.bulk_update(entries, ["order"])
+    audit_record(actor=acting_user, action="hub.collection_move_case", target=collection,
+                 detail={"case": str(case.entity_uuid), "position": target + 1})

@@ -1,8 +1,9 @@
 """Writing the outbox: what of a changed record the hub may see, decided in the writing transaction.
 
 Services call `record_changed` / `record_deleted` right after their write (no signals). The
-projection functions below are the only place that decides which fields leave the node; they
-never read a personal field.
+projection functions below are the only place that decides which fields leave the node; none
+copies a personal field. The case projection (sync.sharing) reads the node's personal data only
+to find and remove it from the case's texts, and refuses to send when any is left.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from .anonymize import KnownPersonalData, ScrubResult, find_known, scrub
 # Public bodies act in the open: their names are not personal data and need no consent.
 PUBLIC_KINDS = frozenset({"city_department", "prefecture", "center"})
 TEXT_FIELDS = ("title", "summary", "lessons")
+# The hub's schema for shared cases (hub.services._case_fields).
+MAX_PARTIES, MAX_TEXT, MAX_TITLE = 50, 20000, 400
 SIZE_BANDS = ((10, "1-9"), (30, "10-29"), (100, "30-99"))
 
 
@@ -191,6 +193,11 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
         "parties": [_party_payload(p, named=named, known=known, texts=share.texts, index=i)
                     for i, p in enumerate(parties)],
     }
+    # The hub refuses what does not fit its schema, and a refused batch stops this node's sync.
+    if len(payload["parties"]) > MAX_PARTIES:
+        share.held.append(f"協働の主体が{MAX_PARTIES}を超えるため、ハブに送れません。")
+    if any(len(text) > MAX_TEXT for text in _payload_strings(payload)) or len(payload["title"]) > MAX_TITLE:
+        share.held.append("本文が長すぎるため、ハブに送れません（概要・教訓は2万字まで）。")
     # Fail closed: whatever the layers missed, known personal data in the final payload stops it.
     hits = [hit for text in _payload_strings(payload) for hit in find_known(text, known)]
     share.blocked = sorted({hit.kind for hit in hits})

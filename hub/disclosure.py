@@ -1,0 +1,564 @@
+"""Statistical disclosure control for the hub's statistics tables: small cells are suppressed, and
+enough other cells with them that no published total or cell gives a suppressed value back."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import math
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+# ARCHITECTURE.md: organizations 1–2, people or consultations below 5.
+MAX_FEW_ORGANIZATIONS = 2
+MIN_PUBLISHED_PEOPLE = 5
+SUPPRESSED = "秘匿"
+# Zeros are never suppressed, and a reader who knows that knows every hidden figure is at least 1:
+# two hidden cells in a line that must add up to 2 are both 1. The audit of our own tables says so.
+HIDDEN_LOWER_BOUND = 1
+
+Position = tuple[int, int]
+Key = Callable[[Mapping[str, Any]], Any] | str
+
+
+class Unit(enum.StrEnum):
+    """What a cell counts; people and consultations are also protected by their number."""
+
+    CASES = "cases"
+    PEOPLE = "people"
+    CONSULTATIONS = "consultations"
+
+
+class Reason(enum.StrEnum):
+    FEW_ORGANIZATIONS = "few_organizations"
+    SMALL_COUNT = "small_count"
+    COMPLEMENT = "complement"
+
+    @property
+    def kind(self) -> str:
+        return "secondary" if self is Reason.COMPLEMENT else "primary"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    Reason.FEW_ORGANIZATIONS: "1〜2団体に関する値のため秘匿",
+    Reason.SMALL_COUNT: "5未満の人数・件数のため秘匿",
+    Reason.COMPLEMENT: "合計から逆算できないよう秘匿",
+}
+
+
+class Margin(enum.Enum):
+    TOTAL = "total"
+
+    def __repr__(self) -> str:
+        return "TOTAL"
+
+
+# The key of a row or column total, so that no real label (even 「合計」) can be mistaken for one.
+TOTAL = Margin.TOTAL
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one position counts and whom it is about. Never published as such."""
+
+    value: int = 0
+    organizations: frozenset[Hashable] = frozenset()
+    records: int = 0  # cases or consultations behind the value
+
+    def __add__(self, other: Cell) -> Cell:
+        return Cell(self.value + other.value, self.organizations | other.organizations, self.records + other.records)
+
+
+def primary_reason(cell: Cell, unit: Unit) -> Reason | None:
+    """Why a cell may not be published on its own, if it may not.
+
+    A zero is published: it is about nobody, so neither rule applies. It can still say something —
+    that none of a row's members did X — which matters only when a row or column is itself a small,
+    known set of organizations; tables here are by form, year or outcome, not by member. A zero also
+    makes a line's total equal to its one non-zero cell, which is why totals carry the union of their
+    cells' organizations and face the same rules as cells.
+    """
+    if cell.value == 0:
+        return None
+    if 1 <= len(cell.organizations) <= MAX_FEW_ORGANIZATIONS:
+        return Reason.FEW_ORGANIZATIONS
+    if unit is not Unit.CASES and cell.value < MIN_PUBLISHED_PEOPLE:
+        return Reason.SMALL_COUNT
+    return None
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The values a suppressed figure can take given everything published; high None = unbounded."""
+
+    low: int
+    high: int | None
+
+    @property
+    def width(self) -> int | None:
+        return None if self.high is None else self.high - self.low
+
+    def protects(self, protection: int) -> bool:
+        return self.high is None or self.high - self.low >= protection
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One position as published: its value, or None and why.
+
+    The reason is for staff. A public page or file shows only the symbol: marking a cell as
+    primary tells the reader it is about 1–2 organizations or below 5, which narrows it.
+    """
+
+    value: int | None
+    reason: Reason | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def kind(self) -> str | None:
+        return self.reason.kind if self.reason else None
+
+    @property
+    def reason_ja(self) -> str:
+        return self.reason.label if self.reason else ""
+
+    def text(self, symbol: str = SUPPRESSED) -> str:
+        return symbol if self.reason else str(self.value)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+@dataclass(frozen=True)
+class Row:
+    key: Hashable
+    cells: tuple[Entry, ...]
+    total: Entry
+
+
+class Table:
+    """A two-way table of counts with its totals, suppressed when it is built.
+
+    Positions are (row, column) keys; TOTAL as either key names a total. Internally the totals sit
+    in an extra last row and column, so every line (a row or column, totals included) reads
+    "its cells add up to its last entry".
+    """
+
+    def __init__(self, row_keys: Iterable[Hashable], col_keys: Iterable[Hashable],
+                 cells: Mapping[tuple[Hashable, Hashable], Cell], *, unit: Unit, protection: int = 1):
+        if protection < 1:
+            raise ValueError("protection must be at least 1: a width of 0 publishes the value")
+        self.row_keys = tuple(row_keys)
+        self.col_keys = tuple(col_keys)
+        self.unit = Unit(unit)
+        self.protection = protection
+        m, n = len(self.row_keys), len(self.col_keys)
+        self._row_index = {key: i for i, key in enumerate(self.row_keys)} | {TOTAL: m}
+        self._col_index = {key: j for j, key in enumerate(self.col_keys)} | {TOTAL: n}
+        grid = [[Cell() for _ in range(n + 1)] for _ in range(m + 1)]
+        for (row, col), cell in cells.items():
+            if row not in self._row_index or col not in self._col_index or TOTAL in (row, col):
+                raise ValueError(f"cell ({row!r}, {col!r}) is outside the table")
+            grid[self._row_index[row]][self._col_index[col]] = cell
+        for i in range(m):
+            grid[i][n] = sum(grid[i][:n], Cell())
+        for j in range(n + 1):
+            grid[m][j] = sum((grid[i][j] for i in range(m)), Cell())
+        self._grid = grid
+        self._values = [[cell.value for cell in line] for line in grid]
+        primary = {(i, j): reason for i, line in enumerate(grid) for j, cell in enumerate(line)
+                   if (reason := primary_reason(cell, self.unit))}
+        self._reasons = _suppress(self._values, primary, protection)
+
+    def _position(self, row: Hashable, col: Hashable) -> Position:
+        return self._row_index[row], self._col_index[col]
+
+    def _key(self, position: Position) -> tuple[Hashable, Hashable]:
+        i, j = position
+        return (self.row_keys + (TOTAL,))[i], (self.col_keys + (TOTAL,))[j]
+
+    def cell(self, row: Hashable, col: Hashable) -> Cell:
+        """The unprotected cell, for staff views and tests."""
+        i, j = self._position(row, col)
+        return self._grid[i][j]
+
+    def entry(self, row: Hashable, col: Hashable) -> Entry:
+        i, j = self._position(row, col)
+        reason = self._reasons.get((i, j))
+        return Entry(None if reason else self._values[i][j], reason)
+
+    @property
+    def rows(self) -> list[Row]:
+        return [self._row(key) for key in self.row_keys]
+
+    @property
+    def total_row(self) -> Row:
+        return self._row(TOTAL)
+
+    def _row(self, key: Hashable) -> Row:
+        return Row(key, tuple(self.entry(key, col) for col in self.col_keys), self.entry(key, TOTAL))
+
+    @property
+    def values(self) -> list[list[int]]:
+        """The unprotected values with totals as the last row and column."""
+        return [line[:] for line in self._values]
+
+    @property
+    def suppressed(self) -> dict[tuple[Hashable, Hashable], Reason]:
+        return {self._key(position): reason for position, reason in sorted(self._reasons.items())}
+
+    def intervals(self) -> dict[tuple[Hashable, Hashable], Interval]:
+        """What a reader holding every published figure, and knowing that zeros are never
+        suppressed, can work out about each suppressed one."""
+        intervals = audit(self._values, self._reasons, lower=HIDDEN_LOWER_BOUND)
+        return {self._key(position): interval for position, interval in intervals.items()}
+
+
+def build_table(rows: Iterable[Mapping[str, Any]], row_key: Key, col_key: Key, *, unit: Unit,
+                value_key: str | None = None, organizations_key: str = "organizations",
+                row_order: Sequence[Hashable] | None = None, col_order: Sequence[Hashable] | None = None,
+                protection: int = 1) -> Table:
+    """Count records (dicts) into a suppressed table.
+
+    A key is a dict key or a function of the record; when it yields a list, tuple, set or range the
+    record counts once under each (a case active in three fiscal years is three case-years, and the
+    totals add those up). Each record counts 1, or record[value_key] (e.g. participants).
+    record[organizations_key] names the organizations the record is about — the groups, companies
+    and the like whose figures it reveals, not the city that is a party to every case, or every cell
+    would look like "many organizations".
+    """
+    unit = Unit(unit)
+    cells: dict[tuple[Hashable, Hashable], Cell] = {}
+    for record in rows:
+        organizations = record.get(organizations_key) or ()
+        organizations = frozenset([organizations] if isinstance(organizations, str) else organizations)
+        if unit is Unit.CASES and not organizations:
+            # Without organizations the 1–2 organizations rule cannot fire; refuse rather than publish.
+            raise ValueError(f"a case must name its organizations ({organizations_key!r}): {record!r}")
+        value = 1 if value_key is None else record[value_key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{value_key!r} must be a non-negative integer: {record!r}")
+        contribution = Cell(value, organizations, 1)
+        for row in _labels(record, row_key):
+            for col in _labels(record, col_key):
+                cells[row, col] = cells.get((row, col), Cell()) + contribution
+    return Table(_order(row_order, {row for row, _ in cells}), _order(col_order, {col for _, col in cells}),
+                 cells, unit=unit, protection=protection)
+
+
+def counts_by(cases: Iterable[Mapping[str, Any]], row: Key = "form", col: Key = "fiscal_year", *,
+              unit: Unit = Unit.CASES, **options: Any) -> Table:
+    """Cases by two attributes, e.g. collaboration form by fiscal year (seed 001, p.10)."""
+    return build_table(cases, row, col, unit=unit, **options)
+
+
+# CaseOutcome values on the nodes; 実施中 (ongoing) cases have not reached the point of deciding.
+OUTCOMES = {"continued": "継続", "reduced": "縮小", "ended": "終了"}
+ALL_CASES = "全体"
+
+
+@dataclass(frozen=True)
+class Share:
+    outcome: str
+    label: str
+    count: Entry
+    percent: Decimal | None  # one decimal, as the seed's 29.0% / 71.0%; None when the count is suppressed
+
+
+@dataclass(frozen=True)
+class ContinuationRates:
+    shares: tuple[Share, ...]
+    total: Entry
+    table: Table
+
+
+def continuation_rates(cases: Iterable[Mapping[str, Any]], *, outcome_key: str = "outcome",
+                       organizations_key: str = "organizations", protection: int = 1) -> ContinuationRates:
+    """継続 / 縮小 / 終了 after the funded period, counts suppressed by the same rules as any table."""
+    finished = [case for case in cases if case.get(outcome_key) in OUTCOMES]
+    table = build_table(finished, lambda case: ALL_CASES, outcome_key, unit=Unit.CASES,
+                        organizations_key=organizations_key, row_order=[ALL_CASES], col_order=list(OUTCOMES),
+                        protection=protection)
+    total = table.entry(ALL_CASES, TOTAL)
+    shares = []
+    for outcome, label in OUTCOMES.items():
+        count = table.entry(ALL_CASES, outcome)
+        percent = None
+        if count.value is not None and total.value:
+            tenths = (count.value * 2000 + total.value) // (2 * total.value)  # half up, exactly
+            percent = Decimal(tenths).scaleb(-1)
+        shares.append(Share(outcome, label, count, percent))
+    return ContinuationRates(tuple(shares), total, table)
+
+
+def to_csv_rows(table: Table, *, symbol: str = SUPPRESSED, labels: Mapping[Hashable, str] | None = None,
+                total_label: str = "合計", corner: str = "", footnote: bool = True) -> list[list[str]]:
+    """Rows for csv.writer: a header, one row per row key, the totals row, then a footnote if
+    anything is suppressed. Every suppressed cell shows the same symbol, whatever its reason."""
+    labels = labels or {}
+
+    def name(key: Hashable) -> str:
+        return total_label if key is TOTAL else str(labels.get(key, key))
+
+    out = [[corner, *map(name, table.col_keys), total_label]]
+    for row in [*table.rows, table.total_row]:
+        out.append([name(row.key), *(entry.text(symbol) for entry in row.cells), row.total.text(symbol)])
+    if footnote and table.suppressed:
+        rules = "1〜2団体に関する値" + ("、5未満の人数・件数" if table.unit is not Unit.CASES else "")
+        out.append([])
+        out.append([f"注：「{symbol}」は秘匿（{rules}、およびそれを合計から逆算できないようにするための値）"])
+    return out
+
+
+# --- suppression ----------------------------------------------------------------------------------
+
+
+def _labels(record: Mapping[str, Any], key: Key) -> Iterable[Hashable]:
+    label = key(record) if callable(key) else record[key]
+    return label if isinstance(label, list | tuple | set | frozenset | range) else (label,)
+
+
+def _order(order: Sequence[Hashable] | None, found: set[Hashable]) -> tuple[Hashable, ...]:
+    if order is None:
+        try:
+            return tuple(sorted(found))
+        except TypeError:
+            return tuple(sorted(found, key=str))
+    if missing := found - set(order):
+        raise ValueError(f"labels missing from the order, their counts would vanish from the totals: {missing!r}")
+    return tuple(order)
+
+
+def _lines(m: int, n: int) -> list[list[Position]]:
+    """Every row and column of the grid with totals; the last position of each is its total."""
+    return [[(i, j) for j in range(n + 1)] for i in range(m + 1)] + [[(i, j) for i in range(m + 1)] for j in range(n + 1)]
+
+
+def _suppress(values: list[list[int]], primary: dict[Position, Reason], protection: int) -> dict[Position, Reason]:
+    # The exact audit is costly (seconds on a sparse 11 × 8 table) and the hub's tables change only
+    # when a batch arrives: the same figures get the same answer, so it is remembered per process.
+    key = (tuple(map(tuple, values)), tuple(sorted(primary.items())), protection)
+    return dict(_suppress_cached(key))
+
+
+@functools.lru_cache(maxsize=512)
+def _suppress_cached(key) -> tuple:
+    values, primary, protection = [list(line) for line in key[0]], dict(key[1]), key[2]
+    return tuple(_suppress_exact(values, primary, protection).items())
+
+
+def _suppress_exact(values: list[list[int]], primary: dict[Position, Reason], protection: int) -> dict[Position, Reason]:
+    """Primary cells plus complements until the audit finds every suppressed value protected.
+
+    Complements are never zeros (a reader may know a zero is structural — a form that did not exist
+    yet — so hiding it protects nothing) and totals only when no cell will do, which keeps the
+    totals of lines with suppressed cells published unless they are sensitive themselves.
+    Suppressing more never narrows another interval, so the loop only moves towards protection,
+    and it ends: once every non-zero figure is hidden, scaling the table is feasible and nothing
+    is bounded above.
+    """
+    reasons = dict(primary)
+    if not reasons:
+        return reasons
+    m, n = len(values) - 1, len(values[0]) - 1
+
+    def cost(position: Position) -> tuple:
+        i, j = position
+        return (i == m) + (j == n), values[i][j], position
+
+    while True:
+        _complete_lines(values, reasons, cost)
+        exposed = [p for p, interval in audit(values, reasons, lower=HIDDEN_LOWER_BOUND).items()
+                   if not interval.protects(protection)]
+        if not exposed:
+            return reasons
+        target = exposed[0]
+        candidates = sorted(((i, j) for i in range(m + 1) for j in range(n + 1)
+                             if (i, j) not in reasons and values[i][j] > 0), key=cost)
+        if not candidates:
+            raise RuntimeError("every figure is suppressed and one is still exposed; the table is not additive")
+        chosen = next((p for p in candidates
+                       if _Audit(values, [*reasons, p], HIDDEN_LOWER_BOUND).interval(target).protects(protection)),
+                      None)
+        if chosen is None:
+            # No single figure is enough: take the cheapest that shares a line with it and go on.
+            chosen = next((p for p in candidates if p[0] == target[0] or p[1] == target[1]), candidates[0])
+        reasons[chosen] = Reason.COMPLEMENT
+
+
+def _complete_lines(values: list[list[int]], reasons: dict[Position, Reason], cost: Callable) -> None:
+    """A line with one suppressed figure gives it back as total minus the rest: add a second.
+
+    Among the line's figures, prefer one whose other line also has exactly one suppressed figure
+    (one complement mends two lines), then one whose other line already has two or more (mends
+    one, breaks none), and only then one that starts a new lonely line; smaller values first.
+    """
+    m, n = len(values) - 1, len(values[0]) - 1
+    rows, cols = _lines(m, n)[:m + 1], _lines(m, n)[m + 1:]
+    while True:
+        hidden_in_row = [sum(p in reasons for p in line) for line in rows]
+        hidden_in_col = [sum(p in reasons for p in line) for line in cols]
+        lonely = next((line for line, hidden in zip(rows + cols, hidden_in_row + hidden_in_col, strict=True)
+                       if hidden == 1), None)
+        if lonely is None:
+            return
+        along_row = lonely[0][0] == lonely[-1][0]
+        ranked = []
+        for p in lonely:
+            if p not in reasons and values[p[0]][p[1]] > 0:
+                crossing = hidden_in_col[p[1]] if along_row else hidden_in_row[p[0]]
+                margin, *rest = cost(p)
+                ranked.append((margin, 0 if crossing == 1 else 1 if crossing >= 2 else 2, *rest))
+        if not ranked:
+            raise RuntimeError("a suppressed figure is alone in a line of zeros; the table is not additive")
+        reasons[min(ranked)[-1]] = Reason.COMPLEMENT
+
+
+# --- audit ----------------------------------------------------------------------------------------
+
+
+def audit(values: Sequence[Sequence[int]], hidden: Iterable[Position], *, lower: int = 0) -> dict[Position, Interval]:
+    """The exact interval of each hidden position over all tables of non-negative counts that agree
+    with every published figure and put at least lower in each hidden position (values: the grid with
+    totals as last row and column).
+
+    Exact rational Gaussian elimination first finds positions the published figures determine
+    outright (a unit vector in the row space of the constraints); for the others an exact simplex
+    finds the least and greatest value, which catches what the lower bound pins — a line whose
+    hidden figures must add up to 0 pins them all to 0 (to 1 each when they must add up to their
+    number and lower is 1). The constraints of a table with totals are
+    those of a flow network, so their matrix is totally unimodular: the bounds are integers and both
+    are reached by integer tables, so a width of at least 1 means at least two possible values.
+    """
+    values = [list(line) for line in values]
+    m, n = len(values) - 1, len(values[0]) - 1
+    for line in _lines(m, n):
+        if sum(values[i][j] for i, j in line[:-1]) != values[line[-1][0]][line[-1][1]]:
+            raise ValueError(f"the table does not add up along {line}")
+    if any(v < 0 for line in values for v in line):
+        raise ValueError("counts cannot be negative")
+    auditor = _Audit(values, hidden, lower)
+    return {position: auditor.interval(position) for position in auditor.unknowns}
+
+
+class _Audit:
+    def __init__(self, values: Sequence[Sequence[int]], hidden: Iterable[Position], lower: int = 0):
+        # Unknowns are shifted to x - lower so the simplex can keep its x >= 0.
+        self.unknowns = sorted(set(hidden))
+        self._lower = lower
+        self._index = {position: k for k, position in enumerate(self.unknowns)}
+        m, n = len(values) - 1, len(values[0]) - 1
+        equations = []
+        for line in _lines(m, n):
+            coefficients = [Fraction(0)] * len(self.unknowns)
+            rhs = Fraction(0)
+            for position in line:
+                sign = -1 if position == line[-1] else 1
+                if position in self._index:
+                    coefficients[self._index[position]] += sign
+                    rhs -= sign * lower
+                else:
+                    rhs -= sign * values[position[0]][position[1]]
+            if any(coefficients):
+                equations.append((coefficients, rhs))
+        self._reduced = _row_reduce(equations, len(self.unknowns))
+        self._tableau: tuple[list[list[Fraction]], list[int]] | None = None
+
+    def interval(self, position: Position) -> Interval:
+        k = self._index[position]
+        for coefficients, rhs in self._reduced:
+            if coefficients[k] and not any(c for j, c in enumerate(coefficients) if j != k):
+                return Interval(int(rhs) + self._lower, int(rhs) + self._lower)
+        if self._tableau is None:
+            self._tableau = _feasible_tableau(self._reduced, len(self.unknowns))
+        unit = [Fraction(0)] * len(self.unknowns)
+        unit[k] = Fraction(1)
+        high = _maximize(*_copy(self._tableau), unit)
+        low = -_maximize(*_copy(self._tableau), [-c for c in unit])  # bounded: counts are non-negative
+        return Interval(math.ceil(low) + self._lower, None if high is None else math.floor(high) + self._lower)
+
+
+def _copy(tableau: tuple[list[list[Fraction]], list[int]]) -> tuple[list[list[Fraction]], list[int]]:
+    rows, basis = tableau
+    return [row[:] for row in rows], basis[:]
+
+
+def _row_reduce(equations: list[tuple[list[Fraction], Fraction]], width: int) -> list[tuple[list[Fraction], Fraction]]:
+    """Reduced row echelon form, dependent rows dropped."""
+    rows = [coefficients[:] + [rhs] for coefficients, rhs in equations]
+    pivot = 0
+    for col in range(width):
+        found = next((r for r in range(pivot, len(rows)) if rows[r][col]), None)
+        if found is None:
+            continue
+        rows[pivot], rows[found] = rows[found], rows[pivot]
+        _pivot(rows, pivot, col)
+        pivot += 1
+    if any(row[-1] for row in rows[pivot:]):
+        raise ValueError("the published figures contradict each other")
+    return [(row[:-1], row[-1]) for row in rows[:pivot]]
+
+
+def _pivot(rows: list[list[Fraction]], r: int, col: int) -> None:
+    if rows[r][col] != 1:
+        rows[r] = [x / rows[r][col] for x in rows[r]]
+    pivot_row = rows[r]
+    for k, row in enumerate(rows):
+        if k != r and row[col]:
+            factor = row[col]
+            rows[k] = [a - factor * b for a, b in zip(row, pivot_row, strict=True)]
+
+
+def _maximize(rows: list[list[Fraction]], basis: list[int], objective: list[Fraction]) -> Fraction | None:
+    """Simplex on a tableau in canonical form for basis (feasible), Bland's rule so it cannot cycle.
+    Mutates rows and basis; returns the optimum, or None when unbounded."""
+    while True:
+        in_basis = set(basis)
+        entering = next((j for j in range(len(objective)) if j not in in_basis
+                         and objective[j] - sum(objective[b] * row[j] for b, row in zip(basis, rows, strict=True)) > 0),
+                        None)
+        if entering is None:
+            return sum((objective[b] * row[-1] for b, row in zip(basis, rows, strict=True)), Fraction(0))
+        leaving, best = None, None
+        for r, row in enumerate(rows):
+            if row[entering] > 0:
+                ratio = row[-1] / row[entering]
+                if best is None or ratio < best or (ratio == best and basis[r] < basis[leaving]):
+                    leaving, best = r, ratio
+        if leaving is None:
+            return None
+        _pivot(rows, leaving, entering)
+        basis[leaving] = entering
+
+
+def _feasible_tableau(equations: list[tuple[list[Fraction], Fraction]], width: int) -> tuple[list[list[Fraction]], list[int]]:
+    """A feasible basis for {x >= 0 : equations}, by phase one with one artificial per equation."""
+    size = len(equations)
+    rows = []
+    for r, (coefficients, rhs) in enumerate(equations):
+        sign = -1 if rhs < 0 else 1
+        artificials = [Fraction(int(r == s)) for s in range(size)]
+        rows.append([sign * c for c in coefficients] + artificials + [sign * rhs])
+    basis = list(range(width, width + size))
+    if _maximize(rows, basis, [Fraction(0)] * width + [Fraction(-1)] * size) != 0:
+        raise ValueError("no non-negative table agrees with the published figures")
+    # An artificial still basic sits at 0: swap in a real column, or drop the row if it is redundant.
+    for r in reversed(range(len(rows))):
+        if basis[r] >= width:
+            col = next((j for j in range(width) if rows[r][j]), None)
+            if col is None:
+                del rows[r], basis[r]
+            else:
+                _pivot(rows, r, col)
+                basis[r] = col
+    return [row[:width] + [row[-1]] for row in rows], basis

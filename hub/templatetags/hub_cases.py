@@ -1,0 +1,39 @@
+"""Template filters for shared cases: labels of the wire values and anonymization placeholders."""
+
+import re
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from hub.models import ACTIVITY_FIELDS, PartyRole
+from permissions.models import OrganizationKind
+
+register = template.Library()
+
+# 〔人名〕, 〔電話番号〕 …: what the node's scrubber put where personal data was.
+_PLACEHOLDER = re.compile(r"〔[^〔〕\n]{1,20}〕")
+
+
+@register.filter
+def placeholders(text):
+    """Escape the text, then show each placeholder as a subtle badge so a reader sees what was removed."""
+    escaped = str(conditional_escape(text or ""))
+    return mark_safe(_PLACEHOLDER.sub(
+        lambda m: f'<span class="badge off placeholder" title="匿名化のため置き換えた箇所">{m[0]}</span>', escaped))
+
+
+@register.filter
+def org_kind(value):
+    return OrganizationKind(value).label if value in OrganizationKind.values else value
+
+
+@register.filter
+def party_role(value):
+    return PartyRole(value).label if value in PartyRole.values else value
+
+
+@register.filter
+def field_names(codes):
+    return "、".join(f"{code} {ACTIVITY_FIELDS.get(code, '')}".strip() for code in codes or [])
+
