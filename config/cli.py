@@ -19,7 +19,8 @@ sync_app = typer.Typer(help="Node ⇄ hub sync of this node.", no_args_is_help=T
 hub_app = typer.Typer(help="Hub administration.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
 app.add_typer(hub_app, name="hub")
-console = Console()
+# Piped or in CI there is no terminal width to fit: keep URLs and passwords whole rather than cut.
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 # The five centers of the seed documents, in the order their nodes get ports (the hub takes 8100).
 DEMO_CENTERS = [

@@ -579,11 +579,11 @@ def _seed_chigasaki(s: _Seeder) -> None:
 
     named = ("hub_listing", "named_cases", "disaster_contact")
     s.group(CATS, "チガサキキャッツプロテクト", fields=[7, 1], registered_on=dt.date(2012, 6, 1), members=20,
-            area="茅ヶ崎市内", representative=("茅ヶ崎 花子", "チガサキ ハナコ"), consents=named,
+            area="茅ヶ崎市内", representative=("浜田 花子", "ハマダ ハナコ"), consents=named,
             description="飼い主のいない猫のTNR（捕獲・不妊去勢手術・元の場所に戻す）と適正管理の普及啓発、保護猫の譲渡会。")
     s.group(ART, "アカチャンカラノアートフレンドシップキョウカイ", fields=[6, 13], legal_form=LegalForm.NPO,
             registered_on=dt.date(2014, 9, 1), members=15, area="茅ヶ崎市内",
-            representative=("美術 良子", "ビジュツ ヨシコ"), consents=named,
+            representative=("美濃部 良子", "ミノベ ヨシコ"), consents=named,
             description="赤ちゃんから子どもまで、美術にふれる機会をつくる。幼稚園・保育園での鑑賞出張講座。")
     # The programme's other projects are not named in the documents: invented groups and cases.
     fictional = [
@@ -781,7 +781,7 @@ def _seed_kawasaki(s: _Seeder) -> None:
             **network)
     s.group(GRASS, "グラスカワサキ", kind=Kind.INTERMEDIATE_SUPPORT, legal_form=LegalForm.NPO, fields=[19],
             registered_on=dt.date(2009, 4, 1), members=60, area="川崎市全域", consents=("hub_listing", "named_cases"),
-            representative=("川崎 太郎", "カワサキ タロウ"), description="市民活動団体による中間支援組織。")
+            representative=("川村 太郎", "カワムラ タロウ"), description="市民活動団体による中間支援組織。")
     for name, kana, fields, description in [
         (SHOENE, "ショウエネグループ", [7, 2], "省エネ・環境教育に取り組む市民活動団体。"),
         ("生田緑地の雑木林を育てる会", "イクタリョクチノゾウキバヤシヲソダテルカイ", [7], "生田緑地の雑木林の保全。"),
