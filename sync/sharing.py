@@ -154,6 +154,8 @@ def _party_payload(party, *, named: bool, known: KnownPersonalData, texts: dict,
 def _payload_strings(payload: dict) -> list[str]:
     strings = [payload[name] for name in TEXT_FIELDS]
     strings += [p["contribution"] for p in payload["parties"]]
+    # A named organization's name may itself carry a person's name (山田太郎事務所): checked too.
+    strings += [p["name"] for p in payload["parties"] if p["name"]]
     return [s for s in strings if s]
 
 
