@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import NamedTuple
 
@@ -23,13 +23,33 @@ from .normalize import (
 HONORIFICS = ("さん", "様", "さま", "氏", "君", "くん", "ちゃん", "先生", "殿", "どの")
 ROLE_SUFFIXES = ("副会長", "会長", "理事長", "理事", "代表", "事務局長", "委員長", "委員", "課長", "係長",
                  "主査", "部長", "館長", "所長", "議員", "宅", "家")
-# Before a name: 代表山田 / 担当 山田 with no particle in between.
+# Before a name: 代表山田 / 担当 山田 with no particle in between, 問合せは林 with one.
 ROLE_PREFIXES = ("代表", "担当", "会長", "理事長", "事務局長", "委員長", "課長", "係長", "職員", "講師",
-                 "相談者", "申込者", "対応")
-_FOLDED_SUFFIXES = tuple(sorted({"".join(fold_char(c) for c in w) for w in HONORIFICS + ROLE_SUFFIXES},
-                                key=len, reverse=True))
-_FOLDED_HONORIFICS = tuple("".join(fold_char(c) for c in w) for w in HONORIFICS)
-_FOLDED_PREFIXES = tuple("".join(fold_char(c) for c in w) for w in ROLE_PREFIXES)
+                 "相談者", "申込者", "対応", "代表者", "担当者", "事務局", "問合せ", "問い合わせ", "連絡先")
+# Words that name what a person belongs to: 自治会の原が, 地区社協の森と, 子育て支援課の林は.
+AFFILIATIONS = ("会", "協", "課", "係", "局", "部", "室", "班", "団", "団体", "クラブ", "法人", "企業", "組合",
+                "PTA", "センター", "事務所", "ネット", "学校", "大学")
+# What may follow a bare one-character name after an affiliation: a particle (が, と, は …).
+PARTICLES = ("から", "より", "まで", "が", "と", "は", "に", "も", "を", "へ", "や", "で", "の")
+
+
+def _folded(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("".join(fold_char(c) for c in w) for w in words)
+
+
+_FOLDED_HONORIFICS = _folded(HONORIFICS)
+_FOLDED_ROLE_SUFFIXES = _folded(ROLE_SUFFIXES)
+_FOLDED_PREFIXES = _folded(ROLE_PREFIXES)
+_FOLDED_AFFILIATIONS = _folded(AFFILIATIONS)
+_FOLDED_PARTICLES = _folded(PARTICLES)
+# Kana no word starts with (the key view has hiragana folded into katakana).
+_NO_WORD_START = frozenset("ンーッャュョァィゥェォヮ")
+# Where a sentence, a clause or a quotation starts (whitespace and the start of the text count as well).
+_OPENINGS = frozenset("。.!?、,「『(【〔[")
+# Between a role and a name: 対応山田, 対応：林, 代表の鈴木, 問合せは林, 連絡先として原.
+_JOINTS = ("", ":", "ノ", "ハ", "トシテ")
+# A name written without a space is also tried at every cut when it is all kanji, as most names are.
+_KANJI_NAME = re.compile(r"[一-龥々ヶ]{2,7}")
 
 # Legal forms that a text often leaves out: 「NPO法人湘南ねこの会」 is also just 「湘南ねこの会」.
 LEGAL_FORMS = ("特定非営利活動法人", "NPO法人", "一般社団法人", "公益社団法人", "一般財団法人", "公益財団法人",
@@ -48,8 +68,10 @@ _PREFECTURE_KEY = re.compile("^(?:" + "|".join(key_of(p) for p in PREFECTURES) +
 _MUNICIPALITY_KEY = re.compile(r"^(?:[^市区郡0-9-]{1,5}郡[^町村0-9-]{1,4}[町村]|[^市0-9-]{1,5}市(?:[^区0-9-]{1,4}区)?"
                                r"|[^区0-9-]{1,4}区)")
 _STREET_PART = re.compile(r"^\D*?[0-9]+(?:-[0-9]+)*")
+_ROOM_SUFFIX = re.compile(r"(?<=[0-9])(?:号室|号|室)$")
 _PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().]*")
 _ASCII_WORD = re.compile(r"[a-z0-9._%+\-]")
+_KATAKANA_WORD = re.compile(r"[ァ-ヺー]{2}")
 
 
 class KnownHit(NamedTuple):
@@ -102,13 +124,25 @@ class KnownPersonalData:
 @dataclass(frozen=True)
 class _Needle:
     kind: str
-    # A name part (山田 of 山田 太郎) must stand as a word of its own; a whole name need not.
+    # A name part (山田 of 山田 太郎) counts only where one of the modes below says it is a name; a
+    # whole name always does.
     part: bool = False
-    # Characters at either end of the key that are not personal data (さん of 林さん, 対応: of 対応:林).
-    suffix: int = 0
+    # Mode "alone": standing as a word of its own (山田が, not 山田町); parts of two characters or more.
+    alone: bool = False
+    # Mode "marked": an honorific or a role right after it (林さん, 林代表), or a role before it (対応：林).
+    marked: bool = False
+    # Mode "opening": where a sentence, a clause or a bracket opens, and before a particle (。森が…).
+    opening: bool = False
+    # Characters at the start of the key that are not personal data: 自治会の of 自治会の原が, which is
+    # a name only before a particle or a non-word character (自治会の森と…, not 自治会の森林).
     prefix: int = 0
     ascii_bounded: bool = False
     digit_bounded: bool = False
+
+    def merged(self, other: _Needle) -> _Needle:
+        """One key, two readings (林 a part of one name and a cut of another): either mode counts."""
+        return replace(self, alone=self.alone or other.alone, marked=self.marked or other.marked,
+                       opening=self.opening or other.opening)
 
 
 class _Table:
@@ -123,8 +157,11 @@ class _Table:
             return
         existing = self.needles.get(key)
         # A whole name beats a part, so a known 林 誠 makes 林誠 a name even if another 林 is a part.
-        if existing is not None and not (existing.part and not needle.part):
-            return
+        if existing is not None:
+            if not existing.part:
+                return
+            if needle.part:
+                needle = existing.merged(needle)
         self.needles[key] = needle
         lengths = self.lengths.setdefault(key[0], [])
         if len(key) not in lengths:
@@ -142,8 +179,10 @@ class _Table:
                 key = text[i:i + length]
                 needle = self.needles.get(key)
                 if needle is not None and _stands_alone(view, i, i + length, needle):
-                    found.append((i + needle.prefix, i + length - needle.suffix, needle.kind))
-                    i += length
+                    found.append((i + needle.prefix, i + length, needle.kind))
+                    # After a lead word (対応：, 自治会の) the scan goes on at the name itself, where a
+                    # longer key may start (自治会の林　学さん: the whole name, not 林 then 学).
+                    i += needle.prefix or length
                     break
             else:
                 i += 1
@@ -174,16 +213,59 @@ def _stands_alone(view: Projection, start: int, end: int, needle: _Needle) -> bo
         return not (after and after.isdigit()) and not (after == "-" and text[end + 1:end + 2].isdigit())
     if not needle.part:
         return True
+    if needle.prefix:
+        return _closed(text, after, end)
     # 中野 (a known surname) inside 中野区, or ハラ inside ハラスメント, is not the person.
-    # Before a kana part sits a kana particle as often as not (企業のしずよさん): its honorific decides.
-    kana_with_honorific = needle.suffix and _script(text[start]) == "kana"
-    if before and _script(before) == _script(text[start]) and not kana_with_honorific and not needle.prefix \
-            and not any(text.endswith(p, 0, start) for p in _FOLDED_PREFIXES):
-        return False
-    if after and _script(after) == _script(text[end - 1 - needle.suffix]) and not needle.suffix \
-            and not any(text.startswith(s, end) for s in _FOLDED_SUFFIXES):
-        return False
-    return True
+    glued_before = bool(before) and _script(before) == _script(text[start])
+    # A katakana word after a kanji name makes a compound: 佐藤ガス, 渡辺コーポ are a company, a building
+    # (the view folds hiragana into katakana, so 石川につないだ is told apart by where it came from).
+    glued_after = bool(after) and (_script(after) == _script(text[end - 1]) or _script(text[end - 1]) == "kanji"
+                                   and _KATAKANA_WORD.match(text, end) is not None
+                                   and not view.was_hiragana(end) and not view.was_hiragana(end + 1))
+    role_before = _role_before(text, start)
+    if needle.alone and (not glued_before or role_before) \
+            and (not glued_after or _suffix_at(text, end) or role_before and _particle_at(text, end)):
+        return True
+    if needle.marked:
+        # Before a kana part sits a kana particle as often as not (企業のしずよさん): its honorific decides.
+        if _suffix_at(text, end) and (not glued_before or _script(text[start]) == "kana" or role_before):
+            return True
+        # After a role (代表のしずよが, 対応：林), a particle may follow; 対応：林業 is another word.
+        if role_before and (not glued_after or _particle_at(text, end)):
+            return True
+    if needle.opening and (not before or before in _OPENINGS) and _closed(text, after, end):
+        return True
+    return False
+
+
+def _suffix_at(text: str, position: int) -> bool:
+    """An honorific, or a role not glued to more kanji (林委員会 is a committee, 林宅 a house)."""
+    if text.startswith(_FOLDED_HONORIFICS, position):
+        return True
+    for role in _FOLDED_ROLE_SUFFIXES:
+        if text.startswith(role, position):
+            following = text[position + len(role):position + len(role) + 1]
+            if not following or _script(following) != "kanji" or following == "宅":
+                return True
+    return False
+
+
+def _role_before(text: str, start: int) -> bool:
+    return any(text.endswith(role + joint, 0, start) for role in _FOLDED_PREFIXES for joint in _JOINTS)
+
+
+def _closed(text: str, after: str, end: int) -> bool:
+    """Nothing glued after the name but a particle or a non-word character."""
+    return not after or _script(after) == "other" or _particle_at(text, end)
+
+
+def _particle_at(text: str, position: int) -> bool:
+    """A particle at position: と of 森と商店会, に of 森につないだ, but not ト of 森トンネル, where what
+    follows (ン, ー, a small kana) cannot start a word, so the "particle" is inside one."""
+    for particle in _FOLDED_PARTICLES:
+        if text.startswith(particle, position):
+            return text[position + len(particle):position + len(particle) + 1] not in _NO_WORD_START
+    return False
 
 
 def _split_name(name: str) -> list[str]:
@@ -218,6 +300,10 @@ def address_variants(address: str) -> set[str]:
         street = _STREET_PART.match(v)
         if street:
             variants.add(street.group())
+        # The room number is written without its 号室 as often as with it (コーポ湘南201).
+        bare_room = _ROOM_SUFFIX.sub("", v)
+        if bare_room != v:
+            variants.add(bare_room)
     # A variant must keep a town name and a number: 1-2-3 alone is anyone's address. A one-character
     # town (菅) needs a full street number after it.
     return {v for v in variants if re.match(r"\D{2,}[0-9]|\D[0-9]+-[0-9]", v)}
@@ -279,22 +365,29 @@ class KnownMatcher:
                 self.phones.add(digits)
 
     def _add_person(self, name: str) -> None:
-        self.words.add(key_of(name), _Needle("person"))
+        whole = key_of(name)
+        self.words.add(whole, _Needle("person"))
         parts = _split_name(name.strip())
-        if len(parts) < 2:
-            return
-        for part in parts:
-            key = key_of(part)
-            if len(key) >= 2:
-                self.words.add(key, _Needle("person", part=True))
-            # One character (林, 森, 誠) is a name only with an honorific right after it, or a role
-            # right before it (対応：林).
-            for honorific in _FOLDED_HONORIFICS:
-                self.words.add(key + honorific, _Needle("person", part=True, suffix=len(honorific)))
-            if len(key) == 1:
-                for role in _FOLDED_PREFIXES:
-                    for joint in ("", ":", "ノ", "ハ"):
-                        self.words.add(role + joint + key, _Needle("person", part=True, prefix=len(role + joint)))
+        if len(parts) >= 2:
+            for part in parts:
+                key = key_of(part)
+                # One character (林, 森, 誠) is too common a word to stand alone: only marked (林さん,
+                # 林代表, 対応：林), or before a particle where a word starts: after what the person
+                # belongs to (自治会の原が) or where a sentence or clause opens (。林は「…」, 、森につないだ).
+                self.words.add(key, _Needle("person", part=True, alone=len(key) >= 2, marked=True,
+                                            opening=len(key) == 1))
+                if len(key) == 1:
+                    for group in _FOLDED_AFFILIATIONS:
+                        self.words.add(group + "ノ" + key, _Needle("person", part=True, prefix=len(group) + 1))
+        if len(name.split()) == 1 and _KANJI_NAME.fullmatch(whole):
+            # Sudachi's cut of a name written without a space can be wrong (希望光 as 希 / 望光) or
+            # missing (四月一日心春): every surname of 1-4 and given name of 1-3 kanji also counts where
+            # an honorific or a role marks it as a name (希望さん, 対応：四月一日), if two characters long
+            # at least (a guessed 子 of 直子 would take 講師は子ども会 for a name).
+            for cut in range(max(1, len(whole) - 3), min(4, len(whole) - 1) + 1):
+                for key in (whole[:cut], whole[cut:]):
+                    if len(key) >= 2:
+                        self.words.add(key, _Needle("person", part=True, marked=True))
 
     def find(self, normalized: Projection) -> list[tuple[int, int, str]]:
         """Spans (in the original text) of known data, as (start, end, kind)."""

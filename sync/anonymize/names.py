@@ -27,8 +27,7 @@ _PERSON_ONLY = ("さん", "様", "さま", "氏", "君", "くん", "ちゃん", 
 _CHILD = ("くん", "ちゃん")
 _NOT_CHILDREN = frozenset(("猫", "犬", "ネコ", "イヌ", "ねこ", "いぬ", "ワン", "ニャン", "赤", "お姉", "お兄"))
 _AFTER_NAME = tuple(sorted(set(HONORIFICS + ROLE_SUFFIXES), key=len, reverse=True))
-_BEFORE_NAME = frozenset(ROLE_PREFIXES + ("講師", "相談者", "申込者", "代表者", "担当者", "事務局", "職員",
-                                          "問合せ", "問い合わせ", "連絡先"))
+_BEFORE_NAME = frozenset(ROLE_PREFIXES)
 _ROLES = frozenset(ROLE_SUFFIXES) - {"宅", "家"}
 _KANJI = re.compile(r"[一-龥々]")
 _PLACE_END = frozenset("都道府県市区町村郡")
@@ -315,23 +314,71 @@ def _widen_back(sentence: _Sentence, first: int, start: int) -> tuple[int, bool]
 
 
 def _readings_after(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Kana in brackets after a name written in kanji: 山田太郎（やまだ たろう）. A name in kana needs no
+    reading, so after one the brackets hold something else: サカモトオサム（まちづくり）."""
     readings = []
-    for _start, end in spans:
+    for start, end in spans:
         m = _READING_AFTER.match(text, end)
-        if m:
+        if m and _KANJI.search(text, start, end):
             readings.append(m.span(1))
     return readings
 
 
+_KANJI_THEN_KANA = re.compile(r"([一-龥々ヶ]{1,4})([ぁ-ゖ]{2,5}|[ァ-ヺー]{2,7})")
+
+
 def split_person_name(name: str) -> list[str]:
-    """山田太郎 → [山田, 太郎]; 二宮心春 → [二宮, 心春] (a surname Sudachi files as a place, a given name it
-    does not know). [] when the first word does not read as a surname."""
-    tokens = [t for t in _tokens(name) if not t.space]
-    if len(tokens) < 2:
+    """Surname and given name of a name written without a space: the best of `person_name_cuts`, or
+    with no cut scoring, kanji then kana (四月一日しずよ → [四月一日, しずよ]) or two kanji, one each
+    (林零 → [林, 零]). [] when none of these reads, or when Sudachi reads the whole as one word."""
+    name = name.strip()
+    cuts = person_name_cuts(name)
+    if cuts:
+        return cuts[0]
+    if len([t for t in _tokens(name) if not t.space]) < 2:
         return []
-    first = tokens[0]
-    rest = name[first.end:].strip()
-    surname_like = first.surname or first.pos[2] == "地名" and first.surface[-1] not in _PLACE_END
-    if surname_like and 1 <= len(rest) <= 4:
-        return [first.surface, rest]
+    script_change = _KANJI_THEN_KANA.fullmatch(name)
+    if script_change:
+        return list(script_change.groups())
+    if len(name) == 2 and _KANJI.fullmatch(name[0]) and _KANJI.fullmatch(name[1]):
+        return [name[0], name[1]]
     return []
+
+
+def person_name_cuts(name: str) -> list[list[str]]:
+    """Every cut of a name written without a space into a surname of 1-4 and a given name of 1-4
+    characters that Sudachi gives some evidence for, best first. A cut scores 2 when Sudachi reads the
+    surname alone as one surname (or place: 二宮) and 1 when it does inside the whole name, the same for
+    the given name; ties go to a given name of two characters, then to the longer surname:
+    山田太郎 → [山田, 太郎], 平野心春 → [平野, 心春] (before 平 / 野心春), 林和也 → [林, 和也] (before 林和 /
+    也), 高橋零 → [高橋, 零], 四月一日結愛 → [四月一日, 結愛], 一尺八寸由美 → [一尺八寸, 由美] (a surname
+    read only in context). Sudachi's readings of pieces mislead now and then (望光 alone is a given name),
+    so the known-data layer also tries every cut where a name is marked as one."""
+    name = name.strip()
+    whole = [t for t in _tokens(name) if not t.space]
+    if len(whole) < 2:
+        return []
+    scored: list[tuple[tuple[int, bool, int], list[str]]] = []
+    for cut in range(1, min(4, len(name) - 1) + 1):
+        rest = name[cut:].strip()
+        if not 1 <= len(rest) <= 4:
+            continue
+        head_alone, rest_alone = _tokens(name[:cut]), _tokens(rest)
+        head_inside = [t for t in whole if t.start < cut]
+        rest_inside = [t for t in whole if t.start >= cut]
+        aligned = not head_inside or head_inside[-1].end <= cut
+        score = 2 * (len(head_alone) == 1 and _surname_like(head_alone[0])) \
+            + 2 * (len(rest_alone) == 1 and _given_name(rest_alone[0])) \
+            + (aligned and len(head_inside) == 1 and _surname_like(head_inside[0])) \
+            + (aligned and len(rest_inside) == 1 and _given_name(rest_inside[0]))
+        if score:
+            scored.append(((score, len(rest) == 2, cut), [name[:cut], rest]))
+    return [parts for _, parts in sorted(scored, reverse=True)]
+
+
+def _surname_like(token: _Token) -> bool:
+    return token.surname or token.pos[2] == "地名" and token.surface[-1] not in _PLACE_END
+
+
+def _given_name(token: _Token) -> bool:
+    return token.person and token.pos[3] == "名"

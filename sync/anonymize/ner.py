@@ -1,6 +1,7 @@
 """Optional last layer: GiNZA's named-entity model as a person finder. Off: not a dependency.
 
-Measured on tests/anonymize/corpus.jsonl (720 texts, 1,659 labelled names), 2 cores, Python 3.11,
+Measured on the earlier hand-written corpus (720 texts, 1,659 labelled names; the corpus has since
+moved to Faker ja_JP people and addresses), 2 cores, Python 3.11,
 ja-ginza 5.3.0 with spaCy 3.8 in a separate venv:
 - install: about 570 MB of packages, 11 s from the package index; it pins SudachiPy < 0.7, so it cannot
   share a venv with the SudachiPy 0.7 this package uses without a downgrade;

@@ -27,12 +27,17 @@ class Projection:
     ends: tuple[int, ...]
     # True where whitespace was dropped just before this character: a word break the text no longer shows.
     breaks: tuple[bool, ...] = ()
+    # True where the character was hiragana before folding (に of 石川につないだ, not ニ of ニュース).
+    hiragana: tuple[bool, ...] = ()
 
     def origin(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
     def broken_before(self, index: int) -> bool:
         return bool(self.breaks) and index < len(self.breaks) and self.breaks[index]
+
+    def was_hiragana(self, index: int) -> bool:
+        return bool(self.hiragana) and index < len(self.hiragana) and self.hiragana[index]
 
     def sub(self, pattern: re.Pattern, replacement: Callable[[re.Match], str], *, absorb: bool = False) -> Projection:
         """Rewrite matches; a replacement stands for the whole match. With absorb, a deleted match is
@@ -117,6 +122,7 @@ def match_key(normalized: Projection) -> Projection:
     starts: list[int] = []
     ends: list[int] = []
     breaks: list[bool] = []
+    hiragana: list[bool] = []
     gap = False
     for ch, start, end in zip(normalized.text, normalized.starts, normalized.ends, strict=True):
         if ch in _DROPPED:
@@ -126,8 +132,9 @@ def match_key(normalized: Projection) -> Projection:
         starts.append(start)
         ends.append(end)
         breaks.append(gap)
+        hiragana.append("\u3041" <= ch <= "\u3096")
         gap = False
-    return Projection("".join(chars), tuple(starts), tuple(ends), tuple(breaks))
+    return Projection("".join(chars), tuple(starts), tuple(ends), tuple(breaks), tuple(hiragana))
 
 
 def key_of(value: str) -> str:
@@ -139,7 +146,7 @@ _KANJI_DIGIT_TABLE = str.maketrans({k: str(v) for k, v in KANJI_DIGITS.items()})
 
 def kanji_digits_as_ascii(view: Projection) -> Projection:
     """〇九〇－三七五二 → 090-3752 (a vertical-writing habit), character for character so positions hold."""
-    return Projection(view.text.translate(_KANJI_DIGIT_TABLE), view.starts, view.ends, view.breaks)
+    return Projection(view.text.translate(_KANJI_DIGIT_TABLE), view.starts, view.ends, view.breaks, view.hiragana)
 
 
 def kanji_number(text: str) -> int | None:

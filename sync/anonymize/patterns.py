@@ -25,25 +25,50 @@ PHONE = re.compile(
     r"|0[0-9]{9,10}"  # 09012345678
     r")(?![0-9])"
 )
-POSTAL = re.compile(r"〒 ?[0-9]{3}-?[0-9]{4}(?![0-9])|(?<![0-9\-])[0-9]{3}-[0-9]{4}(?![0-9\-])")
+# 〒253-0041, 253-0041 (but not a serial number: 第870-3439号), and seven digits only after the label
+# (郵便番号：2530041), the label left out.
+POSTAL = re.compile(r"〒 ?[0-9]{3}-?[0-9]{4}(?![0-9])|(?<![0-9\-第])[0-9]{3}-[0-9]{4}(?![0-9\-号])"
+                    r"|郵便番号 ?:? ?(?P<bare>[0-9]{7})(?![0-9])")
 
 _PREFECTURE = "(?:" + "|".join(PREFECTURES) + ")"
 _NAME_CHAR = r"[一-龥々ァ-ヺーヶ]"
-# 茅ヶ崎市, 横浜市西区, 足柄上郡開成町, 千代田区.
-_MUNICIPALITY = (rf"(?:{_NAME_CHAR}{{1,5}}?郡{_NAME_CHAR}{{1,4}}?[町村]|{_NAME_CHAR}{{1,5}}?市(?:[一-龥]{{1,4}}?区)?"
-                 r"|[一-龥]{1,4}?区)")
-# A town: kanji and katakana, with が/ヶ inside (松が丘) but never a particle at either end.
-_TOWN = rf"(?:{_NAME_CHAR}|[がケ](?={_NAME_CHAR})){{1,12}}"
+# Hiragana that may start a word of a place name: not a particle (では, から, まで, より …).
+_NOT_PARTICLE = r"(?![のはでにがをともへやかまよ])"
+# 茅ヶ崎市, 横浜市西区, 足柄上郡開成町 (after 郡 also 西多摩郡日の出町), 千代田区.
+_MUNICIPALITY = (rf"(?:{_NAME_CHAR}{{1,5}}?郡(?:{_NAME_CHAR}|[のケが](?={_NAME_CHAR})){{1,4}}?[町村]"
+                 rf"|{_NAME_CHAR}{{1,5}}?市(?:[一-龥]{{1,4}}?区)?|[一-龥]{{1,4}}?区)")
+# Municipalities with kana in their names (いすみ市, あきる野市, さいたま市西区): after a prefecture,
+# which anchors them, or standing as a word of their own (after punctuation, a space or nothing), so a
+# particle glued before a city (会場はいすみ市) is never taken for part of its name.
+_KANA_MUNICIPALITY = (rf"(?:{_NAME_CHAR}{{1,5}}?郡)?{_NOT_PARTICLE}[一-龥々ァ-ヺーヶぁ-ゖ]{{1,6}}?[市町村]"
+                      r"(?:[一-龥]{1,4}?区)?")
+_LONE_KANA_MUNICIPALITY = rf"(?<![ぁ-ゖァ-ヺー一-龥々A-Za-z]){_NOT_PARTICLE}[ぁ-ゖ]{{2,6}}[一-龥]{{0,2}}[市町村](?:[一-龥]{{1,4}}?区)?"
+# A town: kanji and katakana, with が/ヶ inside (松が丘) but never a particle at either end; の or つ
+# only after its first one or two kanji (丸の内, 卯の里, 二つ室); a kana ending right before the number
+# (勝どき1-2-3).
+_TOWN = (rf"(?:[一-龥々]{{1,2}}[のつ](?=[一-龥]))?(?:{_NAME_CHAR}|[がケ](?={_NAME_CHAR})){{1,16}}"
+         rf"(?:{_NOT_PARTICLE}[ぁ-ゖ]{{1,2}}(?=[0-9]))?"
+         # Right after the municipality a town may start with kana: みなとみらい, あざみ野, つつじが丘. (A
+         # top-level alternative: `{_TOWN}?` reads as "the first, or the second, or nothing".)
+         rf"|(?<=[市区町村]){_NOT_PARTICLE}[ぁ-ゖ]{{2,6}}(?:{_NAME_CHAR}|[ぁ-ゖ]){{0,6}}")
 _NUM = r"(?:[0-9]+|[〇一二三四五六七八九十]+)"
 _BLOCK = (rf"(?:{_NUM}丁目 ?[0-9]+(?:番地?|-|の)?(?:[0-9]+(?:号|番地?|-|の)?)*"  # 一丁目1番1号, 3丁目12-5
           r"|[0-9]+番地?(?:の?[0-9]+号?)?(?:-[0-9]+)?"  # 300番地, 2405番地の3, 12番3号
           r"|[0-9]+-[0-9]+(?:-[0-9]+)+)")  # 3-12-5
-_BUILDING = r"(?:[ 　]?[ァ-ヺー一-龥A-Za-z]{2,12}[ 　]?[0-9]{1,4}(?:号室|号|F)?|[ 　]?[0-9]{1,4}号室)(?![0-9年月日])"
+# A building: a name (kana inside it that is not a particle: 勝どきアーバン, アーバン二つ室) and a number.
+_BUILDING = (rf"(?:[ 　]?[ァ-ヺー一-龥A-Za-z](?:[ァ-ヺー一-龥々ヶA-Za-z]|{_NOT_PARTICLE}[ぁ-ゖ](?=[ぁ-ゖ]*[ァ-ヺー一-龥]))"
+             r"{1,19}[ 　]?[0-9]{1,4}(?:号室|号|F)?|[ 　]?[0-9]{1,4}号室)(?![0-9年月日])")
 _AFTER = r"(?![0-9年月日回期度名人件円%時分歳])"
 ADDRESS = re.compile(
-    rf"(?P<head>{_PREFECTURE}?{_MUNICIPALITY}?)(?P<town>{_TOWN}?)(?P<block>{_BLOCK})(?:{_BUILDING})?{_AFTER}"
-    rf"|(?P<head2>{_PREFECTURE}?{_MUNICIPALITY})(?P<town2>{_TOWN})[0-9]+-[0-9]+(?:{_BUILDING})?{_AFTER}"
+    rf"(?P<head>{_PREFECTURE}(?:{_MUNICIPALITY}|{_KANA_MUNICIPALITY})?|{_MUNICIPALITY}|{_LONE_KANA_MUNICIPALITY}|)"
+    rf"(?P<town>{_TOWN}?)(?P<block>{_BLOCK})(?:{_BUILDING})?{_AFTER}"
+    rf"|(?P<head2>{_PREFECTURE}?{_MUNICIPALITY}|{_PREFECTURE}{_KANA_MUNICIPALITY}|{_LONE_KANA_MUNICIPALITY})"
+    rf"(?P<town2>{_TOWN})[0-9]+-[0-9]+(?:{_BUILDING})?{_AFTER}"
 )
+# No address holds these characters and every one holds a street number: ADDRESS runs only on the
+# stretches between them that have a number, with the same matches (its lookarounds never need to see
+# past such a character) at half the cost.
+_ADDRESS_SEGMENT = re.compile(r"[^。、\n():「」,・/]*(?:[0-9]|[〇一二三四五六七八九十]丁目)[^。、\n():「」,・/]*")
 # Words that end up glued to the front of an address in running text (自宅茅ヶ崎市…).
 _LEADS = ("現住所", "住所", "所在地", "自宅", "事務所", "集会所", "会場", "拠点", "倉庫", "連絡先", "送付先",
           "郵送先", "宛先", "在住")
@@ -74,11 +99,12 @@ def find_contacts(normalized: Projection) -> list[tuple[int, int, str]]:
         if len(digits) in (10, 11):
             add(m.start(), m.end(), "phone")
     for m in POSTAL.finditer(text):
-        add(m.start(), m.end(), "postal_code")
-    for m in ADDRESS.finditer(text):
-        start = _address_start(m)
-        if start is not None:
-            add(start, m.end(), "address")
+        add(m.start("bare") if m.group("bare") else m.start(), m.end(), "postal_code")
+    for segment in _ADDRESS_SEGMENT.finditer(text):
+        for m in ADDRESS.finditer(text, segment.start(), segment.end()):
+            start = _address_start(m)
+            if start is not None:
+                add(start, m.end(), "address")
     return found
 
 
@@ -96,7 +122,12 @@ def _address_start(m: re.Match) -> int | None:
                 head = ""
             break
     if not head:
-        # Without a municipality the town must look like one: two characters at least, not a label.
+        # Without a municipality the town must look like one: two characters at least, not a label;
+        # and a の glued to a word before it is a particle (集会所の浜竹3-12-5), while （丸の内1-2-3） is a name.
+        joint = max(town.find("の"), town.find("つ"))
+        if joint >= 0 and start > 0 and re.match(r"[\w々ー]", m.string[start - 1]):
+            start += len(town[:joint + 1])
+            town = town[joint + 1:]
         if len(town) < 2 or any(town.endswith(word) for word in _NOT_TOWNS):
             return None
     return start

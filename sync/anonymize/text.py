@@ -2,7 +2,8 @@
 
 Layers run in order on one NFKC view of the text: known data the node holds, regular expressions,
 Sudachi names, then an optional named-entity hook. Every replacement keeps its span in the original
-text so the publish screen can show both sides; an earlier layer wins where two disagree on the kind.
+text so the publish screen can show both sides; an earlier layer wins where two disagree on the kind,
+except that an address, email or URL takes in a name lying inside it.
 """
 
 from __future__ import annotations
@@ -68,10 +69,20 @@ class _Span:
     layer: str
 
 
+# Kinds whose span may hold a name: 渡辺 of 渡辺3丁目12-5 (a town named like a known person) is the address.
+_HOLDS_NAMES = frozenset({"address", "email", "url"})
+
+
 def _accept(accepted: list[_Span], start: int, end: int, kind: str, layer: str) -> None:
     """Add a span; one overlapping spans of its own kind merges with them, one overlapping another
-    kind is dropped (the earlier layer, or the earlier pattern in a layer, was more specific)."""
+    kind is dropped (the earlier layer, or the earlier pattern in a layer, was more specific), except
+    that an address, email or URL takes in the names that lie wholly inside it."""
     overlapping = [s for s in accepted if s.start < end and start < s.end]
+    if kind in _HOLDS_NAMES and overlapping and all(s.kind == "person" and start <= s.start and s.end <= end
+                                                    for s in overlapping):
+        for s in overlapping:
+            accepted.remove(s)
+        overlapping = []
     if any(s.kind != kind for s in overlapping):
         return
     if overlapping:

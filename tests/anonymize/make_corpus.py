@@ -1,10 +1,18 @@
 """Writes tests/anonymize/corpus.jsonl: labelled case and consultation texts for the scrubber.
 
-`python -m tests.anonymize.make_corpus` gives the same file every time (seeded). Each line is
-{"id", "text", "spans": [{"start", "end", "kind", "known"}], "known": {...}}; `known` on a span says
-the value is derivable from the item's known data (the node holds it), which the benchmark reports
-apart. Vocabulary and situations come from the seed documents (UMECO, 茅ヶ崎市の協働推進事業,
-にしく市民活動支援センターの関わりカード, みんかな). Persons and contacts are invented.
+`python -m tests.anonymize.make_corpus` gives the same file every time (seeded, both `random` and
+Faker). Each line is {"id", "text", "spans": [{"start", "end", "kind", "known"}], "known": {...}};
+`known` on a span says the value is derivable from the item's known data (the node holds it), which
+the benchmark reports apart. Vocabulary and situations come from the seed documents (UMECO,
+茅ヶ崎市の協働推進事業, にしく市民活動支援センターの関わりカード, みんかな).
+
+People, addresses, phones, emails and postal codes come from Faker's ja_JP providers (names with
+their kana readings and romanizations, prefectures, cities, towns, buildings, postcodes, mobile
+formats, user names and mail domains) mixed with the hand-written Kanagawa pools below, which add
+rare and word-like surnames and towns whose area code and postal prefix agree. Faker's ja_JP
+landline format (##-####-####) has no leading 0, so landlines are Faker digits under real area-code
+lengths. The file depends on the Faker version's data (pyproject pins Faker < 41): regenerate it when
+Faker is upgraded, and `test_corpus_file_is_what_the_generator_writes` says when it is due.
 """
 
 from __future__ import annotations
@@ -15,8 +23,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from faker import Faker
+from faker.providers.phone_number.ja_JP import Provider as JapanesePhones
+
 SEED = 20210726
-COUNT = 720
+COUNT = 800
 OUT = Path(__file__).with_name("corpus.jsonl")
 
 SURNAMES = [
@@ -96,6 +107,16 @@ ORGS = [
 FYS = ["令和元年度", "令和2年度", "令和3年度", "令和4年度", "令和5年度", "令和6年度", "平成19年度", "平成26年度",
        "平成28年度", "2019年度", "2020年度", "2021年度（令和3年度）", "R3年度", "H26"]
 FREE_DIAL = ["0120", "0570", "0800"]
+# Share of people and addresses drawn from Faker ja_JP; the rest come from the hand-written pools.
+FAKER_SHARE = 0.65
+# Faker's own ja_JP phone formats that are real numbers (070/080/090 mobiles) plus 050 IP phones.
+MOBILE_FORMATS = tuple(f for f in JapanesePhones.formats if f.startswith("0")) + ("050-####-####",)
+# Landlines: 10 digits, the area code 2 to 5 of them (03 Tokyo, 045 Yokohama, 0467 Chigasaki, 04992 islands).
+LANDLINE_FORMATS = (("0#", "####", "####"), ("0##", "###", "####"), ("0###", "##", "####"), ("0####", "#", "####"))
+# Area codes for Faker's addresses (which pair any city with any prefecture, so no real code would fit).
+AREA_CODES = ["03", "06", "0%#", "0%#", "0%##", "0%##", "0%###"]
+MAIL_DOMAINS = ["gmail.com", "yahoo.co.jp", "docomo.ne.jp", "ezweb.ne.jp", "nifty.com", "jcom.zaq.ne.jp",
+                "softbank.ne.jp", "icloud.com", "outlook.jp", "i.softbank.jp"]
 
 
 @dataclass
@@ -104,6 +125,8 @@ class Person:
     given: str
     surname_kana: str
     given_kana: str
+    surname_roman: str = ""
+    given_roman: str = ""
     known: bool = False
     known_reading: bool = False
     phone: tuple[str, ...] = ()
@@ -175,41 +198,71 @@ def kanji_number(n: int) -> str:
 class Corpus:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
+        self.fake = Faker("ja_JP")
+        self.fake.seed_instance(seed)
 
     # --- people and contacts -------------------------------------------------------------------
     def person(self, kid: bool = False) -> Person:
-        rng = self.rng
-        surname, surname_kana = rng.choice(RARE_SURNAMES) if rng.random() < 0.1 else rng.choice(SURNAMES)
-        given, given_kana = rng.choice(KIDS_GIVEN if kid else GIVEN)
-        municipality, area, postal, towns = rng.choice(MUNICIPALITIES)
-        p = Person(surname, given, surname_kana, given_kana)
-        p.phone = self.landline(area)
-        p.mobile = (rng.choice(["090", "080", "070"]), f"{rng.randrange(1000, 9999)}", f"{rng.randrange(10000):04d}")
-        local = rng.choice([f"{romaji(given_kana)}.{romaji(surname_kana)}",
-                            f"{romaji(surname_kana)}{rng.randrange(10, 99)}",
-                            f"{romaji(given_kana)[0]}-{romaji(surname_kana)}",
-                            f"{romaji(surname_kana)}_{romaji(given_kana)}{rng.randrange(1950, 2005)}"])
-        p.email = f"{local}@{rng.choice(['gmail.com', 'yahoo.co.jp', 'docomo.ne.jp', 'ezweb.ne.jp', 'nifty.com', 'jcom.zaq.ne.jp'])}"
-        chome = rng.randrange(1, 6) if rng.random() < 0.6 else 0
-        p.address = {"municipality": municipality, "town": rng.choice(towns), "chome": chome,
-                     "ban": rng.randrange(1, 40) if chome else rng.randrange(100, 3000),
-                     "go": rng.randrange(1, 30), "building": (rng.choice(BUILDINGS), rng.randrange(101, 410))
-                     if rng.random() < 0.3 else None,
-                     "postal": f"{postal}-{rng.randrange(1, 100):02d}{rng.randrange(1, 100):02d}"}
+        rng, fake = self.rng, self.fake
+        if rng.random() < FAKER_SHARE:
+            surname, surname_kana, surname_roman = fake.last_name_pair()
+            given, given_kana, given_roman = fake.first_name_pair()
+        else:
+            surname, surname_kana = rng.choice(RARE_SURNAMES) if rng.random() < 0.15 else rng.choice(SURNAMES)
+            given, given_kana = rng.choice(KIDS_GIVEN if kid else GIVEN)
+            surname_roman, given_roman = romaji(surname_kana), romaji(given_kana)
+        p = Person(surname, given, surname_kana, given_kana, surname_roman.lower(), given_roman.lower())
+        p.address = self.address()
+        p.phone = self.landline(p.address["area"])
+        p.mobile = tuple(fake.numerify(rng.choice(MOBILE_FORMATS)).split("-"))
+        p.email = self.email_address(p)
         return p
 
+    def address(self) -> dict:
+        """A street address as parts, so it can be written in several ways and held in one."""
+        rng, fake = self.rng, self.fake
+        chome = rng.randrange(1, 6) if rng.random() < 0.6 else 0
+        if rng.random() < FAKER_SHARE:
+            prefecture, municipality, town = fake.prefecture(), fake.city(), fake.town()
+            area, postal = fake.numerify(rng.choice(AREA_CODES)), fake.postcode()
+            if chome:
+                chome = int(fake.chome().removesuffix("丁目"))
+                ban, go = int(fake.ban().removesuffix("番")), int(fake.gou().removesuffix("号"))
+            else:
+                ban, go = fake.random_int(100, 2999), int(fake.gou().removesuffix("号"))
+            building = None
+            if rng.random() < 0.3:
+                name = rng.choice([fake.building_name(), town + fake.building_name(), fake.building_name() + town])
+                building = (name, int(fake.building_number()))
+        else:
+            municipality, area, prefix, towns = rng.choice(MUNICIPALITIES)
+            prefecture, town = "神奈川県", rng.choice(towns)
+            postal = f"{prefix}-{rng.randrange(1, 100):02d}{rng.randrange(1, 100):02d}"
+            ban = rng.randrange(1, 40) if chome else rng.randrange(100, 3000)
+            go = rng.randrange(1, 30)
+            building = (rng.choice(BUILDINGS), rng.randrange(101, 410)) if rng.random() < 0.3 else None
+        return {"prefecture": prefecture, "municipality": municipality, "town": town, "chome": chome, "ban": ban,
+                "go": go, "building": building, "postal": postal, "area": area}
+
+    def email_address(self, p: Person) -> str:
+        rng, fake = self.rng, self.fake
+        given, surname = p.given_roman, p.surname_roman
+        local = rng.choice([f"{given}.{surname}", f"{surname}{rng.randrange(10, 99)}", f"{given[0]}-{surname}",
+                            f"{surname}_{given}{rng.randrange(1950, 2005)}", f"{given[0]}{surname}",
+                            fake.user_name()])
+        domain = rng.choice([*MAIL_DOMAINS, fake.free_email_domain(), fake.domain_name()])
+        return f"{local}@{domain}"
+
     def landline(self, area: str) -> tuple[str, ...]:
-        rng = self.rng
-        if len(area) == 3:
-            return (area, f"{rng.randrange(200, 999)}", f"{rng.randrange(10000):04d}")
-        if len(area) == 4:
-            return (area, f"{rng.randrange(20, 99)}", f"{rng.randrange(10000):04d}")
-        return (area, f"{rng.randrange(1, 9)}", f"{rng.randrange(10000):04d}")
+        """A 10-digit number under the area code `area` (03, 045, 0467, 04992)."""
+        rest = next(f for f in LANDLINE_FORMATS if len(f[0]) == len(area))[1:]
+        # The exchange never starts with 0, which would read as another area code.
+        return area, self.fake.numerify("%" + rest[0][1:]), self.fake.numerify(rest[1])
 
     def organization(self) -> Org:
         rng = self.rng
         legal, name = rng.choice(ORGS)
-        _, area, _, _ = rng.choice(MUNICIPALITIES)
+        area = rng.choice(MUNICIPALITIES)[1] if rng.random() < 0.5 else self.fake.numerify(rng.choice(AREA_CODES))
         slug = rng.choice(["shonan-neko", "chigasaki-kosodate", "nishiku-tabunka", "odawara-bousai",
                            "ikuta-shizen", "kamonomiya-oyaji", "kouzu-satoyama", "hamatake-magic"])
         url = rng.choice([f"https://www.{slug}.org/", f"http://{slug}.jimdofree.com", f"https://{slug}.jp/katsudo/",
@@ -264,8 +317,9 @@ class Corpus:
     def phone_text(self, parts: tuple[str, ...]) -> str:
         a, b, c = parts
         form = self.rng.choices(["dash", "paren_mid", "paren_area", "plain", "space", "wide", "wide_choon",
-                                 "intl", "intl_paren", "hyphen", "wide_paren", "dots", "spaced", "kanji"],
-                                [30, 5, 8, 8, 6, 12, 4, 5, 2, 4, 3, 2, 2, 1])[0]
+                                 "intl", "intl_paren", "hyphen", "wide_paren", "dots", "spaced", "kanji", "minus",
+                                 "ideo_space", "wide_plain"],
+                                [30, 5, 8, 8, 6, 12, 4, 5, 2, 4, 3, 2, 2, 1, 3, 2, 2])[0]
         return {
             "dash": f"{a}-{b}-{c}", "paren_mid": f"{a}({b}){c}", "paren_area": f"({a}){b}-{c}",
             "plain": a + b + c, "space": f"{a} {b} {c}", "wide": full_width(f"{a}-{b}-{c}"),
@@ -273,6 +327,8 @@ class Corpus:
             "intl": f"+81-{a[1:]}-{b}-{c}", "intl_paren": f"+81 (0){a[1:]} {b} {c}",
             "hyphen": f"{a}\u2010{b}\u2010{c}", "wide_paren": full_width(f"({a}){b}-{c}"),
             "dots": f"{a}.{b}.{c}", "spaced": f"{a} - {b} - {c}",
+            "minus": f"{a}\u2212{b}\u2212{c}", "ideo_space": full_width(f"{a} {b} {c}"),
+            "wide_plain": full_width(a + b + c),
             # Vertical-writing habit: kanji digits. Nothing but known data can catch this one.
             "kanji": "－".join("".join("〇一二三四五六七八九"[int(d)] for d in g) for g in (a, b, c)),
         }[form]
@@ -307,9 +363,9 @@ class Corpus:
         else:
             numbers = rng.choice([f"{ban}番地", f"{ban}番地の{go}", f"{ban}-{go}", f"{ban}番{go}号"])
         prefix = rng.choices(["pref", "city", "town"], [35, 50, 15])[0]
-        if prefix == "town" and not chome and "-" in numbers:
-            prefix = "city"  # a bare "1234-5" after a town name is not an address anyone would write
-        head = {"pref": "神奈川県" + a["municipality"], "city": a["municipality"], "town": ""}[prefix]
+        if prefix == "town" and (not chome and "-" in numbers or len(town) < 2):
+            prefix = "city"  # a bare "1234-5" or "轟1-2-3" is not an address anyone would write without the city
+        head = {"pref": a["prefecture"] + a["municipality"], "city": a["municipality"], "town": ""}[prefix]
         text = head + town + numbers
         building = a["building"] if with_building is None else (a["building"] if with_building else None)
         if building and (with_building or rng.random() < 0.7):
@@ -321,17 +377,18 @@ class Corpus:
         chome, ban, go = a["chome"], a["ban"], a["go"]
         numbers = f"{chome}丁目{ban}番{go}号" if chome else f"{ban}番地{go}"
         building = f" {a['building'][0]}{a['building'][1]}号室" if a["building"] else ""
-        return f"神奈川県{a['municipality']}{a['town']}{numbers}{building}"
+        return f"{a['prefecture']}{a['municipality']}{a['town']}{numbers}{building}"
 
     def postal(self, t: Text, code: str) -> None:
-        form = self.rng.choices(["mark", "mark_plain", "wide", "label", "bare"], [45, 10, 15, 15, 15])[0]
-        if form == "label":
-            t.add("郵便番号")
-            t.add(code, "postal_code")
+        form = self.rng.choices(["mark", "mark_plain", "mark_space", "wide", "label", "label_plain", "bare"],
+                                [40, 10, 5, 15, 12, 5, 13])[0]
+        if form in ("label", "label_plain"):
+            t.add(self.rng.choice(["郵便番号", "郵便番号：", "郵便番号 "]))
+            t.add(code if form == "label" else code.replace("-", ""), "postal_code")
         elif form == "bare":
             t.add(code, "postal_code")
         else:
-            text = {"mark": f"〒{code}", "mark_plain": "〒" + code.replace("-", ""),
+            text = {"mark": f"〒{code}", "mark_plain": "〒" + code.replace("-", ""), "mark_space": f"〒 {code}",
                     "wide": "〒" + full_width(code)}[form]
             t.add(text, "postal_code")
 
@@ -350,7 +407,7 @@ class Corpus:
                            f"{rng.randrange(2019, 2025)}/{m}/{d}", f"{full_width(str(m))}月{full_width(str(d))}日"])
 
     def negative(self) -> str:
-        rng = self.rng
+        rng, fake = self.rng, self.fake
         c = rng.randrange
         choices = [
             f"{rng.choice(FYS)}から{rng.choice(FYS)}までに協働推進事業は{c(20, 60)}事業が実施され、そのうち{c(5, 20)}事業が継続している。",
@@ -383,6 +440,12 @@ class Corpus:
             "平塚の七夕や小田原の梅まつりに出店した。",
             "ひかり幼稚園と光が丘保育園で出張講座を実施した。",
             f"明日の打合せでは{rng.choice(FIELDS)}をテーマに意見交換する。",
+            # Faker's places and companies where no one's data is: a city is not an address, a company
+            # named after a family (有限会社石川情報) is not a person, a registration number not a postal code.
+            f"{fake.prefecture()}{fake.city()}や{fake.city()}の先進事例を視察した。",
+            f"{fake.company()}から協賛を受け、{self.amount()}を{rng.choice(FIELDS)}の活動費に充てた。",
+            f"{fake.town()}地区の{rng.choice(ORG_KINDS)}{c(2, 9)}団体が{rng.choice(EVENTS)}に参加した。",
+            f"認証番号 第{c(100, 999)}-{c(1000, 9999)}号（{rng.choice(FYS)}）で登録している。",
         ]
         return rng.choice(choices)
 

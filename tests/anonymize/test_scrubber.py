@@ -9,10 +9,11 @@ import pytest
 
 from sync.anonymize import KnownPersonalData, find_known, scrub, set_person_finder
 from sync.anonymize.known import address_variants
+from sync.anonymize.names import split_person_name
 from sync.anonymize.normalize import address_key_of, key_of, normalize
 from sync.anonymize.text import PLACEHOLDERS
 from tests.anonymize import make_corpus
-from tests.bench.scrubber import evaluate, load_corpus, ratios, scrubber_for
+from tests.bench.scrubber import TARGETS, evaluate, load_corpus, ratios, scrubber_for
 
 KNOWN = KnownPersonalData(
     person_names=["山田 太郎", "ヤマダ タロウ", "林\u3000誠", "中野 光", "森 直樹", "二宮心春"],
@@ -82,6 +83,93 @@ def test_known_name_without_space_is_split_for_its_parts():
     assert originals("（対応：二宮）", KNOWN, {"known"}) == ["二宮"]
 
 
+# Regressions from the Faker corpus: known parts the layer used to miss.
+
+@pytest.mark.parametrize(("name", "parts"), [
+    ("四月一日結愛", ["四月一日", "結愛"]), ("希望千尋", ["希望", "千尋"]), ("一尺八寸由美", ["一尺八寸", "由美"]),
+    ("四月一日しずよ", ["四月一日", "しずよ"]), ("月見里ミナト", ["月見里", "ミナト"]), ("林零", ["林", "零"]),
+    ("平野心春", ["平野", "心春"]), ("林和也", ["林", "和也"]), ("高橋零", ["高橋", "零"]), ("大和田清", ["大和田", "清"]),
+])
+def test_names_split_where_sudachi_reads_a_surname_and_a_given_name(name, parts):
+    # The best-scoring cut (平野 / 心春, not Sudachi's 平 / 野心 / 春), else kanji then kana, else 1 + 1 kanji.
+    assert split_person_name(name) == parts
+
+
+def test_known_surname_sudachi_does_not_know_is_found_alone():
+    known = KnownPersonalData(person_names=["四月一日しずよ"])
+    assert originals("ご案内済み（対応：四月一日）", known, {"known"}) == ["四月一日"]
+
+
+def test_known_one_character_name_before_a_role():
+    known = KnownPersonalData(person_names=["林 浩二"])
+    assert originals("自治会の林代表が打合せに来た。", known, {"known"}) == ["林"]
+    assert originals("林委員会と林業の話", known, {"known"}) == []  # a role glued to more kanji is another word
+
+
+def test_known_one_character_name_after_a_group_and_before_a_particle():
+    known = KnownPersonalData(person_names=["原 誠", "森 亮介"])
+    assert originals("自治会の原が来館し、地区社協の森と話した。", known, {"known"}) == ["原", "森"]
+    assert originals("自治会の原っぱ、協議会の森林、鎮守の森が残る。", known, {"known"}) == []
+
+
+def test_known_one_character_name_at_the_start_of_a_sentence_before_a_particle():
+    known = KnownPersonalData(person_names=["林\u3000七夏", "森 京助"])
+    assert originals("共有した。\n林は「山下さんに相談したら？」と言う。森が所有する倉庫", known, {"known"}) == ["林", "森"]
+    assert originals("鎮守の森が残る。森トンネルと林業", known, {"known"}) == []
+
+
+def test_known_name_sudachi_cannot_split_is_found_in_parts_where_marked_as_a_name():
+    known = KnownPersonalData(person_names=["四月一日心春"])
+    assert originals("（対応：四月一日）心春さんが来館", known, {"known"}) == ["四月一日", "心春"]
+    assert originals("四月から心春の季節", known, {"known"}) == []  # bare parts of a guessed cut are not enough
+
+
+def test_known_one_character_name_where_a_clause_opens():
+    known = KnownPersonalData(person_names=["森香織"])
+    assert originals("西区のNPO法人を紹介し、森につないだ。", known, {"known"}) == ["森"]
+
+
+def test_known_name_misread_by_sudachi_is_found_where_marked_as_a_name():
+    # Sudachi cuts 希望光 as 希 / 望光; every cut of two characters or more counts before an honorific.
+    known = KnownPersonalData(person_names=["希望光"])
+    assert originals("連絡先として希望さんの携帯", known, {"known"}) == ["希望"]
+    assert originals("希望者は光る石を", known, {"known"}) == []
+
+
+def test_known_guessed_one_character_cut_is_not_a_name():
+    # 子 of 高橋直子 would make 講師は子ども会 a name.
+    known = KnownPersonalData(person_names=["高橋直子"])
+    assert originals("講師は子ども会の代表。", known, {"known"}) == []
+
+
+def test_known_kana_given_name_after_a_particle_is_told_by_its_role():
+    known = KnownPersonalData(person_names=["田村\u3000しずよ"])
+    assert originals("代表のしずよが企画し、自治会のしずよ会長が", known, {"known"}) == ["しずよ", "しずよ"]
+
+
+def test_known_surname_before_a_katakana_word_is_a_compound():
+    known = KnownPersonalData(person_names=["佐藤 花子"])
+    assert originals("佐藤ガス有限会社から協賛を受けた。", known, {"known"}) == []
+    assert originals("地区社協を紹介し、佐藤につないだ。", known, {"known"}) == ["佐藤"]
+
+
+def test_known_address_written_without_its_room_suffix():
+    known = KnownPersonalData(addresses=["千葉県山武郡横芝光町渡辺1035番地15 渡辺コーポ72号室"])
+    assert originals("郵送先 山武郡横芝光町渡辺1035-15\u3000渡辺コーポ72 様", known, {"known"}) == [
+        "山武郡横芝光町渡辺1035-15\u3000渡辺コーポ72"]
+
+
+def test_known_one_character_name_after_an_inquiry_word():
+    known = KnownPersonalData(person_names=["太田 光"])
+    assert originals("申込・問合せは光\u3000０８０－１０５０－２３１３へ", known, {"known"}) == ["光"]
+
+
+def test_known_name_after_a_lead_word_is_replaced_whole():
+    # 協の林 matched first used to end the scan there, leaving 林 and 学 apart with the space between.
+    known = KnownPersonalData(person_names=["林\u3000学"])
+    assert originals("地区社協の林\u3000学さんが出席", known, {"known"}) == ["林\u3000学"]
+
+
 @pytest.mark.parametrize("written", ["0467-82-1111", "（０４６７）８２－１１１１", "0467 82 1111", "+81 467 82 1111",
                                      "０４６７ー８２ー１１１１", "〇四六七－八二－一一一一", "09012345678"])
 def test_known_phone_digits_match_whatever_the_separators(written):
@@ -123,9 +211,19 @@ def test_phone_patterns(phone):
     assert replaced(f"電話{phone}まで", layers={"pattern"}) == [(phone, "phone", "pattern")]
 
 
-@pytest.mark.parametrize("code", ["〒253-0041", "〒２５３－００４１", "〒2530041", "253-0041"])
+@pytest.mark.parametrize("code", ["〒253-0041", "〒２５３－００４１", "〒2530041", "253-0041", "〒 253-0041"])
 def test_postal_code_patterns(code):
     assert replaced(f"{code} 住所は別紙", layers={"pattern"}) == [(code, "postal_code", "pattern")]
+
+
+@pytest.mark.parametrize("label", ["郵便番号", "郵便番号：", "郵便番号 "])
+def test_postal_code_of_seven_digits_after_its_label(label):
+    assert replaced(f"{label}2530041\n茅ヶ崎市", layers={"pattern"}) == [("2530041", "postal_code", "pattern")]
+    assert replaced(f"整理番号{label[4:]}2530041", layers={"pattern"}) == []
+
+
+def test_serial_number_is_not_a_postal_code():
+    assert replaced("認証番号 第870-3439号で登録", layers={"pattern"}) == []
 
 
 @pytest.mark.parametrize("email", ["info@chigasaki-neko.org", "ＩＮＦＯ＠ＥＸＡＭＰＬＥ．ＪＰ", "taro[at]example.ne.jp",
@@ -142,18 +240,33 @@ def test_url_patterns(url):
 
 @pytest.mark.parametrize("address", ["神奈川県茅ヶ崎市東海岸北3丁目12番5号", "茅ヶ崎市東海岸北3-12-5", "横浜市西区戸部町2-3-4",
                                      "足柄上郡開成町吉田島2405番地の3", "小田原市荻窪300番地", "延沢1丁目12-27",
-                                     "藤沢市辻堂元町6丁目1番3号 コーポ湘南201号室", "茅ヶ崎一丁目1番1号"])
+                                     "藤沢市辻堂元町6丁目1番3号 コーポ湘南201号室", "茅ヶ崎一丁目1番1号",
+                                     # Towns with の/つ, a long town, municipalities with kana (Faker ja_JP).
+                                     "横浜市中区丸の内20-17-15", "横浜市戸塚区二つ室559-7", "埼玉県川崎市中原区卯の里38-13-12",
+                                     "東京都港区虎ノ門虎ノ門ヒルズ森タワー2丁目23番地9", "千葉県いすみ市大中24丁目18番12号",
+                                     "東京都西多摩郡日の出町平井2-3-4", "西多摩郡日の出町高田馬場三十一丁目9番16号",
+                                     "八王子市勝どき１７－２１－８", "横浜市西区みなとみらい2-3-1", "横浜市青葉区あざみ野1-2-3",
+                                     "横浜市戸塚区二つ室1039番地の3アーバン二つ室352", "三重県君津市勝どき36丁目15-16 勝どきアーバン926号室"])
 def test_address_patterns(address):
     assert replaced(f"送付先は{address}です。", layers={"pattern"}) == [(address, "address", "pattern")]
 
 
 def test_address_pattern_leaves_out_the_word_before_it():
     assert originals("自宅茅ヶ崎市東海岸北3-12-5で開催", layers={"pattern"}) == ["茅ヶ崎市東海岸北3-12-5"]
+    assert originals("集会所の浜竹3-12-5で開催", layers={"pattern"}) == ["浜竹3-12-5"]
+
+
+def test_address_pattern_takes_a_kana_municipality_written_without_its_prefecture():
+    assert originals("集会所（あきる野市睦2829-16）で開催", layers={"pattern"}) == ["あきる野市睦2829-16"]
+    assert originals("〒671-8129\u3000いすみ市下吉羽2011-2", layers={"pattern"})[1] == "いすみ市下吉羽2011-2"
+    # A particle before a city is not part of its name.
+    assert originals("会場はいすみ市大中3-1-2", layers={"pattern"})[0].startswith("市")
 
 
 @pytest.mark.parametrize("text", ["令和5年度に120万円を交付", "参加者45名、24団体", "2023-10-15に開催", "整理番号2021-0910",
                                   "第2-3回の委員会", "資料1-2-3を参照", "平成19-20年度", "13:30～15:00", "1,732,180円",
-                                  "茅ヶ崎市役所の環境政策課", "本町三丁目の集会所", "R3年度～R7年度", "事業額20,000千円"])
+                                  "茅ヶ崎市役所の環境政策課", "本町三丁目の集会所", "R3年度～R7年度", "事業額20,000千円",
+                                  "横浜市は2-3割", "茅ヶ崎市では12-5%", "神奈川県ではその1-2割"])
 def test_patterns_leave_dates_amounts_and_counts(text):
     assert scrub(text, layers={"pattern"}).text == text
 
@@ -171,6 +284,11 @@ def test_sudachi_names(text, name):
 
 def test_sudachi_takes_the_reading_in_brackets_with_the_name():
     assert originals("宮本健太（みやもとけんた）様", layers={"sudachi"}) == ["宮本健太", "みやもとけんた"]
+
+
+def test_sudachi_takes_no_reading_after_a_name_written_in_kana():
+    # A kana name needs no reading: the brackets hold something else (the person's field here).
+    assert originals("登録しているサカモトオサム（まちづくり）を紹介した。", layers={"sudachi"}) == ["サカモトオサム"]
 
 
 @pytest.mark.parametrize("text", ["茅ヶ崎市環境政策課と協働した。", "茅ヶ崎海岸の清掃", "浜竹自治会の会長から", "さくらまつりに出店",
@@ -238,6 +356,13 @@ def test_an_earlier_layer_wins_a_disagreement_about_the_kind():
     assert replaced("電話0467-82-1111", layers={"pattern"}) == [("0467-82-1111", "phone", "pattern")]
 
 
+def test_an_address_takes_in_a_name_inside_it():
+    # 渡辺 of a known 渡辺 翼 as the town: the address, not a name and the street number left over.
+    known = KnownPersonalData(person_names=["渡辺 翼"])
+    result = scrub("送付先：渡辺3丁目12-5 ハイツ南湖72 宛", known)
+    assert [(r.original, r.kind) for r in result.replacements] == [("渡辺3丁目12-5 ハイツ南湖72", "address")]
+
+
 def test_spans_of_one_kind_from_two_layers_merge():
     # Known data holds the street address; the pattern adds the municipality written before it.
     result = scrub("送付先：茅ヶ崎市茅ヶ崎1-1-1", KNOWN)
@@ -294,9 +419,10 @@ def test_corpus_spans_are_exact_and_typed():
     assert sum(1 for item in items if not item["spans"]) >= 60  # texts that must come through untouched
 
 
-def test_corpus_recall_of_known_data_and_precision():
+def test_corpus_meets_the_recall_and_precision_targets():
     stats = evaluate(load_corpus(), scrubber_for())["stats"]
-    overall = ratios(stats["all"])
-    assert overall["recall_known"] >= 0.99
-    assert overall["recall"] >= 0.95
-    assert overall["precision"] >= 0.9
+    for kind, recall_target, precision_target in TARGETS:
+        figures = ratios(stats[kind])
+        assert figures["recall"] >= recall_target, kind
+        assert figures["precision"] >= precision_target, kind
+    assert stats["known"]["recalled"] == stats["known"]["spans"]  # every known span, not 99.9%

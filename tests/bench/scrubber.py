@@ -1,16 +1,21 @@
-"""Free-text scrubber on the labelled corpus: recall, precision and throughput against plain NFKC.
+"""Free-text scrubber on the labelled corpus: recall and precision per kind, and throughput.
 
-Definitions (per kind and overall):
+Kinds are the acceptance's: `phone`, `email`, `postal` (the scrubber's postal_code), `name` (its
+person), `address`, plus `url` and `organization` (printed, not recorded) and `known`:
 - recall: a labelled span counts as recalled when every character of it lies inside some replacement,
-  whatever placeholder kind the replacement got. Reported for all spans and for spans whose value the
-  item's `known` data holds (the node's own records: target ≥ 0.99).
-- precision (spans): the fraction of replacements that overlap at least one labelled span; a
-  replacement of 茅ヶ崎市 or 令和5年度 overlaps none and counts against it. Per kind by the kind the
-  scrubber gave.
-- precision (characters): the fraction of replaced characters that lie inside labelled spans, which also
-  charges a replacement for swallowing words around the data (住所は… taken with the address).
-Throughput is texts per second for the whole scrubber, with the regex layer alone and with plain NFKC
-over the same texts measured in the same run; the ratio is what the full pipeline costs. No database.
+  whatever placeholder kind the replacement got. `known` recall is over the spans whose value the
+  item's `known` data holds (the node's own records), of any kind: target 100%.
+- precision: the fraction of replacements that overlap at least one labelled span; a replacement of
+  茅ヶ崎市 or 令和5年度 overlaps none and counts against it. Per kind by the kind the scrubber gave;
+  `known` precision is over the replacements the known-data layer made (after merging with spans of
+  the same kind from later layers), counted correct when they overlap any labelled span.
+- precision (characters, printed only): the fraction of replaced characters that lie inside labelled
+  spans, which also charges a replacement for swallowing words around the data (住所は… taken with
+  the address).
+Throughput is texts per second per core: the benchmark runs in one thread of one process, so the
+figure is what one core does (a node with n cores scrubs up to n times as many in n workers). The
+regex layer alone and plain NFKC are measured over the same texts in the same run; their ratios to
+the full pipeline say what the layers cost. No database.
 
 `python -m tests.bench.scrubber` runs it alone; `run()` is for tests/bench/run.py.
 """
@@ -28,6 +33,17 @@ from .common import record
 
 CORPUS = Path(__file__).resolve().parents[1] / "anonymize" / "corpus.jsonl"
 ROUNDS = 3
+# The scrubber's and the corpus's kinds under the names the benchmark reports.
+KIND_NAMES = {"person": "name", "postal_code": "postal"}
+KNOWN = "known"
+# (kind, recall target, precision target): recall targets from the acceptance; precision keeps the
+# benchmark's earlier overall target for every kind.
+TARGETS = [("phone", 0.99, 0.9), ("email", 0.99, 0.9), ("postal", 0.99, 0.9), ("name", 0.97, 0.9),
+           ("address", 0.97, 0.9), (KNOWN, 1.0, 0.9)]
+ORDER = ["name", "phone", "email", "address", "postal", "url", "organization", KNOWN, "all"]
+
+# One replacement: (start, end, scrubber kind, layer).
+Replaced = tuple[int, int, str, str]
 
 
 def load_corpus(path: Path = CORPUS) -> list[dict]:
@@ -35,8 +51,12 @@ def load_corpus(path: Path = CORPUS) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(items: list[dict], scrub_item: Callable[[dict], list[tuple[int, int, str]]]) -> dict:
-    """Counts per kind for recall and precision; scrub_item returns (start, end, kind) replacements."""
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind)
+
+
+def evaluate(items: list[dict], scrub_item: Callable[[dict], list[Replaced]]) -> dict:
+    """Counts per reported kind (and `known`, `all`) for recall and precision."""
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     # (item id, kind, start, end): positions, so a report can show them without copying the texts.
     misses: list[tuple[str, str, int, int]] = []
@@ -45,25 +65,23 @@ def evaluate(items: list[dict], scrub_item: Callable[[dict], list[tuple[int, int
         text = item["text"]
         replaced = scrub_item(item)
         covered = bytearray(len(text))
-        for start, end, _kind in replaced:
+        for start, end, _kind, _layer in replaced:
             covered[start:end] = b"\x01" * (end - start)
         truth = bytearray(len(text))
         for span in item["spans"]:
             truth[span["start"]:span["end"]] = b"\x01" * (span["end"] - span["start"])
         for span in item["spans"]:
             hit = all(covered[span["start"]:span["end"]])
-            for kind in (span["kind"], "all"):
+            kinds = [kind_name(span["kind"]), "all"] + ([KNOWN] if span.get("known") else [])
+            for kind in kinds:
                 stats[kind]["spans"] += 1
                 stats[kind]["recalled"] += hit
-                if span.get("known"):
-                    stats[kind]["known_spans"] += 1
-                    stats[kind]["known_recalled"] += hit
             if not hit:
                 misses.append((item["id"], span["kind"], span["start"], span["end"]))
-        for start, end, kind in replaced:
+        for start, end, kind, layer in replaced:
             overlaps = any(truth[start:end])
             inside = sum(truth[start:end])
-            for k in (kind, "all"):
+            for k in [kind_name(kind), "all"] + ([KNOWN] if layer == KNOWN else []):
                 stats[k]["replacements"] += 1
                 stats[k]["correct"] += overlaps
                 stats[k]["replaced_chars"] += end - start
@@ -77,36 +95,35 @@ def ratios(counts: dict[str, int]) -> dict[str, float | None]:
     def div(a: str, b: str) -> float | None:
         return counts[a] / counts[b] if counts.get(b) else None
 
-    return {"recall": div("recalled", "spans"), "recall_known": div("known_recalled", "known_spans"),
-            "precision": div("correct", "replacements"), "precision_chars": div("correct_chars", "replaced_chars")}
+    return {"recall": div("recalled", "spans"), "precision": div("correct", "replacements"),
+            "precision_chars": div("correct_chars", "replaced_chars")}
 
 
 def print_table(stats: dict[str, dict[str, int]]) -> None:
     def fmt(value: float | None) -> str:
         return "   —  " if value is None else f"{value:6.3f}"
 
-    print(f"  {'kind':<13}{'spans':>6}{'recall':>8}{'known':>6}{'r.known':>8}{'repl.':>7}{'prec.':>8}{'p.chars':>8}")
-    order = ["person", "phone", "email", "address", "postal_code", "url", "organization", "all"]
-    for kind in sorted(stats, key=lambda k: order.index(k) if k in order else len(order)):
+    print(f"  {'kind':<13}{'spans':>6}{'recall':>8}{'repl.':>7}{'prec.':>8}{'p.chars':>8}")
+    for kind in sorted(stats, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
         c = stats[kind]
         r = ratios(c)
-        print(f"  {kind:<13}{c['spans']:>6}{fmt(r['recall']):>8}{c['known_spans']:>6}{fmt(r['recall_known']):>8}"
-              f"{c['replacements']:>7}{fmt(r['precision']):>8}{fmt(r['precision_chars']):>8}")
+        print(f"  {kind:<13}{c['spans']:>6}{fmt(r['recall']):>8}{c['replacements']:>7}{fmt(r['precision']):>8}"
+              f"{fmt(r['precision_chars']):>8}")
 
 
-def scrubber_for(layers=None, person_finder=None) -> Callable[[dict], list[tuple[int, int, str]]]:
+def scrubber_for(layers=None, person_finder=None) -> Callable[[dict], list[Replaced]]:
     from sync.anonymize import KnownPersonalData, scrub
     from sync.anonymize.text import ALL_LAYERS
 
     chosen = ALL_LAYERS if layers is None else layers
     known_by_id: dict[str, KnownPersonalData] = {}
 
-    def scrub_item(item: dict) -> list[tuple[int, int, str]]:
+    def scrub_item(item: dict) -> list[Replaced]:
         known = known_by_id.get(item["id"])
         if known is None:
             known = known_by_id[item["id"]] = KnownPersonalData.from_dict(item.get("known"))
         result = scrub(item["text"], known, layers=chosen, person_finder=person_finder)
-        return [(r.start, r.end, r.kind) for r in result.replacements]
+        return [(r.start, r.end, r.kind, r.layer) for r in result.replacements]
 
     return scrub_item
 
@@ -133,11 +150,12 @@ def run() -> None:
     result = evaluate(items, scrubber_for())
     stats = result["stats"]
     print_table(stats)
-    overall = ratios(stats["all"])
-    record("anonymize.scrubber.recall", overall["recall"], "ratio", "≥ 0.95")
-    record("anonymize.scrubber.recall_known", overall["recall_known"], "ratio", "≥ 0.99")
-    record("anonymize.scrubber.precision", overall["precision"], "ratio", "≥ 0.9")
-    record("anonymize.scrubber.precision_chars", overall["precision_chars"], "ratio", "—")
+    for kind, recall_target, _ in TARGETS:
+        record(f"anonymizer.recall.{kind}", ratios(stats[kind])["recall"] or 0.0, "ratio",
+               "= 1.00" if recall_target == 1 else f"≥ {recall_target:.2f}")
+    for kind, _, precision_target in TARGETS:
+        record(f"anonymizer.precision.{kind}", ratios(stats[kind])["precision"] or 0.0, "ratio",
+               f"≥ {precision_target:.2f}")
 
     texts = [i["text"] for i in items]
     known = {i["text"]: KnownPersonalData.from_dict(i.get("known")) for i in items}
@@ -157,14 +175,13 @@ def run() -> None:
     _matcher = node_known.matcher
     compile_s = time.perf_counter() - started
     node = throughput(texts, lambda t: scrub(t, node_known))
-    print(f"  throughput: full {full:,.0f} texts/s, regex layer alone {patterns_only:,.0f}/s, NFKC {nfkc:,.0f}/s; "
-          f"with the node's {len(node_known.person_names):,} names and {len(node_known.phones):,} phones at once "
-          f"{node:,.0f}/s (compiled in {compile_s:.2f} s)")
-    record("anonymize.scrubber.texts_per_s", full, "texts/s", "—")
-    record("anonymize.scrubber.cost_vs_regex", patterns_only / full, "ratio", "—")
-    record("anonymize.scrubber.cost_vs_nfkc", nfkc / full, "ratio", "—")
-    record("anonymize.scrubber.texts_per_s_node_known", node, "texts/s", "—")
-    if result["misses"]:
+    print(f"  throughput, one thread: full {full:,.0f} texts/s, regex layer alone {patterns_only:,.0f}/s, "
+          f"NFKC {nfkc:,.0f}/s; with the node's {len(node_known.person_names):,} names and "
+          f"{len(node_known.phones):,} phones at once {node:,.0f}/s (compiled in {compile_s:.2f} s)")
+    record("anonymizer.texts_per_s", full, "texts/s", "—")
+    record("anonymizer.cost_vs_regex", patterns_only / full, "ratio", "—")
+    record("anonymizer.cost_vs_nfkc", nfkc / full, "ratio", "—")
+    if result["misses"] or result["false_hits"]:
         print(f"  {len(result['misses'])} missed spans, {len(result['false_hits'])} false replacements "
               "(kinds only here; the corpus ids locate them)")
 
