@@ -28,6 +28,7 @@ from permissions.models import Membership, Organization, OrganizationKind as Kin
 from permissions.services import membership_grant, organization_create
 
 from . import services
+from .matching import parse_allowed_forms, parse_costs
 from .models import (
     ActivityField,
     CaseOutcome as Outcome,
@@ -245,10 +246,12 @@ class _Seeder:
     def need(self, title: str, description: str, requester: str, *, fields: Sequence[int] = (), area: str = "",
              fiscal_year: int | None = None, allowed_forms: str = "", resources: str = "",
              status: str = NeedStatus.OPEN):
+        forms, forms_note = parse_allowed_forms(allowed_forms)  # the seed documents write forms as text
         return services.need_create(
             acting_user=self.admin, center=self.center, title=title, description=description,
             requester=self.org(requester), activity_fields=self.fields(*fields), area=area,
-            fiscal_year=fiscal_year, allowed_forms=allowed_forms, resources=resources, status=status,
+            fiscal_year=fiscal_year, allowed_forms=forms, forms_note=forms_note, resources=resources,
+            covered_costs=parse_costs(resources), status=status,
         )
 
     def offer(self, group: str, title: str, description: str, *, fields: Sequence[int] = (), area: str = "",
@@ -256,6 +259,7 @@ class _Seeder:
         return services.offer_create(
             acting_user=self.admin, group=self.groups[group], title=title, description=description,
             activity_fields=self.fields(*fields), area=area, capacity=capacity, conditions=conditions,
+            cost_conditions=parse_costs(conditions),
         )
 
     def talent(self, name: str, kana: str, title: str, skills: str, *, fields: Sequence[int] = (),

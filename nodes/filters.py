@@ -118,6 +118,14 @@ class OfferFilter(SearchFilterSet):
         fields = ["q", "field", "group", "is_published"]
 
 
+class MatchFilter(df.FilterSet):
+    status = df.ChoiceFilter(choices=m.MatchStatus.choices, label=_("状況"))
+
+    class Meta:
+        model = m.Match
+        fields = ["status"]
+
+
 class OrganizationFilter(SearchFilterSet):
     kind = df.ChoiceFilter(choices=OrganizationKind.choices, label=_("種別"))
 

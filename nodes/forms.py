@@ -174,24 +174,43 @@ class PartyForm(forms.Form):
 PartyFormSet = forms.formset_factory(PartyForm, extra=2, max_num=20)
 
 
+def _checks(choices, label, coerce=str, help_text=""):
+    return forms.TypedMultipleChoiceField(
+        choices=choices, coerce=coerce, required=False, label=label, help_text=help_text,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+    )
+
+
+MONTH_CHOICES = [(month, f"{month}月") for month in m.MONTHS]
+
+
 class NeedForm(ServiceForm):
+    allowed_forms = _checks(m.CollaborationForm.choices, _("想定する協働の形態"),
+                            help_text=_("委託は法人格のある団体に限られます。"))
+    covered_costs = _checks(m.CostItem.choices, _("提案元が負担できる費用"))
+
     class Meta:
         model = m.Need
-        fields = ["title", "description", "requester", "activity_fields", "area", "fiscal_year", "needed_by",
-                  "allowed_forms", "resources", "status"]
+        fields = ["title", "description", "purpose", "requester", "activity_fields", "area", "fiscal_year", "needed_by",
+                  "budget", "allowed_forms", "forms_note", "resources", "covered_costs", "partner_role", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].queryset = self.fields["requester"].queryset.exclude(kind=OrganizationKind.CENTER)
+        self.fields["fiscal_year"].help_text = _("西暦で入力（例: 令和8年度 → 2026）")
 
     def derived_center(self, values):
         return values["requester"].center if values.get("requester") else None
 
 
 class OfferForm(ServiceForm):
+    available_months = _checks(MONTH_CHOICES, _("対応できる時期（月）"), coerce=int, help_text=_("選ばなければ通年"))
+    cost_conditions = _checks(m.CostItem.choices, _("負担をお願いする費用"))
+
     class Meta:
         model = m.Offer
-        fields = ["group", "title", "description", "activity_fields", "area", "capacity", "conditions", "is_published"]
+        fields = ["group", "title", "description", "activity_fields", "area", "capacity", "available_months",
+                  "cost_conditions", "conditions", "is_published"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,3 +242,41 @@ class ImportUploadForm(forms.Form):
         self.fields["center"].queryset = user_centers(user=user)
         if self.fields["center"].queryset.count() == 1:
             self.fields["center"].initial = self.fields["center"].queryset.first()
+
+
+# --- マッチング ------------------------------------------------------------------------------
+
+
+class DismissForm(forms.Form):
+    offer = forms.UUIDField(widget=forms.HiddenInput)
+    need = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("見送りの理由"), choices=m.DismissalReason.choices)
+    note = forms.CharField(label=_("補足"), required=False, max_length=500)
+
+
+class ProposeForm(forms.Form):
+    offer = forms.UUIDField(widget=forms.HiddenInput)
+    need = forms.UUIDField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("提案のメモ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("実施日"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # Left to the service, so the UI and the API say the same thing when it is missing.
+    notes = forms.CharField(label=_("記録（話し合ったこと・決まったこと・次にすること）"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AgreeForm(forms.Form):
+    form = forms.ChoiceField(label=_("合意した協働の形態"), choices=m.CollaborationForm.choices)
+    note = forms.CharField(label=_("メモ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, match=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if match is not None and match.need.allowed_forms:
+            allowed = set(match.need.allowed_forms)
+            self.fields["form"].choices = [(v, label) for v, label in m.CollaborationForm.choices if v in allowed]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("見送りの理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from config.charts import bar_chart
 from permissions.models import Organization
-from permissions.scoping import organizations_where, scoped_queryset
+from permissions.scoping import holds, organizations_where, scoped_queryset
 from permissions.services import audit_record
 
-from . import models as m
+from . import matching, models as m
 
 LIST_RELATIONS: dict[type, dict] = {
     m.GroupRegistration: {"select": ("organization", "center"), "prefetch": ("activity_fields",)},
@@ -25,6 +31,8 @@ LIST_RELATIONS: dict[type, dict] = {
     },
     m.Need: {"select": ("center", "requester"), "prefetch": ("activity_fields",)},
     m.Offer: {"select": ("center", "group__organization"), "prefetch": ("activity_fields",)},
+    m.SuggestionDismissal: {"select": ("center", "need", "offer__group__organization", "dismissed_by"),
+                            "prefetch": ()},
     Organization: {"select": ("center",), "prefetch": ()},
 }
 DEFAULT_ORDERING: dict[type, tuple[str, ...]] = {
@@ -35,6 +43,7 @@ DEFAULT_ORDERING: dict[type, tuple[str, ...]] = {
     m.CollaborationCase: ("-fiscal_year_start", "id"),
     m.Need: ("-created_at", "id"),
     m.Offer: ("group__organization__name_kana", "id"),
+    m.SuggestionDismissal: ("-created_at", "id"),
     Organization: ("kind", "name_kana", "id"),
 }
 
@@ -103,6 +112,9 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
         "upcoming_events": scoped_queryset(user, m.Event, "view")
         .filter(starts_at__gte=timezone.now()).order_by("starts_at")[:8],
         "recent_cases": scoped_queryset(user, m.CollaborationCase, "view").order_by("-updated_at")[:6],
+        "stalled_matches": list(stalled_matches(user=user)[:8]),
+        "stalled_count": stalled_matches(user=user).count(),
+        "stalled_days": m.MATCH_STALLED_DAYS,
         "counts": {
             "groups": groups.count(),
             "talents": scoped_queryset(user, m.TalentVolunteer, "view").count(),
@@ -111,3 +123,322 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
         },
         "today": today,
     }
+
+
+# --- マッチング ----------------------------------------------------------------------------------
+
+# Indexes of candidates per (kind, center), rebuilt when the candidates' signature changes.
+_INDEXES: OrderedDict[tuple, tuple[tuple, matching.Index]] = OrderedDict()
+_INDEX_LOCK = threading.Lock()
+INDEX_CACHE_SIZE = 16
+SUGGESTION_LIMIT = 10
+
+
+def _require_center_view(user, center_id: int) -> None:
+    """Suggestions are the center's working view (seed 002: 団体と顔合せの前に…整理して欲しい)."""
+    if not holds(user, m.CENTER_VIEW, center_id):
+        raise PermissionDenied("permission_denied")
+
+
+@lru_cache(maxsize=1)
+def _field_labels_cached(_token: int) -> dict[int, str]:
+    return {code: matching.field_label(code, name, short) for code, name, short
+            in m.ActivityField.objects.values_list("code", "name", "short_name")}
+
+
+def field_labels() -> dict[int, str]:
+    # The 20 fields come from a data migration and never change while a process runs.
+    return _field_labels_cached(0)
+
+
+def _codes_by(through, owner: str, owner_ids) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for owner_id, code in through.objects.filter(**{f"{owner}_id__in": owner_ids}).values_list(
+            f"{owner}_id", "activityfield__code"):
+        found[owner_id].add(code)
+    return found
+
+
+def candidate_offers(*, user, center) -> QuerySet:
+    """Offers that may be suggested: published, of active groups, in the center, within the user's scope."""
+    return scoped_queryset(user, m.Offer, "view").filter(
+        center=center, is_published=True, group__status=m.GroupStatus.ACTIVE)
+
+
+def candidate_needs(*, user, center) -> QuerySet:
+    return scoped_queryset(user, m.Need, "view").filter(
+        center=center, status__in=(m.NeedStatus.OPEN, m.NeedStatus.COORDINATING))
+
+
+def offer_docs(offers: QuerySet) -> list[matching.OfferDoc]:
+    rows = list(offers.values_list("id", "title", "area", "available_months", "cost_conditions", "match_terms",
+                                   "group_id", "group__organization_id", "group__organization__name",
+                                   "group__legal_form"))
+    own = _codes_by(m.Offer.activity_fields.through, "offer", [row[0] for row in rows])
+    # An offer without fields of its own is read with its group's: the group said what it works on.
+    bare_groups = {row[6] for row in rows if row[0] not in own}
+    inherited = _codes_by(m.GroupRegistration.activity_fields.through, "groupregistration", bare_groups)
+    return [
+        matching.offer_doc(
+            key=pk, title=title, area=area, months=frozenset(months or ()), costs=frozenset(costs or ()),
+            terms=terms or {}, group=organization_id, group_name=name, legal_entity=m.is_legal_entity(legal_form),
+            fields=frozenset(own.get(pk) or inherited.get(group_id, ())),
+        )
+        for pk, title, area, months, costs, terms, group_id, organization_id, name, legal_form in rows
+    ]
+
+
+def need_doc_of(need: m.Need) -> matching.NeedDoc:
+    """The document of a need already loaded (with its activity fields prefetched)."""
+    return matching.need_doc(
+        key=need.pk, title=need.title, area=need.area, allowed_forms=frozenset(need.allowed_forms or ()),
+        month=need.needed_by.month if need.needed_by else None, fiscal_year=need.fiscal_year, budget=need.budget,
+        covered_costs=frozenset(need.covered_costs or ()), terms=need.match_terms or {},
+        requester=need.requester_id, requester_name=need.requester.name,
+        fields=frozenset(f.code for f in need.activity_fields.all()),
+    )
+
+
+def need_docs(needs: QuerySet) -> list[matching.NeedDoc]:
+    rows = list(needs.values_list("id", "title", "area", "allowed_forms", "needed_by", "fiscal_year", "budget",
+                                  "covered_costs", "match_terms", "requester_id", "requester__name"))
+    fields = _codes_by(m.Need.activity_fields.through, "need", [row[0] for row in rows])
+    return [
+        matching.need_doc(
+            key=pk, title=title, area=area, allowed_forms=frozenset(forms or ()),
+            month=needed_by.month if needed_by else None, fiscal_year=fiscal_year, budget=budget,
+            covered_costs=frozenset(costs or ()), terms=terms or {}, requester=requester_id,
+            requester_name=requester_name, fields=frozenset(fields.get(pk, ())),
+        )
+        for pk, title, area, forms, needed_by, fiscal_year, budget, costs, terms, requester_id, requester_name in rows
+    ]
+
+
+def _cached_index(kind: str, center_id: int, queryset: QuerySet, build) -> matching.Index:
+    """The candidates' index, rebuilt only when a candidate (or, for offers, its group) changed.
+
+    Callers hold view_center_records on the center, and every such user sees all of its
+    candidates, so one index per center serves them all.
+    """
+    aggregates = {"n": Count("id"), "top": Max("id"), "last": Max("updated_at")}
+    if kind == "offers":
+        aggregates["groups"] = Max("group__updated_at")
+    signature = tuple(sorted(queryset.aggregate(**aggregates).items()))
+    key = (kind, center_id)
+    with _INDEX_LOCK:
+        cached = _INDEXES.get(key)
+        if cached and cached[0] == signature:
+            _INDEXES.move_to_end(key)
+            return cached[1]
+    index = matching.Index(build(queryset))
+    with _INDEX_LOCK:
+        _INDEXES[key] = (signature, index)
+        _INDEXES.move_to_end(key)
+        while len(_INDEXES) > INDEX_CACHE_SIZE:
+            _INDEXES.popitem(last=False)
+    return index
+
+
+def offer_index(*, user, center) -> matching.Index:
+    return _cached_index("offers", center.pk, candidate_offers(user=user, center=center), offer_docs)
+
+
+def need_index(*, user, center) -> matching.Index:
+    return _cached_index("needs", center.pk, candidate_needs(user=user, center=center), need_docs)
+
+
+def past_cases(*, user, center) -> dict[int, list[matching.PastCase]]:
+    """Each organization's part in the center's cases, keyed by organization id (a group's key)."""
+    cases = scoped_queryset(user, m.CollaborationCase, "view").filter(center=center)
+    case_rows = {pk: (outcome, department) for pk, outcome, department
+                 in cases.values_list("id", "outcome", "responsible_department_id")}
+    parties: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for case_id, organization_id, role, kind in m.CaseParty.objects.filter(case__in=cases).values_list(
+            "case_id", "organization_id", "role", "organization__kind"):
+        parties[case_id].append((organization_id, role == m.PartyRole.GOVERNMENT or kind == "city_department"))
+    history: dict[int, list[matching.PastCase]] = defaultdict(list)
+    for case_id, members in parties.items():
+        outcome, department = case_rows[case_id]
+        everyone = {organization for organization, _gov in members} | ({department} if department else set())
+        government = department is not None or any(gov for _org, gov in members)
+        for organization, is_government in members:
+            if not is_government and organization != center.pk:
+                history[organization].append(matching.PastCase(
+                    outcome=outcome, partners=frozenset(everyone - {organization}), with_government=government))
+    return history
+
+
+def learning(*, user, center) -> matching.Learning:
+    rows = scoped_queryset(user, m.SuggestionDismissal, "view").filter(center=center).values_list(
+        "need_id", "offer_id", "requester_id", "group__organization_id", "reason", "features")
+    return matching.learn(matching.Dismissal(*row) for row in rows)
+
+
+def matching_context(*, user, center) -> matching.Context:
+    return matching.Context(
+        field_labels=field_labels(), municipality=center.municipality_name,
+        history=past_cases(user=user, center=center), learning=learning(user=user, center=center),
+        today=timezone.localdate(),
+    )
+
+
+@dataclass
+class SuggestionItem:
+    record: Any  # the suggested Offer (for a need) or Need (for an offer)
+    suggestion: matching.Suggestion
+    match: m.Match | None  # an open match of the same pair, if staff already proposed it
+
+    @property
+    def reasons(self):
+        return self.suggestion.reasons
+
+
+@dataclass
+class SuggestionPage:
+    subject: Any
+    items: list[SuggestionItem]
+    notes: list[matching.Reason] = field(default_factory=list)
+    learned: list[str] = field(default_factory=list)
+    dismissed: list = field(default_factory=list)
+
+
+def _open_matches(**pair) -> dict:
+    return {(match.need_id, match.offer_id): match for match in m.Match.objects.filter(**pair).exclude(
+        status=m.MatchStatus.DECLINED)}
+
+
+def need_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> SuggestionPage:
+    """The offers best suited to a need, with their reasons; 404 outside the user's scope, 403 for
+    a department's or group's people (the center proposes, seed 002)."""
+    need = record_list(user=user, model=m.Need).get(uuid=uuid)
+    _require_center_view(user, need.center_id)
+    context = matching_context(user=user, center=need.center)
+    doc = need_doc_of(need)
+    candidates = candidate_offers(user=user, center=need.center)
+    index = _cached_index("offers", need.center_id, candidates, offer_docs)
+    ranked = matching.rank_offers(doc, index, context, limit=limit)
+    offers = candidates.select_related("group__organization").prefetch_related("activity_fields").in_bulk(
+        [s.key for s in ranked])
+    matches = _open_matches(need=need)
+    return SuggestionPage(
+        subject=need,
+        items=[SuggestionItem(offers[s.key], s, matches.get((need.pk, s.key))) for s in ranked if s.key in offers],
+        notes=matching.need_notes(doc, context.today), learned=context.learning.summary(),
+        dismissed=list(scoped_queryset(user, m.SuggestionDismissal, "view").filter(need=need)
+                       .select_related("offer__group__organization", "dismissed_by").order_by("-created_at")),
+    )
+
+
+def offer_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> SuggestionPage:
+    """The needs an offer could answer (the same features, seen from the group's side)."""
+    offer = record_list(user=user, model=m.Offer).get(uuid=uuid)
+    _require_center_view(user, offer.center_id)
+    context = matching_context(user=user, center=offer.center)
+    doc = offer_docs(m.Offer.objects.filter(pk=offer.pk))[0]
+    candidates = candidate_needs(user=user, center=offer.center)
+    ranked = matching.rank_needs(doc, _cached_index("needs", offer.center_id, candidates, need_docs), context,
+                                 limit=limit)
+    needs = candidates.select_related("requester").prefetch_related("activity_fields").in_bulk(
+        [s.key for s in ranked])
+    matches = _open_matches(offer=offer)
+    return SuggestionPage(
+        subject=offer,
+        items=[SuggestionItem(needs[s.key], s, matches.get((s.key, offer.pk))) for s in ranked if s.key in needs],
+        learned=context.learning.summary(),
+        dismissed=list(scoped_queryset(user, m.SuggestionDismissal, "view").filter(offer=offer)
+                       .select_related("need__requester", "dismissed_by").order_by("-created_at")),
+    )
+
+
+def pair_suggestion(*, user, need: m.Need, offer: m.Offer) -> matching.Suggestion:
+    """One pair scored as the ranking would (also when it would not make the list): the snapshot
+    kept with a proposal or a dismissal."""
+    context = matching_context(user=user, center=need.center)
+    need_doc = need_docs(m.Need.objects.filter(pk=need.pk))[0]
+    offer_doc = offer_docs(m.Offer.objects.filter(pk=offer.pk))[0]
+    index = offer_index(user=user, center=need.center)
+    if offer.pk not in index.position:  # unpublished or its group inactive: score it against itself
+        index = matching.Index([offer_doc])
+    similarities, query = index.similarities(need_doc.terms)
+    text = similarities.get(index.position[offer.pk], 0.0)
+    shared = index.shared_terms(query, offer_doc) if text >= matching.TEXT_MIN else ()
+    return matching.score_pair(need_doc, offer_doc, text, shared, context)
+
+
+# --- マッチングの進行 (board) ------------------------------------------------------------------------
+
+BOARD_CLOSED_LIMIT = 20
+
+
+def match_list(*, user) -> QuerySet:
+    return (scoped_queryset(user, m.Match, "view")
+            .select_related("center", "need__requester", "offer__group__organization", "case", "proposed_by")
+            .order_by("-last_activity_at", "id"))
+
+
+def match_detail(*, user, uuid) -> m.Match:
+    return match_list(user=user).prefetch_related(
+        Prefetch("meetings", queryset=m.MatchMeeting.objects.select_related("recorded_by")),
+        "reminders").get(uuid=uuid)
+
+
+def is_stalled(match: m.Match, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return match.is_active and match.last_activity_at < now - dt.timedelta(days=m.MATCH_STALLED_DAYS)
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    matches: list
+    total: int
+
+
+def match_board(*, user, now: dt.datetime | None = None) -> dict:
+    """Where each match stands, one column per status; stalled ones flagged with their last reminder."""
+    now = now or timezone.now()
+    matches = match_list(user=user)
+    columns = []
+    for status, label in m.MatchStatus.choices:
+        in_status = matches.filter(status=status)
+        if status not in m.MATCH_ACTIVE_STATUSES:
+            in_status = in_status[:BOARD_CLOSED_LIMIT]  # done or declined: the recent ones are enough
+        rows = list(in_status.annotate(last_reminded=Max("reminders__created_at")))
+        for match in rows:
+            match.stalled = is_stalled(match, now)
+            match.days_idle = (now - match.last_activity_at).days
+        columns.append(BoardColumn(status, label, rows, matches.filter(status=status).count()))
+    stalled = sum(1 for column in columns for match in column.matches if match.stalled)
+    return {"columns": columns, "stalled": stalled, "stalled_days": m.MATCH_STALLED_DAYS, "now": now}
+
+
+def stalled_matches(*, user, now: dt.datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    return match_list(user=user).filter(
+        status__in=m.MATCH_ACTIVE_STATUSES, last_activity_at__lt=now - dt.timedelta(days=m.MATCH_STALLED_DAYS)
+    ).order_by("last_activity_at", "id")
+
+
+# --- できることメニュー (published) -------------------------------------------------------------------
+
+
+def published_menu(*, center) -> list[tuple[Any, list]]:
+    """The center's published menu by activity field: what groups can do, without personal data.
+
+    A publication like the public event calendar, so it reads no user's scope: only offers the
+    group chose to list (メニューに掲載) of active groups, and only the fields printed below.
+    """
+    offers = list(
+        m.Offer.objects.filter(center=center, is_published=True, group__status=m.GroupStatus.ACTIVE)
+        .select_related("group__organization").prefetch_related("activity_fields", "group__activity_fields")
+        .order_by("group__organization__name_kana", "id")
+    )
+    sections: dict[Any, list] = defaultdict(list)
+    for offer in offers:
+        fields = list(offer.activity_fields.all()) or list(offer.group.activity_fields.all())
+        offer.cost_labels = [str(m.CostItem(c).label) for c in offer.cost_conditions if c in m.CostItem.values]
+        for activity_field in fields or [None]:
+            sections[activity_field].append(offer)
+    ordered = sorted(sections.items(), key=lambda item: item[0].code if item[0] else 99)
+    return ordered

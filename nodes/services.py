@@ -11,31 +11,46 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError
 from django.utils import timezone
 
-from config.japanese import search_key, to_katakana_reading
+from config.japanese import fiscal_year_of, search_key, to_katakana_reading
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, require_permitted, scoped_queryset
 from permissions.services import audit_record, organization_create
 from sync import outbox
 
+from . import matching
 from .models import (
     CENTER_CHANGE,
     CONSULTATION_STEP_ORDER,
+    FORMS_NEEDING_LEGAL_ENTITY,
+    MATCH_ACTIVE_STATUSES,
+    MATCH_STALLED_DAYS,
+    MONTHS,
     CaseParty,
     CenterRecord,
     CollaborationCase,
+    CollaborationForm,
     Consultation,
     ConsultationStep,
+    CostItem,
     Event,
     EventStatus,
     GroupRegistration,
+    Match,
+    MatchMeeting,
+    MatchReminder,
+    MatchStatus,
     Need,
+    NeedStatus,
     Offer,
+    PartyRole,
     SharingLevel,
+    SuggestionDismissal,
     TalentVolunteer,
+    is_legal_entity,
 )
 
 GROUP_ORGANIZATION_KINDS = (
@@ -116,6 +131,9 @@ def _save(record: CenterRecord, *, acting_user, perm: str, values: dict, m2m: di
     if not creating:
         record.version += 1
     record.search_text = _search_text(record)
+    if hasattr(record, "MATCH_TEXT_FIELDS"):
+        # Tokenized once here, so ranking thousands of candidates never runs Sudachi on rows.
+        record.match_terms = matching.terms(*(getattr(record, name) for name in record.MATCH_TEXT_FIELDS))
     record.full_clean(exclude=["search_text"])
     record.save()
     for name, items in m2m.items():
@@ -303,24 +321,45 @@ def event_cancel(*, acting_user, event: Event, reason: str) -> Event:
     return _update(event, acting_user=acting_user, values={"status": EventStatus.CANCELLED, "cancellation_reason": reason})
 
 
+CHOICE_LISTS: dict[str, tuple] = {
+    "allowed_forms": tuple(CollaborationForm.values),
+    "covered_costs": tuple(CostItem.values),
+    "cost_conditions": tuple(CostItem.values),
+    "available_months": MONTHS,
+}
+
+
+def _choice_lists(values: dict) -> dict:
+    """Multi-choice values in their canonical order without repeats; unknown values stay for clean()."""
+    for name, order in CHOICE_LISTS.items():
+        value = values.get(name)
+        if isinstance(value, list | tuple | set | frozenset):
+            try:
+                items = list(dict.fromkeys(value))
+            except TypeError:
+                continue  # unhashable items: clean() rejects them with the field's message
+            values[name] = sorted(items, key=lambda v: order.index(v) if v in order else len(order))
+    return values
+
+
 @transaction.atomic
 def need_create(*, acting_user, center: Organization, **values) -> Need:
-    return _create(Need, acting_user=acting_user, center=center, values=values)
+    return _create(Need, acting_user=acting_user, center=center, values=_choice_lists(values))
 
 
 @transaction.atomic
 def need_update(*, acting_user, need: Need, **values) -> Need:
-    return _update(need, acting_user=acting_user, values=values)
+    return _update(need, acting_user=acting_user, values=_choice_lists(values))
 
 
 @transaction.atomic
 def offer_create(*, acting_user, group: GroupRegistration, **values) -> Offer:
-    return _create(Offer, acting_user=acting_user, center=group.center, values={"group": group, **values})
+    return _create(Offer, acting_user=acting_user, center=group.center, values={"group": group, **_choice_lists(values)})
 
 
 @transaction.atomic
 def offer_update(*, acting_user, offer: Offer, **values) -> Offer:
-    return _update(offer, acting_user=acting_user, values=values)
+    return _update(offer, acting_user=acting_user, values=_choice_lists(values))
 
 
 # --- 協働事例 -------------------------------------------------------------------------------
@@ -462,3 +501,238 @@ def partner_delete(*, acting_user, organization: Organization) -> None:
 
 def visible_organizations(user):
     return scoped_queryset(user, Organization, "view")
+
+
+# --- マッチング (協働の種 × できることメニュー) -----------------------------------------------------
+
+
+def _same_center(need: Need, offer: Offer) -> None:
+    if need.center_id != offer.center_id:
+        raise ValidationError({"offer": ValidationError("協働の種と同じセンターのメニューを選んでください。",
+                                                        code="other_center")})
+
+
+def _require_center_staff(acting_user, center_id: int) -> None:
+    """Matching is the center's work (seed 002: the center sits in between); departments and groups only read."""
+    if not holds(acting_user, CENTER_CHANGE, center_id):
+        raise PermissionDenied("permission_denied")
+
+
+def _suggestion_snapshot(acting_user, need: Need, offer: Offer) -> matching.Suggestion:
+    from .selectors import pair_suggestion
+
+    return pair_suggestion(user=acting_user, need=need, offer=offer)
+
+
+@transaction.atomic
+def suggestion_dismiss(*, acting_user, need: Need, offer: Offer, reason: str, note: str = "") -> SuggestionDismissal:
+    """Set a suggested pair aside with a reason; later rankings learn from it (nodes.matching.learn)."""
+    need = get_scoped_or_deny(acting_user, Need, "view", pk=need.pk)
+    _require_center_staff(acting_user, need.center_id)
+    offer = get_scoped_or_deny(acting_user, Offer, "view", pk=offer.pk)
+    _same_center(need, offer)
+    if SuggestionDismissal.objects.filter(need=need, offer=offer).exists():
+        raise ValidationError({"offer": ValidationError("この提案はすでに見送っています。", code="already_dismissed")})
+    suggestion = _suggestion_snapshot(acting_user, need, offer)
+    dismissal = SuggestionDismissal(dismissed_by=acting_user, features=suggestion.features, score=suggestion.score)
+    try:
+        with transaction.atomic():
+            return _save(dismissal, acting_user=acting_user, perm="add", values={
+                "center": need.center, "need": need, "offer": offer, "requester": need.requester,
+                "group": offer.group, "reason": reason, "note": note,
+            })
+    except IntegrityError as error:  # the same pair dismissed concurrently
+        raise ValidationError({"offer": ValidationError("この提案はすでに見送っています。",
+                                                        code="already_dismissed")}) from error
+
+
+@transaction.atomic
+def suggestion_restore(*, acting_user, dismissal: SuggestionDismissal) -> None:
+    """Take a dismissal back: the pair is suggested again and stops weighing on the ranking."""
+    record_delete(acting_user=acting_user, record=dismissal)
+
+
+def _match_step(match: Match, *, acting_user, values: dict) -> Match:
+    return _save(match, acting_user=acting_user, perm="change",
+                 values={**values, "last_activity_at": timezone.now()})
+
+
+def _need_status(acting_user, need: Need, status: str) -> None:
+    need = _locked(acting_user, need)
+    if need.status != status:
+        _save(need, acting_user=acting_user, perm="change", values={"status": status})
+
+
+@transaction.atomic
+def match_propose(*, acting_user, need: Need, offer: Offer, note: str = "") -> Match:
+    """提案: the center starts coordinating a need with an offer (from a suggestion or by hand)."""
+    need = get_scoped_or_deny(acting_user, Need, "view", pk=need.pk)
+    _require_center_staff(acting_user, need.center_id)
+    offer = get_scoped_or_deny(acting_user, Offer, "view", pk=offer.pk)
+    _same_center(need, offer)
+    if need.status == NeedStatus.CLOSED:
+        raise ValidationError({"need": ValidationError("終了した協働の種には提案できません。", code="need_closed")})
+    if Match.objects.filter(need=need, offer=offer).exclude(status=MatchStatus.DECLINED).exists():
+        raise ValidationError({"offer": ValidationError("この組み合わせはすでに調整中です。", code="already_matching")})
+    suggestion = _suggestion_snapshot(acting_user, need, offer)
+    match = Match(proposed_by=acting_user, reasons=[r.as_dict() for r in suggestion.reasons], score=suggestion.score)
+    try:
+        with transaction.atomic():
+            match = _save(match, acting_user=acting_user, perm="add", values={
+                "center": need.center, "need": need, "offer": offer, "note": note,
+                "status": MatchStatus.PROPOSED, "last_activity_at": timezone.now(),
+            })
+    except IntegrityError as error:  # proposed concurrently: the partial unique index decided
+        raise ValidationError({"offer": ValidationError("この組み合わせはすでに調整中です。",
+                                                        code="already_matching")}) from error
+    if need.status == NeedStatus.OPEN:
+        _need_status(acting_user, need, NeedStatus.COORDINATING)
+    return match
+
+
+@transaction.atomic
+def match_record_meeting(*, acting_user, match: Match, held_on: dt.date | None, notes: str) -> MatchMeeting:
+    """事前打ち合わせ: record a meeting; the first one moves a proposed match to 事前打ち合わせ."""
+    match = _locked(acting_user, match)
+    if match.status not in MATCH_ACTIVE_STATUSES:
+        raise ValidationError({"status": ValidationError("見送り・事例化したマッチングには打ち合わせを記録できません。",
+                                                         code="match_closed")})
+    errors = {}
+    if held_on is None:
+        errors["held_on"] = ValidationError("実施日を入力してください。", code="required")
+    elif held_on > timezone.localdate():
+        errors["held_on"] = ValidationError("実施日は今日以前の日付にしてください。", code="future_date")
+    if not (notes or "").strip():
+        errors["notes"] = ValidationError("打ち合わせの記録を入力してください。", code="required")
+    if errors:
+        raise ValidationError(errors)
+    meeting = MatchMeeting(match=match, held_on=held_on, notes=notes.strip(), recorded_by=acting_user)
+    meeting.full_clean()
+    meeting.save()
+    values: dict[str, Any] = {}
+    if match.status == MatchStatus.PROPOSED:
+        values.update(status=MatchStatus.MEETING, meeting_at=timezone.now())
+    _match_step(match, acting_user=acting_user, values=values)
+    audit_record(actor=acting_user, action="match.meeting", target=match, organization=match.center,
+                 detail={"held_on": held_on.isoformat()})
+    return meeting
+
+
+def _form_errors(match: Match, form: str) -> ValidationError | None:
+    if form not in CollaborationForm.values:
+        return ValidationError("協働の形態を選んでください。", code="invalid_choice")
+    allowed = match.need.allowed_forms
+    if allowed and form not in allowed:
+        labels = "・".join(match.need.get_allowed_forms_display())
+        return ValidationError(f"協働の種で想定していない形態です（想定: {labels}）。", code="form_not_allowed")
+    if form in FORMS_NEEDING_LEGAL_ENTITY and is_legal_entity(match.offer.group.legal_form) is not True:
+        return ValidationError("委託には法人格が必要です。", code="legal_entity_required")
+    return None
+
+
+@transaction.atomic
+def match_agree(*, acting_user, match: Match, form: str, note: str = "") -> Match:
+    """合意: after at least one 事前打ち合わせ, the parties agree on a form of collaboration."""
+    match = _locked(acting_user, match)
+    if match.status == MatchStatus.PROPOSED:
+        raise ValidationError({"status": ValidationError("合意の前に事前打ち合わせを記録してください。",
+                                                         code="meeting_required")})
+    if match.status != MatchStatus.MEETING:
+        raise ValidationError({"status": ValidationError("この段階では合意を記録できません。", code="invalid_step")})
+    error = _form_errors(match, form)
+    if error:
+        raise ValidationError({"form": error})
+    values = {"status": MatchStatus.AGREED, "agreed_at": timezone.now(), "agreed_form": form}
+    if note.strip():
+        values["note"] = "\n".join(filter(None, [match.note, note.strip()]))
+    return _match_step(match, acting_user=acting_user, values=values)
+
+
+def _case_values(match: Match) -> dict:
+    """A case pre-filled from the match: the need's purpose, the offer, both sides' contributions."""
+    need, offer = match.need, match.offer
+    group = offer.group.organization
+    requester = need.requester
+    department = requester if requester.kind == "city_department" else None
+    fields = list(need.activity_fields.all()) or list(offer.activity_fields.all())
+    summary = "\n\n".join(filter(None, [
+        need.purpose or need.description,
+        f"{group.name}の「{offer.title}」: {offer.description}",
+    ]))
+    parties = [
+        {"organization": group, "role": PartyRole.LEAD,
+         "contribution": need.partner_role or f"{offer.title}（{offer.description}）"},
+        {"organization": requester, "role": PartyRole.GOVERNMENT if department else PartyRole.PARTNER,
+         "contribution": need.resources},
+        {"organization": match.center, "role": PartyRole.COORDINATOR,
+         "contribution": "マッチング・事前打ち合わせの調整"},
+    ]
+    return {
+        "title": need.title, "summary": summary, "form": match.agreed_form, "activity_fields": fields,
+        "responsible_department": department, "fiscal_year_start": need.fiscal_year or fiscal_year_of(timezone.localdate()),
+        "parties": parties,
+    }
+
+
+@transaction.atomic
+def match_create_case(*, acting_user, match: Match) -> Match:
+    """From an agreed match, the collaboration case, through the case services (same checks, audit, outbox)."""
+    match = _locked(acting_user, match)
+    if match.status != MatchStatus.AGREED:
+        raise ValidationError({"status": ValidationError("協働事例は合意したマッチングから作成します。",
+                                                         code="not_agreed")})
+    error = _form_errors(match, match.agreed_form)  # the need or the group may have changed since
+    if error:
+        raise ValidationError({"form": error})
+    case = case_create(acting_user=acting_user, center=match.center, **_case_values(match))
+    match = _match_step(match, acting_user=acting_user, values={
+        "status": MatchStatus.CASE_CREATED, "case": case, "case_created_at": timezone.now(),
+    })
+    if match.need.status != NeedStatus.CLOSED:
+        _need_status(acting_user, match.need, NeedStatus.MATCHED)
+    return match
+
+
+@transaction.atomic
+def match_decline(*, acting_user, match: Match, reason: str) -> Match:
+    """見送り: the match ends here, with the reason (a pair may be proposed again later)."""
+    match = _locked(acting_user, match)
+    if match.status not in MATCH_ACTIVE_STATUSES:
+        raise ValidationError({"status": ValidationError("このマッチングはすでに終了しています。", code="match_closed")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError("見送りの理由を入力してください。", code="required")})
+    match = _match_step(match, acting_user=acting_user, values={
+        "status": MatchStatus.DECLINED, "declined_at": timezone.now(), "declined_reason": reason.strip(),
+    })
+    others = Match.objects.filter(need=match.need, status__in=MATCH_ACTIVE_STATUSES).exists()
+    if match.need.status == NeedStatus.COORDINATING and not others:
+        _need_status(acting_user, match.need, NeedStatus.OPEN)
+    return match
+
+
+@transaction.atomic
+def match_remind_stalled(*, now: dt.datetime | None = None, days: int = MATCH_STALLED_DAYS) -> int:
+    """Record a reminder for every active match without a step or meeting for `days` days.
+
+    A system job (the beat schedule runs it) across all centers of this node, so it reads the
+    rows directly rather than through a user's scope. Idempotent: one reminder per stall, keyed
+    on the match's last activity, and the unique constraint settles concurrent runs.
+    """
+    now = now or timezone.now()
+    stalled = list(Match.objects.filter(status__in=MATCH_ACTIVE_STATUSES,
+                                        last_activity_at__lt=now - dt.timedelta(days=days))
+                   .values_list("id", "center_id", "last_activity_at", "status"))
+    if not stalled:
+        return 0
+    known = set(MatchReminder.objects.filter(match_id__in=[row[0] for row in stalled])
+                .values_list("match_id", "stalled_since"))
+    fresh = [MatchReminder(match_id=match_id, center_id=center_id, stalled_since=since, status=status)
+             for match_id, center_id, since, status in stalled if (match_id, since) not in known]
+    MatchReminder.objects.bulk_create(fresh, ignore_conflicts=True)
+    by_center: dict[int, int] = {}
+    for reminder in fresh:
+        by_center[reminder.center_id] = by_center.get(reminder.center_id, 0) + 1
+    for center_id, count in by_center.items():
+        audit_record(actor=None, action="match.remind", organization=Organization(pk=center_id),
+                     detail={"count": count, "days": days})
+    return len(fresh)

@@ -150,6 +150,7 @@ RECORDS: dict[str, RecordUI] = {
                 (_("提案元"), lambda n: n.requester.name),
                 (_("活動分野"), _fields),
                 (_("地域"), lambda n: n.area),
+                (_("協働の形態"), lambda n: choice_list_label("allowed_forms", n.allowed_forms)),
                 (_("状態"), lambda n: n.get_status_display()),
             ),
             create=lambda user, values: services.need_create(acting_user=user, **values),
@@ -185,17 +186,33 @@ RECORDS: dict[str, RecordUI] = {
 }
 
 
+# Multi-choice fields kept as lists of choice values, shown by their labels.
+CHOICE_LIST_LABELS: dict[str, Callable[[object], str]] = {
+    "allowed_forms": lambda v: str(m.CollaborationForm(v).label),
+    "covered_costs": lambda v: str(m.CostItem(v).label),
+    "cost_conditions": lambda v: str(m.CostItem(v).label),
+    "available_months": lambda v: f"{v}月",
+}
+
+
+def choice_list_label(name: str, values) -> str:
+    label = CHOICE_LIST_LABELS[name]
+    return "・".join(label(v) for v in values)
+
+
 def detail_rows(record) -> list[tuple[str, str]]:
     """(label, value) pairs of a record's plain fields, for the detail page."""
-    hidden = {"id", "uuid", "search_text", "version", "organization", "center"}
+    hidden = {"id", "uuid", "search_text", "version", "organization", "center", "match_terms"}
     rows = []
     for model_field in record._meta.concrete_fields:
         if model_field.name in hidden:
             continue
         value = getattr(record, model_field.name)
-        if value in (None, ""):
+        if value in (None, "", []):
             continue
-        if model_field.choices:
+        if model_field.name in CHOICE_LIST_LABELS:
+            value = choice_list_label(model_field.name, value)
+        elif model_field.choices:
             value = getattr(record, f"get_{model_field.name}_display")()
         elif model_field.is_relation:
             value = person_name(value) if hasattr(value, "username") else str(value)

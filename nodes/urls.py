@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_exchange
+from . import views, views_exchange, views_matching as matching
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,19 @@ urlpatterns = [
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),
     path("cases/<uuid:uuid>/share/", views.case_share, name="case-share"),
+    path("matching/", matching.board, name="matching-board"),
+    path("matching/needs/<uuid:uuid>/", matching.need_suggestions, name="matching-need"),
+    path("matching/offers/<uuid:uuid>/", matching.offer_suggestions, name="matching-offer"),
+    path("matching/propose/", matching.propose, name="matching-propose"),
+    path("matching/dismiss/", matching.dismiss, name="matching-dismiss"),
+    path("matching/dismissals/<uuid:uuid>/restore/", matching.restore, name="matching-restore"),
+    path("matching/<uuid:uuid>/", matching.match_detail, name="matching-detail"),
+    path("matching/<uuid:uuid>/meetings/", matching.record_meeting, name="matching-meeting"),
+    path("matching/<uuid:uuid>/agree/", matching.agree, name="matching-agree"),
+    path("matching/<uuid:uuid>/case/", matching.create_case, name="matching-case"),
+    path("matching/<uuid:uuid>/decline/", matching.decline, name="matching-decline"),
+    path("menu/", matching.my_menu, name="my-menu"),
+    path("menu/<uuid:center_uuid>/", matching.menu, name="menu"),
     path("<slug:slug>/", views.record_list, name="record-list"),
     path("<slug:slug>/new/", views.record_edit, name="record-create"),
     path("<slug:slug>/<uuid:uuid>/", views.record_detail, name="record-detail"),

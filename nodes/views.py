@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
-from permissions.scoping import get_scoped_or_deny, scoped_queryset
+from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 
 from . import models as m, selectors, services
 from .forms import PartyFormSet
@@ -95,6 +95,12 @@ def _detail_context(request, ui, record) -> dict:
         ]
         context["linked"] = {"organizations": list(record.linked_organizations.all()),
                              "cases": list(record.linked_cases.all())}
+    if isinstance(record, m.Need | m.Offer):
+        side = "need" if isinstance(record, m.Need) else "offer"
+        context["matching"] = {
+            "side": side, "can_suggest": holds(request.user, m.CENTER_VIEW, record.center_id),
+            "matches": list(selectors.match_list(user=request.user).filter(**{side: record})),
+        }
     if isinstance(record, m.GroupRegistration):
         context["consents"] = [
             (consent, label, getattr(record, f"consent_{consent}_at"))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.japanese import fiscal_year_label
@@ -12,6 +16,7 @@ from .. import models as m
 from ..selectors import user_centers
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class ScopedUUIDField(serializers.SlugRelatedField):
     """A link given by uuid, resolved only among records the requesting user can see."""
 
@@ -24,6 +29,7 @@ class ScopedUUIDField(serializers.SlugRelatedField):
         return scoped_queryset(self.context["request"].user, self.scoped_model, "view")
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class CenterField(serializers.SlugRelatedField):
     """The center a new record belongs to: one the user may register records for."""
 
@@ -307,15 +313,25 @@ class CaseOutput(RecordOutput):
 # --- 協働の種 / できることメニュー ------------------------------------------------------------------
 
 
+def choice_list(choices, **kwargs):
+    return serializers.ListField(child=serializers.ChoiceField(choices=choices), required=False, **kwargs)
+
+
+MONTH_CHOICES = [(month, f"{month}月") for month in m.MONTHS]
+
+
 class NeedInput(CenterDefaultMixin, serializers.ModelSerializer):
     center = CenterField(required=False)
     requester = ScopedUUIDField(Organization)
     activity_fields = activity_fields_field()
+    allowed_forms = choice_list(m.CollaborationForm.choices, help_text="協働の形態（複数可）。委託は法人格のある団体に限る")
+    covered_costs = choice_list(m.CostItem.choices)
 
     class Meta:
         model = m.Need
-        fields = ["center", "title", "description", "requester", "activity_fields", "area", "fiscal_year", "needed_by",
-                  "allowed_forms", "resources", "status"]
+        fields = ["center", "title", "description", "purpose", "requester", "activity_fields", "area", "fiscal_year",
+                  "needed_by", "budget", "allowed_forms", "forms_note", "resources", "covered_costs", "partner_role",
+                  "status"]
         validators = []
 
     def validate(self, attrs):
@@ -327,33 +343,167 @@ class NeedInput(CenterDefaultMixin, serializers.ModelSerializer):
 
 class NeedOutput(RecordOutput):
     requester = OrganizationRefSerializer(read_only=True)
+    allowed_forms = serializers.ListField(child=serializers.CharField(), read_only=True)
+    covered_costs = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = m.Need
-        fields = [*RecordOutput.Meta.fields, "title", "description", "requester", "activity_fields", "area", "fiscal_year",
-                  "needed_by", "allowed_forms", "resources", "status"]
+        fields = [*RecordOutput.Meta.fields, "title", "description", "purpose", "requester", "activity_fields", "area",
+                  "fiscal_year", "needed_by", "budget", "allowed_forms", "forms_note", "resources", "covered_costs",
+                  "partner_role", "status"]
 
 
 class OfferInput(serializers.ModelSerializer):
     group = ScopedUUIDField(m.GroupRegistration)
     activity_fields = activity_fields_field()
+    available_months = choice_list(MONTH_CHOICES, help_text="対応できる月（空は通年）")
+    cost_conditions = choice_list(m.CostItem.choices)
 
     class Meta:
         model = m.Offer
-        fields = ["group", "title", "description", "activity_fields", "area", "capacity", "conditions", "is_published"]
+        fields = ["group", "title", "description", "activity_fields", "area", "capacity", "available_months",
+                  "cost_conditions", "conditions", "is_published"]
         validators = []
 
 
 class OfferOutput(RecordOutput):
     group = serializers.SerializerMethodField()
+    available_months = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    cost_conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = m.Offer
         fields = [*RecordOutput.Meta.fields, "group", "title", "description", "activity_fields", "area", "capacity",
-                  "conditions", "is_published"]
+                  "available_months", "cost_conditions", "conditions", "is_published"]
 
     def get_group(self, offer) -> dict:
         return {"uuid": str(offer.group.uuid), "name": offer.group.organization.name}
+
+
+# --- マッチング ------------------------------------------------------------------------------
+
+
+class ReasonOutput(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[("good", "good"), ("caution", "caution")])
+    text = serializers.CharField()
+
+
+class SuggestionQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class OfferRefOutput(serializers.ModelSerializer):
+    group = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Offer
+        fields = ["uuid", "title", "area", "group"]
+
+    def get_group(self, offer) -> dict:
+        group = offer.group
+        return {"uuid": str(group.uuid), "name": group.organization.name, "legal_form": group.legal_form}
+
+
+class NeedRefOutput(serializers.ModelSerializer):
+    requester = OrganizationRefSerializer(read_only=True)
+
+    class Meta:
+        model = m.Need
+        fields = ["uuid", "title", "area", "requester", "status"]
+
+
+class SuggestionOutput(serializers.Serializer):
+    """One suggestion: what, how good (score and each feature in [0, 1]) and why, in Japanese."""
+
+    offer = serializers.SerializerMethodField()
+    need = serializers.SerializerMethodField()
+    score = serializers.FloatField(source="suggestion.score")
+    features = serializers.DictField(child=serializers.FloatField(), source="suggestion.features")
+    reasons = ReasonOutput(many=True, source="suggestion.reasons")
+    match = serializers.SerializerMethodField(help_text="An open match of the same pair, if staff proposed it")
+
+    def get_match(self, item) -> uuid.UUID | None:
+        return item.match.uuid if item.match else None
+
+    def get_offer(self, item) -> dict | None:
+        return OfferRefOutput(item.record).data if isinstance(item.record, m.Offer) else None
+
+    def get_need(self, item) -> dict | None:
+        return NeedRefOutput(item.record).data if isinstance(item.record, m.Need) else None
+
+
+class SuggestionPageOutput(serializers.Serializer):
+    subject = serializers.SerializerMethodField()
+    notes = ReasonOutput(many=True)
+    learned = serializers.ListField(child=serializers.CharField())
+    results = SuggestionOutput(many=True, source="items")
+
+    def get_subject(self, page) -> str:
+        return str(page.subject.uuid)
+
+
+class DismissalInput(serializers.Serializer):
+    need = ScopedUUIDField(m.Need)
+    offer = ScopedUUIDField(m.Offer)
+    reason = serializers.ChoiceField(choices=m.DismissalReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DismissalOutput(serializers.ModelSerializer):
+    need = NeedRefOutput(read_only=True)
+    offer = OfferRefOutput(read_only=True)
+    dismissed_by = serializers.CharField(source="dismissed_by.username", read_only=True)
+
+    class Meta:
+        model = m.SuggestionDismissal
+        fields = ["uuid", "need", "offer", "reason", "note", "features", "score", "dismissed_by", "created_at"]
+
+
+class MatchInput(serializers.Serializer):
+    need = ScopedUUIDField(m.Need)
+    offer = ScopedUUIDField(m.Offer)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeetingInput(serializers.Serializer):
+    held_on = serializers.DateField()
+    notes = serializers.CharField(allow_blank=True)
+
+
+class AgreeInput(serializers.Serializer):
+    form = serializers.ChoiceField(choices=m.CollaborationForm.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclineInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class MeetingOutput(serializers.ModelSerializer):
+    class Meta:
+        model = m.MatchMeeting
+        fields = ["held_on", "notes", "created_at"]
+
+
+class MatchOutput(serializers.ModelSerializer):
+    center = OrganizationRefSerializer(read_only=True)
+    need = NeedRefOutput(read_only=True)
+    offer = OfferRefOutput(read_only=True)
+    case = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    stalled = serializers.SerializerMethodField()
+    meetings = MeetingOutput(many=True, read_only=True)
+
+    class Meta:
+        model = m.Match
+        fields = ["uuid", "center", "need", "offer", "status", "note", "reasons", "score", "meeting_at", "agreed_at",
+                  "agreed_form", "case", "case_created_at", "declined_at", "declined_reason", "last_activity_at",
+                  "stalled", "meetings", "version", "created_at", "updated_at"]
+
+    def get_stalled(self, match) -> bool:
+        from ..selectors import is_stalled
+
+        return is_stalled(match)
 
 
 # --- partners -------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import VIEWSETS
+from .views import MATCHING_VIEWSETS, VIEWSETS
 
 router = SimpleRouter()
 for prefix, viewset in VIEWSETS.items():
     router.register(prefix, viewset, basename=prefix.rstrip("s"))
+for prefix, (viewset, basename) in MATCHING_VIEWSETS.items():
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = router.urls

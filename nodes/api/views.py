@@ -229,6 +229,12 @@ class CaseViewSet(RecordViewSet):
         return Response(sharing.share_document(case, sharing.case_share(case, level, actor=request.user)))
 
 
+def _limit(request) -> int:
+    serializer = s.SuggestionQuery(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["limit"]
+
+
 class NeedViewSet(RecordViewSet):
     model = m.Need
     filterset_class = filters.NeedFilter
@@ -241,6 +247,13 @@ class NeedViewSet(RecordViewSet):
 
     def perform_update_record(self, record, data):
         return services.need_update(acting_user=self.request.user, need=record, **data)
+
+    @extend_schema(parameters=[s.SuggestionQuery], responses=s.SuggestionPageOutput)
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, uuid=None):
+        """Offers ranked for this need, each with its score, features and reasons (center staff)."""
+        page = selectors.need_suggestions(user=request.user, uuid=uuid, limit=_limit(request))
+        return Response(s.SuggestionPageOutput(page).data)
 
 
 class OfferViewSet(RecordViewSet):
@@ -255,6 +268,115 @@ class OfferViewSet(RecordViewSet):
 
     def perform_update_record(self, record, data):
         return services.offer_update(acting_user=self.request.user, offer=record, **data)
+
+    @extend_schema(parameters=[s.SuggestionQuery], responses=s.SuggestionPageOutput)
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, uuid=None):
+        """Needs this offer could answer, ranked, with reasons (center staff)."""
+        page = selectors.offer_suggestions(user=request.user, uuid=uuid, limit=_limit(request))
+        return Response(s.SuggestionPageOutput(page).data)
+
+
+@extend_schema(responses=s.DismissalOutput)
+class DismissalViewSet(viewsets.GenericViewSet):
+    """Suggestions staff set aside, with the reason the ranking learns from."""
+
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    serializer_class = s.DismissalOutput
+
+    def get_queryset(self):
+        return selectors.record_list(user=self.request.user, model=m.SuggestionDismissal)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.DismissalOutput(page, many=True).data)
+
+    def retrieve(self, request, uuid=None):
+        return Response(s.DismissalOutput(self.get_queryset().get(uuid=uuid)).data)
+
+    @extend_schema(request=s.DismissalInput, responses={201: s.DismissalOutput})
+    def create(self, request):
+        serializer = s.DismissalInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        dismissal = services.suggestion_dismiss(acting_user=request.user, **serializer.validated_data)
+        return Response(s.DismissalOutput(self.get_queryset().get(pk=dismissal.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, uuid=None):
+        dismissal = get_scoped_or_deny(request.user, m.SuggestionDismissal, "delete", uuid=uuid)
+        services.suggestion_restore(acting_user=request.user, dismissal=dismissal)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(responses=s.MatchOutput)
+class MatchViewSet(viewsets.GenericViewSet):
+    """The coordination pipeline: 提案 → 事前打ち合わせ → 合意 → 協働事例, or 見送り."""
+
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    serializer_class = s.MatchOutput
+    filterset_class = filters.MatchFilter
+
+    def get_queryset(self):
+        return selectors.match_list(user=self.request.user).prefetch_related("meetings")
+
+    def _output(self, match, http_status=status.HTTP_200_OK):
+        return Response(s.MatchOutput(self.get_queryset().get(pk=match.pk)).data, status=http_status)
+
+    def _changeable(self, uuid):
+        return get_scoped_or_deny(self.request.user, m.Match, "change", uuid=uuid)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.MatchOutput(page, many=True).data)
+
+    def retrieve(self, request, uuid=None):
+        return Response(s.MatchOutput(self.get_queryset().get(uuid=uuid)).data)
+
+    @extend_schema(request=s.MatchInput, responses={201: s.MatchOutput})
+    def create(self, request):
+        serializer = s.MatchInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        match = services.match_propose(acting_user=request.user, **serializer.validated_data)
+        return self._output(match, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MeetingInput, responses={201: s.MatchOutput})
+    @action(detail=True, methods=["post"])
+    def meetings(self, request, uuid=None):
+        """Record a 事前打ち合わせ (the first one moves a proposed match on)."""
+        match = self._changeable(uuid)
+        serializer = s.MeetingInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.match_record_meeting(acting_user=request.user, match=match, **serializer.validated_data)
+        return self._output(match, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.AgreeInput)
+    @action(detail=True, methods=["post"])
+    def agree(self, request, uuid=None):
+        """The parties agreed, on this form of collaboration (委託 only with a legal entity)."""
+        match = self._changeable(uuid)
+        serializer = s.AgreeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._output(services.match_agree(acting_user=request.user, match=match, **serializer.validated_data))
+
+    @extend_schema(request=None, responses={201: s.MatchOutput})
+    @action(detail=True, methods=["post"])
+    def case(self, request, uuid=None):
+        """Create the collaboration case from the agreed match, pre-filled."""
+        match = self._changeable(uuid)
+        return self._output(services.match_create_case(acting_user=request.user, match=match), status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DeclineInput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, uuid=None):
+        """見送り, with the reason."""
+        match = self._changeable(uuid)
+        serializer = s.DeclineInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._output(services.match_decline(acting_user=request.user, match=match,
+                                                   **serializer.validated_data))
 
 
 class OrganizationViewSet(RecordViewSet):
@@ -288,4 +410,10 @@ VIEWSETS = {
 }
 for _viewset in VIEWSETS.values():
     _schema(_viewset)
+
+# Registered with explicit basenames (their prefixes are not plural-s nouns).
+MATCHING_VIEWSETS = {
+    "dismissals": (DismissalViewSet, "dismissal"),
+    "matches": (MatchViewSet, "match"),
+}
 

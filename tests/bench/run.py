@@ -7,12 +7,13 @@ from . import common
 
 def main() -> None:
     common.use_bench_database()
-    from . import hub_search, node_groups_list, scrubber, sync_push
+    from . import hub_search, matching, node_groups_list, scrubber, sync_push
 
     print(f"machine: {common.machine()}")
     node_groups_list.run()
     scrubber.run()
     hub_search.run()
+    matching.run()
     sync_push.run()
     print(f"results appended to {common.RESULTS}")
 

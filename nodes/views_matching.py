@@ -1,0 +1,223 @@
+"""Staff UI of matching: suggestions with reasons, the coordination board, a match's steps, the published menu."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from permissions.models import Organization
+from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
+
+from . import models as m, selectors, services
+from .forms import AgreeForm, DeclineForm, DismissForm, MeetingForm, ProposeForm
+
+
+def _get(user, model, perm: str, uuid):
+    try:
+        return get_scoped_or_deny(user, model, perm, uuid=uuid)
+    except (ObjectDoesNotExist, ValidationError) as error:
+        raise Http404 from error
+
+
+def _errors(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    # Only back to a page of this site.
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+@login_required
+def need_suggestions(request, uuid):
+    try:
+        page = selectors.need_suggestions(user=request.user, uuid=uuid)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    return render(request, "nodes/matching_suggestions.html", {
+        "page": page, "need": page.subject, "side": "need",
+        "can_change": holds(request.user, m.CENTER_CHANGE, page.subject.center_id),
+        "reasons": m.DismissalReason.choices,
+    })
+
+
+@login_required
+def offer_suggestions(request, uuid):
+    try:
+        page = selectors.offer_suggestions(user=request.user, uuid=uuid)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    return render(request, "nodes/matching_suggestions.html", {
+        "page": page, "offer": page.subject, "side": "offer",
+        "can_change": holds(request.user, m.CENTER_CHANGE, page.subject.center_id),
+        "reasons": m.DismissalReason.choices,
+    })
+
+
+def _pair(user, form):
+    return (_get(user, m.Need, "view", form.cleaned_data["need"]),
+            _get(user, m.Offer, "view", form.cleaned_data["offer"]))
+
+
+@login_required
+@require_POST
+def dismiss(request):
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "見送りの理由を選んでください。")
+        return _back(request, reverse("matching-board"))
+    need, offer = _pair(request.user, form)
+    try:
+        services.suggestion_dismiss(acting_user=request.user, need=need, offer=offer,
+                                    reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"「{offer.title}」の提案を見送りました。次回からの順位に反映します。")
+    return _back(request, reverse("matching-need", args=[need.uuid]))
+
+
+@login_required
+@require_POST
+def restore(request, uuid):
+    dismissal = _get(request.user, m.SuggestionDismissal, "delete", uuid)
+    services.suggestion_restore(acting_user=request.user, dismissal=dismissal)
+    messages.success(request, "見送りを取り消しました。")
+    return _back(request, reverse("matching-need", args=[dismissal.need.uuid]))
+
+
+@login_required
+@require_POST
+def propose(request):
+    form = ProposeForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    need, offer = _pair(request.user, form)
+    try:
+        match = services.match_propose(acting_user=request.user, need=need, offer=offer,
+                                       note=form.cleaned_data["note"])
+    except ValidationError as error:
+        _errors(request, error)
+        return _back(request, reverse("matching-need", args=[need.uuid]))
+    messages.success(request, "マッチングを始めました。事前打ち合わせを記録してください。")
+    return redirect("matching-detail", uuid=match.uuid)
+
+
+@login_required
+def board(request):
+    return render(request, "nodes/matching_board.html", {"board": selectors.match_board(user=request.user)})
+
+
+@login_required
+def match_detail(request, uuid):
+    try:
+        match = selectors.match_detail(user=request.user, uuid=uuid)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    can_change = scoped_queryset(request.user, m.Match, "change").filter(pk=match.pk).exists()
+    return render(request, "nodes/match_detail.html", {
+        "match": match, "can_change": can_change, "stalled": selectors.is_stalled(match),
+        "steps": [(value, label, m.MATCH_STATUS_ORDER.index(value) <= m.MATCH_STATUS_ORDER.index(match.status)
+                   if match.status in m.MATCH_STATUS_ORDER else False)
+                  for value, label in m.MatchStatus.choices if value != m.MatchStatus.DECLINED],
+        "meeting_form": MeetingForm(initial={"held_on": timezone.localdate()}),
+        "agree_form": AgreeForm(match=match), "decline_form": DeclineForm(),
+    })
+
+
+def _step(request, uuid, form_class, run, success: str):
+    match = _get(request.user, m.Match, "change", uuid)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for name, field_errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label}: {' '.join(field_errors)}")
+        return redirect("matching-detail", uuid=uuid)
+    try:
+        run(match, form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("matching-detail", uuid=uuid)
+
+
+@login_required
+@require_POST
+def record_meeting(request, uuid):
+    return _step(request, uuid, MeetingForm, lambda match, data: services.match_record_meeting(
+        acting_user=request.user, match=match, **data), "事前打ち合わせを記録しました。")
+
+
+@login_required
+@require_POST
+def agree(request, uuid):
+    match = _get(request.user, m.Match, "change", uuid)
+    form = AgreeForm(request.POST, match=match)
+    if not form.is_valid():
+        messages.error(request, "協働の形態を選んでください。")
+        return redirect("matching-detail", uuid=uuid)
+    try:
+        services.match_agree(acting_user=request.user, match=match, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, "合意を記録しました。協働事例を作成できます。")
+    return redirect("matching-detail", uuid=uuid)
+
+
+@login_required
+@require_POST
+def create_case(request, uuid):
+    match = _get(request.user, m.Match, "change", uuid)
+    try:
+        match = services.match_create_case(acting_user=request.user, match=match)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("matching-detail", uuid=uuid)
+    messages.success(request, "協働事例を作成しました。内容を確認・補足してください。")
+    return redirect("record-detail", slug="cases", uuid=match.case.uuid)
+
+
+@login_required
+@require_POST
+def decline(request, uuid):
+    return _step(request, uuid, DeclineForm, lambda match, data: services.match_decline(
+        acting_user=request.user, match=match, **data), "見送りを記録しました。")
+
+
+# --- できることメニュー ---------------------------------------------------------------------------
+
+
+@login_required
+def my_menu(request):
+    """The menu of the user's center: the one they work for, or the one that keeps their department or group."""
+    center = selectors.user_centers(user=request.user, codename=m.CENTER_VIEW).first()
+    if center is None:
+        own = scoped_queryset(request.user, Organization, "view").filter(center__isnull=False).select_related(
+            "center").order_by("id").first()
+        center = own.center if own else None
+    if center is None:
+        raise Http404
+    return redirect("menu", center_uuid=center.uuid)
+
+
+def menu(request, center_uuid):
+    """The published できることメニュー of a center: no login, no personal data, printable."""
+    try:
+        center = Organization.objects.get(uuid=center_uuid, kind="center")
+    except (ObjectDoesNotExist, ValidationError) as error:
+        raise Http404 from error
+    sections = selectors.published_menu(center=center)
+    response = render(request, "nodes/menu.html", {
+        "center": center, "sections": sections, "today": timezone.localdate(),
+        "offer_count": len({offer.pk for _field, offers in sections for offer in offers}),
+    })
+    response["Cache-Control"] = "public, max-age=300"
+    return response
