@@ -88,7 +88,7 @@ INSTALLED_APPS = [
 ]
 # The role decides which domain app exists at all: a node's database has no hub tables,
 # and the hub's database has no table that could hold a consultation or a phone number.
-INSTALLED_APPS += ["nodes"] if KYODO_ROLE == "node" else ["hub"]
+INSTALLED_APPS += ["nodes", "emergency"] if KYODO_ROLE == "node" else ["hub"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.context_processors.kyodo",
+                "sync.context_processors.disaster_banner",
             ],
             "builtins": ["config.templatetags.kyodo"],
         },
@@ -204,6 +205,8 @@ CELERY_TASK_ALWAYS_EAGER = _env_bool("KYODO_CELERY_EAGER")
 # consume `disaster` before `default` (see deploy/federation.py and the compose files).
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 SYNC_INTERVAL_SECONDS = int(_env("KYODO_SYNC_INTERVAL", default="60"))
+# In emergency mode a node pulls the feed and pushes disaster traffic this often.
+EMERGENCY_SYNC_SECONDS = int(_env("KYODO_EMERGENCY_SYNC_SECONDS", default="5"))
 # A push renews its lease after every batch; a push whose worker died frees the node after this.
 SYNC_LEASE_SECONDS = int(_env("KYODO_SYNC_LEASE_SECONDS", default="120"))
 # Anonymization: a case is held back when one of its organization kinds has fewer than k peers.
@@ -217,6 +220,12 @@ CELERY_BEAT_SCHEDULE = {
     "sync-aggregates": {"task": "sync.tasks.sync_publish_aggregates", "schedule": 600},
     "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900},
     "sync-rescan-cases": {"task": "sync.tasks.sync_rescan_shared_cases", "schedule": 6 * 3600},
+    # Does nothing unless a declaration covers this node; on the disaster queue so a bulk catch-up
+    # never delays it.
+    "emergency-sync": {"task": "emergency.tasks.emergency_sync", "schedule": EMERGENCY_SYNC_SECONDS,
+                       "options": {"queue": "disaster", "expires": EMERGENCY_SYNC_SECONDS * 2}},
+    # Idempotent (one reminder per stall), so the period only sets how soon a stall shows.
+    "matching-remind-stalled": {"task": "nodes.tasks.remind_stalled_matches", "schedule": 6 * 3600},
 } if KYODO_ROLE == "node" else {}
 
 REST_FRAMEWORK = {

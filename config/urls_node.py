@@ -7,5 +7,6 @@ from .urls_common import urlpatterns as common
 urlpatterns = [
     *common,
     path("api/v1/", include("nodes.api.urls")),
+    path("emergency/", include("emergency.urls")),
     path("", include("nodes.urls")),
 ]

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sync.disaster import Hazard, Phase, parse_codes
+
 from .models import (
     ACTIVITY_FIELDS,
     CaseCollection,
@@ -97,3 +99,31 @@ class AddToCollectionForm(forms.Form):
                                         empty_label=None)
     note = forms.CharField(label=_("メモ（視察先で見てほしい点など）"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- disaster declarations (みんかな) ---------------------------------------------------------------
+
+
+class _DisasterAreaForm(forms.Form):
+    name = forms.CharField(label=_("災害名"), max_length=200,
+                           widget=forms.TextInput(attrs={"placeholder": _("例: 令和○年 神奈川県西部地震")}))
+    hazard = forms.ChoiceField(label=_("災害の種類"), choices=Hazard.choices)
+    whole_prefecture = forms.BooleanField(label=_("県内全域（神奈川県のすべての市区町村）"), required=False)
+    municipality_codes = forms.CharField(
+        label=_("対象の市区町村（全国地方公共団体コード、6桁）"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "142077 142069", "inputmode": "numeric"}),
+        help_text=_("空白・改行・読点で区切って入力します。県内全域の場合は空欄で構いません。"))
+
+    def clean_municipality_codes(self):
+        # The service checks every code (check digit, prefecture) and names the bad one.
+        return parse_codes(self.cleaned_data["municipality_codes"])
+
+
+class DisasterDeclareForm(_DisasterAreaForm):
+    exercise = forms.BooleanField(label=_("訓練として宣言する"), required=False,
+                                  help_text=_("訓練は実際の災害と区別して表示され、あとから実災害には変えられません。"))
+
+
+class DisasterUpdateForm(_DisasterAreaForm):
+    phase = forms.ChoiceField(label=_("フェーズ"), choices=Phase.choices,
+                              help_text=_("フェーズは 初動 → 準備 → 支援 → 撤収 の順に進みます（戻せません）。"))

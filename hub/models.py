@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The wire format shares the node's vocabulary: the same values on both sides.
 from config.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole  # noqa: F401
+from sync.disaster import MAX_NOTE, CenterStatus, Hazard, Phase
 
 
 class NodeStatus(models.TextChoices):
@@ -355,3 +356,71 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq} {self.kind}"
+
+
+# --- disaster coordination (みんかな) ---------------------------------------------------------------
+
+
+class DisasterDeclaration(models.Model):
+    """A disaster (or a drill) declared by a coordinator. Written on the hub only; every change is
+    a new version sent to all nodes through the feed. Phases only move forward, a closed
+    declaration stays closed and a drill never becomes a real disaster (database triggers)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("災害名"), max_length=200)
+    hazard = models.CharField(_("災害の種類"), max_length=20, choices=Hazard.choices)
+    # Sorted, check-digit-valid 全国地方公共団体コード (see sync.disaster.normalize_codes).
+    municipality_codes = models.JSONField(_("対象の市区町村"), default=list, blank=True)
+    whole_prefecture = models.BooleanField(_("県内全域"), default=False)
+    phase = models.CharField(_("フェーズ"), max_length=20, choices=Phase.choices, default=Phase.INITIAL)
+    exercise = models.BooleanField(_("訓練"), default=False)
+    started_at = models.DateTimeField(_("開始"))
+    closed_at = models.DateTimeField(_("終了"), null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("宣言者"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("災害宣言")
+        verbose_name_plural = _("災害宣言")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="disaster_name_not_blank"),
+            models.CheckConstraint(condition=Q(hazard__in=Hazard.values), name="disaster_hazard_known"),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="disaster_phase_known"),
+            models.CheckConstraint(condition=Q(whole_prefecture=True) | ~Q(municipality_codes=[]),
+                                   name="disaster_has_area"),
+            models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("started_at")),
+                                   name="disaster_closed_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（訓練）" if self.exercise else self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CenterStatusCopy(SharedCopy):
+    """A center's latest status for one declaration, as its node reported it (one record per
+    center and declaration on the node, so the newest version is the current status)."""
+
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="center_statuses")
+    status = models.CharField(_("状況"), max_length=20, choices=CenterStatus.choices)
+    as_of = models.DateTimeField(_("時点"))
+    note = models.CharField(_("補足"), max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        verbose_name = _("センターの状況")
+        verbose_name_plural = _("センターの状況")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "entity_uuid"], name="center_status_copy_unique"),
+            models.CheckConstraint(condition=Q(status__in=CenterStatus.values), name="center_status_copy_known"),
+        ]
+        indexes = [models.Index(fields=["declaration", "center"], name="center_status_copy_board")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.status}"

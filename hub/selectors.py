@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass, field as dataclass_field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from config.charts import bar_chart
@@ -16,15 +16,18 @@ from config.japanese import fiscal_year_label, fiscal_year_of, wareki_fiscal_yea
 from config.search import search
 from permissions.models import OrganizationKind
 from permissions.scoping import permission_map
+from sync.disaster import NO_RESPONSE_LABEL, PREFECTURE_CODE, CenterStatus
 
 from . import disclosure
 from .models import (
     ACTIVITY_FIELDS,
     CaseCollection,
     CaseOutcome,
+    CenterStatusCopy,
     CollaborationForm,
     CollectionCase,
     DirectoryGroup,
+    DisasterDeclaration,
     KeyStatus,
     Node,
     NodeCenter,
@@ -345,3 +348,71 @@ def statistics_csv_rows(stats: Statistics, slug: str) -> list[list[str]] | None:
     if stat.note:
         rows.append([f"注：{stat.note}"])
     return rows
+
+
+# --- disaster coordination (みんかな) ---------------------------------------------------------------
+
+# A center that has not reported for this long shows as 「応答なし」 on the board.
+CENTER_STATUS_STALE_HOURS = 6
+
+
+def disasters() -> QuerySet:
+    """Open declarations first (newest first), then closed ones."""
+    return DisasterDeclaration.objects.order_by(F("closed_at").desc(nulls_first=True), "-started_at", "-id")
+
+
+def open_disasters() -> list:
+    """What the banner shows on the hub: every open declaration, drills apart from real ones."""
+    return list(DisasterDeclaration.objects.filter(closed_at__isnull=True).order_by("exercise", "-started_at"))
+
+
+def covered_centers(declaration) -> QuerySet:
+    """The centers a declaration covers, from the municipality each node's profile announced."""
+    centers = NodeCenter.objects.select_related("node")
+    if declaration.whole_prefecture:
+        return centers.filter(Q(municipality_code__startswith=PREFECTURE_CODE) | Q(municipality_code=""))
+    return centers.filter(municipality_code__in=declaration.municipality_codes)
+
+
+@dataclass
+class BoardRow:
+    center: NodeCenter
+    status: str | None  # a CenterStatus value, or None: 応答なし
+    label: str
+    as_of: dt.datetime | None
+    note: str
+    stale: bool
+    reported_status: str | None  # the last report, even when too old to count
+
+
+@dataclass
+class DisasterBoard:
+    declaration: object
+    rows: list[BoardRow]
+    counts: dict[str, int]
+    stale_hours: int
+
+
+def disaster_board(declaration, *, now: dt.datetime | None = None,
+                   stale_hours: int = CENTER_STATUS_STALE_HOURS) -> DisasterBoard:
+    """Each covered center's latest status and its freshness: no report within `stale_hours` is 応答なし."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(hours=stale_hours)
+    latest: dict[int, CenterStatusCopy] = {}
+    # Newest first, so the first row seen per center is its latest (one per center normally).
+    for copy in CenterStatusCopy.objects.filter(declaration=declaration).order_by("center_id", "-as_of", "-version"):
+        latest.setdefault(copy.center_id, copy)
+    rows, counts = [], {value: 0 for value in [*CenterStatus.values, "no_response"]}
+    for center in covered_centers(declaration):
+        copy = latest.get(center.pk)
+        fresh = copy is not None and copy.as_of >= limit
+        status = copy.status if fresh else None
+        counts[status or "no_response"] += 1
+        rows.append(BoardRow(
+            center=center, status=status, label=str(CenterStatus(status).label if status else NO_RESPONSE_LABEL),
+            as_of=copy.as_of if copy else None, note=copy.note if copy else "", stale=copy is not None and not fresh,
+            reported_status=copy.status if copy else None))
+    # What needs attention first: no answer, then closed, partial, normal.
+    order = {None: 0, CenterStatus.CLOSED: 1, CenterStatus.PARTIAL: 2, CenterStatus.NORMAL: 3}
+    rows.sort(key=lambda row: (order[row.status], row.center.municipality_code, row.center.name))
+    return DisasterBoard(declaration=declaration, rows=rows, counts=counts, stale_hours=stale_hours)

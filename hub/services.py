@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from config.japanese import municipality_code_is_valid, search_key
 from permissions.models import OrganizationKind
 from permissions.services import audit_record
+from sync import disaster
 from sync.client import BATCH_MAX_ENTRIES
 from sync.keys import key_id_for
 from sync.outbox import payload_digest
@@ -28,9 +29,11 @@ from .models import (
     CaseCollection,
     CaseLevel,
     CaseOutcome,
+    CenterStatusCopy,
     CollaborationForm,
     CollectionCase,
     DirectoryGroup,
+    DisasterDeclaration,
     FeedEntry,
     FeedSequence,
     KeyStatus,
@@ -299,6 +302,24 @@ def _case_fields(p: dict) -> dict:
     return values
 
 
+def _center_status_fields(p: dict) -> dict:
+    """A center's status for a declaration (no people: a status, a time and a short note)."""
+    if missing := {"center", "declaration", "status", "as_of", "note"} - set(p):
+        raise ValueError(sorted(missing)[0])
+    try:
+        declaration_uuid = uuid_module.UUID(str(p["declaration"]))
+    except ValueError as error:
+        raise ValueError("declaration") from error
+    declaration_id = DisasterDeclaration.objects.filter(uuid=declaration_uuid).values_list("pk", flat=True).first()
+    if declaration_id is None:
+        raise ValueError("declaration")  # nodes only ever learn declarations from this hub
+    as_of = _when(p, "as_of", required=True)
+    if as_of > timezone.now() + dt.timedelta(minutes=10):
+        raise ValueError("as_of")  # a report from the future would stay "fresh" forever
+    return {"declaration_id": declaration_id, "status": _choice(p["status"], "status", disaster.CenterStatus.values),
+            "as_of": as_of, "note": _text(p, "note", disaster.MAX_NOTE)}
+
+
 SCHEMAS = {
     "directory_group": (DirectoryGroup, {"center", "name", "name_kana", "kind", "legal_form", "fields", "area",
                                          "description"}, _group_fields),
@@ -307,6 +328,8 @@ SCHEMAS = {
     "aggregate_counts": (AggregateSnapshot, {"center", "data"}, _aggregate_fields),
     # Retract and purge delete the row, and its collection entries cascade with it.
     "shared_case": (SharedCase, CASE_KEYS, _case_fields),
+    disaster.CENTER_STATUS_TYPE: (CenterStatusCopy, {"center", "declaration", "status", "as_of", "note"},
+                                  _center_status_fields),
 }
 PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
 OPS = {"upsert", "retract", "purge"}
@@ -589,3 +612,94 @@ def collection_move_case(*, acting_user, collection: CaseCollection, case: Share
     CollectionCase.objects.bulk_update(entries, ["order"])
     audit_record(actor=acting_user, action="hub.collection_move_case", target=collection,
                  detail={"case": str(case.entity_uuid), "position": target + 1})
+
+
+# --- disaster declarations (みんかな) ---------------------------------------------------------------
+
+
+def _declaration_area(*, municipality_codes, whole_prefecture: bool) -> list[str]:
+    try:
+        codes = disaster.normalize_codes(municipality_codes)
+    except ValueError as error:
+        raise ValidationError({"municipality_codes": ValidationError(
+            "全国地方公共団体コード「%(code)s」の検査数字が一致しません。", code="invalid_check_digit",
+            params={"code": str(error)})}) from error
+    outside = [code for code in codes if not code.startswith(disaster.PREFECTURE_CODE)]
+    if outside:
+        raise ValidationError({"municipality_codes": ValidationError(
+            "「%(code)s」はこのハブの県の市区町村ではありません。", code="outside_prefecture", params={"code": outside[0]})})
+    if len(codes) > disaster.MAX_MUNICIPALITIES:
+        raise ValidationError({"municipality_codes": ValidationError("市区町村が多すぎます。", code="too_many")})
+    if not codes and not whole_prefecture:
+        raise ValidationError({"municipality_codes": ValidationError(
+            "対象の市区町村を入力するか「県内全域」を選んでください。", code="no_area")})
+    return [] if whole_prefecture else codes
+
+
+def _declaration_publish(*, acting_user, declaration: DisasterDeclaration, action: str, detail: dict) -> None:
+    """Audit the change and send the new version to every node (each decides whether it is covered)."""
+    audit_record(actor=acting_user, action=action, target=declaration,
+                 detail={"version": declaration.version, "phase": declaration.phase,
+                         "exercise": declaration.exercise, **detail})
+    feed_publish(acting_user=acting_user, kind=disaster.FEED_KIND, payload=disaster.declaration_payload(declaration))
+
+
+@transaction.atomic
+def disaster_declare(*, acting_user, name: str, hazard: str, municipality_codes: list[str],
+                     whole_prefecture: bool = False, exercise: bool = False,
+                     started_at: dt.datetime | None = None) -> DisasterDeclaration:
+    """Declare a disaster (or a drill, `exercise=True`) in its first phase, 初動."""
+    declaration = DisasterDeclaration(
+        name=name.strip(), hazard=hazard, whole_prefecture=whole_prefecture, exercise=exercise,
+        municipality_codes=_declaration_area(municipality_codes=municipality_codes, whole_prefecture=whole_prefecture),
+        started_at=started_at or timezone.now(), created_by=_actor(acting_user))
+    declaration.full_clean()
+    declaration.save()
+    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_declare",
+                         detail={"municipalities": len(declaration.municipality_codes),
+                                 "whole_prefecture": declaration.whole_prefecture})
+    return declaration
+
+
+@transaction.atomic
+def disaster_update(*, acting_user, declaration: DisasterDeclaration, name: str, hazard: str,
+                    municipality_codes: list[str], whole_prefecture: bool, phase: str) -> DisasterDeclaration:
+    """Change an open declaration: its name, hazard, area, or move it to a later phase."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise ValidationError(ValidationError("終了した災害宣言は変更できません。", code="closed"))
+    if phase not in disaster.Phase.values:
+        raise ValidationError({"phase": ValidationError("不明なフェーズです。", code="invalid_choice")})
+    if disaster.phase_rank(phase) < disaster.phase_rank(declaration.phase):
+        raise ValidationError({"phase": ValidationError(
+            "フェーズは先へ進めることしかできません（現在: %(current)s）。", code="phase_backwards",
+            params={"current": declaration.get_phase_display()})})
+    codes = _declaration_area(municipality_codes=municipality_codes, whole_prefecture=whole_prefecture)
+    changed = {field for field, value in (("name", name.strip()), ("hazard", hazard), ("municipality_codes", codes),
+                                          ("whole_prefecture", whole_prefecture), ("phase", phase))
+               if getattr(declaration, field) != value}
+    if not changed:
+        return declaration
+    declaration.name, declaration.hazard, declaration.phase = name.strip(), hazard, phase
+    declaration.municipality_codes, declaration.whole_prefecture = codes, whole_prefecture
+    declaration.version += 1
+    declaration.full_clean()
+    declaration.save()
+    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_update",
+                         detail={"fields": sorted(changed)})
+    return declaration
+
+
+@transaction.atomic
+def disaster_close(*, acting_user, declaration: DisasterDeclaration,
+                   closed_at: dt.datetime | None = None) -> DisasterDeclaration:
+    """End a declaration: every node it covered returns to normal when it receives this version."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise ValidationError(ValidationError("この災害宣言はすでに終了しています。", code="already_closed"))
+    declaration.closed_at = closed_at or timezone.now()
+    declaration.version += 1
+    declaration.full_clean()
+    declaration.save()
+    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_close", detail={})
+    return declaration

@@ -1,5 +1,5 @@
 """Hub UI: federation overview, cross-center directory and calendar, node enrollment and keys, notices,
-the shared case library with its study-tour collections, and statistics."""
+the shared case library with its study-tour collections, statistics, and disaster declarations."""
 
 from __future__ import annotations
 
@@ -25,13 +25,24 @@ from .disclosure import SUPPRESSED
 from .forms import (
     AddToCollectionForm,
     CollectionForm,
+    DisasterDeclareForm,
+    DisasterUpdateForm,
     EnrollForm,
     KeyForm,
     LibraryFilterForm,
     NoticeForm,
     StatisticsFilterForm,
 )
-from .models import CaseCollection, FeedEntry, KeyStatus, Node, NodeKey, NodeStatus, SharedCase
+from .models import (
+    CaseCollection,
+    DisasterDeclaration,
+    FeedEntry,
+    KeyStatus,
+    Node,
+    NodeKey,
+    NodeStatus,
+    SharedCase,
+)
 
 
 def hub_permission(codename: str):
@@ -317,3 +328,74 @@ def statistics_csv(request, slug):
     response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
     csv.writer(response).writerows(selectors.statistics_csv_rows(stats, slug))
     return response
+
+
+# --- disaster coordination (みんかな) ---------------------------------------------------------------
+
+
+def _disaster(uuid) -> DisasterDeclaration:
+    return get_object_or_404(DisasterDeclaration, uuid=uuid)
+
+
+@hub_permission("view_hub")
+def disaster_list(request):
+    return render(request, "hub/disaster_list.html", {
+        "declarations": selectors.disasters(), "can_manage": selectors.can(request.user, "manage_hub")})
+
+
+@hub_permission("manage_hub")
+def disaster_declare(request):
+    form = DisasterDeclareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = services.disaster_declare(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"「{declaration}」を宣言し、すべてのノードへ配信しました。")
+            return redirect("hub-disaster", uuid=declaration.uuid)
+    return render(request, "hub/disaster_form.html", {"form": form, "declaration": None},
+                  status=400 if form.errors else 200)
+
+
+@hub_permission("view_hub")
+def disaster_board(request, uuid):
+    declaration = _disaster(uuid)
+    return render(request, "hub/disaster_board.html", {
+        "declaration": declaration, "board": selectors.disaster_board(declaration),
+        "can_manage": selectors.can(request.user, "manage_hub")})
+
+
+@hub_permission("manage_hub")
+def disaster_edit(request, uuid):
+    declaration = _disaster(uuid)
+    if declaration.closed_at is not None:
+        messages.error(request, "終了した災害宣言は変更できません。")
+        return redirect("hub-disaster", uuid=uuid)
+    initial = {"name": declaration.name, "hazard": declaration.hazard, "phase": declaration.phase,
+               "whole_prefecture": declaration.whole_prefecture,
+               "municipality_codes": " ".join(declaration.municipality_codes)}
+    form = DisasterUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disaster_update(acting_user=request.user, declaration=declaration, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "災害宣言を更新し、ノードへ配信しました。")
+            return redirect("hub-disaster", uuid=uuid)
+    return render(request, "hub/disaster_form.html", {"form": form, "declaration": declaration},
+                  status=400 if form.errors else 200)
+
+
+@hub_permission("manage_hub")
+@require_POST
+def disaster_close(request, uuid):
+    declaration = _disaster(uuid)
+    try:
+        services.disaster_close(acting_user=request.user, declaration=declaration)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"「{declaration}」を終了しました。ノードは通常の運用に戻ります。")
+    return redirect("hub-disaster", uuid=uuid)

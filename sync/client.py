@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import feed
 from .keys import NodeKeyPair, load_key
 from .models import FeedItem, Op, OutboxEntry
 from .outbox import canonical_json
@@ -169,9 +171,11 @@ def pull(*, client: HubClient | None = None) -> int:
             answer = client.json("GET", f"/sync/v1/feed?after={state.feed_cursor}&limit=500")
             entries = answer["entries"]
             for entry in entries:
-                FeedItem.objects.get_or_create(seq=entry["seq"], defaults={
-                    "kind": entry["kind"], "payload": entry["payload"],
-                    "published_at": parse_datetime(entry["published_at"])})
+                with transaction.atomic():
+                    item, _created = FeedItem.objects.get_or_create(seq=entry["seq"], defaults={
+                        "kind": entry["kind"], "payload": entry["payload"],
+                        "published_at": parse_datetime(entry["published_at"])})
+                    feed.dispatch(item)  # idempotent: a re-delivered entry changes nothing
             if entries:
                 state.feed_cursor = entries[-1]["seq"]
             state.last_pull_at = timezone.now()

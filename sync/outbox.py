@@ -13,6 +13,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -72,12 +73,19 @@ def project_case(case) -> dict | None:
     return anonymized_case(case)
 
 
+def project_center_status(report) -> dict:
+    """A center's status for a declaration: no people, a status, a time and a short note."""
+    return {"center": str(report.center.uuid), "declaration": str(report.declaration.uuid), "status": report.status,
+            "as_of": report.as_of.isoformat(), "note": report.note}
+
+
 # entity type → (model label, projection). Only these ever reach the outbox.
 PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "node_profile": ("permissions.organization", project_center),
     "directory_group": ("nodes.groupregistration", project_group),
     "public_event": ("nodes.event", project_event),
     "shared_case": ("nodes.collaborationcase", project_case),
+    "center_status": ("emergency.centerstatusreport", project_center_status),
 }
 ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
 
@@ -92,7 +100,7 @@ def _write(entity_type: str, entity_uuid, op: str, version: int, payload: dict, 
         entity_type=entity_type, entity_uuid=entity_uuid, op=op, schema_version=SCHEMA_VERSION, version=version,
         payload=payload, payload_sha256=payload_digest(payload), priority=priority,
     )
-    transaction.on_commit(request_push)
+    transaction.on_commit(partial(request_push, disaster=priority == Priority.DISASTER))
     return entry
 
 
@@ -146,8 +154,9 @@ def _center_uuid(record) -> str:
     return str(center.uuid)
 
 
-def request_push() -> None:
-    """After a commit that wrote the outbox: ask for a push soon (debounced in sync.tasks)."""
+def request_push(*, disaster: bool = False) -> None:
+    """After a commit that wrote the outbox: ask for a push soon (debounced in sync.tasks); disaster
+    traffic goes at once, on the disaster queue."""
     from .tasks import schedule_push
 
-    schedule_push(reason="outbox")
+    schedule_push(reason="outbox", disaster=disaster)

@@ -84,17 +84,21 @@ class PrivateRedis:
         self.process.wait()
 
 
-def start_federation(tmp_path_factory):
+def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port: int = REDIS_PORT,
+                     prefix: str = "t"):
+    """A hub `<prefix>-hub` and nodes `<prefix>-chigasaki`, `<prefix>-odawara`. Modules that run their
+    own federation pass other ports and prefix, so they never meet another module's processes or databases."""
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
         pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
-    redis_server = PrivateRedis(REDIS_PORT, tmp_path_factory.mktemp("redis"))
+    redis_server = PrivateRedis(redis_port, tmp_path_factory.mktemp("redis"))
     redis_server.start()
     saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
     os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp("federation")),
                       KYODO_REDIS_DB_BASE="0")
-    specs = [("t-hub", "hub", "テストハブ"), ("t-chigasaki", "node", "茅ヶ崎"), ("t-odawara", "node", "小田原")]
-    centers = {"t-chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
-               "t-odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市")}
+    specs = [(f"{prefix}-hub", "hub", "テストハブ"), (f"{prefix}-chigasaki", "node", "茅ヶ崎"),
+             (f"{prefix}-odawara", "node", "小田原")]
+    centers = {f"{prefix}-chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
+               f"{prefix}-odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市")}
     nodes: dict = {}
     hub_box: dict = {}
 
@@ -109,7 +113,7 @@ def start_federation(tmp_path_factory):
         nodes[deployment.name] = json.loads(out.strip().splitlines()[-1])
 
     # Small batches and a short lease make a killed worker's push observable and recoverable in a test.
-    deployments = federation.up(specs, prepare=prepare, base_port=BASE_PORT, web_workers=1, fresh=True,
+    deployments = federation.up(specs, prepare=prepare, base_port=base_port, web_workers=1, fresh=True,
                                 extra_env={"KYODO_SYNC_INTERVAL": "3", "KYODO_SYNC_BATCH_ENTRIES": "100",
                                            "KYODO_SYNC_LEASE_SECONDS": "10"})
     try:
