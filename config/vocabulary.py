@@ -43,3 +43,14 @@ class PartyRole(models.TextChoices):
     GOVERNMENT = "government", _("行政")
     FUNDER = "funder", _("資金提供")
     COORDINATOR = "coordinator", _("コーディネート")
+
+
+class CostItem(models.TextChoices):
+    """Costs a group asks to be covered (seed 000: 交通費程度は負担していただく必要がある)."""
+
+    TRANSPORT = "transport", _("交通費")
+    MATERIALS = "materials", _("材料費")
+    HONORARIUM = "honorarium", _("謝礼")
+    VENUE = "venue", _("会場")
+    INSURANCE = "insurance", _("保険")
+    OTHER = "other", _("その他の費用")

@@ -166,6 +166,30 @@ class DirectoryGroup(SharedCopy):
         return self.name
 
 
+class SharedOffer(SharedCopy):
+    """できることメニュー: an offer of a listed group, for other centers' staff (no contacts, no people).
+    Shown only while its group is in the directory (`group_uuid` = the DirectoryGroup's entity uuid)."""
+
+    group_uuid = models.UUIDField()
+    title = models.CharField(max_length=400)
+    description = models.TextField(blank=True)
+    field_codes = models.JSONField(default=list)
+    field_index = models.CharField(max_length=80, blank=True)
+    area = models.CharField(max_length=200, blank=True)
+    capacity = models.CharField(max_length=200, blank=True)
+    months = models.JSONField(default=list)
+    cost_conditions = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("できることメニュー")
+        ordering = ["title", "id"]
+        constraints = [models.UniqueConstraint(fields=["node", "entity_uuid"], name="shared_offer_unique")]
+        indexes = [models.Index(fields=["node", "group_uuid"], name="shared_offer_group")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class SharedEvent(SharedCopy):
     """An event its center marked public."""
 
@@ -424,3 +448,50 @@ class CenterStatusCopy(SharedCopy):
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.status}"
+
+
+# --- introductions across centers (他センターへの紹介の依頼) ----------------------------------------
+
+
+class IntroductionStatus(models.TextChoices):
+    PENDING = "pending", _("回答待ち")
+    ACCEPTED = "accepted", _("紹介できる")
+    DECLINED = "declined", _("紹介できない")
+
+
+class IntroductionRequest(models.Model):
+    """A center asks the center owning a listed offer to introduce its group for a need. Written by
+    the hub from the asking node's request; answered once by the owning node (forward only)."""
+
+    uuid = models.UUIDField(unique=True)
+    from_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    from_center_uuid = models.UUIDField()
+    from_center_name = models.CharField(max_length=200)
+    to_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    to_center_uuid = models.UUIDField()
+    # Copies of what was asked about: the offer may be retracted before the answer comes.
+    offer_uuid = models.UUIDField()
+    offer_title = models.CharField(max_length=400)
+    group_name = models.CharField(max_length=200, blank=True)
+    need_title = models.CharField(max_length=400)
+    message = models.TextField()
+    status = models.CharField(max_length=20, choices=IntroductionStatus.choices, default=IntroductionStatus.PENDING)
+    answer_message = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("紹介の依頼")
+        verbose_name_plural = _("紹介の依頼")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=IntroductionStatus.values),
+                                   name="hub_introduction_status_known"),
+            models.CheckConstraint(condition=Q(status="pending", answered_at__isnull=True) |
+                                   (~Q(status="pending") & Q(answered_at__isnull=False)),
+                                   name="hub_introduction_answered_iff_not_pending"),
+            models.CheckConstraint(condition=~Q(from_node=F("to_node")), name="hub_introduction_other_node"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_title} → {self.offer_title}"

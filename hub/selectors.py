@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass, field as dataclass_field
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from config.charts import bar_chart
@@ -35,6 +35,7 @@ from .models import (
     PartyRole,
     SharedCase,
     SharedEvent,
+    SharedOffer,
 )
 
 
@@ -77,6 +78,43 @@ def directory(*, q: str = "", field: int | None = None, center: str = "", kind: 
     if kind:
         groups = groups.filter(kind=kind)
     return groups.order_by("name_kana", "name")
+
+
+def listed_offers() -> QuerySet:
+    """Offers whose group is in the directory: a group that withdrew its listing takes them along."""
+    return SharedOffer.objects.filter(Exists(DirectoryGroup.objects.filter(
+        node=OuterRef("node"), entity_uuid=OuterRef("group_uuid"))))
+
+
+OFFER_LIMIT = 200
+
+
+def offers_for_node(*, node: Node, q: str = "", field: int | None = None) -> list[dict]:
+    """Other centers' listed offers for a node's staff (never the asking node's own), each with its
+    group's directory entry and its center's name — what a node ranks against its needs."""
+    offers = listed_offers().exclude(node=node).select_related("center")
+    if q:
+        offers = search(offers, q)
+    if field:
+        offers = offers.filter(field_index__contains=f",{int(field)},")
+    offers = list(offers.order_by("title", "id")[:OFFER_LIMIT])
+    groups = {(g.node_id, g.entity_uuid): g for g in DirectoryGroup.objects.filter(
+        entity_uuid__in=[o.group_uuid for o in offers])}
+    rows = []
+    for offer in offers:
+        group = groups.get((offer.node_id, offer.group_uuid))
+        if group is None:
+            continue
+        rows.append({
+            "uuid": str(offer.entity_uuid), "title": offer.title, "description": offer.description,
+            "fields": offer.field_codes, "area": offer.area, "capacity": offer.capacity, "months": offer.months,
+            "cost_conditions": offer.cost_conditions,
+            "group": {"uuid": str(group.entity_uuid), "name": group.name, "kind": group.kind,
+                      "legal_form": group.legal_form, "fields": group.field_codes, "area": group.area},
+            "center": {"uuid": str(offer.center.center_uuid), "name": offer.center.name,
+                       "municipality_name": offer.center.municipality_name},
+        })
+    return rows
 
 
 def calendar(*, month: dt.date, q: str = "", center: str = "") -> dict:

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from config.japanese import municipality_code_is_valid, search_key
+from config.vocabulary import CostItem
 from permissions.models import OrganizationKind
 from permissions.services import audit_record
 from sync import disaster
@@ -36,6 +37,8 @@ from .models import (
     DisasterDeclaration,
     FeedEntry,
     FeedSequence,
+    IntroductionRequest,
+    IntroductionStatus,
     KeyStatus,
     Node,
     NodeCenter,
@@ -45,9 +48,11 @@ from .models import (
     SeenNonce,
     SharedCase,
     SharedEvent,
+    SharedOffer,
     Tombstone,
     field_index,
 )
+from .selectors import listed_offers
 
 # --- enrollment and keys -----------------------------------------------------------------------
 
@@ -320,6 +325,39 @@ def _center_status_fields(p: dict) -> dict:
             "as_of": as_of, "note": _text(p, "note", disaster.MAX_NOTE)}
 
 
+OFFER_KEYS = frozenset({"center", "group", "title", "description", "fields", "area", "capacity", "months",
+                        "cost_conditions"})
+
+
+def _uuid(value, name: str) -> uuid_module.UUID:
+    if not isinstance(value, str):
+        raise ValueError(name)
+    try:
+        return uuid_module.UUID(value)
+    except ValueError as error:
+        raise ValueError(name) from error
+
+
+def _offer_fields(p: dict) -> dict:
+    """An offer of a listed group (schema 1): every key, nothing else, nothing that could reach a person."""
+    if missing := OFFER_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    months = p["months"]
+    if not isinstance(months, list) or len(months) > 12:
+        raise ValueError("months")
+    costs = p["cost_conditions"]
+    if not isinstance(costs, list) or len(costs) > len(CostItem.values):
+        raise ValueError("cost_conditions")
+    values = {"group_uuid": _uuid(p["group"], "group"), "title": _text(p, "title", 400, required=True),
+              "description": _text(p, "description", 20000), "field_codes": _field_codes(p["fields"], "fields"),
+              "area": _text(p, "area", 200), "capacity": _text(p, "capacity", 200),
+              "months": sorted({_integer(month, "months", low=1, high=12) for month in months}),
+              "cost_conditions": sorted({_choice(cost, "cost_conditions", CostItem.values) for cost in costs})}
+    values["search_text"] = search_key(values["title"], values["description"], values["area"], values["capacity"])
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
 SCHEMAS = {
     "directory_group": (DirectoryGroup, {"center", "name", "name_kana", "kind", "legal_form", "fields", "area",
                                          "description"}, _group_fields),
@@ -328,6 +366,7 @@ SCHEMAS = {
     "aggregate_counts": (AggregateSnapshot, {"center", "data"}, _aggregate_fields),
     # Retract and purge delete the row, and its collection entries cascade with it.
     "shared_case": (SharedCase, CASE_KEYS, _case_fields),
+    "directory_offer": (SharedOffer, OFFER_KEYS, _offer_fields),
     disaster.CENTER_STATUS_TYPE: (CenterStatusCopy, {"center", "declaration", "status", "as_of", "note"},
                                   _center_status_fields),
 }
@@ -703,3 +742,93 @@ def disaster_close(*, acting_user, declaration: DisasterDeclaration,
     declaration.save()
     _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_close", detail={})
     return declaration
+
+
+# --- introductions across centers (他センターへの紹介の依頼) ----------------------------------------
+
+INTRODUCTION_KEYS = frozenset({"uuid", "center", "offer", "need_title", "message"})
+ANSWER_KEYS = frozenset({"status", "message"})
+MAX_MESSAGE = 4000
+INTRODUCTION_REQUEST_KIND = "introduction_request"
+INTRODUCTION_ANSWER_KIND = "introduction_answer"
+
+
+class IntroductionRefused(Exception):
+    def __init__(self, code: str, message: str, *, status: int = 422):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _introduction_payload(request: IntroductionRequest, from_center: NodeCenter) -> dict:
+    return {"uuid": str(request.uuid), "to_center": str(request.to_center_uuid),
+            "from_center_name": request.from_center_name, "from_municipality": from_center.municipality_name,
+            "offer": str(request.offer_uuid), "offer_title": request.offer_title, "group_name": request.group_name,
+            "need_title": request.need_title, "message": request.message, "created_at": request.created_at.isoformat()}
+
+
+@transaction.atomic
+def introduction_create(*, node: Node, payload) -> tuple[IntroductionRequest, bool]:
+    """A node asks, for one of its centers, the owning node to introduce a listed offer's group.
+    Idempotent by the request's uuid (the asking node may send it again after a lost answer)."""
+    if not isinstance(payload, dict) or set(payload) != INTRODUCTION_KEYS:
+        raise IntroductionRefused("payload_invalid", f"expected exactly the keys {sorted(INTRODUCTION_KEYS)}")
+    try:
+        request_uuid, center_uuid, offer_uuid = (_uuid(payload[name], name) for name in ("uuid", "center", "offer"))
+        need_title = _text(payload, "need_title", 400, required=True)
+        message = _text(payload, "message", MAX_MESSAGE, required=True)
+    except ValueError as error:
+        raise IntroductionRefused("payload_invalid", f"field {error} is not acceptable") from error
+    from_center = NodeCenter.objects.filter(center_uuid=center_uuid, node=node).first()
+    if from_center is None:
+        raise IntroductionRefused("outside_partition", "the asking center does not belong to the signing node",
+                                  status=403)
+    existing = IntroductionRequest.objects.filter(uuid=request_uuid).first()
+    if existing is not None:
+        if existing.from_node_id != node.pk or existing.offer_uuid != offer_uuid:
+            raise IntroductionRefused("uuid_conflict", "this request uuid is already used", status=409)
+        return existing, False
+    offer = listed_offers().filter(entity_uuid=offer_uuid).select_related("center").first()
+    if offer is None:
+        raise IntroductionRefused("offer_not_found", "no listed offer has this uuid", status=404)
+    if offer.node_id == node.pk:
+        raise IntroductionRefused("own_offer", "an offer of the asking node's own centers needs no introduction")
+    group = DirectoryGroup.objects.filter(node=offer.node_id, entity_uuid=offer.group_uuid).first()
+    request = IntroductionRequest.objects.create(
+        uuid=request_uuid, from_node=node, from_center_uuid=center_uuid, from_center_name=from_center.name,
+        to_node_id=offer.node_id, to_center_uuid=offer.center.center_uuid, offer_uuid=offer_uuid,
+        offer_title=offer.title, group_name=group.name if group else "", need_title=need_title, message=message)
+    audit_record(actor=None, action="hub.introduction_request", target=request,
+                 detail={"uuid": str(request.uuid), "from_node": node.slug, "to_node": offer.node.slug})
+    feed_publish(acting_user=None, kind=INTRODUCTION_REQUEST_KIND, node=offer.node,
+                 payload=_introduction_payload(request, from_center))
+    return request, True
+
+
+@transaction.atomic
+def introduction_answer(*, node: Node, request_uuid, payload) -> tuple[IntroductionRequest, bool]:
+    """The owning node answers once (accepted or declined, with a message); the asking node learns
+    it through the feed. Repeating the same answer changes nothing; another answer is refused."""
+    request = IntroductionRequest.objects.select_for_update().filter(uuid=request_uuid).first()
+    if request is None or request.to_node_id != node.pk:
+        # Only the owning node answers; to any other node the request does not exist.
+        raise IntroductionRefused("not_found", "no introduction request of this node has this uuid", status=404)
+    if not isinstance(payload, dict) or set(payload) != ANSWER_KEYS:
+        raise IntroductionRefused("payload_invalid", f"expected exactly the keys {sorted(ANSWER_KEYS)}")
+    try:
+        status = _choice(payload["status"], "status", (IntroductionStatus.ACCEPTED, IntroductionStatus.DECLINED))
+        message = _text(payload, "message", MAX_MESSAGE)
+    except ValueError as error:
+        raise IntroductionRefused("payload_invalid", f"field {error} is not acceptable") from error
+    if request.status != IntroductionStatus.PENDING:
+        if request.status == status and request.answer_message == message:
+            return request, False
+        raise IntroductionRefused("already_answered", "this request was already answered", status=409)
+    request.status, request.answer_message, request.answered_at = status, message, timezone.now()
+    request.save(update_fields=["status", "answer_message", "answered_at"])
+    audit_record(actor=None, action="hub.introduction_answer", target=request,
+                 detail={"uuid": str(request.uuid), "status": status})
+    feed_publish(acting_user=None, kind=INTRODUCTION_ANSWER_KIND, node=request.from_node, payload={
+        "uuid": str(request.uuid), "status": status, "message": message,
+        "answered_at": request.answered_at.isoformat()})
+    return request, True
+

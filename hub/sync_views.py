@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 from sync.client import BATCH_MAX_BYTES
 from sync.signing import SignatureError, verify_request
 
-from . import services
-from .models import FeedEntry, Node
+from . import selectors, services
+from .models import FeedEntry, Node, NodeCenter
 
 logger = logging.getLogger(__name__)
 # A batch is at most 4 MB of entries; the envelope gets 1 MB of headroom. Anything bigger is refused
@@ -117,3 +117,58 @@ def feed(request, node: Node):
 @signed
 def digest(request, node: Node):
     return JsonResponse({"digest": services.node_digest(node), "last_applied_seq": node.last_applied_seq})
+
+
+@require_http_methods(["GET"])
+@signed
+def offers(request, node: Node):
+    """Other centers' listed offers (never the asking node's own), for its staff to rank against a need."""
+    try:
+        field = int(request.GET.get("field") or 0)
+    except ValueError:
+        return _error("invalid_field", "field must be an activity field code (1-20)", 400)
+    if not 0 <= field <= 20:
+        return _error("invalid_field", "field must be an activity field code (1-20)", 400)
+    rows = selectors.offers_for_node(node=node, q=request.GET.get("q", "")[:200], field=field or None)
+    return JsonResponse({"offers": rows})
+
+
+def _json_body(request):
+    try:
+        return _decoded(request)
+    except (BatchTooLarge, ValueError, zlib.error, UnicodeDecodeError):
+        return None
+
+
+@require_http_methods(["POST"])
+@signed
+def introductions(request, node: Node):
+    payload = _json_body(request)
+    if payload is None:
+        return _error("body_unreadable", "the body is not a JSON document", 400)
+    try:
+        introduction, created = services.introduction_create(node=node, payload=payload)
+    except services.IntroductionRefused as refused:
+        return _error(refused.code, refused.message, refused.status)
+    return JsonResponse({"uuid": str(introduction.uuid), "status": introduction.status,
+                         "to_center_name": _center_name(introduction.to_center_uuid),
+                         "group_name": introduction.group_name, "offer_title": introduction.offer_title},
+                        status=201 if created else 200)
+
+
+@require_http_methods(["POST"])
+@signed
+def introduction_answer(request, node: Node, uuid):
+    payload = _json_body(request)
+    if payload is None:
+        return _error("body_unreadable", "the body is not a JSON document", 400)
+    try:
+        introduction, _changed = services.introduction_answer(node=node, request_uuid=uuid, payload=payload)
+    except services.IntroductionRefused as refused:
+        return _error(refused.code, refused.message, refused.status)
+    return JsonResponse({"uuid": str(introduction.uuid), "status": introduction.status,
+                         "answered_at": introduction.answered_at.isoformat()})
+
+
+def _center_name(center_uuid) -> str:
+    return NodeCenter.objects.filter(center_uuid=center_uuid).values_list("name", flat=True).first() or ""

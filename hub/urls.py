@@ -34,4 +34,7 @@ urlpatterns = [
     path("sync/v1/batches", sync_views.batches, name="sync-batches"),
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),
     path("sync/v1/digest", sync_views.digest, name="sync-digest"),
+    path("sync/v1/offers", sync_views.offers, name="sync-offers"),
+    path("sync/v1/introductions", sync_views.introductions, name="sync-introductions"),
+    path("sync/v1/introductions/<uuid:uuid>/answer", sync_views.introduction_answer, name="sync-introduction-answer"),
 ]

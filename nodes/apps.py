@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class NodesConfig(AppConfig):
     name = "nodes"
     verbose_name = _("センターの記録")
+
+    def ready(self):
+        from sync import feed
+
+        from .services import introduction_answer_receive_item, introduction_receive_item
+
+        feed.register("introduction_request", introduction_receive_item)
+        feed.register("introduction_answer", introduction_answer_receive_item)

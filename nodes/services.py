@@ -7,13 +7,16 @@ the API serializers, the UI forms, the CSV import and the demo loader.
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_module
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError
+from django.db.models import F, Model, ProtectedError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from config.japanese import fiscal_year_of, search_key, to_katakana_reading
 from permissions.models import Organization, OrganizationKind
@@ -39,6 +42,9 @@ from .models import (
     Event,
     EventStatus,
     GroupRegistration,
+    IntroductionDirection,
+    IntroductionRequest,
+    IntroductionStatus,
     Match,
     MatchMeeting,
     MatchReminder,
@@ -225,7 +231,16 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
     organization.full_clean(exclude=["search_text"])
     organization.save()
     plain, m2m = _split(values, GROUP_M2M)
-    return _save(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
+    group = _save(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
+    _reproject_offers(group)
+    return group
+
+
+def _reproject_offers(group: GroupRegistration) -> None:
+    """The group's offers are listed on the hub only while the group is (consent, status, fields):
+    send what changed, or retract them."""
+    for offer in Offer.objects.filter(group=group).select_related("group__organization", "center").order_by("pk"):
+        outbox.record_reproject(offer)
 
 
 @transaction.atomic
@@ -243,6 +258,8 @@ def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, gi
         for case in CollaborationCase.objects.filter(party_roles__organization=group.organization).exclude(
                 sharing_level=SharingLevel.PRIVATE).distinct():
             outbox.record_changed(case)
+    if consent == "hub_listing":
+        _reproject_offers(group)
     return group
 
 
@@ -253,15 +270,20 @@ def group_renew(*, acting_user, group: GroupRegistration, renewed_on: dt.date | 
     if not holds(acting_user, CENTER_CHANGE, group.center_id):
         raise PermissionDenied("permission_denied")
     renewed_on = renewed_on or timezone.localdate()
-    return _save(
+    group = _save(
         group, acting_user=acting_user, perm="change",
         values={"renewal_due": GroupRegistration.renewal_due_for(renewed_on), "status": "active"},
     )
+    _reproject_offers(group)
+    return group
 
 
 @transaction.atomic
 def group_delete(*, acting_user, group: GroupRegistration) -> None:
     organization = group.organization
+    # The group's offers go with it (a cascade): the hub forgets them too.
+    for offer in Offer.objects.filter(group=group).select_related("center"):
+        outbox.record_deleted(offer)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.
     try:
@@ -736,3 +758,165 @@ def match_remind_stalled(*, now: dt.datetime | None = None, days: int = MATCH_ST
         audit_record(actor=None, action="match.remind", organization=Organization(pk=center_id),
                      detail={"count": count, "days": days})
     return len(fresh)
+
+
+# --- 他センターへの紹介の依頼 (through the hub) ------------------------------------------------------
+
+INTRODUCTION_MAX_MESSAGE = 4000
+
+
+def hub_client(client=None):
+    """A client for a request staff wait on: short timeouts (sync.client.LIVE_TIMEOUT)."""
+    from sync.client import LIVE_TIMEOUT, HubClient
+
+    return client or HubClient(timeout=LIVE_TIMEOUT)
+
+
+def hub_error_message(error) -> str:
+    if error.code in ("no_hub", "no_key"):
+        return gettext("このノードはハブに接続する設定がありません（管理者にお問い合わせください）。")
+    if error.code == "hub_unreachable" or error.code.startswith("http_5"):
+        return gettext("ハブに接続できませんでした。しばらくしてからもう一度お試しください。")
+    messages = {
+        "offer_not_found": gettext("このメニューはハブから取り下げられました。"),
+        "own_offer": gettext("自分のノードのメニューには紹介の依頼は要りません。"),
+        "already_answered": gettext("この依頼にはすでに回答しています。"),
+    }
+    return messages.get(error.code, gettext("ハブが依頼を受け付けませんでした（%(code)s）。") % {"code": error.code})
+
+
+def _checked(text: str, field: str, known):
+    from sync.sharing import blocked_message, check_text
+
+    checked = check_text(text, known=known)
+    if not checked.sendable:
+        raise ValidationError({field: ValidationError(blocked_message(checked.blocked), code="personal_data")})
+    return checked
+
+
+def _message(text: str, *, required: bool, label: str) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({"message": ValidationError(gettext("%(label)sを入力してください。") % {"label": label},
+                                                          code="required")})
+    if len(text) > INTRODUCTION_MAX_MESSAGE:
+        raise ValidationError({"message": ValidationError(
+            gettext("メッセージは%(limit)d字以内にしてください。") % {"limit": INTRODUCTION_MAX_MESSAGE},
+            code="max_length")})
+    return text
+
+
+def introduction_request(*, acting_user, need: Need, offer_uuid, message: str, client=None) -> IntroductionRequest:
+    """Ask, through the hub, the center owning another center's listed offer to introduce its group
+    for `need`. The message and the need's title leave the node scrubbed; known personal data left
+    after scrubbing refuses the request. Not one transaction: the hub is asked first (idempotent by
+    the request's uuid), and only an accepted request is recorded here."""
+    from sync.client import SyncError
+    from sync.sharing import all_personal_data
+
+    need = get_scoped_or_deny(acting_user, Need, "view", pk=need.pk)
+    _require_center_staff(acting_user, need.center_id)
+    try:
+        offer_uuid = uuid_module.UUID(str(offer_uuid))
+    except ValueError as error:
+        raise ValidationError({"offer": ValidationError(gettext("依頼するメニューを選んでください。"),
+                                                        code="invalid")}) from error
+    text = _message(message, required=True, label=gettext("依頼のメッセージ"))
+    known = all_personal_data()
+    checked = _checked(text, "message", known)
+    title = _checked(need.title, "message", known)
+    request_uuid = uuid_module.uuid4()
+    try:
+        answer = hub_client(client).json("POST", "/sync/v1/introductions", {
+            "uuid": str(request_uuid), "center": str(need.center.uuid), "offer": str(offer_uuid),
+            "need_title": title.text, "message": checked.text})
+    except SyncError as error:
+        raise ValidationError(hub_error_message(error), code=error.code) from error
+    with transaction.atomic():
+        return _save(IntroductionRequest(uuid=request_uuid), acting_user=acting_user, perm="add", values={
+            "center": need.center, "direction": IntroductionDirection.SENT, "need": need, "need_title": need.title,
+            "offer_uuid": offer_uuid, "offer_title": answer.get("offer_title", "")[:400],
+            "group_name": answer.get("group_name", "")[:200],
+            "other_center_name": answer.get("to_center_name", "")[:200] or gettext("他のセンター"),
+            "message": checked.text, "requested_by": acting_user})
+
+
+def introduction_answer(*, acting_user, request: IntroductionRequest, accept: bool, message: str = "",
+                        client=None) -> IntroductionRequest:
+    """The owning center answers a received request once (forward only); the hub tells the asking center."""
+    from sync.client import SyncError
+
+    request = get_scoped_or_deny(acting_user, IntroductionRequest, "change", pk=request.pk)
+    if request.direction != IntroductionDirection.RECEIVED:
+        raise ValidationError(gettext("依頼したセンターは回答できません。"), code="not_owner")
+    if request.status != IntroductionStatus.PENDING:
+        raise ValidationError(gettext("この依頼にはすでに回答しています。"), code="already_answered")
+    text = _message(message, required=not accept, label=gettext("紹介できない理由"))
+    from sync.sharing import all_personal_data
+
+    checked = _checked(text, "message", all_personal_data()) if text else None
+    status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
+    sent = checked.text if checked else ""
+    try:
+        hub_client(client).json("POST", f"/sync/v1/introductions/{request.uuid}/answer",
+                                {"status": status.value, "message": sent})
+    except SyncError as error:
+        raise ValidationError(hub_error_message(error), code=error.code) from error
+    with transaction.atomic():
+        # Forward only: a concurrent answer that got here first wins, this one changes nothing.
+        IntroductionRequest.objects.filter(pk=request.pk, status=IntroductionStatus.PENDING).update(
+            status=status, answer_message=sent, answered_at=timezone.now(), answered_by=acting_user,
+            version=F("version") + 1)
+        request.refresh_from_db()
+        audit_record(actor=acting_user, action="introductionrequest.answer", target=request,
+                     organization=request.center, detail={"status": request.status})
+    return request
+
+
+def _feed_payload(item, keys: set[str]) -> dict:
+    payload = item.payload
+    if not isinstance(payload, dict) or not keys <= set(payload):
+        raise ValueError("an introduction entry lacks fields")
+    return payload
+
+
+@transaction.atomic
+def introduction_receive_item(item) -> IntroductionRequest:
+    """Feed handler (introduction_request): the hub passes on another center's request to one of our
+    centers; it lands in that center's inbox. Idempotent by the request's uuid."""
+    payload = _feed_payload(item, {"uuid", "to_center", "from_center_name", "offer", "offer_title", "group_name",
+                                   "need_title", "message"})
+    center = Organization.objects.filter(kind=OrganizationKind.CENTER, uuid=payload["to_center"]).first()
+    if center is None:
+        raise ValueError("the request names no center of this node")
+    offer = Offer.objects.filter(uuid=payload["offer"], center=center).first()
+    record, created = IntroductionRequest.objects.get_or_create(uuid=payload["uuid"], defaults={
+        "center": center, "direction": IntroductionDirection.RECEIVED, "offer": offer,
+        "offer_uuid": payload["offer"], "need_title": str(payload["need_title"])[:400],
+        "offer_title": str(payload["offer_title"])[:400], "group_name": str(payload["group_name"])[:200],
+        "other_center_name": str(payload["from_center_name"])[:200], "message": str(payload["message"]),
+        "search_text": search_key(payload["need_title"], payload["offer_title"], payload["from_center_name"])})
+    if created:
+        audit_record(actor=None, action="introductionrequest.receive", target=record, organization=center,
+                     detail={"seq": item.seq})
+    return record
+
+
+@transaction.atomic
+def introduction_answer_receive_item(item) -> IntroductionRequest:
+    """Feed handler (introduction_answer): the owning center answered one of our requests."""
+    payload = _feed_payload(item, {"uuid", "status", "message", "answered_at"})
+    if payload["status"] not in (IntroductionStatus.ACCEPTED, IntroductionStatus.DECLINED):
+        raise ValueError("an answer is accepted or declined")
+    record = IntroductionRequest.objects.select_for_update().filter(
+        uuid=payload["uuid"], direction=IntroductionDirection.SENT).first()
+    if record is None:
+        raise ValueError("no request of this node has this uuid")
+    if record.status == IntroductionStatus.PENDING:  # forward only: a re-delivered answer changes nothing
+        record.status, record.answer_message = payload["status"], str(payload["message"])
+        record.answered_at = parse_datetime(str(payload["answered_at"])) or timezone.now()
+        record.version += 1
+        record.save(update_fields=["status", "answer_message", "answered_at", "version", "updated_at"])
+        audit_record(actor=None, action="introductionrequest.answered", target=record, organization=record.center,
+                     detail={"status": record.status, "seq": item.seq})
+    return record

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from permissions.models import Organization
@@ -190,6 +191,68 @@ def create_case(request, uuid):
 def decline(request, uuid):
     return _step(request, uuid, DeclineForm, lambda match, data: services.match_decline(
         acting_user=request.user, match=match, **data), "見送りを記録しました。")
+
+
+# --- 他センターのできること and 紹介の依頼 (through the hub) -----------------------------------------
+
+
+def _field_code(value: str) -> int | None:
+    return int(value) if value.isdigit() and 1 <= int(value) <= 20 else None
+
+
+@login_required
+def remote_offers(request, uuid):
+    """Other centers' listed offers, asked of the hub now and ranked for this need."""
+    q = request.GET.get("q", "").strip()[:200]
+    try:
+        page = selectors.remote_offer_suggestions(user=request.user, uuid=uuid, q=q,
+                                                  field_code=_field_code(request.GET.get("field", "")))
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    return render(request, "nodes/matching_remote.html", {
+        "page": page, "need": page.need, "fields": selectors.field_labels().items(),
+        "can_change": holds(request.user, m.CENTER_CHANGE, page.need.center_id),
+    })
+
+
+@login_required
+@require_POST
+def introduction_request(request, uuid):
+    need = _get(request.user, m.Need, "view", uuid)
+    back = reverse("matching-remote", args=[need.uuid])
+    try:
+        services.introduction_request(acting_user=request.user, need=need, offer_uuid=request.POST.get("offer", ""),
+                                      message=request.POST.get("message", ""))
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, gettext("紹介の依頼を送りました。回答は「紹介の依頼」に表示されます。"))
+    return _back(request, back)
+
+
+@login_required
+def introduction_list(request):
+    if not selectors.user_centers(user=request.user, codename=m.CENTER_VIEW).exists():
+        raise PermissionDenied("permission_denied")  # the centers' work: not for groups or departments
+    return render(request, "nodes/introductions.html", {"data": selectors.introductions(user=request.user)})
+
+
+@login_required
+@require_POST
+def introduction_answer(request, uuid):
+    introduction = _get(request.user, m.IntroductionRequest, "change", uuid)
+    decision = request.POST.get("decision", "")
+    if decision not in ("accept", "decline"):
+        messages.error(request, gettext("「紹介できる」か「紹介できない」を選んでください。"))
+        return redirect("introductions")
+    try:
+        services.introduction_answer(acting_user=request.user, request=introduction, accept=decision == "accept",
+                                     message=request.POST.get("message", ""))
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, gettext("回答を送りました。"))
+    return redirect("introductions")
 
 
 # --- できることメニュー ---------------------------------------------------------------------------

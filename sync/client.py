@@ -30,6 +30,8 @@ BATCH_MAX_ENTRIES = 500
 BATCH_MAX_BYTES = 4 * 1024 * 1024
 BATCH_FORMAT = "kyodo.sync.batch/1"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+# A page that asks the hub while staff wait (他センターのできること): better a clear message than a hang.
+LIVE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
 class SyncError(Exception):
@@ -47,14 +49,14 @@ class PushResult:
 
 
 class HubClient:
-    def __init__(self, base_url: str | None = None, key: NodeKeyPair | None = None, transport=None):
+    def __init__(self, base_url: str | None = None, key: NodeKeyPair | None = None, transport=None, timeout=None):
         self.base_url = (base_url or settings.KYODO_HUB_URL).rstrip("/")
         if not self.base_url:
             raise SyncError("no_hub", "KYODO_HUB_URL is not set", retry=False)
         self.key = key or load_key()
         if self.key is None:
             raise SyncError("no_key", "this node has no signing key (kyodo manage sync_keygen)", retry=False)
-        self.http = httpx.Client(timeout=TIMEOUT, transport=transport)
+        self.http = httpx.Client(timeout=timeout or TIMEOUT, transport=transport)
 
     def request(self, method: str, path: str, *, body: bytes = b"", headers: dict | None = None) -> httpx.Response:
         url = f"{self.base_url}{path}"

@@ -73,6 +73,13 @@ def project_case(case) -> dict | None:
     return anonymized_case(case)
 
 
+def project_offer(offer) -> dict | None:
+    """An offer of a group listed on the hub (sync.sharing.offer_listing decides, fail closed)."""
+    from .sharing import offer_listing
+
+    return offer_listing(offer)
+
+
 def project_center_status(report) -> dict:
     """A center's status for a declaration: no people, a status, a time and a short note."""
     return {"center": str(report.center.uuid), "declaration": str(report.declaration.uuid), "status": report.status,
@@ -85,6 +92,7 @@ PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "directory_group": ("nodes.groupregistration", project_group),
     "public_event": ("nodes.event", project_event),
     "shared_case": ("nodes.collaborationcase", project_case),
+    "directory_offer": ("nodes.offer", project_offer),
     "center_status": ("emergency.centerstatusreport", project_center_status),
 }
 ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
@@ -129,6 +137,25 @@ def record_deleted(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | 
     if entity_type is None or not _syncs() or _last_op(entity_type, record.uuid) in (None, Op.PURGE):
         return None
     return _write(entity_type, record.uuid, Op.PURGE, _version(record) + 1, {"center": _center_uuid(record)}, priority)
+
+
+def record_reproject(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | None:
+    """Send `record` again when what the hub should hold of it changed though the record did not (its
+    group withdrew a consent, say): under a new version, so the hub takes it, and only if it changed."""
+    entity_type = ENTITY_TYPE_OF.get(record._meta.label_lower)
+    if entity_type is None or not _syncs():
+        return None
+    from django.db.models import F
+
+    last = OutboxEntry.objects.filter(entity_type=entity_type, entity_uuid=record.uuid).order_by("-id").first()
+    projection = PROJECTIONS[entity_type][1](record)
+    sent = last is not None and last.op == Op.UPSERT
+    if (projection is None and not sent) or (
+            projection is not None and sent and payload_digest(projection) == last.payload_sha256):
+        return None
+    type(record).objects.filter(pk=record.pk).update(version=F("version") + 1)
+    record.refresh_from_db(fields=["version"])
+    return record_changed(record, priority=priority)
 
 
 def write_aggregate(*, center, data: dict) -> OutboxEntry:

@@ -287,3 +287,59 @@ def share_document(case, share: CaseShare) -> dict:
                          for name, preview in share.texts.items()},
         "hub_state": {"code": state.code, "label": state.label, "reasons": state.reasons},
     }
+
+
+# --- できることメニュー listed on the hub, and messages between centers ---------------------------------
+
+OFFER_TEXT_FIELDS = ("title", "description", "capacity", "area")
+
+
+def offer_listing(offer, *, known: KnownPersonalData | None = None) -> dict | None:
+    """What other centers may see of an offer through the hub: only for a group that consented to
+    hub listing, is active and publishes the offer; no contacts, no people. The texts go through
+    the scrubber, and known personal data left in the finished payload keeps the offer home.
+    The group's own name may appear: it consented to be listed."""
+    group = offer.group
+    if not offer.is_published or group.status != "active" or group.consent_hub_listing_at is None:
+        return None
+    known = known or all_personal_data()
+    known = _allowing(known, [group.organization])
+    fields = sorted(f.code for f in offer.activity_fields.all()) or sorted(f.code for f in group.activity_fields.all())
+    payload = {
+        "center": str(offer.center.uuid), "group": str(group.uuid),
+        "title": scrub(offer.title, known).text, "description": scrub(offer.description or "", known).text,
+        "fields": fields, "area": offer.area, "capacity": offer.capacity,
+        "months": sorted(offer.available_months or []), "cost_conditions": sorted(offer.cost_conditions or []),
+    }
+    if any(find_known(payload[name], known) for name in OFFER_TEXT_FIELDS):
+        return None
+    return payload
+
+
+@dataclass
+class CheckedText:
+    """A free text about to leave the node: the scrubbed text, and the kinds of known data still in it."""
+
+    text: str
+    replaced: int
+    blocked: list[str]
+
+    @property
+    def sendable(self) -> bool:
+        return not self.blocked
+
+
+def check_text(text: str, *, known: KnownPersonalData | None = None) -> CheckedText:
+    """Scrub a message for another center, then check it again (fail closed, as for cases)."""
+    known = known or all_personal_data()
+    result = scrub(text or "", known)
+    blocked = sorted({hit.kind for hit in find_known(result.text, known)})
+    return CheckedText(text=result.text, replaced=len(result.replacements), blocked=blocked)
+
+
+def blocked_message(kinds) -> str:
+    from django.utils.translation import gettext
+
+    labels = "・".join(str(BLOCK_LABELS.get(kind, kind)) for kind in kinds)
+    return gettext("登録済みの個人情報（%(labels)s）が含まれているため送れません。該当する部分を書き換えてください。") % {
+        "labels": labels}
