@@ -31,10 +31,6 @@ def payload_digest(payload: dict) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def _codes(record) -> list[int]:
-    return sorted(f.code for f in record.activity_fields.all())
-
-
 def _center_profile(center) -> dict:
     return {"center": str(center.uuid), "name": center.name, "municipality_code": center.municipality_code,
             "municipality_name": center.municipality_name}
@@ -42,25 +38,15 @@ def _center_profile(center) -> dict:
 
 def project_group(group) -> dict | None:
     """The directory entry of a group that consented to hub listing; None otherwise."""
-    if group.consent_hub_listing_at is None or group.status != "active":
-        return None
-    organization = group.organization
-    return {
-        "center": str(group.center.uuid), "name": organization.name, "name_kana": organization.name_kana,
-        "kind": organization.kind, "legal_form": group.legal_form, "fields": _codes(group), "area": group.area,
-        "description": group.description,
-    }
+    from .sharing import group_listing
+
+    return group_listing(group)
 
 
 def project_event(event) -> dict | None:
-    if not event.is_public:
-        return None
-    return {
-        "center": str(event.center.uuid), "title": event.title, "kind": event.kind, "theme": event.theme,
-        "fields": _codes(event), "starts_at": event.starts_at.isoformat(),
-        "ends_at": event.ends_at.isoformat() if event.ends_at else None, "venue": event.venue,
-        "status": event.status, "cancellation_reason": event.cancellation_reason,
-    }
+    from .sharing import event_listing
+
+    return event_listing(event)
 
 
 def project_center(center) -> dict | None:
@@ -86,6 +72,38 @@ def project_center_status(report) -> dict:
             "as_of": report.as_of.isoformat(), "note": report.note}
 
 
+def project_disaster_need(need) -> dict:
+    """A center's need: sector, lines with quantities, an area, times and a status. No people."""
+    return {"center": str(need.center.uuid), "declaration": str(need.declaration.uuid), "sector": need.sector,
+            "lines": need.lines, "priority": need.priority,
+            "needed_by": need.needed_by.isoformat() if need.needed_by else None,
+            "municipality_code": need.municipality_code, "place_name": need.place_name, "status": need.status,
+            "last_confirmed_at": need.last_confirmed_at.isoformat(), "expires_at": need.expires_at.isoformat(),
+            "created_at": need.created_at.isoformat()}
+
+
+def project_disaster_offer(offer) -> dict:
+    """A group's offer; the group is named only if it consented to be listed on the hub."""
+    group = offer.group
+    listed = group.consent_hub_listing_at is not None and group.status == "active"
+    return {"center": str(offer.center.uuid), "declaration": str(offer.declaration.uuid),
+            "group_name": group.organization.name if listed else "", "sector": offer.sector,
+            "volunteers": offer.volunteers, "skills": offer.skills, "supplies": offer.supplies,
+            "vehicles": offer.vehicles, "municipality_code": offer.municipality_code,
+            "area_served": offer.area_served, "valid_until": offer.valid_until.isoformat(), "status": offer.status,
+            "created_at": offer.created_at.isoformat()}
+
+
+def project_commitment_report(commitment) -> dict | None:
+    """Our answer to a hub commitment; nothing to send until we acknowledged it."""
+    if commitment.status == "committed":
+        return None
+    return {"center": str(commitment.center.uuid), "declaration": str(commitment.declaration.uuid),
+            "commitment": str(commitment.commitment_uuid), "status": commitment.status,
+            "delivered": commitment.delivered, "reached": commitment.reached,
+            "reported_at": commitment.reported_at.isoformat()}
+
+
 # entity type → (model label, projection). Only these ever reach the outbox.
 PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "node_profile": ("permissions.organization", project_center),
@@ -94,6 +112,9 @@ PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "shared_case": ("nodes.collaborationcase", project_case),
     "directory_offer": ("nodes.offer", project_offer),
     "center_status": ("emergency.centerstatusreport", project_center_status),
+    "disaster_need": ("emergency.disasterneed", project_disaster_need),
+    "disaster_offer": ("emergency.disasteroffer", project_disaster_offer),
+    "commitment_report": ("emergency.commitment", project_commitment_report),
 }
 ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
 

@@ -13,6 +13,7 @@ and shows staff exactly the same payload.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -28,6 +29,8 @@ TEXT_FIELDS = ("title", "summary", "lessons")
 # The hub's schema for shared cases (hub.services._case_fields).
 MAX_PARTIES, MAX_TEXT, MAX_TITLE = 50, 20000, 400
 SIZE_BANDS = ((10, "1-9"), (30, "10-29"), (100, "30-99"))
+_CONTACT_EMAIL = re.compile(r"[^\s@、,／/]+@[^\s@、,／/]+")
+_CONTACT_PHONE = re.compile(r"[+0-9０-９][0-9０-９\-－ー()（） ]{7,}[0-9０-９]")
 
 
 def size_band(members: int | None) -> str | None:
@@ -36,9 +39,12 @@ def size_band(members: int | None) -> str | None:
     return next((band for limit, band in SIZE_BANDS if members < limit), "100+")
 
 
-def party_ref(organization) -> str:
-    """A pseudonym that lets the hub count distinct organizations without learning which they are."""
-    return salted_hmac("kyodo.shared_case.party", str(organization.uuid)).hexdigest()[:16]
+def party_ref(organization, *, named: bool = False) -> str:
+    """A pseudonym that lets the hub count distinct organizations without learning which they are.
+    Named cases use another key: the hub sees a named party's name beside its ref, and the same ref
+    would then name the organization in every anonymized case too."""
+    salt = "kyodo.shared_case.named_party" if named else "kyodo.shared_case.party"
+    return salted_hmac(salt, str(organization.uuid)).hexdigest()[:16]
 
 
 def known_personal_data(*, allowed_organizations=()) -> KnownPersonalData:
@@ -73,10 +79,19 @@ def all_personal_data() -> KnownPersonalData:
         emails.add(email)
     for name, contact in Consultation.objects.values_list("requester_name", "requester_contact"):
         people.add(name)
-        (emails if "@" in (contact or "") else phones).add(contact)
+        # A free field: 「090-1111-2222 / suzuki@example.jp」 holds a phone and an email, or an address.
+        found = _CONTACT_EMAIL.findall(contact or "")
+        emails.update(found)
+        rest = _CONTACT_EMAIL.sub(" ", contact or "")
+        numbers = _CONTACT_PHONE.findall(rest)
+        phones.update(numbers)
+        if not found and not numbers and (contact or "").strip():
+            addresses.add(contact.strip())
     for last, first, email in get_user_model().objects.values_list("last_name", "first_name", "email"):
         if last and first:
             people.add(f"{last} {first}")
+        elif last or first:
+            people.add(last or first)
         emails.add(email)
     organizations = set()
     for name, kana in Organization.objects.exclude(kind__in=PUBLIC_KINDS).values_list("name", "name_kana"):
@@ -143,7 +158,7 @@ def _party_payload(party, *, named: bool, known: KnownPersonalData, texts: dict,
     contribution = scrub(party.contribution or "", known)
     texts[f"party{index}"] = TextPreview(party.contribution or "", contribution)
     return {
-        "ref": party_ref(organization), "kind": organization.kind, "role": party.role,
+        "ref": party_ref(organization, named=named), "kind": organization.kind, "role": party.role,
         "name": organization.name if named else None,
         "fields": sorted(f.code for f in registration.activity_fields.all()) if registration else [],
         "size_band": size_band(registration.member_count) if registration else None,
@@ -343,3 +358,53 @@ def blocked_message(kinds) -> str:
     labels = "・".join(str(BLOCK_LABELS.get(kind, kind)) for kind in kinds)
     return gettext("登録済みの個人情報（%(labels)s）が含まれているため送れません。該当する部分を書き換えてください。") % {
         "labels": labels}
+
+
+# The hub's limits for directory entries and public events (hub.services): a payload over them would
+# be refused and stop this node's sync, so such a record stays home instead.
+GROUP_LIMITS = {"area": 200, "description": 4000}
+EVENT_LIMITS = {"title": 200, "theme": 200, "cancellation_reason": 200}
+
+
+def _own_personal_data(group) -> KnownPersonalData:
+    """A group's own people and contacts: what its description most likely repeats."""
+    return KnownPersonalData(
+        person_names=tuple(filter(None, (group.representative_name, group.representative_kana, group.contact_name))),
+        phones=tuple(filter(None, (group.contact_phone,))), emails=tuple(filter(None, (group.contact_email,))),
+        addresses=tuple(filter(None, (group.contact_address,))))
+
+
+def _fits(payload: dict, limits: dict[str, int]) -> bool:
+    return all(len(payload[name] or "") <= limit for name, limit in limits.items())
+
+
+def group_listing(group) -> dict | None:
+    """The hub directory entry of a group that consented to listing: name, kind, fields, and its area
+    and description scrubbed of its own people and contacts and of any person or contact the
+    patterns and Sudachi find (a description often says 代表の山田です、090-…)."""
+    if group.consent_hub_listing_at is None or group.status != "active":
+        return None
+    organization, known = group.organization, _own_personal_data(group)
+    payload = {
+        "center": str(group.center.uuid), "name": organization.name, "name_kana": organization.name_kana,
+        "kind": organization.kind, "legal_form": group.legal_form,
+        "fields": sorted(f.code for f in group.activity_fields.all()),
+        "area": scrub(group.area or "", known).text, "description": scrub(group.description or "", known).text,
+    }
+    if not _fits(payload, GROUP_LIMITS) or any(find_known(payload[name], known) for name in GROUP_LIMITS):
+        return None
+    return payload
+
+
+def event_listing(event) -> dict | None:
+    """A public event for the hub calendar. Title, theme and a cancellation reason may name a person
+    (講師の山田太郎さん急病のため中止): scrubbed; the venue is a public place and stays."""
+    if not event.is_public:
+        return None
+    payload = {
+        "center": str(event.center.uuid), "kind": event.kind, "fields": sorted(f.code for f in event.activity_fields.all()),
+        "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat() if event.ends_at else None,
+        "venue": event.venue, "status": event.status,
+        **{name: scrub(getattr(event, name) or "").text for name in EVENT_LIMITS},
+    }
+    return payload if _fits(payload, EVENT_LIMITS) else None

@@ -69,7 +69,9 @@ _MUNICIPALITY_KEY = re.compile(r"^(?:[^市区郡0-9-]{1,5}郡[^町村0-9-]{1,4}[
                                r"|[^区0-9-]{1,4}区)")
 _STREET_PART = re.compile(r"^\D*?[0-9]+(?:-[0-9]+)*")
 _ROOM_SUFFIX = re.compile(r"(?<=[0-9])(?:号室|号|室)$")
-_PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().]*")
+# Any of these may sit between the digit groups of a phone number someone typed (090/1234/5678,
+# 090～1234～5678): matching needs whole known groups, so a wide set costs no false hits.
+_PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().,/_:~ー]*")
 _ASCII_WORD = re.compile(r"[a-z0-9._%+\-]")
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{2}")
 

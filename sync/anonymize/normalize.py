@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Dashes people and IMEs type between phone digits; NFKC leaves all of these alone except －.
-DASHES = frozenset("‐‑‒–—―−﹣⁃⸺⸻")
+DASHES = frozenset("‐‑‒–—―−﹣⁃⸺⸻─━")
 # The long-vowel mark is a dash only between digits (０９０ー１２３４); in センター it is a vowel.
 LONG_VOWELS = frozenset("ー〜～")
 # Half-width voiced marks and combining marks fuse with the kana before them under NFKC.
 _FUSING = frozenset("\uff9e\uff9f\u3099\u309a")
 
-KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+                "壱": 1, "弐": 2, "参": 3}
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,11 @@ def normalize(text: str) -> Projection:
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and (text[j] in _FUSING or unicodedata.combining(text[j])):
+        while j < n and (text[j] in _FUSING or unicodedata.combining(text[j]) or _invisible(text[j])):
             j += 1
         for ch in _nfkc(text[i:j]):
+            if _invisible(ch):
+                continue
             chars.append(ch)
             starts.append(i)
             ends.append(j)
@@ -100,6 +103,17 @@ def normalize(text: str) -> Projection:
     return Projection("".join(chars), tuple(starts), tuple(ends))
 
 
+def _invisible(ch: str) -> bool:
+    """Format characters (zero-width space, joiners, BOM) and variation selectors: they change nothing a
+    reader sees, so they must not hide a name or a number from the matchers (山\u200b田太郎, 葛\U000E0100城)."""
+    code = ord(ch)
+    return unicodedata.category(ch) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+# Variant kanji people use interchangeably in names (髙橋 / 高橋): folded to one for matching.
+_VARIANTS = str.maketrans("髙﨑邉邊濵濱齋齊澤櫻嶋廣惠", "高崎辺辺浜浜斎斉沢桜島広恵")
+
+
 def fold_char(ch: str) -> str:
     """Hiragana to katakana, small ヶヵ to ケカ, ASCII to lower case: spellings a reader treats as one."""
     code = ord(ch)
@@ -109,7 +123,7 @@ def fold_char(ch: str) -> str:
         return "ケ"
     if ch == "ヵ":
         return "カ"
-    return ch.lower() if ch.isascii() else ch
+    return ch.lower() if ch.isascii() else ch.translate(_VARIANTS)
 
 
 _DROPPED = frozenset(" \t\r\n\u3000・")

@@ -426,3 +426,22 @@ def test_corpus_meets_the_recall_and_precision_targets():
         assert figures["recall"] >= recall_target, kind
         assert figures["precision"] >= precision_target, kind
     assert stats["known"]["recalled"] == stats["known"]["spans"]  # every known span, not 99.9%
+
+
+INVISIBLE_KNOWN = KnownPersonalData(
+    person_names=("四月一日 心春", "高橋 一郎", "ヨツワタリ コハル"), phones=("090-1234-5678", "0467-82-1111"),
+    emails=("taro.yamada@example.jp",), addresses=("茅ヶ崎市東海岸北1丁目2番3号",), organizations=("みなと子ども食堂",))
+
+
+@pytest.mark.parametrize("text", [
+    "四\u200b月一日心春さん", "四月一日心\u200b春", "コ\u200bハル", "髙橋一郎", "みなと子ども\u200b食堂",
+    "090/1234/5678", "090_1234_5678", "090,1234,5678", "090:1234:5678", "090～1234～5678", "090 ー 1234 ー 5678",
+    "0467─82─1111", "0467━82━1111", "090\u200b1234\u200b5678", "taro.yamada\u200b@example.jp", "東海岸北\u200b1-2-3",
+    "山\u200b田太郎さん",
+])
+def test_invisible_characters_variant_kanji_and_odd_separators_hide_nothing(text):
+    """Found by review: zero-width characters, variation selectors, 髙/高 and separators like ／ ～ ─."""
+    result = scrub(text, INVISIBLE_KNOWN)
+    assert result.replacements, text
+    assert not find_known(result.text, INVISIBLE_KNOWN)
+    assert not any(ch in result.text for ch in "四月一日心春髙橋0123456789@")

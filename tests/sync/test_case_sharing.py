@@ -134,3 +134,31 @@ def test_personal_data_registered_after_sharing_is_caught_by_the_rescan(world, c
     again = _shared(case)[-1]
     assert again.op == "upsert" and again.version == first.version + 1
     assert "浜辺クリーン隊" not in again.payload["lessons"] and "〔団体名〕" in again.payload["lessons"]
+
+
+def test_directory_entries_and_public_events_leave_without_the_people_in_their_texts(world):
+    """Found by review: a group's description and an event's cancellation reason are free texts too."""
+    group = services.group_update(acting_user=world.staff_a, group=world.group_a,
+                                  description="代表の茅ヶ崎花子（0467-00-0000）が相談に応じます。平日は cats@example.jp へ。")
+    services.group_set_consent(acting_user=world.staff_a, group=group, consent="hub_listing", given=True)
+    entry = OutboxEntry.objects.filter(entity_type="directory_group", entity_uuid=group.uuid).latest("id")
+    assert entry.payload["name"] == "Chigasaki Cat's Protect"  # it consented to be listed by name
+    text = entry.payload["description"]
+    assert "花子" not in text and "0467" not in text and "cats@" not in text and "〔人名〕" in text
+    event = services.event_update(acting_user=world.staff_a, event=world.rec_a.event, is_public=True)
+    services.event_cancel(acting_user=world.staff_a, event=event, reason="講師の山田太郎さん急病のため中止")
+    entry = OutboxEntry.objects.filter(entity_type="public_event", entity_uuid=event.uuid).latest("id")
+    assert entry.payload["cancellation_reason"] == "講師の〔人名〕さん急病のため中止"
+
+
+def test_a_consultation_contact_with_a_phone_and_an_email_is_known_as_both(world):
+    services.consultation_open(acting_user=world.staff_a, center=world.a, topic="設立相談", channel="phone",
+                               requester_name="鈴木 一", requester_contact="090-1111-2222 / suzuki@example.jp")
+    known = sharing.known_personal_data()
+    assert "090-1111-2222" in known.phones and "suzuki@example.jp" in known.emails
+    assert not any("/" in phone for phone in known.phones)
+
+
+def test_named_and_anonymized_refs_of_one_organization_differ(world):
+    organization = world.group_a.organization
+    assert sharing.party_ref(organization) != sharing.party_ref(organization, named=True)
