@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     # never delays it.
     "emergency-sync": {"task": "emergency.tasks.emergency_sync", "schedule": EMERGENCY_SYNC_SECONDS,
                        "options": {"queue": "disaster", "expires": EMERGENCY_SYNC_SECONDS * 2}},
+    "emergency-expire-needs": {"task": "emergency.tasks.expire_needs", "schedule": 300},
     # Idempotent (one reminder per stall), so the period only sets how soon a stall shows.
     "matching-remind-stalled": {"task": "nodes.tasks.remind_stalled_matches", "schedule": 6 * 3600},
 } if KYODO_ROLE == "node" else {}

@@ -11,7 +11,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from sync.disaster import MAX_NOTE, CenterStatus, Hazard, Phase
+from sync.disaster import (
+    MAX_NOTE,
+    CenterStatus,
+    CommitmentStatus,
+    Hazard,
+    NeedPriority,
+    NeedStatus,
+    OfferStatus,
+    Phase,
+    Sector,
+)
 
 
 class DisasterDeclaration(models.Model):
@@ -85,3 +95,131 @@ class CenterStatusReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.status} {self.as_of:%Y-%m-%d %H:%M}"
+
+
+_SCOPE = {
+    "view": (("center", "view_center_records"),),
+    "add": (("center", "change_center_records"),),
+    "change": (("center", "change_center_records"),),
+}
+
+
+class DisasterNeed(models.Model):
+    """A need a center records for a declaration: what, how much, where, by when. No people: sector,
+    lines of items/services/skills with quantities, an area. Forward-only status (database trigger)."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    center = models.ForeignKey("permissions.Organization", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("センター"))
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="needs",
+                                    verbose_name=_("災害"))
+    sector = models.CharField(_("分野"), max_length=20, choices=Sector.choices)
+    lines = models.JSONField(_("内容と数量"), default=list)  # sync.disaster.parse_lines
+    priority = models.CharField(_("優先度"), max_length=10, choices=NeedPriority.choices, default=NeedPriority.MEDIUM)
+    needed_by = models.DateTimeField(_("必要な期限"), null=True, blank=True)
+    municipality_code = models.CharField(_("市区町村コード"), max_length=6)
+    place_name = models.CharField(_("場所（避難所名など）"), max_length=200, blank=True)
+    status = models.CharField(_("状況"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    last_confirmed_at = models.DateTimeField(_("最終確認"))
+    expires_at = models.DateTimeField(_("有効期限"))
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rules = _SCOPE
+
+    class Meta:
+        verbose_name = _("災害時のニーズ")
+        verbose_name_plural = _("災害時のニーズ")
+        ordering = ["-last_confirmed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="emergency_need_sector"),
+            models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="emergency_need_status"),
+            models.CheckConstraint(condition=Q(priority__in=NeedPriority.values), name="emergency_need_priority"),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("last_confirmed_at")), name="emergency_need_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()} {self.place_name}"
+
+
+class DisasterOffer(models.Model):
+    """What a group can give for a declaration: volunteers, skills, supplies, vehicles, where, until when."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    center = models.ForeignKey("permissions.Organization", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("センター"))
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="offers",
+                                    verbose_name=_("災害"))
+    group = models.ForeignKey("nodes.GroupRegistration", on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("団体"))
+    sector = models.CharField(_("分野"), max_length=20, choices=Sector.choices)
+    volunteers = models.PositiveIntegerField(_("ボランティアの人数"), default=0)
+    skills = models.CharField(_("技能"), max_length=400, blank=True)
+    supplies = models.JSONField(_("物資"), default=list, blank=True)  # lines, may be empty
+    vehicles = models.PositiveIntegerField(_("車両の台数"), default=0)
+    municipality_code = models.CharField(_("活動できる市区町村コード"), max_length=6)
+    area_served = models.CharField(_("活動できる地域"), max_length=200, blank=True)
+    valid_until = models.DateTimeField(_("有効期限"))
+    status = models.CharField(_("状況"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rules = _SCOPE
+
+    class Meta:
+        verbose_name = _("支援の申し出")
+        verbose_name_plural = _("支援の申し出")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="emergency_offer_sector"),
+            models.CheckConstraint(condition=Q(status__in=OfferStatus.values), name="emergency_offer_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()} {self.area_served}"
+
+
+class Commitment(models.Model):
+    """A commitment the hub wrote for one of our centers (received through the feed), and this
+    node's own report on it (entity `commitment_report`: acknowledged → delivered, with reached counts).
+    `uuid` is the report's uuid (sync.disaster.commitment_report_uuid); `commitment_uuid` the hub's."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    commitment_uuid = models.UUIDField(unique=True)
+    center = models.ForeignKey("permissions.Organization", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("センター"))
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="commitments",
+                                    verbose_name=_("災害"))
+    # What the hub asked for, as received.
+    need_uuid = models.UUIDField()
+    offer_uuid = models.UUIDField(null=True, blank=True)
+    sector = models.CharField(_("分野"), max_length=20, choices=Sector.choices)
+    need_center_name = models.CharField(_("依頼元"), max_length=200)
+    place = models.CharField(_("場所"), max_length=300, blank=True)
+    quantity = models.PositiveIntegerField(_("数量"))
+    instructions = models.CharField(_("調整メモ"), max_length=500, blank=True)
+    # Our answer.
+    status = models.CharField(_("状況"), max_length=20, choices=CommitmentStatus.choices,
+                              default=CommitmentStatus.COMMITTED)
+    delivered = models.PositiveIntegerField(_("提供した数量"), default=0)
+    reached = models.PositiveIntegerField(_("支援が届いた人数"), default=0)
+    reported_at = models.DateTimeField(_("報告"), null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=0)
+    feed_seq = models.PositiveBigIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rules = _SCOPE
+
+    class Meta:
+        verbose_name = _("支援の割り当て")
+        verbose_name_plural = _("支援の割り当て")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CommitmentStatus.values), name="emergency_commitment_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()} {self.quantity}"

@@ -84,3 +84,19 @@ def dashboard(*, user) -> dict:
             for activation in state.activations for center in activation.centers]
     recent = DisasterDeclaration.objects.filter(closed_at__isnull=False).order_by("-closed_at")[:5]
     return {"state": state, "rows": rows, "recent_closed": recent}
+
+
+def center_needs_page(*, user, declaration: DisasterDeclaration, center: Organization) -> dict:
+    """One center's needs, its groups' offers and the commitments addressed to it, for one declaration."""
+    from nodes.models import GroupRegistration
+
+    from .models import Commitment, DisasterNeed, DisasterOffer
+
+    return {
+        "needs": scoped_queryset(user, DisasterNeed, "view").filter(declaration=declaration, center=center),
+        "offers": scoped_queryset(user, DisasterOffer, "view").filter(declaration=declaration, center=center)
+        .select_related("group__organization"),
+        "commitments": scoped_queryset(user, Commitment, "view").filter(declaration=declaration, center=center),
+        "groups": GroupRegistration.objects.filter(center=center, status="active").select_related("organization")
+        .order_by("organization__name"),
+    }

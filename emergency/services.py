@@ -1,10 +1,12 @@
-"""Writes of emergency mode: receiving declarations from the feed, and centers reporting their status."""
+"""Writes of emergency mode: receiving declarations and commitments from the feed, centers reporting
+their status, needs and their groups' offers, and answering commitments."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
+import uuid as uuid_module
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +18,7 @@ from permissions.services import audit_record
 from sync import disaster, outbox
 from sync.models import FeedItem, Priority
 
-from .models import CenterStatusReport, DisasterDeclaration
+from .models import CenterStatusReport, Commitment, DisasterDeclaration, DisasterNeed, DisasterOffer
 from .selectors import declaration_covers
 
 logger = logging.getLogger(__name__)
@@ -100,3 +102,234 @@ def center_status_report(*, acting_user, center: Organization, declaration: Disa
                  detail={"status": status, "declaration": str(declaration.uuid), "version": report.version})
     outbox.record_changed(report, priority=Priority.DISASTER)
     return report
+
+
+# --- needs, offers and commitments -------------------------------------------------------------------
+
+
+def _check_permitted(acting_user, model, action: str, probe) -> None:
+    if not is_permitted(acting_user, model, action, probe):
+        raise PermissionDenied("permission_denied")
+
+
+def _open_and_covering(declaration: DisasterDeclaration, center: Organization) -> DisasterDeclaration:
+    declaration = DisasterDeclaration.objects.get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise _refuse(None, "この災害宣言は終了しています。", "declaration_closed")
+    if center.kind != OrganizationKind.CENTER or not declaration_covers(declaration, center):
+        raise _refuse(None, "この災害宣言はこのセンターの市区町村を対象にしていません。", "not_covered")
+    return declaration
+
+
+def _no_contact(field: str, *texts: str) -> None:
+    if any(_CONTACT.search(text or "") for text in texts):
+        raise _refuse(field, "この内容はハブへ送られます。電話番号やメールアドレスは書かないでください。", "contact_in_text")
+
+
+def _lines(field: str, lines, *, allow_empty: bool = False) -> list[dict]:
+    if allow_empty and not lines:
+        return []
+    try:
+        lines = disaster.parse_lines(lines)
+    except ValueError:
+        raise _refuse(field, "内容（物資・サービス・技能）と1以上の数量を入力してください。", "invalid_lines") from None
+    _no_contact(field, *(line["description"] for line in lines))
+    return lines
+
+
+def _area(code: str, declaration: DisasterDeclaration) -> str:
+    code = (code or "").strip()
+    if not disaster.covers(municipality_codes=declaration.municipality_codes,
+                           whole_prefecture=declaration.whole_prefecture, prefecture=declaration.prefecture,
+                           municipality_code=code) or not disaster.municipality_code_is_valid(code):
+        raise _refuse("municipality_code", "災害宣言の対象の市区町村コードを入力してください。", "outside_declaration")
+    return code
+
+
+@transaction.atomic
+def need_create(*, acting_user, center: Organization, declaration: DisasterDeclaration, sector: str, lines,
+                municipality_code: str, place_name: str = "", priority: str = disaster.NeedPriority.MEDIUM,
+                needed_by: dt.datetime | None = None, expiry_hours: int = disaster.NEED_EXPIRY_HOURS) -> DisasterNeed:
+    """A center records a need for a declaration that covers it; sent to the hub at once as disaster
+    traffic. It expires unless reconfirmed within `expiry_hours`."""
+    _check_permitted(acting_user, DisasterNeed, "add", DisasterNeed(center=center))
+    declaration = _open_and_covering(declaration, center)
+    if sector not in disaster.Sector.values:
+        raise _refuse("sector", "分野を選んでください。", "invalid_choice")
+    if priority not in disaster.NeedPriority.values:
+        raise _refuse("priority", "優先度を選んでください。", "invalid_choice")
+    lines = _lines("lines", lines)
+    place_name = (place_name or "").strip()[:200]
+    _no_contact("place_name", place_name)
+    now = timezone.now()
+    need = DisasterNeed.objects.create(
+        uuid=uuid_module.uuid4(), center=center, declaration=declaration, sector=sector, lines=lines,
+        priority=priority, needed_by=needed_by, municipality_code=_area(municipality_code, declaration),
+        place_name=place_name, last_confirmed_at=now,
+        expires_at=now + dt.timedelta(hours=max(1, min(expiry_hours, 24 * 7))))
+    audit_record(actor=acting_user, action="emergency.need_create", target=need, organization=center,
+                 detail={"declaration": str(declaration.uuid), "sector": sector, "lines": len(lines)})
+    outbox.record_changed(need, priority=Priority.DISASTER)
+    return need
+
+
+def _need_locked(acting_user, need: DisasterNeed) -> DisasterNeed:
+    need = DisasterNeed.objects.select_for_update().select_related("center", "declaration").get(pk=need.pk)
+    _check_permitted(acting_user, DisasterNeed, "change", need)
+    return need
+
+
+@transaction.atomic
+def need_confirm(*, acting_user, need: DisasterNeed, expiry_hours: int = disaster.NEED_EXPIRY_HOURS) -> DisasterNeed:
+    """Staff confirm the need still stands: its expiry moves on from now."""
+    need = _need_locked(acting_user, need)
+    if need.status not in disaster.NEED_LIVE:
+        raise _refuse(None, "受付中でないニーズは再確認できません。", "need_not_live")
+    now = timezone.now()
+    need.last_confirmed_at, need.expires_at = now, now + dt.timedelta(hours=max(1, min(expiry_hours, 24 * 7)))
+    need.version += 1
+    need.save(update_fields=["last_confirmed_at", "expires_at", "version", "updated_at"])
+    audit_record(actor=acting_user, action="emergency.need_confirm", target=need, organization=need.center)
+    outbox.record_changed(need, priority=Priority.DISASTER)
+    return need
+
+
+@transaction.atomic
+def need_set_status(*, acting_user, need: DisasterNeed, status: str) -> DisasterNeed:
+    """open → partly_met → met, or withdrawn; never back (the database refuses it too)."""
+    need = _need_locked(acting_user, need)
+    if status not in disaster.NeedStatus.values or status == disaster.NeedStatus.EXPIRED:
+        raise _refuse("status", "状況を選んでください。", "invalid_choice")
+    if status == need.status:
+        return need
+    if not disaster.need_may_move(need.status, status):
+        raise _refuse("status", "ニーズの状況は先へ進めることしかできません。", "status_backwards")
+    need.status = status
+    need.version += 1
+    need.save(update_fields=["status", "version", "updated_at"])
+    audit_record(actor=acting_user, action="emergency.need_status", target=need, organization=need.center,
+                 detail={"status": status})
+    outbox.record_changed(need, priority=Priority.DISASTER)
+    return need
+
+
+def needs_expire(*, now: dt.datetime | None = None) -> int:
+    """Beat: live needs not reconfirmed in time become expired (one transaction per need)."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in DisasterNeed.objects.filter(status__in=disaster.NEED_LIVE, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            need = DisasterNeed.objects.select_for_update().filter(
+                pk=pk, status__in=disaster.NEED_LIVE, expires_at__lte=now).first()
+            if need is None:
+                continue  # reconfirmed meanwhile
+            need.status = disaster.NeedStatus.EXPIRED
+            need.version += 1
+            need.save(update_fields=["status", "version", "updated_at"])
+            audit_record(actor=None, action="emergency.need_expire", target=need, organization=need.center)
+            outbox.record_changed(need, priority=Priority.DISASTER)
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def offer_create(*, acting_user, center: Organization, declaration: DisasterDeclaration, group, sector: str,
+                 municipality_code: str, valid_until: dt.datetime, volunteers: int = 0, skills: str = "",
+                 supplies=None, vehicles: int = 0, area_served: str = "") -> DisasterOffer:
+    """A group's offer (volunteers, skills, supplies, vehicles) recorded by its center's staff."""
+    _check_permitted(acting_user, DisasterOffer, "add", DisasterOffer(center=center))
+    declaration = _open_and_covering(declaration, center)
+    if group.center_id != center.pk:
+        raise _refuse("group", "このセンターに登録された団体を選んでください。", "group_of_other_center")
+    if sector not in disaster.Sector.values:
+        raise _refuse("sector", "分野を選んでください。", "invalid_choice")
+    supplies = _lines("supplies", supplies or [], allow_empty=True)
+    skills, area_served = (skills or "").strip()[:400], (area_served or "").strip()[:200]
+    _no_contact("skills", skills, area_served)
+    if not (volunteers or vehicles or supplies or skills):
+        raise _refuse(None, "人数・技能・物資・車両のいずれかを入力してください。", "empty_offer")
+    if valid_until <= timezone.now():
+        raise _refuse("valid_until", "有効期限は未来の日時にしてください。", "past")
+    offer = DisasterOffer.objects.create(
+        uuid=uuid_module.uuid4(), center=center, declaration=declaration, group=group, sector=sector,
+        volunteers=volunteers, skills=skills, supplies=supplies, vehicles=vehicles,
+        municipality_code=_area(municipality_code, declaration), area_served=area_served, valid_until=valid_until)
+    audit_record(actor=acting_user, action="emergency.offer_create", target=offer, organization=center,
+                 detail={"declaration": str(declaration.uuid), "sector": sector})
+    outbox.record_changed(offer, priority=Priority.DISASTER)
+    return offer
+
+
+@transaction.atomic
+def offer_withdraw(*, acting_user, offer: DisasterOffer) -> DisasterOffer:
+    offer = DisasterOffer.objects.select_for_update().select_related("center", "declaration", "group").get(pk=offer.pk)
+    _check_permitted(acting_user, DisasterOffer, "change", offer)
+    if offer.status != disaster.OfferStatus.WITHDRAWN:
+        offer.status = disaster.OfferStatus.WITHDRAWN
+        offer.version += 1
+        offer.save(update_fields=["status", "version", "updated_at"])
+        audit_record(actor=acting_user, action="emergency.offer_withdraw", target=offer, organization=offer.center)
+        outbox.record_changed(offer, priority=Priority.DISASTER)
+    return offer
+
+
+@transaction.atomic
+def commitment_receive_item(item: FeedItem) -> Commitment:
+    """Feed handler (`disaster_commitment`): the hub committed one of our centers to a need.
+    Idempotent by the commitment's uuid; the hub's fields are taken once."""
+    payload = item.payload
+    keys = {"uuid", "declaration", "center", "need", "offer", "sector", "need_center_name", "place", "quantity",
+            "instructions", "created_at"}
+    if not isinstance(payload, dict) or not keys <= set(payload):
+        raise ValueError("keys")
+    try:
+        commitment_uuid = uuid_module.UUID(str(payload["uuid"]))
+        need_uuid = uuid_module.UUID(str(payload["need"]))
+        offer_uuid = uuid_module.UUID(str(payload["offer"])) if payload["offer"] else None
+    except ValueError as error:
+        raise ValueError("uuid") from error
+    center = Organization.objects.filter(kind=OrganizationKind.CENTER, uuid=payload["center"]).first()
+    declaration = DisasterDeclaration.objects.filter(uuid=payload["declaration"]).first()
+    quantity = payload["quantity"]
+    if center is None or declaration is None:
+        raise ValueError("center or declaration unknown to this node")
+    if payload["sector"] not in disaster.Sector.values or isinstance(quantity, bool) or not isinstance(quantity, int) \
+            or not 0 < quantity <= disaster.MAX_QUANTITY:
+        raise ValueError("sector or quantity")
+    commitment, created = Commitment.objects.get_or_create(commitment_uuid=commitment_uuid, defaults={
+        "uuid": disaster.commitment_report_uuid(commitment_uuid), "center": center, "declaration": declaration,
+        "need_uuid": need_uuid, "offer_uuid": offer_uuid, "sector": payload["sector"],
+        "need_center_name": str(payload["need_center_name"])[:200], "place": str(payload["place"])[:300],
+        "quantity": quantity, "instructions": str(payload["instructions"])[:500], "feed_seq": item.seq})
+    if created:
+        audit_record(actor=None, action="emergency.commitment_receive", target=commitment, organization=center,
+                     detail={"seq": item.seq, "declaration": str(declaration.uuid)})
+    return commitment
+
+
+@transaction.atomic
+def commitment_report(*, acting_user, commitment: Commitment, status: str, delivered: int = 0,
+                      reached: int = 0) -> Commitment:
+    """The committing center acknowledges a commitment, then reports it delivered with counts
+    (how much was given, how many people it reached). Forward only; sent at once to the hub."""
+    commitment = Commitment.objects.select_for_update().select_related("center", "declaration").get(pk=commitment.pk)
+    _check_permitted(acting_user, Commitment, "change", commitment)
+    if status not in (disaster.CommitmentStatus.ACKNOWLEDGED, disaster.CommitmentStatus.DELIVERED):
+        raise _refuse("status", "状況を選んでください。", "invalid_choice")
+    if disaster.commitment_rank(status) < disaster.commitment_rank(commitment.status):
+        raise _refuse("status", "割り当ての状況は先へ進めることしかできません。", "status_backwards")
+    for name, value in (("delivered", delivered), ("reached", reached)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= disaster.MAX_QUANTITY:
+            raise _refuse(name, "0以上の整数で入力してください。", "invalid_count")
+    if status == disaster.CommitmentStatus.ACKNOWLEDGED:
+        delivered = reached = 0
+    if (status, delivered, reached) == (commitment.status, commitment.delivered, commitment.reached):
+        return commitment
+    commitment.status, commitment.delivered, commitment.reached = status, delivered, reached
+    commitment.reported_at = timezone.now()
+    commitment.version += 1
+    commitment.save(update_fields=["status", "delivered", "reached", "reported_at", "version", "updated_at"])
+    audit_record(actor=acting_user, action="emergency.commitment_report", target=commitment,
+                 organization=commitment.center, detail={"status": status, "delivered": delivered, "reached": reached})
+    outbox.record_changed(commitment, priority=Priority.DISASTER)
+    return commitment

@@ -38,3 +38,11 @@ def emergency_sync():
     unsent = OutboxEntry.objects.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=state.last_acked_seq))
     pushed = unsent.exists() and schedule_push(reason="emergency", disaster=True)
     return f"emergency: {received} feed entries, push {'scheduled' if pushed else 'not needed'}"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_needs():
+    """Beat: needs not reconfirmed in time expire (and the hub hears of it as disaster traffic)."""
+    from .services import needs_expire
+
+    return f"{needs_expire()} needs expired"

@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.dashboard, name="emergency-dashboard"),
     path("<uuid:declaration_uuid>/centers/<uuid:center_uuid>/status/", views.center_status,
          name="emergency-center-status"),
+    path("<uuid:declaration_uuid>/centers/<uuid:center_uuid>/needs/", views.needs, name="emergency-needs"),
+    path("<uuid:declaration_uuid>/centers/<uuid:center_uuid>/offers/", views.offer_create, name="emergency-offer-create"),
+    path("needs/<uuid:uuid>/", views.need_action, name="emergency-need-action"),
+    path("offers/<uuid:uuid>/withdraw/", views.offer_withdraw, name="emergency-offer-withdraw"),
+    path("commitments/<uuid:uuid>/report/", views.commitment_report, name="emergency-commitment-report"),
 ]

@@ -1,4 +1,4 @@
-"""Emergency mode UI of a node: the dashboard and the center status report."""
+"""Emergency mode UI of a node: the dashboard, the center status report, needs, offers and commitments."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
 
 from . import selectors, services
-from .forms import CenterStatusForm
-from .models import DisasterDeclaration
+from .forms import CenterStatusForm, CommitmentReportForm, NeedForm, OfferForm
+from .models import Commitment, DisasterDeclaration, DisasterNeed, DisasterOffer
 
 
 @login_required
@@ -39,3 +40,104 @@ def center_status(request, declaration_uuid, center_uuid):
             return redirect("emergency-dashboard")
     return render(request, "emergency/center_status.html", {"form": form, "declaration": declaration,
                                                              "center": center}, status=400 if form.errors else 200)
+
+
+def _needs_page(request, declaration, center, *, need_form=None, offer_form=None, status=200):
+    data = selectors.center_needs_page(user=request.user, declaration=declaration, center=center)
+    need_form = need_form or NeedForm(initial={"municipality_code": center.municipality_code})
+    offer_form = offer_form or OfferForm(groups=data["groups"], initial={"municipality_code": center.municipality_code})
+    return render(request, "emergency/needs.html", {
+        **data, "declaration": declaration, "center": center, "need_form": need_form, "offer_form": offer_form,
+        "line_rows": [[need_form[f"{name}_{i}"] for name in ("kind", "description", "quantity", "unit")]
+                      for i in range(1, 4)], "report_form": CommitmentReportForm(),
+        "need_fields": ("sector", "priority", "municipality_code", "place_name", "needed_by")}, status=status)
+
+
+def _declaration_and_center(request, declaration_uuid, center_uuid):
+    declaration = get_object_or_404(DisasterDeclaration, uuid=declaration_uuid)
+    center = get_object_or_404(selectors.user_centers(user=request.user), uuid=center_uuid)
+    return declaration, center
+
+
+@login_required
+def needs(request, declaration_uuid, center_uuid):
+    """A center's needs for a declaration (GET), or a new need (POST)."""
+    declaration, center = _declaration_and_center(request, declaration_uuid, center_uuid)
+    if request.method != "POST":
+        return _needs_page(request, declaration, center)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_create(acting_user=request.user, center=center, declaration=declaration,
+                                 **form.service_values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "ニーズを登録しました。ハブへすぐに送信します。")
+            return redirect("emergency-needs", declaration_uuid, center_uuid)
+    return _needs_page(request, declaration, center, need_form=form, status=400)
+
+
+@login_required
+def offer_create(request, declaration_uuid, center_uuid):
+    declaration, center = _declaration_and_center(request, declaration_uuid, center_uuid)
+    groups = selectors.center_needs_page(user=request.user, declaration=declaration, center=center)["groups"]
+    form = OfferForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_create(acting_user=request.user, center=center, declaration=declaration,
+                                  **form.service_values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "支援の申し出を登録しました。ハブへすぐに送信します。")
+            return redirect("emergency-needs", declaration_uuid, center_uuid)
+    return _needs_page(request, declaration, center, offer_form=form, status=400 if request.method == "POST" else 200)
+
+
+def _done(request, record, error=None, success=""):
+    if error is not None:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("emergency-needs", record.declaration.uuid, record.center.uuid)
+
+
+@login_required
+@require_POST
+def need_action(request, uuid):
+    """再確認 (confirm) or a forward move of the status (partly_met, met, withdrawn)."""
+    need = get_object_or_404(DisasterNeed.objects.select_related("declaration", "center"), uuid=uuid)
+    action = request.POST.get("action", "")
+    try:
+        if action == "confirm":
+            services.need_confirm(acting_user=request.user, need=need)
+        else:
+            services.need_set_status(acting_user=request.user, need=need, status=action)
+    except ValidationError as error:
+        return _done(request, need, error)
+    return _done(request, need, success="ニーズを更新しました。")
+
+
+@login_required
+@require_POST
+def offer_withdraw(request, uuid):
+    offer = get_object_or_404(DisasterOffer.objects.select_related("declaration", "center"), uuid=uuid)
+    services.offer_withdraw(acting_user=request.user, offer=offer)
+    return _done(request, offer, success="申し出を取り下げました。")
+
+
+@login_required
+@require_POST
+def commitment_report(request, uuid):
+    commitment = get_object_or_404(Commitment.objects.select_related("declaration", "center"), uuid=uuid)
+    form = CommitmentReportForm(request.POST)
+    if not form.is_valid():
+        return _done(request, commitment, ValidationError("入力を確認してください。"))
+    try:
+        services.commitment_report(acting_user=request.user, commitment=commitment,
+                                   status=form.cleaned_data["status"], delivered=form.cleaned_data["delivered"] or 0,
+                                   reached=form.cleaned_data["reached"] or 0)
+    except ValidationError as error:
+        return _done(request, commitment, error)
+    return _done(request, commitment, success="割り当ての状況をハブへ報告しました。")

@@ -15,7 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 # The wire format shares the node's vocabulary: the same values on both sides.
 from config.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole  # noqa: F401
-from sync.disaster import MAX_NOTE, CenterStatus, Hazard, Phase
+from sync.disaster import (
+    MAX_NOTE,
+    CenterStatus,
+    CommitmentStatus,
+    Hazard,
+    NeedPriority,
+    NeedStatus,
+    OfferStatus,
+    Phase,
+    Sector,
+)
 
 
 class NodeStatus(models.TextChoices):
@@ -401,6 +411,9 @@ class DisasterDeclaration(models.Model):
     started_at = models.DateTimeField(_("開始"))
     closed_at = models.DateTimeField(_("終了"), null=True, blank=True)
     version = models.PositiveBigIntegerField(default=1)
+    # 第N報: the number of the last situation report issued (each print is the next number).
+    sitrep_number = models.PositiveIntegerField(_("最新の報"), default=0)
+    sitrep_issued_at = models.DateTimeField(_("最新の報の時刻"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("宣言者"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -448,6 +461,116 @@ class CenterStatusCopy(SharedCopy):
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.status}"
+
+
+class DisasterNeedCopy(SharedCopy):
+    """A center's need for a declaration, as its node sent it. Past `expires_at` the hub shows it as
+    expired whatever its status says (the node's beat task may not have run yet)."""
+
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="needs")
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    lines = models.JSONField(default=list)
+    requested = models.PositiveIntegerField(default=0)  # sum of the lines' quantities
+    priority = models.CharField(max_length=10, choices=NeedPriority.choices)
+    needed_by = models.DateTimeField(null=True, blank=True)
+    municipality_code = models.CharField(max_length=6)
+    place_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=NeedStatus.choices)
+    last_confirmed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("災害時のニーズ")
+        verbose_name_plural = _("災害時のニーズ")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "entity_uuid"], name="disaster_need_copy_unique"),
+            models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="disaster_need_copy_status"),
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="disaster_need_copy_sector"),
+        ]
+        indexes = [models.Index(fields=["declaration", "municipality_code", "sector"], name="disaster_need_board")]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.place_name}"
+
+
+class DisasterOfferCopy(SharedCopy):
+    """A group's offer for a declaration; the group is named only if it consented to hub listing."""
+
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="offers")
+    group_name = models.CharField(max_length=200, blank=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    volunteers = models.PositiveIntegerField(default=0)
+    skills = models.CharField(max_length=400, blank=True)
+    supplies = models.JSONField(default=list)
+    vehicles = models.PositiveIntegerField(default=0)
+    municipality_code = models.CharField(max_length=6)
+    area_served = models.CharField(max_length=200, blank=True)
+    valid_until = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=OfferStatus.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("支援の申し出")
+        verbose_name_plural = _("支援の申し出")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "entity_uuid"], name="disaster_offer_copy_unique"),
+            models.CheckConstraint(condition=Q(status__in=OfferStatus.values), name="disaster_offer_copy_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.area_served}"
+
+
+class DisasterCommitment(models.Model):
+    """Written by the hub: a coordinator commits an offer (or a center) to a need. Sent to the
+    committing node through the feed; that node answers with its own `commitment_report`."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="commitments")
+    need_uuid = models.UUIDField()
+    need_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    offer_uuid = models.UUIDField(null=True, blank=True)
+    # The committing center (the offer's, or the one the coordinator chose).
+    center = models.ForeignKey(NodeCenter, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    municipality_code = models.CharField(max_length=6)
+    quantity = models.PositiveIntegerField()
+    instructions = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("支援の割り当て")
+        verbose_name_plural = _("支援の割り当て")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="disaster_commitment_quantity")]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.quantity}"
+
+
+class CommitmentReportCopy(SharedCopy):
+    """The committing node's report on a hub commitment (acknowledged → delivered, reached counts)."""
+
+    commitment = models.OneToOneField(DisasterCommitment, on_delete=models.CASCADE, related_name="report")
+    status = models.CharField(max_length=20, choices=CommitmentStatus.choices)
+    delivered = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("割り当ての報告")
+        verbose_name_plural = _("割り当ての報告")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "entity_uuid"], name="commitment_report_copy_unique"),
+            models.CheckConstraint(condition=Q(status__in=["acknowledged", "delivered"]),
+                                   name="commitment_report_copy_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.status}"
 
 
 # --- introductions across centers (他センターへの紹介の依頼) ----------------------------------------

@@ -33,8 +33,12 @@ from .models import (
     CenterStatusCopy,
     CollaborationForm,
     CollectionCase,
+    CommitmentReportCopy,
     DirectoryGroup,
+    DisasterCommitment,
     DisasterDeclaration,
+    DisasterNeedCopy,
+    DisasterOfferCopy,
     FeedEntry,
     FeedSequence,
     IntroductionRequest,
@@ -358,6 +362,103 @@ def _offer_fields(p: dict) -> dict:
     return values
 
 
+def _declaration_id(p: dict) -> int:
+    declaration_uuid = _uuid(p.get("declaration"), "declaration")
+    declaration_id = DisasterDeclaration.objects.filter(uuid=declaration_uuid).values_list("pk", flat=True).first()
+    if declaration_id is None:
+        raise ValueError("declaration")  # nodes only ever learn declarations from this hub
+    return declaration_id
+
+
+def _municipality(p: dict, name: str = "municipality_code") -> str:
+    code = p.get(name)
+    if not isinstance(code, str) or not municipality_code_is_valid(code) or not code.startswith(
+            disaster.PREFECTURE_CODE):
+        raise ValueError(name)
+    return code
+
+
+def _past(p: dict, name: str) -> dt.datetime:
+    moment = _when(p, name, required=True)
+    if moment > timezone.now() + dt.timedelta(minutes=10):
+        raise ValueError(name)  # a confirmation from the future would keep a need alive forever
+    return moment
+
+
+NEED_KEYS = frozenset({"center", "declaration", "sector", "lines", "priority", "needed_by", "municipality_code",
+                       "place_name", "status", "last_confirmed_at", "expires_at", "created_at"})
+OFFER_KEYS_DISASTER = frozenset({"center", "declaration", "group_name", "sector", "volunteers", "skills", "supplies",
+                                 "vehicles", "municipality_code", "area_served", "valid_until", "status",
+                                 "created_at"})
+COMMITMENT_REPORT_KEYS = frozenset({"center", "declaration", "commitment", "status", "delivered", "reached",
+                                    "reported_at"})
+
+
+def _need_fields(p: dict) -> dict:
+    """A center's need: every key required, lines of known kinds with positive quantities, a
+    Kanagawa municipality, an expiry after the last confirmation and at most a week ahead of it."""
+    if missing := NEED_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    try:
+        lines = disaster.parse_lines(p["lines"])
+    except ValueError:
+        raise ValueError("lines") from None
+    confirmed = _past(p, "last_confirmed_at")
+    expires = _when(p, "expires_at", required=True)
+    if not confirmed < expires <= confirmed + dt.timedelta(days=7):
+        raise ValueError("expires_at")
+    return {"declaration_id": _declaration_id(p), "sector": _choice(p["sector"], "sector", disaster.Sector.values),
+            "lines": lines, "requested": disaster.lines_total(lines),
+            "priority": _choice(p["priority"], "priority", disaster.NeedPriority.values),
+            "needed_by": _when(p, "needed_by", required=False), "municipality_code": _municipality(p),
+            "place_name": _text(p, "place_name", 200), "status": _choice(p["status"], "status",
+                                                                        disaster.NeedStatus.values),
+            "last_confirmed_at": confirmed, "expires_at": expires, "created_at": _past(p, "created_at")}
+
+
+def _disaster_offer_fields(p: dict) -> dict:
+    if missing := OFFER_KEYS_DISASTER - set(p):
+        raise ValueError(sorted(missing)[0])
+    supplies = p["supplies"]
+    if supplies != []:
+        try:
+            supplies = disaster.parse_lines(supplies)
+        except ValueError:
+            raise ValueError("supplies") from None
+    return {"declaration_id": _declaration_id(p), "group_name": _text(p, "group_name", 200),
+            "sector": _choice(p["sector"], "sector", disaster.Sector.values),
+            "volunteers": _integer(p["volunteers"], "volunteers", low=0, high=disaster.MAX_QUANTITY),
+            "skills": _text(p, "skills", 400), "supplies": supplies,
+            "vehicles": _integer(p["vehicles"], "vehicles", low=0, high=10_000),
+            "municipality_code": _municipality(p), "area_served": _text(p, "area_served", 200),
+            "valid_until": _when(p, "valid_until", required=True),
+            "status": _choice(p["status"], "status", disaster.OfferStatus.values), "created_at": _past(p, "created_at")}
+
+
+def _commitment_report_fields(p: dict) -> dict:
+    """The committing node's report. The commitment must be one the hub addressed to the report's
+    center (checked in _Pending.add, which knows the node)."""
+    if missing := COMMITMENT_REPORT_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    commitment = DisasterCommitment.objects.filter(uuid=_uuid(p["commitment"], "commitment")).first()
+    if commitment is None or str(commitment.declaration.uuid) != str(p["declaration"]):
+        raise ValueError("commitment")
+    status = _choice(p["status"], "status", (disaster.CommitmentStatus.ACKNOWLEDGED, disaster.CommitmentStatus.DELIVERED))
+    delivered = _integer(p["delivered"], "delivered", low=0, high=disaster.MAX_QUANTITY)
+    reached = _integer(p["reached"], "reached", low=0, high=disaster.MAX_QUANTITY)
+    if status == disaster.CommitmentStatus.ACKNOWLEDGED and (delivered or reached):
+        raise ValueError("delivered")  # counts come with the delivery report
+    return {"commitment_id": commitment.pk, "status": status, "delivered": delivered, "reached": reached,
+            "reported_at": _past(p, "reported_at")}
+
+
+# entity type → (the copy's status field, may it move from old to new)
+FORWARD_ONLY = {
+    disaster.NEED_TYPE: lambda old, new: disaster.need_may_move(old, new),
+    disaster.COMMITMENT_REPORT_TYPE: lambda old, new: disaster.commitment_rank(new) >= disaster.commitment_rank(old),
+}
+
+
 SCHEMAS = {
     "directory_group": (DirectoryGroup, {"center", "name", "name_kana", "kind", "legal_form", "fields", "area",
                                          "description"}, _group_fields),
@@ -369,6 +470,9 @@ SCHEMAS = {
     "directory_offer": (SharedOffer, OFFER_KEYS, _offer_fields),
     disaster.CENTER_STATUS_TYPE: (CenterStatusCopy, {"center", "declaration", "status", "as_of", "note"},
                                   _center_status_fields),
+    disaster.NEED_TYPE: (DisasterNeedCopy, NEED_KEYS, _need_fields),
+    disaster.OFFER_TYPE: (DisasterOfferCopy, OFFER_KEYS_DISASTER, _disaster_offer_fields),
+    disaster.COMMITMENT_REPORT_TYPE: (CommitmentReportCopy, COMMITMENT_REPORT_KEYS, _commitment_report_fields),
 }
 PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
 OPS = {"upsert", "retract", "purge"}
@@ -456,11 +560,30 @@ class _Pending:
                 values = {"center_id": center_pk, **to_fields(payload)}
             except ValueError as error:
                 raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+            self._check_disaster_rules(entry, values)
         by_uuid = self.winners.setdefault(entry["type"], {})
         current = by_uuid.get(entry["uuid"])
         if current is None or entry["version"] >= current[0]["version"]:
             by_uuid[entry["uuid"]] = (entry, values)
         self.count += 1
+
+    def _check_disaster_rules(self, entry: dict, values: dict) -> None:
+        """A report only on a commitment addressed to the reporting center; statuses never move back."""
+        seq = entry["seq"]
+        if entry["type"] == disaster.COMMITMENT_REPORT_TYPE and not DisasterCommitment.objects.filter(
+                pk=values["commitment_id"], center_id=values["center_id"]).exists():
+            raise BatchRejected("outside_partition", "the commitment is addressed to another center", seq=seq,
+                                status=403)
+        may_move = FORWARD_ONLY.get(entry["type"])
+        if may_move is None:
+            return
+        model = SCHEMAS[entry["type"]][0]
+        held = model.objects.filter(node=self.node, entity_uuid=entry["uuid"]).values_list("status", "version").first()
+        pending = self.winners.get(entry["type"], {}).get(entry["uuid"])
+        for old in (held, (pending[1]["status"], pending[0]["version"]) if pending and pending[1] else None):
+            if old and old[1] < entry["version"] and not may_move(old[0], values["status"]):
+                raise BatchRejected("status_backwards", f"status may not move from {old[0]} to {values['status']}",
+                                    seq=seq, status=409)
 
     def flush(self) -> int:
         """Write the winners; returns how many of them changed the hub's copy."""
@@ -832,3 +955,76 @@ def introduction_answer(*, node: Node, request_uuid, payload) -> tuple[Introduct
         "answered_at": request.answered_at.isoformat()})
     return request, True
 
+
+
+# --- disaster commitments and situation reports (みんかな) -----------------------------------------
+
+COMMITMENT_KEYS = frozenset({"uuid", "declaration", "center", "need", "offer", "sector", "need_center_name",
+                             "place", "quantity", "instructions", "created_at"})
+
+
+def commitment_payload(commitment: DisasterCommitment, need: DisasterNeedCopy) -> dict:
+    """The feed payload of `disaster_commitment`, addressed to the committing center's node."""
+    return {"uuid": str(commitment.uuid), "declaration": str(commitment.declaration.uuid),
+            "center": str(commitment.center.center_uuid), "need": str(commitment.need_uuid),
+            "offer": str(commitment.offer_uuid) if commitment.offer_uuid else None, "sector": commitment.sector,
+            "need_center_name": need.center.name,
+            "place": f"{need.municipality_code} {need.place_name}".strip(), "quantity": commitment.quantity,
+            "instructions": commitment.instructions, "created_at": commitment.created_at.isoformat()}
+
+
+def _commit_refused(field: str | None, message: str, code: str, **params):
+    error = ValidationError(message, code=code, params=params or None)
+    return ValidationError({field: error}) if field else error
+
+
+@transaction.atomic
+def disaster_commit(*, acting_user, need: DisasterNeedCopy, quantity: int, offer: DisasterOfferCopy | None = None,
+                    center: NodeCenter | None = None, instructions: str = "",
+                    now: dt.datetime | None = None) -> DisasterCommitment:
+    """A coordinator commits an offer (or a center) to a live need. The hub writes the commitment and
+    sends it to the committing node only; that node acknowledges and reports delivery itself."""
+    now = now or timezone.now()
+    need = DisasterNeedCopy.objects.select_for_update().select_related("declaration", "center").get(pk=need.pk)
+    declaration = need.declaration
+    if declaration.closed_at is not None:
+        raise _commit_refused(None, "終了した災害宣言には割り当てできません。", "declaration_closed")
+    if need.status not in disaster.NEED_LIVE or need.expires_at <= now:
+        raise _commit_refused(None, "このニーズは受付中ではありません（充足・期限切れ・取り下げ）。", "need_not_live")
+    if (offer is None) == (center is None):
+        raise _commit_refused("offer", "支援の申し出かセンターのどちらか一方を選んでください。", "offer_or_center")
+    if offer is not None:
+        offer = DisasterOfferCopy.objects.select_related("center").get(pk=offer.pk)
+        if offer.declaration_id != declaration.pk or offer.status != disaster.OfferStatus.OPEN or offer.valid_until <= now:
+            raise _commit_refused("offer", "この申し出はこの災害で受付中ではありません。", "offer_not_open")
+        center = offer.center
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= disaster.MAX_QUANTITY:
+        raise _commit_refused("quantity", "数量は1以上の整数で入力してください。", "invalid_quantity")
+    instructions = (instructions or "").strip()
+    if len(instructions) > 500:
+        raise _commit_refused("instructions", "調整メモは500字以内にしてください。", "max_length")
+    commitment = DisasterCommitment.objects.create(
+        declaration=declaration, need_uuid=need.entity_uuid, need_node_id=need.node_id,
+        offer_uuid=offer.entity_uuid if offer else None, center=center, sector=need.sector,
+        municipality_code=need.municipality_code, quantity=quantity, instructions=instructions,
+        created_by=_actor(acting_user))
+    audit_record(actor=acting_user, action="hub.disaster_commit", target=commitment,
+                 detail={"declaration": str(declaration.uuid), "need": str(need.entity_uuid),
+                         "offer": str(offer.entity_uuid) if offer else None, "to_node": center.node_id,
+                         "quantity": quantity})
+    feed_publish(acting_user=acting_user, kind=disaster.COMMITMENT_KIND, node=center.node,
+                 payload=commitment_payload(commitment, need))
+    return commitment
+
+
+@transaction.atomic
+def disaster_sitrep_issue(*, acting_user, declaration: DisasterDeclaration) -> DisasterDeclaration:
+    """Issue the next numbered situation report (第N報): the counter and its time are stored on the
+    declaration (the database lets only this change through without a new version)."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    declaration.sitrep_number += 1
+    declaration.sitrep_issued_at = timezone.now()
+    declaration.save(update_fields=["sitrep_number", "sitrep_issued_at", "updated_at"])
+    audit_record(actor=acting_user, action="hub.disaster_sitrep", target=declaration,
+                 detail={"number": declaration.sitrep_number})
+    return declaration

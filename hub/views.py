@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid as uuid_module
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
+from sync.disaster import Sector
 
 from . import selectors, services
 from .disclosure import SUPPRESSED
@@ -36,9 +38,12 @@ from .forms import (
 from .models import (
     CaseCollection,
     DisasterDeclaration,
+    DisasterNeedCopy,
+    DisasterOfferCopy,
     FeedEntry,
     KeyStatus,
     Node,
+    NodeCenter,
     NodeKey,
     NodeStatus,
     SharedCase,
@@ -363,6 +368,7 @@ def disaster_board(request, uuid):
     declaration = _disaster(uuid)
     return render(request, "hub/disaster_board.html", {
         "declaration": declaration, "board": selectors.disaster_board(declaration),
+        "coordination": selectors.disaster_coordination(declaration), "sectors": Sector.choices,
         "can_manage": selectors.can(request.user, "manage_hub")})
 
 
@@ -399,3 +405,77 @@ def disaster_close(request, uuid):
     else:
         messages.success(request, f"「{declaration}」を終了しました。ノードは通常の運用に戻ります。")
     return redirect("hub-disaster", uuid=uuid)
+
+
+@hub_permission("manage_hub")
+@require_POST
+def disaster_commit(request, uuid):
+    """A coordinator commits an offer (or a center) to a need; the committing node hears of it at once."""
+    declaration = _disaster(uuid)
+    need = get_object_or_404(DisasterNeedCopy, declaration=declaration, entity_uuid=_uuid_or_404(request.POST.get("need")))
+    offer = center = None
+    if request.POST.get("offer"):
+        offer = get_object_or_404(DisasterOfferCopy, declaration=declaration,
+                                  entity_uuid=_uuid_or_404(request.POST["offer"]))
+    elif request.POST.get("center"):
+        center = get_object_or_404(NodeCenter, center_uuid=_uuid_or_404(request.POST["center"]))
+    try:
+        quantity = int(request.POST.get("quantity", ""))
+    except ValueError:
+        quantity = 0
+    try:
+        services.disaster_commit(acting_user=request.user, need=need, offer=offer, center=center, quantity=quantity,
+                                 instructions=request.POST.get("instructions", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "支援を割り当て、担当センターのノードへ送信しました。")
+    return redirect("hub-disaster", uuid=uuid)
+
+
+def _uuid_or_404(value):
+    try:
+        return uuid_module.UUID(str(value))
+    except ValueError as error:
+        raise Http404 from error
+
+
+@hub_permission("view_hub")
+def disaster_sitrep(request, uuid):
+    """POST issues the next 第N報 (the number is kept on the declaration); GET shows the last one for print."""
+    declaration = _disaster(uuid)
+    if request.method == "POST":
+        services.disaster_sitrep_issue(acting_user=request.user, declaration=declaration)
+        return redirect("hub-disaster-sitrep", uuid=uuid)
+    if declaration.sitrep_number == 0:
+        return redirect("hub-disaster", uuid=uuid)
+    board = selectors.disaster_board(declaration)
+    return render(request, "hub/disaster_sitrep.html", {
+        "declaration": declaration, "board": board, "coordination": selectors.disaster_coordination(declaration)})
+
+
+@hub_permission("view_hub")
+def disaster_export(request, uuid, fmt):
+    """Who does what where: CSV, JSON, or CSV with the HXL hashtag row under the header."""
+    declaration = _disaster(uuid)
+    rows = selectors.disaster_export_rows(declaration)
+    stem = f"disaster-{declaration.uuid}"
+    if fmt == "json":
+        body = {"declaration": {"uuid": str(declaration.uuid), "name": declaration.name,
+                                "hazard": declaration.hazard, "exercise": declaration.exercise,
+                                "phase": declaration.phase, "started_at": declaration.started_at.isoformat(),
+                                "closed_at": declaration.closed_at.isoformat() if declaration.closed_at else None},
+                "exported_at": timezone.now().isoformat(), "rows": rows}
+        response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}{"-hxl" if fmt == "hxl" else ""}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    writer = csv.writer(response)
+    writer.writerow([label for _key, label, _tag in selectors.HXL_COLUMNS])
+    if fmt == "hxl":
+        writer.writerow([tag for _key, _label, tag in selectors.HXL_COLUMNS])
+    for row in rows:
+        writer.writerow([row[key] for key, _label, _tag in selectors.HXL_COLUMNS])
+    return response

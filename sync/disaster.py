@@ -151,3 +151,114 @@ def covers(*, municipality_codes, whole_prefecture: bool, prefecture: str, munic
 def center_status_uuid(*, center_uuid, declaration_uuid) -> uuid.UUID:
     """One center-status record per center and declaration: its newest version is the current status."""
     return uuid.uuid5(uuid.UUID(str(center_uuid)), f"{CENTER_STATUS_TYPE}:{declaration_uuid}")
+
+
+# --- needs, offers and commitments (issue 5, records) -------------------------------------------------
+
+NEED_TYPE = "disaster_need"
+OFFER_TYPE = "disaster_offer"
+COMMITMENT_KIND = "disaster_commitment"  # hub → the committing node, through the feed
+COMMITMENT_REPORT_TYPE = "commitment_report"  # the committing node's answer, in its outbox
+# A need not reconfirmed within this many hours expires (on the node by a beat task, on the hub when read).
+NEED_EXPIRY_HOURS = 24
+MAX_LINES = 20
+MAX_QUANTITY = 1_000_000
+# The prefecture as a 全国地方公共団体コード (JIS X 0402 form with its check digit), for #adm1 in exports.
+PREFECTURE_ORG_CODE = "140007"
+
+
+class Sector(models.TextChoices):
+    """OCHA cluster/sector codes, shown in Japanese."""
+
+    SHELTER = "shelter", _("避難所")
+    FOOD = "food", _("食料")
+    WASH = "wash", _("水・衛生")
+    HEALTH = "health", _("保健医療")
+    LOGISTICS = "logistics", _("物流")
+    PROTECTION = "protection", _("要配慮者支援")
+    EARLY_RECOVERY = "early_recovery", _("生活再建")
+    EDUCATION = "education", _("教育")
+    COORDINATION = "coordination", _("調整")
+    VOLUNTEERS = "volunteers", _("ボランティア")
+
+
+class LineKind(models.TextChoices):
+    ITEM = "item", _("物資")
+    SERVICE = "service", _("サービス")
+    SKILL = "skill", _("技能")
+
+
+class NeedPriority(models.TextChoices):
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")
+
+
+class NeedStatus(models.TextChoices):
+    """open → partly_met → met; expired and withdrawn end an unmet need. Never backwards."""
+
+    OPEN = "open", _("受付中")
+    PARTLY_MET = "partly_met", _("一部充足")
+    MET = "met", _("充足")
+    EXPIRED = "expired", _("期限切れ")
+    WITHDRAWN = "withdrawn", _("取り下げ")
+
+
+NEED_NEXT = {
+    NeedStatus.OPEN: {NeedStatus.PARTLY_MET, NeedStatus.MET, NeedStatus.EXPIRED, NeedStatus.WITHDRAWN},
+    NeedStatus.PARTLY_MET: {NeedStatus.MET, NeedStatus.EXPIRED, NeedStatus.WITHDRAWN},
+    NeedStatus.MET: set(), NeedStatus.EXPIRED: set(), NeedStatus.WITHDRAWN: set(),
+}
+NEED_LIVE = (NeedStatus.OPEN, NeedStatus.PARTLY_MET)
+
+
+def need_may_move(old: str, new: str) -> bool:
+    return old == new or new in NEED_NEXT.get(old, set())
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("受付中")
+    WITHDRAWN = "withdrawn", _("取り下げ")
+
+
+class CommitmentStatus(models.TextChoices):
+    """committed (the hub) → acknowledged → delivered (the committing node reports)."""
+
+    COMMITTED = "committed", _("割り当て済み")
+    ACKNOWLEDGED = "acknowledged", _("受諾")
+    DELIVERED = "delivered", _("提供済み")
+
+
+COMMITMENT_ORDER = [value for value, _label in CommitmentStatus.choices]
+
+
+def commitment_rank(status: str) -> int:
+    return COMMITMENT_ORDER.index(status)
+
+
+def parse_lines(lines) -> list[dict]:
+    """Lines of items, services or skills with quantities; ValueError("lines") when malformed."""
+    if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_LINES:
+        raise ValueError("lines")
+    parsed = []
+    for line in lines:
+        if not isinstance(line, dict) or set(line) != {"kind", "description", "quantity", "unit"}:
+            raise ValueError("lines")
+        quantity = line["quantity"]
+        if (line["kind"] not in LineKind.values or not isinstance(line["description"], str)
+                or not line["description"].strip() or len(line["description"]) > 200
+                or not isinstance(line["unit"], str) or len(line["unit"]) > 20
+                or isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= MAX_QUANTITY):
+            raise ValueError("lines")
+        parsed.append({"kind": line["kind"], "description": line["description"].strip(), "quantity": quantity,
+                       "unit": line["unit"].strip()})
+    return parsed
+
+
+def lines_total(lines) -> int:
+    return sum(line["quantity"] for line in lines)
+
+
+def commitment_report_uuid(commitment_uuid) -> uuid.UUID:
+    """The committing node's report on a commitment: one record per commitment, newest version wins."""
+    return uuid.uuid5(uuid.UUID(str(commitment_uuid)), COMMITMENT_REPORT_TYPE)
