@@ -68,29 +68,43 @@ def project_offer(offer) -> dict | None:
 
 def project_center_status(report) -> dict:
     """A center's status for a declaration: no people, a status, a time and a short note."""
+    from .disaster import MAX_NOTE
+    from .sharing import disaster_text
+
     return {"center": str(report.center.uuid), "declaration": str(report.declaration.uuid), "status": report.status,
-            "as_of": report.as_of.isoformat(), "note": report.note}
+            "as_of": report.as_of.isoformat(), "note": disaster_text(report.note, MAX_NOTE)}
 
 
 def project_disaster_need(need) -> dict:
     """A center's need: sector, lines with quantities, an area, times and a status. No people."""
+    from .sharing import all_personal_data, disaster_text
+
+    known = all_personal_data()
+    lines = [{**line, "description": disaster_text(line["description"], 200, known=known, withheld="〔非公開〕")}
+             for line in need.lines]
     return {"center": str(need.center.uuid), "declaration": str(need.declaration.uuid), "sector": need.sector,
-            "lines": need.lines, "priority": need.priority,
+            "lines": lines, "priority": need.priority,
             "needed_by": need.needed_by.isoformat() if need.needed_by else None,
-            "municipality_code": need.municipality_code, "place_name": need.place_name, "status": need.status,
+            "municipality_code": need.municipality_code,
+            "place_name": disaster_text(need.place_name, 200, known=known), "status": need.status,
             "last_confirmed_at": need.last_confirmed_at.isoformat(), "expires_at": need.expires_at.isoformat(),
             "created_at": need.created_at.isoformat()}
 
 
 def project_disaster_offer(offer) -> dict:
     """A group's offer; the group is named only if it consented to be listed on the hub."""
-    group = offer.group
+    from .sharing import all_personal_data, disaster_text
+
+    group, known = offer.group, all_personal_data()
     listed = group.consent_hub_listing_at is not None and group.status == "active"
     return {"center": str(offer.center.uuid), "declaration": str(offer.declaration.uuid),
             "group_name": group.organization.name if listed else "", "sector": offer.sector,
-            "volunteers": offer.volunteers, "skills": offer.skills, "supplies": offer.supplies,
+            "volunteers": offer.volunteers, "skills": disaster_text(offer.skills, 400, known=known),
+            "supplies": [{**line, "description": disaster_text(line["description"], 200, known=known, withheld="〔非公開〕")}
+                         for line in offer.supplies],
             "vehicles": offer.vehicles, "municipality_code": offer.municipality_code,
-            "area_served": offer.area_served, "valid_until": offer.valid_until.isoformat(), "status": offer.status,
+            "area_served": disaster_text(offer.area_served, 200, known=known),
+            "valid_until": offer.valid_until.isoformat(), "status": offer.status,
             "created_at": offer.created_at.isoformat()}
 
 

@@ -408,3 +408,11 @@ def event_listing(event) -> dict | None:
         **{name: scrub(getattr(event, name) or "").text for name in EVENT_LIMITS},
     }
     return payload if _fits(payload, EVENT_LIMITS) else None
+
+
+def disaster_text(text: str, limit: int, *, known: KnownPersonalData | None = None, withheld: str = "") -> str:
+    """A free text of a disaster record (a status note, a need line, skills): scrubbed, and replaced by
+    `withheld` when known personal data remains — the record itself still goes, since a shelter's
+    status matters more than its note. Cut to the hub's limit (placeholders are longer than a 林)."""
+    checked = check_text(text or "", known=known)
+    return (checked.text if checked.sendable else withheld)[:limit]

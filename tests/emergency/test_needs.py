@@ -188,3 +188,16 @@ def test_staff_record_a_need_on_the_tablet_page(declared, client):
     assert client.post(f"/emergency/needs/{need.uuid}/", {"action": "met"}).status_code == 302
     need.refresh_from_db()
     assert need.status == "met"
+
+
+def test_free_texts_of_disaster_records_leave_scrubbed(declared):
+    """Found by review: only a contact regex guarded these; a person's name went through."""
+    declaration, chigasaki, _odawara, staff_a, _staff_b = declared
+    services.center_status_report(acting_user=staff_a, center=chigasaki, declaration=declaration, status="partial",
+                                  note="受付は山田太郎さんが担当")
+    note = OutboxEntry.objects.filter(entity_type="center_status").latest("id").payload["note"]
+    assert "山田" not in note and "〔人名〕" in note
+    new_need(declared, place_name="鈴木花子さん宅の前", lines=[
+        {"kind": "item", "description": "佐藤一郎さんが必要な毛布", "quantity": 3, "unit": "枚"}])
+    payload = OutboxEntry.objects.filter(entity_type="disaster_need").latest("id").payload
+    assert "鈴木" not in payload["place_name"] and "佐藤" not in payload["lines"][0]["description"]
