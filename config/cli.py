@@ -286,6 +286,9 @@ def manage(ctx: typer.Context) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    from config.development import use_development_defaults
+
+    use_development_defaults()
     execute_from_command_line(["kyodo manage", *ctx.args])
 
 

@@ -19,7 +19,7 @@ def _env(name: str, default: str | None = None, *, required: bool = False) -> st
     if required:
         raise ImproperlyConfigured(
             f"Kyodo: the environment variable {name} is required and not set. "
-            f"See deploy/node.env.example (or run through `kyodo`, which fills in development defaults)."
+            f"See deploy/node.env.example (manage.py and `kyodo manage` fill in development defaults)."
         )
     return default if default is not None else ""
 
