@@ -157,7 +157,10 @@ def record_changed(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | 
     entity_type = ENTITY_TYPE_OF.get(record._meta.label_lower)
     if entity_type is None or not _syncs():
         return None
-    projection = PROJECTIONS[entity_type][1](record)
+    return _emit(record, entity_type, PROJECTIONS[entity_type][1](record), priority)
+
+
+def _emit(record, entity_type: str, projection: dict | None, priority: int) -> OutboxEntry | None:
     version = _version(record)
     if projection is not None:
         return _write(entity_type, record.uuid, Op.UPSERT, version, projection, priority)
@@ -174,23 +177,28 @@ def record_deleted(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | 
     return _write(entity_type, record.uuid, Op.PURGE, _version(record) + 1, {"center": _center_uuid(record)}, priority)
 
 
-def record_reproject(record, *, priority: int = Priority.NORMAL) -> OutboxEntry | None:
+_PROJECT = object()
+
+
+def record_reproject(record, *, priority: int = Priority.NORMAL, projection=_PROJECT) -> OutboxEntry | None:
     """Send `record` again when what the hub should hold of it changed though the record did not (its
-    group withdrew a consent, say): under a new version, so the hub takes it, and only if it changed."""
+    group withdrew a consent, personal data registered since): under a new version, so the hub takes
+    it, and only if it changed. A caller that already projected the record passes `projection`."""
     entity_type = ENTITY_TYPE_OF.get(record._meta.label_lower)
     if entity_type is None or not _syncs():
         return None
     from django.db.models import F
 
+    if projection is _PROJECT:
+        projection = PROJECTIONS[entity_type][1](record)
     last = OutboxEntry.objects.filter(entity_type=entity_type, entity_uuid=record.uuid).order_by("-id").first()
-    projection = PROJECTIONS[entity_type][1](record)
     sent = last is not None and last.op == Op.UPSERT
     if (projection is None and not sent) or (
             projection is not None and sent and payload_digest(projection) == last.payload_sha256):
         return None
     type(record).objects.filter(pk=record.pk).update(version=F("version") + 1)
     record.refresh_from_db(fields=["version"])
-    return record_changed(record, priority=priority)
+    return _emit(record, entity_type, projection, priority)
 
 
 def write_aggregate(*, center, data: dict) -> OutboxEntry:

@@ -238,27 +238,16 @@ def rescan_shared_cases() -> int:
     """Personal data registered after a case was shared may occur in its text: project every shared
     case again and send what changed (a new version, so the hub takes it), or retract it."""
     from django.db import transaction
-    from django.db.models import F
 
     from nodes.models import CollaborationCase
 
-    from .models import Op, OutboxEntry
-    from .outbox import payload_digest, record_changed
+    from .outbox import record_reproject
 
-    known = all_personal_data()
+    known = all_personal_data()  # read once for every case
     changed = 0
     for case in CollaborationCase.objects.exclude(sharing_level="private").select_related("center"):
-        last = OutboxEntry.objects.filter(entity_type="shared_case", entity_uuid=case.uuid).order_by("-id").first()
-        payload = project_case(case, known=known)
-        sent = last is not None and last.op == Op.UPSERT
-        if (payload is None and not sent) or (payload is not None and sent and
-                                              payload_digest(payload) == last.payload_sha256):
-            continue
         with transaction.atomic():
-            CollaborationCase.objects.filter(pk=case.pk).update(version=F("version") + 1)
-            case.refresh_from_db(fields=["version"])
-            record_changed(case)
-        changed += 1
+            changed += record_reproject(case, projection=project_case(case, known=known)) is not None
     return changed
 
 
