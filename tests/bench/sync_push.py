@@ -22,7 +22,7 @@ import psycopg
 from .common import ROOT, record
 
 ENTRIES = int(os.environ.get("KYODO_BENCH_SYNC_ENTRIES", "100000"))
-BASE_PORT = 8310
+BASE_PORT = 8310 + int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
 
 
 def _url(deployment) -> str:

@@ -90,6 +90,9 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
     own federation pass other ports and prefix, so they never meet another module's processes or databases."""
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
         pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
+    # Lets two checkouts run the federation modules side by side on one machine.
+    offset = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
+    base_port, redis_port = base_port + offset, redis_port + offset
     redis_server = PrivateRedis(redis_port, tmp_path_factory.mktemp("redis"))
     redis_server.start()
     saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
