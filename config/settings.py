@@ -227,7 +227,10 @@ CELERY_BEAT_SCHEDULE = {
     "emergency-expire-needs": {"task": "emergency.tasks.expire_needs", "schedule": 300},
     # Idempotent (one reminder per stall), so the period only sets how soon a stall shows.
     "matching-remind-stalled": {"task": "nodes.tasks.remind_stalled_matches", "schedule": 6 * 3600},
-} if KYODO_ROLE == "node" else {}
+    "tours-close": {"task": "nodes.tasks.close_tours", "schedule": 3600},
+} if KYODO_ROLE == "node" else {
+    "tours-purge-closed": {"task": "hub.tasks.purge_closed_tours", "schedule": 600},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

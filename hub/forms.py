@@ -127,3 +127,58 @@ class DisasterDeclareForm(_DisasterAreaForm):
 class DisasterUpdateForm(_DisasterAreaForm):
     phase = forms.ChoiceField(label=_("フェーズ"), choices=Phase.choices,
                               help_text=_("フェーズは 初動 → 準備 → 支援 → 撤収 の順に進みます（戻せません）。"))
+
+
+# --- スタディツアー -----------------------------------------------------------------------------------
+
+
+class HubTourForm(forms.Form):
+    """A tour hosted by the hub (with the prefecture): its bundle is one of the library's collections."""
+
+    title = forms.CharField(label=_("ツアー名"), max_length=200)
+    host_name = forms.CharField(label=_("主催"), max_length=200, initial="神奈川県・みんかな")
+    theme = forms.CharField(label=_("テーマ"), max_length=200, required=False)
+    description = forms.CharField(label=_("ねらい・内容"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    fields = forms.TypedMultipleChoiceField(label=_("活動分野"), required=False, coerce=int,
+                                            choices=[(code, f"{code} {name}") for code, name in ACTIVITY_FIELDS.items()],
+                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}))
+    starts_on = forms.DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("終了日"), widget=forms.DateInput(attrs={"type": "date"}))
+    reading_days = forms.IntegerField(label=_("終了後の閲覧期間（日）"), min_value=0, max_value=90, initial=14)
+    capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=10000, required=False)
+    collection = forms.ModelChoiceField(label=_("事例（事例集から）"), queryset=CaseCollection.objects.order_by("title"),
+                                        required=False, empty_label="—")
+
+
+class HubTourStopForm(forms.Form):
+    title = forms.CharField(label=_("訪問先・内容"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("開始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("終了"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("場所"), max_length=200, required=False)
+    directions = forms.CharField(label=_("行き方"), max_length=2000, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+
+HubTourStopFormSet = forms.formset_factory(HubTourStopForm, extra=3, max_num=40)
+
+
+class InvitationIssueForm(forms.Form):
+    organization_name = forms.CharField(label=_("参加団体"), max_length=200)
+    count = forms.IntegerField(label=_("人数"), min_value=1, max_value=50, initial=1)
+    days_valid = forms.IntegerField(label=_("リンクの有効期間（日）"), min_value=1, max_value=60, initial=14)
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(label=_("お名前（ホストと参加者に表示されます）"), max_length=100)
+    username = forms.CharField(label=_("ログインID（半角英数字）"), max_length=150, required=False)
+    password = forms.CharField(label=_("パスワード（8文字以上）"), required=False, widget=forms.PasswordInput)
+
+
+class TourReportForm(forms.Form):
+    saw = forms.CharField(label=_("見たこと・気づいたこと"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5}))
+    transfer = forms.CharField(label=_("自分の地域に持ち帰りたいこと"), max_length=8000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 4}))
+    questions = forms.CharField(label=_("ホストへの質問"), max_length=8000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}))

@@ -53,7 +53,10 @@ from .models import (
     SharedCase,
     SharedEvent,
     SharedOffer,
+    StudyTour,
     Tombstone,
+    TourCaseCopy,
+    TourLessonCopy,
     field_index,
 )
 from .selectors import listed_offers
@@ -453,6 +456,94 @@ def _commitment_report_fields(p: dict) -> dict:
 
 
 # entity type → (the copy's status field, may it move from old to new)
+# --- study tours (スタディツアー) from host nodes ------------------------------------------------------
+
+TOUR_KEYS = frozenset({"center", "title", "theme", "description", "fields", "starts_on", "ends_on", "opens_at",
+                       "reading_ends_at", "capacity", "closed", "organizations", "stops", "cases"})
+TOUR_ORGANIZATION_KINDS = frozenset({"center", "npo", "company", "university", "prefecture", "municipality", "other"})
+TOUR_CASE_SOURCES = frozenset({"host", "library"})
+MAX_TOUR_STOPS, MAX_TOUR_CASES, MAX_TOUR_ORGANIZATIONS = 40, 100, 60
+
+
+def _date(p: dict, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(p[name])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(name) from error
+
+
+def _list_of(value, name: str, keys: frozenset, limit: int) -> list[dict]:
+    if not isinstance(value, list) or len(value) > limit or not all(
+            isinstance(item, dict) and set(item) == keys for item in value):
+        raise ValueError(name)
+    return value
+
+
+def _tour_fields(p: dict) -> dict:
+    if missing := TOUR_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    starts_on, ends_on = _date(p, "starts_on"), _date(p, "ends_on")
+    opens_at, reading_ends_at = _when(p, "opens_at", required=True), _when(p, "reading_ends_at", required=True)
+    if ends_on < starts_on or reading_ends_at <= opens_at or not isinstance(p["closed"], bool):
+        raise ValueError("dates")
+    organizations = [{"name": _text(o, "name", 200, required=True),
+                      "kind": _choice(o["kind"], "organizations.kind", TOUR_ORGANIZATION_KINDS),
+                      "seats": _integer(o["seats"], "organizations.seats", low=1, high=1000)}
+                     for o in _list_of(p["organizations"], "organizations", frozenset({"name", "kind", "seats"}),
+                                       MAX_TOUR_ORGANIZATIONS)]
+    stops = []
+    for stop in _list_of(p["stops"], "stops", frozenset({"key", "title", "starts_at", "ends_at", "place",
+                                                          "directions"}), MAX_TOUR_STOPS):
+        stops.append({"key": str(_uuid(stop["key"], "stops.key")), "title": _text(stop, "title", 200, required=True),
+                      "starts_at": _when(stop, "starts_at", required=True).isoformat(),
+                      "ends_at": (lambda v: v.isoformat() if v else None)(_when(stop, "ends_at", required=False)),
+                      "place": _text(stop, "place", 200), "directions": _text(stop, "directions", 2000)})
+    keys = {stop["key"] for stop in stops}
+    cases = []
+    for entry in _list_of(p["cases"], "cases", frozenset({"ref", "stop", "source", "library", "title", "note"}),
+                          MAX_TOUR_CASES):
+        source = _choice(entry["source"], "cases.source", TOUR_CASE_SOURCES)
+        stop = None if entry["stop"] is None else str(_uuid(entry["stop"], "cases.stop"))
+        library = None if entry["library"] is None else str(_uuid(entry["library"], "cases.library"))
+        if (stop is not None and stop not in keys) or ((source == "library") != (library is not None)):
+            raise ValueError("cases")
+        cases.append({"ref": str(_uuid(entry["ref"], "cases.ref")), "stop": stop, "source": source,
+                      "library": library, "title": _text(entry, "title", 400), "note": _text(entry, "note", 400)})
+    values = {"title": _text(p, "title", 200, required=True), "theme": _text(p, "theme", 200),
+              "description": _text(p, "description", 4000), "field_codes": _codes(p), "starts_on": starts_on,
+              "ends_on": ends_on, "opens_at": opens_at, "reading_ends_at": reading_ends_at,
+              "capacity": _integer(p["capacity"], "capacity", low=1, high=10000, nullable=True),
+              "closed": p["closed"], "organizations": organizations, "stops": stops, "cases": cases}
+    values["search_text"] = search_key(values["title"], values["theme"], values["description"])
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
+TOUR_CASE_KEYS = frozenset({"center", "tour", "case"})
+
+
+def _tour_case_fields(p: dict) -> dict:
+    """One of the host's cases for one tour: the shared-case schema, inside the tour's envelope."""
+    case = p.get("case")
+    if not isinstance(case, dict) or not set(case) <= CASE_KEYS or case.get("center") != p.get("center"):
+        raise ValueError("case")
+    return {"tour_uuid": _uuid(p.get("tour"), "tour"), **_case_fields(case)}
+
+
+TOUR_LESSON_KEYS = frozenset({"center", "tour", "tour_title", "title", "text", "cases"})
+
+
+def _tour_lesson_fields(p: dict) -> dict:
+    cases = p.get("cases")
+    if not isinstance(cases, list) or len(cases) > MAX_TOUR_CASES:
+        raise ValueError("cases")
+    values = {"tour_uuid": _uuid(p.get("tour"), "tour"), "tour_title": _text(p, "tour_title", 200),
+              "title": _text(p, "title", 200, required=True), "text": _text(p, "text", 20000, required=True),
+              "case_uuids": sorted({str(_uuid(c, "cases")) for c in cases})}
+    values["search_text"] = search_key(values["title"], values["text"])
+    return values
+
+
 FORWARD_ONLY = {
     disaster.NEED_TYPE: lambda old, new: disaster.need_may_move(old, new),
     disaster.COMMITMENT_REPORT_TYPE: lambda old, new: disaster.commitment_rank(new) >= disaster.commitment_rank(old),
@@ -473,6 +564,11 @@ SCHEMAS = {
     disaster.NEED_TYPE: (DisasterNeedCopy, NEED_KEYS, _need_fields),
     disaster.OFFER_TYPE: (DisasterOfferCopy, OFFER_KEYS_DISASTER, _disaster_offer_fields),
     disaster.COMMITMENT_REPORT_TYPE: (CommitmentReportCopy, COMMITMENT_REPORT_KEYS, _commitment_report_fields),
+    # A tour of another node cannot be touched: copies are keyed by (signing node, uuid), and a tour
+    # copy is read only together with its node's tour (hub.tours).
+    "study_tour": (StudyTour, TOUR_KEYS, _tour_fields),
+    "tour_case": (TourCaseCopy, TOUR_CASE_KEYS, _tour_case_fields),
+    "tour_lesson": (TourLessonCopy, TOUR_LESSON_KEYS, _tour_lesson_fields),
 }
 PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
 OPS = {"upsert", "retract", "purge"}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import sync_views, views
+from . import sync_views, views, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +35,16 @@ urlpatterns = [
     path("disasters/<uuid:uuid>/export.csv", views.disaster_export, {"fmt": "csv"}, name="hub-disaster-csv"),
     path("disasters/<uuid:uuid>/export.json", views.disaster_export, {"fmt": "json"}, name="hub-disaster-json"),
     path("disasters/<uuid:uuid>/export-hxl.csv", views.disaster_export, {"fmt": "hxl"}, name="hub-disaster-hxl"),
+    path("tours/", views_tours.tour_list, name="hub-tours"),
+    path("tours/new/", views_tours.tour_create, name="hub-tour-create"),
+    path("tours/invite/<str:token>/", views_tours.invitation, name="hub-tour-invitation"),
+    path("tours/<int:pk>/", views_tours.tour_page, name="hub-tour"),
+    path("tours/<int:pk>/manage/", views_tours.tour_manage, name="hub-tour-manage"),
+    path("tours/<int:pk>/cases/<uuid:ref>/", views_tours.tour_case, name="hub-tour-case"),
+    path("tours/<int:pk>/report/", views_tours.report, name="hub-tour-report"),
+    path("sync/v1/tours/<uuid:uuid>/invitations", sync_views.tour_invitations, name="sync-tour-invitations"),
+    path("sync/v1/tours/<uuid:uuid>/readership", sync_views.tour_readership, name="sync-tour-readership"),
+    path("sync/v1/library", sync_views.library, name="sync-library"),
     path("sync/v1/checkpoint", sync_views.checkpoint, name="sync-checkpoint"),
     path("sync/v1/batches", sync_views.batches, name="sync-batches"),
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),

@@ -48,6 +48,7 @@ from .models import (
     NodeStatus,
     SharedCase,
 )
+from .tours import lessons_for_case
 
 
 def hub_permission(codename: str):
@@ -64,9 +65,14 @@ def hub_permission(codename: str):
     return decorator
 
 
-@hub_permission("view_hub")
+@login_required
 def home(request):
-    """The federation page: every node's lag, last contact and keys."""
+    """The federation page: every node's lag, last contact and keys. A study tour's visitor (no hub
+    role) lands on their tours instead."""
+    if not selectors.can(request.user, "view_hub"):
+        if request.user.tour_participations.exists():
+            return redirect("hub-tours")
+        raise PermissionDenied
     return render(request, "hub/home.html", {
         "rows": selectors.federation(), "upcoming": selectors.upcoming_events(),
         "can_manage": selectors.can(request.user, "manage_hub"),
@@ -189,7 +195,7 @@ def case_library(request):
 def _case_page(request, case: SharedCase, add_form: AddToCollectionForm, status: int = 200):
     return render(request, "hub/case_detail.html", {
         "case": case, "add_form": add_form, "has_collections": CaseCollection.objects.exists(),
-        "entries": selectors.case_collection_entries(case)}, status=status)
+        "entries": selectors.case_collection_entries(case), "lessons": lessons_for_case(case)}, status=status)
 
 
 @hub_permission("view_hub")

@@ -54,8 +54,11 @@ from .models import (
     Offer,
     PartyRole,
     SharingLevel,
+    StudyTour,
     SuggestionDismissal,
     TalentVolunteer,
+    TourCase,
+    TourLesson,
     is_legal_entity,
 )
 
@@ -302,6 +305,9 @@ M2M_FIELDS: dict[type[CenterRecord], tuple[str, ...]] = {
     Need: ("activity_fields",),
     Offer: ("activity_fields",),
     Consultation: ("linked_organizations", "linked_cases"),
+    StudyTour: ("activity_fields",),
+    TourCase: (),
+    TourLesson: ("cases",),
 }
 
 

@@ -118,6 +118,24 @@ def project_commitment_report(commitment) -> dict | None:
             "reported_at": commitment.reported_at.isoformat()}
 
 
+def project_tour(tour) -> dict | None:
+    from .tours import project_tour as tour_record
+
+    return tour_record(tour)
+
+
+def project_tour_case(tour_case) -> dict | None:
+    from .tours import project_tour_case as tour_copy
+
+    return tour_copy(tour_case)
+
+
+def project_tour_lesson(lesson) -> dict | None:
+    from .tours import project_tour_lesson as lesson_record
+
+    return lesson_record(lesson)
+
+
 # entity type → (model label, projection). Only these ever reach the outbox.
 PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "node_profile": ("permissions.organization", project_center),
@@ -129,6 +147,9 @@ PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "disaster_need": ("emergency.disasterneed", project_disaster_need),
     "disaster_offer": ("emergency.disasteroffer", project_disaster_offer),
     "commitment_report": ("emergency.commitment", project_commitment_report),
+    "study_tour": ("nodes.studytour", project_tour),
+    "tour_case": ("nodes.tourcase", project_tour_case),
+    "tour_lesson": ("nodes.tourlesson", project_tour_lesson),
 }
 ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
 

@@ -122,11 +122,17 @@ class CaseShare:
         return self.payload is not None
 
 
-def _held_for_consent(parties) -> list[str]:
+def _held_for_consent(parties, consented: set[int] | None = None) -> list[str]:
+    """Named needs every non-public party's consent: the standing one on its registration, or, for a
+    study tour's copy, the consent recorded for that tour only (`consented`: organization ids)."""
     reasons = []
     for party in parties:
         organization = party.organization
         if organization.kind in PUBLIC_KINDS:
+            continue
+        if consented is not None:
+            if organization.pk not in consented:
+                reasons.append(f"{organization.name}（{organization.get_kind_display()}）はこのツアーでの団体名公開に同意していません。")
             continue
         registration = getattr(organization, "registration", None)
         if registration is None or registration.consent_named_cases_at is None:
@@ -174,10 +180,12 @@ def _payload_strings(payload: dict) -> list[str]:
     return [s for s in strings if s]
 
 
-def case_share(case, level: str | None = None, *, actor=None, known: KnownPersonalData | None = None) -> CaseShare:
+def case_share(case, level: str | None = None, *, actor=None, known: KnownPersonalData | None = None,
+               consented: set[int] | None = None) -> CaseShare:
     """The payload the hub would receive for `case` at `level` (default: its current level).
 
-    `known` lets a caller checking many cases read the node's personal data once.
+    `known` lets a caller checking many cases read the node's personal data once; `consented` (a
+    study tour's copy) replaces the standing named-case consent by the tour's own.
     """
     from nodes.models import CaseParty
 
@@ -191,7 +199,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
         parties.append(CaseParty(case=case, organization=department, role="government"))
     named = level == "named"
     if named:
-        share.held += _held_for_consent(parties)
+        share.held += _held_for_consent(parties, consented)
     else:
         share.held += _held_for_rarity(case, parties)
     known = known or all_personal_data()

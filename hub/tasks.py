@@ -1,0 +1,21 @@
+"""Celery tasks of the hub: thin wrappers around services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def purge_closed_tours() -> int:
+    """Tour-only case copies go when the tour's reading period ends (the reader queries already
+    refuse them from that moment; this removes the data)."""
+    from .tours import purge_closed
+
+    count = purge_closed()
+    if count:
+        logger.info("tours: %d tour case copy(ies) purged", count)
+    return count
