@@ -49,7 +49,10 @@ def _text(text: str, limit: int, known, withheld: list[str], label: str) -> str:
 def tour_share(tour) -> TourShare:
     """The tour's record for the hub. Organizations that consented for this tour may be named in its
     texts (a visit to a group names it); any other organization, person or contact is replaced."""
-    known = _allowing(all_personal_data(), _consented_organizations(tour))
+    # Consents are for the tour's reading period: once it closed, the record names nobody again.
+    known = all_personal_data()
+    if tour.closed_at is None:
+        known = _allowing(known, _consented_organizations(tour))
     withheld: list[str] = []
     stops = list(tour.stops.all())
     cases = list(tour.cases.all())

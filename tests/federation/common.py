@@ -146,3 +146,22 @@ def status(fed, node: str) -> dict:
     return json.loads(out)
 
 
+
+
+def login(deployment, username: str = "staff", password: str = PASSWORD) -> httpx.Client:
+    session = httpx.Client(base_url=deployment.url, timeout=30, follow_redirects=False)
+    session.get("/login/")
+    response = session.post("/login/", data={"username": username, "password": password,
+                                             "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+def post(session: httpx.Client, path: str, data: dict) -> httpx.Response:
+    return session.post(path, data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+
+
+def shell(fed, name: str, script: str):
+    """Run `script` in the deployment's Django shell; its last printed line is JSON."""
+    out = federation.manage(fed.by_name[name], "shell", "-c", script, capture=True)
+    return json.loads(out.strip().splitlines()[-1])
