@@ -260,6 +260,10 @@ def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, gi
             outbox.record_changed(case)
     if consent == "hub_listing":
         _reproject_offers(group)
+    if consent == "disaster_contact" and not given:
+        from emergency.services import contacts_purge_for_group
+
+        contacts_purge_for_group(group)  # gone from the hub at once, not at the disaster's close
     return group
 
 
@@ -284,6 +288,9 @@ def group_delete(*, acting_user, group: GroupRegistration) -> None:
     # The group's offers go with it (a cascade): the hub forgets them too.
     for offer in Offer.objects.filter(group=group).select_related("center"):
         outbox.record_deleted(offer)
+    from emergency.services import contacts_purge_for_group
+
+    contacts_purge_for_group(group)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.
     try:
