@@ -379,6 +379,12 @@ def contacts_purge_for_group(group) -> int:
     return len(contacts)
 
 
+def contacts_reproject_for_group(group) -> None:
+    for contact in DisasterContact.objects.filter(group=group).select_related(
+            "center", "declaration", "group__organization"):
+        outbox.record_reproject(contact, priority=Priority.DISASTER)
+
+
 @transaction.atomic
 def disaster_contact_share(*, acting_user, group, declaration: DisasterDeclaration, contact_name: str = "",
                            phone: str = "", email: str = "") -> DisasterContact:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
@@ -184,7 +185,8 @@ def contacts(request, declaration_uuid, center_uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{group.organization.name} の連絡先をこの災害に限りハブと共有しました。")
+            messages.success(request, _("%(group)s の連絡先をこの災害に限りハブと共有しました。") % {
+                "group": group.organization.name})
             return redirect("emergency-contacts", declaration_uuid, center_uuid)
     return _contacts_page(request, declaration, center, form=form, status=400)
 
@@ -195,7 +197,7 @@ def contact_withdraw(request, uuid):
     contact = get_object_or_404(DisasterContact.objects.select_related("declaration", "center"), uuid=uuid)
     declaration_uuid, center_uuid = contact.declaration.uuid, contact.center.uuid
     services.disaster_contact_withdraw(acting_user=request.user, contact=contact)
-    messages.success(request, "連絡先の共有をやめました。ハブからも削除されます。")
+    messages.success(request, _("連絡先の共有をやめました。ハブからも削除されます。"))
     return redirect("emergency-contacts", declaration_uuid, center_uuid)
 
 
@@ -221,5 +223,6 @@ def survey(request, survey_uuid, center_uuid):
                                answers=survey_answer_values(survey, request.POST))
     except ValidationError as error:
         return _survey_page(request, survey, center, errors=error.messages, status=400)
-    messages.success(request, f"{group.organization.name} の回答を記録しました。ハブへは集計だけが送られます。")
+    messages.success(request, _("%(group)s の回答を記録しました。ハブへは集計だけが送られます。") % {
+        "group": group.organization.name})
     return redirect("emergency-survey", survey_uuid, center_uuid)

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
@@ -515,7 +516,7 @@ def contact_grant_request(request, uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "閲覧を申請しました。ほかの管理者が承認すると連絡先が表示されます。")
+            messages.success(request, _("閲覧を申請しました。ほかの管理者が承認すると連絡先が表示されます。"))
             return redirect("hub-disaster-contacts", uuid=uuid)
     return _contacts_page(request, declaration, form=form, status=400)
 
@@ -533,7 +534,7 @@ def contact_grant_approve(request, uuid, grant_uuid):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("hub-disaster-contacts", uuid=uuid)
-    messages.success(request, "閲覧を承認しました。")
+    messages.success(request, _("閲覧を承認しました。"))
     return redirect("hub-disaster-contacts", uuid=uuid)
 
 
@@ -545,7 +546,7 @@ def contact_grant_end(request, uuid, grant_uuid):
     if grant.grantee_id != request.user.pk and not selectors.can(request.user, "manage_hub"):
         raise PermissionDenied
     services.contact_grant_end(acting_user=request.user, grant=grant)
-    messages.success(request, "閲覧許可を終了しました。")
+    messages.success(request, _("閲覧許可を終了しました。"))
     return redirect("hub-disaster-contacts", uuid=uuid)
 
 
@@ -560,7 +561,7 @@ def survey_create(request, uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "アンケートを対象のノードへ配信しました。")
+            messages.success(request, _("アンケートを対象のノードへ配信しました。"))
             return redirect("hub-survey", uuid=survey.uuid)
     return render(request, "hub/survey_form.html", {"declaration": declaration, "form": form},
                   status=400 if form.errors else 200)

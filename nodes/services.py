@@ -233,6 +233,9 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
     plain, m2m = _split(values, GROUP_M2M)
     group = _save(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
     _reproject_offers(group)
+    from emergency.services import contacts_reproject_for_group
+
+    contacts_reproject_for_group(group)  # a new name goes along; a group no longer active retracts
     return group
 
 

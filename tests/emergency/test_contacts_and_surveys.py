@@ -248,3 +248,11 @@ def test_staff_share_a_contact_and_record_an_answer_on_the_tablet_pages(declared
     assert ok.status_code == 302
     assert SurveyAnswer.objects.get().answers == {"impact": "none", "support": ["money", "place"], "days": 2}
     assert 'data-answered="1"' in client.get(survey_url).content.decode()
+
+
+def test_a_group_no_longer_active_has_its_contact_retracted(declared):
+    declaration, _c, _o, staff_a, _b, group = declared
+    services.disaster_contact_share(acting_user=staff_a, group=group, declaration=declaration)
+    OutboxEntry.objects.filter(entity_type="disaster_contact").update(publish_seq=1)
+    node_services.group_update(acting_user=staff_a, group=group, status="suspended")
+    assert [e.op for e in contact_entries()] == ["upsert", "retract"]
