@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sync.disaster import Hazard, Phase, parse_codes
+from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (
     ACTIVITY_FIELDS,
@@ -182,3 +182,46 @@ class TourReportForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 4}))
     questions = forms.CharField(label=_("ホストへの質問"), max_length=8000, required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
+class ContactGrantForm(forms.Form):
+    reason = forms.CharField(label=_("閲覧の理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("例：避難所の運営支援を依頼するため、活動可能な団体へ電話連絡する"))
+    hours = forms.IntegerField(label=_("閲覧できる期間（時間）"), min_value=1, max_value=MAX_CONTACT_GRANT_HOURS,
+                               initial=24)
+
+
+SURVEY_QUESTION_ROWS = 5
+
+
+class SurveyForm(forms.Form):
+    """A title and up to five questions; choices one per line. Keys are given here, not typed."""
+
+    title = forms.CharField(label=_("調査名"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, SURVEY_QUESTION_ROWS + 1):
+            self.fields[f"text_{i}"] = forms.CharField(label=_("設問 %(n)s") % {"n": i}, max_length=200,
+                                                       required=i == 1)
+            self.fields[f"kind_{i}"] = forms.ChoiceField(label=_("回答の形式"), choices=QuestionKind.choices,
+                                                         required=False)
+            self.fields[f"options_{i}"] = forms.CharField(
+                label=_("選択肢（1行に1つ）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    @property
+    def question_rows(self):
+        return [[self[f"{name}_{i}"] for name in ("text", "kind", "options")]
+                for i in range(1, SURVEY_QUESTION_ROWS + 1)]
+
+    def questions(self) -> list[dict]:
+        """The filled rows as the wire format (sync.disaster.parse_questions checks them)."""
+        questions = []
+        for i in range(1, SURVEY_QUESTION_ROWS + 1):
+            text = self.cleaned_data.get(f"text_{i}", "").strip()
+            if not text:
+                continue
+            kind = self.cleaned_data.get(f"kind_{i}") or QuestionKind.SINGLE
+            labels = [line.strip() for line in self.cleaned_data.get(f"options_{i}", "").splitlines() if line.strip()]
+            options = [] if kind == QuestionKind.NUMBER else [
+                {"key": f"o{n}", "label": label} for n, label in enumerate(labels, start=1)]
+            questions.append({"key": f"q{i}", "text": text, "kind": kind, "options": options})
+        return questions

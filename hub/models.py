@@ -581,6 +581,106 @@ class CommitmentReportCopy(SharedCopy):
         return f"{self.commitment_id} {self.status}"
 
 
+# --- disaster contacts and their grants (みんかな, item 5) ----------------------------------------
+
+
+class DisasterContactCopy(SharedCopy):
+    """A group's contact for one declared disaster — the only personal data the hub holds. Read only
+    through a valid ContactGrant (hub.selectors.disaster_contacts, audited); deleted, not archived,
+    when the declaration closes (hub.services.disaster_close)."""
+
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="contacts")
+    group_name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("災害時の連絡先")
+        verbose_name_plural = _("災害時の連絡先")
+        constraints = [models.UniqueConstraint(fields=["node", "entity_uuid"], name="disaster_contact_copy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id} / {self.entity_uuid}"  # never the values: this may reach a log
+
+
+class ContactGrant(models.Model):
+    """Time-limited access of one coordinator to one declaration's disaster contacts: a stated
+    reason, an approver who is someone else (database check), an end checked in every query."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="contact_grants")
+    grantee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("閲覧者"))
+    reason = models.CharField(_("閲覧の理由"), max_length=500)
+    requested_at = models.DateTimeField(_("申請日時"), auto_now_add=True)
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("承認者"))
+    approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("終了日時"))
+
+    class Meta:
+        verbose_name = _("連絡先の閲覧許可")
+        verbose_name_plural = _("連絡先の閲覧許可")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="contact_grant_has_reason"),
+            models.CheckConstraint(condition=Q(approver__isnull=True) | ~Q(approver=F("grantee")),
+                                   name="contact_grant_approver_not_grantee"),
+            models.CheckConstraint(condition=Q(approver__isnull=True, approved_at__isnull=True)
+                                   | Q(approver__isnull=False, approved_at__isnull=False),
+                                   name="contact_grant_approval_complete"),
+        ]
+        indexes = [models.Index(fields=["declaration", "grantee", "ends_at"], name="contact_grant_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.grantee_id} → {self.declaration_id} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+# --- emergency surveys (item 6) ---------------------------------------------------------------------
+
+
+class EmergencySurvey(models.Model):
+    """A short survey a coordinator sends to the nodes for a declaration (questions as
+    sync.disaster.parse_questions). Nodes answer with counts only (SurveyCountsCopy)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(_("調査名"), max_length=200)
+    questions = models.JSONField(_("設問"), default=list)
+    version = models.PositiveBigIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("緊急アンケート")
+        verbose_name_plural = _("緊急アンケート")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(title=""), name="emergency_survey_has_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyCountsCopy(SharedCopy):
+    """One center's counts for a survey: groups answering, per question the groups per option or
+    the sum of a number. Shown only through hub.disclosure."""
+
+    survey = models.ForeignKey(EmergencySurvey, on_delete=models.CASCADE, related_name="counts")
+    respondents = models.PositiveIntegerField()
+    questions = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("アンケートの集計")
+        verbose_name_plural = _("アンケートの集計")
+        constraints = [models.UniqueConstraint(fields=["node", "entity_uuid"], name="survey_counts_copy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.respondents}"
+
+
 # --- introductions across centers (他センターへの紹介の依頼) ----------------------------------------
 
 

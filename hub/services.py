@@ -34,11 +34,14 @@ from .models import (
     CollaborationForm,
     CollectionCase,
     CommitmentReportCopy,
+    ContactGrant,
     DirectoryGroup,
     DisasterCommitment,
+    DisasterContactCopy,
     DisasterDeclaration,
     DisasterNeedCopy,
     DisasterOfferCopy,
+    EmergencySurvey,
     FeedEntry,
     FeedSequence,
     IntroductionRequest,
@@ -54,6 +57,7 @@ from .models import (
     SharedEvent,
     SharedOffer,
     StudyTour,
+    SurveyCountsCopy,
     Tombstone,
     TourCaseCopy,
     TourLessonCopy,
@@ -455,6 +459,49 @@ def _commitment_report_fields(p: dict) -> dict:
             "reported_at": _past(p, "reported_at")}
 
 
+def _disaster_contact_fields(p: dict) -> dict:
+    """A group's disaster contact (the one personal record the hub accepts). Error messages name
+    the field only: the values must not reach a log."""
+    if missing := disaster.CONTACT_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    phone, email = _text(p, "phone", 40), _text(p, "email", 254)
+    if not phone and not email:
+        raise ValueError("phone")
+    return {"declaration_id": _declaration_id(p), "group_name": _text(p, "group_name", 200, required=True),
+            "contact_name": _text(p, "contact_name", 100, required=True), "phone": phone, "email": email,
+            "shared_at": _past(p, "shared_at")}
+
+
+def _survey_counts_fields(p: dict) -> dict:
+    """A center's counts for a survey of this hub: exactly its questions and options, each count
+    between 0 and the number of groups answering."""
+    if missing := disaster.SURVEY_COUNTS_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    survey = EmergencySurvey.objects.filter(uuid=_uuid(p["survey"], "survey")).select_related("declaration").first()
+    if survey is None or str(survey.declaration.uuid) != str(p["declaration"]):
+        raise ValueError("survey")
+    respondents = _integer(p["respondents"], "respondents", low=0, high=100_000)
+    counts = p["questions"]
+    if not isinstance(counts, dict) or set(counts) != {q["key"] for q in survey.questions}:
+        raise ValueError("questions")
+    for question in survey.questions:
+        given = counts[question["key"]]
+        if question["kind"] == disaster.QuestionKind.NUMBER:
+            if not isinstance(given, dict) or set(given) != {"sum", "answered"}:
+                raise ValueError("questions")
+            _integer(given["sum"], "questions", low=0, high=disaster.MAX_NUMBER_ANSWER * 100_000)
+            _integer(given["answered"], "questions", low=0, high=respondents)
+            continue
+        options = given.get("options") if isinstance(given, dict) and set(given) == {"options"} else None
+        if not isinstance(options, dict) or set(options) != {o["key"] for o in question["options"]}:
+            raise ValueError("questions")
+        for count in options.values():
+            _integer(count, "questions", low=0, high=respondents)
+        if question["kind"] == disaster.QuestionKind.SINGLE and sum(options.values()) > respondents:
+            raise ValueError("questions")
+    return {"survey_id": survey.pk, "respondents": respondents, "questions": counts}
+
+
 # entity type → (the copy's status field, may it move from old to new)
 # --- study tours (スタディツアー) from host nodes ------------------------------------------------------
 
@@ -569,6 +616,8 @@ SCHEMAS = {
     "study_tour": (StudyTour, TOUR_KEYS, _tour_fields),
     "tour_case": (TourCaseCopy, TOUR_CASE_KEYS, _tour_case_fields),
     "tour_lesson": (TourLessonCopy, TOUR_LESSON_KEYS, _tour_lesson_fields),
+    disaster.CONTACT_TYPE: (DisasterContactCopy, disaster.CONTACT_KEYS, _disaster_contact_fields),
+    disaster.SURVEY_COUNTS_TYPE: (SurveyCountsCopy, disaster.SURVEY_COUNTS_KEYS, _survey_counts_fields),
 }
 PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
 OPS = {"upsert", "retract", "purge"}
@@ -657,6 +706,10 @@ class _Pending:
             except ValueError as error:
                 raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
             self._check_disaster_rules(entry, values)
+            if entry["type"] == disaster.CONTACT_TYPE and DisasterDeclaration.objects.filter(
+                    pk=values["declaration_id"], closed_at__isnull=False).exists():
+                # Sent before the node learned of the close: kept nowhere, as if purged.
+                entry, values = {**entry, "op": "purge"}, None
         by_uuid = self.winners.setdefault(entry["type"], {})
         current = by_uuid.get(entry["uuid"])
         if current is None or entry["version"] >= current[0]["version"]:
@@ -959,8 +1012,24 @@ def disaster_close(*, acting_user, declaration: DisasterDeclaration,
     declaration.version += 1
     declaration.full_clean()
     declaration.save()
-    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_close", detail={})
+    ended, purged = _contacts_end(declaration)
+    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_close",
+                         detail={"grants_ended": ended, "contacts_purged": purged})
     return declaration
+
+
+def _contacts_end(declaration: DisasterDeclaration) -> tuple[int, int]:
+    """At close: every grant on the declaration ends now, and its contacts are deleted outright —
+    a tombstone per contact (uuid and version, no values) keeps a late copy from coming back; the
+    nodes purge their own rows when the close reaches them."""
+    now = timezone.now()
+    ended = ContactGrant.objects.filter(declaration=declaration, ends_at__gt=now).update(ends_at=now)
+    contacts = list(DisasterContactCopy.objects.filter(declaration=declaration)
+                    .values_list("node_id", "entity_uuid", "version"))
+    for node_id, entity_uuid, version in contacts:
+        _bury(Node(pk=node_id), disaster.CONTACT_TYPE, entity_uuid, version, "purge")
+    DisasterContactCopy.objects.filter(declaration=declaration).delete()
+    return ended, len(contacts)
 
 
 # --- introductions across centers (他センターへの紹介の依頼) ----------------------------------------
@@ -1124,3 +1193,96 @@ def disaster_sitrep_issue(*, acting_user, declaration: DisasterDeclaration) -> D
     audit_record(actor=acting_user, action="hub.disaster_sitrep", target=declaration,
                  detail={"number": declaration.sitrep_number})
     return declaration
+
+
+
+# --- disaster contacts: grants (item 5) ----------------------------------------------------------------
+
+
+def _grant_refused(field: str | None, message: str, code: str):
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+@transaction.atomic
+def contact_grant_request(*, acting_user, declaration: DisasterDeclaration, reason: str,
+                          hours: int = 24) -> ContactGrant:
+    """A coordinator asks to see a declaration's disaster contacts, for a stated reason and a
+    limited time; nothing is visible until someone else approves."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise _grant_refused(None, "終了した災害宣言の連絡先は閲覧できません。", "declaration_closed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _grant_refused("reason", "閲覧の理由を入力してください。", "required")
+    if len(reason) > 500:
+        raise _grant_refused("reason", "理由は500字以内にしてください。", "max_length")
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= disaster.MAX_CONTACT_GRANT_HOURS:
+        raise _grant_refused("hours", f"期間は1〜{disaster.MAX_CONTACT_GRANT_HOURS}時間にしてください。", "invalid_hours")
+    grant = ContactGrant.objects.create(declaration=declaration, grantee=acting_user, reason=reason,
+                                        ends_at=timezone.now() + dt.timedelta(hours=hours))
+    audit_record(actor=acting_user, action="hub.contact_grant_request", target=grant,
+                 detail={"declaration": str(declaration.uuid), "hours": hours})
+    return grant
+
+
+@transaction.atomic
+def contact_grant_approve(*, acting_user, grant: ContactGrant) -> ContactGrant:
+    """A hub admin other than the grantee approves (the database refuses self-approval too)."""
+    grant = ContactGrant.objects.select_for_update().select_related("declaration").get(pk=grant.pk)
+    if grant.grantee_id == getattr(acting_user, "pk", None):
+        raise _grant_refused(None, "自分の閲覧申請は承認できません。ほかの管理者に依頼してください。", "self_approval")
+    if grant.approver_id is not None:
+        raise _grant_refused(None, "この申請はすでに承認されています。", "already_approved")
+    if grant.declaration.closed_at is not None:
+        raise _grant_refused(None, "終了した災害宣言の連絡先は閲覧できません。", "declaration_closed")
+    if grant.ends_at <= timezone.now():
+        raise _grant_refused(None, "この申請は期限が過ぎています。", "expired")
+    grant.approver, grant.approved_at = acting_user, timezone.now()
+    grant.save(update_fields=["approver", "approved_at"])
+    audit_record(actor=acting_user, action="hub.contact_grant_approve", target=grant,
+                 detail={"declaration": str(grant.declaration.uuid), "grantee": grant.grantee_id,
+                         "ends_at": grant.ends_at.isoformat()})
+    return grant
+
+
+@transaction.atomic
+def contact_grant_end(*, acting_user, grant: ContactGrant) -> ContactGrant:
+    """End a grant early (the grantee or an approver)."""
+    grant = ContactGrant.objects.select_for_update().get(pk=grant.pk)
+    now = timezone.now()
+    if grant.ends_at > now:
+        grant.ends_at = now
+        grant.save(update_fields=["ends_at"])
+        audit_record(actor=acting_user, action="hub.contact_grant_end", target=grant)
+    return grant
+
+
+# --- emergency surveys (item 6) ------------------------------------------------------------------------
+
+
+def survey_payload(survey: EmergencySurvey) -> dict:
+    return {"uuid": str(survey.uuid), "declaration": str(survey.declaration.uuid), "title": survey.title,
+            "questions": survey.questions, "version": survey.version, "created_at": survey.created_at.isoformat()}
+
+
+@transaction.atomic
+def survey_create(*, acting_user, declaration: DisasterDeclaration, title: str, questions: list) -> EmergencySurvey:
+    """A coordinator sends a short survey for an open declaration to every node (each shows it to
+    the centers it covers); nodes answer with counts per center."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise _grant_refused(None, "終了した災害宣言にはアンケートを送れません。", "declaration_closed")
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise _grant_refused("title", "調査名を200字以内で入力してください。", "required")
+    try:
+        questions = disaster.parse_questions(questions)
+    except ValueError as error:
+        raise _grant_refused("questions", f"設問の形式が正しくありません（{error}）。", "invalid_questions") from error
+    survey = EmergencySurvey.objects.create(declaration=declaration, title=title, questions=questions,
+                                            created_by=_actor(acting_user))
+    audit_record(actor=acting_user, action="hub.survey_create", target=survey,
+                 detail={"declaration": str(declaration.uuid), "questions": len(questions)})
+    feed_publish(acting_user=acting_user, kind=disaster.SURVEY_KIND, payload=survey_payload(survey))
+    return survey

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import sync_views, views, views_tours
+from . import api, sync_views, views, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,6 +45,16 @@ urlpatterns = [
     path("sync/v1/tours/<uuid:uuid>/invitations", sync_views.tour_invitations, name="sync-tour-invitations"),
     path("sync/v1/tours/<uuid:uuid>/readership", sync_views.tour_readership, name="sync-tour-readership"),
     path("sync/v1/library", sync_views.library, name="sync-library"),
+    path("disasters/<uuid:uuid>/contacts/", views.disaster_contacts, name="hub-disaster-contacts"),
+    path("disasters/<uuid:uuid>/contacts/grants/", views.contact_grant_request, name="hub-contact-grant-request"),
+    path("disasters/<uuid:uuid>/contacts/grants/<uuid:grant_uuid>/approve/", views.contact_grant_approve,
+         name="hub-contact-grant-approve"),
+    path("disasters/<uuid:uuid>/contacts/grants/<uuid:grant_uuid>/end/", views.contact_grant_end,
+         name="hub-contact-grant-end"),
+    path("disasters/<uuid:uuid>/surveys/new/", views.survey_create, name="hub-survey-create"),
+    path("surveys/<uuid:uuid>/", views.survey_results, name="hub-survey"),
+    path("surveys/<uuid:uuid>/<slug:slug>.csv", views.survey_csv, name="hub-survey-csv"),
+    path("api/v1/disasters/<uuid:uuid>/contacts/", api.DisasterContactsApi.as_view(), name="api-disaster-contacts"),
     path("sync/v1/checkpoint", sync_views.checkpoint, name="sync-checkpoint"),
     path("sync/v1/batches", sync_views.batches, name="sync-batches"),
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
@@ -27,6 +28,7 @@ from .disclosure import SUPPRESSED
 from .forms import (
     AddToCollectionForm,
     CollectionForm,
+    ContactGrantForm,
     DisasterDeclareForm,
     DisasterUpdateForm,
     EnrollForm,
@@ -34,12 +36,15 @@ from .forms import (
     LibraryFilterForm,
     NoticeForm,
     StatisticsFilterForm,
+    SurveyForm,
 )
 from .models import (
     CaseCollection,
+    ContactGrant,
     DisasterDeclaration,
     DisasterNeedCopy,
     DisasterOfferCopy,
+    EmergencySurvey,
     FeedEntry,
     KeyStatus,
     Node,
@@ -375,6 +380,7 @@ def disaster_board(request, uuid):
     return render(request, "hub/disaster_board.html", {
         "declaration": declaration, "board": selectors.disaster_board(declaration),
         "coordination": selectors.disaster_coordination(declaration), "sectors": Sector.choices,
+        "surveys": selectors.surveys(declaration=declaration),
         "can_manage": selectors.can(request.user, "manage_hub")})
 
 
@@ -484,4 +490,109 @@ def disaster_export(request, uuid, fmt):
         writer.writerow([tag for _key, _label, tag in selectors.HXL_COLUMNS])
     for row in rows:
         writer.writerow([row[key] for key, _label, _tag in selectors.HXL_COLUMNS])
+    return response
+
+
+# --- disaster contacts (item 5) and emergency surveys (item 6) -------------------------------------------
+
+
+def _contacts_page(request, declaration, *, form=None, status=200):
+    grant, contacts = selectors.disaster_contacts(user=request.user, declaration=declaration, purpose="page")
+    return render(request, "hub/disaster_contacts.html", {
+        "declaration": declaration, "grant": grant, "contacts": contacts,
+        "contact_count": selectors.contact_count(declaration=declaration),
+        "grants": selectors.contact_grants(declaration=declaration), "form": form or ContactGrantForm(),
+        "can_manage": selectors.can(request.user, "manage_hub")}, status=status)
+
+
+@hub_permission("view_hub")
+def disaster_contacts(request, uuid):
+    """The declaration's disaster contacts — listed only under a valid grant (every view is audited)."""
+    return _contacts_page(request, _disaster(uuid))
+
+
+@hub_permission("view_hub")
+@require_POST
+def contact_grant_request(request, uuid):
+    declaration = _disaster(uuid)
+    form = ContactGrantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_grant_request(acting_user=request.user, declaration=declaration, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("閲覧を申請しました。ほかの管理者が承認すると連絡先が表示されます。"))
+            return redirect("hub-disaster-contacts", uuid=uuid)
+    return _contacts_page(request, declaration, form=form, status=400)
+
+
+def _grant(declaration, grant_uuid) -> ContactGrant:
+    return get_object_or_404(ContactGrant, declaration=declaration, uuid=grant_uuid)
+
+
+@hub_permission("manage_hub")
+@require_POST
+def contact_grant_approve(request, uuid, grant_uuid):
+    declaration = _disaster(uuid)
+    try:
+        services.contact_grant_approve(acting_user=request.user, grant=_grant(declaration, grant_uuid))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("hub-disaster-contacts", uuid=uuid)
+    messages.success(request, _("閲覧を承認しました。"))
+    return redirect("hub-disaster-contacts", uuid=uuid)
+
+
+@hub_permission("view_hub")
+@require_POST
+def contact_grant_end(request, uuid, grant_uuid):
+    declaration = _disaster(uuid)
+    grant = _grant(declaration, grant_uuid)
+    if grant.grantee_id != request.user.pk and not selectors.can(request.user, "manage_hub"):
+        raise PermissionDenied
+    services.contact_grant_end(acting_user=request.user, grant=grant)
+    messages.success(request, _("閲覧許可を終了しました。"))
+    return redirect("hub-disaster-contacts", uuid=uuid)
+
+
+@hub_permission("view_hub")
+def survey_create(request, uuid):
+    declaration = _disaster(uuid)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_create(acting_user=request.user, declaration=declaration,
+                                            title=form.cleaned_data["title"], questions=form.questions())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("アンケートを対象のノードへ配信しました。"))
+            return redirect("hub-survey", uuid=survey.uuid)
+    return render(request, "hub/survey_form.html", {"declaration": declaration, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _survey(uuid) -> EmergencySurvey:
+    return get_object_or_404(EmergencySurvey.objects.select_related("declaration"), uuid=uuid)
+
+
+@hub_permission("view_hub")
+def survey_results(request, uuid):
+    survey = _survey(uuid)
+    return render(request, "hub/survey_results.html", {
+        "survey": survey, "declaration": survey.declaration, "results": selectors.survey_results(survey),
+        "symbol": SUPPRESSED})
+
+
+@hub_permission("view_hub")
+def survey_csv(request, uuid, slug):
+    survey = _survey(uuid)
+    rows = selectors.survey_csv_rows(selectors.survey_results(survey), slug)
+    if rows is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.uuid}-{slug}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    csv.writer(response).writerows(rows)
     return response

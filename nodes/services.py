@@ -236,6 +236,9 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
     plain, m2m = _split(values, GROUP_M2M)
     group = _save(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
     _reproject_offers(group)
+    from emergency.services import contacts_reproject_for_group
+
+    contacts_reproject_for_group(group)  # a new name goes along; a group no longer active retracts
     return group
 
 
@@ -263,6 +266,10 @@ def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, gi
             outbox.record_changed(case)
     if consent == "hub_listing":
         _reproject_offers(group)
+    if consent == "disaster_contact" and not given:
+        from emergency.services import contacts_purge_for_group
+
+        contacts_purge_for_group(group)  # gone from the hub at once, not at the disaster's close
     return group
 
 
@@ -287,6 +294,9 @@ def group_delete(*, acting_user, group: GroupRegistration) -> None:
     # The group's offers go with it (a cascade): the hub forgets them too.
     for offer in Offer.objects.filter(group=group).select_related("center"):
         outbox.record_deleted(offer)
+    from emergency.services import contacts_purge_for_group
+
+    contacts_purge_for_group(group)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.
     try:

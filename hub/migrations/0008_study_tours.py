@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0006_disaster_needs_offers_commitments'),
+        ('hub', '0007_disaster_contacts_and_surveys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
