@@ -671,9 +671,22 @@ def _apply_profile(node: Node, entry: dict) -> bool:
                   "municipality_name": _text(payload, "municipality_name", 60)}
     except ValueError as error:
         raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+    if values["municipality_code"] and not within_municipality(node.municipality_code, values["municipality_code"]):
+        # A center's municipality decides which declarations cover it: a node speaks for its own area only.
+        raise BatchRejected("outside_municipality", "the center's municipality is not the node's", seq=seq,
+                            status=403)
     NodeCenter.objects.update_or_create(center_uuid=entry["uuid"], defaults={
         "node": node, "version": entry["version"], **values})
     return True
+
+
+def within_municipality(node_code: str, code: str) -> bool:
+    """The node's own municipality, or a ward (区) of it when the node is a designated city's
+    (政令指定都市: codes 1_1_0, e.g. 横浜市 14100 → 西区 14103; the sixth digit is a check digit)."""
+    if code == node_code:
+        return True
+    designated_city = len(node_code) == 6 and node_code[2] == "1" and node_code[4] == "0"
+    return designated_city and code[:4] == node_code[:4]
 
 
 class _Pending:
