@@ -760,6 +760,9 @@ class StudyTour(models.Model):
     organizations = models.JSONField(_("参加団体"), default=list, blank=True)
     stops = models.JSONField(_("行程"), default=list, blank=True)
     cases = models.JSONField(_("事例"), default=list, blank=True)
+    # Texts naming organizations that consented for this tour only: shown to participants inside the
+    # reading window, emptied when it ends ({title, theme, description, stops: {key: {field: text}}}).
+    named_texts = models.JSONField(default=dict, blank=True)
     # Hub-hosted tours only: who hosts it, and who created it.
     host_name = models.CharField(_("主催"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

@@ -25,6 +25,7 @@ from sync.keys import key_id_for
 from sync.outbox import payload_digest
 from sync.signing import fingerprint
 
+from . import tours as tour_rules
 from .models import (
     AggregateSnapshot,
     CaseCollection,
@@ -506,7 +507,10 @@ def _survey_counts_fields(p: dict) -> dict:
 # --- study tours (スタディツアー) from host nodes ------------------------------------------------------
 
 TOUR_KEYS = frozenset({"center", "title", "theme", "description", "fields", "starts_on", "ends_on", "opens_at",
-                       "reading_ends_at", "capacity", "closed", "organizations", "stops", "cases"})
+                       "reading_ends_at", "capacity", "closed", "organizations", "stops", "cases", "named"})
+TOUR_TEXT_LIMITS = {"title": 200, "theme": 200, "description": 4000}
+STOP_TEXT_LIMITS = {"title": 200, "place": 200, "directions": 2000}
+MAX_READING_DAYS = 92  # the node allows 90 after the last day
 TOUR_ORGANIZATION_KINDS = frozenset({"center", "npo", "company", "university", "prefecture", "municipality", "other"})
 TOUR_CASE_SOURCES = frozenset({"host", "library"})
 MAX_TOUR_STOPS, MAX_TOUR_CASES, MAX_TOUR_ORGANIZATIONS = 40, 100, 60
@@ -547,22 +551,44 @@ def _tour_fields(p: dict) -> dict:
                       "place": _text(stop, "place", 200), "directions": _text(stop, "directions", 2000)})
     keys = {stop["key"] for stop in stops}
     cases = []
-    for entry in _list_of(p["cases"], "cases", frozenset({"ref", "stop", "source", "library", "title", "note"}),
-                          MAX_TOUR_CASES):
+    for entry in _list_of(p["cases"], "cases", frozenset({"ref", "stop", "source", "library", "library_center",
+                                                          "title", "note"}), MAX_TOUR_CASES):
         source = _choice(entry["source"], "cases.source", TOUR_CASE_SOURCES)
         stop = None if entry["stop"] is None else str(_uuid(entry["stop"], "cases.stop"))
         library = None if entry["library"] is None else str(_uuid(entry["library"], "cases.library"))
-        if (stop is not None and stop not in keys) or ((source == "library") != (library is not None)):
+        library_center = None if entry["library_center"] is None else str(_uuid(entry["library_center"],
+                                                                                  "cases.library_center"))
+        if (stop is not None and stop not in keys) or ((source == "library") != (library is not None)) or (
+                (library is None) != (library_center is None)):
             raise ValueError("cases")
         cases.append({"ref": str(_uuid(entry["ref"], "cases.ref")), "stop": stop, "source": source,
-                      "library": library, "title": _text(entry, "title", 400), "note": _text(entry, "note", 400)})
+                      "library": library, "library_center": library_center, "title": _text(entry, "title", 400),
+                      "note": _text(entry, "note", 400)})
     values = {"title": _text(p, "title", 200, required=True), "theme": _text(p, "theme", 200),
               "description": _text(p, "description", 4000), "field_codes": _codes(p), "starts_on": starts_on,
               "ends_on": ends_on, "opens_at": opens_at, "reading_ends_at": reading_ends_at,
               "capacity": _integer(p["capacity"], "capacity", low=1, high=10000, nullable=True),
-              "closed": p["closed"], "organizations": organizations, "stops": stops, "cases": cases}
+              "closed": p["closed"], "organizations": organizations, "stops": stops, "cases": cases,
+              "named_texts": _named_texts(p["named"], keys)}
+    if reading_ends_at.date() > ends_on + dt.timedelta(days=MAX_READING_DAYS):
+        raise ValueError("reading_ends_at")
     values["search_text"] = search_key(values["title"], values["theme"], values["description"])
     values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
+def _named_texts(named, stop_keys: set[str]) -> dict:
+    """The tour's texts as they read with consented organizations named (see sync.tours)."""
+    if not isinstance(named, dict) or not set(named) <= {*TOUR_TEXT_LIMITS, "stops"}:
+        raise ValueError("named")
+    values = {name: _text(named, name, limit) for name, limit in TOUR_TEXT_LIMITS.items() if name in named}
+    stops = named.get("stops", {})
+    if not isinstance(stops, dict) or not set(stops) <= stop_keys:
+        raise ValueError("named.stops")
+    for key, texts in stops.items():
+        if not isinstance(texts, dict) or not texts or not set(texts) <= set(STOP_TEXT_LIMITS):
+            raise ValueError("named.stops")
+        values.setdefault("stops", {})[key] = {name: _text(texts, name, STOP_TEXT_LIMITS[name]) for name in texts}
     return values
 
 
@@ -723,6 +749,12 @@ class _Pending:
                     pk=values["declaration_id"], closed_at__isnull=False).exists():
                 # Sent before the node learned of the close: kept nowhere, as if purged.
                 entry, values = {**entry, "op": "purge"}, None
+            elif entry["type"] == "tour_case" and tour_rules.reading_ended(self.node, values["tour_uuid"]):
+                # A tour's copy after its reading period (a late or re-sent entry): kept nowhere.
+                entry, values = {**entry, "op": "purge"}, None
+        elif entry["type"] == "study_tour":
+            # A tour gone from its node takes its copies and lessons with it (they hold no key to it).
+            tour_rules.forget_copies(self.node, [entry["uuid"]])
         by_uuid = self.winners.setdefault(entry["type"], {})
         current = by_uuid.get(entry["uuid"])
         if current is None or entry["version"] >= current[0]["version"]:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -97,11 +98,13 @@ def bundle(tour: StudyTour) -> list[BundleEntry]:
     copies = {str(c.entity_uuid): c for c in TourCaseCopy.objects.filter(
         node=tour.node, tour_uuid=tour.entity_uuid, entity_uuid__in=host_refs).select_related("center")} \
         if tour.node_id else {}
-    library = {str(c.entity_uuid): c for c in SharedCase.objects.filter(entity_uuid__in=library_refs).select_related(
-        "center")}
+    # A library copy is unique per node only: the entry names its center (one node's) as well.
+    library = {(str(c.center.center_uuid), str(c.entity_uuid)): c for c in SharedCase.objects.filter(
+        entity_uuid__in=library_refs).select_related("center")}
     result = []
     for entry in entries:
-        case = copies.get(entry["ref"]) if entry["source"] == "host" else library.get(entry["library"])
+        case = copies.get(entry["ref"]) if entry["source"] == "host" else library.get(
+            (entry.get("library_center"), entry["library"]))
         result.append(BundleEntry(ref=entry["ref"], source=entry["source"], note=entry.get("note", ""),
                                   stop=entry.get("stop"), case=case, title=case.title if case else entry.get("title", "")))
     return result
@@ -152,12 +155,15 @@ def readership(tour: StudyTour) -> dict:
                                                    target_uuid=tour.entity_uuid).values_list("actor", "detail"):
         distinct.setdefault(actor, set()).add(detail.get("case"))
     participants = []
-    for p in TourParticipant.objects.filter(tour=tour).order_by("organization_name", "display_name"):
+    participants_with_reports = TourParticipant.objects.filter(tour=tour).annotate(
+        reported=Exists(TourReport.objects.filter(participant=OuterRef("pk")))).order_by("organization_name",
+                                                                                       "display_name")
+    for p in participants_with_reports:
         row = reads.get(p.user_id, {})
         participants.append({"name": p.display_name, "organization": p.organization_name,
                              "reads": row.get("reads", 0), "cases_read": len(distinct.get(p.user_id, ())),
                              "last_read_at": row["last"].isoformat() if row.get("last") else None,
-                             "reported": p.reports.exists()})
+                             "reported": p.reported})
     now = timezone.now()
     invitations = TourInvitation.objects.filter(tour=tour).aggregate(
         issued=Count("id"), used=Count("id", filter=Q(used_at__isnull=False)),
@@ -171,10 +177,14 @@ def coordinator_tours() -> QuerySet:
 
 
 def lessons_for_case(case: SharedCase) -> list[TourLessonCopy]:
-    """Lessons from tours linked to a library case (few per node: filtered here, on any database)."""
+    """Lessons from tours (of any center) linked to a library case."""
+    from django.db import connection
+
     key = str(case.entity_uuid)
-    return [lesson for lesson in TourLessonCopy.objects.filter(node=case.node_id).select_related("center")
-            if key in lesson.case_uuids]
+    lessons = TourLessonCopy.objects.select_related("center")
+    if connection.vendor == "postgresql":
+        return list(lessons.filter(case_uuids__contains=[key]))
+    return [lesson for lesson in lessons if key in lesson.case_uuids]  # the embedded demo: few rows
 
 
 # --- services -------------------------------------------------------------------------------------
@@ -249,21 +259,34 @@ def invitation_accept(*, token: str, user=None, display_name: str, username: str
 def _visitor_create(*, username: str, password: str):
     User = get_user_model()
     username = (username or "").strip()
+    taken = ValidationError({"username": ValidationError(
+        gettext("このログインIDは使えません。半角英数字で、別のIDを入力してください。"), code="username_taken")})
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as error:
+        raise taken from error
     if not username or len(username) > 150 or User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": ValidationError(
-            gettext("このログインIDは使えません。別のIDを入力してください。"), code="username_taken")})
+        raise taken
     candidate = User(username=username)
     try:
         validate_password(password or "", candidate)
     except ValidationError as error:
         raise ValidationError({"password": error.error_list}) from error
-    return User.objects.create_user(username=username, password=password)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, password=password)
+    except IntegrityError as error:  # the same ID chosen a moment ago
+        raise taken from error
 
 
 def case_read(*, user, tour: StudyTour, entry: BundleEntry) -> None:
     audit_record(actor=user, action=READ_ACTION, target=tour,
                  detail={"case": entry.ref, "source": entry.source,
                          "level": getattr(entry.case, "level", None)})
+
+
+def readership_read(*, user, tour: StudyTour) -> None:
+    audit_record(actor=user, action="tour.readership_read", target=tour, detail={})
 
 
 def tour_open(*, user, tour: StudyTour) -> None:
@@ -332,9 +355,10 @@ def tour_create(*, acting_user, title: str, host_name: str, starts_on: dt.date, 
                           "place": stop.get("place", ""), "directions": stop.get("directions", "")})
     entries = []
     if collection is not None:
-        for entry in collection.entries.select_related("case").order_by("order"):
+        for entry in collection.entries.select_related("case__center").order_by("order"):
             entries.append({"ref": str(uuid_module.uuid4()), "stop": None, "source": "library",
-                            "library": str(entry.case.entity_uuid), "title": entry.case.title, "note": entry.note[:400]})
+                            "library": str(entry.case.entity_uuid), "library_center": str(entry.case.center.center_uuid),
+                            "title": entry.case.title, "note": entry.note[:400]})
     codes = sorted(set(fields or []))
     tour = StudyTour(title=title.strip(), host_name=host_name.strip(), theme=theme, description=description,
                      starts_on=starts_on, ends_on=ends_on, opens_at=opens_at, reading_ends_at=reading_ends_at,
@@ -347,29 +371,55 @@ def tour_create(*, acting_user, title: str, host_name: str, starts_on: dt.date, 
     return tour
 
 
+def _bury_copies(copies) -> int:
+    """Delete tour case copies, leaving tombstones so a re-delivery of the same version stays out."""
+    for copy in copies:
+        grave, created = Tombstone.objects.get_or_create(
+            node_id=copy.node_id, entity_uuid=copy.entity_uuid,
+            defaults={"entity_type": "tour_case", "version": copy.version, "op": "purge"})
+        if not created and grave.version < copy.version:
+            grave.version = copy.version
+            grave.save(update_fields=["version"])
+    TourCaseCopy.objects.filter(pk__in=[c.pk for c in copies]).delete()
+    return len(copies)
+
+
+def reading_ended(node: Node, tour_uuid, *, now: dt.datetime | None = None) -> bool:
+    return StudyTour.objects.filter(node=node, entity_uuid=tour_uuid, reading_ends_at__lte=now or timezone.now()).exists()
+
+
+def forget_copies(node: Node, tour_uuids) -> int:
+    """A tour retracted or purged by its node: its case copies and lessons go too."""
+    TourLessonCopy.objects.filter(node=node, tour_uuid__in=tour_uuids).delete()
+    return _bury_copies(list(TourCaseCopy.objects.select_for_update().filter(node=node, tour_uuid__in=tour_uuids)))
+
+
 def purge_closed(*, now: dt.datetime | None = None) -> int:
-    """Beat: tour-only case copies of tours whose reading ended are deleted (and buried, so a late
-    re-delivery of the same version cannot bring them back), whether or not the host node has
-    retracted them yet."""
+    """Beat: when a tour's reading ends, its tour-only case copies are deleted and buried and its
+    named texts emptied — whether or not the host node is there to retract them. Copies whose tour
+    is gone are swept too."""
     now = now or timezone.now()
-    ended = StudyTour.objects.filter(node__isnull=False, reading_ends_at__lte=now).values_list("node", "entity_uuid")
-    purged = 0
-    for node_id, tour_uuid in ended:
-        with transaction.atomic():
-            copies = list(TourCaseCopy.objects.select_for_update().filter(node_id=node_id, tour_uuid=tour_uuid))
-            for copy in copies:
-                grave, created = Tombstone.objects.get_or_create(
-                    node_id=node_id, entity_uuid=copy.entity_uuid,
-                    defaults={"entity_type": "tour_case", "version": copy.version, "op": "purge"})
-                if not created and grave.version < copy.version:
-                    grave.version = copy.version
-                    grave.save(update_fields=["version"])
-            TourCaseCopy.objects.filter(pk__in=[c.pk for c in copies]).delete()
-            if copies:
-                audit_record(actor=None, action="tour.copies_purged", detail={"tour": str(tour_uuid),
-                                                                               "copies": len(copies)})
-            purged += len(copies)
+    with transaction.atomic():
+        StudyTour.objects.filter(reading_ends_at__lte=now).exclude(named_texts={}).update(named_texts={})
+        live = StudyTour.objects.filter(node=OuterRef("node"), entity_uuid=OuterRef("tour_uuid"),
+                                        reading_ends_at__gt=now)
+        doomed = list(TourCaseCopy.objects.select_for_update().filter(~Exists(live)))
+        purged = _bury_copies(doomed)
+        if purged:
+            audit_record(actor=None, action="tour.copies_purged", detail={"copies": purged})
     return purged
+
+
+def with_named_texts(tour: StudyTour) -> StudyTour:
+    """For a participant inside the window (the caller's query checked it): the texts that name the
+    organizations which consented for this tour. In memory only."""
+    named = tour.named_texts or {}
+    for name in ("title", "theme", "description"):
+        if name in named:
+            setattr(tour, name, named[name])
+    overrides = named.get("stops", {})
+    tour.stops = [{**stop, **overrides.get(stop["key"], {})} for stop in tour.stops or []]
+    return tour
 
 
 def node_tour(node: Node, tour_uuid) -> StudyTour | None:

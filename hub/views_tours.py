@@ -45,6 +45,7 @@ def tour_page(request, pk):
     tour = tours.readable_tour(request.user, pk)
     if tour is None:
         return _closed_or_missing(request, pk)
+    tours.with_named_texts(tour)
     tours.tour_open(user=request.user, tour=tour)
     entries = tours.bundle(tour)
     return render(request, "hub/tour_page.html", {
@@ -60,6 +61,7 @@ def tour_case(request, pk, ref):
     entry = tours.tour_case(tour, str(ref))
     if entry is None:
         raise Http404
+    tours.with_named_texts(tour)
     tours.case_read(user=request.user, tour=tour, entry=entry)
     return render(request, "hub/tour_case.html", {"tour": tour, "entry": entry, "case": entry.case})
 
@@ -127,6 +129,8 @@ def tour_create(request):
 def tour_manage(request, pk):
     """Coordinators: the tour, who read how much (counts), and new invitation links (shown once)."""
     tour = get_object_or_404(StudyTour.objects.select_related("center"), pk=pk)
+    # The readership names the visitors: reading it is audited (counts only).
+    tours.readership_read(user=request.user, tour=tour)
     form = InvitationIssueForm(request.POST or None)
     links = None
     if request.method == "POST":

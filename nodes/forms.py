@@ -322,6 +322,7 @@ class TourCaseForm(forms.Form):
 
 class TourLibraryCaseForm(forms.Form):
     library_case_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    library_center_uuid = forms.UUIDField(widget=forms.HiddenInput)
     library_title = forms.CharField(max_length=400, widget=forms.HiddenInput)
     stop = forms.ModelChoiceField(label=_("訪問先"), queryset=m.TourStop.objects.none(), required=False, empty_label="—")
 

@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -886,6 +887,9 @@ class TourOrganizationKind(models.TextChoices):
     OTHER = "other", _("その他")
 
 
+TOUR_MAX_CAPACITY = 10000  # the hub's limit too
+
+
 class StudyTour(CenterRecord):
     """スタディツアー hosted by this center: an agenda of visits and a bundle of cases that visiting
     organizations read on the hub from the tour's first day to the end of the reading period."""
@@ -899,7 +903,8 @@ class StudyTour(CenterRecord):
     reading_days = models.PositiveSmallIntegerField(
         _("終了後の閲覧期間（日）"), default=14,
         help_text=_("参加者はツアー初日からこの日数が過ぎるまで事例を読めます。"))
-    capacity = models.PositiveIntegerField(_("定員"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("定員"), null=True, blank=True,
+                                           validators=[MinValueValidator(1), MaxValueValidator(TOUR_MAX_CAPACITY)])
     report_session = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="study_tours",
                                        verbose_name=_("発表会"))
     # Set when the reading period ended and the tour's copies were withdrawn from the hub.
@@ -914,6 +919,8 @@ class StudyTour(CenterRecord):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="tour_ends_after_start"),
             models.CheckConstraint(condition=Q(reading_days__lte=90), name="tour_reading_days_at_most_90"),
+            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gte=1, capacity__lte=TOUR_MAX_CAPACITY),
+                                   name="tour_capacity_range"),
         ]
 
     def __str__(self) -> str:
@@ -993,9 +1000,12 @@ class TourCase(CenterRecord):
     tour = models.ForeignKey(StudyTour, on_delete=models.CASCADE, related_name="cases")
     stop = models.ForeignKey(TourStop, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases",
                              verbose_name=_("訪問先"))
-    case = models.ForeignKey(CollaborationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+    # PROTECT: a case in a tour is taken out of the tour first (that purges its hub copy).
+    case = models.ForeignKey(CollaborationCase, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("当センターの協働事例"))
     library_case_uuid = models.UUIDField(_("ライブラリの事例"), null=True, blank=True)
+    # Library copies are unique per (center, uuid) on the hub: both name the copy meant.
+    library_center_uuid = models.UUIDField(null=True, blank=True)
     library_title = models.CharField(_("ライブラリの事例名"), max_length=400, blank=True)
     named = models.BooleanField(_("このツアーでは団体名を出す"), default=False)
     note = models.CharField(_("見どころ"), max_length=400, blank=True)
@@ -1006,7 +1016,8 @@ class TourCase(CenterRecord):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(case__isnull=False, library_case_uuid__isnull=True) |
-                                   Q(case__isnull=True, library_case_uuid__isnull=False, named=False),
+                                   Q(case__isnull=True, library_case_uuid__isnull=False, library_center_uuid__isnull=False,
+                                     named=False),
                                    name="tour_case_own_or_library"),
             models.UniqueConstraint(fields=["tour", "case"], name="tour_case_unique_own"),
             models.UniqueConstraint(fields=["tour", "library_case_uuid"], name="tour_case_unique_library"),

@@ -437,7 +437,11 @@ def case_create(*, acting_user, center: Organization, parties: list[dict] | None
 
 @transaction.atomic
 def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None, **values) -> CollaborationCase:
-    return _update(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+    from .tours import reproject_case_copies
+
+    case = _update(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+    reproject_case_copies(case)  # a study tour's copy follows the case
+    return case
 
 
 @transaction.atomic

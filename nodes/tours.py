@@ -21,6 +21,7 @@ from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny, require_permitted
 from permissions.services import audit_record
 from sync import outbox
+from sync.tours import MAX_CASES, MAX_ORGANIZATIONS, MAX_STOPS
 
 from . import services
 from .models import (
@@ -38,6 +39,13 @@ from .models import (
 )
 
 MAX_INVITATIONS = 50
+
+
+def _within_limit(count: int, limit: int, what: str) -> None:
+    """The hub refuses a tour over its limits, and a refused batch stops the node's sync: refuse here."""
+    if count >= limit:
+        raise ValidationError(gettext("%(what)sは%(limit)d件までです。") % {"what": what, "limit": limit},
+                              code="too_many")
 
 
 def _touch(tour: StudyTour) -> StudyTour:
@@ -76,6 +84,9 @@ def _set_organizations(tour: StudyTour, rows) -> None:
     if rows is None:
         return
     organizations = _organizations(rows)
+    if len(organizations) > MAX_ORGANIZATIONS:
+        raise ValidationError({"organizations": ValidationError(
+            gettext("参加団体は%(limit)d団体までです。") % {"limit": MAX_ORGANIZATIONS}, code="too_many")})
     tour.organizations.all().delete()
     for organization in organizations:
         organization.tour = tour
@@ -105,6 +116,7 @@ def tour_update(*, acting_user, tour: StudyTour, organizations: list[dict] | Non
 def tour_stop_add(*, acting_user, tour: StudyTour, title: str, starts_at: dt.datetime,
                   ends_at: dt.datetime | None = None, place: str = "", directions: str = "") -> TourStop:
     tour = _changeable(acting_user, tour)
+    _within_limit(tour.stops.count(), MAX_STOPS, gettext("訪問先"))
     stop = TourStop(tour=tour, title=(title or "").strip(), starts_at=starts_at, ends_at=ends_at,
                     place=(place or "").strip(), directions=(directions or "").strip())
     stop.full_clean()
@@ -132,11 +144,12 @@ def tour_stop_remove(*, acting_user, stop: TourStop) -> None:
 
 @transaction.atomic
 def tour_case_add(*, acting_user, tour: StudyTour, case: CollaborationCase | None = None,
-                  library_case_uuid=None, library_title: str = "", stop: TourStop | None = None,
-                  named: bool = False, note: str = "") -> TourCase:
-    """Put one of our cases or a library case in the bundle. A named own case is shown named only
-    once every named organization consented for this tour (see tour_consent_record)."""
+                  library_case_uuid=None, library_center_uuid=None, library_title: str = "",
+                  stop: TourStop | None = None, named: bool = False, note: str = "") -> TourCase:
+    """Put one of our cases or a library case (named by its center and uuid) in the bundle. A named
+    own case is shown named only once every named organization consented for this tour."""
     tour = _changeable(acting_user, tour)
+    _within_limit(tour.cases.count(), MAX_CASES, gettext("ツアーの事例"))
     if case is not None:
         try:
             case = get_scoped_or_deny(acting_user, CollaborationCase, "view", pk=case.pk)
@@ -145,7 +158,7 @@ def tour_case_add(*, acting_user, tour: StudyTour, case: CollaborationCase | Non
         if case is None or case.center_id != tour.center_id:
             raise ValidationError({"case": ValidationError(gettext("ホストのセンターの事例を選んでください。"),
                                                            code="other_center")})
-    elif library_case_uuid is None:
+    elif library_case_uuid is None or library_center_uuid is None:
         raise ValidationError({"case": ValidationError(gettext("事例を選んでください。"), code="required")})
     if stop is not None and stop.tour_id != tour.pk:
         raise ValidationError({"stop": ValidationError(gettext("このツアーの訪問先を選んでください。"), code="other_tour")})
@@ -155,6 +168,7 @@ def tour_case_add(*, acting_user, tour: StudyTour, case: CollaborationCase | Non
         raise ValidationError({"case": ValidationError(gettext("この事例はすでにツアーに入っています。"), code="duplicate")})
     return services._save(TourCase(), acting_user=acting_user, perm="add", values={
         "center": tour.center, "tour": tour, "case": case, "library_case_uuid": library_case_uuid if case is None else None,
+        "library_center_uuid": library_center_uuid if case is None else None,
         "library_title": (library_title or "")[:400] if case is None else "", "stop": stop,
         "named": bool(named and case is not None), "note": (note or "").strip()},
         after_save=lambda _record: _touch(tour))
@@ -165,6 +179,23 @@ def tour_case_remove(*, acting_user, tour_case: TourCase) -> None:
     tour = _changeable(acting_user, tour_case.tour)
     services.record_delete(acting_user=acting_user, record=tour_case)
     _touch(tour)
+
+
+@transaction.atomic
+def tour_delete(*, acting_user, tour: StudyTour) -> None:
+    """Delete a tour with its bundle and lessons: each of their hub copies is purged first."""
+    tour = get_scoped_or_deny(acting_user, StudyTour, "delete", pk=tour.pk)
+    for lesson in TourLesson.objects.filter(tour=tour):
+        services.record_delete(acting_user=acting_user, record=lesson)
+    for tour_case in TourCase.objects.filter(tour=tour):
+        services.record_delete(acting_user=acting_user, record=tour_case)
+    services.record_delete(acting_user=acting_user, record=tour)
+
+
+def reproject_case_copies(case: CollaborationCase) -> None:
+    """The case changed: its copies in open tours are projected again (scrubbed anew)."""
+    for tour_case in TourCase.objects.filter(case=case, tour__closed_at__isnull=True).select_related("tour", "center"):
+        outbox.record_reproject(tour_case)
 
 
 def _reproject_cases(tour: StudyTour) -> None:
@@ -214,7 +245,7 @@ def tours_close_due(*, now: dt.datetime | None = None) -> int:
     named for the tour is anonymous again everywhere) and says so in its record."""
     now = now or timezone.now()
     closed = 0
-    candidates = StudyTour.objects.filter(closed_at__isnull=True, ends_on__lt=now.date())
+    candidates = StudyTour.objects.filter(closed_at__isnull=True, ends_on__lt=timezone.localdate(now))
     for tour in _reading_over(candidates, now):
         with transaction.atomic():
             tour = StudyTour.objects.select_for_update().get(pk=tour.pk)
@@ -265,7 +296,9 @@ def report_session_create(*, acting_user, tour: StudyTour, starts_at: dt.datetim
     event = services.event_create(acting_user=acting_user, center=tour.center, title=f"{tour.title} 発表会"[:200],
                                   kind=EventKind.HAPPYOKAI, theme=tour.theme, starts_at=starts_at, venue=venue,
                                   description=gettext("スタディツアーの参加者による訪問レポートの発表会。"))
-    StudyTour.objects.filter(pk=tour.pk).update(report_session=event)
+    # A double submit: the second finds the session set and rolls its event back.
+    if not StudyTour.objects.filter(pk=tour.pk, report_session__isnull=True).update(report_session=event):
+        raise ValidationError(gettext("発表会はすでに登録されています。"), code="duplicate")
     return event
 
 
@@ -278,12 +311,18 @@ def report_receive_item(item) -> TourReport:
     payload = item.payload
     if not isinstance(payload, dict) or not REPORT_KEYS <= set(payload):
         raise ValueError("a tour report lacks fields")
-    tour = StudyTour.objects.filter(uuid=payload["tour"]).first()
-    if tour is None:
+    try:
+        tour = StudyTour.objects.filter(uuid=payload["tour"]).first()
+        known = TourReport.objects.filter(uuid=payload["uuid"]).first()
+    except ValidationError as error:  # not a uuid
+        raise ValueError("a tour report names no valid uuid") from error
+    if tour is None or (known is not None and known.tour_id != tour.pk):
         raise ValueError("the report names no tour of this node")
     submitted = parse_datetime(str(payload["submitted_at"]))
     if submitted is None:
         raise ValueError("submitted_at is not a time")
+    if known is not None and known.submitted_at >= submitted:
+        return known  # an older version arriving late changes nothing
     report, created = TourReport.objects.update_or_create(uuid=payload["uuid"], tour=tour, defaults={
         "author_name": str(payload["author_name"])[:100], "organization_name": str(payload["organization_name"])[:200],
         "saw": str(payload["saw"]), "transfer": str(payload["transfer"]), "questions": str(payload["questions"]),
@@ -332,9 +371,13 @@ def tour_readership(*, acting_user, tour: StudyTour, client=None) -> dict:
 
     tour = get_scoped_or_deny(acting_user, StudyTour, "view", pk=tour.pk)
     try:
-        return services.hub_client(client).json("GET", f"/sync/v1/tours/{tour.uuid}/readership")
+        answer = services.hub_client(client).json("GET", f"/sync/v1/tours/{tour.uuid}/readership")
     except SyncError as error:
         return {"error": _tour_hub_error(error)}
+    # The answer names the visitors: reading it is audited (counts only).
+    audit_record(actor=acting_user, action="tour.readership_read", target=tour, organization=tour.center,
+                 detail={"participants": len(answer.get("participants", []))})
+    return answer
 
 
 def tour_for(acting_user, uuid, perm: str = "view") -> StudyTour:

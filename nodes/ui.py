@@ -181,6 +181,7 @@ RECORDS: dict[str, RecordUI] = {
             ),
             create=lambda user, values: tours.tour_create(acting_user=user, **values),
             update=lambda user, record, values: tours.tour_update(acting_user=user, tour=record, **values),
+            delete=lambda user, record: tours.tour_delete(acting_user=user, tour=record),
         ),
         RecordUI(
             slug="organizations", model=Organization, label=_("組織・協働先"),

@@ -62,7 +62,7 @@ def _allowing(known: KnownPersonalData, organizations) -> KnownPersonalData:
 def all_personal_data() -> KnownPersonalData:
     from django.contrib.auth import get_user_model
 
-    from nodes.models import Consultation, GroupRegistration, TalentVolunteer
+    from nodes.models import Consultation, GroupRegistration, TalentVolunteer, TourReport
     from permissions.models import Organization
 
     people, phones, emails, addresses = set(), set(), set(), set()
@@ -77,6 +77,8 @@ def all_personal_data() -> KnownPersonalData:
         people.update((name, kana))
         phones.add(phone)
         emails.add(email)
+    # Visitors of study tours, named on their reports.
+    people.update(TourReport.objects.values_list("author_name", flat=True))
     for name, contact in Consultation.objects.values_list("requester_name", "requester_contact"):
         people.add(name)
         # A free field: 「090-1111-2222 / suzuki@example.jp」 holds a phone and an email, or an address.
@@ -256,6 +258,24 @@ def rescan_shared_cases() -> int:
     for case in CollaborationCase.objects.exclude(sharing_level="private").select_related("center"):
         with transaction.atomic():
             changed += record_reproject(case, projection=project_case(case, known=known)) is not None
+    changed += _rescan_tours()
+    return changed
+
+
+def _rescan_tours() -> int:
+    """Open study tours and their case copies: texts scrubbed again with today's personal data."""
+    from django.db import transaction
+
+    from nodes.models import StudyTour, TourCase
+
+    from .outbox import record_reproject
+
+    changed = 0
+    for tour in StudyTour.objects.filter(closed_at__isnull=True).select_related("center"):
+        with transaction.atomic():
+            changed += record_reproject(tour) is not None
+            for tour_case in TourCase.objects.filter(tour=tour, case__isnull=False).select_related("tour", "center"):
+                changed += record_reproject(tour_case) is not None
     return changed
 
 

@@ -46,40 +46,65 @@ def _text(text: str, limit: int, known, withheld: list[str], label: str) -> str:
     return result[:limit]
 
 
-def tour_share(tour) -> TourShare:
-    """The tour's record for the hub. Organizations that consented for this tour may be named in its
-    texts (a visit to a group names it); any other organization, person or contact is replaced."""
-    # Consents are for the tour's reading period: once it closed, the record names nobody again.
-    known = all_personal_data()
-    if tour.closed_at is None:
-        known = _allowing(known, _consented_organizations(tour))
-    withheld: list[str] = []
-    stops = list(tour.stops.all())
-    cases = list(tour.cases.all())
-    organizations = list(tour.organizations.all())
-    payload = {
-        "center": str(tour.center.uuid),
+def _texts(tour, stops, cases, known, withheld: list[str]) -> dict:
+    return {
         "title": _text(tour.title, LIMITS["title"], known, withheld, "ツアー名"),
         "theme": _text(tour.theme, LIMITS["theme"], known, withheld, "テーマ"),
         "description": _text(tour.description, LIMITS["description"], known, withheld, "ねらい・内容"),
-        "fields": sorted(f.code for f in tour.activity_fields.all()),
+        "stops": {str(s.uuid): {"title": _text(s.title, LIMITS["stop_title"], known, withheld, "訪問先"),
+                                "place": _text(s.place, LIMITS["place"], known, withheld, "場所"),
+                                "directions": _text(s.directions, LIMITS["directions"], known, withheld, "行き方")}
+                  for s in stops},
+        "notes": {str(c.uuid): _text(c.note, LIMITS["note"], known, withheld, "見どころ") for c in cases},
+    }
+
+
+def _named_overrides(anonymous: dict, named: dict) -> dict:
+    """Only the texts that differ once consented organizations may be named: the hub shows them to
+    participants inside the reading window and forgets them when reading ends."""
+    overrides = {name: named[name] for name in ("title", "theme", "description") if named[name] != anonymous[name]}
+    stops = {key: {field: value for field, value in texts.items() if value != anonymous["stops"][key][field]}
+             for key, texts in named["stops"].items()}
+    stops = {key: texts for key, texts in stops.items() if texts}
+    if stops:
+        overrides["stops"] = stops
+    return overrides
+
+
+def tour_share(tour) -> TourShare:
+    """The tour's record for the hub, its texts scrubbed of every organization, person and contact.
+    Organizations that consented for this tour may be named (a visit names its group) in a separate
+    `named` part, sent only while the tour is open."""
+    known = all_personal_data()
+    withheld: list[str] = []
+    # Past the limits the hub would refuse the batch (and stop this node's sync): the services refuse
+    # more, and anything beyond them (older data) is left out rather than sent.
+    stops = list(tour.stops.all()[:MAX_STOPS])
+    cases = list(tour.cases.all()[:MAX_CASES])
+    organizations = list(tour.organizations.all()[:MAX_ORGANIZATIONS])
+    texts = _texts(tour, stops, cases, known, withheld)
+    named = {}
+    consented = _consented_organizations(tour) if tour.closed_at is None else []
+    if consented:
+        named = _named_overrides(texts, _texts(tour, stops, cases, _allowing(known, consented), []))
+    payload = {
+        "center": str(tour.center.uuid), "title": texts["title"], "theme": texts["theme"],
+        "description": texts["description"], "fields": sorted(f.code for f in tour.activity_fields.all()),
         "starts_on": tour.starts_on.isoformat(), "ends_on": tour.ends_on.isoformat(),
         "opens_at": tour.opens_at.isoformat(), "reading_ends_at": tour.reading_ends_at.isoformat(),
         "capacity": tour.capacity, "closed": tour.closed_at is not None,
-        "organizations": [{"name": o.name[:200], "kind": o.kind, "seats": o.seats} for o in organizations],
-        "stops": [{"key": str(s.uuid), "title": _text(s.title, LIMITS["stop_title"], known, withheld, "訪問先"),
-                   "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat() if s.ends_at else None,
-                   "place": _text(s.place, LIMITS["place"], known, withheld, "場所"),
-                   "directions": _text(s.directions, LIMITS["directions"], known, withheld, "行き方")}
-                  for s in stops],
+        "organizations": [{"name": scrub(o.name, known).text[:200], "kind": o.kind, "seats": o.seats}
+                          for o in organizations],
+        "stops": [{"key": str(s.uuid), **texts["stops"][str(s.uuid)], "starts_at": s.starts_at.isoformat(),
+                   "ends_at": s.ends_at.isoformat() if s.ends_at else None} for s in stops],
         "cases": [{"ref": str(c.uuid), "stop": str(c.stop.uuid) if c.stop_id else None,
                    "source": "host" if c.case_id else "library",
                    "library": str(c.library_case_uuid) if c.library_case_uuid else None,
-                   "title": "" if c.case_id else c.library_title[:400],
-                   "note": _text(c.note, LIMITS["note"], known, withheld, "見どころ")} for c in cases],
+                   "library_center": str(c.library_center_uuid) if c.library_center_uuid else None,
+                   "title": "" if c.case_id else scrub(c.library_title, known).text[:400],
+                   "note": texts["notes"][str(c.uuid)]} for c in cases],
+        "named": named,
     }
-    if len(stops) > MAX_STOPS or len(cases) > MAX_CASES or len(organizations) > MAX_ORGANIZATIONS:
-        return TourShare(None, [f"訪問先は{MAX_STOPS}件、事例は{MAX_CASES}件、参加団体は{MAX_ORGANIZATIONS}団体まで"])
     return TourShare(payload, withheld)
 
 

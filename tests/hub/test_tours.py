@@ -43,7 +43,8 @@ def tour_payload(node: FakeNode, *, starts: dt.date, ends: dt.date, reading_days
                    "ends_at": (now + dt.timedelta(hours=1)).isoformat(), "place": "茅ヶ崎市役所 分庁舎",
                    "directions": "茅ヶ崎駅北口から徒歩8分。市役所本庁舎の裏手。"}],
         "cases": [{"ref": case_ref or str(uuid.uuid4()), "stop": stop_key, "source": "host", "library": None,
-                   "title": "", "note": "手術費の市負担の仕組み"}],
+                   "library_center": None, "title": "", "note": "手術費の市負担の仕組み"}],
+        "named": {"stops": {stop_key: {"title": f"{NAMED_GROUP}の保護猫カフェ訪問"}}},
     }
     payload.update(overrides)
     return payload
@@ -78,7 +79,8 @@ def test_a_visitor_joins_by_invitation_reads_the_current_stop_and_every_read_is_
     assert response.status_code == 302 and response["Location"] == f"/tours/{tour.pk}/"
     page = client.get(f"/tours/{tour.pk}/").content.decode()
     current = re.search(r'id="current-stop">(.*?)</section>', page, re.S).group(1)
-    assert "保護猫カフェ訪問" in current and "茅ヶ崎駅北口から徒歩8分" in current and CATS["title"] in current
+    # Inside the window, the stop names the group that consented for this tour.
+    assert f"{NAMED_GROUP}の保護猫カフェ訪問" in current and "茅ヶ崎駅北口から徒歩8分" in current and CATS["title"] in current
     case_page = client.get(f"/tours/{tour.pk}/cases/{case_ref}/").content.decode()
     assert NAMED_GROUP in case_page and "このツアーでは団体名あり" in case_page
     reads = AuditEvent.objects.filter(action=tours.READ_ACTION, target_uuid=tour.entity_uuid)
@@ -185,15 +187,15 @@ def test_reading_end_purges_tour_copies_and_a_late_redelivery_stays_buried(chiga
 
 
 def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
-    tour, _ = publish_tour(chigasaki, client)
+    tour, case_ref = publish_tour(chigasaki, client)
     other = FakeNode("odawara", "142069")
-    intruder = uuid.uuid4()
     payload = case_payload(other, title="割り込みの事例")
+    # The same uuid as the tour's own case: stored under the other node, never read by this tour.
     send_ok(other, client, [other.profile(), other.entry("tour_case", {"center": str(other.center), "tour": str(
-        tour.entity_uuid), "case": payload}, entity_uuid=intruder)])
-    # Its copy lives under its own node; the tour reads only its own node's copies.
-    assert all(entry.case is None or entry.case.node_id == chigasaki.node.pk for entry in tours.bundle(tour))
-    assert tours.tour_case(tour, str(intruder)) is None
+        tour.entity_uuid), "case": payload}, entity_uuid=case_ref)])
+    assert TourCaseCopy.objects.filter(entity_uuid=case_ref).count() == 2
+    (entry,) = tours.bundle(tour)
+    assert entry.case.node_id == chigasaki.node.pk and entry.case.title == CATS["title"]
     # And a node cannot send a tour of a center it does not own.
     foreign = tour_payload(chigasaki, starts=timezone.localdate(), ends=timezone.localdate())
     response = other.send(client, [other.entry("study_tour", foreign)])
@@ -203,7 +205,10 @@ def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
 @pytest.mark.parametrize("broken", [
     {"stops": "not a list"}, {"ends_on": "2020-13-01"}, {"capacity": True},
     {"organizations": [{"name": "", "kind": "center", "seats": 1}]},
-    {"cases": [{"ref": "x", "stop": None, "source": "host", "library": None, "title": "", "note": ""}]},
+    {"cases": [{"ref": "x", "stop": None, "source": "host", "library": None, "library_center": None, "title": "",
+                "note": ""}]},
+    {"named": {"stops": {str(uuid.uuid4()): {"title": "どこにもない訪問先"}}}},
+    {"reading_ends_at": "2099-01-01T00:00:00+09:00"},
 ])
 def test_a_bad_tour_payload_is_refused_and_nothing_is_applied(chigasaki, client, broken):
     send_ok(chigasaki, client, [chigasaki.profile()])
@@ -237,3 +242,45 @@ def test_a_coordinator_creates_a_hub_tour_from_a_collection(client, people):  # 
         "stops-TOTAL_FORMS": "0", "stops-INITIAL_FORMS": "0", "stops-MIN_NUM_FORMS": "0", "stops-MAX_NUM_FORMS": "40"})
     assert response.status_code == 400 and "終了日は開始日以降" in response.content.decode()
     assert StudyTour.objects.count() == 1
+
+
+def test_a_library_entry_resolves_to_its_centers_copy_only(chigasaki, client):
+    """Library copies are unique per node: another node sending a case under the same uuid cannot
+    take the place of the one the host chose."""
+    from hub.models import SharedCase
+
+    other = FakeNode("odawara", "142069")
+    library_uuid = uuid.uuid4()
+    send_ok(chigasaki, client, [chigasaki.profile(), chigasaki.entry(
+        "shared_case", case_payload(chigasaki, **CATS), entity_uuid=library_uuid)])
+    send_ok(other, client, [other.profile(), other.entry(
+        "shared_case", case_payload(other, title="なりすましの事例"), entity_uuid=library_uuid)])
+    assert SharedCase.objects.filter(entity_uuid=library_uuid).count() == 2
+    today = timezone.localdate()
+    payload = tour_payload(chigasaki, starts=today, ends=today, cases=[{
+        "ref": str(uuid.uuid4()), "stop": None, "source": "library", "library": str(library_uuid),
+        "library_center": str(chigasaki.center), "title": CATS["title"], "note": ""}], named={})
+    send_ok(chigasaki, client, [chigasaki.entry("study_tour", payload)])
+    (entry,) = tours.bundle(StudyTour.objects.get())
+    assert entry.case.title == CATS["title"]
+
+
+def test_a_tour_removed_by_its_node_takes_its_copies_and_named_texts_end_with_reading(chigasaki, client):
+    tour, case_ref = publish_tour(chigasaki, client)
+    assert tour.named_texts["stops"]
+    StudyTour.objects.filter(pk=tour.pk).update(opens_at=timezone.now() - dt.timedelta(days=20),
+                                                reading_ends_at=timezone.now() - dt.timedelta(minutes=1))
+    tours.purge_closed()
+    tour.refresh_from_db()
+    assert tour.named_texts == {} and NAMED_GROUP not in str(tour.stops)
+    # A tour retracted at its node: copies (here a fresh one) go with it.
+    fresh, fresh_ref = publish_tour(chigasaki, client)
+    assert TourCaseCopy.objects.filter(entity_uuid=fresh_ref).exists()
+    send_ok(chigasaki, client, [chigasaki.entry("study_tour", {"center": str(chigasaki.center)}, op="purge",
+                                                version=2, entity_uuid=fresh.entity_uuid)])
+    assert not StudyTour.objects.filter(pk=fresh.pk).exists() and not TourCaseCopy.objects.exists()
+    # A copy of an ended tour sent late is kept nowhere.
+    named = case_payload(chigasaki, **CATS, level="named", parties=[party(name=NAMED_GROUP)])
+    send_ok(chigasaki, client, [chigasaki.entry("tour_case", {"center": str(chigasaki.center), "tour": str(
+        tour.entity_uuid), "case": named}, entity_uuid=uuid.uuid4(), version=9)])
+    assert not TourCaseCopy.objects.exists()

@@ -75,11 +75,11 @@ def test_a_case_named_for_the_tour_needs_every_organizations_tour_consent(world,
     # The tour lists the case under its stop.
     tour_entry = _entries("study_tour", tour.uuid)[-1].payload["cases"][0]
     assert tour_entry == {"ref": str(tour_case.uuid), "stop": str(stop.uuid), "source": "host", "library": None,
+                          "library_center": None,
                           "title": "", "note": "市の負担で手術費を賄う仕組み"}
     # Withdrawn: the tour copy goes back to anonymized (no name).
     tours.tour_consent_withdraw(acting_user=world.staff_a, consent=tour.named_consents.get())
-    after = _entries("tour_case", tour_case.uuid)[-1]
-    assert after.op == "retract" or GROUP not in canonical_json(after.payload).decode()
+    assert _entries("tour_case", tour_case.uuid)[-1].op == "retract"  # named without consent: held, so retracted
 
 
 def test_an_anonymized_tour_copy_never_names_the_group(world, tour, settings):
@@ -142,7 +142,7 @@ def test_a_lesson_leaves_scrubbed_and_without_its_author(world, tour):
         tours.lesson_create(acting_user=world.staff_a, tour=tour, report=report, title="", text="", cases=[tour_case])
     assert "text" in refused.value.error_dict and not m.TourLesson.objects.exists()
     lesson = tours.lesson_create(acting_user=world.staff_a, tour=tour, report=report, title="市負担の仕組み",
-                                 text="手術費を市が負担し、団体は捕獲と見守りを担う分担が転用しやすい。"
+                                 text="手術費を市が負担し、団体は捕獲と見守りを担う分担が転用しやすい。相模 太郎さんの指摘どおり、"
                                       "茅ヶ崎 花子さん（0467-00-0000）の説明が分かりやすかった。", cases=[tour_case])
     payload = _entries("tour_lesson", lesson.uuid)[-1].payload
     text = canonical_json(payload).decode()
@@ -180,3 +180,42 @@ def test_the_tour_page_shows_the_bundle_and_bad_input_changes_nothing(world, tou
     assert "送信を保留中" in page and "このツアーでの団体名公開に同意していません" in page
     client.force_login(world.staff_b)
     assert client.get(f"/tours/{tour.uuid}/").status_code in (403, 404)
+
+
+def test_consented_names_travel_apart_and_stop_at_close(world, tour):
+    stop = tours.tour_stop_add(acting_user=world.staff_a, tour=tour, title=f"{GROUP}の譲渡会を見学",
+                               starts_at=timezone.now())
+    payload = _entries("study_tour", tour.uuid)[-1].payload
+    assert GROUP not in payload["stops"][0]["title"] and payload["named"] == {}
+    tours.tour_consent_record(acting_user=world.staff_a, tour=tour, organization=world.group_a.organization,
+                              method="written")
+    payload = _entries("study_tour", tour.uuid)[-1].payload
+    assert GROUP not in payload["stops"][0]["title"]  # the default text names nobody
+    assert payload["named"] == {"stops": {str(stop.uuid): {"title": f"{GROUP}の譲渡会を見学"}}}
+    tours.tours_close_due(now=tour.reading_ends_at)
+    assert _entries("study_tour", tour.uuid)[-1].payload["named"] == {}
+
+
+def test_deleting_a_tour_purges_its_copies_and_a_case_in_a_tour_is_kept(world, tour, settings, client):
+    settings.KYODO_ANON_K = 2
+    tour_case = tours.tour_case_add(acting_user=world.staff_a, tour=tour, case=world.rec_a.case)
+    client.force_login(world.admin_a)
+    response = client.post(f"/cases/{world.rec_a.case.uuid}/delete/")
+    assert response.status_code == 302 and m.CollaborationCase.objects.filter(pk=world.rec_a.case.pk).exists()
+    response = client.post(f"/tours/{tour.uuid}/delete/")
+    assert response.status_code == 302 and not m.StudyTour.objects.filter(pk=tour.pk).exists()
+    assert _entries("tour_case", tour_case.uuid)[-1].op == "purge"
+    assert _entries("study_tour", tour.uuid)[-1].op == "purge"
+
+
+def test_limits_and_capacity_are_refused_before_the_hub_would(world, tour, monkeypatch):
+    monkeypatch.setattr(tours, "MAX_STOPS", 1)
+    tours.tour_stop_add(acting_user=world.staff_a, tour=tour, title="一つ目", starts_at=timezone.now())
+    with pytest.raises(ValidationError) as refused:
+        tours.tour_stop_add(acting_user=world.staff_a, tour=tour, title="二つ目", starts_at=timezone.now())
+    assert refused.value.code == "too_many" and tour.stops.count() == 1
+    with pytest.raises(ValidationError) as refused:
+        tours.tour_update(acting_user=world.staff_a, tour=tour, capacity=0)
+    assert "capacity" in refused.value.error_dict
+    tour.refresh_from_db()
+    assert tour.capacity == 20
