@@ -21,6 +21,7 @@ from .relay import sync_state
 logger = logging.getLogger(__name__)
 PUSH_DEBOUNCE_SECONDS = 2
 RETRY_LIMIT = 6
+DISASTER_RETRY_SECONDS = 60
 
 
 def backoff(retries: int) -> float:
@@ -71,13 +72,30 @@ def sync_push(self):
         return f"failed: {error.code}"
     finally:
         services.lease_release(owner)
-    # A change committed while our last batch was in flight found the lease taken and its own push
-    # gave up: push again rather than leave it to the sweeper. Only after a push that sent something,
-    # so an entry whose transaction is not yet numberable cannot keep this going.
-    if result.entries and OutboxEntry.objects.filter(publish_seq__isnull=True).exists():
-        disaster = OutboxEntry.objects.filter(publish_seq__isnull=True, priority=Priority.DISASTER).exists()
-        schedule_push(reason="written during push", disaster=disaster)
+    _push_leftovers(sent=result.entries)
     return f"pushed {result.entries} entries in {result.batches} batches"
+
+
+def _push_leftovers(*, sent: int) -> None:
+    """Push again what this push left behind, rather than leave it to the sweeper.
+
+    A change committed while our last batch was in flight found the lease taken and its own push gave
+    up. A disaster entry can also be not yet numberable: an older transaction is still open somewhere
+    on the PostgreSQL cluster (sync.relay) — e.g. the hub applying a catch-up batch on a shared
+    server. Disaster entries are retried every half second for DISASTER_RETRY_SECONDS after they were
+    written, other leftovers once after a push that sent something, so nothing loops for long.
+    """
+    unnumbered = OutboxEntry.objects.filter(publish_seq__isnull=True)
+    recent = timezone.now() - dt.timedelta(seconds=DISASTER_RETRY_SECONDS)
+    try:
+        if unnumbered.filter(priority=Priority.DISASTER, created_at__gte=recent).exists():
+            sync_push.apply_async(countdown=0.5, queue="disaster")
+            return
+    except OperationalError as error:
+        logger.warning("disaster push not re-scheduled: broker unavailable: %s", type(error).__name__)
+        return
+    if sent and unnumbered.exists():
+        schedule_push(reason="written during push")
 
 
 POKE_PULL_MARKER = "kyodo:sync:poke-pull-queued"
