@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import uuid as uuid_module
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,9 +24,10 @@ from sync import disaster
 from sync.client import BATCH_MAX_ENTRIES
 from sync.keys import key_id_for
 from sync.outbox import payload_digest
+from sync.poke import HUB_KEY_KIND, hub_keys_payload
 from sync.signing import fingerprint
 
-from . import tours as tour_rules
+from . import pokes, tours as tour_rules
 from .models import (
     AggregateSnapshot,
     CaseCollection,
@@ -885,7 +887,23 @@ def feed_publish(*, acting_user, kind: str, payload: dict, node: Node | None = N
     counter.save(update_fields=["last_seq"])
     entry = FeedEntry.objects.create(seq=counter.last_seq, kind=kind, node=node, payload=payload)
     audit_record(actor=acting_user, action="hub.feed_publish", detail={"kind": kind, "seq": entry.seq})
+    if kind in pokes.POKE_KINDS:
+        # Nodes would otherwise see a declaration only at their next pull (a minute by default).
+        transaction.on_commit(partial(pokes.request_poke, seq=entry.seq, node_id=node.pk if node else None))
     return entry
+
+
+@transaction.atomic
+def hub_key_publish(*, acting_user, pairs) -> FeedEntry | None:
+    """Send the hub's public signing keys to every node (feed kind `hub_key`), unless they already have them.
+
+    Nodes verify the hub's pokes with these; they arrive over the same feed as the declarations.
+    """
+    payload = hub_keys_payload(pairs)
+    last = FeedEntry.objects.filter(kind=HUB_KEY_KIND, node__isnull=True).order_by("-seq").first()
+    if last is not None and last.payload == payload:
+        return None
+    return feed_publish(acting_user=acting_user, kind=HUB_KEY_KIND, payload=payload)
 
 
 # --- study-tour collections (スタディツアー用の事例集) -----------------------------------------------

@@ -28,6 +28,7 @@ urlpatterns = [
     path("disasters/", views.disaster_list, name="hub-disasters"),
     path("disasters/new/", views.disaster_declare, name="hub-disaster-declare"),
     path("disasters/<uuid:uuid>/", views.disaster_board, name="hub-disaster"),
+    path("disasters/<uuid:uuid>/needs/<uuid:need_uuid>/", views.disaster_need, name="hub-disaster-need"),
     path("disasters/<uuid:uuid>/edit/", views.disaster_edit, name="hub-disaster-edit"),
     path("disasters/<uuid:uuid>/close/", views.disaster_close, name="hub-disaster-close"),
     path("disasters/<uuid:uuid>/commit/", views.disaster_commit, name="hub-disaster-commit"),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from config.forms import add_service_errors
 from sync.disaster import Sector
 
-from . import selectors, services
+from . import disaster_matching, selectors, services
 from .disclosure import SUPPRESSED
 from .forms import (
     AddToCollectionForm,
@@ -377,10 +377,30 @@ def disaster_declare(request):
 @hub_permission("view_hub")
 def disaster_board(request, uuid):
     declaration = _disaster(uuid)
+    coordination = selectors.disaster_coordination(declaration)
+    suggestions = disaster_matching.disaster_suggestions(declaration)
+    top = [(row, suggestions.get(row.need.entity_uuid, [])[:disaster_matching.BOARD_TOP])
+           for row in coordination.live_needs]
     return render(request, "hub/disaster_board.html", {
         "declaration": declaration, "board": selectors.disaster_board(declaration),
-        "coordination": selectors.disaster_coordination(declaration), "sectors": Sector.choices,
+        "coordination": coordination, "sectors": Sector.choices, "suggestions": top,
         "surveys": selectors.surveys(declaration=declaration),
+        "can_manage": selectors.can(request.user, "manage_hub")})
+
+
+@hub_permission("view_hub")
+def disaster_need(request, uuid, need_uuid):
+    """One need on the hub: its lines, commitments and every suggested offer with its reasons."""
+    declaration = _disaster(uuid)
+    need = get_object_or_404(DisasterNeedCopy.objects.select_related("center"), declaration=declaration,
+                             entity_uuid=need_uuid)
+    coordination = selectors.disaster_coordination(declaration)
+    row = next(r for r in coordination.needs if r.need.pk == need.pk)
+    return render(request, "hub/disaster_need.html", {
+        "declaration": declaration, "row": row,
+        "commitments": [c for c in coordination.commitments if c.commitment.need_uuid == need.entity_uuid],
+        "suggestions": disaster_matching.disaster_suggestions(declaration, need_uuid=need.entity_uuid).get(
+            need.entity_uuid, []),
         "can_manage": selectors.can(request.user, "manage_hub")})
 
 
@@ -442,6 +462,8 @@ def disaster_commit(request, uuid):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "支援を割り当て、担当センターのノードへ送信しました。")
+    if request.POST.get("back") == "need":
+        return redirect("hub-disaster-need", uuid=uuid, need_uuid=need.entity_uuid)
     return redirect("hub-disaster", uuid=uuid)
 
 

@@ -21,9 +21,9 @@ from django.utils.dateparse import parse_datetime
 
 from . import feed
 from .keys import NodeKeyPair, load_key
-from .models import FeedItem, Op, OutboxEntry
+from .models import FeedItem, Op, OutboxEntry, Priority
 from .outbox import canonical_json
-from .relay import oldest_unsent_at, relay_all, sync_state
+from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
 from .signing import sign_request
 
 BATCH_MAX_ENTRIES = 500
@@ -88,10 +88,19 @@ def _entry_wire(entry: OutboxEntry) -> dict:
             "sha256": entry.payload_sha256}
 
 
+def _batch_limit() -> int:
+    return min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
+
+
 def _next_batch(after_seq: int) -> list[dict]:
     wires, size = [], 0
-    limit = min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
-    for entry in OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")[:limit]:
+    first_priority = None
+    for entry in OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")[:_batch_limit()]:
+        # Disaster entries at the head of the window go alone: a small batch the hub applies at once,
+        # instead of waiting for 500 catch-up entries to be applied with them.
+        if first_priority == Priority.DISASTER and entry.priority != Priority.DISASTER:
+            break
+        first_priority = entry.priority if first_priority is None else first_priority
         wire = _entry_wire(entry)
         wire_size = len(canonical_json(wire))
         if wires and size + wire_size > BATCH_MAX_BYTES:
@@ -117,7 +126,6 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
     from .services import ensure_profiles, lease_renew
 
     ensure_profiles()
-    relay_all()
     client = client or HubClient()
     state = sync_state()
     state.last_attempt_at = timezone.now()
@@ -129,13 +137,16 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
             raise SyncError("hub_ahead", f"the hub has applied seq {hub_seq}, beyond what this node published "
                             f"({state.last_published_seq}); was this node restored from an old backup?", retry=False)
         acked = _acknowledge(hub_seq)
-        total = state.last_published_seq - acked
+        total = state.last_published_seq - acked + unnumbered_count()
         while max_batches is None or result.batches < max_batches:
+            relay_window(acked_seq=acked, window=_batch_limit())
             wires = _next_batch(acked)
             if not wires:
                 break
             unsent = oldest_unsent_at()
-            batch = {"format": BATCH_FORMAT, "published_seq": state.last_published_seq,
+            # Numbered one batch ahead (sync.relay.relay_window): tell the hub the whole backlog for its lag.
+            published = sync_state().last_published_seq + unnumbered_count()
+            batch = {"format": BATCH_FORMAT, "published_seq": published,
                      "oldest_unsent_at": unsent.isoformat() if unsent else None, "entries": wires}
             body = gzip.compress(canonical_json(batch), compresslevel=6)
             answer = client.request("POST", "/sync/v1/batches", body=body, headers={
@@ -151,6 +162,7 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
         _record_error(error)
         raise
     result.last_acked_seq = acked
+    result.last_published_seq = sync_state().last_published_seq
     return result
 
 

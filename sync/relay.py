@@ -33,9 +33,16 @@ def _ready_rows():
 
 
 @transaction.atomic
-def relay_publish(limit: int = RELAY_CHUNK) -> int:
-    """Number the next ready entries; returns how many. Safe to run concurrently (the lock serializes)."""
+def relay_publish(limit: int = RELAY_CHUNK, *, ahead_of: int | None = None) -> int:
+    """Number the next ready entries; returns how many. Safe to run concurrently (the lock serializes).
+
+    With `ahead_of` (the acknowledged seq), number only until `limit` entries wait numbered beyond it.
+    """
     state = sync_state(lock=True)
+    if ahead_of is not None:
+        limit -= state.last_published_seq - ahead_of
+        if limit <= 0:
+            return 0
     ids = list(_ready_rows().values_list("id", flat=True)[:limit])
     if not ids:
         return 0
@@ -61,6 +68,20 @@ def relay_all() -> int:
     while (numbered := relay_publish()) > 0:
         total += numbered
     return total
+
+
+def relay_window(*, acked_seq: int, window: int) -> int:
+    """Number just what the next batch needs: at most `window` entries wait numbered and unsent.
+
+    Numbering a whole backlog up front would fix its order, and a need written during a 50,000-entry
+    catch-up would be sent after all of it; numbered one batch at a time, disaster traffic written
+    meanwhile is taken first by `_ready_rows` and rides in the very next batch.
+    """
+    return relay_publish(window, ahead_of=acked_seq)
+
+
+def unnumbered_count() -> int:
+    return OutboxEntry.objects.filter(publish_seq__isnull=True).count()
 
 
 def oldest_unsent_at():
