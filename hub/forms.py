@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import TourStopForm
 from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (
@@ -151,17 +152,7 @@ class HubTourForm(forms.Form):
                                         required=False, empty_label="—")
 
 
-class HubTourStopForm(forms.Form):
-    title = forms.CharField(label=_("訪問先・内容"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("開始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("終了"), required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    place = forms.CharField(label=_("場所"), max_length=200, required=False)
-    directions = forms.CharField(label=_("行き方"), max_length=2000, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
-
-
-HubTourStopFormSet = forms.formset_factory(HubTourStopForm, extra=3, max_num=40)
+HubTourStopFormSet = forms.formset_factory(TourStopForm, extra=3, max_num=40, validate_max=True)
 
 
 class InvitationIssueForm(forms.Form):

@@ -185,7 +185,7 @@ def tour_invitations(request, node: Node, uuid):
 
     tour = tours.node_tour(node, uuid)
     if tour is None:
-        return _error("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
+        return _tour_not_found()
     payload = _json_body(request)
     if not isinstance(payload, dict) or set(payload) != {"organization", "count", "days_valid"} or not isinstance(
             payload["organization"], str):
@@ -209,8 +209,12 @@ def tour_readership(request, node: Node, uuid):
 
     tour = tours.node_tour(node, uuid)
     if tour is None:
-        return _error("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
+        return _tour_not_found()
     return JsonResponse(tours.readership(tour))
+
+
+def _tour_not_found() -> JsonResponse:
+    return _error("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
 
 
 @require_http_methods(["GET"])

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import TourStopForm  # noqa: F401 (the tour page's form)
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import scoped_queryset
 
@@ -295,16 +296,6 @@ class TourOrganizationForm(forms.Form):
     name = forms.CharField(label=_("参加団体名"), max_length=200)
     kind = forms.ChoiceField(label=_("種別"), choices=m.TourOrganizationKind.choices)
     seats = forms.IntegerField(label=_("参加人数"), min_value=1, max_value=1000, initial=1)
-
-
-class TourStopForm(forms.Form):
-    title = forms.CharField(label=_("訪問先・内容"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("開始時刻"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("終了時刻"), required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    place = forms.CharField(label=_("場所"), max_length=200, required=False)
-    directions = forms.CharField(label=_("行き方（地図がなくても分かるように）"), max_length=2000, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TourCaseForm(forms.Form):

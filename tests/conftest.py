@@ -30,3 +30,16 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Playwright's sync API runs one event loop per
+    process, so browser and federation tests share it)."""
+    from .browser.chromium import launched
+
+    # Django's async-safety check would trip on DB calls from the test thread while Playwright's
+    # loop runs, so we allow them explicitly.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with launched() as instance:
+        yield instance

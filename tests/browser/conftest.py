@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from .chromium import launched, screenshot
+from .chromium import screenshot
 
-
-@pytest.fixture(scope="session")
-def browser():
-    # Playwright's sync API refuses to start inside a running event loop; Django's async-safety
-    # check would also trip on DB calls from the test thread, so we allow them explicitly.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with launched() as instance:
-        yield instance
+# The `browser` fixture (one Chromium for the session) is in tests/conftest.py: federation tests use it too.
 
 
 @pytest.fixture

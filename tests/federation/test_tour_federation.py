@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.chromium import launched, screenshot
+from tests.browser.chromium import screenshot
 
 from .common import shell, start_federation, wait
 
@@ -78,60 +78,59 @@ def hub_rows(fed, query: str):
     return fed.sql("s-hub", query)
 
 
-def test_a_visitor_reads_a_named_case_on_a_phone_and_the_name_is_gone_after_the_tour(fed):
+def test_a_visitor_reads_a_named_case_on_a_phone_and_the_name_is_gone_after_the_tour(fed, browser):
     tour = shell(fed, "s-chigasaki", TOUR_SETUP)["tour"]
     wait(lambda: hub_rows(fed, "SELECT 1 FROM hub_tourcasecopy WHERE level = 'named'"), timeout=90,
          what="the tour's named case copy on the hub")
     (link,) = shell(fed, "s-chigasaki", INVITE.format(tour=tour))["links"]
     assert link.startswith(fed.by_name["s-hub"].url + "/tours/invite/")
 
-    with launched() as browser:
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP", timezone_id="Asia/Tokyo",
-                                      is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.goto(link)
-        assert "スタディツアーへの招待" in page.content()
-        screenshot(page, "tour-phone-1-invitation")
-        page.fill("#id_display_name", "相模 太郎")
-        page.fill("#id_username", "sagami-visitor")
-        page.fill("#id_password", "kanagawa-tour-2026")
-        page.click("#accept button[type=submit]")
-        page.wait_for_selector("#current-stop")
-        current = page.inner_text("#current-stop")
-        assert "湘南ねこの会の譲渡会を見学" in current and "徒歩8分" in current
-        assert "飼い主のいない猫の不妊去勢手術" in current
-        screenshot(page, "tour-phone-2-current-stop")
-        page.click("#current-stop .tour-case a")
-        page.wait_for_selector("#parties")
-        assert GROUP in page.inner_text("#parties") and "このツアーでは団体名あり" in page.content()
-        assert "猫田" not in page.content() and "0467" not in page.content()
-        screenshot(page, "tour-phone-3-case")
-        # The page fits the phone: nothing wider than the screen.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
-        page.goto(link.split("/tours/")[0] + "/tours/")
-        page.click("text=地域猫と協働を学ぶスタディツアー")
-        page.click("text=訪問レポートを書く")
-        page.fill("#id_saw", "市が手術費を負担し、団体が捕獲と見守りを担う分担が明快だった。")
-        page.fill("#id_transfer", "小田原でも獣医師会と相談したい。")
-        page.click("main form button[type=submit]")
-        page.wait_for_selector("#agenda")
-        screenshot(page, "tour-phone-4-report-sent")
-        tour_page = page.url
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP", timezone_id="Asia/Tokyo",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(link)
+    assert "スタディツアーへの招待" in page.content()
+    screenshot(page, "tour-phone-1-invitation")
+    page.fill("#id_display_name", "相模 太郎")
+    page.fill("#id_username", "sagami-visitor")
+    page.fill("#id_password", "kanagawa-tour-2026")
+    page.click("#accept button[type=submit]")
+    page.wait_for_selector("#current-stop")
+    current = page.inner_text("#current-stop")
+    assert "湘南ねこの会の譲渡会を見学" in current and "徒歩8分" in current
+    assert "飼い主のいない猫の不妊去勢手術" in current
+    screenshot(page, "tour-phone-2-current-stop")
+    page.click("#current-stop .tour-case a")
+    page.wait_for_selector("#parties")
+    assert GROUP in page.inner_text("#parties") and "このツアーでは団体名あり" in page.content()
+    assert "猫田" not in page.content() and "0467" not in page.content()
+    screenshot(page, "tour-phone-3-case")
+    # The page fits the phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    page.goto(link.split("/tours/")[0] + "/tours/")
+    page.click("text=地域猫と協働を学ぶスタディツアー")
+    page.click("text=訪問レポートを書く")
+    page.fill("#id_saw", "市が手術費を負担し、団体が捕獲と見守りを担う分担が明快だった。")
+    page.fill("#id_transfer", "小田原でも獣医師会と相談したい。")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#agenda")
+    screenshot(page, "tour-phone-4-report-sent")
+    tour_page = page.url
 
-        # The report reaches the host node through the feed.
-        reports = wait(lambda: shell(fed, "s-chigasaki", REPORTS.format(tour=tour)), timeout=60,
-                       what="the report on the host node")
-        assert reports == [["相模 太郎", "市が手術費を負担し、団体が捕獲と見守りを担う分担が明快だった。"]]
-        reads = hub_rows(fed, "SELECT count(*) FROM permissions_auditevent WHERE action = 'tour.case_read'")
-        assert reads == [(1,)]
+    # The report reaches the host node through the feed.
+    reports = wait(lambda: shell(fed, "s-chigasaki", REPORTS.format(tour=tour)), timeout=60,
+                   what="the report on the host node")
+    assert reports == [["相模 太郎", "市が手術費を負担し、団体が捕獲と見守りを担う分担が明快だった。"]]
+    reads = hub_rows(fed, "SELECT count(*) FROM permissions_auditevent WHERE action = 'tour.case_read'")
+    assert reads == [(1,)]
 
-        # Reading ends: the host withdraws the tour's copy; the hub refuses reads and keeps no name.
-        assert shell(fed, "s-chigasaki", END_READING.format(tour=tour)) == 1
-        wait(lambda: not hub_rows(fed, "SELECT 1 FROM hub_tourcasecopy"), timeout=90, what="the copy purged")
-        wait(lambda: hub_rows(fed, "SELECT 1 FROM hub_studytour WHERE closed"), timeout=60, what="the tour closed")
-        response = page.goto(tour_page)
-        assert response.status == 403 and "終了しました" in page.content()
-        context.close()
+    # Reading ends: the host withdraws the tour's copy; the hub refuses reads and keeps no name.
+    assert shell(fed, "s-chigasaki", END_READING.format(tour=tour)) == 1
+    wait(lambda: not hub_rows(fed, "SELECT 1 FROM hub_tourcasecopy"), timeout=90, what="the copy purged")
+    wait(lambda: hub_rows(fed, "SELECT 1 FROM hub_studytour WHERE closed"), timeout=60, what="the tour closed")
+    response = page.goto(tour_page)
+    assert response.status == 403 and "終了しました" in page.content()
+    context.close()
 
     dump = subprocess.run(["pg_dump", "--data-only", fed.by_name["s-hub"].env["DATABASE_URL"]], capture_output=True,
                           text=True, check=True).stdout
