@@ -10,20 +10,24 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import feed
+from . import feed, relay
 from .keys import NodeKeyPair, load_key
-from .models import FeedItem, Op, OutboxEntry
+from .models import FeedItem, Op, OutboxEntry, SyncState
 from .outbox import canonical_json
-from .relay import oldest_unsent_at, relay_all, sync_state
+from .relay import oldest_unsent_at, relay_publish, sync_state
 from .signing import sign_request
 
 BATCH_MAX_ENTRIES = 500
@@ -82,23 +86,52 @@ class HubClient:
         return self.request(method, path, body=body, headers=headers).json()
 
 
-def _entry_wire(entry: OutboxEntry) -> dict:
-    return {"seq": entry.publish_seq, "type": entry.entity_type, "uuid": str(entry.entity_uuid), "op": entry.op,
-            "schema": entry.schema_version, "version": entry.version, "payload": entry.payload,
-            "sha256": entry.payload_sha256}
+def _wire_entry(seq: int, entity_type: str, entity_uuid, op: str, schema: int, version: int, payload: str,
+                sha256: str) -> bytes:
+    """One entry as it goes on the wire. The payload is the stored JSON text, spliced in as is: the
+    hub parses it and checks `sha256` against its canonical form, so re-encoding it here would only
+    cost time."""
+    head = json.dumps({"seq": seq, "type": entity_type, "uuid": str(entity_uuid), "op": op, "schema": schema,
+                       "version": version, "sha256": sha256}, ensure_ascii=False, separators=(",", ":"))
+    return f'{head[:-1]},"payload":{payload}}}'.encode()
 
 
-def _next_batch(after_seq: int) -> list[dict]:
+def _next_batch(after_seq: int) -> list[tuple[int, bytes]]:
+    """(seq, entry on the wire) of the next entries after `after_seq`: at most 500, at most 4 MB."""
     wires, size = [], 0
     limit = min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
-    for entry in OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")[:limit]:
-        wire = _entry_wire(entry)
-        wire_size = len(canonical_json(wire))
-        if wires and size + wire_size > BATCH_MAX_BYTES:
+    for seq, wire in _wire_rows(after_seq, limit):
+        if wires and size + len(wire) > BATCH_MAX_BYTES:
             break
-        wires.append(wire)
-        size += wire_size
+        wires.append((seq, wire))
+        size += len(wire)
     return wires
+
+
+def _wire_rows(after_seq: int, limit: int):
+    if connection.vendor == "postgresql":
+        # PostgreSQL writes each entry's JSON itself (the payload is spliced in as stored).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT publish_seq, json_build_object('seq', publish_seq, 'type', entity_type, 'uuid', entity_uuid,"
+                " 'op', op, 'schema', schema_version, 'version', version, 'sha256', payload_sha256,"
+                f" 'payload', payload)::text FROM {OutboxEntry._meta.db_table}"
+                " WHERE publish_seq > %s ORDER BY publish_seq LIMIT %s", [after_seq, limit])
+            return [(seq, text.encode()) for seq, text in cursor.fetchall()]
+    rows = (OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")
+            .annotate(payload_text=Cast("payload", TextField()))
+            .values_list("publish_seq", "entity_type", "entity_uuid", "op", "schema_version", "version",
+                         "payload_text", "payload_sha256")[:limit])
+    return [(row[0], _wire_entry(*row)) for row in rows]
+
+
+def _batch_body(wires: list[tuple[int, bytes]], *, published_seq: int, oldest_unsent) -> bytes:
+    head = canonical_json({"format": BATCH_FORMAT, "published_seq": published_seq,
+                           "oldest_unsent_at": oldest_unsent.isoformat() if oldest_unsent else None})
+    body = head[:-1] + b',"entries":[' + b",".join(wire for _seq, wire in wires) + b"]}"
+    # Level 1: the entries are small JSON documents; higher levels cost the node far more time than
+    # they save on the wire.
+    return gzip.compress(body, compresslevel=1)
 
 
 def _record_error(error: SyncError) -> None:
@@ -117,7 +150,7 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
     from .services import ensure_profiles, lease_renew
 
     ensure_profiles()
-    relay_all()
+    relay_publish()  # the first chunk; the rest is numbered while batches are in flight
     client = client or HubClient()
     state = sync_state()
     state.last_attempt_at = timezone.now()
@@ -129,24 +162,30 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
             raise SyncError("hub_ahead", f"the hub has applied seq {hub_seq}, beyond what this node published "
                             f"({state.last_published_seq}); was this node restored from an old backup?", retry=False)
         acked = _acknowledge(hub_seq)
-        total = state.last_published_seq - acked
-        while max_batches is None or result.batches < max_batches:
+        unsent, relaying = _OldestUnsent(), True
+        # One batch in flight at a time (the hub refuses gaps), but while the hub applies it this
+        # thread numbers more entries and reads and encodes the next batch, which is thrown away if
+        # the answer is not the seq it was built after. The request runs in a thread that never
+        # touches the database.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
             wires = _next_batch(acked)
-            if not wires:
-                break
-            unsent = oldest_unsent_at()
-            batch = {"format": BATCH_FORMAT, "published_seq": state.last_published_seq,
-                     "oldest_unsent_at": unsent.isoformat() if unsent else None, "entries": wires}
-            body = gzip.compress(canonical_json(batch), compresslevel=6)
-            answer = client.request("POST", "/sync/v1/batches", body=body, headers={
-                "Content-Type": "application/json", "Content-Encoding": "gzip"}).json()
-            acked = _acknowledge(answer["last_applied_seq"])
-            result.batches += 1
-            result.entries += len(wires)
-            if progress:
-                progress(result.entries, total)
-            if lease_owner is not None and not lease_renew(lease_owner):
-                raise SyncError("lease_lost", "another push took over this node's sync lease")
+            while wires and (max_batches is None or result.batches < max_batches):
+                body = _batch_body(wires, published_seq=result.last_published_seq, oldest_unsent=unsent.get())
+                sent = sender.submit(client.request, "POST", "/sync/v1/batches", body=body, headers={
+                    "Content-Type": "application/json", "Content-Encoding": "gzip"})
+                expected = wires[-1][0]
+                if relaying and result.last_published_seq - expected < relay.RELAY_CHUNK:
+                    relaying = relay_publish() > 0
+                    result.last_published_seq = sync_state().last_published_seq
+                following = _next_batch(expected) if max_batches is None or result.batches + 1 < max_batches else []
+                acked = _acknowledge(sent.result().json()["last_applied_seq"])
+                result.batches += 1
+                result.entries += len(wires)
+                if progress:
+                    progress(result.entries, result.entries + result.last_published_seq - acked)
+                if lease_owner is not None and not lease_renew(lease_owner):
+                    raise SyncError("lease_lost", "another push took over this node's sync lease")
+                wires = following if acked == expected else _next_batch(acked)
     except SyncError as error:
         _record_error(error)
         raise
@@ -155,12 +194,24 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
 
 
 def _acknowledge(seq: int) -> int:
-    state = sync_state()
-    state.last_acked_seq = seq
-    state.last_success_at = timezone.now()
-    state.last_error = ""
-    state.save(update_fields=["last_acked_seq", "last_success_at", "last_error"])
+    SyncState.objects.filter(pk=1).update(last_acked_seq=seq, last_success_at=timezone.now(), last_error="")
     return seq
+
+
+class _OldestUnsent:
+    """When the oldest entry the hub has not acknowledged was written (the hub shows the lag from it).
+    Finding it scans the unsent outbox, so during a long catch-up it is looked up again only every
+    few seconds: the hub may see the lag up to that long out of date, never lost."""
+
+    REFRESH = 5.0  # seconds
+
+    def __init__(self):
+        self.value, self.at = None, None
+
+    def get(self):
+        if self.at is None or time.monotonic() - self.at > self.REFRESH:
+            self.value, self.at = oldest_unsent_at(), time.monotonic()
+        return self.value
 
 
 def pull(*, client: HubClient | None = None) -> int:

@@ -33,10 +33,11 @@ def _ready_rows():
 
 
 @transaction.atomic
-def relay_publish(limit: int = RELAY_CHUNK) -> int:
-    """Number the next ready entries; returns how many. Safe to run concurrently (the lock serializes)."""
+def relay_publish(limit: int | None = None) -> int:
+    """Number the next ready entries (a chunk); returns how many. Safe to run concurrently (the lock
+    serializes)."""
     state = sync_state(lock=True)
-    ids = list(_ready_rows().values_list("id", flat=True)[:limit])
+    ids = list(_ready_rows().values_list("id", flat=True)[:limit or RELAY_CHUNK])
     if not ids:
         return 0
     first = state.last_published_seq

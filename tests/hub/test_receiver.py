@@ -268,3 +268,52 @@ def test_oversize_batches_are_413_and_change_nothing(chigasaki, client):
     response = chigasaki.send(client, [bulky], gzip_it=False)
     assert response.status_code == 413 and response.json()["error"]["code"] == "batch_too_large"
     assert not NodeCenter.objects.exists() and Node.objects.get().last_applied_seq == 0
+
+
+def test_rows_written_before_a_refused_entry_are_undone(chigasaki, client):
+    """A profile makes the hub write the records before it (COPY into a staging table, then one
+    upsert) in the middle of the batch; a bad entry after it still leaves nothing behind, and the
+    staged rows do not leak into the next batch."""
+    profile, first = chigasaki.profile(), chigasaki.group("先に書かれる会")
+    again = chigasaki.profile()
+    again["version"] = 2
+    bad = chigasaki.group("", kind="citizen_group")  # a name is required
+    response = chigasaki.send(client, [profile, first, again, bad])
+    assert response.status_code == 422 and response.json()["error"] == {
+        "code": "payload_invalid", "message": "field name is not acceptable", "seq": 4}
+    assert not DirectoryGroup.objects.exists() and not NodeCenter.objects.exists()
+    assert Node.objects.get().last_applied_seq == 0
+    chigasaki.seq = 0
+    assert chigasaki.send(client, [chigasaki.profile(), chigasaki.group("後の会")]).status_code == 200
+    assert list(DirectoryGroup.objects.values_list("name", flat=True)) == ["後の会"]
+
+
+def test_a_newer_upsert_lifts_the_tombstone_and_a_stale_one_changes_nothing(chigasaki, client):
+    group_uuid = uuid.uuid4()
+    center = str(chigasaki.center)
+
+    def group(version, name):
+        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
+                                                   "fields": [3, 7], "area": "ﾁｶﾞｻｷ 南湖"},
+                               version=version, entity_uuid=group_uuid)
+
+    entries = [chigasaki.profile(), group(1, "一")]
+    entries.append(chigasaki.entry("directory_group", {"center": center}, op="retract", version=2,
+                                   entity_uuid=group_uuid))
+    assert chigasaki.send(client, entries).status_code == 200
+    assert chigasaki.send(client, [group(2, "同じ版")]).json()["applied"] == 0
+    assert not DirectoryGroup.objects.exists() and Tombstone.objects.get().version == 2
+    assert chigasaki.send(client, [group(3, "戻った会")]).json()["applied"] == 1
+    copy = DirectoryGroup.objects.get()
+    assert (copy.name, copy.version, copy.field_codes, copy.field_index) == ("戻った会", 3, [3, 7], ",3,7,")
+    assert copy.search_text == "戻った会 ちがさき 南湖" and not Tombstone.objects.exists()
+    assert chigasaki.send(client, [group(2, "古い会")]).json()["applied"] == 0
+    assert DirectoryGroup.objects.get().name == "戻った会"
+
+
+def test_a_batch_of_500_is_applied_in_one_statement_per_type(chigasaki, client, django_assert_max_num_queries):
+    entries = [chigasaki.profile()] + [chigasaki.group(f"会{n}") for n in range(499)]
+    with django_assert_max_num_queries(40):
+        response = chigasaki.send(client, entries)
+    assert response.json() == {"last_applied_seq": 500, "applied": 500, "skipped": 0}
+    assert DirectoryGroup.objects.count() == 499

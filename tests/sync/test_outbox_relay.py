@@ -88,7 +88,7 @@ def test_batches_hold_at_most_500_entries():
     relay.relay_all()
     batch = _next_batch(0)
     assert len(batch) == BATCH_MAX_ENTRIES
-    assert [w["seq"] for w in batch] == list(range(1, BATCH_MAX_ENTRIES + 1))
+    assert [seq for seq, _wire in batch] == list(range(1, BATCH_MAX_ENTRIES + 1))
     assert len(_next_batch(BATCH_MAX_ENTRIES)) == OutboxEntry.objects.count() - BATCH_MAX_ENTRIES
 
 
