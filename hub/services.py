@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import json
 import re
+import time
 import uuid as uuid_module
 from dataclasses import dataclass
 
@@ -499,7 +500,8 @@ def _entry(raw) -> dict:
         raise BatchRejected("entry_invalid", "seq, type, op, schema, version and payload are required", seq=seq)
     if payload_digest(raw["payload"]) != raw.get("sha256"):
         raise BatchRejected("payload_digest_mismatch", "sha256 does not match the payload", seq=seq)
-    return {**raw, "uuid": entity_uuid}
+    raw["uuid"] = entity_uuid  # the parsed document is ours to keep
+    return raw
 
 
 def _bury(node: Node, entity_type: str, entity_uuid, version: int, op: str) -> None:
@@ -550,8 +552,9 @@ class _Pending:
         self.winners: dict[str, dict] = {}  # entity type → {uuid: (entry, field values or None)}
         self.count = 0
 
-    def add(self, entry: dict) -> None:
-        model, keys, to_fields = SCHEMAS[entry["type"]]
+    def add(self, entry: dict, checked=None) -> None:
+        """`checked`: the entry's field values (or their refusal) from `_check_fields`, when they were
+        worked out before the node's lock was taken."""
         payload, seq = entry["payload"], entry["seq"]
         center_pk = self.centers.get(str(payload.get("center")))
         if center_pk is None:
@@ -559,12 +562,10 @@ class _Pending:
                                 seq=seq, status=403)
         values = None
         if entry["op"] == "upsert":
-            if not set(payload) <= keys:
-                raise BatchRejected("payload_invalid", f"unexpected fields: {sorted(set(payload) - keys)}", seq=seq)
-            try:
-                values = {"center_id": center_pk, **to_fields(payload)}
-            except ValueError as error:
-                raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+            values = checked if checked is not None else _check_fields(entry)
+            if isinstance(values, BatchRejected):
+                raise values
+            values["center_id"] = center_pk
             self._check_disaster_rules(entry, values)
         by_uuid = self.winners.setdefault(entry["type"], {})
         current = by_uuid.get(entry["uuid"])
@@ -645,6 +646,22 @@ class _CopyPlan:
     fields: tuple  # (keys the field values may use, default factory or None, converter or None) per column
 
 
+def _row_layout(plan: _CopyPlan, values: dict) -> list[tuple]:
+    """Where each column of a row comes from: (0, key) the field values, (1, key) the entry's uuid or
+    version, (2, key) the same for every row, (3, default factory) the field's default."""
+    layout = []
+    for (attname, name), default, convert in plan.fields:
+        if attname in values or name in values:
+            layout.append((0, attname if attname in values else name, convert))
+        elif attname in ("entity_uuid", "version"):
+            layout.append((1, attname, None))
+        elif default is None:
+            layout.append((2, attname, None))
+        else:
+            layout.append((3, default, None))
+    return layout
+
+
 @functools.cache
 def _copy_plan(model) -> _CopyPlan:
     quote = connection.ops.quote_name
@@ -684,31 +701,49 @@ def _copy_upsert(model, node: Node, rows: list[tuple]) -> int:
     if not connection.in_atomic_block:
         raise RuntimeError("copies are written inside the batch's transaction")  # ON COMMIT DELETE ROWS
     plan = _copy_plan(model)
-    now = timezone.now()
-    fixed = {"node_id": node.pk, "received_at": now}
+    fixed = {"node_id": node.pk, "received_at": timezone.now()}
+    layouts: dict = {}  # the field values of one type have the same keys row after row: resolve them once
     with connection.cursor() as cursor:
         cursor.execute(plan.create)
         cursor.execute(f"DELETE FROM {plan.stage}")  # empty unless an enclosing transaction is still open
         with cursor.copy(plan.copy) as copy:
             for entity_uuid, version, values in rows:
-                row = []
-                for (attname, name), default, convert in plan.fields:
-                    if attname in values:
-                        value = values[attname]
-                    elif name in values:
-                        value = values[name]
-                    elif attname == "entity_uuid":
-                        value = entity_uuid
-                    elif attname == "version":
-                        value = version
-                    elif default is None:
-                        value = fixed[attname]
-                    else:
-                        value = default()
-                    row.append(convert(value) if convert is not None else value)
-                copy.write_row(row)
+                shape = tuple(values)
+                layout = layouts.get(shape)
+                if layout is None:
+                    layout = layouts[shape] = _row_layout(plan, values)
+                own = {"entity_uuid": entity_uuid, "version": version}
+                copy.write_row([
+                    (convert(values[key]) if convert else values[key]) if source == 0
+                    else own[key] if source == 1 else fixed[key] if source == 2 else key()
+                    for source, key, convert in layout])
         cursor.execute(plan.apply, [node.pk])
         return cursor.fetchone()[0]
+
+
+def _check_fields(entry: dict) -> dict | BatchRejected:
+    """An upsert's field values for its copy, or why it is refused (raised in the entry's turn)."""
+    _model, keys, to_fields = SCHEMAS[entry["type"]]
+    payload, seq = entry["payload"], entry["seq"]
+    if not keys.issuperset(payload):
+        return BatchRejected("payload_invalid", f"unexpected fields: {sorted(set(payload) - keys)}", seq=seq)
+    try:
+        return to_fields(payload)
+    except ValueError as error:
+        return BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq)
+
+
+# Types whose field checks read nothing from the database: checked before the node's lock is taken,
+# so that this work overlaps the apply of the node's previous batch (a pipelined push).
+CHECKED_UNLOCKED = frozenset({"directory_group", "public_event", "aggregate_counts", "shared_case",
+                              "directory_offer"})
+# How long a batch the node marks as pipelined (sent while its predecessor was still in flight) may
+# wait for that predecessor before it is refused as a gap.
+PREDECESSOR_WAIT = 3.0  # seconds
+
+
+class _Ahead(Exception):
+    """The batch starts beyond the next seq; its predecessor may still be on its way."""
 
 
 @dataclass
@@ -718,22 +753,41 @@ class BatchOutcome:
     skipped: int
 
 
-@transaction.atomic
 def batch_apply(*, node: Node, batch) -> BatchOutcome:
-    """Apply a node's batch in one transaction; refuse it whole if it leaves a gap or breaks a rule."""
+    """Apply a node's batch in one transaction; refuse it whole if it leaves a gap or breaks a rule.
+
+    The entries' shape, digests and (for most types) field values are checked first, without any
+    lock; then, under the node's row lock, the gap, partition and version rules, and the writes. A
+    batch marked `pipelined` that starts beyond the next seq waits up to PREDECESSOR_WAIT for the
+    batch before it (sent just earlier, still being applied) and is refused as a gap after that.
+    """
     if not isinstance(batch, dict) or batch.get("format") != "kyodo.sync.batch/1" or not isinstance(
             batch.get("entries"), list):
         raise BatchRejected("batch_invalid", "not a kyodo.sync.batch/1 document", status=400)
     if len(batch["entries"]) > BATCH_MAX_ENTRIES:
         raise BatchRejected("batch_too_large", f"at most {BATCH_MAX_ENTRIES} entries per batch", status=413)
-    # The node row lock serializes batches of one node, so the set-wise reads below stay true.
-    node = Node.objects.select_for_update().get(pk=node.pk)
     entries = [_entry(raw) for raw in batch["entries"]]
     seqs = [entry["seq"] for entry in entries]
     if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
         raise BatchRejected("batch_not_consecutive", "entries must carry consecutive seqs", status=400)
-    if seqs and seqs[0] > node.last_applied_seq + 1:
-        raise BatchRejected("gap", f"expected seq {node.last_applied_seq + 1}, got {seqs[0]}", status=409)
+    checked = {entry["seq"]: _check_fields(entry) for entry in entries
+               if entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED}
+    deadline = time.monotonic() + (PREDECESSOR_WAIT if batch.get("pipelined") is True else 0)
+    while True:
+        try:
+            return _batch_apply_locked(node, batch, entries, checked)
+        except _Ahead as ahead:
+            if time.monotonic() >= deadline:
+                raise BatchRejected("gap", str(ahead), status=409) from None
+            time.sleep(0.01)
+
+
+@transaction.atomic
+def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: dict) -> BatchOutcome:
+    # The node row lock serializes batches of one node, so the set-wise reads below stay true.
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    if entries and entries[0]["seq"] > node.last_applied_seq + 1:
+        raise _Ahead(f"expected seq {node.last_applied_seq + 1}, got {entries[0]['seq']}")
     fresh = [entry for entry in entries if entry["seq"] > node.last_applied_seq]
     applied = 0
     pending = _Pending(node)
@@ -744,7 +798,7 @@ def batch_apply(*, node: Node, batch) -> BatchOutcome:
             applied += _apply_profile(node, entry)
             pending = _Pending(node)
         else:
-            pending.add(entry)
+            pending.add(entry, checked.get(entry["seq"]))
     applied += pending.flush()
     if fresh:
         node.last_applied_seq = fresh[-1]["seq"]

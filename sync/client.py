@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from .signing import sign_request
 BATCH_MAX_ENTRIES = 500
 BATCH_MAX_BYTES = 4 * 1024 * 1024
 BATCH_FORMAT = "kyodo.sync.batch/1"
+PIPELINE_DEPTH = 2  # batches in flight at once
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # A page that asks the hub while staff wait (他センターのできること): better a clear message than a hang.
 LIVE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -125,8 +127,9 @@ def _wire_rows(after_seq: int, limit: int):
     return [(row[0], _wire_entry(*row)) for row in rows]
 
 
-def _batch_body(wires: list[tuple[int, bytes]], *, published_seq: int, oldest_unsent) -> bytes:
-    head = canonical_json({"format": BATCH_FORMAT, "published_seq": published_seq,
+def _batch_body(wires: list[tuple[int, bytes]], *, published_seq: int, oldest_unsent, pipelined: bool = False
+                ) -> bytes:
+    head = canonical_json({"format": BATCH_FORMAT, "published_seq": published_seq, "pipelined": pipelined,
                            "oldest_unsent_at": oldest_unsent.isoformat() if oldest_unsent else None})
     body = head[:-1] + b',"entries":[' + b",".join(wire for _seq, wire in wires) + b"]}"
     # Level 1: the entries are small JSON documents; higher levels cost the node far more time than
@@ -163,34 +166,65 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
                             f"({state.last_published_seq}); was this node restored from an old backup?", retry=False)
         acked = _acknowledge(hub_seq)
         unsent, relaying = _OldestUnsent(), True
-        # One batch in flight at a time (the hub refuses gaps), but while the hub applies it this
-        # thread numbers more entries and reads and encodes the next batch, which is thrown away if
-        # the answer is not the seq it was built after. The request runs in a thread that never
-        # touches the database.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
-            wires = _next_batch(acked)
-            while wires and (max_batches is None or result.batches < max_batches):
-                body = _batch_body(wires, published_seq=result.last_published_seq, oldest_unsent=unsent.get())
-                sent = sender.submit(client.request, "POST", "/sync/v1/batches", body=body, headers={
-                    "Content-Type": "application/json", "Content-Encoding": "gzip"})
-                expected = wires[-1][0]
-                if relaying and result.last_published_seq - expected < relay.RELAY_CHUNK:
-                    relaying = relay_publish() > 0
-                    result.last_published_seq = sync_state().last_published_seq
-                following = _next_batch(expected) if max_batches is None or result.batches + 1 < max_batches else []
-                acked = _acknowledge(sent.result().json()["last_applied_seq"])
-                result.batches += 1
-                result.entries += len(wires)
-                if progress:
-                    progress(result.entries, result.entries + result.last_published_seq - acked)
-                if lease_owner is not None and not lease_renew(lease_owner):
-                    raise SyncError("lease_lost", "another push took over this node's sync lease")
-                wires = following if acked == expected else _next_batch(acked)
+        # Up to PIPELINE_DEPTH batches in flight, in seq order; every batch after the first is marked
+        # `pipelined`, so the hub lets it wait for its predecessor instead of refusing it as a gap
+        # (and still refuses it if the predecessor does not come). Answers are taken in order; an
+        # answer other than the seq expected, or a pipelined batch refused as a gap after all,
+        # sends again from what the hub acknowledged. The requests run in threads that never
+        # touch the database; this thread numbers entries and prepares batches meanwhile.
+        in_flight: deque = deque()  # (answer, last seq of the batch, entries, pipelined)
+        sent_up_to, more = acked, True
+        with ThreadPoolExecutor(max_workers=PIPELINE_DEPTH, thread_name_prefix="sync-push") as sender:
+            while True:
+                while more and len(in_flight) < PIPELINE_DEPTH and (
+                        max_batches is None or result.batches + len(in_flight) < max_batches):
+                    if relaying and result.last_published_seq - sent_up_to < relay.RELAY_CHUNK:
+                        relaying = relay_publish() > 0
+                        result.last_published_seq = sync_state().last_published_seq
+                    wires = _next_batch(sent_up_to)
+                    if not wires:
+                        more = False
+                        break
+                    pipelined = bool(in_flight)
+                    body = _batch_body(wires, published_seq=result.last_published_seq, oldest_unsent=unsent.get(),
+                                       pipelined=pipelined)
+                    answer = sender.submit(client.request, "POST", "/sync/v1/batches", body=body, headers={
+                        "Content-Type": "application/json", "Content-Encoding": "gzip"})
+                    in_flight.append((answer, wires[-1][0], len(wires), pipelined))
+                    sent_up_to = wires[-1][0]
+                if not in_flight:
+                    break
+                answer, expected, count, pipelined = in_flight.popleft()
+                try:
+                    acked = _acknowledge(answer.result().json()["last_applied_seq"])
+                except SyncError as error:
+                    if not (pipelined and error.code == "gap"):
+                        raise
+                    # Its predecessor was acknowledged, but too late for it: send again from there.
+                else:
+                    result.batches += 1
+                    result.entries += count
+                    if progress:
+                        progress(result.entries, result.entries + result.last_published_seq - acked)
+                    if lease_owner is not None and not lease_renew(lease_owner):
+                        raise SyncError("lease_lost", "another push took over this node's sync lease")
+                if acked != expected:
+                    _settle(in_flight)
+                    sent_up_to, more = acked, True
     except SyncError as error:
         _record_error(error)
         raise
     result.last_acked_seq = acked
     return result
+
+
+def _settle(in_flight: deque) -> None:
+    """Wait for batches still in flight whose answers no longer matter (harmless re-deliveries)."""
+    while in_flight:
+        try:
+            in_flight.popleft()[0].result()
+        except SyncError:
+            pass
 
 
 def _acknowledge(seq: int) -> int:

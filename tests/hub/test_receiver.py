@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import os
+import threading
 import time
 import uuid
 
@@ -317,3 +318,43 @@ def test_a_batch_of_500_is_applied_in_one_statement_per_type(chigasaki, client, 
         response = chigasaki.send(client, entries)
     assert response.json() == {"last_applied_seq": 500, "applied": 500, "skipped": 0}
     assert DirectoryGroup.objects.count() == 499
+
+
+def _document(fake: FakeNode, entries: list[dict], *, pipelined: bool) -> dict:
+    return {"format": "kyodo.sync.batch/1", "published_seq": fake.seq, "oldest_unsent_at": None,
+            "pipelined": pipelined, "entries": entries}
+
+
+def test_a_pipelined_batch_whose_predecessor_never_comes_is_refused_as_a_gap(chigasaki, client, monkeypatch):
+    monkeypatch.setattr(services, "PREDECESSOR_WAIT", 0.2)
+    chigasaki.send(client, [chigasaki.profile()])
+    chigasaki.seq += 1  # seq 2 never arrives
+    started = time.monotonic()
+    with pytest.raises(services.BatchRejected) as refused:
+        services.batch_apply(node=chigasaki.node, batch=_document(chigasaki, [chigasaki.group("会")], pipelined=True))
+    assert refused.value.code == "gap" and refused.value.status == 409 and time.monotonic() - started >= 0.2
+    assert not DirectoryGroup.objects.exists() and Node.objects.get().last_applied_seq == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_batch_that_arrives_first_waits_for_its_predecessor(chigasaki, client):
+    from django.db import connection
+
+    chigasaki.send(client, [chigasaki.profile()])
+    first = _document(chigasaki, [chigasaki.group(f"先{n}") for n in range(3)], pipelined=False)
+    second = _document(chigasaki, [chigasaki.group(f"後{n}") for n in range(3)], pipelined=True)
+    outcome = {}
+
+    def send_second():
+        try:
+            outcome["second"] = services.batch_apply(node=chigasaki.node, batch=second)
+        finally:
+            connection.close()
+
+    early = threading.Thread(target=send_second)
+    early.start()
+    time.sleep(0.3)  # the second batch is already waiting when the first one arrives
+    assert services.batch_apply(node=chigasaki.node, batch=first).last_applied_seq == 4
+    early.join()
+    assert outcome["second"].last_applied_seq == 7 and outcome["second"].applied == 3
+    assert DirectoryGroup.objects.count() == 6

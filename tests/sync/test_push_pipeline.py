@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+import time
 
 import httpx
 import pytest
@@ -25,23 +27,37 @@ def _fill(count: int) -> None:
 
 
 class FakeHub:
-    """Answers like the hub, from memory only: the request runs in the push's sender thread, which
-    must not touch the database."""
+    """Answers like the hub, from memory only (the requests run in the push's sender threads, which
+    must not touch the database): a batch ahead of the next seq waits a little for its predecessor
+    when it is marked pipelined, and is refused as a gap otherwise or when it waits in vain."""
 
-    def __init__(self, *, jump_after_first: int = 0):
-        self.batches: list[list[dict]] = []
+    def __init__(self, *, jump_after_first: int = 0, refuse_pipelined_once: bool = False, delay: float = 0.0):
+        self.batches: list[list[dict]] = []  # in the order they were applied
         self.applied = 0
         self.jump_after_first = jump_after_first
+        self.refuse_pipelined_once = refuse_pipelined_once
+        self.delay = delay
+        self.lock = threading.Lock()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/checkpoint"):
             return httpx.Response(200, json={"last_applied_seq": self.applied})
         batch = json.loads(gzip.decompress(request.content))
-        self.batches.append(batch["entries"])
-        self.applied = batch["entries"][-1]["seq"]
-        if len(self.batches) == 1:
-            self.applied += self.jump_after_first
-        return httpx.Response(200, json={"last_applied_seq": self.applied})
+        entries = batch["entries"]
+        for _ in range(100):
+            with self.lock:
+                if entries[0]["seq"] <= self.applied + 1 and not (batch["pipelined"] and self.refuse_pipelined_once):
+                    time.sleep(self.delay)
+                    self.batches.append(entries)
+                    self.applied = max(self.applied, entries[-1]["seq"])
+                    if len(self.batches) == 1:
+                        self.applied += self.jump_after_first
+                    return httpx.Response(200, json={"last_applied_seq": self.applied})
+                if not batch["pipelined"] or self.refuse_pipelined_once:
+                    self.refuse_pipelined_once = False
+                    return httpx.Response(409, json={"error": {"code": "gap", "message": "gap"}})
+            time.sleep(0.01)
+        return httpx.Response(409, json={"error": {"code": "gap", "message": "waited in vain"}})
 
 
 def _client(hub: FakeHub) -> sync_client.HubClient:
@@ -83,10 +99,26 @@ def test_a_push_numbers_as_it_goes_and_sends_every_entry_once_in_order(monkeypat
     assert seen[-1] == (total, total)
 
 
-def test_a_prepared_batch_is_dropped_when_the_hub_answers_another_seq():
+def test_two_batches_are_in_flight_the_second_marked_pipelined():
+    _fill(1500)
+    hub = FakeHub(delay=0.05)
+    sync_client.push(client=_client(hub))
+    seqs = [entry["seq"] for batch in hub.batches for entry in batch]
+    assert seqs == list(range(1, 1501))
+
+
+def test_a_pipelined_batch_refused_as_a_gap_is_sent_again():
+    _fill(1500)
+    hub = FakeHub(refuse_pipelined_once=True)
+    result = sync_client.push(client=_client(hub))
+    seqs = [entry["seq"] for batch in hub.batches for entry in batch]
+    assert seqs == list(range(1, 1501)) and result.last_acked_seq == 1500
+
+
+def test_batches_in_flight_are_dropped_when_the_hub_answers_another_seq():
     _fill(1200)
     hub = FakeHub(jump_after_first=100)  # as if the hub already held 100 more
     sync_client.push(client=_client(hub))
-    first, second = hub.batches[0], hub.batches[1]
-    assert second[0]["seq"] == first[-1]["seq"] + 101
+    starts = [batch[0]["seq"] for batch in hub.batches]
+    assert starts[:2] == [1, 501] and 601 in starts  # the next batch is built from the answer
     assert hub.batches[-1][-1]["seq"] == OutboxEntry.objects.count()
