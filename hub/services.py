@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import functools
+import hashlib
 import json
 import re
 import time
@@ -666,8 +667,9 @@ def _row_layout(plan: _CopyPlan, values: dict) -> list[tuple]:
 def _copy_plan(model) -> _CopyPlan:
     quote = connection.ops.quote_name
     table, fields = model._meta.db_table, [f for f in model._meta.concrete_fields if not f.primary_key]
-    stage = quote(f"kyodo_stage_{table}")
     columns = ", ".join(quote(f.column) for f in fields)
+    # Named after its columns too: a connection that outlives a migration never COPYs into an old shape.
+    stage = quote(f"kyodo_stage_{table}_{hashlib.sha256(columns.encode()).hexdigest()[:8]}")
     updates = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields
                         if f.attname not in ("node_id", "entity_uuid"))
     tombs = quote(Tombstone._meta.db_table)
