@@ -9,4 +9,9 @@ def kyodo(request):
         from nodes.ui import RECORDS
 
         context["nav_records"] = RECORDS.values()
+    elif settings.KYODO_ROLE == "hub" and request.user.is_authenticated:
+        from hub.selectors import can
+
+        # Visitor accounts of study tours hold no hub role: they see their tours and nothing else.
+        context["hub_staff"] = can(request.user, "view_hub")
     return context

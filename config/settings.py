@@ -207,6 +207,8 @@ CELERY_TASK_CREATE_MISSING_QUEUES = True
 SYNC_INTERVAL_SECONDS = int(_env("KYODO_SYNC_INTERVAL", default="60"))
 # In emergency mode a node pulls the feed and pushes disaster traffic this often.
 EMERGENCY_SYNC_SECONDS = int(_env("KYODO_EMERGENCY_SYNC_SECONDS", default="5"))
+# Pokes from the hub a node accepts per minute (each at most queues one feed pull).
+SYNC_POKES_PER_MINUTE = int(_env("KYODO_POKES_PER_MINUTE", default="60"))
 # A push renews its lease after every batch; a push whose worker died frees the node after this.
 SYNC_LEASE_SECONDS = int(_env("KYODO_SYNC_LEASE_SECONDS", default="120"))
 # Anonymization: a case is held back when one of its organization kinds has fewer than k peers.
@@ -227,7 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "emergency-expire-needs": {"task": "emergency.tasks.expire_needs", "schedule": 300},
     # Idempotent (one reminder per stall), so the period only sets how soon a stall shows.
     "matching-remind-stalled": {"task": "nodes.tasks.remind_stalled_matches", "schedule": 6 * 3600},
-} if KYODO_ROLE == "node" else {}
+    "tours-close": {"task": "nodes.tasks.close_tours", "schedule": 3600},
+} if KYODO_ROLE == "node" else {
+    "tours-purge-closed": {"task": "hub.tasks.purge_closed_tours", "schedule": 600},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

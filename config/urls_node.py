@@ -2,11 +2,14 @@
 
 from django.urls import include, path
 
+from sync import views as sync_views
+
 from .urls_common import urlpatterns as common
 
 urlpatterns = [
     *common,
     path("api/v1/", include("nodes.api.urls")),
     path("emergency/", include("emergency.urls")),
+    path("sync/v1/poke", sync_views.poke, name="sync-poke"),
     path("", include("nodes.urls")),
 ]

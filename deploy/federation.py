@@ -153,6 +153,11 @@ def process_commands(deployment: Deployment, *, web_workers: int = 2) -> dict[st
         "worker": _supervised([_bin("celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
                                "--queues", "disaster,default", "--without-gossip", "--without-mingle",
                                "--hostname", f"{deployment.name}@%h"]),
+        # Disaster traffic only: a 50,000-entry catch-up on `worker` never sits in front of a need,
+        # a status report or a poked feed pull.
+        "worker-disaster": _supervised([_bin("celery"), "-A", "config", "worker", "--loglevel", "INFO",
+                                        "--concurrency", "1", "--queues", "disaster", "--without-gossip",
+                                        "--without-mingle", "--hostname", f"{deployment.name}-disaster@%h"]),
         "beat": _supervised([_bin("celery"), "-A", "config", "beat", "--loglevel", "INFO",
                              "--schedule", str(Path(deployment.data_dir) / "beat-schedule")]),
     }
@@ -262,6 +267,8 @@ def up(specs: list[tuple[str, str, str]], *, prepare=None, base_port: int = BASE
 
     def ready(deployment: Deployment) -> None:
         manage(deployment, "migrate", "--noinput", "-v", "0")
+        if deployment.role == "hub":
+            manage(deployment, "sync_keygen")  # the key that signs pokes; its public half goes out in the feed
         if prepare is not None:
             prepare(deployment)
 

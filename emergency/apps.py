@@ -8,9 +8,10 @@ class EmergencyConfig(AppConfig):
 
     def ready(self):
         from sync import feed
-        from sync.disaster import COMMITMENT_KIND, FEED_KIND
+        from sync.disaster import COMMITMENT_KIND, FEED_KIND, SURVEY_KIND
 
-        from .services import commitment_receive_item, declaration_receive_item
+        from .services import commitment_receive_item, declaration_receive_item, survey_receive_item
 
         feed.register(FEED_KIND, declaration_receive_item)
         feed.register(COMMITMENT_KIND, commitment_receive_item)
+        feed.register(SURVEY_KIND, survey_receive_item)

@@ -76,3 +76,27 @@ class CommitmentReportForm(forms.Form):
                                                         (CommitmentStatus.DELIVERED, _("提供済み"))])
     delivered = forms.IntegerField(label=_("提供した数量"), min_value=0, initial=0, required=False)
     reached = forms.IntegerField(label=_("支援が届いた人数"), min_value=0, initial=0, required=False)
+
+
+class ContactShareForm(forms.Form):
+    """Blank fields take the group's registered contact."""
+
+    contact_name = forms.CharField(label=_("担当者名"), max_length=100, required=False)
+    phone = forms.CharField(label=_("電話番号"), max_length=40, required=False)
+    email = forms.EmailField(label=_("メールアドレス"), required=False)
+
+
+def survey_answer_values(survey, data) -> dict:
+    """The posted answers as the service takes them: `q_<key>` fields, a list for multiple choice,
+    an integer for a number (anything else is passed on for the service to refuse clearly)."""
+    answers = {}
+    for question in survey.questions:
+        name = f"q_{question['key']}"
+        if question["kind"] == "multiple":
+            answers[question["key"]] = data.getlist(name)
+        elif question["kind"] == "number":
+            raw = data.get(name, "").strip()
+            answers[question["key"]] = int(raw) if raw.lstrip("-").isdigit() else (raw or None)
+        else:
+            answers[question["key"]] = data.get(name) or None
+    return answers

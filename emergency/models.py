@@ -1,7 +1,8 @@
-"""A node's emergency records: the hub's declarations as received, and its centers' status reports.
+"""A node's emergency records: the hub's declarations and surveys as received, its centers' status
+reports, needs, offers and commitments, its groups' disaster contacts and survey answers.
 
-Declarations have one writer, the hub: this table only mirrors the newest version received through
-the feed. Status reports are this node's own records that reference a declaration.
+Declarations and surveys have one writer, the hub: these tables only mirror the newest version
+received through the feed. Everything else is this node's own and references them.
 """
 
 from __future__ import annotations
@@ -223,3 +224,100 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sector_display()} {self.quantity}"
+
+
+# --- disaster contacts (item 5) ---------------------------------------------------------------------
+
+
+class DisasterContact(models.Model):
+    """A group's contact for one declared disaster: personal data that may leave the node, and only
+    this way — while the declaration is open, covers the center and the group's consent stands
+    (sync.outbox.project_disaster_contact decides). Deleted when the declaration closes."""
+
+    uuid = models.UUIDField(unique=True, editable=False)  # sync.disaster.disaster_contact_uuid(group, declaration)
+    center = models.ForeignKey("permissions.Organization", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("センター"))
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="contacts",
+                                    verbose_name=_("災害"))
+    group = models.ForeignKey("nodes.GroupRegistration", on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("団体"))
+    contact_name = models.CharField(_("担当者名"), max_length=100)
+    phone = models.CharField(_("電話番号"), max_length=40, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    version = models.PositiveBigIntegerField(default=1)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    PERSONAL_FIELDS = ("contact_name", "phone", "email")
+    scope_rules = {
+        "view": (("center", "view_center_records"), ("group__organization", "change_group_profile")),
+        "add": (("center", "change_center_records"), ("group__organization", "change_group_profile")),
+        "change": (("center", "change_center_records"), ("group__organization", "change_group_profile")),
+    }
+
+    class Meta:
+        verbose_name = _("災害時の連絡先")
+        verbose_name_plural = _("災害時の連絡先")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "declaration"], name="disaster_contact_one_per_declaration"),
+            models.CheckConstraint(condition=~Q(contact_name=""), name="disaster_contact_has_name"),
+            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="disaster_contact_reachable"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} / {self.declaration_id}"
+
+
+# --- emergency surveys (item 6) ---------------------------------------------------------------------
+
+
+class EmergencySurvey(models.Model):
+    """The newest version of a hub survey this node received (questions as sync.disaster.parse_questions)."""
+
+    uuid = models.UUIDField(unique=True)
+    declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="surveys",
+                                    verbose_name=_("災害"))
+    title = models.CharField(_("調査名"), max_length=200)
+    questions = models.JSONField(_("設問"), default=list)
+    version = models.PositiveBigIntegerField()
+    feed_seq = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("緊急アンケート")
+        verbose_name_plural = _("緊急アンケート")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyAnswer(models.Model):
+    """One group's answer to a survey, recorded by its center's staff. Stays on the node: only the
+    center's counts leave (entity `survey_counts`)."""
+
+    survey = models.ForeignKey(EmergencySurvey, on_delete=models.CASCADE, related_name="answers",
+                               verbose_name=_("アンケート"))
+    center = models.ForeignKey("permissions.Organization", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("センター"))
+    group = models.ForeignKey("nodes.GroupRegistration", on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("団体"))
+    answers = models.JSONField(_("回答"), default=dict)  # question key → option key, [option keys] or a number
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rules = _SCOPE
+
+    class Meta:
+        verbose_name = _("アンケートの回答")
+        verbose_name_plural = _("アンケートの回答")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "group"], name="survey_answer_one_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} / {self.group_id}"

@@ -71,6 +71,7 @@ class DashboardRow:
     center: Organization
     report: CenterStatusReport | None
     can_report: bool
+    surveys: list = field(default_factory=list)
 
 
 def dashboard(*, user) -> dict:
@@ -83,6 +84,10 @@ def dashboard(*, user) -> dict:
                          report=reports.get((center.pk, activation.declaration.pk)), can_report=center.pk in may_report)
             for activation in state.activations for center in activation.centers]
     recent = DisasterDeclaration.objects.filter(closed_at__isnull=False).order_by("-closed_at")[:5]
+    surveys = {activation.declaration.pk: list(open_surveys(declaration=activation.declaration))
+               for activation in state.activations}
+    for row in rows:
+        row.surveys = surveys[row.declaration.pk]
     return {"state": state, "rows": rows, "recent_closed": recent}
 
 
@@ -100,3 +105,39 @@ def center_needs_page(*, user, declaration: DisasterDeclaration, center: Organiz
         "groups": GroupRegistration.objects.filter(center=center, status="active").select_related("organization")
         .order_by("organization__name"),
     }
+
+
+def center_contacts_page(*, user, declaration: DisasterDeclaration, center: Organization) -> dict:
+    """The center's groups that consented to share a disaster contact, and what each shared for this
+    declaration. Staff see the values they hold anyway; reading them is audited as personal data."""
+    from nodes.models import GroupRegistration
+    from nodes.selectors import audit_personal_read
+
+    from .models import DisasterContact
+
+    contacts = list(scoped_queryset(user, DisasterContact, "view").filter(declaration=declaration, center=center)
+                    .select_related("group__organization", "center"))
+    audit_personal_read(user=user, records=contacts, purpose="disaster_contacts")
+    shared = {contact.group_id: contact for contact in contacts}
+    groups = (GroupRegistration.objects.filter(center=center, status="active", consent_disaster_contact_at__isnull=False)
+              .select_related("organization").order_by("organization__name"))
+    return {"rows": [(group, shared.get(group.pk)) for group in groups]}
+
+
+def open_surveys(*, declaration: DisasterDeclaration) -> QuerySet:
+    from .models import EmergencySurvey
+
+    return EmergencySurvey.objects.filter(declaration=declaration)
+
+
+def survey_page(*, user, survey, center: Organization) -> dict:
+    """A survey with the center's groups and whether each has answered (answers are not shown again)."""
+    from nodes.models import GroupRegistration
+
+    from .models import SurveyAnswer
+
+    answered = set(scoped_queryset(user, SurveyAnswer, "view").filter(survey=survey, center=center)
+                   .values_list("group_id", flat=True))
+    groups = GroupRegistration.objects.filter(center=center, status="active").select_related("organization") \
+        .order_by("organization__name")
+    return {"rows": [(group, group.pk in answered) for group in groups], "answered": len(answered)}

@@ -1,5 +1,6 @@
-"""Writes of emergency mode: receiving declarations and commitments from the feed, centers reporting
-their status, needs and their groups' offers, and answering commitments."""
+"""Writes of emergency mode: receiving declarations, commitments and surveys from the feed, centers
+reporting their status, needs and their groups' offers, answering commitments, groups' disaster
+contacts (shared for one declaration, purged at its close) and survey answers (only counts leave)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 import uuid as uuid_module
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from permissions.models import Organization, OrganizationKind
@@ -18,7 +20,16 @@ from permissions.services import audit_record
 from sync import disaster, outbox
 from sync.models import FeedItem, Priority
 
-from .models import CenterStatusReport, Commitment, DisasterDeclaration, DisasterNeed, DisasterOffer
+from .models import (
+    CenterStatusReport,
+    Commitment,
+    DisasterContact,
+    DisasterDeclaration,
+    DisasterNeed,
+    DisasterOffer,
+    EmergencySurvey,
+    SurveyAnswer,
+)
 from .selectors import declaration_covers
 
 logger = logging.getLogger(__name__)
@@ -44,6 +55,7 @@ def declaration_receive(*, payload: dict, feed_seq: int) -> DisasterDeclaration 
         current.feed_seq = feed_seq
         current.save()
         declaration = current
+    _contacts_follow(declaration)
     audit_record(actor=None, action="emergency.declaration_receive", target=declaration,
                  detail={"version": declaration.version, "phase": declaration.phase, "exercise": declaration.exercise,
                          "closed": declaration.closed_at is not None})
@@ -333,3 +345,194 @@ def commitment_report(*, acting_user, commitment: Commitment, status: str, deliv
                  organization=commitment.center, detail={"status": status, "delivered": delivered, "reached": reached})
     outbox.record_changed(commitment, priority=Priority.DISASTER)
     return commitment
+
+
+# --- disaster contacts (item 5) ---------------------------------------------------------------------
+
+
+def _contact_purge(contact: DisasterContact, *, reason: str) -> None:
+    """The contact leaves the hub (purge) and this node (the row is deleted); the outbox keeps no copy."""
+    outbox.forget_sent_contact(contact)
+    outbox.record_deleted(contact, priority=Priority.DISASTER)
+    audit_record(actor=None, action="emergency.contact_purge", target=contact, organization=contact.center,
+                 detail={"declaration": str(contact.declaration.uuid), "reason": reason})
+    contact.delete()
+
+
+def _contacts_follow(declaration: DisasterDeclaration) -> None:
+    """A new version of a declaration: at close every contact for it is purged; otherwise each is
+    re-projected (a center no longer covered retracts its groups' contacts)."""
+    contacts = DisasterContact.objects.filter(declaration=declaration).select_related(
+        "center", "group__organization", "declaration")
+    for contact in contacts:
+        if declaration.closed_at is not None:
+            _contact_purge(contact, reason="declaration_closed")
+        else:
+            outbox.record_reproject(contact, priority=Priority.DISASTER)
+
+
+def contacts_purge_for_group(group) -> int:
+    """The group withdrew its consent to share a disaster contact: every one it shared goes."""
+    contacts = list(DisasterContact.objects.filter(group=group).select_related("center", "declaration"))
+    for contact in contacts:
+        _contact_purge(contact, reason="consent_withdrawn")
+    return len(contacts)
+
+
+def contacts_reproject_for_group(group) -> None:
+    for contact in DisasterContact.objects.filter(group=group).select_related(
+            "center", "declaration", "group__organization"):
+        outbox.record_reproject(contact, priority=Priority.DISASTER)
+
+
+@transaction.atomic
+def disaster_contact_share(*, acting_user, group, declaration: DisasterDeclaration, contact_name: str = "",
+                           phone: str = "", email: str = "") -> DisasterContact:
+    """A group that consented to share a contact during disasters shares one for this declaration
+    (its registered contact unless others are given). It goes to the hub at once, for this
+    declaration only, and is purged there and here when the declaration closes."""
+    from nodes.models import GroupRegistration
+
+    group = GroupRegistration.objects.select_for_update().select_related("center", "organization").get(pk=group.pk)
+    center = group.center
+    contact = DisasterContact.objects.select_for_update().filter(group=group, declaration=declaration).first()
+    probe = contact or DisasterContact(center=center, group=group, declaration=declaration)
+    _check_permitted(acting_user, DisasterContact, "change" if contact else "add", probe)
+    declaration = _open_and_covering(declaration, center)
+    if group.consent_disaster_contact_at is None:
+        raise _refuse(None, "この団体は災害時の連絡先の共有に同意していません（団体登録の同意項目）。", "no_consent")
+    if group.status != "active":
+        raise _refuse(None, "登録中の団体のみ連絡先を共有できます。", "group_not_active")
+    contact_name = (contact_name or group.contact_name or group.representative_name).strip()
+    phone = (phone or group.contact_phone).strip()
+    email = (email or group.contact_email).strip()
+    if not contact_name or len(contact_name) > 100:
+        raise _refuse("contact_name", "担当者名を100字以内で入力してください。", "required")
+    if not phone and not email:
+        raise _refuse("phone", "電話番号かメールアドレスのどちらかを入力してください。", "unreachable")
+    if len(phone) > 40 or (phone and not re.fullmatch(r"[0-9０-９+＋()（）\-‐ー－ ]{6,40}", phone)):
+        raise _refuse("phone", "電話番号の形式が正しくありません。", "invalid_phone")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise _refuse("email", "メールアドレスの形式が正しくありません。", "invalid_email") from None
+    if contact is None:
+        contact = DisasterContact(uuid=disaster.disaster_contact_uuid(group_uuid=group.uuid,
+                                                                      declaration_uuid=declaration.uuid),
+                                  center=center, group=group, declaration=declaration, version=1)
+    elif (contact.contact_name, contact.phone, contact.email) == (contact_name, phone, email):
+        return contact
+    else:
+        contact.version += 1
+    contact.contact_name, contact.phone, contact.email = contact_name, phone, email
+    contact.shared_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    contact.save()
+    audit_record(actor=acting_user, action="emergency.contact_share", target=contact, organization=center,
+                 detail={"declaration": str(declaration.uuid), "fields": [name for name, value in (
+                     ("contact_name", contact_name), ("phone", phone), ("email", email)) if value]})
+    outbox.record_changed(contact, priority=Priority.DISASTER)
+    return contact
+
+
+@transaction.atomic
+def disaster_contact_withdraw(*, acting_user, contact: DisasterContact) -> None:
+    """The group stops sharing its contact for this declaration: purged from the hub and here."""
+    contact = DisasterContact.objects.select_for_update().select_related("center", "declaration").get(pk=contact.pk)
+    _check_permitted(acting_user, DisasterContact, "change", contact)
+    audit_record(actor=acting_user, action="emergency.contact_withdraw", target=contact,
+                 organization=contact.center, detail={"declaration": str(contact.declaration.uuid)})
+    _contact_purge(contact, reason="withdrawn")
+
+
+# --- emergency surveys (item 6) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_receive_item(item: FeedItem) -> EmergencySurvey | None:
+    """Feed handler (`emergency_survey`): mirror the hub's survey; only a newer version changes it.
+    ValueError when the payload is malformed or names a declaration this node never received."""
+    values = disaster.parse_survey(item.payload)
+    declaration = DisasterDeclaration.objects.filter(uuid=values.pop("declaration_uuid")).first()
+    if declaration is None:
+        raise ValueError("declaration unknown to this node")
+    current = EmergencySurvey.objects.select_for_update().filter(uuid=values["uuid"]).first()
+    if current is not None and current.version >= values["version"]:
+        return None
+    if current is not None and current.declaration_id != declaration.pk:
+        raise ValueError("declaration")
+    survey, _created = EmergencySurvey.objects.update_or_create(
+        uuid=values["uuid"], defaults={**values, "declaration": declaration, "feed_seq": item.seq})
+    audit_record(actor=None, action="emergency.survey_receive", target=survey,
+                 detail={"seq": item.seq, "version": survey.version, "declaration": str(declaration.uuid)})
+    return survey
+
+
+def clean_answers(questions: list[dict], raw: dict) -> dict:
+    """Answers checked against the questions: every question answered, only known options.
+    ValidationError per question (`q_<key>`) with a code: required, unknown_option, invalid_number."""
+    if not isinstance(raw, dict):
+        raise _refuse(None, "回答の形式が正しくありません。", "invalid")
+    errors, cleaned = {}, {}
+    unexpected = set(raw) - {question["key"] for question in questions}
+    if unexpected:
+        errors["answers"] = ValidationError("この調査にない設問への回答があります。", code="unknown_question")
+    for question in questions:
+        key, value = question["key"], raw.get(question["key"])
+        field = f"q_{key}"
+        options = {option["key"] for option in question["options"]}
+        if value in (None, "", []):
+            errors[field] = ValidationError("この設問に回答してください。", code="required")
+        elif question["kind"] == disaster.QuestionKind.NUMBER:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= disaster.MAX_NUMBER_ANSWER:
+                errors[field] = ValidationError("0以上の整数で入力してください。", code="invalid_number")
+            else:
+                cleaned[key] = value
+        elif question["kind"] == disaster.QuestionKind.SINGLE:
+            if not isinstance(value, str) or value not in options:
+                errors[field] = ValidationError("選択肢にない回答です。", code="unknown_option")
+            else:
+                cleaned[key] = value
+        else:
+            chosen = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, str) and v in options for v in chosen) or len(set(chosen)) != len(chosen):
+                errors[field] = ValidationError("選択肢にない回答です。", code="unknown_option")
+            else:
+                cleaned[key] = sorted(chosen)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def survey_counts_publish(*, center: Organization, survey: EmergencySurvey):
+    """Send the center's current counts for the survey (never who answered what)."""
+    answers = list(SurveyAnswer.objects.filter(survey=survey, center=center).values_list("answers", flat=True))
+    payload = {"center": str(center.uuid), "survey": str(survey.uuid), "declaration": str(survey.declaration.uuid),
+               "respondents": len(answers), "questions": disaster.tally(survey.questions, answers)}
+    return outbox.write_survey_counts(center=center, survey=survey, payload=payload)
+
+
+@transaction.atomic
+def survey_answer(*, acting_user, survey: EmergencySurvey, group, answers: dict) -> SurveyAnswer:
+    """Staff record one group's answer (one per group and survey); the center's counts go to the hub."""
+    survey = EmergencySurvey.objects.select_related("declaration").get(pk=survey.pk)
+    center = group.center
+    _check_permitted(acting_user, SurveyAnswer, "add", SurveyAnswer(center=center))
+    _open_and_covering(survey.declaration, center)
+    if group.status != "active":
+        raise _refuse("group", "登録中の団体を選んでください。", "group_not_active")
+    cleaned = clean_answers(survey.questions, answers)
+    # Lock the group so two staff recording the same group's answer meet here, not at the constraint.
+    type(group).objects.select_for_update().filter(pk=group.pk).exists()
+    if SurveyAnswer.objects.filter(survey=survey, group=group).exists():
+        raise _refuse("group", "この団体の回答はすでに記録されています。", "already_answered")
+    try:
+        with transaction.atomic():
+            answer = SurveyAnswer.objects.create(survey=survey, center=center, group=group, answers=cleaned,
+                                                 answered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
+    except IntegrityError:
+        raise _refuse("group", "この団体の回答はすでに記録されています。", "already_answered") from None
+    audit_record(actor=acting_user, action="emergency.survey_answer", target=survey, organization=center,
+                 detail={"questions": len(cleaned)})
+    survey_counts_publish(center=center, survey=survey)
+    return answer

@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 def emergency_sync():
     """Beat, every few seconds, on the disaster queue. Outside emergency mode it only reads one table.
 
-    The normal beat schedule still pulls the feed, so the declaration that starts emergency mode
-    arrives at the normal interval; from then on, and until the close arrives, the node is fast.
+    The declaration that starts emergency mode arrives through the hub's poke (sync.poke), or at
+    the normal pull interval if the poke was lost; from then on, and until the close arrives, this
+    tick is the fallback that keeps the node fast.
     """
     if settings.KYODO_ROLE != "node" or not settings.KYODO_HUB_URL:
         return "no hub"

@@ -1,4 +1,4 @@
-"""Emergency mode UI of a node: the dashboard, the center status report, needs, offers and commitments."""
+"""Emergency mode UI of a node: the dashboard, center status, needs, offers, commitments, disaster contacts and surveys."""
 
 from __future__ import annotations
 
@@ -6,13 +6,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
 
 from . import selectors, services
-from .forms import CenterStatusForm, CommitmentReportForm, NeedForm, OfferForm
-from .models import Commitment, DisasterDeclaration, DisasterNeed, DisasterOffer
+from .forms import (
+    CenterStatusForm,
+    CommitmentReportForm,
+    ContactShareForm,
+    NeedForm,
+    OfferForm,
+    survey_answer_values,
+)
+from .models import (
+    Commitment,
+    DisasterContact,
+    DisasterDeclaration,
+    DisasterNeed,
+    DisasterOffer,
+    EmergencySurvey,
+)
 
 
 @login_required
@@ -141,3 +156,73 @@ def commitment_report(request, uuid):
     except ValidationError as error:
         return _done(request, commitment, error)
     return _done(request, commitment, success="割り当ての状況をハブへ報告しました。")
+
+
+# --- disaster contacts and surveys (items 5 and 6) --------------------------------------------------------
+
+
+def _contacts_page(request, declaration, center, *, form=None, status=200):
+    data = selectors.center_contacts_page(user=request.user, declaration=declaration, center=center)
+    return render(request, "emergency/contacts.html", {**data, "declaration": declaration, "center": center,
+                                                       "form": form or ContactShareForm()}, status=status)
+
+
+@login_required
+def contacts(request, declaration_uuid, center_uuid):
+    """Groups that consented share a contact for this disaster (POST group=…), shown to coordinators
+    with a grant until the declaration closes."""
+    declaration, center = _declaration_and_center(request, declaration_uuid, center_uuid)
+    if request.method != "POST":
+        return _contacts_page(request, declaration, center)
+    from nodes.models import GroupRegistration
+
+    group = get_object_or_404(GroupRegistration, center=center, uuid=request.POST.get("group") or None)
+    form = ContactShareForm(request.POST)
+    if form.is_valid():
+        try:
+            services.disaster_contact_share(acting_user=request.user, group=group, declaration=declaration,
+                                            **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(group)s の連絡先をこの災害に限りハブと共有しました。") % {
+                "group": group.organization.name})
+            return redirect("emergency-contacts", declaration_uuid, center_uuid)
+    return _contacts_page(request, declaration, center, form=form, status=400)
+
+
+@login_required
+@require_POST
+def contact_withdraw(request, uuid):
+    contact = get_object_or_404(DisasterContact.objects.select_related("declaration", "center"), uuid=uuid)
+    declaration_uuid, center_uuid = contact.declaration.uuid, contact.center.uuid
+    services.disaster_contact_withdraw(acting_user=request.user, contact=contact)
+    messages.success(request, _("連絡先の共有をやめました。ハブからも削除されます。"))
+    return redirect("emergency-contacts", declaration_uuid, center_uuid)
+
+
+def _survey_page(request, survey, center, *, errors=None, status=200):
+    data = selectors.survey_page(user=request.user, survey=survey, center=center)
+    return render(request, "emergency/survey.html", {**data, "survey": survey, "center": center,
+                                                     "declaration": survey.declaration, "errors": errors or []},
+                  status=status)
+
+
+@login_required
+def survey(request, survey_uuid, center_uuid):
+    """The survey for one center: staff record each group's answer (POST group=…, q_<key>=…)."""
+    survey = get_object_or_404(EmergencySurvey.objects.select_related("declaration"), uuid=survey_uuid)
+    center = get_object_or_404(selectors.user_centers(user=request.user), uuid=center_uuid)
+    if request.method != "POST":
+        return _survey_page(request, survey, center)
+    from nodes.models import GroupRegistration
+
+    group = get_object_or_404(GroupRegistration, center=center, uuid=request.POST.get("group") or None)
+    try:
+        services.survey_answer(acting_user=request.user, survey=survey, group=group,
+                               answers=survey_answer_values(survey, request.POST))
+    except ValidationError as error:
+        return _survey_page(request, survey, center, errors=error.messages, status=400)
+    messages.success(request, _("%(group)s の回答を記録しました。ハブへは集計だけが送られます。") % {
+        "group": group.organization.name})
+    return redirect("emergency-survey", survey_uuid, center_uuid)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sync.disaster import Hazard, Phase, parse_codes
+from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (
     ACTIVITY_FIELDS,
@@ -127,3 +127,101 @@ class DisasterDeclareForm(_DisasterAreaForm):
 class DisasterUpdateForm(_DisasterAreaForm):
     phase = forms.ChoiceField(label=_("フェーズ"), choices=Phase.choices,
                               help_text=_("フェーズは 初動 → 準備 → 支援 → 撤収 の順に進みます（戻せません）。"))
+
+
+# --- スタディツアー -----------------------------------------------------------------------------------
+
+
+class HubTourForm(forms.Form):
+    """A tour hosted by the hub (with the prefecture): its bundle is one of the library's collections."""
+
+    title = forms.CharField(label=_("ツアー名"), max_length=200)
+    host_name = forms.CharField(label=_("主催"), max_length=200, initial="神奈川県・みんかな")
+    theme = forms.CharField(label=_("テーマ"), max_length=200, required=False)
+    description = forms.CharField(label=_("ねらい・内容"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    fields = forms.TypedMultipleChoiceField(label=_("活動分野"), required=False, coerce=int,
+                                            choices=[(code, f"{code} {name}") for code, name in ACTIVITY_FIELDS.items()],
+                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}))
+    starts_on = forms.DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("終了日"), widget=forms.DateInput(attrs={"type": "date"}))
+    reading_days = forms.IntegerField(label=_("終了後の閲覧期間（日）"), min_value=0, max_value=90, initial=14)
+    capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=10000, required=False)
+    collection = forms.ModelChoiceField(label=_("事例（事例集から）"), queryset=CaseCollection.objects.order_by("title"),
+                                        required=False, empty_label="—")
+
+
+class HubTourStopForm(forms.Form):
+    title = forms.CharField(label=_("訪問先・内容"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("開始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("終了"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("場所"), max_length=200, required=False)
+    directions = forms.CharField(label=_("行き方"), max_length=2000, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+
+HubTourStopFormSet = forms.formset_factory(HubTourStopForm, extra=3, max_num=40)
+
+
+class InvitationIssueForm(forms.Form):
+    organization_name = forms.CharField(label=_("参加団体"), max_length=200)
+    count = forms.IntegerField(label=_("人数"), min_value=1, max_value=50, initial=1)
+    days_valid = forms.IntegerField(label=_("リンクの有効期間（日）"), min_value=1, max_value=60, initial=14)
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(label=_("お名前（ホストと参加者に表示されます）"), max_length=100)
+    username = forms.CharField(label=_("ログインID（半角英数字）"), max_length=150, required=False)
+    password = forms.CharField(label=_("パスワード（8文字以上）"), required=False, widget=forms.PasswordInput)
+
+
+class TourReportForm(forms.Form):
+    saw = forms.CharField(label=_("見たこと・気づいたこと"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5}))
+    transfer = forms.CharField(label=_("自分の地域に持ち帰りたいこと"), max_length=8000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 4}))
+    questions = forms.CharField(label=_("ホストへの質問"), max_length=8000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+class ContactGrantForm(forms.Form):
+    reason = forms.CharField(label=_("閲覧の理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("例：避難所の運営支援を依頼するため、活動可能な団体へ電話連絡する"))
+    hours = forms.IntegerField(label=_("閲覧できる期間（時間）"), min_value=1, max_value=MAX_CONTACT_GRANT_HOURS,
+                               initial=24)
+
+
+SURVEY_QUESTION_ROWS = 5
+
+
+class SurveyForm(forms.Form):
+    """A title and up to five questions; choices one per line. Keys are given here, not typed."""
+
+    title = forms.CharField(label=_("調査名"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, SURVEY_QUESTION_ROWS + 1):
+            self.fields[f"text_{i}"] = forms.CharField(label=_("設問 %(n)s") % {"n": i}, max_length=200,
+                                                       required=i == 1)
+            self.fields[f"kind_{i}"] = forms.ChoiceField(label=_("回答の形式"), choices=QuestionKind.choices,
+                                                         required=False)
+            self.fields[f"options_{i}"] = forms.CharField(
+                label=_("選択肢（1行に1つ）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    @property
+    def question_rows(self):
+        return [[self[f"{name}_{i}"] for name in ("text", "kind", "options")]
+                for i in range(1, SURVEY_QUESTION_ROWS + 1)]
+
+    def questions(self) -> list[dict]:
+        """The filled rows as the wire format (sync.disaster.parse_questions checks them)."""
+        questions = []
+        for i in range(1, SURVEY_QUESTION_ROWS + 1):
+            text = self.cleaned_data.get(f"text_{i}", "").strip()
+            if not text:
+                continue
+            kind = self.cleaned_data.get(f"kind_{i}") or QuestionKind.SINGLE
+            labels = [line.strip() for line in self.cleaned_data.get(f"options_{i}", "").splitlines() if line.strip()]
+            options = [] if kind == QuestionKind.NUMBER else [
+                {"key": f"o{n}", "label": label} for n, label in enumerate(labels, start=1)]
+            questions.append({"key": f"q{i}", "text": text, "kind": kind, "options": options})
+        return questions

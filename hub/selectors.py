@@ -1,5 +1,6 @@
 """Reads on the hub: the federation overview, the cross-center directory and calendar, the shared
-case library and its statistics."""
+case library and its statistics, disaster coordination, disaster contacts (through grants, audited)
+and emergency survey results (through hub.disclosure)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field as dataclass_field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from config.charts import bar_chart
@@ -16,6 +18,7 @@ from config.japanese import fiscal_year_label, fiscal_year_of, wareki_fiscal_yea
 from config.search import search
 from permissions.models import OrganizationKind
 from permissions.scoping import permission_map
+from permissions.services import audit_record
 from sync import disaster
 from sync.disaster import NO_RESPONSE_LABEL, PREFECTURE_CODE, CenterStatus
 
@@ -27,11 +30,14 @@ from .models import (
     CenterStatusCopy,
     CollaborationForm,
     CollectionCase,
+    ContactGrant,
     DirectoryGroup,
     DisasterCommitment,
+    DisasterContactCopy,
     DisasterDeclaration,
     DisasterNeedCopy,
     DisasterOfferCopy,
+    EmergencySurvey,
     KeyStatus,
     Node,
     NodeCenter,
@@ -623,3 +629,123 @@ def disaster_export_rows(declaration, *, now: dt.datetime | None = None) -> list
 def stale_centers(board, *, now: dt.datetime | None = None) -> list:
     """Freshness: covered centers with no valid status report (応答なし), with their last report time."""
     return [row for row in board.rows if row.status is None]
+
+
+
+# --- disaster contacts (item 5) -------------------------------------------------------------------------
+
+
+def valid_contact_grants(*, user, declaration) -> QuerySet:
+    """The user's approved grants on this declaration that have not ended — the end is compared with
+    the database's clock in the query itself, so an expired grant can never be used."""
+    return ContactGrant.objects.filter(declaration=declaration, grantee=user, approved_at__isnull=False,
+                                       ends_at__gt=Now(), declaration__closed_at__isnull=True)
+
+
+def disaster_contacts(*, user, declaration, purpose: str = "list") -> tuple[ContactGrant | None, list]:
+    """The declaration's disaster contacts if the user holds a valid grant, else none. Every read
+    leaves an audit row naming the grant, its reason and the contacts read (uuids, never values);
+    a read without a grant is audited as refused."""
+    grant = valid_contact_grants(user=user, declaration=declaration).order_by("-ends_at").first()
+    if grant is None:
+        audit_record(actor=user, action="hub.disaster_contacts_refused", target=declaration,
+                     detail={"purpose": purpose})
+        return None, []
+    # The grant is checked again in the same statement that reads the values.
+    contacts = list(DisasterContactCopy.objects.filter(declaration=declaration).filter(
+        Exists(valid_contact_grants(user=user, declaration=OuterRef("declaration")))).select_related("center")
+        .order_by("center__municipality_code", "group_name", "id"))
+    audit_record(actor=user, action="hub.disaster_contacts_read", target=declaration, detail={
+        "grant": str(grant.uuid), "reason": grant.reason, "purpose": purpose, "count": len(contacts),
+        "contacts": [str(c.entity_uuid) for c in contacts], "fields": ["contact_name", "phone", "email"]})
+    return grant, contacts
+
+
+def contact_grants(*, declaration) -> QuerySet:
+    return ContactGrant.objects.filter(declaration=declaration).select_related("grantee", "approver")
+
+
+def contact_count(*, declaration) -> int:
+    """How many groups shared a contact: a count only, shown without a grant."""
+    return DisasterContactCopy.objects.filter(declaration=declaration).count()
+
+
+# --- emergency surveys (item 6) -------------------------------------------------------------------------
+
+
+def surveys(*, declaration) -> QuerySet:
+    return EmergencySurvey.objects.filter(declaration=declaration)
+
+
+@dataclass
+class SurveyResults:
+    survey: EmergencySurvey
+    respondents: disclosure.Entry
+    tables: list[StatisticsTable]
+
+    def table(self, slug: str) -> StatisticsTable | None:
+        return next((t for t in self.tables if t.slug == slug), None)
+
+
+RESPONDENTS_COLUMN = "回答団体数"
+SUM_COLUMN = "合計"
+
+
+def survey_results(survey: EmergencySurvey) -> SurveyResults:
+    """Each question as a table suppressed like the statistics: choice questions by option ×
+    center (groups), number questions by center (sums), and the groups answering by center. Every
+    answering group is an organization the figures are about, so a cell about 1–2 groups is hidden
+    and complements keep it from being worked out from the totals."""
+    copies = list(survey.counts.select_related("center").order_by("center__municipality_code", "center__name"))
+    centers = [copy.center for copy in copies]
+    center_labels = {center.pk: center.name for center in centers}
+    order = [center.pk for center in centers]
+    one_way = {"col_order": [RESPONDENTS_COLUMN]}
+    respondent_records = [{"center": c.center_id, "n": c.respondents,
+                           "organizations": frozenset(("g", c.center_id, i) for i in range(c.respondents))}
+                          for c in copies if c.respondents]
+    respondents_table = disclosure.build_table(respondent_records, "center", lambda r: RESPONDENTS_COLUMN,
+                                               unit=disclosure.Unit.CASES, value_key="n", row_order=order, **one_way)
+    tables = [_lay_out(StatisticsTable("respondents", "回答した団体の数", "センター", respondents_table,
+                                       center_labels, one_way=True))]
+    for question in survey.questions:
+        key = question["key"]
+        if question["kind"] == disaster.QuestionKind.NUMBER:
+            records = [{"center": c.center_id, "sum": c.questions[key]["sum"], "organizations": frozenset(
+                ("g", c.center_id, i) for i in range(c.questions[key]["answered"]))}
+                for c in copies if c.questions[key]["answered"]]
+            table = disclosure.build_table(records, "center", lambda r: SUM_COLUMN, unit=disclosure.Unit.CASES,
+                                           value_key="sum", row_order=order, col_order=[SUM_COLUMN])
+            tables.append(_lay_out(StatisticsTable(key, question["text"], "センター", table, center_labels,
+                                                   one_way=True, note="回答の合計（1〜2団体の値は秘匿）。")))
+            continue
+        single = question["kind"] == disaster.QuestionKind.SINGLE
+        records = []
+        for copy in copies:
+            for option, count in copy.questions[key]["options"].items():
+                if count:
+                    # A single choice splits the groups between options; with several choices one group
+                    # may be behind every option, so totals count no more groups than the largest cell.
+                    records.append({"option": option, "center": copy.center_id, "n": count, "organizations":
+                                    frozenset(("g", copy.center_id, option if single else "", i) for i in range(count))})
+        labels = {**{o["key"]: o["label"] for o in question["options"]}, **center_labels}
+        table = disclosure.build_table(records, "option", "center", unit=disclosure.Unit.CASES, value_key="n",
+                                       row_order=[o["key"] for o in question["options"]], col_order=order)
+        stat = _lay_out(StatisticsTable(key, question["text"], "選択肢", table, labels,
+                                        note="" if single else "複数回答のため合計は延べ数です。"))
+        stat.header = [{"key": pk, "label": center_labels[pk]} for pk in table.col_keys]
+        tables.append(stat)
+    return SurveyResults(survey=survey, respondents=respondents_table.entry(disclosure.TOTAL, disclosure.TOTAL),
+                         tables=tables)
+
+
+def survey_csv_rows(results: SurveyResults, slug: str) -> list[list[str]] | None:
+    stat = results.table(slug)
+    if stat is None:
+        return None
+    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner)
+    if stat.one_way:
+        rows = [row[:-1] if len(row) == 3 else row for row in rows]
+    if stat.note:
+        rows.append([f"注：{stat.note}"])
+    return [[f"{results.survey.title}：{stat.title}"], *rows]

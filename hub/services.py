@@ -12,6 +12,7 @@ import re
 import time
 import uuid as uuid_module
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
@@ -27,8 +28,10 @@ from sync import disaster
 from sync.client import BATCH_MAX_ENTRIES
 from sync.keys import key_id_for
 from sync.outbox import payload_digest
+from sync.poke import HUB_KEY_KIND, hub_keys_payload
 from sync.signing import fingerprint
 
+from . import pokes, tours as tour_rules
 from .models import (
     AggregateSnapshot,
     CaseCollection,
@@ -38,11 +41,14 @@ from .models import (
     CollaborationForm,
     CollectionCase,
     CommitmentReportCopy,
+    ContactGrant,
     DirectoryGroup,
     DisasterCommitment,
+    DisasterContactCopy,
     DisasterDeclaration,
     DisasterNeedCopy,
     DisasterOfferCopy,
+    EmergencySurvey,
     FeedEntry,
     FeedSequence,
     IntroductionRequest,
@@ -57,7 +63,11 @@ from .models import (
     SharedCase,
     SharedEvent,
     SharedOffer,
+    StudyTour,
+    SurveyCountsCopy,
     Tombstone,
+    TourCaseCopy,
+    TourLessonCopy,
     field_index,
 )
 from .selectors import listed_offers
@@ -459,7 +469,163 @@ def _commitment_report_fields(p: dict) -> dict:
             "reported_at": _past(p, "reported_at")}
 
 
+def _disaster_contact_fields(p: dict) -> dict:
+    """A group's disaster contact (the one personal record the hub accepts). Error messages name
+    the field only: the values must not reach a log."""
+    if missing := disaster.CONTACT_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    phone, email = _text(p, "phone", 40), _text(p, "email", 254)
+    if not phone and not email:
+        raise ValueError("phone")
+    return {"declaration_id": _declaration_id(p), "group_name": _text(p, "group_name", 200, required=True),
+            "contact_name": _text(p, "contact_name", 100, required=True), "phone": phone, "email": email,
+            "shared_at": _past(p, "shared_at")}
+
+
+def _survey_counts_fields(p: dict) -> dict:
+    """A center's counts for a survey of this hub: exactly its questions and options, each count
+    between 0 and the number of groups answering."""
+    if missing := disaster.SURVEY_COUNTS_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    survey = EmergencySurvey.objects.filter(uuid=_uuid(p["survey"], "survey")).select_related("declaration").first()
+    if survey is None or str(survey.declaration.uuid) != str(p["declaration"]):
+        raise ValueError("survey")
+    respondents = _integer(p["respondents"], "respondents", low=0, high=100_000)
+    counts = p["questions"]
+    if not isinstance(counts, dict) or set(counts) != {q["key"] for q in survey.questions}:
+        raise ValueError("questions")
+    for question in survey.questions:
+        given = counts[question["key"]]
+        if question["kind"] == disaster.QuestionKind.NUMBER:
+            if not isinstance(given, dict) or set(given) != {"sum", "answered"}:
+                raise ValueError("questions")
+            _integer(given["sum"], "questions", low=0, high=disaster.MAX_NUMBER_ANSWER * 100_000)
+            _integer(given["answered"], "questions", low=0, high=respondents)
+            continue
+        options = given.get("options") if isinstance(given, dict) and set(given) == {"options"} else None
+        if not isinstance(options, dict) or set(options) != {o["key"] for o in question["options"]}:
+            raise ValueError("questions")
+        for count in options.values():
+            _integer(count, "questions", low=0, high=respondents)
+        if question["kind"] == disaster.QuestionKind.SINGLE and sum(options.values()) > respondents:
+            raise ValueError("questions")
+    return {"survey_id": survey.pk, "respondents": respondents, "questions": counts}
+
+
 # entity type → (the copy's status field, may it move from old to new)
+# --- study tours (スタディツアー) from host nodes ------------------------------------------------------
+
+TOUR_KEYS = frozenset({"center", "title", "theme", "description", "fields", "starts_on", "ends_on", "opens_at",
+                       "reading_ends_at", "capacity", "closed", "organizations", "stops", "cases", "named"})
+TOUR_TEXT_LIMITS = {"title": 200, "theme": 200, "description": 4000}
+STOP_TEXT_LIMITS = {"title": 200, "place": 200, "directions": 2000}
+MAX_READING_DAYS = 92  # the node allows 90 after the last day
+TOUR_ORGANIZATION_KINDS = frozenset({"center", "npo", "company", "university", "prefecture", "municipality", "other"})
+TOUR_CASE_SOURCES = frozenset({"host", "library"})
+MAX_TOUR_STOPS, MAX_TOUR_CASES, MAX_TOUR_ORGANIZATIONS = 40, 100, 60
+
+
+def _date(p: dict, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(p[name])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(name) from error
+
+
+def _list_of(value, name: str, keys: frozenset, limit: int) -> list[dict]:
+    if not isinstance(value, list) or len(value) > limit or not all(
+            isinstance(item, dict) and set(item) == keys for item in value):
+        raise ValueError(name)
+    return value
+
+
+def _tour_fields(p: dict) -> dict:
+    if missing := TOUR_KEYS - set(p):
+        raise ValueError(sorted(missing)[0])
+    starts_on, ends_on = _date(p, "starts_on"), _date(p, "ends_on")
+    opens_at, reading_ends_at = _when(p, "opens_at", required=True), _when(p, "reading_ends_at", required=True)
+    if ends_on < starts_on or reading_ends_at <= opens_at or not isinstance(p["closed"], bool):
+        raise ValueError("dates")
+    organizations = [{"name": _text(o, "name", 200, required=True),
+                      "kind": _choice(o["kind"], "organizations.kind", TOUR_ORGANIZATION_KINDS),
+                      "seats": _integer(o["seats"], "organizations.seats", low=1, high=1000)}
+                     for o in _list_of(p["organizations"], "organizations", frozenset({"name", "kind", "seats"}),
+                                       MAX_TOUR_ORGANIZATIONS)]
+    stops = []
+    for stop in _list_of(p["stops"], "stops", frozenset({"key", "title", "starts_at", "ends_at", "place",
+                                                          "directions"}), MAX_TOUR_STOPS):
+        stops.append({"key": str(_uuid(stop["key"], "stops.key")), "title": _text(stop, "title", 200, required=True),
+                      "starts_at": _when(stop, "starts_at", required=True).isoformat(),
+                      "ends_at": (lambda v: v.isoformat() if v else None)(_when(stop, "ends_at", required=False)),
+                      "place": _text(stop, "place", 200), "directions": _text(stop, "directions", 2000)})
+    keys = {stop["key"] for stop in stops}
+    cases = []
+    for entry in _list_of(p["cases"], "cases", frozenset({"ref", "stop", "source", "library", "library_center",
+                                                          "title", "note"}), MAX_TOUR_CASES):
+        source = _choice(entry["source"], "cases.source", TOUR_CASE_SOURCES)
+        stop = None if entry["stop"] is None else str(_uuid(entry["stop"], "cases.stop"))
+        library = None if entry["library"] is None else str(_uuid(entry["library"], "cases.library"))
+        library_center = None if entry["library_center"] is None else str(_uuid(entry["library_center"],
+                                                                                  "cases.library_center"))
+        if (stop is not None and stop not in keys) or ((source == "library") != (library is not None)) or (
+                (library is None) != (library_center is None)):
+            raise ValueError("cases")
+        cases.append({"ref": str(_uuid(entry["ref"], "cases.ref")), "stop": stop, "source": source,
+                      "library": library, "library_center": library_center, "title": _text(entry, "title", 400),
+                      "note": _text(entry, "note", 400)})
+    values = {"title": _text(p, "title", 200, required=True), "theme": _text(p, "theme", 200),
+              "description": _text(p, "description", 4000), "field_codes": _codes(p), "starts_on": starts_on,
+              "ends_on": ends_on, "opens_at": opens_at, "reading_ends_at": reading_ends_at,
+              "capacity": _integer(p["capacity"], "capacity", low=1, high=10000, nullable=True),
+              "closed": p["closed"], "organizations": organizations, "stops": stops, "cases": cases,
+              "named_texts": _named_texts(p["named"], keys)}
+    if reading_ends_at.date() > ends_on + dt.timedelta(days=MAX_READING_DAYS):
+        raise ValueError("reading_ends_at")
+    values["search_text"] = search_key(values["title"], values["theme"], values["description"])
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
+def _named_texts(named, stop_keys: set[str]) -> dict:
+    """The tour's texts as they read with consented organizations named (see sync.tours)."""
+    if not isinstance(named, dict) or not set(named) <= {*TOUR_TEXT_LIMITS, "stops"}:
+        raise ValueError("named")
+    values = {name: _text(named, name, limit) for name, limit in TOUR_TEXT_LIMITS.items() if name in named}
+    stops = named.get("stops", {})
+    if not isinstance(stops, dict) or not set(stops) <= stop_keys:
+        raise ValueError("named.stops")
+    for key, texts in stops.items():
+        if not isinstance(texts, dict) or not texts or not set(texts) <= set(STOP_TEXT_LIMITS):
+            raise ValueError("named.stops")
+        values.setdefault("stops", {})[key] = {name: _text(texts, name, STOP_TEXT_LIMITS[name]) for name in texts}
+    return values
+
+
+TOUR_CASE_KEYS = frozenset({"center", "tour", "case"})
+
+
+def _tour_case_fields(p: dict) -> dict:
+    """One of the host's cases for one tour: the shared-case schema, inside the tour's envelope."""
+    case = p.get("case")
+    if not isinstance(case, dict) or not set(case) <= CASE_KEYS or case.get("center") != p.get("center"):
+        raise ValueError("case")
+    return {"tour_uuid": _uuid(p.get("tour"), "tour"), **_case_fields(case)}
+
+
+TOUR_LESSON_KEYS = frozenset({"center", "tour", "tour_title", "title", "text", "cases"})
+
+
+def _tour_lesson_fields(p: dict) -> dict:
+    cases = p.get("cases")
+    if not isinstance(cases, list) or len(cases) > MAX_TOUR_CASES:
+        raise ValueError("cases")
+    values = {"tour_uuid": _uuid(p.get("tour"), "tour"), "tour_title": _text(p, "tour_title", 200),
+              "title": _text(p, "title", 200, required=True), "text": _text(p, "text", 20000, required=True),
+              "case_uuids": sorted({str(_uuid(c, "cases")) for c in cases})}
+    values["search_text"] = search_key(values["title"], values["text"])
+    return values
+
+
 FORWARD_ONLY = {
     disaster.NEED_TYPE: lambda old, new: disaster.need_may_move(old, new),
     disaster.COMMITMENT_REPORT_TYPE: lambda old, new: disaster.commitment_rank(new) >= disaster.commitment_rank(old),
@@ -480,6 +646,13 @@ SCHEMAS = {
     disaster.NEED_TYPE: (DisasterNeedCopy, NEED_KEYS, _need_fields),
     disaster.OFFER_TYPE: (DisasterOfferCopy, OFFER_KEYS_DISASTER, _disaster_offer_fields),
     disaster.COMMITMENT_REPORT_TYPE: (CommitmentReportCopy, COMMITMENT_REPORT_KEYS, _commitment_report_fields),
+    # A tour of another node cannot be touched: copies are keyed by (signing node, uuid), and a tour
+    # copy is read only together with its node's tour (hub.tours).
+    "study_tour": (StudyTour, TOUR_KEYS, _tour_fields),
+    "tour_case": (TourCaseCopy, TOUR_CASE_KEYS, _tour_case_fields),
+    "tour_lesson": (TourLessonCopy, TOUR_LESSON_KEYS, _tour_lesson_fields),
+    disaster.CONTACT_TYPE: (DisasterContactCopy, disaster.CONTACT_KEYS, _disaster_contact_fields),
+    disaster.SURVEY_COUNTS_TYPE: (SurveyCountsCopy, disaster.SURVEY_COUNTS_KEYS, _survey_counts_fields),
 }
 PROFILE_KEYS = {"center", "name", "municipality_code", "municipality_name"}
 OPS = {"upsert", "retract", "purge"}
@@ -534,9 +707,22 @@ def _apply_profile(node: Node, entry: dict) -> bool:
                   "municipality_name": _text(payload, "municipality_name", 60)}
     except ValueError as error:
         raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+    if values["municipality_code"] and not within_municipality(node.municipality_code, values["municipality_code"]):
+        # A center's municipality decides which declarations cover it: a node speaks for its own area only.
+        raise BatchRejected("outside_municipality", "the center's municipality is not the node's", seq=seq,
+                            status=403)
     NodeCenter.objects.update_or_create(center_uuid=entry["uuid"], defaults={
         "node": node, "version": entry["version"], **values})
     return True
+
+
+def within_municipality(node_code: str, code: str) -> bool:
+    """The node's own municipality, or a ward (区) of it when the node is a designated city's
+    (政令指定都市: codes 1_1_0, e.g. 横浜市 14100 → 西区 14103; the sixth digit is a check digit)."""
+    if code == node_code:
+        return True
+    designated_city = len(node_code) == 6 and node_code[2] == "1" and node_code[4] == "0"
+    return designated_city and code[:4] == node_code[:4]
 
 
 class _Pending:
@@ -568,6 +754,16 @@ class _Pending:
                 raise values
             values["center_id"] = center_pk
             self._check_disaster_rules(entry, values)
+            if entry["type"] == disaster.CONTACT_TYPE and DisasterDeclaration.objects.filter(
+                    pk=values["declaration_id"], closed_at__isnull=False).exists():
+                # Sent before the node learned of the close: kept nowhere, as if purged.
+                entry, values = {**entry, "op": "purge"}, None
+            elif entry["type"] == "tour_case" and tour_rules.reading_ended(self.node, values["tour_uuid"]):
+                # A tour's copy after its reading period (a late or re-sent entry): kept nowhere.
+                entry, values = {**entry, "op": "purge"}, None
+        elif entry["type"] == "study_tour":
+            # A tour gone from its node takes its copies and lessons with it (they hold no key to it).
+            tour_rules.forget_copies(self.node, [entry["uuid"]])
         by_uuid = self.winners.setdefault(entry["type"], {})
         current = by_uuid.get(entry["uuid"])
         if current is None or entry["version"] >= current[0]["version"]:
@@ -836,7 +1032,23 @@ def feed_publish(*, acting_user, kind: str, payload: dict, node: Node | None = N
     counter.save(update_fields=["last_seq"])
     entry = FeedEntry.objects.create(seq=counter.last_seq, kind=kind, node=node, payload=payload)
     audit_record(actor=acting_user, action="hub.feed_publish", detail={"kind": kind, "seq": entry.seq})
+    if kind in pokes.POKE_KINDS:
+        # Nodes would otherwise see a declaration only at their next pull (a minute by default).
+        transaction.on_commit(partial(pokes.request_poke, seq=entry.seq, node_id=node.pk if node else None))
     return entry
+
+
+@transaction.atomic
+def hub_key_publish(*, acting_user, pairs) -> FeedEntry | None:
+    """Send the hub's public signing keys to every node (feed kind `hub_key`), unless they already have them.
+
+    Nodes verify the hub's pokes with these; they arrive over the same feed as the declarations.
+    """
+    payload = hub_keys_payload(pairs)
+    last = FeedEntry.objects.filter(kind=HUB_KEY_KIND, node__isnull=True).order_by("-seq").first()
+    if last is not None and last.payload == payload:
+        return None
+    return feed_publish(acting_user=acting_user, kind=HUB_KEY_KIND, payload=payload)
 
 
 # --- study-tour collections (スタディツアー用の事例集) -----------------------------------------------
@@ -1008,8 +1220,24 @@ def disaster_close(*, acting_user, declaration: DisasterDeclaration,
     declaration.version += 1
     declaration.full_clean()
     declaration.save()
-    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_close", detail={})
+    ended, purged = _contacts_end(declaration)
+    _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_close",
+                         detail={"grants_ended": ended, "contacts_purged": purged})
     return declaration
+
+
+def _contacts_end(declaration: DisasterDeclaration) -> tuple[int, int]:
+    """At close: every grant on the declaration ends now, and its contacts are deleted outright —
+    a tombstone per contact (uuid and version, no values) keeps a late copy from coming back; the
+    nodes purge their own rows when the close reaches them."""
+    now = timezone.now()
+    ended = ContactGrant.objects.filter(declaration=declaration, ends_at__gt=now).update(ends_at=now)
+    contacts = list(DisasterContactCopy.objects.filter(declaration=declaration)
+                    .values_list("node_id", "entity_uuid", "version"))
+    for node_id, entity_uuid, version in contacts:
+        _bury(Node(pk=node_id), disaster.CONTACT_TYPE, entity_uuid, version, "purge")
+    DisasterContactCopy.objects.filter(declaration=declaration).delete()
+    return ended, len(contacts)
 
 
 # --- introductions across centers (他センターへの紹介の依頼) ----------------------------------------
@@ -1173,3 +1401,96 @@ def disaster_sitrep_issue(*, acting_user, declaration: DisasterDeclaration) -> D
     audit_record(actor=acting_user, action="hub.disaster_sitrep", target=declaration,
                  detail={"number": declaration.sitrep_number})
     return declaration
+
+
+
+# --- disaster contacts: grants (item 5) ----------------------------------------------------------------
+
+
+def _grant_refused(field: str | None, message: str, code: str):
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+@transaction.atomic
+def contact_grant_request(*, acting_user, declaration: DisasterDeclaration, reason: str,
+                          hours: int = 24) -> ContactGrant:
+    """A coordinator asks to see a declaration's disaster contacts, for a stated reason and a
+    limited time; nothing is visible until someone else approves."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise _grant_refused(None, "終了した災害宣言の連絡先は閲覧できません。", "declaration_closed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _grant_refused("reason", "閲覧の理由を入力してください。", "required")
+    if len(reason) > 500:
+        raise _grant_refused("reason", "理由は500字以内にしてください。", "max_length")
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= disaster.MAX_CONTACT_GRANT_HOURS:
+        raise _grant_refused("hours", f"期間は1〜{disaster.MAX_CONTACT_GRANT_HOURS}時間にしてください。", "invalid_hours")
+    grant = ContactGrant.objects.create(declaration=declaration, grantee=acting_user, reason=reason,
+                                        ends_at=timezone.now() + dt.timedelta(hours=hours))
+    audit_record(actor=acting_user, action="hub.contact_grant_request", target=grant,
+                 detail={"declaration": str(declaration.uuid), "hours": hours})
+    return grant
+
+
+@transaction.atomic
+def contact_grant_approve(*, acting_user, grant: ContactGrant) -> ContactGrant:
+    """A hub admin other than the grantee approves (the database refuses self-approval too)."""
+    grant = ContactGrant.objects.select_for_update().select_related("declaration").get(pk=grant.pk)
+    if grant.grantee_id == getattr(acting_user, "pk", None):
+        raise _grant_refused(None, "自分の閲覧申請は承認できません。ほかの管理者に依頼してください。", "self_approval")
+    if grant.approver_id is not None:
+        raise _grant_refused(None, "この申請はすでに承認されています。", "already_approved")
+    if grant.declaration.closed_at is not None:
+        raise _grant_refused(None, "終了した災害宣言の連絡先は閲覧できません。", "declaration_closed")
+    if grant.ends_at <= timezone.now():
+        raise _grant_refused(None, "この申請は期限が過ぎています。", "expired")
+    grant.approver, grant.approved_at = acting_user, timezone.now()
+    grant.save(update_fields=["approver", "approved_at"])
+    audit_record(actor=acting_user, action="hub.contact_grant_approve", target=grant,
+                 detail={"declaration": str(grant.declaration.uuid), "grantee": grant.grantee_id,
+                         "ends_at": grant.ends_at.isoformat()})
+    return grant
+
+
+@transaction.atomic
+def contact_grant_end(*, acting_user, grant: ContactGrant) -> ContactGrant:
+    """End a grant early (the grantee or an approver)."""
+    grant = ContactGrant.objects.select_for_update().get(pk=grant.pk)
+    now = timezone.now()
+    if grant.ends_at > now:
+        grant.ends_at = now
+        grant.save(update_fields=["ends_at"])
+        audit_record(actor=acting_user, action="hub.contact_grant_end", target=grant)
+    return grant
+
+
+# --- emergency surveys (item 6) ------------------------------------------------------------------------
+
+
+def survey_payload(survey: EmergencySurvey) -> dict:
+    return {"uuid": str(survey.uuid), "declaration": str(survey.declaration.uuid), "title": survey.title,
+            "questions": survey.questions, "version": survey.version, "created_at": survey.created_at.isoformat()}
+
+
+@transaction.atomic
+def survey_create(*, acting_user, declaration: DisasterDeclaration, title: str, questions: list) -> EmergencySurvey:
+    """A coordinator sends a short survey for an open declaration to every node (each shows it to
+    the centers it covers); nodes answer with counts per center."""
+    declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.closed_at is not None:
+        raise _grant_refused(None, "終了した災害宣言にはアンケートを送れません。", "declaration_closed")
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise _grant_refused("title", "調査名を200字以内で入力してください。", "required")
+    try:
+        questions = disaster.parse_questions(questions)
+    except ValueError as error:
+        raise _grant_refused("questions", f"設問の形式が正しくありません（{error}）。", "invalid_questions") from error
+    survey = EmergencySurvey.objects.create(declaration=declaration, title=title, questions=questions,
+                                            created_by=_actor(acting_user))
+    audit_record(actor=acting_user, action="hub.survey_create", target=survey,
+                 detail={"declaration": str(declaration.uuid), "questions": len(questions)})
+    feed_publish(acting_user=acting_user, kind=disaster.SURVEY_KIND, payload=survey_payload(survey))
+    return survey

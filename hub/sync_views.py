@@ -172,3 +172,53 @@ def introduction_answer(request, node: Node, uuid):
 
 def _center_name(center_uuid) -> str:
     return NodeCenter.objects.filter(center_uuid=center_uuid).values_list("name", flat=True).first() or ""
+
+
+@require_http_methods(["POST"])
+@signed
+def tour_invitations(request, node: Node, uuid):
+    """Invitation links for a tour of the signing node (its staff send them on)."""
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from . import tours
+
+    tour = tours.node_tour(node, uuid)
+    if tour is None:
+        return _error("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
+    payload = _json_body(request)
+    if not isinstance(payload, dict) or set(payload) != {"organization", "count", "days_valid"} or not isinstance(
+            payload["organization"], str):
+        return _error("payload_invalid", "expected organization, count and days_valid", 400)
+    try:
+        issued = tours.invitations_issue(
+            acting_user=None, tour=tour, organization_name=payload["organization"], count=payload["count"],
+            days_valid=payload["days_valid"],
+            link_for=lambda token: request.build_absolute_uri(reverse("hub-tour-invitation", args=[token])))
+    except ValidationError as error:
+        code = getattr(error, "code", None) or next(
+            (e.code for errors in getattr(error, "error_dict", {}).values() for e in errors), "invalid")
+        return _error(code or "invalid", " ".join(error.messages), 422)
+    return JsonResponse({"links": issued.links, "expires_at": issued.expires_at.isoformat()}, status=201)
+
+
+@require_http_methods(["GET"])
+@signed
+def tour_readership(request, node: Node, uuid):
+    from . import tours
+
+    tour = tours.node_tour(node, uuid)
+    if tour is None:
+        return _error("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
+    return JsonResponse(tours.readership(tour))
+
+
+@require_http_methods(["GET"])
+@signed
+def library(request, node: Node):
+    """The shared case library searched for a host node curating a study tour (titles, no texts)."""
+    cases = selectors.case_library(q=request.GET.get("q", "")[:200])[:20]
+    return JsonResponse({"cases": [
+        {"uuid": str(c.entity_uuid), "center_uuid": str(c.center.center_uuid), "title": c.title,
+         "center": c.center.name, "level": c.level,
+         "fiscal_year_start": c.fiscal_year_start, "own": c.node_id == node.pk} for c in cases]})

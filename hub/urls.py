@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import sync_views, views
+from . import api, sync_views, views, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("disasters/", views.disaster_list, name="hub-disasters"),
     path("disasters/new/", views.disaster_declare, name="hub-disaster-declare"),
     path("disasters/<uuid:uuid>/", views.disaster_board, name="hub-disaster"),
+    path("disasters/<uuid:uuid>/needs/<uuid:need_uuid>/", views.disaster_need, name="hub-disaster-need"),
     path("disasters/<uuid:uuid>/edit/", views.disaster_edit, name="hub-disaster-edit"),
     path("disasters/<uuid:uuid>/close/", views.disaster_close, name="hub-disaster-close"),
     path("disasters/<uuid:uuid>/commit/", views.disaster_commit, name="hub-disaster-commit"),
@@ -35,6 +36,26 @@ urlpatterns = [
     path("disasters/<uuid:uuid>/export.csv", views.disaster_export, {"fmt": "csv"}, name="hub-disaster-csv"),
     path("disasters/<uuid:uuid>/export.json", views.disaster_export, {"fmt": "json"}, name="hub-disaster-json"),
     path("disasters/<uuid:uuid>/export-hxl.csv", views.disaster_export, {"fmt": "hxl"}, name="hub-disaster-hxl"),
+    path("tours/", views_tours.tour_list, name="hub-tours"),
+    path("tours/new/", views_tours.tour_create, name="hub-tour-create"),
+    path("tours/invite/<str:token>/", views_tours.invitation, name="hub-tour-invitation"),
+    path("tours/<int:pk>/", views_tours.tour_page, name="hub-tour"),
+    path("tours/<int:pk>/manage/", views_tours.tour_manage, name="hub-tour-manage"),
+    path("tours/<int:pk>/cases/<uuid:ref>/", views_tours.tour_case, name="hub-tour-case"),
+    path("tours/<int:pk>/report/", views_tours.report, name="hub-tour-report"),
+    path("sync/v1/tours/<uuid:uuid>/invitations", sync_views.tour_invitations, name="sync-tour-invitations"),
+    path("sync/v1/tours/<uuid:uuid>/readership", sync_views.tour_readership, name="sync-tour-readership"),
+    path("sync/v1/library", sync_views.library, name="sync-library"),
+    path("disasters/<uuid:uuid>/contacts/", views.disaster_contacts, name="hub-disaster-contacts"),
+    path("disasters/<uuid:uuid>/contacts/grants/", views.contact_grant_request, name="hub-contact-grant-request"),
+    path("disasters/<uuid:uuid>/contacts/grants/<uuid:grant_uuid>/approve/", views.contact_grant_approve,
+         name="hub-contact-grant-approve"),
+    path("disasters/<uuid:uuid>/contacts/grants/<uuid:grant_uuid>/end/", views.contact_grant_end,
+         name="hub-contact-grant-end"),
+    path("disasters/<uuid:uuid>/surveys/new/", views.survey_create, name="hub-survey-create"),
+    path("surveys/<uuid:uuid>/", views.survey_results, name="hub-survey"),
+    path("surveys/<uuid:uuid>/<slug:slug>.csv", views.survey_csv, name="hub-survey-csv"),
+    path("api/v1/disasters/<uuid:uuid>/contacts/", api.DisasterContactsApi.as_view(), name="api-disaster-contacts"),
     path("sync/v1/checkpoint", sync_views.checkpoint, name="sync-checkpoint"),
     path("sync/v1/batches", sync_views.batches, name="sync-batches"),
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),

@@ -17,16 +17,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
 from sync.disaster import Sector
 
-from . import selectors, services
+from . import disaster_matching, selectors, services
 from .disclosure import SUPPRESSED
 from .forms import (
     AddToCollectionForm,
     CollectionForm,
+    ContactGrantForm,
     DisasterDeclareForm,
     DisasterUpdateForm,
     EnrollForm,
@@ -34,12 +36,15 @@ from .forms import (
     LibraryFilterForm,
     NoticeForm,
     StatisticsFilterForm,
+    SurveyForm,
 )
 from .models import (
     CaseCollection,
+    ContactGrant,
     DisasterDeclaration,
     DisasterNeedCopy,
     DisasterOfferCopy,
+    EmergencySurvey,
     FeedEntry,
     KeyStatus,
     Node,
@@ -48,6 +53,7 @@ from .models import (
     NodeStatus,
     SharedCase,
 )
+from .tours import lessons_for_case
 
 
 def hub_permission(codename: str):
@@ -64,9 +70,14 @@ def hub_permission(codename: str):
     return decorator
 
 
-@hub_permission("view_hub")
+@login_required
 def home(request):
-    """The federation page: every node's lag, last contact and keys."""
+    """The federation page: every node's lag, last contact and keys. A study tour's visitor (no hub
+    role) lands on their tours instead."""
+    if not selectors.can(request.user, "view_hub"):
+        if request.user.tour_participations.exists():
+            return redirect("hub-tours")
+        raise PermissionDenied
     return render(request, "hub/home.html", {
         "rows": selectors.federation(), "upcoming": selectors.upcoming_events(),
         "can_manage": selectors.can(request.user, "manage_hub"),
@@ -189,7 +200,7 @@ def case_library(request):
 def _case_page(request, case: SharedCase, add_form: AddToCollectionForm, status: int = 200):
     return render(request, "hub/case_detail.html", {
         "case": case, "add_form": add_form, "has_collections": CaseCollection.objects.exists(),
-        "entries": selectors.case_collection_entries(case)}, status=status)
+        "entries": selectors.case_collection_entries(case), "lessons": lessons_for_case(case)}, status=status)
 
 
 @hub_permission("view_hub")
@@ -366,9 +377,30 @@ def disaster_declare(request):
 @hub_permission("view_hub")
 def disaster_board(request, uuid):
     declaration = _disaster(uuid)
+    coordination = selectors.disaster_coordination(declaration)
+    suggestions = disaster_matching.disaster_suggestions(declaration)
+    top = [(row, suggestions.get(row.need.entity_uuid, [])[:disaster_matching.BOARD_TOP])
+           for row in coordination.live_needs]
     return render(request, "hub/disaster_board.html", {
         "declaration": declaration, "board": selectors.disaster_board(declaration),
-        "coordination": selectors.disaster_coordination(declaration), "sectors": Sector.choices,
+        "coordination": coordination, "sectors": Sector.choices, "suggestions": top,
+        "surveys": selectors.surveys(declaration=declaration),
+        "can_manage": selectors.can(request.user, "manage_hub")})
+
+
+@hub_permission("view_hub")
+def disaster_need(request, uuid, need_uuid):
+    """One need on the hub: its lines, commitments and every suggested offer with its reasons."""
+    declaration = _disaster(uuid)
+    need = get_object_or_404(DisasterNeedCopy.objects.select_related("center"), declaration=declaration,
+                             entity_uuid=need_uuid)
+    coordination = selectors.disaster_coordination(declaration)
+    row = next(r for r in coordination.needs if r.need.pk == need.pk)
+    return render(request, "hub/disaster_need.html", {
+        "declaration": declaration, "row": row,
+        "commitments": [c for c in coordination.commitments if c.commitment.need_uuid == need.entity_uuid],
+        "suggestions": disaster_matching.disaster_suggestions(declaration, need_uuid=need.entity_uuid).get(
+            need.entity_uuid, []),
         "can_manage": selectors.can(request.user, "manage_hub")})
 
 
@@ -430,6 +462,8 @@ def disaster_commit(request, uuid):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "支援を割り当て、担当センターのノードへ送信しました。")
+    if request.POST.get("back") == "need":
+        return redirect("hub-disaster-need", uuid=uuid, need_uuid=need.entity_uuid)
     return redirect("hub-disaster", uuid=uuid)
 
 
@@ -478,4 +512,109 @@ def disaster_export(request, uuid, fmt):
         writer.writerow([tag for _key, _label, tag in selectors.HXL_COLUMNS])
     for row in rows:
         writer.writerow([row[key] for key, _label, _tag in selectors.HXL_COLUMNS])
+    return response
+
+
+# --- disaster contacts (item 5) and emergency surveys (item 6) -------------------------------------------
+
+
+def _contacts_page(request, declaration, *, form=None, status=200):
+    grant, contacts = selectors.disaster_contacts(user=request.user, declaration=declaration, purpose="page")
+    return render(request, "hub/disaster_contacts.html", {
+        "declaration": declaration, "grant": grant, "contacts": contacts,
+        "contact_count": selectors.contact_count(declaration=declaration),
+        "grants": selectors.contact_grants(declaration=declaration), "form": form or ContactGrantForm(),
+        "can_manage": selectors.can(request.user, "manage_hub")}, status=status)
+
+
+@hub_permission("view_hub")
+def disaster_contacts(request, uuid):
+    """The declaration's disaster contacts — listed only under a valid grant (every view is audited)."""
+    return _contacts_page(request, _disaster(uuid))
+
+
+@hub_permission("view_hub")
+@require_POST
+def contact_grant_request(request, uuid):
+    declaration = _disaster(uuid)
+    form = ContactGrantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_grant_request(acting_user=request.user, declaration=declaration, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("閲覧を申請しました。ほかの管理者が承認すると連絡先が表示されます。"))
+            return redirect("hub-disaster-contacts", uuid=uuid)
+    return _contacts_page(request, declaration, form=form, status=400)
+
+
+def _grant(declaration, grant_uuid) -> ContactGrant:
+    return get_object_or_404(ContactGrant, declaration=declaration, uuid=grant_uuid)
+
+
+@hub_permission("manage_hub")
+@require_POST
+def contact_grant_approve(request, uuid, grant_uuid):
+    declaration = _disaster(uuid)
+    try:
+        services.contact_grant_approve(acting_user=request.user, grant=_grant(declaration, grant_uuid))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("hub-disaster-contacts", uuid=uuid)
+    messages.success(request, _("閲覧を承認しました。"))
+    return redirect("hub-disaster-contacts", uuid=uuid)
+
+
+@hub_permission("view_hub")
+@require_POST
+def contact_grant_end(request, uuid, grant_uuid):
+    declaration = _disaster(uuid)
+    grant = _grant(declaration, grant_uuid)
+    if grant.grantee_id != request.user.pk and not selectors.can(request.user, "manage_hub"):
+        raise PermissionDenied
+    services.contact_grant_end(acting_user=request.user, grant=grant)
+    messages.success(request, _("閲覧許可を終了しました。"))
+    return redirect("hub-disaster-contacts", uuid=uuid)
+
+
+@hub_permission("view_hub")
+def survey_create(request, uuid):
+    declaration = _disaster(uuid)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_create(acting_user=request.user, declaration=declaration,
+                                            title=form.cleaned_data["title"], questions=form.questions())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("アンケートを対象のノードへ配信しました。"))
+            return redirect("hub-survey", uuid=survey.uuid)
+    return render(request, "hub/survey_form.html", {"declaration": declaration, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _survey(uuid) -> EmergencySurvey:
+    return get_object_or_404(EmergencySurvey.objects.select_related("declaration"), uuid=uuid)
+
+
+@hub_permission("view_hub")
+def survey_results(request, uuid):
+    survey = _survey(uuid)
+    return render(request, "hub/survey_results.html", {
+        "survey": survey, "declaration": survey.declaration, "results": selectors.survey_results(survey),
+        "symbol": SUPPRESSED})
+
+
+@hub_permission("view_hub")
+def survey_csv(request, uuid, slug):
+    survey = _survey(uuid)
+    rows = selectors.survey_csv_rows(selectors.survey_results(survey), slug)
+    if rows is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.uuid}-{slug}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    csv.writer(response).writerows(rows)
     return response

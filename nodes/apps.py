@@ -13,3 +13,9 @@ class NodesConfig(AppConfig):
 
         feed.register("introduction_request", introduction_receive_item)
         feed.register("introduction_answer", introduction_answer_receive_item)
+
+        from sync.tours import TOUR_REPORT_KIND
+
+        from .tours import report_receive_item
+
+        feed.register(TOUR_REPORT_KIND, report_receive_item)

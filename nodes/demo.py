@@ -723,6 +723,38 @@ def _seed_chigasaki(s: _Seeder) -> None:
                    organization="ちがさき子育てひろばネット", intake_note="協働の種のメニュー化について質問。",
                    steps=[(_at(2022, 6, 10, 10, 0), "市民自治推進課と日程調整。"),
                           (_at(2022, 7, 1, 10, 0), "子育て支援課と顔合わせ。"), (_at(2022, 7, 15, 10, 0), "完了。")])
+    _seed_chigasaki_tour(s)
+
+
+def _seed_chigasaki_tour(s: _Seeder) -> None:
+    """Seed 004's スタディツアー (field visits, then reports and a presentation), hosted in the demo by
+    茅ヶ崎 and running today, so a visitor's phone shows a current stop. The cats case is shown named
+    for this tour only, with the group's consent for the tour."""
+    from . import tours
+
+    today, now = timezone.localdate(), timezone.now()
+    tour = tours.tour_create(
+        acting_user=s.admin, center=s.center, title="スタディツアー「協働推進事業の現場を歩く」", theme="市民と行政の協働",
+        description="NPO・企業・大学・行政等、セクターの壁を越えて学び合う現場訪問。訪問後にレポートを作成し、発表会で共有する。",
+        starts_on=today, ends_on=today + dt.timedelta(days=1), reading_days=14, capacity=15,
+        activity_fields=s.fields(7, 19),
+        organizations=[{"name": "小田原市市民活動交流センター UMECO", "kind": "center", "seats": 2},
+                       {"name": "横浜市市民協働推進センター", "kind": "center", "seats": 2},
+                       {"name": "神奈川県政策局", "kind": "prefecture", "seats": 1}])
+    cats_stop = tours.tour_stop_add(
+        acting_user=s.admin, tour=tour, title="Chigasaki Cat's Protectの譲渡会を見学",
+        starts_at=now - dt.timedelta(minutes=30), ends_at=now + dt.timedelta(hours=2), place="茅ヶ崎市役所 分庁舎",
+        directions="JR茅ヶ崎駅北口を出て、市役所通りを北へ徒歩8分。本庁舎の裏手、分庁舎1階の会議室。")
+    art_stop = tours.tour_stop_add(
+        acting_user=s.admin, tour=tour, title="アートフレンドシップ協会の鑑賞出張講座",
+        starts_at=now + dt.timedelta(days=1, hours=-2), ends_at=now + dt.timedelta(days=1),
+        place="市内の幼稚園（当日ご案内）", directions="茅ヶ崎駅南口のバス停「茅ヶ崎駅」から、センター職員がご案内します。")
+    tours.tour_case_add(acting_user=s.admin, tour=tour, case=s.cases[CATS_CASE], stop=cats_stop, named=True,
+                        note="手術費の大部分を市が負担し、団体が捕獲と見守りを担う役割分担")
+    tours.tour_case_add(acting_user=s.admin, tour=tour, case=s.cases[MIRUKKO], stop=art_stop,
+                        note="幼稚園・保育園と美術館をつなぐ")
+    tours.tour_consent_record(acting_user=s.admin, tour=tour, organization=s.org(CATS), method="written",
+                              note="ツアーに限り団体名の掲載に同意（書面）")
 
 
 # --- 003 かわさき市民活動センター ------------------------------------------------------------------

@@ -132,3 +132,12 @@ class OrganizationFilter(SearchFilterSet):
     class Meta:
         model = Organization
         fields = ["q", "kind"]
+
+
+class TourFilter(SearchFilterSet):
+    field = activity_field_filter()
+    starts_after = df.DateFilter(field_name="starts_on", lookup_expr="gte", label=_("開始日（から）"))
+
+    class Meta:
+        model = m.StudyTour
+        fields = ["q", "field", "starts_after"]

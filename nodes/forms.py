@@ -280,3 +280,89 @@ class AgreeForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("見送りの理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- スタディツアー -----------------------------------------------------------------------------------
+
+
+class TourForm(ServiceForm):
+    class Meta:
+        model = m.StudyTour
+        fields = ["title", "theme", "activity_fields", "description", "starts_on", "ends_on", "reading_days", "capacity"]
+
+
+class TourOrganizationForm(forms.Form):
+    name = forms.CharField(label=_("参加団体名"), max_length=200)
+    kind = forms.ChoiceField(label=_("種別"), choices=m.TourOrganizationKind.choices)
+    seats = forms.IntegerField(label=_("参加人数"), min_value=1, max_value=1000, initial=1)
+
+
+class TourStopForm(forms.Form):
+    title = forms.CharField(label=_("訪問先・内容"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("開始時刻"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("終了時刻"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("場所"), max_length=200, required=False)
+    directions = forms.CharField(label=_("行き方（地図がなくても分かるように）"), max_length=2000, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TourCaseForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("当センターの協働事例"), queryset=m.CollaborationCase.objects.none())
+    stop = forms.ModelChoiceField(label=_("訪問先"), queryset=m.TourStop.objects.none(), required=False, empty_label="—")
+    named = forms.BooleanField(label=_("このツアーでは団体名を出す（団体ごとにツアー限りの同意が必要）"), required=False)
+    note = forms.CharField(label=_("見どころ"), max_length=400, required=False)
+
+    def __init__(self, *args, tour, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = scoped_queryset(user, m.CollaborationCase, "view").filter(
+            center=tour.center).order_by("title")
+        self.fields["stop"].queryset = tour.stops.all()
+
+
+class TourLibraryCaseForm(forms.Form):
+    library_case_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    library_center_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    library_title = forms.CharField(max_length=400, widget=forms.HiddenInput)
+    stop = forms.ModelChoiceField(label=_("訪問先"), queryset=m.TourStop.objects.none(), required=False, empty_label="—")
+
+    def __init__(self, *args, tour, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stop"].queryset = tour.stops.all()
+
+
+class TourConsentForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("団体"), queryset=Organization.objects.none())
+    method = forms.ChoiceField(label=_("同意の方法"), choices=m.ConsentMethod.choices)
+    note = forms.CharField(label=_("メモ（日付・相手など）"), max_length=200, required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+
+
+class TourInvitationForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("参加団体"), queryset=m.TourOrganization.objects.none(), empty_label=None)
+    count = forms.IntegerField(label=_("人数"), min_value=1, max_value=50, initial=1)
+    days_valid = forms.IntegerField(label=_("リンクの有効期間（日）"), min_value=1, max_value=60, initial=14)
+
+    def __init__(self, *args, tour, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = tour.organizations.all()
+
+
+class TourLessonForm(forms.Form):
+    title = forms.CharField(label=_("教訓の見出し"), max_length=200)
+    text = forms.CharField(label=_("教訓（個人名は書かないでください）"), max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    cases = forms.ModelMultipleChoiceField(label=_("関連する事例"), queryset=m.TourCase.objects.none(), required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, tour, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = tour.cases.select_related("case")
+
+
+class ReportSessionForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("発表会の日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    venue = forms.CharField(label=_("会場"), max_length=200, required=False)

@@ -31,6 +31,7 @@ LIST_RELATIONS: dict[type, dict] = {
     },
     m.Need: {"select": ("center", "requester"), "prefetch": ("activity_fields",)},
     m.Offer: {"select": ("center", "group__organization"), "prefetch": ("activity_fields",)},
+    m.StudyTour: {"select": ("center",), "prefetch": ()},
     m.SuggestionDismissal: {"select": ("center", "need", "offer__group__organization", "dismissed_by"),
                             "prefetch": ()},
     Organization: {"select": ("center",), "prefetch": ()},
@@ -44,6 +45,7 @@ DEFAULT_ORDERING: dict[type, tuple[str, ...]] = {
     m.Need: ("-created_at", "id"),
     m.Offer: ("group__organization__name_kana", "id"),
     m.SuggestionDismissal: ("-created_at", "id"),
+    m.StudyTour: ("-starts_on", "id"),
     Organization: ("kind", "name_kana", "id"),
 }
 

@@ -54,8 +54,11 @@ from .models import (
     Offer,
     PartyRole,
     SharingLevel,
+    StudyTour,
     SuggestionDismissal,
     TalentVolunteer,
+    TourCase,
+    TourLesson,
     is_legal_entity,
 )
 
@@ -233,6 +236,9 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
     plain, m2m = _split(values, GROUP_M2M)
     group = _save(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
     _reproject_offers(group)
+    from emergency.services import contacts_reproject_for_group
+
+    contacts_reproject_for_group(group)  # a new name goes along; a group no longer active retracts
     return group
 
 
@@ -260,6 +266,10 @@ def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, gi
             outbox.record_changed(case)
     if consent == "hub_listing":
         _reproject_offers(group)
+    if consent == "disaster_contact" and not given:
+        from emergency.services import contacts_purge_for_group
+
+        contacts_purge_for_group(group)  # gone from the hub at once, not at the disaster's close
     return group
 
 
@@ -284,6 +294,9 @@ def group_delete(*, acting_user, group: GroupRegistration) -> None:
     # The group's offers go with it (a cascade): the hub forgets them too.
     for offer in Offer.objects.filter(group=group).select_related("center"):
         outbox.record_deleted(offer)
+    from emergency.services import contacts_purge_for_group
+
+    contacts_purge_for_group(group)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.
     try:
@@ -302,6 +315,9 @@ M2M_FIELDS: dict[type[CenterRecord], tuple[str, ...]] = {
     Need: ("activity_fields",),
     Offer: ("activity_fields",),
     Consultation: ("linked_organizations", "linked_cases"),
+    StudyTour: ("activity_fields",),
+    TourCase: (),
+    TourLesson: ("cases",),
 }
 
 
@@ -421,7 +437,11 @@ def case_create(*, acting_user, center: Organization, parties: list[dict] | None
 
 @transaction.atomic
 def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None, **values) -> CollaborationCase:
-    return _update(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+    from .tours import reproject_case_copies
+
+    case = _update(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+    reproject_case_copies(case)  # a study tour's copy follows the case
+    return case
 
 
 @transaction.atomic

@@ -18,3 +18,14 @@ def remind_stalled_matches() -> int:
     if count:
         logger.info("matching: %d stalled match(es) reminded", count)
     return count
+
+
+@shared_task(ignore_result=True)
+def close_tours() -> int:
+    """Hourly: tours whose reading period is over withdraw their case copies from the hub."""
+    from .tours import tours_close_due
+
+    count = tours_close_due()
+    if count:
+        logger.info("tours: %d tour(s) closed", count)
+    return count

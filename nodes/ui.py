@@ -12,7 +12,7 @@ from config.japanese import date_label, fiscal_year_label
 from config.templatetags.kyodo import person_name
 from permissions.models import Organization
 
-from . import filters, forms, models as m, services
+from . import filters, forms, models as m, services, tours
 
 
 def _fields(record) -> str:
@@ -168,6 +168,20 @@ RECORDS: dict[str, RecordUI] = {
             ),
             create=lambda user, values: services.offer_create(acting_user=user, **values),
             update=lambda user, record, values: services.offer_update(acting_user=user, offer=record, **values),
+        ),
+        RecordUI(
+            slug="tours", model=m.StudyTour, label=_("スタディツアー"),
+            filterset=filters.TourFilter, form=forms.TourForm,
+            columns=(
+                (_("日程"), lambda t: f"{t.starts_on:%Y/%m/%d}〜{t.ends_on:%m/%d}"),
+                (_("ツアー名"), lambda t: t.title),
+                (_("テーマ"), lambda t: t.theme),
+                (_("定員"), lambda t: "" if t.capacity is None else f"{t.capacity}名"),
+                (_("閲覧"), lambda t: _("終了") if t.closed_at else _("受付中")),
+            ),
+            create=lambda user, values: tours.tour_create(acting_user=user, **values),
+            update=lambda user, record, values: tours.tour_update(acting_user=user, tour=record, **values),
+            delete=lambda user, record: tours.tour_delete(acting_user=user, tour=record),
         ),
         RecordUI(
             slug="organizations", model=Organization, label=_("組織・協働先"),

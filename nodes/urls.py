@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_exchange, views_matching as matching
+from . import views, views_exchange, views_matching as matching, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,10 @@ urlpatterns = [
     path("matching/<uuid:uuid>/decline/", matching.decline, name="matching-decline"),
     path("menu/", matching.my_menu, name="my-menu"),
     path("menu/<uuid:center_uuid>/", matching.menu, name="menu"),
+    path("tours/<uuid:uuid>/", views_tours.tour_detail, name="tour-detail"),
+    path("tours/<uuid:uuid>/add/<slug:action>/", views_tours.tour_action, name="tour-action"),
+    path("tours/<uuid:uuid>/remove/<slug:kind>/<int:pk>/", views_tours.tour_remove, name="tour-remove"),
+    path("tours/<uuid:uuid>/reports/<uuid:report_uuid>/lesson/", views_tours.lesson_create, name="tour-lesson"),
     path("<slug:slug>/", views.record_list, name="record-list"),
     path("<slug:slug>/new/", views.record_edit, name="record-create"),
     path("<slug:slug>/<uuid:uuid>/", views.record_detail, name="record-detail"),

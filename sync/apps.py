@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = _("同期")
+
+    def ready(self):
+        from . import feed
+        from .poke import HUB_KEY_KIND, hub_keys_receive_item
+
+        feed.register(HUB_KEY_KIND, hub_keys_receive_item)

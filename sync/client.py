@@ -24,11 +24,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import feed, relay
+from . import feed
 from .keys import NodeKeyPair, load_key
-from .models import FeedItem, Op, OutboxEntry, SyncState
+from .models import FeedItem, Op, OutboxEntry, Priority, SyncState
 from .outbox import canonical_json
-from .relay import oldest_unsent_at, relay_publish, sync_state
+from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
 from .signing import sign_request
 
 BATCH_MAX_ENTRIES = 500
@@ -98,11 +98,20 @@ def _wire_entry(seq: int, entity_type: str, entity_uuid, op: str, schema: int, v
     return f'{head[:-1]},"payload":{payload}}}'.encode()
 
 
+def _batch_limit() -> int:
+    return min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
+
+
 def _next_batch(after_seq: int) -> list[tuple[int, bytes]]:
-    """(seq, entry on the wire) of the next entries after `after_seq`: at most 500, at most 4 MB."""
-    wires, size = [], 0
-    limit = min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
-    for seq, wire in _wire_rows(after_seq, limit):
+    """(seq, entry on the wire) of the next entries after `after_seq`: at most 500, at most 4 MB.
+
+    Disaster entries at the head go alone: a small batch the hub applies at once, instead of waiting
+    for up to 500 catch-up entries to be applied with them."""
+    wires, size, first_priority = [], 0, None
+    for seq, priority, wire in _wire_rows(after_seq, _batch_limit()):
+        if first_priority == Priority.DISASTER and priority != Priority.DISASTER:
+            break
+        first_priority = priority if first_priority is None else first_priority
         if wires and size + len(wire) > BATCH_MAX_BYTES:
             break
         wires.append((seq, wire))
@@ -115,16 +124,17 @@ def _wire_rows(after_seq: int, limit: int):
         # PostgreSQL writes each entry's JSON itself (the payload is spliced in as stored).
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT publish_seq, json_build_object('seq', publish_seq, 'type', entity_type, 'uuid', entity_uuid,"
-                " 'op', op, 'schema', schema_version, 'version', version, 'sha256', payload_sha256,"
-                f" 'payload', payload)::text FROM {OutboxEntry._meta.db_table}"
-                " WHERE publish_seq > %s ORDER BY publish_seq LIMIT %s", [after_seq, limit])
-            return [(seq, text.encode()) for seq, text in cursor.fetchall()]
+                "SELECT publish_seq, priority, json_build_object('seq', publish_seq, 'type', entity_type,"
+                " 'uuid', entity_uuid, 'op', op, 'schema', schema_version, 'version', version,"
+                " 'sha256', payload_sha256, 'payload', payload)::text"
+                f" FROM {OutboxEntry._meta.db_table} WHERE publish_seq > %s ORDER BY publish_seq LIMIT %s",
+                [after_seq, limit])
+            return [(seq, priority, text.encode()) for seq, priority, text in cursor.fetchall()]
     rows = (OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")
             .annotate(payload_text=Cast("payload", TextField()))
-            .values_list("publish_seq", "entity_type", "entity_uuid", "op", "schema_version", "version",
+            .values_list("publish_seq", "priority", "entity_type", "entity_uuid", "op", "schema_version", "version",
                          "payload_text", "payload_sha256")[:limit])
-    return [(row[0], _wire_entry(*row)) for row in rows]
+    return [(row[0], row[1], _wire_entry(row[0], *row[2:])) for row in rows]
 
 
 def _batch_body(wires: list[tuple[int, bytes]], *, published_seq: int, oldest_unsent, pipelined: bool = False
@@ -153,7 +163,6 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
     from .services import ensure_profiles, lease_renew
 
     ensure_profiles()
-    relay_publish()  # the first chunk; the rest is numbered while batches are in flight
     client = client or HubClient()
     state = sync_state()
     state.last_attempt_at = timezone.now()
@@ -165,7 +174,7 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
             raise SyncError("hub_ahead", f"the hub has applied seq {hub_seq}, beyond what this node published "
                             f"({state.last_published_seq}); was this node restored from an old backup?", retry=False)
         acked = _acknowledge(hub_seq)
-        unsent, relaying = _OldestUnsent(), True
+        backlog = _Backlog()
         # Up to PIPELINE_DEPTH batches in flight, in seq order; every batch after the first is marked
         # `pipelined`, so the hub lets it wait for its predecessor instead of refusing it as a gap
         # (and still refuses it if the predecessor does not come). Answers are taken in order; an
@@ -178,16 +187,20 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
             while True:
                 while more and len(in_flight) < PIPELINE_DEPTH and (
                         max_batches is None or result.batches + len(in_flight) < max_batches):
-                    if relaying and result.last_published_seq - sent_up_to < relay.RELAY_CHUNK:
-                        relaying = relay_publish() > 0
+                    # Numbered one batch ahead of what is sent (sync.relay.relay_window): disaster
+                    # traffic written during a long catch-up is numbered first and rides in the next batch.
+                    if relay_window(acked_seq=sent_up_to, window=_batch_limit()):
                         result.last_published_seq = sync_state().last_published_seq
                     wires = _next_batch(sent_up_to)
                     if not wires:
                         more = False
+                        backlog.expire()  # nothing left to number: the last answers show the true total
                         break
                     pipelined = bool(in_flight)
-                    body = _batch_body(wires, published_seq=result.last_published_seq, oldest_unsent=unsent.get(),
-                                       pipelined=pipelined)
+                    oldest, unnumbered = backlog.get()
+                    # The hub shows the lag from the whole backlog, numbered or not.
+                    body = _batch_body(wires, published_seq=result.last_published_seq + unnumbered,
+                                       oldest_unsent=oldest, pipelined=pipelined)
                     answer = sender.submit(client.request, "POST", "/sync/v1/batches", body=body, headers={
                         "Content-Type": "application/json", "Content-Encoding": "gzip"})
                     in_flight.append((answer, wires[-1][0], len(wires), pipelined))
@@ -205,7 +218,8 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
                     result.batches += 1
                     result.entries += count
                     if progress:
-                        progress(result.entries, result.entries + result.last_published_seq - acked)
+                        progress(result.entries, result.entries + result.last_published_seq - acked
+                                 + backlog.get()[1])
                     if lease_owner is not None and not lease_renew(lease_owner):
                         raise SyncError("lease_lost", "another push took over this node's sync lease")
                 if acked != expected:
@@ -232,19 +246,22 @@ def _acknowledge(seq: int) -> int:
     return seq
 
 
-class _OldestUnsent:
-    """When the oldest entry the hub has not acknowledged was written (the hub shows the lag from it).
-    Finding it scans the unsent outbox, so during a long catch-up it is looked up again only every
-    few seconds: the hub may see the lag up to that long out of date, never lost."""
+class _Backlog:
+    """When the oldest entry the hub has not acknowledged was written, and how many wait unnumbered
+    (the hub shows the lag from them). Both scan the outbox, so during a long catch-up they are looked
+    up again only every few seconds: the hub may see the lag that much out of date, never lost."""
 
     REFRESH = 5.0  # seconds
 
     def __init__(self):
-        self.value, self.at = None, None
+        self.value, self.at = (None, 0), None
 
-    def get(self):
+    def expire(self) -> None:
+        self.at = None
+
+    def get(self) -> tuple:
         if self.at is None or time.monotonic() - self.at > self.REFRESH:
-            self.value, self.at = oldest_unsent_at(), time.monotonic()
+            self.value, self.at = (oldest_unsent_at(), unnumbered_count()), time.monotonic()
         return self.value
 
 

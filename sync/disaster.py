@@ -262,3 +262,117 @@ def lines_total(lines) -> int:
 def commitment_report_uuid(commitment_uuid) -> uuid.UUID:
     """The committing node's report on a commitment: one record per commitment, newest version wins."""
     return uuid.uuid5(uuid.UUID(str(commitment_uuid)), COMMITMENT_REPORT_TYPE)
+
+
+# --- disaster contacts (issue 5, item 5) ---------------------------------------------------------------
+
+# The one entity type that carries personal data off a node: a group's disaster contact, sent only
+# while an open declaration covers its center and the group consented (see sync.outbox).
+CONTACT_TYPE = "disaster_contact"
+CONTACT_KEYS = frozenset({"center", "declaration", "group_name", "contact_name", "phone", "email", "shared_at"})
+MAX_CONTACT_GRANT_HOURS = 72
+
+
+def disaster_contact_uuid(*, group_uuid, declaration_uuid) -> uuid.UUID:
+    """One contact per group and declaration."""
+    return uuid.uuid5(uuid.UUID(str(group_uuid)), f"{CONTACT_TYPE}:{declaration_uuid}")
+
+
+# --- emergency surveys (issue 5, item 6) ---------------------------------------------------------------
+
+SURVEY_KIND = "emergency_survey"  # hub → every node, through the feed
+SURVEY_COUNTS_TYPE = "survey_counts"  # each center's aggregated answers, in its outbox
+SURVEY_KEYS = frozenset({"uuid", "declaration", "title", "questions", "version", "created_at"})
+SURVEY_COUNTS_KEYS = frozenset({"center", "survey", "declaration", "respondents", "questions"})
+MAX_QUESTIONS = 10
+MAX_OPTIONS = 12
+MAX_NUMBER_ANSWER = 1_000_000
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("単一選択")
+    MULTIPLE = "multiple", _("複数選択")
+    NUMBER = "number", _("数値")
+
+
+_KEY = re.compile(r"[a-z0-9_]{1,20}")
+
+
+def parse_questions(questions) -> list[dict]:
+    """A survey's questions: [{key, text, kind, options: [{key, label}]}] (no options for a number);
+    ValueError naming what is wrong. Keys are short ASCII so they travel and index well."""
+    if not isinstance(questions, list) or not 1 <= len(questions) <= MAX_QUESTIONS:
+        raise ValueError("questions")
+    parsed, keys = [], set()
+    for question in questions:
+        if not isinstance(question, dict) or set(question) != {"key", "text", "kind", "options"}:
+            raise ValueError("questions")
+        key, text, kind, options = question["key"], question["text"], question["kind"], question["options"]
+        if not isinstance(key, str) or not _KEY.fullmatch(key) or key in keys:
+            raise ValueError("question_key")
+        if not isinstance(text, str) or not text.strip() or len(text) > 200:
+            raise ValueError("question_text")
+        if kind not in QuestionKind.values:
+            raise ValueError("question_kind")
+        if kind == QuestionKind.NUMBER:
+            if options != []:
+                raise ValueError("options")
+        elif not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
+            raise ValueError("options")
+        option_keys = set()
+        for option in options:
+            if (not isinstance(option, dict) or set(option) != {"key", "label"} or not isinstance(option["key"], str)
+                    or not _KEY.fullmatch(option["key"]) or option["key"] in option_keys
+                    or not isinstance(option["label"], str) or not option["label"].strip()
+                    or len(option["label"]) > 100):
+                raise ValueError("options")
+            option_keys.add(option["key"])
+        keys.add(key)
+        parsed.append({"key": key, "text": text.strip(), "kind": kind,
+                       "options": [{"key": o["key"], "label": o["label"].strip()} for o in options]})
+    return parsed
+
+
+def parse_survey(payload) -> dict:
+    """A received survey payload as field values; ValueError naming the first bad field."""
+    if not isinstance(payload, dict) or set(payload) != SURVEY_KEYS:
+        raise ValueError("keys")
+    try:
+        survey_uuid = uuid.UUID(str(payload["uuid"]))
+        declaration_uuid = uuid.UUID(str(payload["declaration"]))
+    except ValueError as error:
+        raise ValueError("uuid") from error
+    title = payload["title"]
+    if not isinstance(title, str) or not title.strip() or len(title) > 200:
+        raise ValueError("title")
+    version = payload["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError("version")
+    return {"uuid": survey_uuid, "declaration_uuid": declaration_uuid, "title": title.strip(),
+            "questions": parse_questions(payload["questions"]), "version": version,
+            "created_at": _moment(payload["created_at"], "created_at", required=True)}
+
+
+def survey_counts_uuid(*, center_uuid, survey_uuid) -> uuid.UUID:
+    """One aggregate per center and survey: its newest version is the center's current tally."""
+    return uuid.uuid5(uuid.UUID(str(center_uuid)), f"{SURVEY_COUNTS_TYPE}:{survey_uuid}")
+
+
+def tally(questions: list[dict], answers: list[dict]) -> dict:
+    """Counts of a center's answers: per choice question, groups per option; per number question,
+    the sum and how many groups answered it. No group is named."""
+    counts: dict = {}
+    for question in questions:
+        key = question["key"]
+        if question["kind"] == QuestionKind.NUMBER:
+            given = [a[key] for a in answers if a.get(key) is not None]
+            counts[key] = {"sum": sum(given), "answered": len(given)}
+        else:
+            options = {option["key"]: 0 for option in question["options"]}
+            for answer in answers:
+                chosen = answer.get(key)
+                for option in chosen if isinstance(chosen, list) else [chosen]:
+                    if option in options:
+                        options[option] += 1
+            counts[key] = {"options": options}
+    return counts

@@ -2,8 +2,11 @@
 
 Services call `record_changed` / `record_deleted` right after their write (no signals). The
 projection functions below are the only place that decides which fields leave the node; none
-copies a personal field. The case projection (sync.sharing) reads the node's personal data only
-to find and remove it from the case's texts, and refuses to send when any is left.
+copies a personal field, with one deliberate exception: `disaster_contact` (PERSONAL_DATA_TYPES),
+a group's contact for a declared disaster, sent only while the declaration is open and covers its
+center and the group consented, and purged when it closes. The case projection (sync.sharing) reads
+the node's personal data only to find and remove it from the case's texts, and refuses to send when
+any is left.
 """
 
 from __future__ import annotations
@@ -118,6 +121,41 @@ def project_commitment_report(commitment) -> dict | None:
             "reported_at": commitment.reported_at.isoformat()}
 
 
+def project_tour(tour) -> dict | None:
+    from .tours import project_tour as tour_record
+
+    return tour_record(tour)
+
+
+def project_tour_case(tour_case) -> dict | None:
+    from .tours import project_tour_case as tour_copy
+
+    return tour_copy(tour_case)
+
+
+def project_tour_lesson(lesson) -> dict | None:
+    from .tours import project_tour_lesson as lesson_record
+
+    return lesson_record(lesson)
+
+def project_disaster_contact(contact) -> dict | None:
+    """The only projection that copies personal fields: a group's disaster contact (issue 5), and
+    only while its declaration is open and covers the center and the group's consent stands. Any
+    of these failing retracts it (the hub deletes its copy)."""
+    from emergency.selectors import declaration_covers
+
+    group, declaration = contact.group, contact.declaration
+    if (declaration.closed_at is not None or not declaration_covers(declaration, contact.center)
+            or group.consent_disaster_contact_at is None or group.status != "active"):
+        return None
+    return {"center": str(contact.center.uuid), "declaration": str(declaration.uuid),
+            "group_name": group.organization.name, "contact_name": contact.contact_name, "phone": contact.phone,
+            "email": contact.email, "shared_at": contact.updated_at.isoformat()}
+
+
+# Entity types whose payload is personal data by design; every other type must never carry any.
+PERSONAL_DATA_TYPES = frozenset({"disaster_contact"})
+
 # entity type → (model label, projection). Only these ever reach the outbox.
 PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "node_profile": ("permissions.organization", project_center),
@@ -129,6 +167,10 @@ PROJECTIONS: dict[str, tuple[str, Callable]] = {
     "disaster_need": ("emergency.disasterneed", project_disaster_need),
     "disaster_offer": ("emergency.disasteroffer", project_disaster_offer),
     "commitment_report": ("emergency.commitment", project_commitment_report),
+    "study_tour": ("nodes.studytour", project_tour),
+    "tour_case": ("nodes.tourcase", project_tour_case),
+    "tour_lesson": ("nodes.tourlesson", project_tour_lesson),
+    "disaster_contact": ("emergency.disastercontact", project_disaster_contact),
 }
 ENTITY_TYPE_OF = {label: entity_type for entity_type, (label, _fn) in PROJECTIONS.items()}
 
@@ -206,6 +248,28 @@ def write_aggregate(*, center, data: dict) -> OutboxEntry:
     payload = {"center": str(center.uuid), "data": data}
     return _write("aggregate_counts", aggregate_uuid(center), Op.UPSERT, time.time_ns() // 1000, payload,
                   Priority.NORMAL)
+
+
+def write_survey_counts(*, center, survey, payload: dict) -> OutboxEntry:
+    """A center's counts for an emergency survey, at disaster priority; versioned by time like the
+    aggregates, so the newest tally always wins."""
+    from .disaster import SURVEY_COUNTS_TYPE, survey_counts_uuid
+
+    return _write(SURVEY_COUNTS_TYPE, survey_counts_uuid(center_uuid=center.uuid, survey_uuid=survey.uuid),
+                  Op.UPSERT, time.time_ns() // 1000, payload, Priority.DISASTER)
+
+
+def forget_sent_contact(contact) -> None:
+    """After a disaster contact was purged: entries not yet numbered are dropped (they never left),
+    and entries the hub acknowledged keep only their center, so the values stay nowhere in the
+    outbox. Numbered but unacknowledged entries are left alone: they must go out as numbered."""
+    from .models import SyncState
+
+    entries = OutboxEntry.objects.filter(entity_type="disaster_contact", entity_uuid=contact.uuid, op=Op.UPSERT)
+    entries.filter(publish_seq__isnull=True).delete()
+    acked = SyncState.objects.filter(pk=1).values_list("last_acked_seq", flat=True).first() or 0
+    redacted = {"center": str(contact.center.uuid)}
+    entries.filter(publish_seq__lte=acked).update(payload=redacted, payload_sha256=payload_digest(redacted))
 
 
 def aggregate_uuid(center) -> uuid.UUID:

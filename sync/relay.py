@@ -33,11 +33,19 @@ def _ready_rows():
 
 
 @transaction.atomic
-def relay_publish(limit: int | None = None) -> int:
+def relay_publish(limit: int | None = None, *, ahead_of: int | None = None) -> int:
     """Number the next ready entries (a chunk); returns how many. Safe to run concurrently (the lock
-    serializes)."""
+    serializes).
+
+    With `ahead_of` (the acknowledged seq), number only until `limit` entries wait numbered beyond it.
+    """
+    limit = limit or RELAY_CHUNK  # read at each run, so a test (or a bench) may change it
     state = sync_state(lock=True)
-    ids = list(_ready_rows().values_list("id", flat=True)[:limit or RELAY_CHUNK])
+    if ahead_of is not None:
+        limit -= state.last_published_seq - ahead_of
+        if limit <= 0:
+            return 0
+    ids = list(_ready_rows().values_list("id", flat=True)[:limit])
     if not ids:
         return 0
     first = state.last_published_seq
@@ -62,6 +70,20 @@ def relay_all() -> int:
     while (numbered := relay_publish()) > 0:
         total += numbered
     return total
+
+
+def relay_window(*, acked_seq: int, window: int) -> int:
+    """Number just what the next batch needs: at most `window` entries wait numbered and unsent.
+
+    Numbering a whole backlog up front would fix its order, and a need written during a 50,000-entry
+    catch-up would be sent after all of it; numbered one batch at a time, disaster traffic written
+    meanwhile is taken first by `_ready_rows` and rides in the very next batch.
+    """
+    return relay_publish(window, ahead_of=acked_seq)
+
+
+def unnumbered_count() -> int:
+    return OutboxEntry.objects.filter(publish_seq__isnull=True).count()
 
 
 def oldest_unsent_at():

@@ -62,7 +62,7 @@ def _allowing(known: KnownPersonalData, organizations) -> KnownPersonalData:
 def all_personal_data() -> KnownPersonalData:
     from django.contrib.auth import get_user_model
 
-    from nodes.models import Consultation, GroupRegistration, TalentVolunteer
+    from nodes.models import Consultation, GroupRegistration, TalentVolunteer, TourReport
     from permissions.models import Organization
 
     people, phones, emails, addresses = set(), set(), set(), set()
@@ -77,6 +77,8 @@ def all_personal_data() -> KnownPersonalData:
         people.update((name, kana))
         phones.add(phone)
         emails.add(email)
+    # Visitors of study tours, named on their reports.
+    people.update(TourReport.objects.values_list("author_name", flat=True))
     for name, contact in Consultation.objects.values_list("requester_name", "requester_contact"):
         people.add(name)
         # A free field: 「090-1111-2222 / suzuki@example.jp」 holds a phone and an email, or an address.
@@ -122,11 +124,17 @@ class CaseShare:
         return self.payload is not None
 
 
-def _held_for_consent(parties) -> list[str]:
+def _held_for_consent(parties, consented: set[int] | None = None) -> list[str]:
+    """Named needs every non-public party's consent: the standing one on its registration, or, for a
+    study tour's copy, the consent recorded for that tour only (`consented`: organization ids)."""
     reasons = []
     for party in parties:
         organization = party.organization
         if organization.kind in PUBLIC_KINDS:
+            continue
+        if consented is not None:
+            if organization.pk not in consented:
+                reasons.append(f"{organization.name}（{organization.get_kind_display()}）はこのツアーでの団体名公開に同意していません。")
             continue
         registration = getattr(organization, "registration", None)
         if registration is None or registration.consent_named_cases_at is None:
@@ -174,10 +182,12 @@ def _payload_strings(payload: dict) -> list[str]:
     return [s for s in strings if s]
 
 
-def case_share(case, level: str | None = None, *, actor=None, known: KnownPersonalData | None = None) -> CaseShare:
+def case_share(case, level: str | None = None, *, actor=None, known: KnownPersonalData | None = None,
+               consented: set[int] | None = None) -> CaseShare:
     """The payload the hub would receive for `case` at `level` (default: its current level).
 
-    `known` lets a caller checking many cases read the node's personal data once.
+    `known` lets a caller checking many cases read the node's personal data once; `consented` (a
+    study tour's copy) replaces the standing named-case consent by the tour's own.
     """
     from nodes.models import CaseParty
 
@@ -191,7 +201,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
         parties.append(CaseParty(case=case, organization=department, role="government"))
     named = level == "named"
     if named:
-        share.held += _held_for_consent(parties)
+        share.held += _held_for_consent(parties, consented)
     else:
         share.held += _held_for_rarity(case, parties)
     known = known or all_personal_data()
@@ -248,6 +258,24 @@ def rescan_shared_cases() -> int:
     for case in CollaborationCase.objects.exclude(sharing_level="private").select_related("center"):
         with transaction.atomic():
             changed += record_reproject(case, projection=project_case(case, known=known)) is not None
+    changed += _rescan_tours()
+    return changed
+
+
+def _rescan_tours() -> int:
+    """Open study tours and their case copies: texts scrubbed again with today's personal data."""
+    from django.db import transaction
+
+    from nodes.models import StudyTour, TourCase
+
+    from .outbox import record_reproject
+
+    changed = 0
+    for tour in StudyTour.objects.filter(closed_at__isnull=True).select_related("center"):
+        with transaction.atomic():
+            changed += record_reproject(tour) is not None
+            for tour_case in TourCase.objects.filter(tour=tour, case__isnull=False).select_related("tour", "center"):
+                changed += record_reproject(tour_case) is not None
     return changed
 
 

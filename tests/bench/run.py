@@ -7,7 +7,7 @@ from . import common
 
 def main() -> None:
     common.use_bench_database()
-    from . import hub_search, matching, node_groups_list, scrubber, sync_push
+    from . import disaster, hub_search, matching, node_groups_list, scrubber, sync_push
 
     print(f"machine: {common.machine()}")
     node_groups_list.run()
@@ -15,6 +15,7 @@ def main() -> None:
     hub_search.run()
     matching.run()
     sync_push.run()
+    disaster.run()
     print(f"results appended to {common.RESULTS}")
 
 

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("KYODO_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from .chromium import launched, screenshot
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)")
     # Playwright's sync API refuses to start inside a running event loop; Django's async-safety
     # check would also trip on DB calls from the test thread, so we allow them explicitly.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with launched() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -40,14 +29,7 @@ def page(browser):
 
 @pytest.fixture
 def shot():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+    return screenshot
 
 
 @pytest.fixture(autouse=True)

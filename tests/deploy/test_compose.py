@@ -22,6 +22,8 @@ def test_compose_file_has_every_part_of_a_deployment(role):
     assert "--appendonly yes" in redis and "--maxmemory-policy noeviction" in redis
     worker = services["worker"]["command"]
     assert worker[worker.index("--queues") + 1] == "disaster,default"
+    disaster_worker = services["worker-disaster"]["command"]
+    assert disaster_worker[disaster_worker.index("--queues") + 1] == "disaster"
     assert "beat" in services["beat"]["command"]
     assert services["web"]["healthcheck"]["test"][-1].endswith("/healthz')")
     assert (DEPLOY / services["nginx"]["volumes"][0].split(":")[0]).exists()

@@ -85,7 +85,7 @@ class PrivateRedis:
 
 
 def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port: int = REDIS_PORT,
-                     prefix: str = "t"):
+                     prefix: str = "t", env: dict | None = None):
     """A hub `<prefix>-hub` and nodes `<prefix>-chigasaki`, `<prefix>-odawara`. Modules that run their
     own federation pass other ports and prefix, so they never meet another module's processes or databases."""
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
@@ -118,7 +118,7 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
     # Small batches and a short lease make a killed worker's push observable and recoverable in a test.
     deployments = federation.up(specs, prepare=prepare, base_port=base_port, web_workers=1, fresh=True,
                                 extra_env={"KYODO_SYNC_INTERVAL": "3", "KYODO_SYNC_BATCH_ENTRIES": "100",
-                                           "KYODO_SYNC_LEASE_SECONDS": "10"})
+                                           "KYODO_SYNC_LEASE_SECONDS": "10", **(env or {})})
     try:
         yield Federation(deployments, nodes, redis_server)
     finally:
@@ -146,3 +146,22 @@ def status(fed, node: str) -> dict:
     return json.loads(out)
 
 
+
+
+def login(deployment, username: str = "staff", password: str = PASSWORD) -> httpx.Client:
+    session = httpx.Client(base_url=deployment.url, timeout=30, follow_redirects=False)
+    session.get("/login/")
+    response = session.post("/login/", data={"username": username, "password": password,
+                                             "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+def post(session: httpx.Client, path: str, data: dict) -> httpx.Response:
+    return session.post(path, data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+
+
+def shell(fed, name: str, script: str):
+    """Run `script` in the deployment's Django shell; its last printed line is JSON."""
+    out = federation.manage(fed.by_name[name], "shell", "-c", script, capture=True)
+    return json.loads(out.strip().splitlines()[-1])

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
 import pytest
 
 from deploy import federation
 
-from .common import PASSWORD, start_federation, wait
+from .common import login, post, shell, start_federation, wait
 
 pytestmark = [pytest.mark.federation]
 
@@ -63,24 +62,6 @@ services.group_set_consent(acting_user=staff, group=m.GroupRegistration.objects.
 @pytest.fixture(scope="module")
 def fed(tmp_path_factory):
     yield from start_federation(tmp_path_factory, base_port=8510, redis_port=6393, prefix="i")
-
-
-def login(deployment) -> httpx.Client:
-    session = httpx.Client(base_url=deployment.url, timeout=30, follow_redirects=False)
-    session.get("/login/")
-    response = session.post("/login/", data={"username": "staff", "password": PASSWORD,
-                                             "csrfmiddlewaretoken": session.cookies["csrftoken"]})
-    assert response.status_code == 302, response.text[:500]
-    return session
-
-
-def post(session: httpx.Client, path: str, data: dict) -> httpx.Response:
-    return session.post(path, data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
-
-
-def shell(fed, name: str, script: str):
-    out = federation.manage(fed.by_name[name], "shell", "-c", script, capture=True)
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def hub_offers(fed) -> set[str]:

@@ -358,3 +358,21 @@ def test_a_pipelined_batch_that_arrives_first_waits_for_its_predecessor(chigasak
     early.join()
     assert outcome["second"].last_applied_seq == 7 and outcome["second"].applied == 3
     assert DirectoryGroup.objects.count() == 6
+
+
+def test_a_node_cannot_announce_a_center_in_another_municipality(chigasaki, client):
+    profile = chigasaki.profile()
+    profile["payload"]["municipality_code"] = "142069"  # 小田原市: not 茅ヶ崎's node's area
+    from sync.outbox import payload_digest as digest
+
+    profile["sha256"] = digest(profile["payload"])
+    response = chigasaki.send(client, [profile])
+    assert response.status_code == 403 and response.json()["error"]["code"] == "outside_municipality"
+    assert not NodeCenter.objects.exists()
+
+
+def test_a_designated_citys_node_may_announce_its_wards_only():
+    assert services.within_municipality("141003", "141038")  # 横浜市 → 西区
+    assert services.within_municipality("141305", "141313")  # 川崎市 → 川崎区
+    assert not services.within_municipality("141003", "141305")  # 横浜市 ≠ 川崎市
+    assert not services.within_municipality("142107", "142115")  # 三浦市 is no designated city: not 秦野市

@@ -33,7 +33,20 @@ def test_dashboard_shows_renewals_steps_events_and_cases(world, staff):
     assert "めだか" not in page  # center B's records
 
 
+@pytest.fixture
+def study_tours(world):
+    """The world has no study tour: one per center, for the pages below."""
+    import datetime as dt
+
+    from nodes import tours
+
+    for staff_user, center in ((world.staff_a, world.a), (world.staff_b, world.b)):
+        tours.tour_create(acting_user=staff_user, center=center, title="スタディツアー", starts_on=world.today,
+                          ends_on=world.today + dt.timedelta(days=1))
+
+
 @pytest.mark.parametrize("slug", sorted(RECORDS))
+@pytest.mark.usefixtures("study_tours")
 def test_every_list_detail_and_form_renders(world, staff, slug):
     assert staff.get(f"/{slug}/").status_code == 200
     assert staff.get(f"/{slug}/new/").status_code == 200
@@ -43,6 +56,7 @@ def test_every_list_detail_and_form_renders(world, staff, slug):
 
 
 @pytest.mark.parametrize("slug", sorted(RECORDS))
+@pytest.mark.usefixtures("study_tours")
 def test_other_centers_records_are_404_in_the_ui(world, staff, slug):
     record = RECORDS[slug].model.objects.filter(center=world.b).first() if slug != "organizations" else world.b
     for suffix in ("", "edit/"):

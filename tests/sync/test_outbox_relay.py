@@ -4,7 +4,9 @@ concurrent transactions, batch limits, the push lease, the sweeper and the debou
 from __future__ import annotations
 
 import threading
+import uuid
 
+import httpx
 import pytest
 import redis
 from django.conf import settings
@@ -12,10 +14,12 @@ from django.db import connection, connections, transaction
 
 from nodes import services
 from sync import relay
-from sync.client import BATCH_MAX_ENTRIES, _next_batch, local_digest
-from sync.models import OutboxEntry, SyncState
-from sync.outbox import canonical_json
+from sync.client import BATCH_MAX_ENTRIES, HubClient, _next_batch, decode_batch, local_digest, push
+from sync.keys import NodeKeyPair
+from sync.models import OutboxEntry, Priority, SyncState
+from sync.outbox import canonical_json, payload_digest
 from sync.services import lease_acquire, lease_release, publish_aggregates
+from sync.signing import new_key_pair
 
 from .. import factories as f
 
@@ -155,3 +159,55 @@ def test_push_tasks_are_configured_to_survive_a_lost_worker():
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     for task in (sync_push, sync_pull):
         assert task.acks_late and task.reject_on_worker_lost and task.max_retries == 6
+
+
+class CatchUpHub:
+    """The hub's side of a push at the network edge: acknowledges every batch, and can be told to run
+    something on the node while a batch is in flight."""
+
+    def __init__(self, during_batch=None):
+        self.applied, self.batches, self.during_batch = 0, [], during_batch
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/sync/v1/checkpoint":
+            return httpx.Response(200, json={"last_applied_seq": self.applied})
+        entries = decode_batch(request.content, "gzip")["entries"]
+        self.batches.append([(e["seq"], e["type"]) for e in entries])
+        if self.during_batch is not None and len(self.batches) == 1:
+            self.during_batch()
+        self.applied = entries[-1]["seq"]
+        return httpx.Response(200, json={"last_applied_seq": self.applied, "applied": len(entries), "skipped": 0})
+
+
+def _outbox(entity_type: str, n: int, priority: int) -> None:
+    payload = {"center": str(uuid.uuid4())}
+    OutboxEntry.objects.bulk_create(OutboxEntry(
+        entity_type=entity_type, entity_uuid=uuid.uuid4(), op="upsert", version=1, payload=payload,
+        payload_sha256=payload_digest(payload), priority=priority) for _ in range(n))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_need_written_during_a_catch_up_goes_in_the_next_batch_alone(settings, monkeypatch):
+    # The relay only numbers committed work, so this test commits (transactional database).
+    settings.SYNC_BATCH_ENTRIES = 10
+    monkeypatch.setattr("sync.services.ensure_profiles", lambda: 0)
+    _outbox("directory_group", 35, Priority.NORMAL)
+    hub = CatchUpHub(during_batch=lambda: _outbox("disaster_need", 1, Priority.DISASTER))
+    key = NodeKeyPair("k-test", *new_key_pair())
+    result = push(client=HubClient("http://hub.test", key=key, transport=httpx.MockTransport(hub)))
+    assert result.entries == 36
+    # Numbered one batch ahead of what is sent, with two batches in flight (sync.client.PIPELINE_DEPTH):
+    # written while the first batch was applied, the need goes alone in the first batch prepared
+    # after it — the third — not behind the remaining catch-up.
+    assert hub.batches[2] == [(21, "disaster_need")]
+    assert [len(b) for b in hub.batches] == [10, 10, 1, 10, 5]
+    assert SyncState.objects.get().last_acked_seq == 36
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_relay_window_numbers_only_one_batch_ahead():
+    _outbox("directory_group", 30, Priority.NORMAL)
+    assert relay.relay_window(acked_seq=0, window=10) == 10
+    assert relay.relay_window(acked_seq=0, window=10) == 0  # still ten waiting unsent
+    assert relay.relay_window(acked_seq=6, window=10) == 6
+    assert relay.unnumbered_count() == 14

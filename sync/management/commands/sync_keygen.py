@@ -1,7 +1,11 @@
-"""Create this node's Ed25519 signing key (once) and print its public half for the hub admin."""
+"""Create this deployment's Ed25519 signing key (once) and print its public half.
+
+On a node: give it to the hub admin to enroll the node. On the hub: the key signs pokes to the
+nodes, and its public half (and the next one, during a rotation) goes to every node through the feed."""
 
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from sync import keys
@@ -24,5 +28,9 @@ class Command(BaseCommand):
                 pair = keys.load_key() or keys.create_key()
         except RuntimeError as error:
             raise CommandError(str(error)) from error
+        if settings.KYODO_ROLE == "hub":
+            from hub.services import hub_key_publish
+
+            hub_key_publish(acting_user=None, pairs=[k for k in (keys.load_key(), keys.load_key("next")) if k])
         self.stdout.write(json.dumps({"key_id": pair.key_id, "public_key": pair.public_key_b64,
                                       "fingerprint": pair.fingerprint}))

@@ -1,0 +1,36 @@
+"""The hub's REST API for coordinators: disaster contacts, readable only under a valid grant."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import error_response
+
+from . import selectors
+from .models import DisasterContactCopy, DisasterDeclaration
+
+
+class DisasterContactsApi(APIView):
+    """GET the declaration's disaster contacts. 403 `permission_denied` without hub access,
+    403 `grant_required` without an approved, unexpired grant; every call is audited."""
+
+    class Output(serializers.ModelSerializer):
+        uuid = serializers.UUIDField(source="entity_uuid")
+        center = serializers.CharField(source="center.name")
+
+        class Meta:
+            model = DisasterContactCopy
+            fields = ["uuid", "center", "group_name", "contact_name", "phone", "email", "shared_at"]
+
+    def get(self, request, uuid):
+        if not selectors.can(request.user, "view_hub"):
+            return error_response("permission_denied", "ハブの閲覧権限がありません。", 403)
+        declaration = get_object_or_404(DisasterDeclaration, uuid=uuid)
+        grant, contacts = selectors.disaster_contacts(user=request.user, declaration=declaration, purpose="api")
+        if grant is None:
+            return error_response("grant_required", "連絡先の閲覧には承認された閲覧許可が必要です。", 403)
+        return Response({"grant": {"uuid": str(grant.uuid), "ends_at": grant.ends_at.isoformat()},
+                         "contacts": self.Output(contacts, many=True).data})

@@ -1,0 +1,303 @@
+"""Disaster latency with 5 nodes while one of them pushes a 50,000-entry catch-up.
+
+A hub and five nodes run as real processes (gunicorn, two Celery workers, beat) on PostgreSQL and a
+Redis server of the bench's own. Two figures, each also measured first with no catch-up running
+(the reference, same run):
+
+- need → hub: staff post a need on a node's tablet form; the clock stops when the hub's database
+  holds it (what the coordinators' board reads).
+- declaration → nodes: a coordinator posts a whole-prefecture declaration (or its closing) on the
+  hub; the clock stops when all five nodes' databases hold that version (what switches their
+  emergency mode).
+
+The 5 s emergency tick is set to 300 s here, so the figures measure the push and poke paths alone
+rather than the fallback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+
+import httpx
+import psycopg
+
+from .common import ROOT, percentile, record
+
+ENTRIES = int(os.environ.get("KYODO_BENCH_DISASTER_ENTRIES", "50000"))
+NEEDS = int(os.environ.get("KYODO_BENCH_DISASTER_NEEDS", "30"))
+DECLARATIONS = int(os.environ.get("KYODO_BENCH_DISASTER_DECLARATIONS", "4"))  # each also closed: 2 samples
+OFFSET = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
+BASE_PORT, REDIS_PORT = 8330 + OFFSET, 6395 + OFFSET
+PASSWORD = "bench-disaster-pw"
+CENTERS = [("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"), ("小田原市市民活動交流センター", "142069", "小田原市"),
+           ("平塚市民活動センター", "142034", "平塚市"), ("横須賀市市民活動サポートセンター", "142018", "横須賀市"),
+           ("藤沢市市民活動推進センター", "142051", "藤沢市")]
+HUB_SETUP = """
+from django.contrib.auth import get_user_model
+from permissions.services import organization_create, membership_grant
+prefecture = organization_create(acting_user=None, name="神奈川県", kind="prefecture", municipality_code="140007")
+user = get_user_model().objects.create_user("coordinator", password={password!r})
+membership_grant(acting_user=None, user=user, organization=prefecture, role="hub_admin")
+"""
+TIMEOUT = 120.0
+
+
+def _url(deployment) -> str:
+    return deployment.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+
+
+class Sessions:
+    """Logged-in browser-like sessions and database connections of the federation."""
+
+    def __init__(self, hub, nodes, centers: dict):
+        self.hub, self.nodes, self.centers = hub, nodes, centers
+        self.web = {d.name: self._login(d, "coordinator" if d is hub else "staff") for d in [hub, *nodes]}
+
+    @staticmethod
+    def _login(deployment, username: str) -> httpx.Client:
+        session = httpx.Client(base_url=deployment.url, timeout=30, follow_redirects=False)
+        session.get("/login/")
+        response = session.post("/login/", data={"username": username, "password": PASSWORD,
+                                                 "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+        if response.status_code != 302:
+            raise SystemExit(f"{deployment.name}: login failed ({response.status_code})")
+        return session
+
+    def post(self, name: str, path: str, data: dict) -> httpx.Response:
+        session = self.web[name]
+        response = session.post(path, data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+        if response.status_code != 302:
+            raise SystemExit(f"{name}: POST {path} answered {response.status_code}: {response.text[:300]}")
+        return response
+
+
+def _poll(connection, query: str, params, timeout: float = TIMEOUT):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        row = connection.execute(query, params).fetchone()
+        if row is not None:
+            return row
+        time.sleep(0.02)
+    raise SystemExit(f"timed out after {timeout:.0f} s: {query} {params}")
+
+
+def declare(sessions: Sessions, name: str) -> str:
+    response = sessions.post(sessions.hub.name, "/disasters/new/", {
+        "name": name, "hazard": "storm_flood", "whole_prefecture": "on", "municipality_codes": ""})
+    return response.headers["location"].strip("/").split("/")[-1]
+
+
+def measure_declarations(sessions: Sessions, count: int, label: str) -> list[tuple[float, float]]:
+    """[(start, seconds)] for each declaration and each closing to be held by every node."""
+    samples = []
+    connections = [psycopg.connect(_url(node), autocommit=True) for node in sessions.nodes]
+    try:
+        declaration = ""
+        for n in range(count):
+            for closing in (False, True):
+                started = time.perf_counter()
+                if closing:
+                    sessions.post(sessions.hub.name, f"/disasters/{declaration}/close/", {})
+                    query = ("SELECT 1 FROM emergency_disasterdeclaration WHERE uuid = %s"
+                             " AND closed_at IS NOT NULL")
+                else:
+                    declaration = declare(sessions, f"ベンチ風水害{label}{n + 1}")
+                    query = "SELECT 1 FROM emergency_disasterdeclaration WHERE uuid = %s AND closed_at IS NULL"
+                for connection in connections:
+                    _poll(connection, query, (declaration,))
+                samples.append((started, time.perf_counter() - started))
+                time.sleep(0.5)
+    finally:
+        for connection in connections:
+            connection.close()
+    return samples
+
+
+def measure_needs(sessions: Sessions, declaration: str, count: int) -> list[tuple[float, float]]:
+    """[(start, seconds)] from posting a need on a node's form to the hub's database holding it."""
+    samples = []
+    hub = psycopg.connect(_url(sessions.hub), autocommit=True)
+    nodes = {node.name: psycopg.connect(_url(node), autocommit=True) for node in sessions.nodes}
+    try:
+        for n in range(count):
+            node = sessions.nodes[n % len(sessions.nodes)]
+            center, code = sessions.centers[node.name]
+            started = time.perf_counter()
+            sessions.post(node.name, f"/emergency/{declaration}/centers/{center}/needs/", {
+                "sector": ["wash", "food", "shelter", "health"][n % 4], "priority": "high", "municipality_code": code,
+                "place_name": "市民体育館", "kind_1": "item", "description_1": "飲料水", "quantity_1": str(10 + n),
+                "unit_1": "箱"})
+            # Needs are posted one at a time, so the node's newest need is this one.
+            (need,) = nodes[node.name].execute("SELECT uuid FROM emergency_disasterneed ORDER BY id DESC LIMIT 1"
+                                               ).fetchone()
+            _poll(hub, "SELECT 1 FROM hub_disasterneedcopy WHERE entity_uuid = %s", (need,))
+            samples.append((started, time.perf_counter() - started))
+            time.sleep(0.3)
+    finally:
+        hub.close()
+        for connection in nodes.values():
+            connection.close()
+    return samples
+
+
+def _fill_outbox(node, center: str) -> None:
+    """ENTRIES directory entries straight into the node's outbox (COPY: building them is not measured)."""
+    from sync.outbox import canonical_json, payload_digest
+
+    buffer, now = io.StringIO(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for n in range(ENTRIES):
+        payload = {"center": center, "name": f"ベンチ災害時団体{n:06d}", "name_kana": f"ベンチサイガイジダンタイ{n:06d}",
+                   "kind": "citizen_group", "legal_form": "voluntary", "fields": sorted({1 + n % 20, 1 + (n * 7) % 20}),
+                   "area": "海岸", "description": "防災訓練と避難所運営の手伝いに取り組む団体です。"}
+        text = canonical_json(payload).decode().replace("\\", "\\\\")
+        buffer.write(f"{now}\tdirectory_group\t{uuid.uuid4()}\tupsert\t1\t1\t{text}\t{payload_digest(payload)}\t0\n")
+    with psycopg.connect(_url(node)) as connection, connection.cursor() as cursor:
+        with cursor.copy("COPY sync_outboxentry (created_at, entity_type, entity_uuid, op, schema_version, version,"
+                         " payload, payload_sha256, priority) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+
+
+class CatchUp:
+    """Watches the hub apply the bulk node's backlog; knows whether it was still running at a moment."""
+
+    def __init__(self, hub, slug: str, target: int):
+        self.hub, self.slug, self.target = hub, slug, target
+        self.started = self.finished = None
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _applied(self, connection) -> int:
+        return connection.execute("SELECT last_applied_seq FROM hub_node WHERE slug = %s", (self.slug,)).fetchone()[0]
+
+    def _watch(self) -> None:
+        with psycopg.connect(_url(self.hub), autocommit=True) as connection:
+            first = self._applied(connection)
+            while self.finished is None:
+                applied = self._applied(connection)
+                if self.started is None and applied > first:
+                    self.started = time.perf_counter()
+                if applied >= self.target:
+                    self.finished = time.perf_counter()
+                time.sleep(0.1)
+
+    def running_at(self, moment: float) -> bool:
+        return self.started is not None and moment >= self.started and (self.finished is None or moment < self.finished)
+
+
+def _figures(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    seconds = [s for _start, s in samples]
+    return percentile(seconds, 50), percentile(seconds, 95)
+
+
+def run() -> None:
+    from deploy import federation
+    from tests.federation.common import CENTER_SETUP, PrivateRedis
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    base = os.environ.get("DATABASE_URL", "")
+    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"  # the runner derives per-deployment DBs
+    os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / "bench-disaster")
+    os.environ["KYODO_REDIS_DB_BASE"] = "0"
+    redis_dir = ROOT / "var" / "bench-disaster-redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    redis_server = PrivateRedis(REDIS_PORT, redis_dir)
+    redis_server.start()
+    os.environ["REDIS_URL"] = redis_server.url
+    print(f"disaster latency: hub + {len(CENTERS)} nodes, a {ENTRIES:,}-entry catch-up on one node")
+    specs = [("bd-hub", "hub", "ベンチハブ")] + [(f"bd-node{i + 1}", "node", c[0]) for i, c in enumerate(CENTERS)]
+    hub_box, centers = {}, {}
+
+    def prepare(deployment):
+        if deployment.role == "hub":
+            hub_box["hub"] = deployment
+            federation.manage(deployment, "shell", "-c", HUB_SETUP.format(password=PASSWORD))
+            return
+        name, code, municipality = CENTERS[int(deployment.name.removeprefix("bd-node")) - 1]
+        federation.enroll(hub_box["hub"], deployment, name=name, municipality_code=code, municipality_name=municipality)
+        out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
+            name=name, code=code, municipality=municipality, password=PASSWORD), capture=True)
+        centers[deployment.name] = (json.loads(out.strip().splitlines()[-1])["center"], code)
+
+    deployments = []
+    try:
+        deployments = federation.up(specs, prepare=prepare, base_port=BASE_PORT, web_workers=2, fresh=True,
+                                    extra_env={"KYODO_SYNC_INTERVAL": "60", "KYODO_EMERGENCY_SYNC_SECONDS": "300"})
+        hub, nodes = deployments[0], deployments[1:]
+        with psycopg.connect(_url(hub), autocommit=True) as connection:
+            _poll(connection, "SELECT 1 FROM hub_nodecenter HAVING count(*) >= %s", (len(nodes),), timeout=180)
+        sessions = Sessions(hub, nodes, centers)
+
+        # The reference: nothing else running.
+        idle_declare = measure_declarations(sessions, max(DECLARATIONS // 2, 1), "（参照）")
+        base_declaration = declare(sessions, "ベンチ県域災害")
+        for node in nodes:
+            with psycopg.connect(_url(node), autocommit=True) as connection:
+                _poll(connection, "SELECT 1 FROM emergency_disasterdeclaration WHERE uuid = %s", (base_declaration,))
+        idle_needs = measure_needs(sessions, base_declaration, max(NEEDS // 2, 5))
+
+        # The catch-up: ENTRIES entries on the first node, pushed by its ordinary worker.
+        bulk = nodes[0]
+        with psycopg.connect(_url(hub), autocommit=True) as connection:
+            applied = connection.execute("SELECT last_applied_seq FROM hub_node WHERE slug = %s",
+                                         (bulk.name,)).fetchone()[0]
+        with psycopg.connect(_url(bulk), autocommit=True) as connection:
+            unsent = connection.execute("SELECT count(*) FROM sync_outboxentry WHERE publish_seq IS NULL"
+                                        " OR publish_seq > %s", (applied,)).fetchone()[0]
+        _fill_outbox(bulk, centers[bulk.name][0])
+        catch_up = CatchUp(hub, bulk.name, applied + unsent + ENTRIES)
+        catch_up.thread.start()
+        federation.manage(bulk, "shell", "-c", "from sync.tasks import sync_push; sync_push.delay()")
+        deadline = time.perf_counter() + 60
+        while catch_up.started is None and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        results: dict = {}
+        threads = [threading.Thread(target=lambda: results.setdefault(
+                       "needs", measure_needs(sessions, base_declaration, NEEDS))),
+                   threading.Thread(target=lambda: results.setdefault(
+                       "declare", measure_declarations(sessions, DECLARATIONS, "")))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        deadline = time.perf_counter() + 1800
+        while catch_up.finished is None and time.perf_counter() < deadline:
+            time.sleep(0.5)
+        catch_up.finished = catch_up.finished or time.perf_counter()
+        catch_up_seconds = catch_up.finished - (catch_up.started or catch_up.finished)
+    finally:
+        federation.stop(deployments)
+        redis_server.kill()
+    needs, declarations = results["needs"], results["declare"]
+    during = {key: sum(catch_up.running_at(start) for start, _s in samples)
+              for key, samples in (("needs", needs), ("declare", declarations))}
+    need50, need95 = _figures(needs)
+    decl50, decl95 = _figures(declarations)
+    ref_need50, ref_need95 = _figures(idle_needs)
+    ref_decl50, ref_decl95 = _figures(idle_declare)
+    print(f"  catch-up: {ENTRIES:,} entries in {catch_up_seconds:.1f} s"
+          f" ({ENTRIES / max(catch_up_seconds, 0.001):,.0f}/s)")
+    print(f"  need → hub: {len(needs)} needs ({during['needs']} while the catch-up ran): p50 {need50:.2f} s, "
+          f"p95 {need95:.2f} s; with nothing running ({len(idle_needs)}): p50 {ref_need50:.2f} s, p95 {ref_need95:.2f} s")
+    print(f"  declaration → 5 nodes: {len(declarations)} ({during['declare']} while the catch-up ran): "
+          f"p50 {decl50:.2f} s, p95 {decl95:.2f} s; with nothing running ({len(idle_declare)}): "
+          f"p50 {ref_decl50:.2f} s, p95 {ref_decl95:.2f} s")
+    record("disaster.need_to_hub.p50_s", need50, "s", "—")
+    record("disaster.need_to_hub.p95_s", need95, "s", "≤ 2")
+    record("disaster.need_to_hub.p95_ratio_to_idle", need95 / ref_need95, "ratio", "—")
+    record("disaster.declare_to_nodes.p50_s", decl50, "s", "—")
+    record("disaster.declare_to_nodes.p95_s", decl95, "s", "≤ 5")
+    record("disaster.declare_to_nodes.p95_ratio_to_idle", decl95 / ref_decl95, "ratio", "—")
+    record("disaster.samples_during_catch_up", (during["needs"] + during["declare"]) / (len(needs) + len(declarations)),
+           "share", "1.0")
+
+
+if __name__ == "__main__":
+    from .common import use_bench_database
+
+    use_bench_database()
+    run()
