@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -26,8 +27,16 @@ def normalize_for_search(text: str | None) -> str:
     """
     if not text:
         return ""
+    # Short values repeat (areas, kinds, names seen again in a re-sent record): computed once each.
+    return _normalize_short(text) if len(text) <= 200 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).translate(_KATA_TO_HIRA).casefold()
     return _SPACES.sub(" ", folded).strip()
+
+
+_normalize_short = functools.lru_cache(maxsize=8192)(_normalize)
 
 
 def search_key(*parts: str | None) -> str:

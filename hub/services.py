@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
+import hashlib
+import json
 import re
+import time
 import uuid as uuid_module
 from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
@@ -152,14 +156,17 @@ def active_public_key(key_id: str) -> bytes | None:
 
 def nonce_record(*, key_id: str, nonce: str, expires: int) -> NodeKey | None:
     """Accept a nonce once; None when it was seen before (a replay)."""
-    key = NodeKey.objects.select_related("node").get(key_id=key_id)
-    try:
-        with transaction.atomic():
-            SeenNonce.objects.create(key=key, nonce=nonce, expires_at=dt.datetime.fromtimestamp(expires, tz=dt.UTC))
-    except IntegrityError:
-        return None
-    NodeKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    Node.objects.filter(pk=key.node_id).update(last_contact_at=timezone.now())
+    with transaction.atomic():  # one commit for the nonce and the contact times
+        key = NodeKey.objects.select_related("node").get(key_id=key_id)
+        try:
+            with transaction.atomic():
+                SeenNonce.objects.create(key=key, nonce=nonce,
+                                         expires_at=dt.datetime.fromtimestamp(expires, tz=dt.UTC))
+        except IntegrityError:
+            return None
+        now = timezone.now()
+        NodeKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        Node.objects.filter(pk=key.node_id).update(last_contact_at=now)
     return key
 
 
@@ -667,7 +674,8 @@ def _entry(raw) -> dict:
         raise BatchRejected("entry_invalid", "seq, type, op, schema, version and payload are required", seq=seq)
     if payload_digest(raw["payload"]) != raw.get("sha256"):
         raise BatchRejected("payload_digest_mismatch", "sha256 does not match the payload", seq=seq)
-    return {**raw, "uuid": entity_uuid}
+    raw["uuid"] = entity_uuid  # the parsed document is ours to keep
+    return raw
 
 
 def _bury(node: Node, entity_type: str, entity_uuid, version: int, op: str) -> None:
@@ -731,8 +739,9 @@ class _Pending:
         self.winners: dict[str, dict] = {}  # entity type → {uuid: (entry, field values or None)}
         self.count = 0
 
-    def add(self, entry: dict) -> None:
-        model, keys, to_fields = SCHEMAS[entry["type"]]
+    def add(self, entry: dict, checked=None) -> None:
+        """`checked`: the entry's field values (or their refusal) from `_check_fields`, when they were
+        worked out before the node's lock was taken."""
         payload, seq = entry["payload"], entry["seq"]
         center_pk = self.centers.get(str(payload.get("center")))
         if center_pk is None:
@@ -740,12 +749,10 @@ class _Pending:
                                 seq=seq, status=403)
         values = None
         if entry["op"] == "upsert":
-            if not set(payload) <= keys:
-                raise BatchRejected("payload_invalid", f"unexpected fields: {sorted(set(payload) - keys)}", seq=seq)
-            try:
-                values = {"center_id": center_pk, **to_fields(payload)}
-            except ValueError as error:
-                raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
+            values = checked if checked is not None else _check_fields(entry)
+            if isinstance(values, BatchRejected):
+                raise values
+            values["center_id"] = center_pk
             self._check_disaster_rules(entry, values)
             if entry["type"] == disaster.CONTACT_TYPE and DisasterDeclaration.objects.filter(
                     pk=values["declaration_id"], closed_at__isnull=False).exists():
@@ -791,31 +798,150 @@ class _Pending:
 
     def _flush_type(self, entity_type: str, by_uuid: dict) -> int:
         model = SCHEMAS[entity_type][0]
-        node, uuids = self.node, list(by_uuid)
-        held = dict(model.objects.filter(node=node, entity_uuid__in=uuids).values_list("entity_uuid", "version"))
-        buried = dict(Tombstone.objects.filter(node=node, entity_uuid__in=uuids).values_list("entity_uuid", "version"))
-        upserts, removals = [], []
-        for entity_uuid, (entry, values) in by_uuid.items():
-            version = entry["version"]
-            if entry["op"] == "upsert":
-                if buried.get(entity_uuid, -1) < version and held.get(entity_uuid, -1) < version:
-                    upserts.append(model(node=node, entity_uuid=entity_uuid, version=version, **values))
-            else:
-                removals.append((entity_uuid, entry))
-        if upserts:
-            value_fields = [f.name for f in model._meta.concrete_fields
-                            if f.name not in ("id", "node", "entity_uuid")]
-            model.objects.bulk_create(upserts, batch_size=500, update_conflicts=True,
-                                      unique_fields=["node", "entity_uuid"], update_fields=value_fields)
-            Tombstone.objects.filter(node=node, entity_uuid__in=[u.entity_uuid for u in upserts]).delete()
+        node = self.node
+        upserts = [(u, entry["version"], values) for u, (entry, values) in by_uuid.items() if entry["op"] == "upsert"]
+        removals = [(u, entry) for u, (entry, _values) in by_uuid.items() if entry["op"] != "upsert"]
+        written = _write_copies(model, node, upserts) if upserts else 0
         if removals:
+            uuids = [u for u, _entry in removals]
+            held = dict(model.objects.filter(node=node, entity_uuid__in=uuids).values_list("entity_uuid", "version"))
+            buried = dict(Tombstone.objects.filter(node=node, entity_uuid__in=uuids).values_list("entity_uuid", "version"))
             doomed = [u for u, entry in removals if held.get(u, -1) <= entry["version"]]
             model.objects.filter(node=node, entity_uuid__in=doomed).delete()
             graves = [Tombstone(node=node, entity_type=entity_type, entity_uuid=u, version=entry["version"],
                                 op=entry["op"]) for u, entry in removals if buried.get(u, -1) < entry["version"]]
             Tombstone.objects.bulk_create(graves, batch_size=500, update_conflicts=True,
                                           unique_fields=["node", "entity_uuid"], update_fields=["version", "op", "at"])
-        return len(upserts) + len(removals)
+        return written + len(removals)
+
+
+def _write_copies(model, node: Node, rows: list[tuple]) -> int:
+    """Upsert (uuid, version, field values) rows, each only if newer than the held copy and than its
+    tombstone, and lift the tombstones of what was written; returns how many rows were written.
+    The uuids are distinct (one winner per record)."""
+    if connection.vendor == "postgresql":
+        return _copy_upsert(model, node, rows)
+    uuids = [u for u, _version, _values in rows]
+    held = dict(model.objects.filter(node=node, entity_uuid__in=uuids).values_list("entity_uuid", "version"))
+    buried = dict(Tombstone.objects.filter(node=node, entity_uuid__in=uuids).values_list("entity_uuid", "version"))
+    fresh = [model(node=node, entity_uuid=u, version=version, **values) for u, version, values in rows
+             if buried.get(u, -1) < version and held.get(u, -1) < version]
+    if fresh:
+        value_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "node", "entity_uuid")]
+        model.objects.bulk_create(fresh, batch_size=500, update_conflicts=True,
+                                  unique_fields=["node", "entity_uuid"], update_fields=value_fields)
+        Tombstone.objects.filter(node=node, entity_uuid__in=[c.entity_uuid for c in fresh]).delete()
+    return len(fresh)
+
+
+@dataclass(frozen=True)
+class _CopyPlan:
+    stage: str  # a temporary table shaped like the copy table, emptied at commit
+    create: str
+    copy: str
+    apply: str
+    fields: tuple  # (keys the field values may use, default factory or None, converter or None) per column
+
+
+def _row_layout(plan: _CopyPlan, values: dict) -> list[tuple]:
+    """Where each column of a row comes from: (0, key) the field values, (1, key) the entry's uuid or
+    version, (2, key) the same for every row, (3, default factory) the field's default."""
+    layout = []
+    for (attname, name), default, convert in plan.fields:
+        if attname in values or name in values:
+            layout.append((0, attname if attname in values else name, convert))
+        elif attname in ("entity_uuid", "version"):
+            layout.append((1, attname, None))
+        elif default is None:
+            layout.append((2, attname, None))
+        else:
+            layout.append((3, default, None))
+    return layout
+
+
+@functools.cache
+def _copy_plan(model) -> _CopyPlan:
+    quote = connection.ops.quote_name
+    table, fields = model._meta.db_table, [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    # Named after its columns too: a connection that outlives a migration never COPYs into an old shape.
+    stage = quote(f"kyodo_stage_{table}_{hashlib.sha256(columns.encode()).hexdigest()[:8]}")
+    updates = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields
+                        if f.attname not in ("node_id", "entity_uuid"))
+    tombs = quote(Tombstone._meta.db_table)
+    apply = (
+        f"WITH written AS (INSERT INTO {quote(table)} AS held ({columns}) SELECT {columns} FROM {stage} AS s"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {tombs} AS t WHERE t.node_id = s.node_id"
+        f" AND t.entity_uuid = s.entity_uuid AND t.version >= s.version)"
+        f" ON CONFLICT (node_id, entity_uuid) DO UPDATE SET {updates} WHERE held.version < EXCLUDED.version"
+        f" RETURNING held.entity_uuid),"
+        f" unburied AS (DELETE FROM {tombs} AS t USING written AS w WHERE t.node_id = %s"
+        f" AND t.entity_uuid = w.entity_uuid)"
+        f" SELECT count(*) FROM written")
+    plan = []
+    for f in fields:
+        convert = None
+        if isinstance(f, models.JSONField):  # jsonb takes JSON text in a text-format COPY
+            convert = functools.partial(json.dumps, cls=f.encoder) if f.encoder else json.dumps
+        plan.append(((f.attname, f.name), f.get_default if f.attname not in ("node_id", "entity_uuid", "version",
+                                                                            "received_at") else None, convert))
+    return _CopyPlan(
+        stage=stage,
+        create=(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"
+                f" AS SELECT {columns} FROM {quote(table)} WITH NO DATA"),
+        copy=f"COPY {stage} ({columns}) FROM STDIN", apply=apply, fields=tuple(plan))
+
+
+def _copy_upsert(model, node: Node, rows: list[tuple]) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT DO
+    UPDATE … WHERE the held version is older, skipping records whose tombstone is as new or newer.
+    Same outcome as the ORM path, without building a model instance and a quoted literal per value."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("copies are written inside the batch's transaction")  # ON COMMIT DELETE ROWS
+    plan = _copy_plan(model)
+    fixed = {"node_id": node.pk, "received_at": timezone.now()}
+    layouts: dict = {}  # the field values of one type have the same keys row after row: resolve them once
+    with connection.cursor() as cursor:
+        cursor.execute(plan.create)
+        cursor.execute(f"DELETE FROM {plan.stage}")  # empty unless an enclosing transaction is still open
+        with cursor.copy(plan.copy) as copy:
+            for entity_uuid, version, values in rows:
+                shape = tuple(values)
+                layout = layouts.get(shape)
+                if layout is None:
+                    layout = layouts[shape] = _row_layout(plan, values)
+                own = {"entity_uuid": entity_uuid, "version": version}
+                copy.write_row([
+                    (convert(values[key]) if convert else values[key]) if source == 0
+                    else own[key] if source == 1 else fixed[key] if source == 2 else key()
+                    for source, key, convert in layout])
+        cursor.execute(plan.apply, [node.pk])
+        return cursor.fetchone()[0]
+
+
+def _check_fields(entry: dict) -> dict | BatchRejected:
+    """An upsert's field values for its copy, or why it is refused (raised in the entry's turn)."""
+    _model, keys, to_fields = SCHEMAS[entry["type"]]
+    payload, seq = entry["payload"], entry["seq"]
+    if not keys.issuperset(payload):
+        return BatchRejected("payload_invalid", f"unexpected fields: {sorted(set(payload) - keys)}", seq=seq)
+    try:
+        return to_fields(payload)
+    except ValueError as error:
+        return BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq)
+
+
+# Types whose field checks read nothing from the database: checked before the node's lock is taken,
+# so that this work overlaps the apply of the node's previous batch (a pipelined push).
+CHECKED_UNLOCKED = frozenset({"directory_group", "public_event", "aggregate_counts", "shared_case",
+                              "directory_offer"})
+# How long a batch the node marks as pipelined (sent while its predecessor was still in flight) may
+# wait for that predecessor before it is refused as a gap.
+PREDECESSOR_WAIT = 3.0  # seconds
+
+
+class _Ahead(Exception):
+    """The batch starts beyond the next seq; its predecessor may still be on its way."""
 
 
 @dataclass
@@ -825,22 +951,41 @@ class BatchOutcome:
     skipped: int
 
 
-@transaction.atomic
 def batch_apply(*, node: Node, batch) -> BatchOutcome:
-    """Apply a node's batch in one transaction; refuse it whole if it leaves a gap or breaks a rule."""
+    """Apply a node's batch in one transaction; refuse it whole if it leaves a gap or breaks a rule.
+
+    The entries' shape, digests and (for most types) field values are checked first, without any
+    lock; then, under the node's row lock, the gap, partition and version rules, and the writes. A
+    batch marked `pipelined` that starts beyond the next seq waits up to PREDECESSOR_WAIT for the
+    batch before it (sent just earlier, still being applied) and is refused as a gap after that.
+    """
     if not isinstance(batch, dict) or batch.get("format") != "kyodo.sync.batch/1" or not isinstance(
             batch.get("entries"), list):
         raise BatchRejected("batch_invalid", "not a kyodo.sync.batch/1 document", status=400)
     if len(batch["entries"]) > BATCH_MAX_ENTRIES:
         raise BatchRejected("batch_too_large", f"at most {BATCH_MAX_ENTRIES} entries per batch", status=413)
-    # The node row lock serializes batches of one node, so the set-wise reads below stay true.
-    node = Node.objects.select_for_update().get(pk=node.pk)
     entries = [_entry(raw) for raw in batch["entries"]]
     seqs = [entry["seq"] for entry in entries]
     if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
         raise BatchRejected("batch_not_consecutive", "entries must carry consecutive seqs", status=400)
-    if seqs and seqs[0] > node.last_applied_seq + 1:
-        raise BatchRejected("gap", f"expected seq {node.last_applied_seq + 1}, got {seqs[0]}", status=409)
+    checked = {entry["seq"]: _check_fields(entry) for entry in entries
+               if entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED}
+    deadline = time.monotonic() + (PREDECESSOR_WAIT if batch.get("pipelined") is True else 0)
+    while True:
+        try:
+            return _batch_apply_locked(node, batch, entries, checked)
+        except _Ahead as ahead:
+            if time.monotonic() >= deadline:
+                raise BatchRejected("gap", str(ahead), status=409) from None
+            time.sleep(0.01)
+
+
+@transaction.atomic
+def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: dict) -> BatchOutcome:
+    # The node row lock serializes batches of one node, so the set-wise reads below stay true.
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    if entries and entries[0]["seq"] > node.last_applied_seq + 1:
+        raise _Ahead(f"expected seq {node.last_applied_seq + 1}, got {entries[0]['seq']}")
     fresh = [entry for entry in entries if entry["seq"] > node.last_applied_seq]
     applied = 0
     pending = _Pending(node)
@@ -851,7 +996,7 @@ def batch_apply(*, node: Node, batch) -> BatchOutcome:
             applied += _apply_profile(node, entry)
             pending = _Pending(node)
         else:
-            pending.add(entry)
+            pending.add(entry, checked.get(entry["seq"]))
     applied += pending.flush()
     if fresh:
         node.last_applied_seq = fresh[-1]["seq"]

@@ -10,18 +10,23 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import feed
 from .keys import NodeKeyPair, load_key
-from .models import FeedItem, Op, OutboxEntry, Priority
+from .models import FeedItem, Op, OutboxEntry, Priority, SyncState
 from .outbox import canonical_json
 from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
 from .signing import sign_request
@@ -29,6 +34,7 @@ from .signing import sign_request
 BATCH_MAX_ENTRIES = 500
 BATCH_MAX_BYTES = 4 * 1024 * 1024
 BATCH_FORMAT = "kyodo.sync.batch/1"
+PIPELINE_DEPTH = 2  # batches in flight at once
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # A page that asks the hub while staff wait (他センターのできること): better a clear message than a hang.
 LIVE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -82,32 +88,63 @@ class HubClient:
         return self.request(method, path, body=body, headers=headers).json()
 
 
-def _entry_wire(entry: OutboxEntry) -> dict:
-    return {"seq": entry.publish_seq, "type": entry.entity_type, "uuid": str(entry.entity_uuid), "op": entry.op,
-            "schema": entry.schema_version, "version": entry.version, "payload": entry.payload,
-            "sha256": entry.payload_sha256}
+def _wire_entry(seq: int, entity_type: str, entity_uuid, op: str, schema: int, version: int, payload: str,
+                sha256: str) -> bytes:
+    """One entry as it goes on the wire. The payload is the stored JSON text, spliced in as is: the
+    hub parses it and checks `sha256` against its canonical form, so re-encoding it here would only
+    cost time."""
+    head = json.dumps({"seq": seq, "type": entity_type, "uuid": str(entity_uuid), "op": op, "schema": schema,
+                       "version": version, "sha256": sha256}, ensure_ascii=False, separators=(",", ":"))
+    return f'{head[:-1]},"payload":{payload}}}'.encode()
 
 
 def _batch_limit() -> int:
     return min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
 
 
-def _next_batch(after_seq: int) -> list[dict]:
-    wires, size = [], 0
-    first_priority = None
-    for entry in OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")[:_batch_limit()]:
-        # Disaster entries at the head of the window go alone: a small batch the hub applies at once,
-        # instead of waiting for 500 catch-up entries to be applied with them.
-        if first_priority == Priority.DISASTER and entry.priority != Priority.DISASTER:
+def _next_batch(after_seq: int) -> list[tuple[int, bytes]]:
+    """(seq, entry on the wire) of the next entries after `after_seq`: at most 500, at most 4 MB.
+
+    Disaster entries at the head go alone: a small batch the hub applies at once, instead of waiting
+    for up to 500 catch-up entries to be applied with them."""
+    wires, size, first_priority = [], 0, None
+    for seq, priority, wire in _wire_rows(after_seq, _batch_limit()):
+        if first_priority == Priority.DISASTER and priority != Priority.DISASTER:
             break
-        first_priority = entry.priority if first_priority is None else first_priority
-        wire = _entry_wire(entry)
-        wire_size = len(canonical_json(wire))
-        if wires and size + wire_size > BATCH_MAX_BYTES:
+        first_priority = priority if first_priority is None else first_priority
+        if wires and size + len(wire) > BATCH_MAX_BYTES:
             break
-        wires.append(wire)
-        size += wire_size
+        wires.append((seq, wire))
+        size += len(wire)
     return wires
+
+
+def _wire_rows(after_seq: int, limit: int):
+    if connection.vendor == "postgresql":
+        # PostgreSQL writes each entry's JSON itself (the payload is spliced in as stored).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT publish_seq, priority, json_build_object('seq', publish_seq, 'type', entity_type,"
+                " 'uuid', entity_uuid, 'op', op, 'schema', schema_version, 'version', version,"
+                " 'sha256', payload_sha256, 'payload', payload)::text"
+                f" FROM {OutboxEntry._meta.db_table} WHERE publish_seq > %s ORDER BY publish_seq LIMIT %s",
+                [after_seq, limit])
+            return [(seq, priority, text.encode()) for seq, priority, text in cursor.fetchall()]
+    rows = (OutboxEntry.objects.filter(publish_seq__gt=after_seq).order_by("publish_seq")
+            .annotate(payload_text=Cast("payload", TextField()))
+            .values_list("publish_seq", "priority", "entity_type", "entity_uuid", "op", "schema_version", "version",
+                         "payload_text", "payload_sha256")[:limit])
+    return [(row[0], row[1], _wire_entry(row[0], *row[2:])) for row in rows]
+
+
+def _batch_body(wires: list[tuple[int, bytes]], *, published_seq: int, oldest_unsent, pipelined: bool = False
+                ) -> bytes:
+    head = canonical_json({"format": BATCH_FORMAT, "published_seq": published_seq, "pipelined": pipelined,
+                           "oldest_unsent_at": oldest_unsent.isoformat() if oldest_unsent else None})
+    body = head[:-1] + b',"entries":[' + b",".join(wire for _seq, wire in wires) + b"]}"
+    # Level 1: the entries are small JSON documents; higher levels cost the node far more time than
+    # they save on the wire.
+    return gzip.compress(body, compresslevel=1)
 
 
 def _record_error(error: SyncError) -> None:
@@ -137,42 +174,95 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
             raise SyncError("hub_ahead", f"the hub has applied seq {hub_seq}, beyond what this node published "
                             f"({state.last_published_seq}); was this node restored from an old backup?", retry=False)
         acked = _acknowledge(hub_seq)
-        total = state.last_published_seq - acked + unnumbered_count()
-        while max_batches is None or result.batches < max_batches:
-            relay_window(acked_seq=acked, window=_batch_limit())
-            wires = _next_batch(acked)
-            if not wires:
-                break
-            unsent = oldest_unsent_at()
-            # Numbered one batch ahead (sync.relay.relay_window): tell the hub the whole backlog for its lag.
-            published = sync_state().last_published_seq + unnumbered_count()
-            batch = {"format": BATCH_FORMAT, "published_seq": published,
-                     "oldest_unsent_at": unsent.isoformat() if unsent else None, "entries": wires}
-            body = gzip.compress(canonical_json(batch), compresslevel=6)
-            answer = client.request("POST", "/sync/v1/batches", body=body, headers={
-                "Content-Type": "application/json", "Content-Encoding": "gzip"}).json()
-            acked = _acknowledge(answer["last_applied_seq"])
-            result.batches += 1
-            result.entries += len(wires)
-            if progress:
-                progress(result.entries, total)
-            if lease_owner is not None and not lease_renew(lease_owner):
-                raise SyncError("lease_lost", "another push took over this node's sync lease")
+        backlog = _Backlog()
+        # Up to PIPELINE_DEPTH batches in flight, in seq order; every batch after the first is marked
+        # `pipelined`, so the hub lets it wait for its predecessor instead of refusing it as a gap
+        # (and still refuses it if the predecessor does not come). Answers are taken in order; an
+        # answer other than the seq expected, or a pipelined batch refused as a gap after all,
+        # sends again from what the hub acknowledged. The requests run in threads that never
+        # touch the database; this thread numbers entries and prepares batches meanwhile.
+        in_flight: deque = deque()  # (answer, last seq of the batch, entries, pipelined)
+        sent_up_to, more = acked, True
+        with ThreadPoolExecutor(max_workers=PIPELINE_DEPTH, thread_name_prefix="sync-push") as sender:
+            while True:
+                while more and len(in_flight) < PIPELINE_DEPTH and (
+                        max_batches is None or result.batches + len(in_flight) < max_batches):
+                    # Numbered one batch ahead of what is sent (sync.relay.relay_window): disaster
+                    # traffic written during a long catch-up is numbered first and rides in the next batch.
+                    if relay_window(acked_seq=sent_up_to, window=_batch_limit()):
+                        result.last_published_seq = sync_state().last_published_seq
+                    wires = _next_batch(sent_up_to)
+                    if not wires:
+                        more = False
+                        backlog.expire()  # nothing left to number: the last answers show the true total
+                        break
+                    pipelined = bool(in_flight)
+                    oldest, unnumbered = backlog.get()
+                    # The hub shows the lag from the whole backlog, numbered or not.
+                    body = _batch_body(wires, published_seq=result.last_published_seq + unnumbered,
+                                       oldest_unsent=oldest, pipelined=pipelined)
+                    answer = sender.submit(client.request, "POST", "/sync/v1/batches", body=body, headers={
+                        "Content-Type": "application/json", "Content-Encoding": "gzip"})
+                    in_flight.append((answer, wires[-1][0], len(wires), pipelined))
+                    sent_up_to = wires[-1][0]
+                if not in_flight:
+                    break
+                answer, expected, count, pipelined = in_flight.popleft()
+                try:
+                    acked = _acknowledge(answer.result().json()["last_applied_seq"])
+                except SyncError as error:
+                    if not (pipelined and error.code == "gap"):
+                        raise
+                    # Its predecessor was acknowledged, but too late for it: send again from there.
+                else:
+                    result.batches += 1
+                    result.entries += count
+                    if progress:
+                        progress(result.entries, result.entries + result.last_published_seq - acked
+                                 + backlog.get()[1])
+                    if lease_owner is not None and not lease_renew(lease_owner):
+                        raise SyncError("lease_lost", "another push took over this node's sync lease")
+                if acked != expected:
+                    _settle(in_flight)
+                    sent_up_to, more = acked, True
     except SyncError as error:
         _record_error(error)
         raise
     result.last_acked_seq = acked
-    result.last_published_seq = sync_state().last_published_seq
     return result
 
 
+def _settle(in_flight: deque) -> None:
+    """Wait for batches still in flight whose answers no longer matter (harmless re-deliveries)."""
+    while in_flight:
+        try:
+            in_flight.popleft()[0].result()
+        except SyncError:
+            pass
+
+
 def _acknowledge(seq: int) -> int:
-    state = sync_state()
-    state.last_acked_seq = seq
-    state.last_success_at = timezone.now()
-    state.last_error = ""
-    state.save(update_fields=["last_acked_seq", "last_success_at", "last_error"])
+    SyncState.objects.filter(pk=1).update(last_acked_seq=seq, last_success_at=timezone.now(), last_error="")
     return seq
+
+
+class _Backlog:
+    """When the oldest entry the hub has not acknowledged was written, and how many wait unnumbered
+    (the hub shows the lag from them). Both scan the outbox, so during a long catch-up they are looked
+    up again only every few seconds: the hub may see the lag that much out of date, never lost."""
+
+    REFRESH = 5.0  # seconds
+
+    def __init__(self):
+        self.value, self.at = (None, 0), None
+
+    def expire(self) -> None:
+        self.at = None
+
+    def get(self) -> tuple:
+        if self.at is None or time.monotonic() - self.at > self.REFRESH:
+            self.value, self.at = (oldest_unsent_at(), unnumbered_count()), time.monotonic()
+        return self.value
 
 
 def pull(*, client: HubClient | None = None) -> int:

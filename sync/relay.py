@@ -33,11 +33,13 @@ def _ready_rows():
 
 
 @transaction.atomic
-def relay_publish(limit: int = RELAY_CHUNK, *, ahead_of: int | None = None) -> int:
-    """Number the next ready entries; returns how many. Safe to run concurrently (the lock serializes).
+def relay_publish(limit: int | None = None, *, ahead_of: int | None = None) -> int:
+    """Number the next ready entries (a chunk); returns how many. Safe to run concurrently (the lock
+    serializes).
 
     With `ahead_of` (the acknowledged seq), number only until `limit` entries wait numbered beyond it.
     """
+    limit = limit or RELAY_CHUNK  # read at each run, so a test (or a bench) may change it
     state = sync_state(lock=True)
     if ahead_of is not None:
         limit -= state.last_published_seq - ahead_of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import os
+import threading
 import time
 import uuid
 
@@ -268,6 +269,95 @@ def test_oversize_batches_are_413_and_change_nothing(chigasaki, client):
     response = chigasaki.send(client, [bulky], gzip_it=False)
     assert response.status_code == 413 and response.json()["error"]["code"] == "batch_too_large"
     assert not NodeCenter.objects.exists() and Node.objects.get().last_applied_seq == 0
+
+
+def test_rows_written_before_a_refused_entry_are_undone(chigasaki, client):
+    """A profile makes the hub write the records before it (COPY into a staging table, then one
+    upsert) in the middle of the batch; a bad entry after it still leaves nothing behind, and the
+    staged rows do not leak into the next batch."""
+    profile, first = chigasaki.profile(), chigasaki.group("先に書かれる会")
+    again = chigasaki.profile()
+    again["version"] = 2
+    bad = chigasaki.group("", kind="citizen_group")  # a name is required
+    response = chigasaki.send(client, [profile, first, again, bad])
+    assert response.status_code == 422 and response.json()["error"] == {
+        "code": "payload_invalid", "message": "field name is not acceptable", "seq": 4}
+    assert not DirectoryGroup.objects.exists() and not NodeCenter.objects.exists()
+    assert Node.objects.get().last_applied_seq == 0
+    chigasaki.seq = 0
+    assert chigasaki.send(client, [chigasaki.profile(), chigasaki.group("後の会")]).status_code == 200
+    assert list(DirectoryGroup.objects.values_list("name", flat=True)) == ["後の会"]
+
+
+def test_a_newer_upsert_lifts_the_tombstone_and_a_stale_one_changes_nothing(chigasaki, client):
+    group_uuid = uuid.uuid4()
+    center = str(chigasaki.center)
+
+    def group(version, name):
+        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
+                                                   "fields": [3, 7], "area": "ﾁｶﾞｻｷ 南湖"},
+                               version=version, entity_uuid=group_uuid)
+
+    entries = [chigasaki.profile(), group(1, "一")]
+    entries.append(chigasaki.entry("directory_group", {"center": center}, op="retract", version=2,
+                                   entity_uuid=group_uuid))
+    assert chigasaki.send(client, entries).status_code == 200
+    assert chigasaki.send(client, [group(2, "同じ版")]).json()["applied"] == 0
+    assert not DirectoryGroup.objects.exists() and Tombstone.objects.get().version == 2
+    assert chigasaki.send(client, [group(3, "戻った会")]).json()["applied"] == 1
+    copy = DirectoryGroup.objects.get()
+    assert (copy.name, copy.version, copy.field_codes, copy.field_index) == ("戻った会", 3, [3, 7], ",3,7,")
+    assert copy.search_text == "戻った会 ちがさき 南湖" and not Tombstone.objects.exists()
+    assert chigasaki.send(client, [group(2, "古い会")]).json()["applied"] == 0
+    assert DirectoryGroup.objects.get().name == "戻った会"
+
+
+def test_a_batch_of_500_is_applied_in_one_statement_per_type(chigasaki, client, django_assert_max_num_queries):
+    entries = [chigasaki.profile()] + [chigasaki.group(f"会{n}") for n in range(499)]
+    with django_assert_max_num_queries(40):
+        response = chigasaki.send(client, entries)
+    assert response.json() == {"last_applied_seq": 500, "applied": 500, "skipped": 0}
+    assert DirectoryGroup.objects.count() == 499
+
+
+def _document(fake: FakeNode, entries: list[dict], *, pipelined: bool) -> dict:
+    return {"format": "kyodo.sync.batch/1", "published_seq": fake.seq, "oldest_unsent_at": None,
+            "pipelined": pipelined, "entries": entries}
+
+
+def test_a_pipelined_batch_whose_predecessor_never_comes_is_refused_as_a_gap(chigasaki, client, monkeypatch):
+    monkeypatch.setattr(services, "PREDECESSOR_WAIT", 0.2)
+    chigasaki.send(client, [chigasaki.profile()])
+    chigasaki.seq += 1  # seq 2 never arrives
+    started = time.monotonic()
+    with pytest.raises(services.BatchRejected) as refused:
+        services.batch_apply(node=chigasaki.node, batch=_document(chigasaki, [chigasaki.group("会")], pipelined=True))
+    assert refused.value.code == "gap" and refused.value.status == 409 and time.monotonic() - started >= 0.2
+    assert not DirectoryGroup.objects.exists() and Node.objects.get().last_applied_seq == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_batch_that_arrives_first_waits_for_its_predecessor(chigasaki, client):
+    from django.db import connection
+
+    chigasaki.send(client, [chigasaki.profile()])
+    first = _document(chigasaki, [chigasaki.group(f"先{n}") for n in range(3)], pipelined=False)
+    second = _document(chigasaki, [chigasaki.group(f"後{n}") for n in range(3)], pipelined=True)
+    outcome = {}
+
+    def send_second():
+        try:
+            outcome["second"] = services.batch_apply(node=chigasaki.node, batch=second)
+        finally:
+            connection.close()
+
+    early = threading.Thread(target=send_second)
+    early.start()
+    time.sleep(0.3)  # the second batch is already waiting when the first one arrives
+    assert services.batch_apply(node=chigasaki.node, batch=first).last_applied_seq == 4
+    early.join()
+    assert outcome["second"].last_applied_seq == 7 and outcome["second"].applied == 3
+    assert DirectoryGroup.objects.count() == 6
 
 
 def test_a_node_cannot_announce_a_center_in_another_municipality(chigasaki, client):

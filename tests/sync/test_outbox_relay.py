@@ -92,7 +92,7 @@ def test_batches_hold_at_most_500_entries():
     relay.relay_all()
     batch = _next_batch(0)
     assert len(batch) == BATCH_MAX_ENTRIES
-    assert [w["seq"] for w in batch] == list(range(1, BATCH_MAX_ENTRIES + 1))
+    assert [seq for seq, _wire in batch] == list(range(1, BATCH_MAX_ENTRIES + 1))
     assert len(_next_batch(BATCH_MAX_ENTRIES)) == OutboxEntry.objects.count() - BATCH_MAX_ENTRIES
 
 
@@ -196,9 +196,11 @@ def test_a_need_written_during_a_catch_up_goes_in_the_next_batch_alone(settings,
     key = NodeKeyPair("k-test", *new_key_pair())
     result = push(client=HubClient("http://hub.test", key=key, transport=httpx.MockTransport(hub)))
     assert result.entries == 36
-    # Numbered one batch ahead: the need is seq 11, sent alone right after the batch in flight.
-    assert hub.batches[1] == [(11, "disaster_need")]
-    assert [len(b) for b in hub.batches] == [10, 1, 10, 10, 5]
+    # Numbered one batch ahead of what is sent, with two batches in flight (sync.client.PIPELINE_DEPTH):
+    # written while the first batch was applied, the need goes alone in the first batch prepared
+    # after it — the third — not behind the remaining catch-up.
+    assert hub.batches[2] == [(21, "disaster_need")]
+    assert [len(b) for b in hub.batches] == [10, 10, 1, 10, 5]
     assert SyncState.objects.get().last_acked_seq == 36
 
 
