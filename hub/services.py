@@ -554,9 +554,10 @@ def _tour_fields(p: dict) -> dict:
     stops = []
     for stop in _list_of(p["stops"], "stops", frozenset({"key", "title", "starts_at", "ends_at", "place",
                                                           "directions"}), MAX_TOUR_STOPS):
+        ends_at = _when(stop, "ends_at", required=False)
         stops.append({"key": str(_uuid(stop["key"], "stops.key")), "title": _text(stop, "title", 200, required=True),
                       "starts_at": _when(stop, "starts_at", required=True).isoformat(),
-                      "ends_at": (lambda v: v.isoformat() if v else None)(_when(stop, "ends_at", required=False)),
+                      "ends_at": ends_at.isoformat() if ends_at else None,
                       "place": _text(stop, "place", 200), "directions": _text(stop, "directions", 2000)})
     keys = {stop["key"] for stop in stops}
     cases = []

@@ -20,6 +20,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -33,7 +34,6 @@ from .models import (
     Node,
     SharedCase,
     StudyTour,
-    Tombstone,
     TourCaseCopy,
     TourInvitation,
     TourLessonCopy,
@@ -115,7 +115,6 @@ class Agenda:
     stops: list[dict]
     current: dict | None
     current_cases: list[BundleEntry] = field(default_factory=list)
-    other_cases: list[BundleEntry] = field(default_factory=list)
 
 
 def agenda(tour: StudyTour, entries: list[BundleEntry], *, now: dt.datetime | None = None) -> Agenda:
@@ -137,8 +136,7 @@ def agenda(tour: StudyTour, entries: list[BundleEntry], *, now: dt.datetime | No
         stop["current"] = stop is current
         stop["cases"] = [e for e in entries if e.stop == stop["key"]]
     key = current["key"] if current else None
-    return Agenda(stops=stops, current=current, current_cases=[e for e in entries if key and e.stop == key],
-                  other_cases=[e for e in entries if not key or e.stop != key])
+    return Agenda(stops=stops, current=current, current_cases=[e for e in entries if key and e.stop == key])
 
 
 def tour_case(tour: StudyTour, ref: str) -> BundleEntry | None:
@@ -149,11 +147,7 @@ def readership(tour: StudyTour) -> dict:
     """Who read how much: counts from the audit rows the reads left, nothing more."""
     reads = {row["actor"]: row for row in AuditEvent.objects.filter(
         action=READ_ACTION, target_type="hub.studytour", target_uuid=tour.entity_uuid).values("actor").annotate(
-        reads=Count("id"), last=Max("at")).order_by()}
-    distinct = {}
-    for actor, detail in AuditEvent.objects.filter(action=READ_ACTION, target_type="hub.studytour",
-                                                   target_uuid=tour.entity_uuid).values_list("actor", "detail"):
-        distinct.setdefault(actor, set()).add(detail.get("case"))
+        reads=Count("id"), cases=Count(KT("detail__case"), distinct=True), last=Max("at")).order_by()}
     participants = []
     participants_with_reports = TourParticipant.objects.filter(tour=tour).annotate(
         reported=Exists(TourReport.objects.filter(participant=OuterRef("pk")))).order_by("organization_name",
@@ -161,7 +155,7 @@ def readership(tour: StudyTour) -> dict:
     for p in participants_with_reports:
         row = reads.get(p.user_id, {})
         participants.append({"name": p.display_name, "organization": p.organization_name,
-                             "reads": row.get("reads", 0), "cases_read": len(distinct.get(p.user_id, ())),
+                             "reads": row.get("reads", 0), "cases_read": row.get("cases", 0),
                              "last_read_at": row["last"].isoformat() if row.get("last") else None,
                              "reported": p.reported})
     now = timezone.now()
@@ -169,7 +163,7 @@ def readership(tour: StudyTour) -> dict:
         issued=Count("id"), used=Count("id", filter=Q(used_at__isnull=False)),
         expired=Count("id", filter=Q(used_at__isnull=True, expires_at__lte=now)))
     return {"participants": participants, "invitations": invitations,
-            "cases": len([e for e in tour.cases or []]), "reports": TourReport.objects.filter(tour=tour).count()}
+            "cases": len(tour.cases or []), "reports": TourReport.objects.filter(tour=tour).count()}
 
 
 def coordinator_tours() -> QuerySet:
@@ -373,13 +367,10 @@ def tour_create(*, acting_user, title: str, host_name: str, starts_on: dt.date, 
 
 def _bury_copies(copies) -> int:
     """Delete tour case copies, leaving tombstones so a re-delivery of the same version stays out."""
+    from .services import _bury  # services imports this module
+
     for copy in copies:
-        grave, created = Tombstone.objects.get_or_create(
-            node_id=copy.node_id, entity_uuid=copy.entity_uuid,
-            defaults={"entity_type": "tour_case", "version": copy.version, "op": "purge"})
-        if not created and grave.version < copy.version:
-            grave.version = copy.version
-            grave.save(update_fields=["version"])
+        _bury(Node(pk=copy.node_id), "tour_case", copy.entity_uuid, copy.version, "purge")
     TourCaseCopy.objects.filter(pk__in=[c.pk for c in copies]).delete()
     return len(copies)
 

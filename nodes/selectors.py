@@ -531,3 +531,27 @@ def introductions(*, user) -> dict:
         "sent": list(requests.filter(direction=m.IntroductionDirection.SENT).order_by("-created_at")),
         "pending_count": received.filter(status=m.IntroductionStatus.PENDING).count(),
     }
+
+
+# --- スタディツアー ----------------------------------------------------------------------------------
+
+
+def tour_bundle(tour: m.StudyTour) -> list[dict]:
+    """The tour's cases with what the hub receives of each (or why it is held) and, for a named
+    case, the organizations still to consent for this tour. Personal data and consents read once."""
+    from sync.sharing import all_personal_data
+    from sync.tours import missing_tour_consents, tour_case_share
+
+    known = all_personal_data()
+    consented = set(tour.named_consents.values_list("organization_id", flat=True))
+    rows = []
+    for tour_case in tour.cases.select_related("case", "stop", "tour", "center"):
+        share = tour_case_share(tour_case, known=known) if tour_case.case_id else None
+        rows.append({"tour_case": tour_case, "share": share,
+                     "missing": missing_tour_consents(tour_case, consented) if tour_case.named else []})
+    return rows
+
+
+def tour_consent_candidates(bundle: list[dict]) -> list:
+    """Organizations whose consent for the tour a named case still waits for."""
+    return list({organization.pk: organization for row in bundle for organization in row["missing"]}.values())

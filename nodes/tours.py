@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from permissions.models import Organization
-from permissions.scoping import get_scoped_or_deny, require_permitted
+from permissions.scoping import get_scoped_or_deny
 from permissions.services import audit_record
 from sync import outbox
 from sync.tours import MAX_CASES, MAX_ORGANIZATIONS, MAX_STOPS
@@ -385,19 +385,3 @@ def tour_for(acting_user, uuid, perm: str = "view") -> StudyTour:
         return get_scoped_or_deny(acting_user, StudyTour, perm, uuid=uuid)
     except (ObjectDoesNotExist, ValidationError) as error:
         raise ObjectDoesNotExist from error
-
-
-def require_change(acting_user, tour: StudyTour) -> None:
-    require_permitted(acting_user, StudyTour, "change", tour)
-
-
-def library_search(*, q: str, client=None) -> dict:
-    """Cases of the hub's shared library for the bundle (asked live; the hub may be unreachable)."""
-    from urllib.parse import urlencode
-
-    from sync.client import SyncError
-
-    try:
-        return services.hub_client(client).json("GET", "/sync/v1/library?" + urlencode({"q": q[:200]}))
-    except SyncError as error:
-        return {"cases": [], "error": _tour_hub_error(error)}

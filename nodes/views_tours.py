@@ -13,10 +13,9 @@ from django.views.decorators.http import require_POST
 from config.forms import add_service_errors
 from permissions.scoping import holds
 from permissions.services import audit_record
-from sync.sharing import all_personal_data
-from sync.tours import missing_tour_consents, tour_case_share, tour_share
+from sync.tours import tour_share
 
-from . import models as m, tours
+from . import models as m, selectors, tours
 from .forms import (
     ReportSessionForm,
     TourCaseForm,
@@ -36,33 +35,16 @@ def _tour(user, uuid, perm="view") -> m.StudyTour:
         raise Http404 from error
 
 
-def _named_parties(tour) -> list:
-    """Organizations of the tour's named cases: the ones whose tour consent is asked."""
-    seen = {}
-    for tour_case in tour.cases.filter(named=True, case__isnull=False):
-        for organization in missing_tour_consents(tour_case):
-            seen[organization.pk] = organization
-    return list(seen.values())
-
-
-def _bundle_rows(tour) -> list[dict]:
-    known = all_personal_data()  # read once for every case
-    rows = []
-    for tour_case in tour.cases.select_related("case", "stop", "tour", "center"):
-        share = tour_case_share(tour_case, known=known) if tour_case.case_id else None
-        rows.append({"tour_case": tour_case, "share": share,
-                     "missing": missing_tour_consents(tour_case) if tour_case.named else []})
-    return rows
-
-
 @login_required
 def tour_detail(request, uuid, forms_in_error: dict | None = None, links=None, status=200):
     tour = _tour(request.user, uuid)
+    bundle = selectors.tour_bundle(tour)
     can_edit = holds(request.user, m.CENTER_CHANGE, tour.center_id)
     can_change = can_edit and tour.closed_at is None
     forms = {
         "organization": TourOrganizationForm(), "stop": TourStopForm(),
-        "case": TourCaseForm(tour=tour, user=request.user), "consent": TourConsentForm(organizations=_named_parties(tour)),
+        "case": TourCaseForm(tour=tour, user=request.user),
+        "consent": TourConsentForm(organizations=selectors.tour_consent_candidates(bundle)),
         "invitation": TourInvitationForm(tour=tour), "lesson": TourLessonForm(tour=tour),
         "session": ReportSessionForm(),
     }
@@ -70,7 +52,7 @@ def tour_detail(request, uuid, forms_in_error: dict | None = None, links=None, s
     q = request.GET.get("library", "").strip()
     context = {
         "tour": tour, "record": tour, "can_change": can_change, "can_edit": can_edit, "forms": forms, "links": links,
-        "share": tour_share(tour), "bundle": _bundle_rows(tour),
+        "share": tour_share(tour), "bundle": bundle,
         "consents": tour.named_consents.select_related("organization"),
         "reports": tour.reports.all(), "lessons": tour.lessons.all(),
         "library": tours.library_search(q=q) if q else None, "library_q": q,
@@ -122,7 +104,7 @@ def tour_action(request, uuid, action):
         "library-case": ("library_form", TourLibraryCaseForm(post, tour=tour),
                          lambda data: tours.tour_case_add(acting_user=user, tour=tour, **data),
                          "ライブラリの事例を追加しました。"),
-        "consent": ("consent", TourConsentForm(post, organizations=_named_parties(tour)),
+        "consent": ("consent", TourConsentForm(post, organizations=selectors.tour_consent_candidates(selectors.tour_bundle(tour))),
                     lambda data: tours.tour_consent_record(acting_user=user, tour=tour, **data), "同意を記録しました。"),
         "session": ("session", ReportSessionForm(post),
                     lambda data: tours.report_session_create(acting_user=user, tour=tour, **data),

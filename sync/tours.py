@@ -131,13 +131,15 @@ def project_tour_case(tour_case) -> dict | None:
     return {"center": str(tour_case.center.uuid), "tour": str(tour_case.tour.uuid), "case": share.payload}
 
 
-def missing_tour_consents(tour_case) -> list:
-    """Organizations of a named tour case that have not consented for this tour (public bodies need none)."""
+def missing_tour_consents(tour_case, consented: set[int] | None = None) -> list:
+    """Organizations of a named tour case that have not consented for this tour (public bodies need
+    none). `consented` (organization ids) spares a caller checking many cases a query each."""
     from nodes.models import CaseParty
 
     if tour_case.case_id is None:
         return []
-    consented = {o.pk for o in _consented_organizations(tour_case.tour)}
+    if consented is None:
+        consented = {o.pk for o in _consented_organizations(tour_case.tour)}
     parties = CaseParty.objects.filter(case=tour_case.case).select_related("organization")
     return [p.organization for p in parties
             if p.organization.kind not in PUBLIC_KINDS and p.organization.pk not in consented]

@@ -86,9 +86,10 @@ def test_a_visitor_joins_by_invitation_reads_the_current_stop_and_every_read_is_
     reads = AuditEvent.objects.filter(action=tours.READ_ACTION, target_uuid=tour.entity_uuid)
     assert reads.count() == 1 and reads.get().detail["case"] == str(case_ref)
     assert "相模" not in str(reads.get().detail)
-    # The host sees who read how much: counts only.
+    client.get(f"/tours/{tour.pk}/cases/{case_ref}/")  # the same case again
+    # The host sees who read how much: counts only (two reads of one case).
     (row,) = tours.readership(tour)["participants"]
-    assert (row["name"], row["cases_read"], row["reads"]) == ("相模 太郎", 1, 1)
+    assert (row["name"], row["cases_read"], row["reads"]) == ("相模 太郎", 1, 2)
     # A visitor holds no hub role: the rest of the hub stays closed.
     assert client.get("/directory/").status_code == 403
     assert client.get("/")["Location"] == "/tours/"
