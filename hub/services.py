@@ -166,8 +166,19 @@ def nonce_record(*, key_id: str, nonce: str, expires: int) -> NodeKey | None:
             return None
         now = timezone.now()
         NodeKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        Node.objects.filter(pk=key.node_id).update(last_contact_at=now)
+        _node_contacted(key.node_id, now)
     return key
+
+
+def _node_contacted(node_id: int, now: dt.datetime) -> None:
+    """Note the contact, unless a batch of the node holds its row: that batch notes the time itself,
+    and waiting for it here would hold the next batch's checks behind its predecessor's apply."""
+    if connection.vendor != "postgresql":
+        Node.objects.filter(pk=node_id).update(last_contact_at=now)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Node._meta.db_table} SET last_contact_at = %s WHERE id = (SELECT id FROM"
+                       f" {Node._meta.db_table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)", [now, node_id])
 
 
 def nonces_forget_expired() -> int:
@@ -736,9 +747,16 @@ class _Pending:
 
     def __init__(self, node: Node):
         self.node = node
-        self.centers = {str(u): pk for u, pk in NodeCenter.objects.filter(node=node).values_list("center_uuid", "pk")}
+        self.centers = self._centers()
         self.winners: dict[str, dict] = {}  # entity type → {uuid: (entry, field values or None)}
         self.count = 0
+
+    def _centers(self) -> dict[str, int]:
+        return {str(u): pk for u, pk in NodeCenter.objects.filter(node=self.node).values_list("center_uuid", "pk")}
+
+    def centers_unchanged(self) -> bool:
+        """Still the node's centers (read again under its lock, after an unlocked start)."""
+        return self._centers() == self.centers
 
     def add(self, entry: dict, checked=None) -> None:
         """`checked`: the entry's field values (or their refusal) from `_check_fields`, when they were
@@ -897,6 +915,12 @@ def _copy_upsert(model, node: Node, rows: list[tuple]) -> int:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT DO
     UPDATE … WHERE the held version is older, skipping records whose tombstone is as new or newer.
     Same outcome as the ORM path, without building a model instance and a quoted literal per value."""
+    _stage_rows(model, node, rows)
+    return _apply_stage(model, node)
+
+
+def _stage_rows(model, node: Node, rows: list[tuple]) -> None:
+    """COPY (uuid, version, field values) rows into the type's staging table, emptied first."""
     if not connection.in_atomic_block:
         raise RuntimeError("copies are written inside the batch's transaction")  # ON COMMIT DELETE ROWS
     plan = _copy_plan(model)
@@ -916,7 +940,11 @@ def _copy_upsert(model, node: Node, rows: list[tuple]) -> int:
                     (convert(values[key]) if convert else values[key]) if source == 0
                     else own[key] if source == 1 else fixed[key] if source == 2 else key()
                     for source, key, convert in layout])
-        cursor.execute(plan.apply, [node.pk])
+
+
+def _apply_stage(model, node: Node) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_copy_plan(model).apply, [node.pk])
         return cursor.fetchone()[0]
 
 
@@ -972,22 +1000,61 @@ def batch_apply(*, node: Node, batch) -> BatchOutcome:
     checked = {entry["seq"]: _check_fields(entry) for entry in entries
                if entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED}
     deadline = time.monotonic() + (PREDECESSOR_WAIT if batch.get("pipelined") is True else 0)
-    while True:
-        try:
-            return _batch_apply_locked(node, batch, entries, checked)
-        except _Ahead as ahead:
-            if time.monotonic() >= deadline:
-                raise BatchRejected("gap", str(ahead), status=409) from None
-            time.sleep(0.01)
+    with transaction.atomic():
+        staged = _prestage(node, entries, checked)
+        while True:
+            try:
+                # A savepoint: leaving it on _Ahead releases the node's lock for the predecessor,
+                # while what was staged stays.
+                return _batch_apply_locked(node, batch, entries, checked, staged)
+            except _Ahead as ahead:
+                if time.monotonic() >= deadline:
+                    raise BatchRejected("gap", str(ahead), status=409) from None
+                time.sleep(0.01)
+
+
+def _prestage(node: Node, entries: list[dict], checked: dict) -> _Pending | None:
+    """PostgreSQL, a batch of plain upserts (types checked unlocked, all acceptable, all of the
+    node's own centers): its winners, COPYed into the staging tables before the node's lock is
+    taken, so that under the lock only the INSERT … ON CONFLICT statements remain. None otherwise:
+    the batch then goes entry by entry under the lock, and a refusal comes in its entry's turn."""
+    if connection.vendor != "postgresql" or not entries or not all(
+            entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED
+            and not isinstance(checked[entry["seq"]], BatchRejected) for entry in entries):
+        return None
+    pending = _Pending(node)
+    try:
+        for entry in entries:
+            pending.add(entry, checked[entry["seq"]])
+    except BatchRejected:
+        return None
+    for entity_type, by_uuid in pending.winners.items():
+        _stage_rows(SCHEMAS[entity_type][0], node, [(u, entry["version"], values)
+                                                    for u, (entry, values) in by_uuid.items()])
+    return pending
 
 
 @transaction.atomic
-def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: dict) -> BatchOutcome:
+def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: dict,
+                        staged: _Pending | None = None) -> BatchOutcome:
     # The node row lock serializes batches of one node, so the set-wise reads below stay true.
     node = Node.objects.select_for_update().get(pk=node.pk)
     if entries and entries[0]["seq"] > node.last_applied_seq + 1:
         raise _Ahead(f"expected seq {node.last_applied_seq + 1}, got {entries[0]['seq']}")
     fresh = [entry for entry in entries if entry["seq"] > node.last_applied_seq]
+    if staged is not None and len(fresh) == len(entries) and staged.centers_unchanged():
+        applied = sum(_apply_stage(SCHEMAS[entity_type][0], node) for entity_type in staged.winners)
+    else:
+        # A re-delivery, or a center moved meanwhile: entry by entry (writing a type's copies
+        # empties its staging table first).
+        applied = _apply_entries(node, fresh, checked)
+    if fresh:
+        node.last_applied_seq = fresh[-1]["seq"]
+    _note_reported(node, batch)
+    return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
+
+
+def _apply_entries(node: Node, fresh: list[dict], checked: dict) -> int:
     applied = 0
     pending = _Pending(node)
     for entry in fresh:
@@ -998,9 +1065,11 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
             pending = _Pending(node)
         else:
             pending.add(entry, checked.get(entry["seq"]))
-    applied += pending.flush()
-    if fresh:
-        node.last_applied_seq = fresh[-1]["seq"]
+    return applied + pending.flush()
+
+
+def _note_reported(node: Node, batch: dict) -> None:
+    """What the node reports of its backlog, and the contact, saved with the new checkpoint."""
     published = batch.get("published_seq")
     if isinstance(published, int) and published >= node.last_applied_seq:
         node.reported_published_seq = published
@@ -1009,7 +1078,6 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
     node.last_contact_at = timezone.now()
     node.save(update_fields=["last_applied_seq", "reported_published_seq", "reported_oldest_unsent_at",
                              "last_contact_at"])
-    return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
 
 
 def node_digest(node: Node) -> dict[str, dict]:

@@ -3,11 +3,11 @@ with a nonce never seen before; answers are JSON, errors as {"error": {"code", "
 
 from __future__ import annotations
 
-import json
 import logging
 import zlib
 from functools import wraps
 
+import orjson
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -73,7 +73,7 @@ def _decoded(request) -> dict:
             raise BatchTooLarge()
     elif len(body) > MAX_BATCH_DOCUMENT:
         raise BatchTooLarge()
-    return json.loads(body)
+    return orjson.loads(body)
 
 
 @require_http_methods(["POST"])

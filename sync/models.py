@@ -46,7 +46,9 @@ class OutboxEntry(models.Model):
         verbose_name_plural = _("送信待ちの変更")
         indexes = [
             models.Index(fields=["entity_uuid", "-id"], name="outbox_entity_latest"),
-            models.Index(fields=["id"], condition=Q(publish_seq__isnull=True), name="outbox_unpublished"),
+            # The relay's order (disaster first, then as written): an ordered scan that stops after
+            # one batch, however long the backlog.
+            models.Index(fields=["-priority", "id"], condition=Q(publish_seq__isnull=True), name="outbox_unpublished"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(op__in=Op.values), name="outbox_op_known"),

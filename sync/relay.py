@@ -24,12 +24,26 @@ def sync_state(*, lock: bool = False) -> SyncState:
     return queryset.get(pk=1)
 
 
-def _ready_rows():
-    rows = OutboxEntry.objects.filter(publish_seq__isnull=True)
-    if connection.vendor == "postgresql":
-        rows = rows.extra(where=["txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"])
-    # Disaster traffic first among what is ready, then the order the changes were made in.
-    return rows.order_by("-priority", "id")
+def _ready_ids(limit: int) -> list[int]:
+    """The next entries to number: disaster traffic first among what is ready, then the order the
+    changes were made in."""
+    if connection.vendor != "postgresql":
+        return list(OutboxEntry.objects.filter(publish_seq__isnull=True).order_by("-priority", "id")
+                    .values_list("id", flat=True)[:limit])
+    table = OutboxEntry._meta.db_table
+    with connection.cursor() as cursor:
+        # The outbox's statistics lag behind bulk writes (an import of thousands of groups): the
+        # planner then expects a few unnumbered rows and reads all of them to sort them, 40 ms per
+        # chunk at 40,000 waiting. Without a sort it takes the ordered scan of `outbox_unpublished`,
+        # which stops after one chunk however long the backlog.
+        cursor.execute("SELECT set_config('enable_sort', 'off', true)")
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE publish_seq IS NULL"
+            " AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            " ORDER BY priority DESC, id LIMIT %s", [limit])
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT set_config('enable_sort', 'on', true)")
+    return ids
 
 
 @transaction.atomic
@@ -45,7 +59,7 @@ def relay_publish(limit: int | None = None, *, ahead_of: int | None = None) -> i
         limit -= state.last_published_seq - ahead_of
         if limit <= 0:
             return 0
-    ids = list(_ready_rows().values_list("id", flat=True)[:limit])
+    ids = _ready_ids(limit)
     if not ids:
         return 0
     first = state.last_published_seq
@@ -77,7 +91,7 @@ def relay_window(*, acked_seq: int, window: int) -> int:
 
     Numbering a whole backlog up front would fix its order, and a need written during a 50,000-entry
     catch-up would be sent after all of it; numbered one batch at a time, disaster traffic written
-    meanwhile is taken first by `_ready_rows` and rides in the very next batch.
+    meanwhile is taken first by `_ready_ids` and rides in the very next batch.
     """
     return relay_publish(window, ahead_of=acked_seq)
 

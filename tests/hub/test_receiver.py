@@ -320,6 +320,44 @@ def test_a_batch_of_500_is_applied_in_one_statement_per_type(chigasaki, client, 
     assert DirectoryGroup.objects.count() == 499
 
 
+def test_a_batch_of_plain_upserts_is_staged_before_the_lock(chigasaki, client, monkeypatch,
+                                                           django_assert_max_num_queries):
+    """Groups only: checked, reduced to winners and COPYed before the node's row is locked; under
+    the lock, one statement per type. A re-delivery overlapping what was applied goes entry by
+    entry and applies only what is new."""
+    chigasaki.send(client, [chigasaki.profile()])
+    staged = []
+    original = services._prestage
+    monkeypatch.setattr(services, "_prestage", lambda *args: staged.append(original(*args)) or staged[-1])
+    batch = [chigasaki.group(f"会{n}") for n in range(500)]
+    with django_assert_max_num_queries(24):  # signature, nonce and savepoints included
+        response = chigasaki.send(client, batch)
+    assert response.json() == {"last_applied_seq": 501, "applied": 500, "skipped": 0}
+    assert staged[-1] is not None and DirectoryGroup.objects.count() == 500
+    overlapping = batch[-2:] + [chigasaki.group("新しい会")]
+    response = chigasaki.send(client, overlapping)
+    assert response.json() == {"last_applied_seq": 502, "applied": 1, "skipped": 2}
+    assert staged[-1] is not None and DirectoryGroup.objects.count() == 501
+
+
+def test_a_staged_batch_whose_center_left_meanwhile_is_refused_whole(chigasaki, client, monkeypatch):
+    """The centers are read again under the lock: a profile retracted between staging and the lock
+    sends the batch entry by entry, and its records are refused as outside the node's partition."""
+    chigasaki.send(client, [chigasaki.profile(), chigasaki.group("先の会")])
+    original = services._prestage
+
+    def staged_then_center_gone(*args):
+        staged = original(*args)
+        NodeCenter.objects.filter(center_uuid=chigasaki.center).delete()  # as a concurrent retraction would
+        return staged
+
+    monkeypatch.setattr(services, "_prestage", staged_then_center_gone)
+    response = chigasaki.send(client, [chigasaki.group("後の会")])
+    assert response.status_code == 403 and response.json()["error"]["code"] == "outside_partition"
+    assert Node.objects.get().last_applied_seq == 2
+    assert list(DirectoryGroup.objects.values_list("name", flat=True)) == ["先の会"]
+
+
 def _document(fake: FakeNode, entries: list[dict], *, pipelined: bool) -> dict:
     return {"format": "kyodo.sync.batch/1", "published_seq": fake.seq, "oldest_unsent_at": None,
             "pipelined": pipelined, "entries": entries}

@@ -14,7 +14,7 @@ from django.db import connection, connections, transaction
 
 from nodes import services
 from sync import relay
-from sync.client import BATCH_MAX_ENTRIES, HubClient, _next_batch, decode_batch, local_digest, push
+from sync.client import BATCH_MAX_ENTRIES, PIPELINE_DEPTH, HubClient, _next_batch, decode_batch, local_digest, push
 from sync.keys import NodeKeyPair
 from sync.models import OutboxEntry, Priority, SyncState
 from sync.outbox import canonical_json, payload_digest
@@ -196,11 +196,15 @@ def test_a_need_written_during_a_catch_up_goes_in_the_next_batch_alone(settings,
     key = NodeKeyPair("k-test", *new_key_pair())
     result = push(client=HubClient("http://hub.test", key=key, transport=httpx.MockTransport(hub)))
     assert result.entries == 36
-    # Numbered one batch ahead of what is sent, with two batches in flight (sync.client.PIPELINE_DEPTH):
-    # written while the first batch was applied, the need goes alone in the first batch prepared
-    # after it — the third — not behind the remaining catch-up.
-    assert hub.batches[2] == [(21, "disaster_need")]
-    assert [len(b) for b in hub.batches] == [10, 10, 1, 10, 5]
+    # Numbered one batch ahead of what is sent, with up to PIPELINE_DEPTH batches in flight: written
+    # while the first batch was applied, the need goes alone in the first batch prepared after it
+    # (which one depends on how far the sender threads got), not behind the remaining catch-up.
+    sizes = [len(b) for b in hub.batches]
+    alone = sizes.index(1)
+    assert hub.batches[alone] == [(10 * alone + 1, "disaster_need")]
+    assert 1 <= alone <= PIPELINE_DEPTH and sizes[:alone] == [10] * alone
+    assert sum(sizes[alone + 1:]) == 35 - 10 * alone
+    assert [seq for batch in hub.batches for seq, _type in batch] == list(range(1, 37))
     assert SyncState.objects.get().last_acked_seq == 36
 
 
