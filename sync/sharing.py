@@ -65,14 +65,15 @@ def all_personal_data() -> KnownPersonalData:
     from nodes.models import Consultation, GroupRegistration, TalentVolunteer, TourReport
     from permissions.models import Organization
 
-    people, phones, emails, addresses = set(), set(), set(), set()
+    people, phones, emails, addresses, postal_codes = set(), set(), set(), set(), set()
     for row in GroupRegistration.objects.values_list(
             "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
-            "contact_address"):
+            "contact_address", "contact_postal_code"):
         people.update(row[0:3])
         phones.add(row[3])
         emails.add(row[4])
         addresses.add(row[5])
+        postal_codes.add(row[6])
     for name, kana, phone, email in TalentVolunteer.objects.values_list("name", "name_kana", "phone", "email"):
         people.update((name, kana))
         phones.add(phone)
@@ -100,7 +101,8 @@ def all_personal_data() -> KnownPersonalData:
         organizations.update((name, kana))
     return KnownPersonalData(person_names=tuple(filter(None, people)), phones=tuple(filter(None, phones)),
                              emails=tuple(filter(None, emails)), addresses=tuple(filter(None, addresses)),
-                             organizations=tuple(filter(None, organizations)))
+                             organizations=tuple(filter(None, organizations)),
+                             postal_codes=tuple(filter(None, postal_codes)))
 
 
 @dataclass
@@ -305,7 +307,7 @@ def hub_state(case, share: CaseShare | None = None) -> HubState:
 
 
 BLOCK_LABELS = {"person": "人名", "phone": "電話番号", "email": "メールアドレス", "address": "住所",
-                "organization": "団体名"}
+                "organization": "団体名", "postal_code": "郵便番号"}
 
 
 def share_document(case, share: CaseShare) -> dict:
@@ -388,7 +390,8 @@ def _own_personal_data(group) -> KnownPersonalData:
     return KnownPersonalData(
         person_names=tuple(filter(None, (group.representative_name, group.representative_kana, group.contact_name))),
         phones=tuple(filter(None, (group.contact_phone,))), emails=tuple(filter(None, (group.contact_email,))),
-        addresses=tuple(filter(None, (group.contact_address,))))
+        addresses=tuple(filter(None, (group.contact_address,))),
+        postal_codes=tuple(filter(None, (group.contact_postal_code,))))
 
 
 def _fits(payload: dict, limits: dict[str, int]) -> bool:

@@ -72,6 +72,7 @@ _ROOM_SUFFIX = re.compile(r"(?<=[0-9])(?:号室|号|室)$")
 # Any of these may sit between the digit groups of a phone number someone typed (090/1234/5678,
 # 090～1234～5678): matching needs whole known groups, so a wide set costs no false hits.
 _PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().,/_:~ー]*")
+_POSTAL_RUN = re.compile(r"(?<![0-9])([0-9]{3})[\-ー ]?([0-9]{4})(?![0-9])")
 _ASCII_WORD = re.compile(r"[a-z0-9._%+\-]")
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{2}")
 
@@ -98,6 +99,7 @@ class KnownPersonalData:
     emails: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
+    postal_codes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -347,6 +349,8 @@ class KnownMatcher:
         self.words = _Table()
         self.addresses = _Table()
         self.phones: set[str] = set()
+        self.postal_codes = {digits for code in known.postal_codes
+                             if len(digits := re.sub(r"[^0-9]", "", normalize(code).text)) == 7}
         for name in known.person_names:
             self._add_person(name)
         for email in known.emails:
@@ -403,6 +407,12 @@ class KnownMatcher:
                 found.append((*street.origin(start, end), kind))
         if self.phones:
             found.extend(self._find_phones(normalized))
+        if self.postal_codes:
+            # A known code however written: 2530041 with no 〒 or label (the patterns take bare seven
+            # digits only after 郵便番号), 253 0041, 二五三-〇〇四一.
+            for m in _POSTAL_RUN.finditer(kanji_digits_as_ascii(normalized).text):
+                if m.group(1) + m.group(2) in self.postal_codes:
+                    found.append((*normalized.origin(m.start(), m.end()), "postal_code"))
         return sorted(found)
 
     def _find_phones(self, normalized: Projection) -> list[tuple[int, int, str]]:

@@ -21,6 +21,7 @@ KNOWN = KnownPersonalData(
     emails=["Taro.Yamada@example.jp"],
     addresses=["神奈川県茅ヶ崎市茅ヶ崎一丁目1番1号 コーポ湘南201号室"],
     organizations=["NPO法人湘南ねこの会"],
+    postal_codes=["253-0041"],
 )
 
 
@@ -178,6 +179,18 @@ def test_known_phone_digits_match_whatever_the_separators(written):
 
 def test_known_phone_inside_a_longer_number_is_not_that_phone():
     assert replaced("受付番号 104678211110", KNOWN, {"known"}) == []
+
+
+@pytest.mark.parametrize("written", ["2530041", "２５３００４１", "253 0041", "二五三－〇〇四一", "〒253-0041"])
+def test_known_postal_code_is_found_bare_and_in_any_width(written):
+    # Seven bare digits are a postal code for the patterns only after the label 郵便番号; the node's
+    # own codes are known wherever they stand.
+    assert [kind for _, kind, _ in replaced(f"送付先は{written}です", KNOWN, {"known"})] == ["postal_code"]
+    assert [hit.kind for hit in find_known(f"送付先は{written}です", KNOWN)] == ["postal_code"]
+
+
+def test_known_postal_code_inside_a_longer_number_or_another_code_is_left_alone():
+    assert replaced("整理番号 12530041 と 253-0042", KNOWN, {"known"}) == []
 
 
 def test_known_email_ignores_case_and_width_but_not_a_longer_address():

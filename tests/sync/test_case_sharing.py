@@ -151,6 +151,17 @@ def test_directory_entries_and_public_events_leave_without_the_people_in_their_t
     assert entry.payload["cancellation_reason"] == "講師の〔人名〕さん急病のため中止"
 
 
+def test_a_groups_postal_code_is_known_even_written_bare(world):
+    """Seven bare digits are a postal code for the patterns only after 郵便番号; a code the node holds
+    is found wherever it stands."""
+    group = services.group_update(acting_user=world.staff_a, group=world.group_a, contact_postal_code="253-0041",
+                                  description="資料は2530041の事務所までお送りください。")
+    services.group_set_consent(acting_user=world.staff_a, group=group, consent="hub_listing", given=True)
+    entry = OutboxEntry.objects.filter(entity_type="directory_group", entity_uuid=group.uuid).latest("id")
+    assert "2530041" not in entry.payload["description"] and "〔郵便番号〕" in entry.payload["description"]
+    assert "253-0041" in sharing.known_personal_data().postal_codes
+
+
 def test_a_consultation_contact_with_a_phone_and_an_email_is_known_as_both(world):
     services.consultation_open(acting_user=world.staff_a, center=world.a, topic="設立相談", channel="phone",
                                requester_name="鈴木 一", requester_contact="090-1111-2222 / suzuki@example.jp")
