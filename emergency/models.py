@@ -285,6 +285,8 @@ class EmergencySurvey(models.Model):
     feed_seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now=True)
+    # Closed by the hub: no more answers are recorded here.
+    closed_at = models.DateTimeField(_("締切"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("緊急アンケート")

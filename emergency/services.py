@@ -519,6 +519,8 @@ def survey_answer(*, acting_user, survey: EmergencySurvey, group, answers: dict)
     center = group.center
     _check_permitted(acting_user, SurveyAnswer, "add", SurveyAnswer(center=center))
     _open_and_covering(survey.declaration, center)
+    if survey.closed_at is not None:
+        raise _refuse(None, "このアンケートは締め切られました。回答は記録できません。", "survey_closed")
     if group.status != "active":
         raise _refuse("group", "登録中の団体を選んでください。", "group_not_active")
     cleaned = clean_answers(survey.questions, answers)

@@ -653,6 +653,8 @@ class EmergencySurvey(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once: nodes then record no more answers (counts already recorded still arrive).
+    closed_at = models.DateTimeField(_("締切"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("緊急アンケート")

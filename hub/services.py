@@ -888,8 +888,10 @@ def _copy_plan(model) -> _CopyPlan:
     updates = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields
                         if f.attname not in ("node_id", "entity_uuid"))
     tombs = quote(Tombstone._meta.db_table)
+    # Received when written under the lock (a batch staged earlier may wait for its predecessor).
+    picked = ", ".join("statement_timestamp()" if f.attname == "received_at" else f"s.{quote(f.column)}" for f in fields)
     apply = (
-        f"WITH written AS (INSERT INTO {quote(table)} AS held ({columns}) SELECT {columns} FROM {stage} AS s"
+        f"WITH written AS (INSERT INTO {quote(table)} AS held ({columns}) SELECT {picked} FROM {stage} AS s"
         f" WHERE NOT EXISTS (SELECT 1 FROM {tombs} AS t WHERE t.node_id = s.node_id"
         f" AND t.entity_uuid = s.entity_uuid AND t.version >= s.version)"
         f" ON CONFLICT (node_id, entity_uuid) DO UPDATE SET {updates} WHERE held.version < EXCLUDED.version"
@@ -1000,28 +1002,39 @@ def batch_apply(*, node: Node, batch) -> BatchOutcome:
     checked = {entry["seq"]: _check_fields(entry) for entry in entries
                if entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED}
     deadline = time.monotonic() + (PREDECESSOR_WAIT if batch.get("pipelined") is True else 0)
+    if not _stageable(entries, checked):
+        return _apply_in_turn(node, batch, entries, checked, None, deadline)
     with transaction.atomic():
-        staged = _prestage(node, entries, checked)
-        while True:
-            try:
-                # A savepoint: leaving it on _Ahead releases the node's lock for the predecessor,
-                # while what was staged stays.
-                return _batch_apply_locked(node, batch, entries, checked, staged)
-            except _Ahead as ahead:
-                if time.monotonic() >= deadline:
-                    raise BatchRejected("gap", str(ahead), status=409) from None
-                time.sleep(0.01)
+        # PostgreSQL only: on SQLite a transaction around the retries would keep reading the
+        # snapshot its first read took, and never see the predecessor's commit.
+        return _apply_in_turn(node, batch, entries, checked, _prestage(node, entries, checked), deadline)
+
+
+def _apply_in_turn(node: Node, batch: dict, entries: list[dict], checked: dict, staged: _Pending | None,
+                   deadline: float) -> BatchOutcome:
+    while True:
+        try:
+            # Its own transaction, or a savepoint of the staging one: leaving it on _Ahead releases
+            # the node's lock for the predecessor, and what was staged stays.
+            return _batch_apply_locked(node, batch, entries, checked, staged)
+        except _Ahead as ahead:
+            if time.monotonic() >= deadline:
+                raise BatchRejected("gap", str(ahead), status=409) from None
+            time.sleep(0.01)
+
+
+def _stageable(entries: list[dict], checked: dict) -> bool:
+    """PostgreSQL, and a batch of plain upserts whose checks read no table, all acceptable."""
+    return connection.vendor == "postgresql" and bool(entries) and all(
+        entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED
+        and not isinstance(checked[entry["seq"]], BatchRejected) for entry in entries)
 
 
 def _prestage(node: Node, entries: list[dict], checked: dict) -> _Pending | None:
-    """PostgreSQL, a batch of plain upserts (types checked unlocked, all acceptable, all of the
-    node's own centers): its winners, COPYed into the staging tables before the node's lock is
-    taken, so that under the lock only the INSERT … ON CONFLICT statements remain. None otherwise:
-    the batch then goes entry by entry under the lock, and a refusal comes in its entry's turn."""
-    if connection.vendor != "postgresql" or not entries or not all(
-            entry["op"] == "upsert" and entry["type"] in CHECKED_UNLOCKED
-            and not isinstance(checked[entry["seq"]], BatchRejected) for entry in entries):
-        return None
+    """A stageable batch's winners, COPYed into the staging tables before the node's lock is taken,
+    so that under the lock only the INSERT … ON CONFLICT statements remain; None when a record is
+    not of the node's own centers (the batch then goes entry by entry under the lock, and the
+    refusal comes in its entry's turn)."""
     pending = _Pending(node)
     try:
         for entry in entries:
@@ -1540,7 +1553,23 @@ def contact_grant_end(*, acting_user, grant: ContactGrant) -> ContactGrant:
 
 def survey_payload(survey: EmergencySurvey) -> dict:
     return {"uuid": str(survey.uuid), "declaration": str(survey.declaration.uuid), "title": survey.title,
-            "questions": survey.questions, "version": survey.version, "created_at": survey.created_at.isoformat()}
+            "questions": survey.questions, "version": survey.version, "created_at": survey.created_at.isoformat(),
+            "closed_at": survey.closed_at.isoformat() if survey.closed_at else None}
+
+
+@transaction.atomic
+def survey_close(*, acting_user, survey: EmergencySurvey) -> EmergencySurvey:
+    """Stop taking answers: the nodes receive the survey again, closed, and record no more. Closing
+    a closed survey changes nothing."""
+    survey = EmergencySurvey.objects.select_for_update().select_related("declaration").get(pk=survey.pk)
+    if survey.closed_at is not None:
+        return survey
+    survey.closed_at, survey.version = timezone.now(), survey.version + 1
+    survey.save(update_fields=["closed_at", "version"])
+    audit_record(actor=acting_user, action="hub.survey_close", target=survey,
+                 detail={"declaration": str(survey.declaration.uuid), "version": survey.version})
+    feed_publish(acting_user=acting_user, kind=disaster.SURVEY_KIND, payload=survey_payload(survey))
+    return survey
 
 
 @transaction.atomic

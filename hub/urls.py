@@ -54,6 +54,7 @@ urlpatterns = [
          name="hub-contact-grant-end"),
     path("disasters/<uuid:uuid>/surveys/new/", views.survey_create, name="hub-survey-create"),
     path("surveys/<uuid:uuid>/", views.survey_results, name="hub-survey"),
+    path("surveys/<uuid:uuid>/close/", views.survey_close, name="hub-survey-close"),
     path("surveys/<uuid:uuid>/<slug:slug>.csv", views.survey_csv, name="hub-survey-csv"),
     path("api/v1/disasters/<uuid:uuid>/contacts/", api.DisasterContactsApi.as_view(), name="api-disaster-contacts"),
     path("sync/v1/checkpoint", sync_views.checkpoint, name="sync-checkpoint"),

@@ -607,6 +607,14 @@ def survey_results(request, uuid):
         "symbol": SUPPRESSED})
 
 
+@require_POST
+@hub_permission("view_hub")
+def survey_close(request, uuid):
+    survey = services.survey_close(acting_user=request.user, survey=_survey(uuid))
+    messages.success(request, _("回答の受付を締め切りました。各ノードに伝わると回答を記録できなくなります。"))
+    return redirect("hub-survey", uuid=survey.uuid)
+
+
 @hub_permission("view_hub")
 def survey_csv(request, uuid, slug):
     survey = _survey(uuid)

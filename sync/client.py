@@ -35,7 +35,7 @@ from .signing import sign_request
 BATCH_MAX_ENTRIES = 500
 BATCH_MAX_BYTES = 4 * 1024 * 1024
 BATCH_FORMAT = "kyodo.sync.batch/1"
-PIPELINE_DEPTH = 3  # batches in flight at once
+PIPELINE_DEPTH = 2  # batches in flight at once
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # A page that asks the hub while staff wait (他センターのできること): better a clear message than a hang.
 LIVE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)

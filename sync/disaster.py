@@ -283,6 +283,9 @@ def disaster_contact_uuid(*, group_uuid, declaration_uuid) -> uuid.UUID:
 SURVEY_KIND = "emergency_survey"  # hub → every node, through the feed
 SURVEY_COUNTS_TYPE = "survey_counts"  # each center's aggregated answers, in its outbox
 SURVEY_KEYS = frozenset({"uuid", "declaration", "title", "questions", "version", "created_at"})
+# Closing a survey (a newer version with `closed_at`) came later: payloads published before carry
+# no such key.
+SURVEY_OPTIONAL_KEYS = frozenset({"closed_at"})
 SURVEY_COUNTS_KEYS = frozenset({"center", "survey", "declaration", "respondents", "questions"})
 MAX_QUESTIONS = 10
 MAX_OPTIONS = 12
@@ -335,7 +338,7 @@ def parse_questions(questions) -> list[dict]:
 
 def parse_survey(payload) -> dict:
     """A received survey payload as field values; ValueError naming the first bad field."""
-    if not isinstance(payload, dict) or set(payload) != SURVEY_KEYS:
+    if not isinstance(payload, dict) or not SURVEY_KEYS <= set(payload) <= SURVEY_KEYS | SURVEY_OPTIONAL_KEYS:
         raise ValueError("keys")
     try:
         survey_uuid = uuid.UUID(str(payload["uuid"]))
@@ -350,7 +353,8 @@ def parse_survey(payload) -> dict:
         raise ValueError("version")
     return {"uuid": survey_uuid, "declaration_uuid": declaration_uuid, "title": title.strip(),
             "questions": parse_questions(payload["questions"]), "version": version,
-            "created_at": _moment(payload["created_at"], "created_at", required=True)}
+            "created_at": _moment(payload["created_at"], "created_at", required=True),
+            "closed_at": _moment(payload.get("closed_at"), "closed_at", required=False)}
 
 
 def survey_counts_uuid(*, center_uuid, survey_uuid) -> uuid.UUID:

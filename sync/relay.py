@@ -36,13 +36,14 @@ def _ready_ids(limit: int) -> list[int]:
         # planner then expects a few unnumbered rows and reads all of them to sort them, 40 ms per
         # chunk at 40,000 waiting. Without a sort it takes the ordered scan of `outbox_unpublished`,
         # which stops after one chunk however long the backlog.
-        cursor.execute("SELECT set_config('enable_sort', 'off', true)")
+        cursor.execute("SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)")
+        previous = cursor.fetchone()[0]
         cursor.execute(
             f"SELECT id FROM {table} WHERE publish_seq IS NULL"
             " AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
             " ORDER BY priority DESC, id LIMIT %s", [limit])
         ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT set_config('enable_sort', 'on', true)")
+        cursor.execute("SELECT set_config('enable_sort', %s, true)", [previous])
     return ids
 
 

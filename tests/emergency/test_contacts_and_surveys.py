@@ -138,9 +138,9 @@ QUESTIONS = [
 _seq = iter(range(5000, 9000))
 
 
-def survey_item(declaration, *, version=1, survey_uuid=None, questions=QUESTIONS) -> FeedItem:
+def survey_item(declaration, *, version=1, survey_uuid=None, questions=QUESTIONS, **extra) -> FeedItem:
     body = {"uuid": str(survey_uuid or uuid.uuid4()), "declaration": str(declaration.uuid), "title": "活動状況の緊急調査",
-            "questions": questions, "version": version, "created_at": timezone.now().isoformat()}
+            "questions": questions, "version": version, "created_at": timezone.now().isoformat(), **extra}
     return FeedItem.objects.create(seq=next(_seq), kind=SURVEY_KIND, payload=body, published_at=timezone.now())
 
 
@@ -181,6 +181,30 @@ def test_answers_aggregate_into_counts_and_only_counts_leave(declared, survey):
                                         "days": {"sum": 17, "answered": 3}}}
     text = canonical_json([e.payload for e in entries]).decode()
     assert "海辺の会" not in text and str(group.uuid) not in text
+
+
+def test_a_survey_the_hub_closed_takes_no_more_answers(declared, survey, client):
+    declaration, chigasaki, _o, staff_a, _b, group = declared
+    closed_at = timezone.now()
+    feed.dispatch(survey_item(declaration, survey_uuid=survey.uuid, version=2, closed_at=closed_at.isoformat()))
+    survey.refresh_from_db()
+    assert survey.closed_at == closed_at
+    with pytest.raises(ValidationError) as caught:
+        services.survey_answer(acting_user=staff_a, survey=survey, group=group,
+                               answers={"impact": "none", "support": ["money"], "days": 1})
+    assert caught.value.error_list[0].code == "survey_closed"
+    assert not SurveyAnswer.objects.exists() and not OutboxEntry.objects.filter(entity_type="survey_counts").exists()
+    client.force_login(staff_a)
+    survey_url = f"/emergency/surveys/{survey.uuid}/centers/{chigasaki.uuid}/"
+    page = client.get(survey_url).content.decode()
+    assert 'id="survey-closed"' in page and "<form" not in page.split("<main", 1)[1]
+    refused = client.post(survey_url, {"group": str(group.uuid), "q_impact": "none", "q_support": ["money"],
+                                       "q_days": "2"})
+    assert refused.status_code == 400 and "このアンケートは締め切られました。" in refused.content.decode()
+    assert "締切済み" in client.get("/emergency/").content.decode()
+    # An older version arriving late (a re-delivery) does not reopen it.
+    feed.dispatch(survey_item(declaration, survey_uuid=survey.uuid, version=1))
+    assert EmergencySurvey.objects.get().closed_at == closed_at
 
 
 @pytest.mark.parametrize(("answers", "field", "code"), [

@@ -57,6 +57,23 @@ def test_a_survey_goes_to_every_node_through_the_feed(survey, nodes, client):
     assert AuditEvent.objects.filter(action="hub.survey_create", target_uuid=survey.uuid).exists()
 
 
+def test_closing_sends_the_survey_again_closed_once(survey, people, client):
+    client.force_login(people[1])
+    page = client.get(f"/surveys/{survey.uuid}/").content.decode()
+    assert "回答の受付を締め切る" in page
+    response = client.post(f"/surveys/{survey.uuid}/close/")
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.closed_at is not None and survey.version == 2
+    latest = FeedEntry.objects.filter(kind=SURVEY_KIND).latest("seq")
+    assert latest.payload["version"] == 2 and latest.payload["closed_at"] == survey.closed_at.isoformat()
+    assert AuditEvent.objects.filter(action="hub.survey_close", target_uuid=survey.uuid).count() == 1
+    assert "締切済み" in client.get(f"/surveys/{survey.uuid}/").content.decode()
+    client.post(f"/surveys/{survey.uuid}/close/")  # again: nothing new
+    assert FeedEntry.objects.filter(kind=SURVEY_KIND).count() == 2
+    assert client.get(f"/surveys/{survey.uuid}/close/").status_code == 405
+
+
 @pytest.mark.parametrize("questions", [
     [],
     [{**QUESTIONS[0], "options": [{"key": "only", "label": "一つだけ"}]}],

@@ -14,7 +14,15 @@ from django.db import connection, connections, transaction
 
 from nodes import services
 from sync import relay
-from sync.client import BATCH_MAX_ENTRIES, PIPELINE_DEPTH, HubClient, _next_batch, decode_batch, local_digest, push
+from sync.client import (
+    BATCH_MAX_ENTRIES,
+    PIPELINE_DEPTH,
+    HubClient,
+    _next_batch,
+    decode_batch,
+    local_digest,
+    push,
+)
 from sync.keys import NodeKeyPair
 from sync.models import OutboxEntry, Priority, SyncState
 from sync.outbox import canonical_json, payload_digest
