@@ -414,6 +414,14 @@ def open_disasters() -> list:
     return list(DisasterDeclaration.objects.filter(closed_at__isnull=True).order_by("exercise", "-started_at"))
 
 
+def centers_to_ask(declaration, need) -> list[tuple[NodeCenter, bool]]:
+    """Centers a coordinator may ask directly for a need with no fitting offer: every center but the
+    need's own, those the declaration covers first (the flag)."""
+    covered = set(covered_centers(declaration).values_list("pk", flat=True))
+    rows = [(center, center.pk in covered) for center in centers() if center.pk != need.center_id]
+    return sorted(rows, key=lambda row: not row[1])
+
+
 def covered_centers(declaration) -> QuerySet:
     """The centers a declaration covers, from the municipality each node's profile announced."""
     centers = NodeCenter.objects.select_related("node")

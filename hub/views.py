@@ -401,6 +401,7 @@ def disaster_need(request, uuid, need_uuid):
         "commitments": [c for c in coordination.commitments if c.commitment.need_uuid == need.entity_uuid],
         "suggestions": disaster_matching.disaster_suggestions(declaration, need_uuid=need.entity_uuid).get(
             need.entity_uuid, []),
+        "ask_centers": selectors.centers_to_ask(declaration, need),
         "can_manage": selectors.can(request.user, "manage_hub")})
 
 

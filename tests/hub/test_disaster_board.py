@@ -204,6 +204,33 @@ def test_only_a_manager_commits_from_the_board(board, people, client):  # noqa: 
     assert declaration.commitments.count() == 1
 
 
+def test_a_manager_asks_a_center_directly_when_no_offer_fits(board, people, nodes, client):  # noqa: F811
+    declaration, need, _offer = board
+    admin, coordinator = people
+    chigasaki, odawara = nodes
+    url = f"/disasters/{declaration.uuid}/needs/{need.entity_uuid}/"
+    client.force_login(coordinator)
+    assert 'id="ask-center"' not in client.get(url).content.decode()
+    client.force_login(admin)
+    page = client.get(url).content.decode()
+    form = page.split('id="ask-center"', 1)[1].split("</form>", 1)[0]
+    # Every center but the need's own, the covered ones marked.
+    assert str(odawara.center) in form and str(chigasaki.center) not in form and "宣言の対象地域" in form
+    response = client.post(f"/disasters/{declaration.uuid}/commit/", {
+        "need": str(need.entity_uuid), "center": str(odawara.center), "quantity": "40", "back": "need",
+        "instructions": "第一避難所へ直接"})
+    assert response.status_code == 302 and response["Location"] == url
+    commitment = declaration.commitments.get()
+    assert commitment.offer_uuid is None and commitment.center.center_uuid == odawara.center
+    entry = FeedEntry.objects.get(kind=disaster.COMMITMENT_KIND)
+    assert entry.node == odawara.node and entry.payload["offer"] is None and entry.payload["quantity"] == 40
+    assert [e["kind"] for e in odawara.get(client, "/sync/v1/feed?after=0").json()["entries"]][-1] == \
+        disaster.COMMITMENT_KIND
+    # Neither an offer nor a center: refused with a message, nothing written.
+    client.post(f"/disasters/{declaration.uuid}/commit/", {"need": str(need.entity_uuid), "quantity": "5"})
+    assert declaration.commitments.count() == 1
+
+
 def test_exports_csv_json_and_hxl_with_the_hashtag_row_under_the_header(board, people, client):  # noqa: F811
     declaration, need, offer = board
     client.force_login(people[1])
