@@ -104,8 +104,9 @@ def feed(request, node: Node):
         limit = min(max(int(request.GET.get("limit", "500")), 1), 500)
     except ValueError:
         return _error("invalid_cursor", "after and limit must be integers", 400)
-    entries = list(FeedEntry.objects.filter(seq__gt=after).filter(node__isnull=True).union(
-        FeedEntry.objects.filter(seq__gt=after, node=node)).order_by("seq")[:limit])
+    # The parts of a union carry no ORDER BY (the model's ordering): SQLite refuses one there.
+    entries = list(FeedEntry.objects.filter(seq__gt=after, node__isnull=True).order_by().union(
+        FeedEntry.objects.filter(seq__gt=after, node=node).order_by()).order_by("seq")[:limit])
     # The node asks for entries after its cursor, so everything up to `after` has arrived there.
     Node.objects.filter(pk=node.pk, feed_cursor__lt=after).update(feed_cursor=after)
     return JsonResponse({"entries": [
