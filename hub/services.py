@@ -986,9 +986,10 @@ def batch_apply(*, node: Node, batch) -> BatchOutcome:
     """Apply a node's batch in one transaction; refuse it whole if it leaves a gap or breaks a rule.
 
     The entries' shape, digests and (for most types) field values are checked first, without any
-    lock; then, under the node's row lock, the gap, partition and version rules, and the writes. A
-    batch marked `pipelined` that starts beyond the next seq waits up to PREDECESSOR_WAIT for the
-    batch before it (sent just earlier, still being applied) and is refused as a gap after that.
+    lock; a batch of plain upserts is also staged then (`_prestage`); then, under the node's row
+    lock, the gap, partition and version rules, and the writes. A batch marked `pipelined` that
+    starts beyond the next seq waits up to PREDECESSOR_WAIT for the batch before it (sent just
+    earlier, still being applied) and is refused as a gap after that.
     """
     if not isinstance(batch, dict) or batch.get("format") != "kyodo.sync.batch/1" or not isinstance(
             batch.get("entries"), list):
