@@ -238,16 +238,34 @@ def stop(deployments: list[Deployment], grace: float = 10.0) -> list[str]:
             stopped.append(str(pid))
         except (ProcessLookupError, PermissionError):
             pass
+    # Each process leads its own group; the group is what must be gone: a Celery worker in warm
+    # shutdown outlives the `until` loop that started it.
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+    while time.monotonic() < deadline and any(_group_alive(pid) for pid in pids):
         time.sleep(0.2)
     for pid in pids:
-        if _alive(pid):
+        if _group_alive(pid):
             try:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
     return stopped
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        # Reap what we started ourselves: an exited child stays a zombie member of its group.
+        while os.waitpid(-pgid, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def up(specs: list[tuple[str, str, str]], *, prepare=None, base_port: int = BASE_PORT,
