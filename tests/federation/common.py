@@ -33,6 +33,14 @@ print(json.dumps({{"center": str(center.uuid), "token": Token.objects.create(use
 """
 
 
+def enroll_center(hub, deployment, name: str, code: str, municipality: str) -> dict:
+    """Enroll a node with the hub and give it its center and a staff login: {"center", "token"}."""
+    federation.enroll(hub, deployment, name=name, municipality_code=code, municipality_name=municipality)
+    out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
+        name=name, code=code, municipality=municipality, password=PASSWORD), capture=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def wait(predicate, timeout: float = 60.0, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -109,11 +117,7 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
         if deployment.role == "hub":
             hub_box["hub"] = deployment
             return
-        name, code, municipality = centers[deployment.name]
-        federation.enroll(hub_box["hub"], deployment, name=name, municipality_code=code, municipality_name=municipality)
-        out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
-            name=name, code=code, municipality=municipality, password=PASSWORD), capture=True)
-        nodes[deployment.name] = json.loads(out.strip().splitlines()[-1])
+        nodes[deployment.name] = enroll_center(hub_box["hub"], deployment, *centers[deployment.name])
 
     # Small batches and a short lease make a killed worker's push observable and recoverable in a test.
     deployments = federation.up(specs, prepare=prepare, base_port=base_port, web_workers=1, fresh=True,

@@ -13,7 +13,7 @@ import pytest
 
 from deploy import federation
 
-from .common import PASSWORD, start_federation, wait
+from .common import PASSWORD, login, post, start_federation, wait
 
 pytestmark = [pytest.mark.federation]
 
@@ -52,20 +52,6 @@ print(offer.uuid)
 @pytest.fixture(scope="module")
 def fed(tmp_path_factory):
     yield from start_federation(tmp_path_factory, base_port=BASE_PORT, redis_port=REDIS_PORT, prefix=PREFIX)
-
-
-def login(deployment, username: str) -> httpx.Client:
-    """A browser-like session: the CSRF cookie, then the login form."""
-    session = httpx.Client(base_url=deployment.url, timeout=20, follow_redirects=False)
-    session.get("/login/")
-    response = session.post("/login/", data={"username": username, "password": PASSWORD,
-                                             "csrfmiddlewaretoken": session.cookies["csrftoken"]})
-    assert response.status_code == 302, response.text[:500]
-    return session
-
-
-def post(session: httpx.Client, path: str, data: dict) -> httpx.Response:
-    return session.post(path, data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
 
 
 def banners(session: httpx.Client) -> dict[str, str]:

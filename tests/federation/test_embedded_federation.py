@@ -6,7 +6,6 @@ Redis; this is the only one that sees the hub's SQLite code.)"""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from deploy import federation
 
-from .common import CENTER_SETUP, PASSWORD, group, wait
+from .common import enroll_center, group, wait
 
 pytestmark = [pytest.mark.federation]
 
@@ -34,11 +33,7 @@ def embedded(tmp_path_factory):
         if deployment.role == "hub":
             hub_box["hub"] = deployment
             return
-        federation.enroll(hub_box["hub"], deployment, name="茅ヶ崎市民活動サポートセンター", municipality_code="142077",
-                          municipality_name="茅ヶ崎市")
-        out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
-            name="茅ヶ崎市民活動サポートセンター", code="142077", municipality="茅ヶ崎市", password=PASSWORD), capture=True)
-        node_box.update(json.loads(out.strip().splitlines()[-1]))
+        node_box.update(enroll_center(hub_box["hub"], deployment, "茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"))
 
     offset = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
     deployments = federation.up([("e-hub", "hub", "組込ハブ"), ("e-node", "node", "組込ノード")], prepare=prepare,
