@@ -121,7 +121,7 @@ def demo_status(as_json: bool = typer.Option(False, "--json", help="machine-read
 
 def _ward_codes(count: int) -> list[tuple[str, str]]:
     """Municipality codes for generic nodes: Yokohama's wards (14101…), with their check digits."""
-    from config.japanese import municipality_code_is_valid
+    from common.japanese import municipality_code_is_valid
 
     codes = []
     for ward in range(101, 101 + count):

@@ -56,7 +56,6 @@ DATABASE_URL = _env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -83,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "guardian",
+    "common",
     "permissions",
     "sync",
 ]
@@ -120,7 +120,7 @@ TEMPLATES = [
                 "config.context_processors.kyodo",
                 "sync.context_processors.disaster_banner",
             ],
-            "builtins": ["config.templatetags.kyodo"],
+            "builtins": ["common.templatetags.kyodo"],
         },
     }
 ]
@@ -148,8 +148,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when serving from finders
+STATIC_ROOT = DATA_DIR / "static"  # whitenoise expects it even when serving from finders
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -177,7 +176,6 @@ else:
 CELERY_BROKER_URL = _env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_QUEUE_DIR = DATA_DIR / "celery-queue"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
@@ -188,6 +186,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Visibility timeout above the longest task so acks_late work is not handed out twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Folders the embedded default needs, made when the apps are ready (common.apps), not on import.
+KYODO_DATA_DIRECTORIES = [DATA_DIR, STATIC_ROOT] + (
+    [CELERY_QUEUE_DIR, DATA_DIR / "celery-control"] if CELERY_BROKER_URL.startswith("filesystem://") else [])
 CELERY_TASK_IGNORE_RESULT = True
 # Publishing happens inside web requests (after a commit): give up quickly when the broker is down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -241,11 +242,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

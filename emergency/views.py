@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_response
+from common.api import error_response
 
 from . import selectors
 from .models import DisasterContactCopy, DisasterDeclaration

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from config.japanese import search_key
+from common.japanese import search_key
 from sync import disaster
 
 from .models import DisasterNeedCopy, DisasterOfferCopy, NodeCenter

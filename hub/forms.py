@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.forms import TourStopForm
+from common.forms import TourStopForm
 from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 # The wire format shares the node's vocabulary: the same values on both sides.
-from config.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole  # noqa: F401
+from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole  # noqa: F401
 from sync.disaster import (
     MAX_NOTE,
     CenterStatus,

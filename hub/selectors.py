@@ -13,9 +13,9 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from config.charts import bar_chart
-from config.japanese import fiscal_year_label, fiscal_year_of, wareki_fiscal_year
-from config.search import search
+from common.charts import bar_chart
+from common.japanese import fiscal_year_label, fiscal_year_of, wareki_fiscal_year
+from common.search import search
 from permissions.models import OrganizationKind
 from permissions.scoping import permission_map
 from permissions.services import audit_record

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
-from config.japanese import municipality_code_is_valid, search_key
-from config.vocabulary import CostItem
+from common.japanese import municipality_code_is_valid, search_key
+from common.vocabulary import CostItem
 from permissions.models import OrganizationKind
 from permissions.services import audit_record
 from sync import disaster

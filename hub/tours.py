@@ -24,7 +24,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from config.japanese import search_key
+from common.japanese import search_key
 from permissions.models import AuditEvent
 from permissions.services import audit_record
 from sync.tours import TOUR_REPORT_KIND

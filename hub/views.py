@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 from sync.disaster import Sector
 
 from . import disaster_matching, selectors, services

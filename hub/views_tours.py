@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 
 from . import selectors, tours
 from .forms import HubTourForm, HubTourStopFormSet, InvitationAcceptForm, InvitationIssueForm, TourReportForm

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.japanese import ERAS
+from common.japanese import ERAS
 from permissions.models import Organization, OrganizationKind
 
 from . import models as m, services

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from config.japanese import fiscal_year_bounds, fiscal_year_of
+from common.japanese import fiscal_year_bounds, fiscal_year_of
 from permissions.models import Membership, Organization, OrganizationKind as Kind, Role
 from permissions.services import membership_grant, organization_create
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.search import search
+from common.search import search
 from permissions.models import Organization, OrganizationKind
 
 from . import models as m

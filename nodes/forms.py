@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config.forms import TourStopForm  # noqa: F401 (the tour page's form)
+from common.forms import TourStopForm  # noqa: F401 (the tour page's form)
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import scoped_queryset
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from config.japanese import fiscal_year_of
+from common.japanese import fiscal_year_of
 
 from .models import (
     FORMS_NEEDING_BUDGET,

@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from config.japanese import corporate_number_is_valid, fiscal_year_bounds, fiscal_year_of, is_katakana_reading
-from config.vocabulary import CaseOutcome, CollaborationForm, CostItem, PartyRole
+from common.japanese import corporate_number_is_valid, fiscal_year_bounds, fiscal_year_of, is_katakana_reading
+from common.vocabulary import CaseOutcome, CollaborationForm, CostItem, PartyRole
 from permissions.models import Organization
 
 CENTER_VIEW = "view_center_records"
@@ -53,7 +53,7 @@ class CenterRecord(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
-    # Normalized (NFKC, kana, case) text over the searchable fields; see config.japanese.
+    # Normalized (NFKC, kana, case) text over the searchable fields; see common.japanese.
     search_text = models.TextField(blank=True, editable=False)
 
     PERSONAL_FIELDS: tuple[str, ...] = ()

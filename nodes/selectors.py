@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from config.charts import bar_chart
+from common.charts import bar_chart
 from permissions.models import Organization
 from permissions.scoping import holds, organizations_where, scoped_queryset
 from permissions.services import audit_record

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from config.japanese import fiscal_year_of, search_key, to_katakana_reading
+from common.japanese import fiscal_year_of, search_key, to_katakana_reading
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, require_permitted, scoped_queryset
 from permissions.services import audit_record, organization_create

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.japanese import date_label, fiscal_year_label
-from config.templatetags.kyodo import person_name
+from common.japanese import date_label, fiscal_year_label
+from common.templatetags.kyodo import person_name
 from permissions.models import Organization
 
 from . import filters, forms, models as m, services, tours

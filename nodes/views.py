@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 
 from . import models as m, selectors, services

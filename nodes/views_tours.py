@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 from permissions.scoping import holds
 from permissions.services import audit_record
 from sync.tours import tour_share

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from config.japanese import municipality_code_is_valid, search_key
+from common.japanese import municipality_code_is_valid, search_key
 from sync import outbox
 
 from .models import AuditEvent, Membership, Organization, OrganizationGroupObjectPermission, OrganizationKind

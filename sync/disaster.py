@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from config.japanese import municipality_code_is_valid
+from common.japanese import municipality_code_is_valid
 
 FEED_KIND = "disaster_declaration"
 CENTER_STATUS_TYPE = "center_status"

@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from config.japanese import municipality_code_is_valid
+from common.japanese import municipality_code_is_valid
 from nodes import models as m
 from nodes.demo import CENTERS, DEMO_PASSWORD, generate_volume, seed_center
 from permissions.models import Membership, Organization, OrganizationKind

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# Substring search (config.search) on PostgreSQL: a trigram index lets `LIKE '%…%'` skip the scan
+# Substring search (common.search) on PostgreSQL: a trigram index lets `LIKE '%…%'` skip the scan
 # for terms of three characters or more. pg_trgm extracts trigrams from Japanese text when the
 # database's LC_CTYPE classifies it (C.UTF-8 and the *.UTF-8 locales do; plain C does not, and then
 # the index only stops helping — results stay exact, as LIKE rechecks every candidate).

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.japanese import fiscal_year_label
+from common.japanese import fiscal_year_label
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import scoped_queryset
 

@@ -7,7 +7,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import error_response
+from common.api import error_response
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny
 from sync import sharing

@@ -59,7 +59,7 @@ def _fill() -> None:
 
     from django.db import transaction
 
-    from config.japanese import search_key
+    from common.japanese import search_key
     from hub.models import Node, NodeCenter, SharedCase, field_index
 
     have = SharedCase.objects.count()

@@ -56,7 +56,7 @@ def _fill():
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from config.japanese import search_key
+    from common.japanese import search_key
     from nodes import matching, models as m
     from permissions.models import Organization, Role
     from permissions.services import membership_grant, organization_create

@@ -5,7 +5,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from config.japanese import date_label, fiscal_year_label, wareki_date
+from common.japanese import date_label, fiscal_year_label, wareki_date
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from config.japanese import (
+from common.japanese import (
     corporate_number_is_valid,
     date_label,
     fiscal_year_label,
