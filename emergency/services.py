@@ -14,9 +14,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from permissions.audit import audit_record
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import is_permitted
-from permissions.services import audit_record
 from sync import disaster, outbox
 from sync.models import FeedItem, Priority
 

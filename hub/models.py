@@ -792,7 +792,7 @@ class StudyTour(models.Model):
 
     @property
     def uuid(self):
-        """What audit rows name the tour by (permissions.services.audit_record reads `.uuid`)."""
+        """What audit rows name the tour by (permissions.audit.audit_record reads `.uuid`)."""
         return self.entity_uuid
 
 

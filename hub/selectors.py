@@ -16,9 +16,9 @@ from django.utils import timezone
 from common.charts import bar_chart
 from common.japanese import fiscal_year_label, fiscal_year_of, wareki_fiscal_year
 from common.search import search
+from permissions.audit import audit_record
 from permissions.models import OrganizationKind
 from permissions.scoping import permission_map
-from permissions.services import audit_record
 from sync import disaster
 from sync.disaster import NO_RESPONSE_LABEL, PREFECTURE_CODE, CenterStatus
 

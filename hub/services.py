@@ -22,8 +22,8 @@ from django.utils.text import slugify
 
 from common.japanese import municipality_code_is_valid, search_key
 from common.vocabulary import CostItem
+from permissions.audit import audit_record
 from permissions.models import OrganizationKind
-from permissions.services import audit_record
 from sync import disaster
 from sync.client import BATCH_MAX_ENTRIES
 from sync.keys import key_id_for

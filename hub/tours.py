@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.japanese import search_key
+from permissions.audit import audit_record
 from permissions.models import AuditEvent
-from permissions.services import audit_record
 from sync.tours import TOUR_REPORT_KIND
 
 from .models import (

@@ -14,9 +14,9 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from common.charts import bar_chart
+from permissions.audit import audit_record
 from permissions.models import Organization
 from permissions.scoping import holds, organizations_where, scoped_queryset
-from permissions.services import audit_record
 
 from . import matching, models as m
 

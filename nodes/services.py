@@ -19,9 +19,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from common.japanese import fiscal_year_of, search_key, to_katakana_reading
+from permissions.audit import audit_record
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, require_permitted, scoped_queryset
-from permissions.services import audit_record, organization_create
+from permissions.services import organization_create
 from sync import outbox
 
 from . import matching

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
+from permissions.audit import audit_record
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny
-from permissions.services import audit_record
 from sync import outbox
 from sync.tours import MAX_CASES, MAX_ORGANIZATIONS, MAX_STOPS
 

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
+from permissions.audit import audit_record
 from permissions.scoping import holds
-from permissions.services import audit_record
 from sync.tours import tour_share
 
 from . import models as m, selectors, tours

@@ -5,28 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from common.japanese import municipality_code_is_valid, search_key
 from sync import outbox
 
-from .models import AuditEvent, Membership, Organization, OrganizationGroupObjectPermission, OrganizationKind
+from .audit import audit_record
+from .models import Membership, Organization, OrganizationGroupObjectPermission, OrganizationKind
 from .roles import ROLE_ORGANIZATION_KINDS, ROLE_PERMISSIONS, guardian_group_name
-
-
-def audit_record(
-    *, actor, action: str, target: Model | None = None, organization: Organization | None = None,
-    detail: dict | None = None,
-) -> AuditEvent:
-    """Append one audit row. `detail` carries field names and counts, never personal values."""
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        organization=organization,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_uuid=getattr(target, "uuid", None),
-        detail=detail or {},
-    )
 
 
 def _validate_organization(organization: Organization) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from permissions.services import audit_record
+from permissions.audit import audit_record
 
 from .anonymize import KnownPersonalData, ScrubResult, find_known, scrub
 
