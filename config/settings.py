@@ -106,6 +106,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = f"config.urls_{KYODO_ROLE}"
 WSGI_APPLICATION = "config.wsgi.application"
 
+ROLE_CONTEXT_PROCESSORS = (
+    ["nodes.context_processors.navigation", "emergency.context_processors.disaster_banner"]
+    if KYODO_ROLE == "node" else ["hub.context_processors.navigation", "hub.context_processors.disaster_banner"])
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -118,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.context_processors.kyodo",
-                "sync.context_processors.disaster_banner",
+                *ROLE_CONTEXT_PROCESSORS,
             ],
             "builtins": ["common.templatetags.kyodo"],
         },
@@ -220,9 +223,9 @@ CELERY_BEAT_SCHEDULE = {
     "sync-push": {"task": "sync.tasks.sync_push", "schedule": SYNC_INTERVAL_SECONDS},
     "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},
     "sync-sweep": {"task": "sync.tasks.sync_sweep", "schedule": 30},
-    "sync-aggregates": {"task": "sync.tasks.sync_publish_aggregates", "schedule": 600},
+    "sync-aggregates": {"task": "nodes.tasks.publish_aggregates", "schedule": 600},
     "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900},
-    "sync-rescan-cases": {"task": "sync.tasks.sync_rescan_shared_cases", "schedule": 6 * 3600},
+    "sync-rescan-cases": {"task": "nodes.tasks.rescan_shared_cases", "schedule": 6 * 3600},
     # Does nothing unless a declaration covers this node; on the disaster queue so a bulk catch-up
     # never delays it.
     "emergency-sync": {"task": "emergency.tasks.emergency_sync", "schedule": EMERGENCY_SYNC_SECONDS,

@@ -7,11 +7,22 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("緊急モード")
 
     def ready(self):
+        from nodes import hooks
         from sync import feed
         from sync.disaster import COMMITMENT_KIND, FEED_KIND, SURVEY_KIND
 
-        from .services import commitment_receive_item, declaration_receive_item, survey_receive_item
+        from . import projections
+        from .services import (
+            commitment_receive_item,
+            contacts_purge_for_group,
+            contacts_reproject_for_group,
+            declaration_receive_item,
+            survey_receive_item,
+        )
 
+        projections.register_types()
         feed.register(FEED_KIND, declaration_receive_item)
         feed.register(COMMITMENT_KIND, commitment_receive_item)
         feed.register(SURVEY_KIND, survey_receive_item)
+        hooks.on_group_changed(contacts_reproject_for_group)
+        hooks.on_group_leaving(contacts_purge_for_group)

@@ -6,11 +6,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from nodes.models import GroupRegistration
+from nodes.selectors import audit_personal_read
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import organizations_where, scoped_queryset
 from sync import disaster
 
-from .models import CenterStatusReport, DisasterDeclaration
+from .models import (
+    CenterStatusReport,
+    Commitment,
+    DisasterContact,
+    DisasterDeclaration,
+    DisasterNeed,
+    DisasterOffer,
+    EmergencySurvey,
+    SurveyAnswer,
+)
 
 
 def declaration_covers(declaration: DisasterDeclaration, center: Organization) -> bool:
@@ -93,10 +104,6 @@ def dashboard(*, user) -> dict:
 
 def center_needs_page(*, user, declaration: DisasterDeclaration, center: Organization) -> dict:
     """One center's needs, its groups' offers and the commitments addressed to it, for one declaration."""
-    from nodes.models import GroupRegistration
-
-    from .models import Commitment, DisasterNeed, DisasterOffer
-
     return {
         "needs": scoped_queryset(user, DisasterNeed, "view").filter(declaration=declaration, center=center),
         "offers": scoped_queryset(user, DisasterOffer, "view").filter(declaration=declaration, center=center)
@@ -110,11 +117,6 @@ def center_needs_page(*, user, declaration: DisasterDeclaration, center: Organiz
 def center_contacts_page(*, user, declaration: DisasterDeclaration, center: Organization) -> dict:
     """The center's groups that consented to share a disaster contact, and what each shared for this
     declaration. Staff see the values they hold anyway; reading them is audited as personal data."""
-    from nodes.models import GroupRegistration
-    from nodes.selectors import audit_personal_read
-
-    from .models import DisasterContact
-
     contacts = list(scoped_queryset(user, DisasterContact, "view").filter(declaration=declaration, center=center)
                     .select_related("group__organization", "center"))
     audit_personal_read(user=user, records=contacts, purpose="disaster_contacts")
@@ -125,17 +127,11 @@ def center_contacts_page(*, user, declaration: DisasterDeclaration, center: Orga
 
 
 def open_surveys(*, declaration: DisasterDeclaration) -> QuerySet:
-    from .models import EmergencySurvey
-
     return EmergencySurvey.objects.filter(declaration=declaration)
 
 
 def survey_page(*, user, survey, center: Organization) -> dict:
     """A survey with the center's groups and whether each has answered (answers are not shown again)."""
-    from nodes.models import GroupRegistration
-
-    from .models import SurveyAnswer
-
     answered = set(scoped_queryset(user, SurveyAnswer, "view").filter(survey=survey, center=center)
                    .values_list("group_id", flat=True))
     groups = GroupRegistration.objects.filter(center=center, status="active").select_related("organization") \

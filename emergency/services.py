@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from nodes.models import GroupRegistration
 from permissions.audit import audit_record
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import is_permitted
@@ -391,8 +392,6 @@ def disaster_contact_share(*, acting_user, group, declaration: DisasterDeclarati
     """A group that consented to share a contact during disasters shares one for this declaration
     (its registered contact unless others are given). It goes to the hub at once, for this
     declaration only, and is purged there and here when the declaration closes."""
-    from nodes.models import GroupRegistration
-
     group = GroupRegistration.objects.select_for_update().select_related("center", "organization").get(pk=group.pk)
     center = group.center
     contact = DisasterContact.objects.select_for_update().filter(group=group, declaration=declaration).first()

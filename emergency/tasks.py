@@ -6,7 +6,6 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import Q
 
 from sync import client
 from sync.models import OutboxEntry
@@ -14,6 +13,7 @@ from sync.relay import sync_state
 from sync.tasks import schedule_push
 
 from .selectors import emergency_state
+from .services import needs_expire
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +36,11 @@ def emergency_sync():
         logger.warning("emergency pull failed: %s", error.code)
         received = 0
     state = sync_state()
-    unsent = OutboxEntry.objects.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=state.last_acked_seq))
-    pushed = unsent.exists() and schedule_push(reason="emergency", disaster=True)
+    pushed = OutboxEntry.objects.unsent(state.last_acked_seq).exists() and schedule_push(reason="emergency", disaster=True)
     return f"emergency: {received} feed entries, push {'scheduled' if pushed else 'not needed'}"
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def expire_needs():
     """Beat: needs not reconfirmed in time expire (and the hub hears of it as disaster traffic)."""
-    from .services import needs_expire
-
     return f"{needs_expire()} needs expired"

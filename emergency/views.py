@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
+from nodes.models import GroupRegistration
 
 from . import selectors, services
 from .forms import (
@@ -174,8 +175,6 @@ def contacts(request, declaration_uuid, center_uuid):
     declaration, center = _declaration_and_center(request, declaration_uuid, center_uuid)
     if request.method != "POST":
         return _contacts_page(request, declaration, center)
-    from nodes.models import GroupRegistration
-
     group = get_object_or_404(GroupRegistration, center=center, uuid=request.POST.get("group") or None)
     form = ContactShareForm(request.POST)
     if form.is_valid():
@@ -215,8 +214,6 @@ def survey(request, survey_uuid, center_uuid):
     center = get_object_or_404(selectors.user_centers(user=request.user), uuid=center_uuid)
     if request.method != "POST":
         return _survey_page(request, survey, center)
-    from nodes.models import GroupRegistration
-
     group = get_object_or_404(GroupRegistration, center=center, uuid=request.POST.get("group") or None)
     try:
         services.survey_answer(acting_user=request.user, survey=survey, group=group,

@@ -7,15 +7,15 @@ class NodesConfig(AppConfig):
     verbose_name = _("センターの記録")
 
     def ready(self):
-        from sync import feed
-
-        from .services import introduction_answer_receive_item, introduction_receive_item
-
-        feed.register("introduction_request", introduction_receive_item)
-        feed.register("introduction_answer", introduction_answer_receive_item)
-
+        from sync import feed, registry
         from sync.tours import TOUR_REPORT_KIND
 
+        from . import projections, publishing
+        from .services import introduction_answer_receive_item, introduction_receive_item
         from .tours import report_receive_item
 
+        projections.register_types()
+        registry.before_push(publishing.ensure_profiles)
+        feed.register("introduction_request", introduction_receive_item)
+        feed.register("introduction_answer", introduction_answer_receive_item)
         feed.register(TOUR_REPORT_KIND, report_receive_item)

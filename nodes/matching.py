@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from common.japanese import fiscal_year_of
+from sync.anonymize.names import tokenizer
 
 from .models import (
     FORMS_NEEDING_BUDGET,
@@ -51,8 +52,6 @@ _MAX_TEXT = 20_000
 
 def _tokenizer():
     # One Sudachi dictionary per process, shared with the anonymizer (building it is the slow part).
-    from sync.anonymize.names import tokenizer
-
     return tokenizer()
 
 

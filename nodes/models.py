@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.japanese import corporate_number_is_valid, fiscal_year_bounds, fiscal_year_of, is_katakana_reading
@@ -935,14 +936,10 @@ class StudyTour(CenterRecord):
     @property
     def opens_at(self) -> dt.datetime:
         """Reading opens at 0:00 (local time) of the first day."""
-        from django.utils import timezone
-
         return timezone.make_aware(dt.datetime.combine(self.starts_on, dt.time.min))
 
     @property
     def reading_ends_at(self) -> dt.datetime:
-        from django.utils import timezone
-
         last = self.ends_on + dt.timedelta(days=self.reading_days + 1)
         return timezone.make_aware(dt.datetime.combine(last, dt.time.min))
 

@@ -12,13 +12,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from common.charts import bar_chart
 from permissions.audit import audit_record
 from permissions.models import Organization
 from permissions.scoping import holds, organizations_where, scoped_queryset
+from sync.client import SyncError
+from sync.models import FeedItem
 
-from . import matching, models as m
+from . import hub_link, matching, models as m
+from .known_data import all_personal_data
+from .tour_sharing import missing_tour_consents, tour_case_share
 
 LIST_RELATIONS: dict[type, dict] = {
     m.GroupRegistration: {"select": ("organization", "center"), "prefetch": ("activity_fields",)},
@@ -491,21 +497,14 @@ def remote_offer_suggestions(*, user, uuid, q: str = "", field_code: int | None 
                              client=None) -> RemoteOfferPage:
     """Other centers' listed offers, asked of the hub now and ranked for a need with the same scorer
     and reasons as the center's own (without this center's history: those groups have none here)."""
-    from django.utils.http import urlencode
-    from django.utils.translation import gettext
-
-    from sync.client import SyncError
-
-    from .services import hub_client, hub_error_message
-
     need = record_list(user=user, model=m.Need).get(uuid=uuid)
     _require_center_view(user, need.center_id)
     page = RemoteOfferPage(need=need, q=q, field=field_code)
     query = {key: value for key, value in (("q", q), ("field", field_code or "")) if value}
     try:
-        rows = hub_client(client).json("GET", "/sync/v1/offers" + (f"?{urlencode(query)}" if query else ""))["offers"]
+        rows = hub_link.hub_client(client).json("GET", "/sync/v1/offers" + (f"?{urlencode(query)}" if query else ""))["offers"]
     except SyncError as error:
-        page.error = hub_error_message(error)
+        page.error = hub_link.hub_error_message(error)
         return page
     except (KeyError, TypeError, ValueError):
         page.error = gettext("ハブの応答を読み取れませんでした。")
@@ -539,9 +538,6 @@ def introductions(*, user) -> dict:
 def tour_bundle(tour: m.StudyTour) -> list[dict]:
     """The tour's cases with what the hub receives of each (or why it is held) and, for a named
     case, the organizations still to consent for this tour. Personal data and consents read once."""
-    from sync.sharing import all_personal_data
-    from sync.tours import missing_tour_consents, tour_case_share
-
     known = all_personal_data()
     consented = set(tour.named_consents.values_list("organization_id", flat=True))
     rows = []
@@ -555,3 +551,13 @@ def tour_bundle(tour: m.StudyTour) -> list[dict]:
 def tour_consent_candidates(bundle: list[dict]) -> list:
     """Organizations whose consent for the tour a named case still waits for."""
     return list({organization.pk: organization for row in bundle for organization in row["missing"]}.values())
+
+
+def hub_notices(*, limit: int) -> list[FeedItem]:
+    """The hub's latest notices (連携状況 → お知らせ), for every staff member's dashboard."""
+    return list(FeedItem.objects.filter(kind="notice").order_by("-seq")[:limit])
+
+
+def feed_recent(*, limit: int) -> list[FeedItem]:
+    """The latest entries the hub's feed delivered, for the sync page."""
+    return list(FeedItem.objects.order_by("-seq")[:limit])

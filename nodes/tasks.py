@@ -6,7 +6,9 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from sync.tasks import hub_configured, schedule_push
+
+from . import publishing, services, sharing, tours
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +25,26 @@ def remind_stalled_matches() -> int:
 @shared_task(ignore_result=True)
 def close_tours() -> int:
     """Hourly: tours whose reading period is over withdraw their case copies from the hub."""
-    from .tours import tours_close_due
-
-    count = tours_close_due()
+    count = tours.tours_close_due()
     if count:
         logger.info("tours: %d tour(s) closed", count)
     return count
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def publish_aggregates() -> str:
+    """Every 10 minutes: counts per center for the hub, written only when they changed."""
+    if not hub_configured():
+        return "no hub"
+    written = publishing.publish_aggregates()
+    if written:
+        schedule_push(reason="aggregates")
+    return f"{written} snapshots"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rescan_shared_cases() -> str:
+    """Beat: re-check shared cases against personal data registered since they were sent."""
+    if not hub_configured():
+        return "no hub"
+    return f"{sharing.rescan_shared_cases()} cases re-sent or retracted"

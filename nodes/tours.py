@@ -21,12 +21,14 @@ from permissions.audit import audit_record
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny
 from sync import outbox
-from sync.tours import MAX_CASES, MAX_ORGANIZATIONS, MAX_STOPS
+from sync.client import SyncError
 
-from . import services
+from . import hub_link
+from .known_data import all_personal_data
 from .models import (
     CollaborationCase,
     ConsentMethod,
+    Event,
     EventKind,
     StudyTour,
     TourCase,
@@ -37,6 +39,9 @@ from .models import (
     TourReport,
     TourStop,
 )
+from .services.pipeline import create_record, record_delete, save_record, update_record
+from .sharing import require_sendable
+from .tour_sharing import MAX_CASES, MAX_ORGANIZATIONS, MAX_STOPS
 
 MAX_INVITATIONS = 50
 
@@ -95,7 +100,7 @@ def _set_organizations(tour: StudyTour, rows) -> None:
 
 @transaction.atomic
 def tour_create(*, acting_user, center: Organization, organizations: list[dict] | None = None, **values) -> StudyTour:
-    tour = services._create(StudyTour, acting_user=acting_user, center=center, values=values)
+    tour = create_record(StudyTour, acting_user=acting_user, center=center, values=values)
     if organizations:
         _set_organizations(tour, organizations)
         _touch(tour)
@@ -105,7 +110,7 @@ def tour_create(*, acting_user, center: Organization, organizations: list[dict] 
 @transaction.atomic
 def tour_update(*, acting_user, tour: StudyTour, organizations: list[dict] | None = None, **values) -> StudyTour:
     tour = _changeable(acting_user, tour)
-    tour = services._update(tour, acting_user=acting_user, values=values)
+    tour = update_record(tour, acting_user=acting_user, values=values)
     if organizations is not None:
         _set_organizations(tour, organizations)
         _touch(tour)
@@ -166,7 +171,7 @@ def tour_case_add(*, acting_user, tour: StudyTour, case: CollaborationCase | Non
     duplicate = duplicate.filter(case=case) if case is not None else duplicate.filter(library_case_uuid=library_case_uuid)
     if duplicate.exists():
         raise ValidationError({"case": ValidationError(gettext("この事例はすでにツアーに入っています。"), code="duplicate")})
-    return services._save(TourCase(), acting_user=acting_user, perm="add", values={
+    return save_record(TourCase(), acting_user=acting_user, perm="add", values={
         "center": tour.center, "tour": tour, "case": case, "library_case_uuid": library_case_uuid if case is None else None,
         "library_center_uuid": library_center_uuid if case is None else None,
         "library_title": (library_title or "")[:400] if case is None else "", "stop": stop,
@@ -177,7 +182,7 @@ def tour_case_add(*, acting_user, tour: StudyTour, case: CollaborationCase | Non
 @transaction.atomic
 def tour_case_remove(*, acting_user, tour_case: TourCase) -> None:
     tour = _changeable(acting_user, tour_case.tour)
-    services.record_delete(acting_user=acting_user, record=tour_case)
+    record_delete(acting_user=acting_user, record=tour_case)
     _touch(tour)
 
 
@@ -186,16 +191,10 @@ def tour_delete(*, acting_user, tour: StudyTour) -> None:
     """Delete a tour with its bundle and lessons: each of their hub copies is purged first."""
     tour = get_scoped_or_deny(acting_user, StudyTour, "delete", pk=tour.pk)
     for lesson in TourLesson.objects.filter(tour=tour):
-        services.record_delete(acting_user=acting_user, record=lesson)
+        record_delete(acting_user=acting_user, record=lesson)
     for tour_case in TourCase.objects.filter(tour=tour):
-        services.record_delete(acting_user=acting_user, record=tour_case)
-    services.record_delete(acting_user=acting_user, record=tour)
-
-
-def reproject_case_copies(case: CollaborationCase) -> None:
-    """The case changed: its copies in open tours are projected again (scrubbed anew)."""
-    for tour_case in TourCase.objects.filter(case=case, tour__closed_at__isnull=True).select_related("tour", "center"):
-        outbox.record_reproject(tour_case)
+        record_delete(acting_user=acting_user, record=tour_case)
+    record_delete(acting_user=acting_user, record=tour)
 
 
 def _reproject_cases(tour: StudyTour) -> None:
@@ -266,10 +265,6 @@ def lesson_create(*, acting_user, tour: StudyTour, title: str, text: str, cases:
                   report: TourReport | None = None) -> TourLesson:
     """Take a lesson from a visit report into the hub's library, linked to the tour's cases. The text
     leaves scrubbed and without the report's author; known personal data left refuses it."""
-    from sync.sharing import all_personal_data
-
-    from .services import _checked
-
     tour = get_scoped_or_deny(acting_user, StudyTour, "change", pk=tour.pk)
     cases = list(cases)
     if any(c.tour_id != tour.pk for c in cases):
@@ -281,8 +276,8 @@ def lesson_create(*, acting_user, tour: StudyTour, title: str, text: str, cases:
         raise ValidationError({"text": ValidationError(gettext("見出しと教訓を入力してください。"), code="required")})
     known = all_personal_data()
     for value in (title, text):
-        _checked(value, "text", known)
-    return services._save(TourLesson(), acting_user=acting_user, perm="add", values={
+        require_sendable(value, "text", known)
+    return save_record(TourLesson(), acting_user=acting_user, perm="add", values={
         "center": tour.center, "tour": tour, "report": report, "title": title[:200], "text": text},
         m2m={"cases": cases})
 
@@ -293,9 +288,9 @@ def report_session_create(*, acting_user, tour: StudyTour, starts_at: dt.datetim
     tour = get_scoped_or_deny(acting_user, StudyTour, "change", pk=tour.pk)
     if tour.report_session_id:
         raise ValidationError(gettext("発表会はすでに登録されています。"), code="duplicate")
-    event = services.event_create(acting_user=acting_user, center=tour.center, title=f"{tour.title} 発表会"[:200],
-                                  kind=EventKind.HAPPYOKAI, theme=tour.theme, starts_at=starts_at, venue=venue,
-                                  description=gettext("スタディツアーの参加者による訪問レポートの発表会。"))
+    event = create_record(Event, acting_user=acting_user, center=tour.center, values={
+        "title": f"{tour.title} 発表会"[:200], "kind": EventKind.HAPPYOKAI, "theme": tour.theme, "starts_at": starts_at,
+        "venue": venue, "description": gettext("スタディツアーの参加者による訪問レポートの発表会。")})
     # A double submit: the second finds the session set and rolls its event back.
     if not StudyTour.objects.filter(pk=tour.pk, report_session__isnull=True).update(report_session=event):
         raise ValidationError(gettext("発表会はすでに登録されています。"), code="duplicate")
@@ -339,8 +334,6 @@ def invitations_issue(*, acting_user, tour: StudyTour, organization: TourOrganiz
                       days_valid: int = 14, client=None) -> dict:
     """Invitation links for the people of a participating organization (visitor accounts on the hub).
     The hub keeps only a digest of each link; the links are shown once, for staff to send on."""
-    from sync.client import SyncError
-
     tour = get_scoped_or_deny(acting_user, StudyTour, "change", pk=tour.pk)
     if organization.tour_id != tour.pk:
         raise ValidationError({"organization": ValidationError(gettext("このツアーの参加団体を選んでください。"),
@@ -350,7 +343,7 @@ def invitations_issue(*, acting_user, tour: StudyTour, organization: TourOrganiz
             gettext("招待は1〜%(max)d件、有効期間は1〜60日で指定してください。") % {"max": MAX_INVITATIONS},
             code="out_of_range")})
     try:
-        answer = services.hub_client(client).json("POST", f"/sync/v1/tours/{tour.uuid}/invitations", {
+        answer = hub_link.hub_client(client).json("POST", f"/sync/v1/tours/{tour.uuid}/invitations", {
             "organization": organization.name, "count": count, "days_valid": days_valid})
     except SyncError as error:
         raise ValidationError(_tour_hub_error(error), code=error.code) from error
@@ -362,16 +355,14 @@ def invitations_issue(*, acting_user, tour: StudyTour, organization: TourOrganiz
 def _tour_hub_error(error) -> str:
     if error.code == "tour_not_found":
         return gettext("ハブにまだこのツアーが届いていません。同期が終わってからもう一度お試しください。")
-    return services.hub_error_message(error)
+    return hub_link.hub_error_message(error)
 
 
 def tour_readership(*, acting_user, tour: StudyTour, client=None) -> dict:
     """Who read how much (counts only), invitations and reports, as the hub sees them now."""
-    from sync.client import SyncError
-
     tour = get_scoped_or_deny(acting_user, StudyTour, "view", pk=tour.pk)
     try:
-        answer = services.hub_client(client).json("GET", f"/sync/v1/tours/{tour.uuid}/readership")
+        answer = hub_link.hub_client(client).json("GET", f"/sync/v1/tours/{tour.uuid}/readership")
     except SyncError as error:
         return {"error": _tour_hub_error(error)}
     # The answer names the visitors: reading it is audited (counts only).

@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
+from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
+from sync.services import status as sync_status
 
-from . import models as m, selectors, services
+from . import models as m, selectors, services, sharing
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -36,23 +38,18 @@ def _scoped(user, ui, perm: str, uuid):
 
 @login_required
 def home(request):
-    from sync.models import FeedItem
-
     return render(request, "nodes/dashboard.html", {
         "data": selectors.dashboard(user=request.user),
-        "notices": FeedItem.objects.filter(kind="notice").order_by("-seq")[:3],
+        "notices": selectors.hub_notices(limit=3),
     })
 
 
 @login_required
 def sync_page(request):
     """Where this node stands with its hub: lag, last success, last error, drift."""
-    from sync.models import FeedItem
-    from sync.services import status
-
     if not selectors.user_centers(user=request.user, codename="view_center_records").exists():
         raise PermissionDenied
-    return render(request, "nodes/sync.html", {"status": status(), "feed": FeedItem.objects.order_by("-seq")[:20]})
+    return render(request, "nodes/sync.html", {"status": sync_status(), "feed": selectors.feed_recent(limit=20)})
 
 
 @login_required
@@ -79,10 +76,8 @@ def _detail_context(request, ui, record) -> dict:
     if hasattr(record, "activity_fields"):
         context["activity_fields"] = list(record.activity_fields.all())
     if isinstance(record, m.CollaborationCase):
-        from sync.sharing import hub_state
-
         context["parties"] = list(record.party_roles.select_related("organization"))
-        context["hub_state"] = hub_state(record)  # scans personal data only for a case meant to be shared
+        context["hub_state"] = sharing.hub_state(record)  # scans personal data only for a case meant to be shared
     if isinstance(record, m.Event):
         context["links"] = {
             "organizers": list(record.organizers.all()), "participants": list(record.participants.all()),
@@ -229,8 +224,6 @@ def _segments(text: str, spans: list[tuple[int, int, object]]) -> list[tuple[str
 @login_required
 def case_share(request, uuid):
     """Choose how a case is shared with the hub, after seeing exactly what the hub will receive."""
-    from sync import sharing
-
     ui = RECORDS["cases"]
     case = _scoped(request.user, ui, "change", uuid)
     if request.method == "POST":
@@ -255,8 +248,6 @@ def case_share(request, uuid):
          _segments(preview.result.text, [(r.scrubbed_start, r.scrubbed_end, r) for r in preview.result.replacements]))
         for label, preview in ((_text_label(name), share.texts[name]) for name in share.texts)
     ]
-    from permissions.models import OrganizationKind
-
     parties = [{**p, "kind_label": OrganizationKind(p["kind"]).label, "role_label": m.PartyRole(p["role"]).label}
                for p in (share.payload or {}).get("parties", [])]
     return render(request, "nodes/case_share.html", {

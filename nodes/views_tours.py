@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from common.forms import add_service_errors
 from permissions.audit import audit_record
 from permissions.scoping import holds
-from sync.tours import tour_share
 
 from . import models as m, selectors, tours
 from .forms import (
@@ -26,6 +25,7 @@ from .forms import (
     TourOrganizationForm,
     TourStopForm,
 )
+from .tour_sharing import tour_share
 
 
 def _tour(user, uuid, perm="view") -> m.StudyTour:

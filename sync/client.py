@@ -25,11 +25,12 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import feed
+from . import feed, registry
+from .canonical import canonical_json
 from .keys import NodeKeyPair, load_key
 from .models import FeedItem, Op, OutboxEntry, Priority, SyncState
-from .outbox import canonical_json
 from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
+from .services import lease_renew
 from .signing import sign_request
 
 BATCH_MAX_ENTRIES = 500
@@ -161,9 +162,7 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
     With `lease_owner`, the push renews that lease after each batch and stops if it was lost (a
     push that outlived its lease must not race the push that took it over).
     """
-    from .services import ensure_profiles, lease_renew
-
-    ensure_profiles()
+    registry.run_before_push()
     client = client or HubClient()
     state = sync_state()
     state.last_attempt_at = timezone.now()

@@ -22,6 +22,12 @@ class Priority(models.IntegerChoices):
     DISASTER = 1, _("災害対応")
 
 
+class OutboxQuerySet(models.QuerySet):
+    def unsent(self, last_acked_seq: int) -> OutboxQuerySet:
+        """What the hub has not acknowledged: entries not numbered yet, or numbered past its checkpoint."""
+        return self.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=last_acked_seq))
+
+
 class OutboxEntry(models.Model):
     """One change the hub may see, written by a service in the same transaction as the change."""
 
@@ -40,6 +46,8 @@ class OutboxEntry(models.Model):
     # PostgreSQL: the writing transaction's id, set by a trigger; the relay only takes rows whose
     # transaction is older than every transaction still running.
     txid = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    objects = OutboxQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("送信待ちの変更")

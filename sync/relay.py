@@ -103,6 +103,4 @@ def unnumbered_count() -> int:
 
 def oldest_unsent_at():
     state = sync_state()
-    unsent = OutboxEntry.objects.filter(publish_seq__gt=state.last_acked_seq) | OutboxEntry.objects.filter(
-        publish_seq__isnull=True)
-    return unsent.aggregate(oldest=Min("created_at"))["oldest"]
+    return OutboxEntry.objects.unsent(state.last_acked_seq).aggregate(oldest=Min("created_at"))["oldest"]

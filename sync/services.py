@@ -1,71 +1,17 @@
-"""Node-side sync services: profiles and aggregate counts into the outbox, the push lease, status."""
+"""Node-side sync services: the push lease and where the node stands with its hub."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxEntry, SyncState
-from .outbox import canonical_json, record_changed, write_aggregate
 from .relay import oldest_unsent_at, sync_state
-
-
-def ensure_profiles() -> int:
-    """Every center of this node has announced its profile (needed before anything of it is accepted)."""
-    from permissions.models import Organization
-
-    sent = set(OutboxEntry.objects.filter(entity_type="node_profile").values_list("entity_uuid", flat=True))
-    written = 0
-    with transaction.atomic():
-        for center in Organization.objects.filter(kind="center").exclude(uuid__in=sent):
-            record_changed(center)
-            written += 1
-    return written
-
-
-def aggregate_counts(center) -> dict:
-    """Counts only — no names, no people: groups by activity field, events per month, consultations per step."""
-    from nodes import models as m
-
-    groups = m.GroupRegistration.objects.filter(center=center, status="active")
-    by_field = (m.GroupRegistration.activity_fields.through.objects.filter(groupregistration__in=groups)
-                .values_list("activityfield__code").annotate(n=Count("id")).order_by("activityfield__code"))
-    by_month = (m.Event.objects.filter(center=center).exclude(status="cancelled")
-                .annotate(month=TruncMonth("starts_at", tzinfo=dt.UTC)).values_list("month")
-                .annotate(n=Count("id")).order_by("month"))
-    by_step = (m.Consultation.objects.filter(center=center).values_list("step").annotate(n=Count("id"))
-               .order_by("step"))
-    return {
-        "groups_total": groups.count(),
-        "groups_by_field": {str(code): n for code, n in by_field},
-        "events_per_month": {month.strftime("%Y-%m"): n for month, n in by_month},
-        "consultations_per_step": dict(by_step),
-    }
-
-
-@transaction.atomic
-def publish_aggregates() -> int:
-    """Write new aggregate snapshots for the centers whose counts changed since the last one."""
-    from permissions.models import Organization
-
-    state = sync_state(lock=True)
-    snapshots = {str(c.uuid): aggregate_counts(c) for c in Organization.objects.filter(kind="center")}
-    digest = hashlib.sha256(canonical_json(snapshots)).hexdigest()
-    if digest == state.aggregates_sha256:
-        return 0
-    for center in Organization.objects.filter(kind="center"):
-        write_aggregate(center=center, data=snapshots[str(center.uuid)])
-    state.aggregates_sha256 = digest
-    state.save(update_fields=["aggregates_sha256"])
-    return len(snapshots)
 
 
 def lease_acquire(owner: str | None = None, seconds: int | None = None) -> str | None:
@@ -91,7 +37,7 @@ def lease_release(owner: str) -> None:
 def status() -> dict:
     """What the sync page and `kyodo sync status` show."""
     state = sync_state()
-    unsent = OutboxEntry.objects.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=state.last_acked_seq))
+    unsent = OutboxEntry.objects.unsent(state.last_acked_seq)
     oldest = oldest_unsent_at()
     now = timezone.now()
     return {

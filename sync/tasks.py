@@ -29,13 +29,13 @@ def backoff(retries: int) -> float:
     return random.uniform(0, min(300, 2 ** (retries + 1)))
 
 
-def _hub_configured() -> bool:
+def hub_configured() -> bool:
     return settings.KYODO_ROLE == "node" and bool(settings.KYODO_HUB_URL)
 
 
 def schedule_push(*, reason: str, disaster: bool = False) -> bool:
     """Ask for a push in a moment, unless one was asked for very recently (a burst of writes → one push)."""
-    if not _hub_configured():
+    if not hub_configured():
         return False
     now = timezone.now()
     sync_state()
@@ -58,7 +58,7 @@ def schedule_push(*, reason: str, disaster: bool = False) -> bool:
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=RETRY_LIMIT, ignore_result=True)
 def sync_push(self):
-    if not _hub_configured():
+    if not hub_configured():
         return "no hub"
     owner = services.lease_acquire(owner=self.request.id)
     if owner is None:
@@ -103,7 +103,7 @@ POKE_PULL_MARKER = "kyodo:sync:poke-pull-queued"
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=RETRY_LIMIT, ignore_result=True)
 def sync_pull(self, poked: bool = False):
-    if not _hub_configured():
+    if not hub_configured():
         return "no hub"
     if poked:
         # From here on a new poke must queue another pull: this one may read the feed too early.
@@ -135,7 +135,7 @@ def pull_on_poke() -> str:
 def _pull_on_start(sender=None, **_kwargs):
     """A worker that starts pulls the feed once: a restarted node catches up at once, and a new node
     learns its hub's signing key (feed kind `hub_key`) before the first poke arrives."""
-    if _hub_configured():
+    if hub_configured():
         sync_pull.apply_async(queue="disaster")
 
 
@@ -147,10 +147,10 @@ def sync_sweep():
     A push that died with its worker leaves an expired lease; the debounce marker keeps the
     sweeper from queueing a second push while one is already waiting.
     """
-    if not _hub_configured():
+    if not hub_configured():
         return "no hub"
     state = sync_state()
-    pending = OutboxEntry.objects.filter(Q(publish_seq__isnull=True) | Q(publish_seq__gt=state.last_acked_seq)).exists()
+    pending = OutboxEntry.objects.unsent(state.last_acked_seq).exists()
     now = timezone.now()
     lease_free = state.lease_until is None or state.lease_until < now
     stale = state.push_requested_at is None or state.push_requested_at < now - dt.timedelta(
@@ -162,31 +162,11 @@ def sync_sweep():
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def sync_publish_aggregates():
-    if not _hub_configured():
-        return "no hub"
-    written = services.publish_aggregates()
-    if written:
-        schedule_push(reason="aggregates")
-    return f"{written} snapshots"
-
-
-@shared_task(acks_late=True, ignore_result=True)
 def sync_check_drift():
-    if not _hub_configured():
+    if not hub_configured():
         return "no hub"
     try:
         drift = client.check_drift()
     except client.SyncError as error:
         return f"failed: {error.code}"
     return "drift" if any(not row["ok"] for row in drift.values()) else "in step"
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def sync_rescan_shared_cases():
-    """Beat: re-check shared cases against personal data registered since they were sent."""
-    from .sharing import rescan_shared_cases
-
-    if not _hub_configured():
-        return "no hub"
-    return f"{rescan_shared_cases()} cases re-sent or retracted"

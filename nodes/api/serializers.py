@@ -13,7 +13,7 @@ from permissions.models import Organization, OrganizationKind
 from permissions.scoping import scoped_queryset
 
 from .. import models as m
-from ..selectors import user_centers
+from ..selectors import is_stalled, user_centers
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -501,8 +501,6 @@ class MatchOutput(serializers.ModelSerializer):
                   "stalled", "meetings", "version", "created_at", "updated_at"]
 
     def get_stalled(self, match) -> bool:
-        from ..selectors import is_stalled
-
         return is_stalled(match)
 
 

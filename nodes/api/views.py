@@ -10,9 +10,8 @@ from rest_framework.response import Response
 from common.api import error_response
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny
-from sync import sharing
 
-from .. import csvio, filters, models as m, selectors, services
+from .. import csvio, filters, models as m, selectors, services, sharing
 from . import serializers as s
 
 

@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .known import HONORIFICS, ROLE_PREFIXES, ROLE_SUFFIXES
+from .lexicon import HONORIFICS, ROLE_PREFIXES, ROLE_SUFFIXES
 from .normalize import Projection
 
 _lock = threading.Lock()

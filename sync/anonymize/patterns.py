@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .known import PREFECTURES
+from .lexicon import PREFECTURES
 from .normalize import Projection, kanji_digits_as_ascii
 
 # Also the spam-shy spellings people write in flyers: [at], (at), アットマーク, ★ (「★を@に」).

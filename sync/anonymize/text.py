@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .known import KnownPersonalData
+from .names import find_person_names
 from .normalize import Projection, normalize
+from .patterns import find_contacts
 
 PLACEHOLDERS = {
     "person": "〔人名〕",
@@ -108,12 +110,8 @@ def _layer_spans(normalized: Projection, known: KnownPersonalData, layers: froze
     if KNOWN in layers and known:
         yield KNOWN, known.matcher.find(normalized)
     if PATTERN in layers:
-        from .patterns import find_contacts
-
         yield PATTERN, find_contacts(normalized)
     if SUDACHI in layers:
-        from .names import find_person_names
-
         yield SUDACHI, find_person_names(normalized)
     finder = person_finder if person_finder is not None else _person_finder
     if NER in layers and finder is not None:

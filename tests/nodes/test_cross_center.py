@@ -12,9 +12,10 @@ import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
 
-from nodes import models as m, selectors, services
+from nodes import hub_link, listings, models as m, selectors, services, sharing
 from permissions.models import AuditEvent
-from sync import client as sync_client, feed, sharing
+from sync import client as sync_client, feed
+from sync.anonymize import ScrubResult
 from sync.keys import _pair
 from sync.models import FeedItem, OutboxEntry
 from sync.signing import new_key_pair
@@ -65,7 +66,7 @@ class FakeHub:
 @pytest.fixture
 def hub(monkeypatch):
     fake = FakeHub()
-    monkeypatch.setattr(services, "hub_client", lambda client=None: client or fake.client())
+    monkeypatch.setattr(hub_link, "hub_client", lambda client=None: client or fake.client())
     return fake
 
 
@@ -140,7 +141,7 @@ def test_the_description_is_scrubbed_and_a_miss_keeps_the_offer_home(world, monk
     payload = entries(offer)[-1][1]
     assert "〔人名〕" in payload["description"] and "〔電話番号〕" in payload["description"]
     assert "花子" not in payload["description"] and "0467" not in payload["description"]
-    monkeypatch.setattr(sharing, "scrub", lambda text, known: sharing.ScrubResult(text, []))
+    monkeypatch.setattr(listings, "scrub", lambda text, known: ScrubResult(text, []))
     services.offer_update(acting_user=world.staff_a, offer=offer, title="譲渡会（説明: 茅ヶ崎 花子）")
     assert entries(offer)[-1][0] == "retract"
 
@@ -208,7 +209,7 @@ def test_a_request_goes_to_the_hub_scrubbed_and_is_kept_as_sent(world, hub, clie
 
 
 def test_known_personal_data_the_scrubber_missed_refuses_the_request(world, hub, monkeypatch):
-    monkeypatch.setattr(sharing, "scrub", lambda text, known: sharing.ScrubResult(text, []))
+    monkeypatch.setattr(sharing, "scrub", lambda text, known: ScrubResult(text, []))
     with pytest.raises(ValidationError) as error:
         services.introduction_request(acting_user=world.staff_a, need=world.rec_a.need, offer_uuid=uuid.uuid4(),
                                       message="代表の茅ヶ崎 花子さんに連絡を。")

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from nodes import models as m, tours
+from nodes.tour_sharing import missing_tour_consents
 from permissions.models import AuditEvent
 from sync.models import FeedItem, OutboxEntry
 from sync.outbox import canonical_json
-from sync.tours import missing_tour_consents
 
 GROUP = "Chigasaki Cat's Protect"
 

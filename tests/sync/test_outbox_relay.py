@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 
 from nodes import services
+from nodes.publishing import publish_aggregates
 from sync import relay
 from sync.client import (
     BATCH_MAX_ENTRIES,
@@ -26,7 +27,7 @@ from sync.client import (
 from sync.keys import NodeKeyPair
 from sync.models import OutboxEntry, Priority, SyncState
 from sync.outbox import canonical_json, payload_digest
-from sync.services import lease_acquire, lease_release, publish_aggregates
+from sync.services import lease_acquire, lease_release
 from sync.signing import new_key_pair
 
 from .. import factories as f
@@ -198,7 +199,7 @@ def _outbox(entity_type: str, n: int, priority: int) -> None:
 def test_a_need_written_during_a_catch_up_goes_in_the_next_batch_alone(settings, monkeypatch):
     # The relay only numbers committed work, so this test commits (transactional database).
     settings.SYNC_BATCH_ENTRIES = 10
-    monkeypatch.setattr("sync.services.ensure_profiles", lambda: 0)
+    monkeypatch.setattr("sync.registry._BEFORE_PUSH", [])  # no center profiles to announce first
     _outbox("directory_group", 35, Priority.NORMAL)
     hub = CatchUpHub(during_batch=lambda: _outbox("disaster_need", 1, Priority.DISASTER))
     key = NodeKeyPair("k-test", *new_key_pair())

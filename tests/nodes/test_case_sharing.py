@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from nodes import services
+from nodes import services, sharing
+from nodes.known_data import known_personal_data
 from permissions.models import AuditEvent
-from sync import sharing
 from sync.anonymize import KnownPersonalData
 from sync.models import OutboxEntry
 from sync.outbox import canonical_json
@@ -116,7 +116,7 @@ def test_only_staff_of_the_center_may_preview_or_publish(world, case, api):
 
 
 def test_known_data_covers_every_personal_field(world):
-    known = sharing.known_personal_data()
+    known = known_personal_data()
     assert isinstance(known, KnownPersonalData)
     assert {"茅ヶ崎 花子", "山田 太郎", "ヤマダ タロウ", "相談 太郎"} <= set(known.person_names)
     assert "0467-00-0000" in known.phones and "cats@example.jp" in known.emails
@@ -159,13 +159,13 @@ def test_a_groups_postal_code_is_known_even_written_bare(world):
     services.group_set_consent(acting_user=world.staff_a, group=group, consent="hub_listing", given=True)
     entry = OutboxEntry.objects.filter(entity_type="directory_group", entity_uuid=group.uuid).latest("id")
     assert "2530041" not in entry.payload["description"] and "〔郵便番号〕" in entry.payload["description"]
-    assert "253-0041" in sharing.known_personal_data().postal_codes
+    assert "253-0041" in known_personal_data().postal_codes
 
 
 def test_a_consultation_contact_with_a_phone_and_an_email_is_known_as_both(world):
     services.consultation_open(acting_user=world.staff_a, center=world.a, topic="設立相談", channel="phone",
                                requester_name="鈴木 一", requester_contact="090-1111-2222 / suzuki@example.jp")
-    known = sharing.known_personal_data()
+    known = known_personal_data()
     assert "090-1111-2222" in known.phones and "suzuki@example.jp" in known.emails
     assert not any("/" in phone for phone in known.phones)
 

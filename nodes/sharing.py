@@ -8,29 +8,34 @@ Three steps, each able to stop the case from leaving:
 3. the finished payload is checked again against that known personal data: any hit blocks it.
 
 The outbox calls `project_case` in the writing transaction; the publish screen calls `case_share`
-and shows staff exactly the same payload.
+and shows staff exactly the same payload. Messages for other centers and disaster texts go
+through `check_text`, the same scrub-and-check.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from permissions.audit import audit_record
+from permissions.models import Organization
+from sync.anonymize import KnownPersonalData, ScrubResult, find_known, scrub
+from sync.models import Op, OutboxEntry
+from sync.outbox import record_reproject
+from sync.relay import sync_state
 
-from .anonymize import KnownPersonalData, ScrubResult, find_known, scrub
+from .known_data import PUBLIC_KINDS, all_personal_data, allowing
+from .models import CaseParty, CollaborationCase, StudyTour, TourCase
 
-# Public bodies act in the open: their names are not personal data and need no consent.
-PUBLIC_KINDS = frozenset({"city_department", "prefecture", "center"})
 TEXT_FIELDS = ("title", "summary", "lessons")
 # The hub's schema for shared cases (hub.services._case_fields).
 MAX_PARTIES, MAX_TEXT, MAX_TITLE = 50, 20000, 400
 SIZE_BANDS = ((10, "1-9"), (30, "10-29"), (100, "30-99"))
-_CONTACT_EMAIL = re.compile(r"[^\s@、,／/]+@[^\s@、,／/]+")
-_CONTACT_PHONE = re.compile(r"[+0-9０-９][0-9０-９\-－ー()（） ]{7,}[0-9０-９]")
 
 
 def size_band(members: int | None) -> str | None:
@@ -45,64 +50,6 @@ def party_ref(organization, *, named: bool = False) -> str:
     would then name the organization in every anonymized case too."""
     salt = "kyodo.shared_case.named_party" if named else "kyodo.shared_case.party"
     return salted_hmac(salt, str(organization.uuid)).hexdigest()[:16]
-
-
-def known_personal_data(*, allowed_organizations=()) -> KnownPersonalData:
-    """Every piece of personal data this node holds, across all its centers (a name from another
-    center's consultation is just as personal). Organizations in `allowed_organizations` may be named."""
-    known = all_personal_data()
-    return _allowing(known, allowed_organizations) if allowed_organizations else known
-
-
-def _allowing(known: KnownPersonalData, organizations) -> KnownPersonalData:
-    allowed = {text for o in organizations for text in (o.name, o.name_kana) if text}
-    return replace(known, organizations=tuple(o for o in known.organizations if o not in allowed))
-
-
-def all_personal_data() -> KnownPersonalData:
-    from django.contrib.auth import get_user_model
-
-    from nodes.models import Consultation, GroupRegistration, TalentVolunteer, TourReport
-    from permissions.models import Organization
-
-    people, phones, emails, addresses, postal_codes = set(), set(), set(), set(), set()
-    for row in GroupRegistration.objects.values_list(
-            "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
-            "contact_address", "contact_postal_code"):
-        people.update(row[0:3])
-        phones.add(row[3])
-        emails.add(row[4])
-        addresses.add(row[5])
-        postal_codes.add(row[6])
-    for name, kana, phone, email in TalentVolunteer.objects.values_list("name", "name_kana", "phone", "email"):
-        people.update((name, kana))
-        phones.add(phone)
-        emails.add(email)
-    # Visitors of study tours, named on their reports.
-    people.update(TourReport.objects.values_list("author_name", flat=True))
-    for name, contact in Consultation.objects.values_list("requester_name", "requester_contact"):
-        people.add(name)
-        # A free field: 「090-1111-2222 / suzuki@example.jp」 holds a phone and an email, or an address.
-        found = _CONTACT_EMAIL.findall(contact or "")
-        emails.update(found)
-        rest = _CONTACT_EMAIL.sub(" ", contact or "")
-        numbers = _CONTACT_PHONE.findall(rest)
-        phones.update(numbers)
-        if not found and not numbers and (contact or "").strip():
-            addresses.add(contact.strip())
-    for last, first, email in get_user_model().objects.values_list("last_name", "first_name", "email"):
-        if last and first:
-            people.add(f"{last} {first}")
-        elif last or first:
-            people.add(last or first)
-        emails.add(email)
-    organizations = set()
-    for name, kana in Organization.objects.exclude(kind__in=PUBLIC_KINDS).values_list("name", "name_kana"):
-        organizations.update((name, kana))
-    return KnownPersonalData(person_names=tuple(filter(None, people)), phones=tuple(filter(None, phones)),
-                             emails=tuple(filter(None, emails)), addresses=tuple(filter(None, addresses)),
-                             organizations=tuple(filter(None, organizations)),
-                             postal_codes=tuple(filter(None, postal_codes)))
 
 
 @dataclass
@@ -149,8 +96,6 @@ def _held_for_rarity(case, parties) -> list[str]:
     municipality (the center's) and its 年度, so kind × municipality × period would name it. The
     anonymity set is the center's registry of that kind today — registration dates say when a group
     joined the center, not when it existed, so they cannot narrow the period honestly."""
-    from permissions.models import Organization
-
     k = settings.KYODO_ANON_K
     reasons = []
     for kind in sorted({p.organization.kind for p in parties} - PUBLIC_KINDS):
@@ -191,8 +136,6 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
     `known` lets a caller checking many cases read the node's personal data once; `consented` (a
     study tour's copy) replaces the standing named-case consent by the tour's own.
     """
-    from nodes.models import CaseParty
-
     level = level or case.sharing_level
     share = CaseShare(level=level)
     if level not in ("anonymized", "named"):
@@ -208,7 +151,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
         share.held += _held_for_rarity(case, parties)
     known = known or all_personal_data()
     if named:
-        known = _allowing(known, [p.organization for p in parties])
+        known = allowing(known, [p.organization for p in parties])
     for name in TEXT_FIELDS:
         original = getattr(case, name) or ""
         share.texts[name] = TextPreview(original, scrub(original, known))
@@ -249,12 +192,6 @@ def project_case(case, *, known: KnownPersonalData | None = None) -> dict | None
 def rescan_shared_cases() -> int:
     """Personal data registered after a case was shared may occur in its text: project every shared
     case again and send what changed (a new version, so the hub takes it), or retract it."""
-    from django.db import transaction
-
-    from nodes.models import CollaborationCase
-
-    from .outbox import record_reproject
-
     known = all_personal_data()  # read once for every case
     changed = 0
     for case in CollaborationCase.objects.exclude(sharing_level="private").select_related("center"):
@@ -266,12 +203,6 @@ def rescan_shared_cases() -> int:
 
 def _rescan_tours() -> int:
     """Open study tours and their case copies: texts scrubbed again with today's personal data."""
-    from django.db import transaction
-
-    from nodes.models import StudyTour, TourCase
-
-    from .outbox import record_reproject
-
     changed = 0
     for tour in StudyTour.objects.filter(closed_at__isnull=True).select_related("center"):
         with transaction.atomic():
@@ -290,9 +221,6 @@ class HubState:
 
 def hub_state(case, share: CaseShare | None = None) -> HubState:
     """Where the case stands with the hub: from its last outbox entry and the acknowledged seq."""
-    from .models import Op, OutboxEntry
-    from .relay import sync_state
-
     last = OutboxEntry.objects.filter(entity_type="shared_case", entity_uuid=case.uuid).order_by("-id").first()
     if case.sharing_level != "private":
         share = share or case_share(case)
@@ -323,33 +251,6 @@ def share_document(case, share: CaseShare) -> dict:
     }
 
 
-# --- できることメニュー listed on the hub, and messages between centers ---------------------------------
-
-OFFER_TEXT_FIELDS = ("title", "description", "capacity", "area")
-
-
-def offer_listing(offer, *, known: KnownPersonalData | None = None) -> dict | None:
-    """What other centers may see of an offer through the hub: only for a group that consented to
-    hub listing, is active and publishes the offer; no contacts, no people. The texts go through
-    the scrubber, and known personal data left in the finished payload keeps the offer home.
-    The group's own name may appear: it consented to be listed."""
-    group = offer.group
-    if not offer.is_published or group.status != "active" or group.consent_hub_listing_at is None:
-        return None
-    known = known or all_personal_data()
-    known = _allowing(known, [group.organization])
-    fields = sorted(f.code for f in offer.activity_fields.all()) or sorted(f.code for f in group.activity_fields.all())
-    payload = {
-        "center": str(offer.center.uuid), "group": str(group.uuid),
-        "title": scrub(offer.title, known).text, "description": scrub(offer.description or "", known).text,
-        "fields": fields, "area": offer.area, "capacity": offer.capacity,
-        "months": sorted(offer.available_months or []), "cost_conditions": sorted(offer.cost_conditions or []),
-    }
-    if any(find_known(payload[name], known) for name in OFFER_TEXT_FIELDS):
-        return None
-    return payload
-
-
 @dataclass
 class CheckedText:
     """A free text about to leave the node: the scrubbed text, and the kinds of known data still in it."""
@@ -372,62 +273,9 @@ def check_text(text: str, *, known: KnownPersonalData | None = None) -> CheckedT
 
 
 def blocked_message(kinds) -> str:
-    from django.utils.translation import gettext
-
     labels = "・".join(str(BLOCK_LABELS.get(kind, kind)) for kind in kinds)
     return gettext("登録済みの個人情報（%(labels)s）が含まれているため送れません。該当する部分を書き換えてください。") % {
         "labels": labels}
-
-
-# The hub's limits for directory entries and public events (hub.services): a payload over them would
-# be refused and stop this node's sync, so such a record stays home instead.
-GROUP_LIMITS = {"area": 200, "description": 4000}
-EVENT_LIMITS = {"title": 200, "theme": 200, "cancellation_reason": 200}
-
-
-def _own_personal_data(group) -> KnownPersonalData:
-    """A group's own people and contacts: what its description most likely repeats."""
-    return KnownPersonalData(
-        person_names=tuple(filter(None, (group.representative_name, group.representative_kana, group.contact_name))),
-        phones=tuple(filter(None, (group.contact_phone,))), emails=tuple(filter(None, (group.contact_email,))),
-        addresses=tuple(filter(None, (group.contact_address,))),
-        postal_codes=tuple(filter(None, (group.contact_postal_code,))))
-
-
-def _fits(payload: dict, limits: dict[str, int]) -> bool:
-    return all(len(payload[name] or "") <= limit for name, limit in limits.items())
-
-
-def group_listing(group) -> dict | None:
-    """The hub directory entry of a group that consented to listing: name, kind, fields, and its area
-    and description scrubbed of its own people and contacts and of any person or contact the
-    patterns and Sudachi find (a description often says 代表の山田です、090-…)."""
-    if group.consent_hub_listing_at is None or group.status != "active":
-        return None
-    organization, known = group.organization, _own_personal_data(group)
-    payload = {
-        "center": str(group.center.uuid), "name": organization.name, "name_kana": organization.name_kana,
-        "kind": organization.kind, "legal_form": group.legal_form,
-        "fields": sorted(f.code for f in group.activity_fields.all()),
-        "area": scrub(group.area or "", known).text, "description": scrub(group.description or "", known).text,
-    }
-    if not _fits(payload, GROUP_LIMITS) or any(find_known(payload[name], known) for name in GROUP_LIMITS):
-        return None
-    return payload
-
-
-def event_listing(event) -> dict | None:
-    """A public event for the hub calendar. Title, theme and a cancellation reason may name a person
-    (講師の山田太郎さん急病のため中止): scrubbed; the venue is a public place and stays."""
-    if not event.is_public:
-        return None
-    payload = {
-        "center": str(event.center.uuid), "kind": event.kind, "fields": sorted(f.code for f in event.activity_fields.all()),
-        "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat() if event.ends_at else None,
-        "venue": event.venue, "status": event.status,
-        **{name: scrub(getattr(event, name) or "").text for name in EVENT_LIMITS},
-    }
-    return payload if _fits(payload, EVENT_LIMITS) else None
 
 
 def disaster_text(text: str, limit: int, *, known: KnownPersonalData | None = None, withheld: str = "") -> str:
@@ -436,3 +284,11 @@ def disaster_text(text: str, limit: int, *, known: KnownPersonalData | None = No
     status matters more than its note. Cut to the hub's limit (placeholders are longer than a 林)."""
     checked = check_text(text or "", known=known)
     return (checked.text if checked.sendable else withheld)[:limit]
+
+
+def require_sendable(text: str, field: str, known):
+    """Scrubbed text for another center, or a ValidationError on `field` naming what is still personal."""
+    checked = check_text(text, known=known)
+    if not checked.sendable:
+        raise ValidationError({field: ValidationError(blocked_message(checked.blocked), code="personal_data")})
+    return checked

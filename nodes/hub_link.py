@@ -1,0 +1,26 @@
+"""Questions a node asks its hub while staff wait (offers of other centers, introductions, tour
+readership): short timeouts, and the hub's refusals in words staff understand."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from sync.client import LIVE_TIMEOUT, HubClient
+
+
+def hub_client(client=None):
+    """A client for a request staff wait on: short timeouts (sync.client.LIVE_TIMEOUT)."""
+    return client or HubClient(timeout=LIVE_TIMEOUT)
+
+
+def hub_error_message(error) -> str:
+    if error.code in ("no_hub", "no_key"):
+        return gettext("このノードはハブに接続する設定がありません（管理者にお問い合わせください）。")
+    if error.code == "hub_unreachable" or error.code.startswith("http_5"):
+        return gettext("ハブに接続できませんでした。しばらくしてからもう一度お試しください。")
+    messages = {
+        "offer_not_found": gettext("このメニューはハブから取り下げられました。"),
+        "own_offer": gettext("自分のノードのメニューには紹介の依頼は要りません。"),
+        "already_answered": gettext("この依頼にはすでに回答しています。"),
+    }
+    return messages.get(error.code, gettext("ハブが依頼を受け付けませんでした（%(code)s）。") % {"code": error.code})

@@ -1,0 +1,207 @@
+"""Writes on the simpler records: talents, events, needs, offers, collaboration cases, consultations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from permissions.models import Organization
+
+from ..models import (
+    CONSULTATION_STEP_ORDER,
+    MONTHS,
+    CaseParty,
+    CollaborationCase,
+    CollaborationForm,
+    Consultation,
+    ConsultationStep,
+    CostItem,
+    Event,
+    EventStatus,
+    GroupRegistration,
+    Need,
+    Offer,
+    TalentVolunteer,
+)
+from ..tour_sharing import reproject_case_copies
+from .pipeline import (
+    create_record,
+    locked_for_change,
+    require_center_organizations,
+    save_record,
+    update_record,
+)
+
+
+@transaction.atomic
+def talent_register(*, acting_user, center: Organization, **values) -> TalentVolunteer:
+    values.setdefault("registered_on", timezone.localdate())
+    return create_record(TalentVolunteer, acting_user=acting_user, center=center, values=values)
+
+
+@transaction.atomic
+def talent_update(*, acting_user, talent: TalentVolunteer, **values) -> TalentVolunteer:
+    return update_record(talent, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def event_create(*, acting_user, center: Organization, **values) -> Event:
+    return create_record(Event, acting_user=acting_user, center=center, values=values)
+
+
+@transaction.atomic
+def event_update(*, acting_user, event: Event, **values) -> Event:
+    return update_record(event, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def event_cancel(*, acting_user, event: Event, reason: str) -> Event:
+    return update_record(event, acting_user=acting_user, values={"status": EventStatus.CANCELLED, "cancellation_reason": reason})
+
+
+CHOICE_LISTS: dict[str, tuple] = {
+    "allowed_forms": tuple(CollaborationForm.values),
+    "covered_costs": tuple(CostItem.values),
+    "cost_conditions": tuple(CostItem.values),
+    "available_months": MONTHS,
+}
+
+
+def _choice_lists(values: dict) -> dict:
+    """Multi-choice values in their canonical order without repeats; unknown values stay for clean()."""
+    for name, order in CHOICE_LISTS.items():
+        value = values.get(name)
+        if isinstance(value, list | tuple | set | frozenset):
+            try:
+                items = list(dict.fromkeys(value))
+            except TypeError:
+                continue  # unhashable items: clean() rejects them with the field's message
+            values[name] = sorted(items, key=lambda v: order.index(v) if v in order else len(order))
+    return values
+
+
+@transaction.atomic
+def need_create(*, acting_user, center: Organization, **values) -> Need:
+    return create_record(Need, acting_user=acting_user, center=center, values=_choice_lists(values))
+
+
+@transaction.atomic
+def need_update(*, acting_user, need: Need, **values) -> Need:
+    return update_record(need, acting_user=acting_user, values=_choice_lists(values))
+
+
+@transaction.atomic
+def offer_create(*, acting_user, group: GroupRegistration, **values) -> Offer:
+    return create_record(Offer, acting_user=acting_user, center=group.center, values={"group": group, **_choice_lists(values)})
+
+
+@transaction.atomic
+def offer_update(*, acting_user, offer: Offer, **values) -> Offer:
+    return update_record(offer, acting_user=acting_user, values=_choice_lists(values))
+
+
+# --- 協働事例 -------------------------------------------------------------------------------
+
+
+def _party_setter(parties: list[dict] | None):
+    """Replace a case's parties: [{"organization": Organization, "role": str, "contribution": str}]."""
+    if parties is None:
+        return None
+
+    def set_parties(case: CollaborationCase) -> None:
+        seen = set()
+        rows = []
+        for index, party in enumerate(parties):
+            organization = party.get("organization")
+            if not isinstance(organization, Organization):
+                raise ValidationError({"parties": ValidationError(f"{index + 1}件目: 組織を指定してください。", code="required")})
+            if organization.pk in seen:
+                raise ValidationError({"parties": ValidationError(f"{index + 1}件目: 同じ組織が重複しています。", code="duplicate")})
+            seen.add(organization.pk)
+            row = CaseParty(case=case, organization=organization, role=party.get("role") or "partner",
+                            contribution=(party.get("contribution") or "").strip())
+            row.full_clean(exclude=["case"])
+            rows.append(row)
+        require_center_organizations(case.center_id, (row.organization for row in rows), "parties")
+        case.party_roles.all().delete()
+        CaseParty.objects.bulk_create(rows)
+
+    return set_parties
+
+
+@transaction.atomic
+def case_create(*, acting_user, center: Organization, parties: list[dict] | None = None, **values) -> CollaborationCase:
+    return create_record(CollaborationCase, acting_user=acting_user, center=center, values=values,
+                   after_save=_party_setter(parties or []))
+
+
+@transaction.atomic
+def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None, **values) -> CollaborationCase:
+    case = update_record(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+    reproject_case_copies(case)  # a study tour's copy follows the case
+    return case
+
+
+@transaction.atomic
+def case_set_sharing(*, acting_user, case: CollaborationCase, level: str) -> CollaborationCase:
+    """Staff chose a sharing level after the preview. Saving re-projects the case into the outbox:
+    shared when the anonymizer lets it through, retracted (or never sent) when it holds it back."""
+    case = locked_for_change(acting_user, case)
+    if case.sharing_level == level:
+        return case
+    return save_record(case, acting_user=acting_user, perm="change", values={"sharing_level": level})
+
+
+# --- 相談 (関わりカード) -----------------------------------------------------------------------
+
+CONSULTATION_STEP_FIELDS = frozenset(
+    {"step", "intake_at", "intake_staff", "coordinate_at", "coordinate_staff", "closing_at", "closing_staff", "closed_at"}
+)
+
+
+@transaction.atomic
+def consultation_open(*, acting_user, center: Organization, intake_at: dt.datetime | None = None, **values) -> Consultation:
+    """インテーク: a new 関わりカード, taken by the acting staff member."""
+    if CONSULTATION_STEP_FIELDS.intersection(values):
+        raise ValidationError({"step": ValidationError("ステップは「次のステップへ」で進めてください。", code="step_readonly")})
+    return create_record(Consultation, acting_user=acting_user, center=center, values={
+        "intake_at": intake_at or timezone.now(), "intake_staff": acting_user, "step": ConsultationStep.INTAKE, **values,
+    })
+
+
+@transaction.atomic
+def consultation_update(*, acting_user, consultation: Consultation, **values) -> Consultation:
+    if CONSULTATION_STEP_FIELDS.intersection(values):
+        raise ValidationError({"step": ValidationError("ステップは「次のステップへ」で進めてください。", code="step_readonly")})
+    return update_record(consultation, acting_user=acting_user, values=values)
+
+
+@transaction.atomic
+def consultation_advance(*, acting_user, consultation: Consultation, note: str = "",
+                         at: dt.datetime | None = None) -> Consultation:
+    """Move to the next step (インテーク → コーディネート → クロージング → 完了); never backwards."""
+    consultation = locked_for_change(acting_user, consultation)
+    next_step = consultation.next_step
+    if next_step is None:
+        raise ValidationError({"step": ValidationError("この相談はすでに完了しています。", code="already_closed")})
+    at = at or timezone.now()
+    values: dict[str, Any] = {"step": next_step}
+    if next_step == ConsultationStep.CLOSED:
+        values["closed_at"] = at
+        if note:
+            values["closing_note"] = "\n".join(filter(None, [consultation.closing_note, note]))
+    else:
+        values.update({f"{next_step}_at": at, f"{next_step}_staff": acting_user})
+        if note:
+            values[f"{next_step}_note"] = note
+    return save_record(consultation, acting_user=acting_user, perm="change", values=values)
+
+
+def steps_done(consultation: Consultation) -> list[str]:
+    return CONSULTATION_STEP_ORDER[: CONSULTATION_STEP_ORDER.index(consultation.step) + 1]
+
+
