@@ -28,7 +28,7 @@ from permissions.models import Membership, Organization, OrganizationKind as Kin
 from permissions.services import membership_grant, organization_create
 
 from . import services
-from .matching import parse_allowed_forms, parse_costs
+from .matching_text import parse_allowed_forms, parse_costs
 from .models import (
     ActivityField,
     CaseOutcome as Outcome,

@@ -15,7 +15,7 @@ MONTHS = list(range(1, 13))
 def convert_free_text(apps, schema_editor):
     """Old free text → the new choices, and the term counts suggestions read."""
     # Pure text helpers (no models): the same parsing and tokenizing the services use today.
-    from nodes.matching import parse_allowed_forms, parse_costs, terms
+    from nodes.matching_text import parse_allowed_forms, parse_costs, terms
 
     Need = apps.get_model("nodes", "Need")
     Offer = apps.get_model("nodes", "Offer")

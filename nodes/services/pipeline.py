@@ -19,7 +19,7 @@ from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny, holds, require_permitted
 from sync import outbox
 
-from .. import matching
+from .. import matching_text
 from ..models import (
     CENTER_CHANGE,
     CenterRecord,
@@ -104,7 +104,7 @@ def save_record(record: CenterRecord, *, acting_user, perm: str, values: dict, m
     record.search_text = _search_text(record)
     if hasattr(record, "MATCH_TEXT_FIELDS"):
         # Tokenized once here, so ranking thousands of candidates never runs Sudachi on rows.
-        record.match_terms = matching.terms(*(getattr(record, name) for name in record.MATCH_TEXT_FIELDS))
+        record.match_terms = matching_text.terms(*(getattr(record, name) for name in record.MATCH_TEXT_FIELDS))
     record.full_clean(exclude=["search_text"])
     record.save()
     for name, items in m2m.items():

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from nodes import matching, models as m, selectors, services, tasks
+from nodes import matching, matching_text, models as m, selectors, services, tasks
 from permissions.models import AuditEvent, OrganizationKind
 from permissions.services import organization_create
 
@@ -674,7 +674,7 @@ def test_the_published_menu_lists_offers_by_field_without_personal_data(world, c
     ("", [], ""),
 ])
 def test_old_free_text_forms_become_choices_and_the_rest_is_kept(text, forms, note):
-    assert matching.parse_allowed_forms(text) == (forms, note)
+    assert matching_text.parse_allowed_forms(text) == (forms, note)
 
 
 def test_terms_are_content_words_in_normalized_form():
