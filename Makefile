@@ -44,8 +44,10 @@ bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python -m tests.bench.run
 
+# ruff, then the dependency rule (import-linter contracts in pyproject.toml, imports inside functions counted).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var test-artifacts
