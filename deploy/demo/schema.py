@@ -72,11 +72,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Mapping:
     mapping = _Mapping()
     mapping.line = node.start_mark.line + 1
     yield mapping
+    lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (it is also on line {mapping.line})", key_node.start_mark)
+                None, None, f"duplicate key {key!r} (first on line {lines[key]})", key_node.start_mark)
+        lines[key] = key_node.start_mark.line + 1
         mapping[key] = loader.construct_object(value_node, deep=True)
 
 
@@ -89,8 +91,12 @@ def read_yaml(path: Path) -> Any:
             return yaml.load(stream, Loader=_Loader)  # a SafeLoader: no arbitrary objects
     except OSError as error:
         raise DemoDataError(f"{path}: cannot be read ({error.strerror})") from error
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path.name} line {mark.line + 1}" if mark else path.name
+        raise DemoDataError(f"{where}: not valid YAML: {' '.join(filter(None, [error.context, error.problem]))}") from error
     except yaml.YAMLError as error:
-        raise DemoDataError(f"{path}: not valid YAML: {error}") from error
+        raise DemoDataError(f"{path.name}: not valid YAML: {error}") from error
 
 
 # --- value converters ---------------------------------------------------------------------------
