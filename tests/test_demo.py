@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from common.japanese import municipality_code_is_valid
 from deploy.demo import cli
-from deploy.demo.seeder import DEMO_PASSWORD, center_keys, load_center, seed_center
+from deploy.demo.base import DEMO_PASSWORD, center_keys
+from deploy.demo.seeder import load_center, seed_center
 from deploy.demo.volume import generate_volume
 from nodes import models as m
 from permissions.models import Membership, Organization, OrganizationKind

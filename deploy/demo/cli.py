@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .schema import DemoDataError, load_center_file
-from .seeder import CENTERS_DIR, DemoLogin, center_keys, seed_center, seed_hub
-from .volume import generate_volume
+from .base import CENTERS_DIR, DemoDataError, DemoLogin, center_keys
+from .hub import seed_hub
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     center.add_argument("--scale", type=int, default=None, help="also generate this many groups (and proportional records)")
     center.add_argument("--seed", type=int, default=0, help="Faker and random seed for --scale")
     commands.add_parser("hub", help="the hub's organization and demo logins (run on the hub)")
-    check = commands.add_parser("check", help="read and check data files without writing anything")
+    check = commands.add_parser("check", help="read and check center files without writing anything (on a node)")
     check.add_argument("files", nargs="*", type=Path, help="center files (default: all of deploy/demo/centers)")
     return parser
 
@@ -37,27 +36,41 @@ def _print_logins(logins: list[DemoLogin], out: TextIO) -> None:
                           "password": login.password}, ensure_ascii=False), file=out)
 
 
+def _center(key: str, scale: int | None, seed: int, stdout: TextIO, stderr: TextIO) -> None:
+    # Imported here, not above: they import the nodes app's models, which a hub does not have, and
+    # the same command line seeds the hub.
+    from .seeder import seed_center
+    from .volume import generate_volume
+
+    logins = seed_center(key)
+    if scale:
+        started = time.perf_counter()
+        counts = generate_volume(center=key, scale=scale, seed=seed)
+        elapsed = time.perf_counter() - started
+        print(f"generate_volume(scale={scale}, seed={seed}): {json.dumps(counts)} in {elapsed:.1f} s", file=stderr)
+    _print_logins(logins, stdout)
+
+
+def _check(files: list[Path], stdout: TextIO) -> None:
+    from .schema import load_center_file  # the nodes app's choices: on a node only, as for _center
+
+    for path in files or sorted(CENTERS_DIR.glob("*.yaml")):
+        data = load_center_file(path)
+        print(f"{path.name}: ok ({sum(len(entries) for _, entries in data.sections)} entries)", file=stdout)
+
+
 def main(argv: list[str] | None = None, *, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "center" and args.scale is not None and args.scale < 0:
+        parser.error("--scale must be 0 or more")
     try:
         if args.command == "center":
-            if args.scale is not None and args.scale < 0:
-                parser.error("--scale must be 0 or more")
-            logins = seed_center(args.key)
-            if args.scale:
-                started = time.perf_counter()
-                counts = generate_volume(center=args.key, scale=args.scale, seed=args.seed)
-                elapsed = time.perf_counter() - started
-                print(f"generate_volume(scale={args.scale}, seed={args.seed}): {json.dumps(counts)} in {elapsed:.1f} s",
-                      file=stderr)
-            _print_logins(logins, stdout)
+            _center(args.key, args.scale, args.seed, stdout, stderr)
         elif args.command == "hub":
             _print_logins(seed_hub(), stdout)
         else:
-            for path in args.files or sorted(CENTERS_DIR.glob("*.yaml")):
-                data = load_center_file(path)
-                print(f"{path.name}: ok ({sum(len(entries) for _, entries in data.sections)} entries)", file=stdout)
+            _check(args.files, stdout)
     except DemoDataError as error:
         print(f"deploy.demo: {error}", file=stderr)
         return 2

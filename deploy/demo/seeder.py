@@ -1,4 +1,4 @@
-"""Seeds one center's demo from its data file (or the hub's demo logins), through the services only.
+"""Seeds one center's demo from its data file, through the node's services only.
 
 Each center runs on its own node, so one call seeds one center: its Organization, the admin and staff
 accounts, then the file's sections in the order they are written. Every record is made by the same
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +25,9 @@ from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupReg
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
+from .base import CENTERS_DIR, DEMO_PASSWORD, DemoDataError, DemoLogin, center_keys, place
 from .dates import Clock
-from .schema import CenterData, DemoDataError, load_center_file, load_hub_file, place
-
-HERE = Path(__file__).resolve().parent
-CENTERS_DIR = HERE / "centers"
-HUB_FILE = HERE / "hub.yaml"
-DEMO_PASSWORD = "kyodo-demo-2026"
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    role: str
-    organization: str
-    username: str
-    password: str
-
-
-def center_keys() -> list[str]:
-    """The centers there is a data file for (the file's name is the key: odawara, chigasaki …)."""
-    return sorted(path.stem for path in CENTERS_DIR.glob("*.yaml"))
+from .schema import CenterData, load_center_file
 
 
 def load_center(key: str) -> CenterData:
@@ -65,12 +47,15 @@ def center_logins(data: CenterData) -> list[DemoLogin]:
 
 
 def seed_center(key: str) -> list[DemoLogin]:
-    return seed_center_file(load_center(key).path)
+    return _seed(load_center(key))
 
 
 def seed_center_file(path: Path) -> list[DemoLogin]:
-    """Seed one center from `path`; if its Organization already exists, only return its logins."""
-    data = load_center_file(path)
+    return _seed(load_center_file(path))
+
+
+def _seed(data: CenterData) -> list[DemoLogin]:
+    """Seed one center; if its Organization already exists, only return its logins."""
     if not Organization.objects.filter(kind=OrganizationKind.CENTER, name=data.name).exists():
         with transaction.atomic():
             _CenterSeeder(data, Clock(now=timezone.now(), today=timezone.localdate())).run()
@@ -275,25 +260,3 @@ class _CenterSeeder:
 
     def login(self, entry: dict) -> None:
         self.account(entry, self.organizations[entry["organization"]], entry["role"])
-
-
-# --- the hub ---------------------------------------------------------------------------------
-
-
-def seed_hub(path: Path = HUB_FILE) -> list[DemoLogin]:
-    """The prefecture organization and the hub's demo logins; what exists already is kept."""
-    data = load_hub_file(path)
-    prefecture_data = data["organization"]
-    users = get_user_model().objects
-    found = []
-    with transaction.atomic():
-        prefecture = Organization.objects.filter(kind=OrganizationKind.PREFECTURE).first() or organization_create(
-            acting_user=None, kind=OrganizationKind.PREFECTURE, **prefecture_data)
-        for login in data["logins"]:
-            if not users.filter(username=login["username"]).exists():
-                user = users.create_user(login["username"], password=DEMO_PASSWORD, first_name=login["first_name"],
-                                         last_name=login["last_name"])
-                membership_grant(acting_user=None, user=user, organization=prefecture, role=login["role"])
-            # The hub's rows have always shown the role's label where the nodes' show its value: kept.
-            found.append(DemoLogin(str(Role(login["role"]).label), prefecture.name, login["username"], DEMO_PASSWORD))
-    return found

@@ -30,9 +30,10 @@ from nodes.models import (
 )
 from permissions.models import Membership, Organization, OrganizationKind as Kind, Role
 
+from .base import center_keys
 from .dates import TOKYO
 from .schema import CenterData
-from .seeder import center_keys, load_center
+from .seeder import load_center
 
 RAIN = "雨天中止"
 # A center with no data file of its own (a test's, a generic node's) borrows this one's places.

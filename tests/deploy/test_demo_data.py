@@ -12,8 +12,10 @@ import pytest
 
 from config.cli import DEMO_CENTERS
 from deploy.demo import cli, dates
-from deploy.demo.schema import DemoDataError, Template, load_center_file, load_hub_file
-from deploy.demo.seeder import CENTERS_DIR, HUB_FILE, center_keys, load_center, seed_center_file
+from deploy.demo.base import CENTERS_DIR, HUB_FILE, DemoDataError, center_keys
+from deploy.demo.hub import load_hub_file
+from deploy.demo.schema import Template, load_center_file
+from deploy.demo.seeder import load_center, seed_center_file
 from permissions.models import Organization
 from sync.anonymize import KnownPersonalData, scrub
 
