@@ -265,7 +265,7 @@ def load_center_file(path: Path) -> CenterData:
     except Invalid as error:
         raise error_at(place(path, line_of(data["center"]), "center"), error) from error
     names.organizations.add(center["name"])
-    sections, places = [], {}
+    sections, places = [], {("center", 0): place(path, line_of(data["center"]), "center")}
     for section, entries in list(data.items())[1:]:
         if section not in SECTIONS:
             raise DemoDataError(f"{path.name}: unknown section `{section}` (allowed: center, {', '.join(SECTIONS)})")

@@ -25,7 +25,7 @@ from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupReg
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
-from .base import CENTERS_DIR, DEMO_PASSWORD, DemoDataError, DemoLogin, center_keys, place
+from .base import CENTERS_DIR, DEMO_PASSWORD, DemoDataError, DemoLogin, center_keys
 from .dates import Clock
 from .schema import CenterData, load_center_file
 
@@ -96,7 +96,7 @@ class _CenterSeeder:
             self.admin = self.account(center["admin"], self.center, Role.CENTER_ADMIN)
             self.staff = self.account(center["staff"], self.center, Role.CENTER_STAFF)
         except (ValidationError, IntegrityError) as error:
-            raise _refusal(place(data.path, 0, "center"), error) from error
+            raise _refusal(data.places[("center", 0)], error) from error
         self.organizations: dict[str, Organization] = {center["name"]: self.center}
         self.groups: dict[str, GroupRegistration] = {}
         self.cases: dict[str, CollaborationCase] = {}
