@@ -61,7 +61,7 @@ def _print_deployments(deployments, logins: list[dict]) -> None:
 
 def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, web_workers: int) -> None:
     """Hub + one node per (key, title, municipality code, municipality name); enroll every node."""
-    from deploy.federation import enroll, manage, save_state, up
+    from deploy.federation import enroll, run_module, save_state, up
 
     specs = [HUB_SPEC] + [(f"node-{key}", "node", title) for key, title, _code, _name in nodes]
     by_name = {f"node-{key}": (key, title, code, name) for key, title, code, name in nodes}
@@ -72,13 +72,15 @@ def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, we
         if deployment.role == "hub":
             hub_box["hub"] = deployment
             if seed:
-                logins.extend({"url": deployment.url, **row} for row in _json_lines(manage(deployment, "seed_hub", capture=True)))
+                logins.extend({"url": deployment.url, **row}
+                              for row in _json_lines(run_module(deployment, "deploy.demo", "hub", capture=True)))
             return
         key, title, code, municipality = by_name[deployment.name]
         enroll(hub_box["hub"], deployment, name=title, municipality_code=code, municipality_name=municipality)
         if seed:
-            args = ["seed_demo", "--center", key] + (["--scale", str(scale)] if scale else [])
-            logins.extend({"url": deployment.url, **row} for row in _json_lines(manage(deployment, *args, capture=True)))
+            args = ["center", key] + (["--scale", str(scale)] if scale else [])
+            logins.extend({"url": deployment.url, **row}
+                          for row in _json_lines(run_module(deployment, "deploy.demo", *args, capture=True)))
 
     with console.status("Starting the federation (migrate, enroll, seed, start, wait for health)…"):
         deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None)

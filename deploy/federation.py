@@ -114,14 +114,21 @@ def _environ(deployment: Deployment) -> dict[str, str]:
     return {**clean, **deployment.env, "PYTHONUNBUFFERED": "1"}
 
 
-def manage(deployment: Deployment, *args: str, capture: bool = False) -> str:
-    result = subprocess.run(
-        [_python(), str(ROOT / "manage.py"), *args], env=_environ(deployment), cwd=ROOT,
-        capture_output=True, text=True, check=False,
-    )
+def _run(deployment: Deployment, command: list[str], what: str, capture: bool) -> str:
+    result = subprocess.run(command, env=_environ(deployment), cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"{deployment.name}: manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{deployment.name}: {what} failed:\n{result.stderr[-3000:]}")
     return result.stdout if capture else ""
+
+
+def manage(deployment: Deployment, *args: str, capture: bool = False) -> str:
+    return _run(deployment, [_python(), str(ROOT / "manage.py"), *args], f"manage.py {' '.join(args)}", capture)
+
+
+def run_module(deployment: Deployment, module: str, *args: str, capture: bool = False) -> str:
+    """`python -m module …` in the deployment's environment: the demo's seeder (deploy.demo), which is
+    no management command because no app may import deploy."""
+    return _run(deployment, [_python(), "-m", module, *args], f"python -m {module} {' '.join(args)}", capture)
 
 
 def _spawn(deployment: Deployment, label: str, command: list[str]) -> int:

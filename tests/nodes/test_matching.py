@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from deploy.demo.seeder import seed_center
 from nodes import matching, matching_text, models as m, selectors, services, tasks
 from permissions.models import AuditEvent, OrganizationKind
 from permissions.services import organization_create
@@ -87,8 +88,6 @@ def test_past_collaboration_with_the_city_counts_and_continued_counts_more(world
 
 @pytest.mark.django_db
 def test_seed_data_chigasaki_stray_cats_need_suggests_cats_protect_first():
-    from nodes.demo import seed_center
-
     seed_center("chigasaki")
     need = m.Need.objects.get(title="飼い主のいない猫対策（地域猫活動の普及）")
     staff = m.Match._meta.get_field("proposed_by").related_model.objects.get(username="chigasaki-staff")
@@ -104,8 +103,6 @@ def test_seed_data_chigasaki_stray_cats_need_suggests_cats_protect_first():
 
 @pytest.mark.django_db
 def test_seed_data_other_needs_find_their_groups():
-    from nodes.demo import seed_center
-
     seed_center("chigasaki")
     staff = m.Match._meta.get_field("proposed_by").related_model.objects.get(username="chigasaki-staff")
     expected = {"美術館での子ども向け鑑賞プログラム": "NPO法人赤ちゃんからのアートフレンドシップ協会",

@@ -1,0 +1,295 @@
+"""The schema of a center's data file (deploy/demo/centers/<key>.yaml), checked before anything is written.
+
+The keys mirror the arguments of the node's services; the format is described for people who edit the
+files in deploy/demo/centers/README.md. Sections are read in file order, so a reference can be checked
+against what is defined above it.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole
+from nodes.models import (
+    ConsentMethod,
+    ConsultationChannel,
+    EventKind,
+    GroupRegistration,
+    GroupStatus,
+    LegalForm,
+    NeedStatus,
+    SharingLevel,
+    TourOrganizationKind,
+)
+from permissions.models import OrganizationKind, Role
+
+from . import dates
+from .base import (
+    ACCOUNT,
+    DemoDataError,
+    Invalid,
+    Key,
+    Names,
+    Ref,
+    amount,
+    boolean,
+    choice,
+    code,
+    date,
+    error_at,
+    fiscal_year,
+    hours,
+    integer,
+    line_of,
+    list_of,
+    moment,
+    nested,
+    place,
+    read_yaml,
+    record,
+    records,
+    ref,
+    text,
+)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A text with a number that moves with the 年度 (西区地域づくり大学校 第{term}期 …)."""
+
+    text: str
+    values: dict[str, tuple[int, int]]  # name → (fiscal year, its number then)
+
+    def resolve(self, clock: dates.Clock) -> str:
+        current = dates.FiscalYearFromCurrent(0).resolve(clock)
+        return self.text.format(**{name: first + current - year for name, (year, first) in self.values.items()})
+
+
+def _text_or_template(value: Any, names: Names) -> str | Template:
+    if not isinstance(value, Mapping):
+        return text(value, names)
+    if not isinstance(value.get("template"), str):
+        raise Invalid("a text that changes with the year is {template: \"…{term}…\", term: "
+                       "{numbered_from_fiscal_year: 2020, first: 9}}")
+    wanted = {name for _, name, _, _ in string.Formatter().parse(value["template"]) if name}
+    values = {}
+    for name in wanted:
+        number = value.get(name)
+        if not isinstance(number, Mapping) or set(number) != {"numbered_from_fiscal_year", "first"}:
+            raise Invalid(f"template: {{{name}}} needs {name}: {{numbered_from_fiscal_year: <year>, first: <number>}}")
+        values[name] = (integer(number["numbered_from_fiscal_year"], names), integer(number["first"], names))
+    extra = sorted(set(value) - wanted - {"template"})
+    if extra:
+        raise Invalid(f"template: {', '.join(extra)} not used in the text")
+    return Template(value["template"], values)
+
+
+def _consents(value: Any, _names: Names) -> list[str]:
+    if not isinstance(value, list) or any(item not in GroupRegistration.CONSENTS for item in value):
+        raise Invalid(f"expected a list of {', '.join(GroupRegistration.CONSENTS)} (got {value!r})")
+    return value
+
+
+def _activity_fields(value: Any, _names: Names) -> list[int]:
+    if not isinstance(value, list) or any(isinstance(number, bool) or number not in ACTIVITY_FIELDS for number in value):
+        raise Invalid(f"expected a list of activity-field numbers 1–20 of the NPO Act (got {value!r})")
+    return value
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+_ORGANIZATION = ref(Ref.ORGANIZATION)
+_ORGANIZATIONS = list_of(_ORGANIZATION)
+_TEXT = Key(text, default="")
+_FIELDS = Key(_activity_fields, default=list)
+
+_AREA = {"name": Key(text, required=True), "name_kana": Key(text, required=True)}
+
+CENTER = {
+    "name": Key(text, required=True),
+    "name_kana": Key(text, required=True),
+    "municipality_code": Key(code, required=True),
+    "municipality_name": Key(text, required=True),
+    "seed_document": Key(code, default=""),
+    # Fictional numbers in the center's area code: 0465-00-0001, 045-000-0001 …
+    "phone_prefix": Key(text, required=True),
+    "admin": Key(nested(ACCOUNT), required=True),
+    "staff": Key(nested(ACCOUNT), required=True),
+    # Place names generate_volume builds its groups' names and areas from.
+    "volume_areas": Key(records(_AREA), required=True),
+}
+
+SECTIONS: dict[str, dict[str, Key]] = {
+    "departments": {"name": Key(text, required=True), "name_kana": _TEXT},
+    "partners": {"name": Key(text, required=True), "kind": Key(choice(OrganizationKind), required=True),
+                 "name_kana": _TEXT},
+    "groups": {
+        "name": Key(text, required=True), "name_kana": Key(text, required=True),
+        "kind": Key(choice(OrganizationKind), default=OrganizationKind.CITIZEN_GROUP.value),
+        "legal_form": Key(choice(LegalForm), default=LegalForm.VOLUNTARY.value),
+        "activity_fields": _FIELDS, "registered_on": Key(date, required=True),
+        # Without it the group is renewed every three 年度 up to today, as a live center would do.
+        "renewal_due": Key(date), "renew": Key(boolean, default=True),
+        "status": Key(choice(GroupStatus)),
+        "member_count": Key(amount), "area": _TEXT, "representative_name": _TEXT, "representative_kana": _TEXT,
+        "consents": Key(_consents, default=lambda: ["hub_listing"]), "description": _TEXT,
+    },
+    "talents": {
+        "name": Key(text, required=True), "name_kana": Key(text, required=True), "title": Key(text, required=True),
+        "skills": _TEXT, "activity_fields": _FIELDS, "registered_on": Key(date, required=True), "area": _TEXT,
+        "availability": _TEXT, "conditions": _TEXT, "listed_in_guidebook": Key(boolean, default=True),
+    },
+    "cases": {
+        "title": Key(text, required=True), "form": Key(choice(CollaborationForm), required=True),
+        "fiscal_year_start": Key(integer, required=True), "fiscal_year_end": Key(integer),
+        "activity_fields": _FIELDS, "responsible_department": Key(_ORGANIZATION),
+        "total_cost": Key(amount), "city_share": Key(amount),
+        "outcome": Key(choice(CaseOutcome), default=CaseOutcome.ONGOING.value),
+        # Required: what leaves the node is said, never left to a default.
+        "sharing_level": Key(choice(SharingLevel), required=True),
+        "summary": Key(text, required=True), "lessons": _TEXT,
+        "parties": Key(records({"organization": Key(_ORGANIZATION, required=True),
+                                 "role": Key(choice(PartyRole), required=True), "contribution": _TEXT}),
+                       default=list),
+    },
+    "events": {
+        "title": Key(_text_or_template, required=True), "kind": Key(choice(EventKind), required=True),
+        "starts_at": Key(moment, required=True), "hours": Key(hours, default=2), "theme": _TEXT,
+        "activity_fields": _FIELDS, "venue": _TEXT,
+        # The center is always the first organizer; these are the others.
+        "organizers": Key(_ORGANIZATIONS, default=list), "participants": Key(_ORGANIZATIONS, default=list),
+        "capacity": Key(amount),
+        # Kept only once the event is over: a future event has no attendance yet.
+        "attendance": Key(amount),
+        "cancellation_reason": _TEXT, "is_public": Key(boolean, default=True),
+        "description": _TEXT, "outcome_note": _TEXT,
+        "produced_groups": Key(list_of(ref(Ref.GROUP)), default=list),
+        "produced_cases": Key(list_of(ref(Ref.CASE)), default=list),
+    },
+    "needs": {
+        "title": Key(text, required=True), "requester": Key(_ORGANIZATION, required=True),
+        "activity_fields": _FIELDS, "area": _TEXT, "fiscal_year": Key(fiscal_year),
+        # Written as the centers write them (「事業協力・委託（協働委託）」, 「会場・交通費程度の謝礼」) and parsed
+        # into forms and covered costs by the node's matching, as its forms do.
+        "allowed_forms": _TEXT, "resources": _TEXT,
+        "status": Key(choice(NeedStatus), default=NeedStatus.OPEN.value), "description": Key(text, required=True),
+    },
+    "offers": {
+        "group": Key(ref(Ref.GROUP), required=True), "title": Key(text, required=True), "activity_fields": _FIELDS,
+        "area": _TEXT, "capacity": _TEXT, "conditions": _TEXT, "description": Key(text, required=True),
+    },
+    "consultations": {
+        "topic": Key(text, required=True), "channel": Key(choice(ConsultationChannel), required=True),
+        "intake_at": Key(moment, required=True), "requester_name": Key(text, required=True),
+        "requester_organization": Key(_ORGANIZATION), "intake_note": _TEXT,
+        "linked_organizations": Key(_ORGANIZATIONS, default=list),
+        "linked_cases": Key(list_of(ref(Ref.CASE)), default=list),
+        # One entry per step after インテーク: コーディネート, クロージング, 完了.
+        "steps": Key(records({"at": Key(moment, required=True), "note": _TEXT}), default=list),
+    },
+    "tours": {
+        "title": Key(text, required=True), "theme": _TEXT, "description": _TEXT,
+        "starts_on": Key(date, required=True), "ends_on": Key(date, required=True),
+        "reading_days": Key(amount, default=14), "capacity": Key(amount), "activity_fields": _FIELDS,
+        "organizations": Key(records({"name": Key(text, required=True),
+                                       "kind": Key(choice(TourOrganizationKind), required=True),
+                                       "seats": Key(amount)}), default=list),
+        "stops": Key(records({"title": Key(text, required=True), "starts_at": Key(moment, required=True),
+                               "ends_at": Key(moment), "place": _TEXT, "directions": _TEXT}), default=list),
+        "cases": Key(records({"case": Key(ref(Ref.CASE), required=True), "stop": _TEXT,
+                               "named": Key(boolean, default=False), "note": _TEXT}), default=list),
+        "named_consents": Key(records({"organization": Key(_ORGANIZATION, required=True),
+                                        "method": Key(choice(ConsentMethod), required=True), "note": _TEXT}),
+                              default=list),
+    },
+    # Accounts beyond the center's admin and staff, on an organization defined above.
+    "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
+               "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),
+               "first_name": Key(text, required=True)},
+}
+
+# The entry's name in error messages, and what it adds to the names later entries may use.
+_LABEL = {"cases": "title", "events": "title", "needs": "title", "offers": "title", "tours": "title",
+          "consultations": "topic", "logins": "username"}
+_DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
+            "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
+
+
+def _check_entry(section: str, entry: dict) -> None:
+    """Rules across keys of one entry."""
+    if section == "events" and entry["cancellation_reason"] and (entry["participants"] or entry["attendance"]):
+        raise Invalid("a cancelled event has no participants or attendance")
+    if section == "cases" and entry["fiscal_year_end"] is not None and entry["fiscal_year_end"] < entry["fiscal_year_start"]:
+        raise Invalid("fiscal_year_end is before fiscal_year_start")
+    if section == "tours":
+        stops = [stop["title"] for stop in entry["stops"]]
+        for index, case in enumerate(entry["cases"]):
+            if case["stop"] and case["stop"] not in stops:
+                raise Invalid(f"「{case['stop']}」 is not one of this tour's stops", ("cases", f"[{index}]", "stop"))
+
+
+# --- a center file ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CenterData:
+    """One center's checked data: its `center` mapping and its sections in file order."""
+
+    key: str
+    path: Path
+    center: dict
+    sections: list[tuple[str, list[dict]]]
+    # Each entry's place in the file, for errors the services raise while seeding it.
+    places: dict[tuple[str, int], str]
+
+    @property
+    def name(self) -> str:
+        return self.center["name"]
+
+
+def load_center_file(path: Path) -> CenterData:
+    """Read and check one center's file; `DemoDataError` names the first problem's file and entry."""
+    data = read_yaml(path)
+    if not isinstance(data, Mapping) or "center" not in data:
+        raise DemoDataError(f"{path.name}: a center file is a mapping that starts with `center:`")
+    first = next(iter(data))
+    if first != "center":
+        raise DemoDataError(f"{path.name}: `center:` must come first (found `{first}` before it)")
+    names = Names()
+    try:
+        center = record(data["center"], CENTER, names)
+    except Invalid as error:
+        raise error_at(place(path, line_of(data["center"]), "center"), error) from error
+    names.organizations.add(center["name"])
+    sections, places = [], {("center", 0): place(path, line_of(data["center"]), "center")}
+    for section, entries in list(data.items())[1:]:
+        if section not in SECTIONS:
+            raise DemoDataError(f"{path.name}: unknown section `{section}` (allowed: center, {', '.join(SECTIONS)})")
+        if not isinstance(entries, list):
+            raise DemoDataError(f"{path.name}: `{section}` must be a list of entries")
+        checked = []
+        for index, entry in enumerate(entries):
+            raw_label = entry.get(_LABEL.get(section, "name"), "") if isinstance(entry, Mapping) else ""
+            label = raw_label.get("template", "") if isinstance(raw_label, Mapping) else str(raw_label or "")
+            where = place(path, line_of(entry), section, index, label)
+            try:
+                checked_entry = record(entry, SECTIONS[section], names)
+                _check_entry(section, checked_entry)
+            except Invalid as error:
+                raise error_at(where, error) from error
+            for kind in _DEFINES.get(section, ()):
+                registry = getattr(names, kind.value)
+                defined = checked_entry["name" if kind is not Ref.CASE else "title"]
+                if defined in registry:
+                    raise DemoDataError(f"{where}: 「{defined}」 is defined twice in {kind.value}")
+                registry.add(defined)
+            places[(section, index)] = where
+            checked.append(checked_entry)
+        sections.append((section, checked))
+    return CenterData(key=path.stem, path=path, center=center, sections=sections, places=places)
+
+

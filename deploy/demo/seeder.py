@@ -1,0 +1,262 @@
+"""Seeds one center's demo from its data file, through the node's services only.
+
+Each center runs on its own node, so one call seeds one center: its Organization, the admin and staff
+accounts, then the file's sections in the order they are written. Every record is made by the same
+service a staff member's form calls, so it is scoped, validated, versioned, audited and queued for
+the hub exactly like a real one. A service's refusal is reported with the file and entry it came from,
+and the whole center is rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from nodes import services, tours
+from nodes.matching_text import parse_allowed_forms, parse_costs
+from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupRegistration
+from permissions.models import Organization, OrganizationKind, Role
+from permissions.services import membership_grant, organization_create
+
+from .base import CENTERS_DIR, DEMO_PASSWORD, DemoDataError, DemoLogin, center_keys
+from .dates import Clock
+from .schema import CenterData, load_center_file
+
+
+def load_center(key: str) -> CenterData:
+    path = CENTERS_DIR / f"{key}.yaml"
+    if not path.is_file():
+        raise DemoDataError(f"no data file for the center {key!r} in {CENTERS_DIR} (there are: {', '.join(center_keys())})")
+    return load_center_file(path)
+
+
+def center_logins(data: CenterData) -> list[DemoLogin]:
+    """The admin, the staff member and the file's other logins, in that order."""
+    found = [DemoLogin(Role.CENTER_ADMIN.value, data.name, data.center["admin"]["username"], DEMO_PASSWORD),
+             DemoLogin(Role.CENTER_STAFF.value, data.name, data.center["staff"]["username"], DEMO_PASSWORD)]
+    found += [DemoLogin(login["role"], login["organization"], login["username"], DEMO_PASSWORD)
+              for section, entries in data.sections if section == "logins" for login in entries]
+    return found
+
+
+def seed_center(key: str) -> list[DemoLogin]:
+    return _seed(load_center(key))
+
+
+def seed_center_file(path: Path) -> list[DemoLogin]:
+    return _seed(load_center_file(path))
+
+
+def _seed(data: CenterData) -> list[DemoLogin]:
+    """Seed one center; if its Organization already exists, only return its logins."""
+    if not Organization.objects.filter(kind=OrganizationKind.CENTER, name=data.name).exists():
+        with transaction.atomic():
+            _CenterSeeder(data, Clock(now=timezone.now(), today=timezone.localdate())).run()
+    return center_logins(data)
+
+
+def _resolved(value: Any, clock: Clock) -> Any:
+    """The entry with its relative dates (and yearly numbered titles) turned into values for today."""
+    if hasattr(value, "resolve"):
+        return value.resolve(clock)
+    if isinstance(value, dict):
+        return {key: _resolved(item, clock) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item, clock) for item in value]
+    return value
+
+
+def _refusal(where: str, error: ValidationError | IntegrityError) -> DemoDataError:
+    if isinstance(error, IntegrityError):
+        return DemoDataError(f"{where}: the database refused it: {error}")
+    if hasattr(error, "error_dict"):
+        detail = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+    else:
+        detail = " ".join(error.messages)
+    return DemoDataError(f"{where}: {detail}")
+
+
+class _CenterSeeder:
+    def __init__(self, data: CenterData, clock: Clock):
+        self.data = data
+        self.clock = clock
+        center = data.center
+        try:
+            self.center = organization_create(
+                acting_user=None, name=center["name"], name_kana=center["name_kana"], kind=OrganizationKind.CENTER,
+                municipality_code=center["municipality_code"], municipality_name=center["municipality_name"],
+            )
+            self.admin = self.account(center["admin"], self.center, Role.CENTER_ADMIN)
+            self.staff = self.account(center["staff"], self.center, Role.CENTER_STAFF)
+        except (ValidationError, IntegrityError) as error:
+            raise _refusal(data.places[("center", 0)], error) from error
+        self.organizations: dict[str, Organization] = {center["name"]: self.center}
+        self.groups: dict[str, GroupRegistration] = {}
+        self.cases: dict[str, CollaborationCase] = {}
+        self.activity_fields = {f.code: f for f in ActivityField.objects.all()}
+        self.contacts = 0
+
+    def run(self) -> None:
+        seeders: dict[str, Callable[[dict], object]] = {
+            "departments": self.department, "partners": self.partner, "groups": self.group, "talents": self.talent,
+            "cases": self.case, "events": self.event, "needs": self.need, "offers": self.offer,
+            "consultations": self.consultation, "tours": self.tour, "logins": self.login,
+        }
+        for section, entries in self.data.sections:
+            for index, entry in enumerate(entries):
+                try:
+                    seeders[section](_resolved(entry, self.clock))
+                except (ValidationError, IntegrityError) as error:
+                    raise _refusal(self.data.places[(section, index)], error) from error
+
+    # --- helpers over the services ----------------------------------------------------------
+
+    def account(self, person: dict, organization: Organization, role: str):
+        username = person["username"]
+        user = get_user_model().objects.create_user(
+            username=username, password=DEMO_PASSWORD, last_name=person["last_name"],
+            first_name=person["first_name"], email=f"{username}@example.jp",
+        )
+        membership_grant(acting_user=None, user=user, organization=organization, role=role)
+        return user
+
+    def fields(self, entry: dict) -> list[ActivityField]:
+        return [self.activity_fields[code] for code in entry["activity_fields"]]
+
+    def orgs(self, names: list[str]) -> list[Organization]:
+        return [self.organizations[name] for name in names]
+
+    def next_contact(self) -> tuple[str, str]:
+        """A fictional phone number and e-mail address, different for every record that has one."""
+        self.contacts += 1
+        return f"{self.data.center['phone_prefix']}-{self.contacts:04d}", f"{self.data.key}{self.contacts:03d}@example.jp"
+
+    # --- one method per section, called once per entry -------------------------------------
+
+    def department(self, entry: dict) -> None:
+        self.partner({**entry, "kind": OrganizationKind.CITY_DEPARTMENT}, city=True)
+
+    def partner(self, entry: dict, *, city: bool = False) -> None:
+        center = self.data.center
+        where = {"municipality_code": center["municipality_code"], "municipality_name": center["municipality_name"]}
+        self.organizations[entry["name"]] = services.partner_create(
+            acting_user=self.admin, center=self.center, name=entry["name"], kind=entry["kind"],
+            name_kana=entry["name_kana"], **(where if city else {}))
+
+    def group(self, entry: dict) -> None:
+        extra: dict[str, Any] = {}
+        if entry["representative_name"]:
+            extra["contact_phone"], extra["contact_email"] = self.next_contact()
+        if entry["renewal_due"]:
+            extra["renewal_due"] = entry["renewal_due"]
+        group = services.group_register(
+            acting_user=self.admin, center=self.center, name=entry["name"], name_kana=entry["name_kana"],
+            kind=entry["kind"], registered_on=entry["registered_on"], consents=entry["consents"],
+            legal_form=entry["legal_form"], activity_fields=self.fields(entry), description=entry["description"],
+            area=entry["area"], member_count=entry["member_count"], representative_name=entry["representative_name"],
+            representative_kana=entry["representative_kana"], **extra,
+        )
+        while entry["renew"] and not entry["renewal_due"] and group.renewal_due < self.clock.today:
+            group = services.group_renew(acting_user=self.admin, group=group,
+                                         renewed_on=group.renewal_due + dt.timedelta(days=1))
+        if entry["status"]:
+            group = services.group_update(acting_user=self.admin, group=group, status=entry["status"])
+        self.groups[entry["name"]] = group
+        self.organizations[entry["name"]] = group.organization
+
+    def talent(self, entry: dict) -> None:
+        phone, email = self.next_contact()
+        services.talent_register(
+            acting_user=self.admin, center=self.center, name=entry["name"], name_kana=entry["name_kana"],
+            title=entry["title"], skills=entry["skills"], activity_fields=self.fields(entry),
+            registered_on=entry["registered_on"], area=entry["area"], availability=entry["availability"],
+            conditions=entry["conditions"], listed_in_guidebook=entry["listed_in_guidebook"], phone=phone, email=email,
+        )
+
+    def case(self, entry: dict) -> None:
+        department = entry["responsible_department"]
+        self.cases[entry["title"]] = services.case_create(
+            acting_user=self.admin, center=self.center, title=entry["title"], summary=entry["summary"],
+            form=entry["form"], activity_fields=self.fields(entry),
+            responsible_department=self.organizations[department] if department else None,
+            total_cost=entry["total_cost"], city_share=entry["city_share"],
+            fiscal_year_start=entry["fiscal_year_start"], fiscal_year_end=entry["fiscal_year_end"],
+            outcome=entry["outcome"], lessons=entry["lessons"], sharing_level=entry["sharing_level"],
+            parties=[{"organization": self.organizations[party["organization"]], "role": party["role"],
+                      "contribution": party["contribution"]} for party in entry["parties"]],
+        )
+
+    def event(self, entry: dict) -> None:
+        starts_at, cancelled = entry["starts_at"], entry["cancellation_reason"]
+        held = starts_at < self.clock.now
+        event = services.event_create(
+            acting_user=self.admin, center=self.center, title=entry["title"], kind=entry["kind"], theme=entry["theme"],
+            activity_fields=self.fields(entry), description=entry["description"], starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(hours=entry["hours"]), venue=entry["venue"],
+            organizers=[self.center, *self.orgs(entry["organizers"])], participants=self.orgs(entry["participants"]),
+            capacity=entry["capacity"], attendance=entry["attendance"] if held and not cancelled else None,
+            status=EventStatus.HELD if held and not cancelled else EventStatus.PLANNED,
+            is_public=entry["is_public"], outcome_note=entry["outcome_note"],
+            produced_groups=[self.groups[name] for name in entry["produced_groups"]],
+            produced_cases=[self.cases[title] for title in entry["produced_cases"]],
+        )
+        if cancelled:
+            services.event_cancel(acting_user=self.admin, event=event, reason=cancelled)
+
+    def need(self, entry: dict) -> None:
+        forms, forms_note = parse_allowed_forms(entry["allowed_forms"])
+        services.need_create(
+            acting_user=self.admin, center=self.center, title=entry["title"], description=entry["description"],
+            requester=self.organizations[entry["requester"]], activity_fields=self.fields(entry), area=entry["area"],
+            fiscal_year=entry["fiscal_year"], allowed_forms=forms, forms_note=forms_note, resources=entry["resources"],
+            covered_costs=parse_costs(entry["resources"]), status=entry["status"],
+        )
+
+    def offer(self, entry: dict) -> None:
+        services.offer_create(
+            acting_user=self.admin, group=self.groups[entry["group"]], title=entry["title"],
+            description=entry["description"], activity_fields=self.fields(entry), area=entry["area"],
+            capacity=entry["capacity"], conditions=entry["conditions"], cost_conditions=parse_costs(entry["conditions"]),
+        )
+
+    def consultation(self, entry: dict) -> None:
+        """A 関わりカード at インテーク, advanced once per step (コーディネート, クロージング, 完了)."""
+        phone, _email = self.next_contact()
+        organization = entry["requester_organization"]
+        card = services.consultation_open(
+            acting_user=self.staff, center=self.center, intake_at=entry["intake_at"], topic=entry["topic"],
+            channel=entry["channel"], requester_name=entry["requester_name"], requester_contact=phone,
+            requester_organization=self.organizations[organization] if organization else None,
+            intake_note=entry["intake_note"], linked_organizations=self.orgs(entry["linked_organizations"]),
+            linked_cases=[self.cases[title] for title in entry["linked_cases"]],
+        )
+        for step in entry["steps"]:
+            card = services.consultation_advance(acting_user=self.staff, consultation=card, note=step["note"],
+                                                 at=step["at"])
+
+    def tour(self, entry: dict) -> None:
+        tour = tours.tour_create(
+            acting_user=self.admin, center=self.center, title=entry["title"], theme=entry["theme"],
+            description=entry["description"], starts_on=entry["starts_on"], ends_on=entry["ends_on"],
+            reading_days=entry["reading_days"], capacity=entry["capacity"], activity_fields=self.fields(entry),
+            organizations=entry["organizations"],
+        )
+        stops = {stop["title"]: tours.tour_stop_add(acting_user=self.admin, tour=tour, **stop) for stop in entry["stops"]}
+        for case in entry["cases"]:
+            tours.tour_case_add(acting_user=self.admin, tour=tour, case=self.cases[case["case"]],
+                                stop=stops[case["stop"]] if case["stop"] else None, named=case["named"],
+                                note=case["note"])
+        for consent in entry["named_consents"]:
+            tours.tour_consent_record(acting_user=self.admin, tour=tour,
+                                      organization=self.organizations[consent["organization"]],
+                                      method=consent["method"], note=consent["note"])
+
+    def login(self, entry: dict) -> None:
+        self.account(entry, self.organizations[entry["organization"]], entry["role"])
