@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from hub import services
 from hub.models import DirectoryGroup, KeyStatus, Node, NodeCenter, SharedEvent, Tombstone
+from hub.services import enrollment, feed, receiver
 from sync.outbox import canonical_json, payload_digest
 from sync.signing import new_key_pair, sign_request
 
@@ -24,7 +24,7 @@ class FakeNode:
 
     def __init__(self, name: str, code: str):
         self.private_key, self.public_key = new_key_pair()
-        self.node = services.node_enroll(acting_user=None, name=name, slug=name, municipality_code=code,
+        self.node = enrollment.node_enroll(acting_user=None, name=name, slug=name, municipality_code=code,
                                          public_key=base64.b64encode(self.public_key).decode())
         self.key_id = self.node.keys.get().key_id
         self.seq = 0
@@ -206,25 +206,25 @@ def test_a_replayed_request_is_refused(chigasaki, client):
 
 def test_key_rotation_keeps_two_active_keys_and_revocation_locks_out(chigasaki, client):
     second_private, second_public = new_key_pair()
-    key = services.node_key_add(acting_user=None, node=chigasaki.node, public_key=base64.b64encode(second_public).decode())
+    key = enrollment.node_key_add(acting_user=None, node=chigasaki.node, public_key=base64.b64encode(second_public).decode())
     third = base64.b64encode(new_key_pair()[1]).decode()
     with pytest.raises(Exception) as error:
-        services.node_key_add(acting_user=None, node=chigasaki.node, public_key=third)
+        enrollment.node_key_add(acting_user=None, node=chigasaki.node, public_key=third)
     assert error.value.error_dict["public_key"][0].code == "two_active_keys"
     ok = chigasaki.post(client, "/sync/v1/batches", canonical_json({"format": "kyodo.sync.batch/1", "entries": []}),
                         private_key=second_private, key_id=key.key_id)
     assert ok.status_code == 200
     old = chigasaki.node.keys.get(slot=1)
-    services.node_key_retire(acting_user=None, key=old, revoke=True)
+    enrollment.node_key_retire(acting_user=None, key=old, revoke=True)
     response = chigasaki.send(client, [chigasaki.profile()])
     assert response.status_code == 401 and response.json()["error"]["code"] == "unknown_key"
     assert chigasaki.node.keys.filter(status=KeyStatus.ACTIVE).count() == 1
 
 
 def test_feed_is_ordered_and_addressed(chigasaki, odawara, client):
-    services.feed_publish(acting_user=None, kind="notice", payload={"title": "全体へ"})
-    services.feed_publish(acting_user=None, kind="notice", payload={"title": "小田原へ"}, node=odawara.node)
-    services.feed_publish(acting_user=None, kind="notice", payload={"title": "茅ヶ崎へ"}, node=chigasaki.node)
+    feed.feed_publish(acting_user=None, kind="notice", payload={"title": "全体へ"})
+    feed.feed_publish(acting_user=None, kind="notice", payload={"title": "小田原へ"}, node=odawara.node)
+    feed.feed_publish(acting_user=None, kind="notice", payload={"title": "茅ヶ崎へ"}, node=chigasaki.node)
     seen = [(e["seq"], e["payload"]["title"]) for e in chigasaki.get(client, "/sync/v1/feed?after=0").json()["entries"]]
     assert seen == [(1, "全体へ"), (3, "茅ヶ崎へ")]
     assert chigasaki.get(client, "/sync/v1/feed?after=3").json()["entries"] == []
@@ -235,10 +235,10 @@ def test_enrollment_checks_code_and_key(db):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.node_enroll(acting_user=None, name="x", municipality_code="142070", public_key="AAAA")
+        enrollment.node_enroll(acting_user=None, name="x", municipality_code="142070", public_key="AAAA")
     assert "municipality_code" in error.value.error_dict
     with pytest.raises(ValidationError) as error:
-        services.node_enroll(acting_user=None, name="x", municipality_code="142077", public_key="AAAA")
+        enrollment.node_enroll(acting_user=None, name="x", municipality_code="142077", public_key="AAAA")
     assert error.value.error_dict["public_key"][0].code == "invalid_key_length"
 
 
@@ -327,8 +327,8 @@ def test_a_batch_of_plain_upserts_is_staged_before_the_lock(chigasaki, client, m
     entry and applies only what is new."""
     chigasaki.send(client, [chigasaki.profile()])
     staged = []
-    original = services._prestage
-    monkeypatch.setattr(services, "_prestage", lambda *args: staged.append(original(*args)) or staged[-1])
+    original = receiver._prestage
+    monkeypatch.setattr(receiver, "_prestage", lambda *args: staged.append(original(*args)) or staged[-1])
     batch = [chigasaki.group(f"会{n}") for n in range(500)]
     with django_assert_max_num_queries(24):  # signature, nonce and savepoints included
         response = chigasaki.send(client, batch)
@@ -344,14 +344,14 @@ def test_a_staged_batch_whose_center_left_meanwhile_is_refused_whole(chigasaki, 
     """The centers are read again under the lock: a profile retracted between staging and the lock
     sends the batch entry by entry, and its records are refused as outside the node's partition."""
     chigasaki.send(client, [chigasaki.profile(), chigasaki.group("先の会")])
-    original = services._prestage
+    original = receiver._prestage
 
     def staged_then_center_gone(*args):
         staged = original(*args)
         NodeCenter.objects.filter(center_uuid=chigasaki.center).delete()  # as a concurrent retraction would
         return staged
 
-    monkeypatch.setattr(services, "_prestage", staged_then_center_gone)
+    monkeypatch.setattr(receiver, "_prestage", staged_then_center_gone)
     response = chigasaki.send(client, [chigasaki.group("後の会")])
     assert response.status_code == 403 and response.json()["error"]["code"] == "outside_partition"
     assert Node.objects.get().last_applied_seq == 2
@@ -364,12 +364,12 @@ def _document(fake: FakeNode, entries: list[dict], *, pipelined: bool) -> dict:
 
 
 def test_a_pipelined_batch_whose_predecessor_never_comes_is_refused_as_a_gap(chigasaki, client, monkeypatch):
-    monkeypatch.setattr(services, "PREDECESSOR_WAIT", 0.2)
+    monkeypatch.setattr(receiver, "PREDECESSOR_WAIT", 0.2)
     chigasaki.send(client, [chigasaki.profile()])
     chigasaki.seq += 1  # seq 2 never arrives
     started = time.monotonic()
-    with pytest.raises(services.BatchRejected) as refused:
-        services.batch_apply(node=chigasaki.node, batch=_document(chigasaki, [chigasaki.group("会")], pipelined=True))
+    with pytest.raises(receiver.BatchRejected) as refused:
+        receiver.batch_apply(node=chigasaki.node, batch=_document(chigasaki, [chigasaki.group("会")], pipelined=True))
     assert refused.value.code == "gap" and refused.value.status == 409 and time.monotonic() - started >= 0.2
     assert not DirectoryGroup.objects.exists() and Node.objects.get().last_applied_seq == 1
 
@@ -385,14 +385,14 @@ def test_a_pipelined_batch_that_arrives_first_waits_for_its_predecessor(chigasak
 
     def send_second():
         try:
-            outcome["second"] = services.batch_apply(node=chigasaki.node, batch=second)
+            outcome["second"] = receiver.batch_apply(node=chigasaki.node, batch=second)
         finally:
             connection.close()
 
     early = threading.Thread(target=send_second)
     early.start()
     time.sleep(0.3)  # the second batch is already waiting when the first one arrives
-    assert services.batch_apply(node=chigasaki.node, batch=first).last_applied_seq == 4
+    assert receiver.batch_apply(node=chigasaki.node, batch=first).last_applied_seq == 4
     early.join()
     assert outcome["second"].last_applied_seq == 7 and outcome["second"].applied == 3
     assert DirectoryGroup.objects.count() == 6
@@ -410,7 +410,7 @@ def test_a_node_cannot_announce_a_center_in_another_municipality(chigasaki, clie
 
 
 def test_a_designated_citys_node_may_announce_its_wards_only():
-    assert services.within_municipality("141003", "141038")  # 横浜市 → 西区
-    assert services.within_municipality("141305", "141313")  # 川崎市 → 川崎区
-    assert not services.within_municipality("141003", "141305")  # 横浜市 ≠ 川崎市
-    assert not services.within_municipality("142107", "142115")  # 三浦市 is no designated city: not 秦野市
+    assert receiver.within_municipality("141003", "141038")  # 横浜市 → 西区
+    assert receiver.within_municipality("141305", "141313")  # 川崎市 → 川崎区
+    assert not receiver.within_municipality("141003", "141305")  # 横浜市 ≠ 川崎市
+    assert not receiver.within_municipality("142107", "142115")  # 三浦市 is no designated city: not 秦野市

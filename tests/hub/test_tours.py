@@ -12,8 +12,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from hub import tours
 from hub.models import FeedEntry, StudyTour, Tombstone, TourCaseCopy, TourInvitation, TourParticipant
+from hub.selectors.tours import READ_ACTION, bundle, readership
+from hub.services.tours import invitations_issue, purge_closed
 from permissions.models import AuditEvent
 
 from .test_case_library import CATS, case_payload, party, people, send_ok  # noqa: F401 (fixture)
@@ -63,7 +64,7 @@ def publish_tour(node: FakeNode, client, *, starts=None, ends=None, reading_days
 
 
 def invite(tour, count=1, days=14):
-    return tours.invitations_issue(acting_user=None, tour=tour, organization_name="小田原市市民活動交流センター UMECO",
+    return invitations_issue(acting_user=None, tour=tour, organization_name="小田原市市民活動交流センター UMECO",
                                    count=count, days_valid=days, link_for=lambda token: f"/tours/invite/{token}/")
 
 
@@ -83,12 +84,12 @@ def test_a_visitor_joins_by_invitation_reads_the_current_stop_and_every_read_is_
     assert f"{NAMED_GROUP}の保護猫カフェ訪問" in current and "茅ヶ崎駅北口から徒歩8分" in current and CATS["title"] in current
     case_page = client.get(f"/tours/{tour.pk}/cases/{case_ref}/").content.decode()
     assert NAMED_GROUP in case_page and "このツアーでは団体名あり" in case_page
-    reads = AuditEvent.objects.filter(action=tours.READ_ACTION, target_uuid=tour.entity_uuid)
+    reads = AuditEvent.objects.filter(action=READ_ACTION, target_uuid=tour.entity_uuid)
     assert reads.count() == 1 and reads.get().detail["case"] == str(case_ref)
     assert "相模" not in str(reads.get().detail)
     client.get(f"/tours/{tour.pk}/cases/{case_ref}/")  # the same case again
     # The host sees who read how much: counts only (two reads of one case).
-    (row,) = tours.readership(tour)["participants"]
+    (row,) = readership(tour)["participants"]
     assert (row["name"], row["cases_read"], row["reads"]) == ("相模 太郎", 1, 2)
     # A visitor holds no hub role: the rest of the hub stays closed.
     assert client.get("/directory/").status_code == 403
@@ -111,7 +112,7 @@ def test_outside_the_window_a_participant_gets_403_and_nothing_is_read(chigasaki
         response = client.get(path)
         assert response.status_code == 403, path
         assert NAMED_GROUP not in response.content.decode() and CATS["title"] not in response.content.decode()
-    assert not AuditEvent.objects.filter(action=tours.READ_ACTION).exists()
+    assert not AuditEvent.objects.filter(action=READ_ACTION).exists()
 
 
 def test_a_non_participant_never_sees_the_tour(chigasaki, client, people):  # noqa: F811
@@ -174,10 +175,10 @@ def test_a_report_goes_to_the_host_node_through_the_feed(chigasaki, client):
 def test_reading_end_purges_tour_copies_and_a_late_redelivery_stays_buried(chigasaki, client):
     tour, case_ref = publish_tour(chigasaki, client)
     copy = TourCaseCopy.objects.get(entity_uuid=case_ref)
-    assert tours.purge_closed() == 0
+    assert purge_closed() == 0
     StudyTour.objects.filter(pk=tour.pk).update(opens_at=timezone.now() - dt.timedelta(days=20),
                                                 reading_ends_at=timezone.now() - dt.timedelta(minutes=1))
-    assert tours.purge_closed() == 1
+    assert purge_closed() == 1
     assert not TourCaseCopy.objects.exists()
     assert Tombstone.objects.get(entity_uuid=case_ref).version == copy.version
     # The same version sent again (a node catching up) does not come back.
@@ -195,7 +196,7 @@ def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
     send_ok(other, client, [other.profile(), other.entry("tour_case", {"center": str(other.center), "tour": str(
         tour.entity_uuid), "case": payload}, entity_uuid=case_ref)])
     assert TourCaseCopy.objects.filter(entity_uuid=case_ref).count() == 2
-    (entry,) = tours.bundle(tour)
+    (entry,) = bundle(tour)
     assert entry.case.node_id == chigasaki.node.pk and entry.case.title == CATS["title"]
     # And a node cannot send a tour of a center it does not own.
     foreign = tour_payload(chigasaki, starts=timezone.localdate(), ends=timezone.localdate())
@@ -262,7 +263,7 @@ def test_a_library_entry_resolves_to_its_centers_copy_only(chigasaki, client):
         "ref": str(uuid.uuid4()), "stop": None, "source": "library", "library": str(library_uuid),
         "library_center": str(chigasaki.center), "title": CATS["title"], "note": ""}], named={})
     send_ok(chigasaki, client, [chigasaki.entry("study_tour", payload)])
-    (entry,) = tours.bundle(StudyTour.objects.get())
+    (entry,) = bundle(StudyTour.objects.get())
     assert entry.case.title == CATS["title"]
 
 
@@ -271,7 +272,7 @@ def test_a_tour_removed_by_its_node_takes_its_copies_and_named_texts_end_with_re
     assert tour.named_texts["stops"]
     StudyTour.objects.filter(pk=tour.pk).update(opens_at=timezone.now() - dt.timedelta(days=20),
                                                 reading_ends_at=timezone.now() - dt.timedelta(minutes=1))
-    tours.purge_closed()
+    purge_closed()
     tour.refresh_from_db()
     assert tour.named_texts == {} and NAMED_GROUP not in str(tour.stops)
     # A tour retracted at its node: copies (here a fresh one) go with it.
