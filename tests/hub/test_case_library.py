@@ -3,7 +3,6 @@ filters, study-tour collections, retraction, and who may see it."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 import pytest
@@ -17,28 +16,18 @@ from permissions.models import AuditEvent, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 from sync.outbox import payload_digest
 
+from . import payloads
+from .payloads import party
 from .test_receiver import FakeNode
-
-
-def party(*, kind="citizen_group", role="lead", name=None, fields=(7,), size_band="10-29", contribution="", ref=None):
-    return {"ref": ref or secrets.token_hex(8), "kind": kind, "role": role, "name": name, "fields": list(fields),
-            "size_band": size_band, "contribution": contribution}
 
 
 def case_payload(node: FakeNode, **overrides) -> dict:
     """A payload as the node sends it (schema 1): every key, already scrubbed."""
-    payload = {
-        "center": str(node.center), "level": "anonymized", "title": "協働事例", "summary": "", "lessons": "",
-        "form": "kyodo_suishin_gyosei", "fields": [7], "fiscal_year_start": 2014, "fiscal_year_end": 2014,
-        "outcome": "ended", "total_cost": None, "city_share": None, "published_month": "2021-07",
-        "parties": [party(), party(kind="city_department", role="government", fields=(), size_band=None)],
-    }
-    payload.update(overrides)
-    return payload
+    return payloads.case(node.center, **overrides)
 
 
 def case_entry(node: FakeNode, *, op="upsert", version=1, entity_uuid=None, **overrides) -> dict:
-    payload = case_payload(node, **overrides) if op == "upsert" else {"center": str(node.center)}
+    payload = case_payload(node, **overrides) if op == "upsert" else payloads.removal(node.center)
     return node.entry("shared_case", payload, op=op, version=version, entity_uuid=entity_uuid)
 
 
@@ -341,7 +330,7 @@ def test_a_withdrawn_center_takes_its_cases_out_of_collections(chigasaki, people
     send_ok(chigasaki, client, [chigasaki.profile(), case_entry(chigasaki, **CATS)])
     collection = collection_create(acting_user=people[0], title="視察")
     collection_add_case(acting_user=people[0], collection=collection, case=SharedCase.objects.get())
-    gone = chigasaki.entry("node_profile", {"center": str(chigasaki.center)}, op="purge", version=2,
+    gone = chigasaki.entry("node_profile", payloads.removal(chigasaki.center), op="purge", version=2,
                            entity_uuid=chigasaki.center)
     send_ok(chigasaki, client, [gone])
     assert not SharedCase.objects.exists() and not CollectionCase.objects.exists()

@@ -20,6 +20,7 @@ from permissions.services import membership_grant, organization_create
 from sync.disaster import FEED_KIND, center_status_uuid
 from sync.outbox import payload_digest
 
+from . import payloads
 from .test_receiver import FakeNode
 
 
@@ -129,8 +130,8 @@ def test_the_feed_endpoint_delivers_a_declaration_to_every_node(people, nodes, c
 
 
 def status_entry(node: FakeNode, declaration, *, status="partial", as_of=None, version=1, note="", **extra):
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "status": status,
-               "as_of": (as_of or timezone.now()).isoformat(), "note": note, **extra}
+    payload = payloads.center_status(node.center, declaration.uuid, **{
+        "status": status, "as_of": (as_of or timezone.now()).isoformat(), "note": note, **extra})
     return node.entry("center_status", payload, version=version,
                       entity_uuid=center_status_uuid(center_uuid=node.center, declaration_uuid=declaration.uuid))
 

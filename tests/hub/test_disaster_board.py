@@ -27,6 +27,7 @@ from sync import disaster
 from sync.outbox import payload_digest
 from sync.wire.disaster import COMMITMENT_FEED_KEYS
 
+from . import payloads
 from .test_disaster import declare, nodes, people  # noqa: F401  (fixtures)
 
 HXL_TAGS = ["#org+name", "#org+type+name", "#sector", "#activity", "#status", "#adm1+code+v_jisx0402",
@@ -36,29 +37,22 @@ HXL_TAGS = ["#org+name", "#org+type+name", "#sector", "#activity", "#status", "#
 
 def need_entry(node, declaration, *, entity_uuid=None, version=1, status="open", confirmed=None, hours=24, **extra):
     confirmed = confirmed or timezone.now()
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "sector": "food",
-               "lines": [{"kind": "item", "description": "飲料水", "quantity": 200, "unit": "本"},
-                         {"kind": "service", "description": "炊き出し", "quantity": 100, "unit": "食"}],
-               "priority": "high", "needed_by": None, "municipality_code": "142077", "place_name": "第一避難所",
-               "status": status, "last_confirmed_at": confirmed.isoformat(),
-               "expires_at": (confirmed + dt.timedelta(hours=hours)).isoformat(),
-               "created_at": confirmed.isoformat(), **extra}
+    payload = payloads.need(node.center, declaration.uuid, **{
+        "status": status, "last_confirmed_at": confirmed.isoformat(),
+        "expires_at": (confirmed + dt.timedelta(hours=hours)).isoformat(), **extra})
     return node.entry("disaster_need", payload, version=version, entity_uuid=entity_uuid)
 
 
 def offer_entry(node, declaration, *, entity_uuid=None, **extra):
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "group_name": "小田原炊き出しの会",
-               "sector": "food", "volunteers": 12, "skills": "調理", "supplies": [], "vehicles": 2,
-               "municipality_code": "142077", "area_served": "県西部", "status": "open",
-               "valid_until": (timezone.now() + dt.timedelta(days=3)).isoformat(),
-               "created_at": timezone.now().isoformat(), **extra}
+    payload = payloads.disaster_offer(node.center, declaration.uuid, **{
+        "valid_until": (timezone.now() + dt.timedelta(days=3)).isoformat(), "created_at": timezone.now().isoformat(),
+        **extra})
     return node.entry("disaster_offer", payload, entity_uuid=entity_uuid)
 
 
 def report_entry(node, declaration, commitment, *, status="acknowledged", delivered=0, reached=0, version=1):
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "commitment": str(commitment.uuid),
-               "status": status, "delivered": delivered, "reached": reached,
-               "reported_at": timezone.now().isoformat()}
+    payload = payloads.commitment_report(node.center, declaration.uuid, commitment.uuid, status=status,
+                                         delivered=delivered, reached=reached, reported_at=timezone.now().isoformat())
     return node.entry("commitment_report", payload, version=version,
                       entity_uuid=disaster.commitment_report_uuid(commitment.uuid))
 

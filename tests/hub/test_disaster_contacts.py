@@ -23,7 +23,7 @@ from permissions.models import AuditEvent, Role
 from permissions.services import membership_grant
 from sync.disaster import CONTACT_TYPE, disaster_contact_uuid
 
-from . import test_disaster
+from . import payloads, test_disaster
 from .test_disaster import declare
 from .test_receiver import FakeNode
 
@@ -42,10 +42,10 @@ def approver(people):
 
 def contact_entry(node: FakeNode, declaration, *, version=1, op="upsert", group=None, **values):
     group = group or uuid.uuid4()
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "group_name": "海辺の会",
-               "shared_at": timezone.now().isoformat(), **CANARY, **values}
+    payload = payloads.contact(node.center, declaration.uuid, **{"shared_at": timezone.now().isoformat(), **CANARY,
+                                                                 **values})
     if op != "upsert":
-        payload = {"center": str(node.center)}
+        payload = payloads.removal(node.center)
     return node.entry(CONTACT_TYPE, payload, op=op, version=version,
                       entity_uuid=disaster_contact_uuid(group_uuid=group, declaration_uuid=declaration.uuid))
 

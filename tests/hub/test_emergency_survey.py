@@ -17,7 +17,7 @@ from hub.services.surveys import survey_create
 from permissions.models import AuditEvent
 from sync.disaster import SURVEY_COUNTS_TYPE, SURVEY_KIND, survey_counts_uuid
 
-from . import test_disaster
+from . import payloads, test_disaster
 from .test_disaster import declare
 from .test_receiver import FakeNode
 
@@ -42,9 +42,9 @@ def survey(people, nodes):
 
 
 def counts_entry(node: FakeNode, survey, *, respondents, impact, support, days, version=1):
-    payload = {"center": str(node.center), "survey": str(survey.uuid), "declaration": str(survey.declaration.uuid),
-               "respondents": respondents, "questions": {
-                   "impact": {"options": impact}, "support": {"options": support}, "days": days}}
+    payload = payloads.survey_counts(node.center, survey.uuid, survey.declaration.uuid, respondents=respondents,
+                                     questions={"impact": {"options": impact}, "support": {"options": support},
+                                                "days": days})
     return node.entry(SURVEY_COUNTS_TYPE, payload, version=version,
                       entity_uuid=survey_counts_uuid(center_uuid=node.center, survey_uuid=survey.uuid))
 

@@ -16,6 +16,8 @@ from hub.services import enrollment, feed, receiver
 from sync.outbox import canonical_json, payload_digest
 from sync.signing import new_key_pair, sign_request
 
+from . import payloads
+
 HOST = "http://testserver"
 
 
@@ -36,14 +38,12 @@ class FakeNode:
                 "version": version, "payload": payload, "sha256": payload_digest(payload)}
 
     def profile(self):
-        return self.entry("node_profile", {"center": str(self.center), "name": f"{self.node.name}センター",
-                                           "municipality_code": self.node.municipality_code,
-                                           "municipality_name": ""}, entity_uuid=self.center)
+        return self.entry("node_profile", payloads.profile(self.center, name=f"{self.node.name}センター",
+                                                           municipality_code=self.node.municipality_code),
+                          entity_uuid=self.center)
 
-    def group(self, name: str, **extra):
-        payload = {"center": str(self.center), "name": name, "name_kana": "", "kind": "citizen_group",
-                   "legal_form": "voluntary", "fields": [7], "area": "茅ヶ崎市", "description": "", **extra}
-        return self.entry("directory_group", payload, entity_uuid=extra.pop("entity_uuid", None))
+    def group(self, name: str, *, entity_uuid=None, **extra):
+        return self.entry("directory_group", payloads.group(self.center, name=name, **extra), entity_uuid=entity_uuid)
 
     def post(self, client, path: str, body: bytes, *, private_key=None, key_id=None, now=None, gzip_it=True):
         raw = gzip.compress(body) if gzip_it else body
@@ -122,13 +122,13 @@ def test_a_tampered_payload_digest_is_refused(chigasaki, client):
 def test_a_node_cannot_write_into_another_nodes_partition(chigasaki, odawara, client):
     chigasaki.send(client, [chigasaki.profile(), chigasaki.group("茅ヶ崎の会")])
     profile = odawara.profile()
-    intruder = odawara.entry("directory_group", {**DirectoryGroup.objects.values("name").get(), "center": str(chigasaki.center),
-                                                 "kind": "citizen_group", "fields": [], "area": ""})
+    intruder = odawara.entry("directory_group", payloads.group(
+        chigasaki.center, name=DirectoryGroup.objects.values_list("name", flat=True).get(), fields=[], area=""))
     response = odawara.send(client, [profile, intruder])
     assert response.status_code == 403 and response.json()["error"]["code"] == "outside_partition"
     # Claiming the other node's center in a profile is refused as well.
     odawara.seq = 0
-    stolen = odawara.entry("node_profile", {"center": str(chigasaki.center), "name": "乗っ取り"},
+    stolen = odawara.entry("node_profile", payloads.profile(chigasaki.center, name="乗っ取り", municipality_code=""),
                            entity_uuid=chigasaki.center)
     assert odawara.send(client, [stolen]).json()["error"]["code"] == "outside_partition"
     assert NodeCenter.objects.get(center_uuid=chigasaki.center).name == "chigasakiセンター"
@@ -137,16 +137,16 @@ def test_a_node_cannot_write_into_another_nodes_partition(chigasaki, odawara, cl
 def test_only_newer_versions_replace_a_copy_and_tombstones_hold(chigasaki, client):
     group_uuid = uuid.uuid4()
     profile = chigasaki.profile()
-    v2 = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "新しい名前", "kind": "citizen_group",
-                                             "fields": []}, version=2, entity_uuid=group_uuid)
-    v1 = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "古い名前", "kind": "citizen_group",
-                                             "fields": []}, version=1, entity_uuid=group_uuid)
+    v2 = chigasaki.entry("directory_group", payloads.group(chigasaki.center, name="新しい名前", fields=[]), version=2,
+                         entity_uuid=group_uuid)
+    v1 = chigasaki.entry("directory_group", payloads.group(chigasaki.center, name="古い名前", fields=[]), version=1,
+                         entity_uuid=group_uuid)
     assert chigasaki.send(client, [profile, v2, v1]).json()["skipped"] == 1
     assert DirectoryGroup.objects.get().name == "新しい名前"
-    retract = chigasaki.entry("directory_group", {"center": str(chigasaki.center)}, op="retract", version=3,
+    retract = chigasaki.entry("directory_group", payloads.removal(chigasaki.center), op="retract", version=3,
                               entity_uuid=group_uuid)
-    late = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "遅れて届いた", "kind": "citizen_group",
-                                               "fields": []}, version=2, entity_uuid=group_uuid)
+    late = chigasaki.entry("directory_group", payloads.group(chigasaki.center, name="遅れて届いた", fields=[]),
+                           version=2, entity_uuid=group_uuid)
     chigasaki.send(client, [retract, late])
     assert not DirectoryGroup.objects.exists()
     assert Tombstone.objects.get().version == 3
@@ -154,16 +154,14 @@ def test_only_newer_versions_replace_a_copy_and_tombstones_hold(chigasaki, clien
 
 def test_events_and_aggregates_carry_counts_only(chigasaki, client):
     profile = chigasaki.profile()
-    event = chigasaki.entry("public_event", {
-        "center": str(chigasaki.center), "title": "サマーフェスティバル", "kind": "festival", "fields": [6],
-        "starts_at": "2026-08-01T10:00:00+09:00", "ends_at": None, "venue": "シティーモール", "status": "cancelled",
-        "cancellation_reason": "コロナ中止", "theme": ""})
-    counts = chigasaki.entry("aggregate_counts", {"center": str(chigasaki.center), "data": {
-        "groups_total": 12, "groups_by_field": {"7": 3}, "consultations_per_step": {"intake": 4}}})
+    event = chigasaki.entry("public_event", payloads.event(chigasaki.center, status="cancelled",
+                                                           cancellation_reason="コロナ中止"))
+    counts = chigasaki.entry("aggregate_counts", payloads.counts(chigasaki.center, {
+        "groups_total": 12, "groups_by_field": {"7": 3}, "consultations_per_step": {"intake": 4}}))
     assert chigasaki.send(client, [profile, event, counts]).status_code == 200
     assert SharedEvent.objects.get().cancellation_reason == "コロナ中止"
-    names = chigasaki.entry("aggregate_counts", {"center": str(chigasaki.center), "data": {
-        "groups_total": 1, "who": "山田 花子"}}, version=5)
+    names = chigasaki.entry("aggregate_counts", payloads.counts(chigasaki.center, {
+        "groups_total": 1, "who": "山田 花子"}), version=5)
     response = chigasaki.send(client, [names])
     assert response.status_code == 422 and response.json()["error"]["code"] == "payload_invalid"
 
@@ -248,13 +246,14 @@ def test_a_batch_applies_as_if_entry_by_entry(chigasaki, client):
     kept, dropped = uuid.uuid4(), uuid.uuid4()
 
     def group(entity_uuid, version, name):
-        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
-                                                   "fields": []}, version=version, entity_uuid=entity_uuid)
+        return chigasaki.entry("directory_group", payloads.group(center, name=name, fields=[]), version=version,
+                               entity_uuid=entity_uuid)
 
     entries = [chigasaki.profile(), group(kept, 1, "一度目"),
-               chigasaki.entry("directory_group", {"center": center}, op="retract", version=2, entity_uuid=kept),
+               chigasaki.entry("directory_group", payloads.removal(center), op="retract", version=2, entity_uuid=kept),
                group(kept, 3, "三度目"), group(dropped, 1, "消える会"),
-               chigasaki.entry("directory_group", {"center": center}, op="purge", version=2, entity_uuid=dropped)]
+               chigasaki.entry("directory_group", payloads.removal(center), op="purge", version=2,
+                               entity_uuid=dropped)]
     assert chigasaki.send(client, entries).status_code == 200
     assert list(DirectoryGroup.objects.values_list("entity_uuid", "name", "version")) == [(kept, "三度目", 3)]
     assert list(Tombstone.objects.values_list("entity_uuid", "op", "version")) == [(dropped, "purge", 2)]
@@ -294,12 +293,11 @@ def test_a_newer_upsert_lifts_the_tombstone_and_a_stale_one_changes_nothing(chig
     center = str(chigasaki.center)
 
     def group(version, name):
-        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
-                                                   "fields": [3, 7], "area": "ﾁｶﾞｻｷ 南湖"},
+        return chigasaki.entry("directory_group", payloads.group(center, name=name, fields=[3, 7], area="ﾁｶﾞｻｷ 南湖"),
                                version=version, entity_uuid=group_uuid)
 
     entries = [chigasaki.profile(), group(1, "一")]
-    entries.append(chigasaki.entry("directory_group", {"center": center}, op="retract", version=2,
+    entries.append(chigasaki.entry("directory_group", payloads.removal(center), op="retract", version=2,
                                    entity_uuid=group_uuid))
     assert chigasaki.send(client, entries).status_code == 200
     assert chigasaki.send(client, [group(2, "同じ版")]).json()["applied"] == 0

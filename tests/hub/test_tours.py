@@ -17,6 +17,7 @@ from hub.selectors.tours import READ_ACTION, bundle, readership
 from hub.services.tours import invitations_issue, purge_closed
 from permissions.models import AuditEvent
 
+from . import payloads
 from .test_case_library import CATS, case_payload, party, people, send_ok  # noqa: F401 (fixture)
 from .test_receiver import FakeNode
 
@@ -35,20 +36,16 @@ def tour_payload(node: FakeNode, *, starts: dt.date, ends: dt.date, reading_days
     reading_ends = timezone.make_aware(dt.datetime.combine(ends + dt.timedelta(days=reading_days + 1), dt.time.min))
     now = timezone.now()
     stop_key = stop_key or str(uuid.uuid4())
-    payload = {
-        "center": str(node.center), "title": "茅ヶ崎の地域猫と協働を学ぶスタディツアー", "theme": "動物愛護と協働",
-        "description": "", "fields": [7], "starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-        "opens_at": opens.isoformat(), "reading_ends_at": reading_ends.isoformat(), "capacity": 20, "closed": False,
-        "organizations": [{"name": "小田原市市民活動交流センター UMECO", "kind": "center", "seats": 2}],
-        "stops": [{"key": stop_key, "title": "保護猫カフェ訪問", "starts_at": (now - dt.timedelta(minutes=10)).isoformat(),
-                   "ends_at": (now + dt.timedelta(hours=1)).isoformat(), "place": "茅ヶ崎市役所 分庁舎",
-                   "directions": "茅ヶ崎駅北口から徒歩8分。市役所本庁舎の裏手。"}],
-        "cases": [{"ref": case_ref or str(uuid.uuid4()), "stop": stop_key, "source": "host", "library": None,
-                   "library_center": None, "title": "", "note": "手術費の市負担の仕組み"}],
+    values = {
+        "starts_on": starts.isoformat(), "ends_on": ends.isoformat(), "opens_at": opens.isoformat(),
+        "reading_ends_at": reading_ends.isoformat(),
+        "stops": [payloads.tour_stop(key=stop_key, starts_at=(now - dt.timedelta(minutes=10)).isoformat(),
+                                     ends_at=(now + dt.timedelta(hours=1)).isoformat())],
+        "cases": [payloads.bundle_entry(ref=case_ref or str(uuid.uuid4()), stop=stop_key,
+                                        note="手術費の市負担の仕組み")],
         "named": {"stops": {stop_key: {"title": f"{NAMED_GROUP}の保護猫カフェ訪問"}}},
     }
-    payload.update(overrides)
-    return payload
+    return payloads.tour(node.center, **{**values, **overrides})
 
 
 def publish_tour(node: FakeNode, client, *, starts=None, ends=None, reading_days=14):
@@ -58,7 +55,7 @@ def publish_tour(node: FakeNode, client, *, starts=None, ends=None, reading_days
                         reading_days=reading_days, case_ref=str(case_ref))
     named = case_payload(node, **CATS, level="named", parties=[party(name=NAMED_GROUP, role="lead")])
     send_ok(node, client, [node.profile(), node.entry("study_tour", tour, entity_uuid=tour_uuid),
-                           node.entry("tour_case", {"center": str(node.center), "tour": str(tour_uuid), "case": named},
+                           node.entry("tour_case", payloads.tour_case(node.center, tour_uuid, named),
                                       entity_uuid=case_ref)])
     return StudyTour.objects.get(entity_uuid=tour_uuid), case_ref
 
@@ -183,8 +180,8 @@ def test_reading_end_purges_tour_copies_and_a_late_redelivery_stays_buried(chiga
     assert Tombstone.objects.get(entity_uuid=case_ref).version == copy.version
     # The same version sent again (a node catching up) does not come back.
     named = case_payload(chigasaki, **CATS, level="named", parties=[party(name=NAMED_GROUP)])
-    send_ok(chigasaki, client, [chigasaki.entry("tour_case", {"center": str(chigasaki.center), "tour": str(
-        tour.entity_uuid), "case": named}, entity_uuid=case_ref, version=copy.version)])
+    send_ok(chigasaki, client, [chigasaki.entry("tour_case", payloads.tour_case(chigasaki.center,
+                                                                                tour.entity_uuid, named), entity_uuid=case_ref, version=copy.version)])
     assert not TourCaseCopy.objects.exists()
 
 
@@ -193,8 +190,8 @@ def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
     other = FakeNode("odawara", "142069")
     payload = case_payload(other, title="割り込みの事例")
     # The same uuid as the tour's own case: stored under the other node, never read by this tour.
-    send_ok(other, client, [other.profile(), other.entry("tour_case", {"center": str(other.center), "tour": str(
-        tour.entity_uuid), "case": payload}, entity_uuid=case_ref)])
+    send_ok(other, client, [other.profile(), other.entry("tour_case", payloads.tour_case(
+        other.center, tour.entity_uuid, payload), entity_uuid=case_ref)])
     assert TourCaseCopy.objects.filter(entity_uuid=case_ref).count() == 2
     (entry,) = bundle(tour)
     assert entry.case.node_id == chigasaki.node.pk and entry.case.title == CATS["title"]
@@ -207,8 +204,7 @@ def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
 @pytest.mark.parametrize("broken", [
     {"stops": "not a list"}, {"ends_on": "2020-13-01"}, {"capacity": True},
     {"organizations": [{"name": "", "kind": "center", "seats": 1}]},
-    {"cases": [{"ref": "x", "stop": None, "source": "host", "library": None, "library_center": None, "title": "",
-                "note": ""}]},
+    {"cases": [payloads.bundle_entry(ref="x")]},
     {"named": {"stops": {str(uuid.uuid4()): {"title": "どこにもない訪問先"}}}},
     {"reading_ends_at": "2099-01-01T00:00:00+09:00"},
 ])
@@ -259,9 +255,9 @@ def test_a_library_entry_resolves_to_its_centers_copy_only(chigasaki, client):
         "shared_case", case_payload(other, title="なりすましの事例"), entity_uuid=library_uuid)])
     assert SharedCase.objects.filter(entity_uuid=library_uuid).count() == 2
     today = timezone.localdate()
-    payload = tour_payload(chigasaki, starts=today, ends=today, cases=[{
-        "ref": str(uuid.uuid4()), "stop": None, "source": "library", "library": str(library_uuid),
-        "library_center": str(chigasaki.center), "title": CATS["title"], "note": ""}], named={})
+    payload = tour_payload(chigasaki, starts=today, ends=today, cases=[payloads.bundle_entry(
+        ref=uuid.uuid4(), source="library", library=str(library_uuid), library_center=str(chigasaki.center),
+        title=CATS["title"])], named={})
     send_ok(chigasaki, client, [chigasaki.entry("study_tour", payload)])
     (entry,) = bundle(StudyTour.objects.get())
     assert entry.case.title == CATS["title"]
@@ -278,11 +274,11 @@ def test_a_tour_removed_by_its_node_takes_its_copies_and_named_texts_end_with_re
     # A tour retracted at its node: copies (here a fresh one) go with it.
     fresh, fresh_ref = publish_tour(chigasaki, client)
     assert TourCaseCopy.objects.filter(entity_uuid=fresh_ref).exists()
-    send_ok(chigasaki, client, [chigasaki.entry("study_tour", {"center": str(chigasaki.center)}, op="purge",
+    send_ok(chigasaki, client, [chigasaki.entry("study_tour", payloads.removal(chigasaki.center), op="purge",
                                                 version=2, entity_uuid=fresh.entity_uuid)])
     assert not StudyTour.objects.filter(pk=fresh.pk).exists() and not TourCaseCopy.objects.exists()
     # A copy of an ended tour sent late is kept nowhere.
     named = case_payload(chigasaki, **CATS, level="named", parties=[party(name=NAMED_GROUP)])
-    send_ok(chigasaki, client, [chigasaki.entry("tour_case", {"center": str(chigasaki.center), "tour": str(
-        tour.entity_uuid), "case": named}, entity_uuid=uuid.uuid4(), version=9)])
+    send_ok(chigasaki, client, [chigasaki.entry("tour_case", payloads.tour_case(chigasaki.center,
+                                                                                tour.entity_uuid, named), entity_uuid=uuid.uuid4(), version=9)])
     assert not TourCaseCopy.objects.exists()
