@@ -9,8 +9,9 @@ from rest_framework.views import APIView
 
 from common.api import error_response
 
-from . import selectors
 from .models import DisasterContactCopy, DisasterDeclaration
+from .selectors.access import can
+from .selectors.contacts import disaster_contacts
 
 
 class DisasterContactsApi(APIView):
@@ -26,10 +27,10 @@ class DisasterContactsApi(APIView):
             fields = ["uuid", "center", "group_name", "contact_name", "phone", "email", "shared_at"]
 
     def get(self, request, uuid):
-        if not selectors.can(request.user, "view_hub"):
+        if not can(request.user, "view_hub"):
             return error_response("permission_denied", "ハブの閲覧権限がありません。", 403)
         declaration = get_object_or_404(DisasterDeclaration, uuid=uuid)
-        grant, contacts = selectors.disaster_contacts(user=request.user, declaration=declaration, purpose="api")
+        grant, contacts = disaster_contacts(user=request.user, declaration=declaration, purpose="api")
         if grant is None:
             return error_response("grant_required", "連絡先の閲覧には承認された閲覧許可が必要です。", 403)
         return Response({"grant": {"uuid": str(grant.uuid), "ends_at": grant.ends_at.isoformat()},

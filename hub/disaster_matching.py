@@ -5,7 +5,8 @@ now, not yet committed to this need, and its area covers the need's municipality
 municipality, or the municipality, its region or the whole prefecture named in 活動地域). Candidates
 are ranked by a sum of small, explainable points, each with a short Japanese reason the coordinator
 reads before committing (items or skills in common, whether the amount covers what is still open,
-validity until the need's deadline). Reads only; committing goes through hub.services.disaster_commit.
+validity until the need's deadline). Reads only; committing goes through
+hub.services.disasters.disaster_commit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils import timezone
 from common.japanese import search_key
 from sync import disaster
 
-from .models import DisasterNeedCopy, DisasterOfferCopy, NodeCenter
+from .models import DisasterCommitment, DisasterNeedCopy, DisasterOfferCopy, NodeCenter
 
 # Kanagawa's municipalities by the first five digits of their 全国地方公共団体コード (the sixth is a
 # check digit), with the prefecture's regional division (地域区分). The designated cities' wards share
@@ -158,8 +159,6 @@ def score(need: _Need, offer: DisasterOfferCopy, *, now: dt.datetime,
 def disaster_suggestions(declaration, *, now: dt.datetime | None = None,
                          need_uuid: uuid.UUID | None = None) -> dict[uuid.UUID, list[Suggestion]]:
     """need entity uuid → ranked suggestions (best first) for every live need of the declaration."""
-    from .models import DisasterCommitment
-
     now = now or timezone.now()
     needs = DisasterNeedCopy.objects.filter(declaration=declaration, status__in=disaster.NEED_LIVE,
                                             expires_at__gt=now).select_related("center")

@@ -10,6 +10,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from celery import current_app
 from kombu.exceptions import OperationalError
 
 from sync import disaster
@@ -25,15 +26,15 @@ logger = logging.getLogger(__name__)
 POKE_KINDS = frozenset({disaster.FEED_KIND, disaster.COMMITMENT_KIND})
 # A node that does not answer quickly pulls on its own schedule anyway.
 POKE_TIMEOUT = httpx.Timeout(3.0, connect=1.0)
+# Sent by name: the task module calls this one, so importing it here would make a circle.
+POKE_TASK = "hub.tasks.nodes_poke"
 
 
 def request_poke(*, seq: int, node_id: int | None = None) -> None:
     """After commit: queue the pokes on the disaster queue (`node_id` None: every active node)."""
-    from .tasks import nodes_poke
-
     try:
-        nodes_poke.apply_async(kwargs={"seq": seq, "node_ids": None if node_id is None else [node_id]},
-                               queue="disaster")
+        current_app.send_task(POKE_TASK, kwargs={"seq": seq, "node_ids": None if node_id is None else [node_id]},
+                              queue="disaster")
     except OperationalError as error:
         logger.warning("nodes not poked for feed seq %s: broker unavailable: %s", seq, type(error).__name__)
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import logging
 import zlib
-from functools import wraps
 
 import orjson
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from sync.client import BATCH_MAX_BYTES
-from sync.signing import SignatureError, verify_request
+from sync.signed_requests import error_json, signed_request
+from sync.signing import VerifiedSignature
+from sync.wire.batch import MAX_BYTES as BATCH_MAX_BYTES
 
-from . import selectors, services
 from .models import FeedEntry, Node, NodeCenter
+from .selectors import tours as tour_selectors
+from .selectors.directory import offers_for_node
+from .selectors.library import case_library
+from .services import enrollment, introductions as introduction_services, receiver, tours as tour_services
 
 logger = logging.getLogger(__name__)
 # A batch is at most 4 MB of entries; the envelope gets 1 MB of headroom. Anything bigger is refused
@@ -28,34 +32,19 @@ class BatchTooLarge(ValueError):
     pass
 
 
-def _error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+TOO_LARGE = ("batch_too_large", f"at most {BATCH_MAX_BYTES} bytes of entries per batch")
 
 
-def signed(view):
-    """Verify the request's signature and nonce; pass the signing node to the view."""
+def _signing_node(verified: VerifiedSignature) -> Node | None:
+    """The node whose key signed, once per nonce (None: a replay)."""
+    key = enrollment.nonce_record(key_id=verified.key_id, nonce=verified.nonce, expires=verified.expires)
+    return key.node if key is not None else None
 
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BATCH_DOCUMENT:
-            return _error("batch_too_large", f"at most {BATCH_MAX_BYTES} bytes of entries per batch", 413)
-        try:
-            verified = verify_request(method=request.method, url=request.build_absolute_uri(), headers=request.headers,
-                                      body=request.body, public_key_for=services.active_public_key)
-        except SignatureError as error:
-            logger.warning("sync request refused: %s", error.code)
-            return _error(error.code, str(error), 401)
-        key = services.nonce_record(key_id=verified.key_id, nonce=verified.nonce, expires=verified.expires)
-        if key is None:
-            return _error("replayed_nonce", "this signature's nonce was already used", 409)
-        return view(request, key.node, *args, **kwargs)
 
-    return wrapper
+# Every request must carry a valid signature of an active node key, with a nonce never seen before;
+# the view receives the signing node.
+signed = signed_request(public_key_for=enrollment.active_public_key, accept_nonce=_signing_node,
+                        max_body=MAX_BATCH_DOCUMENT, too_large=TOO_LARGE, logger=logger, what="sync request")
 
 
 @require_http_methods(["GET"])
@@ -82,12 +71,12 @@ def batches(request, node: Node):
     try:
         batch = _decoded(request)
     except BatchTooLarge:
-        return _error("batch_too_large", f"at most {BATCH_MAX_BYTES} bytes of entries per batch", 413)
+        return error_json(*TOO_LARGE, 413)
     except (ValueError, zlib.error, UnicodeDecodeError) as error:
-        return _error("batch_unreadable", f"{type(error).__name__}", 400)
+        return error_json("batch_unreadable", f"{type(error).__name__}", 400)
     try:
-        outcome = services.batch_apply(node=node, batch=batch)
-    except services.BatchRejected as rejected:
+        outcome = receiver.batch_apply(node=node, batch=batch)
+    except receiver.BatchRejected as rejected:
         logger.warning("batch from %s refused: %s at seq %s", node.slug, rejected.code, rejected.seq)
         return JsonResponse({"error": {"code": rejected.code, "message": rejected.message, "seq": rejected.seq}},
                             status=rejected.status)
@@ -103,7 +92,7 @@ def feed(request, node: Node):
         after = max(int(request.GET.get("after", "0")), 0)
         limit = min(max(int(request.GET.get("limit", "500")), 1), 500)
     except ValueError:
-        return _error("invalid_cursor", "after and limit must be integers", 400)
+        return error_json("invalid_cursor", "after and limit must be integers", 400)
     # The parts of a union carry no ORDER BY (the model's ordering): SQLite refuses one there.
     entries = list(FeedEntry.objects.filter(seq__gt=after, node__isnull=True).order_by().union(
         FeedEntry.objects.filter(seq__gt=after, node=node).order_by()).order_by("seq")[:limit])
@@ -117,7 +106,7 @@ def feed(request, node: Node):
 @require_http_methods(["POST"])
 @signed
 def digest(request, node: Node):
-    return JsonResponse({"digest": services.node_digest(node), "last_applied_seq": node.last_applied_seq})
+    return JsonResponse({"digest": receiver.node_digest(node), "last_applied_seq": node.last_applied_seq})
 
 
 @require_http_methods(["GET"])
@@ -127,10 +116,10 @@ def offers(request, node: Node):
     try:
         field = int(request.GET.get("field") or 0)
     except ValueError:
-        return _error("invalid_field", "field must be an activity field code (1-20)", 400)
+        return error_json("invalid_field", "field must be an activity field code (1-20)", 400)
     if not 0 <= field <= 20:
-        return _error("invalid_field", "field must be an activity field code (1-20)", 400)
-    rows = selectors.offers_for_node(node=node, q=request.GET.get("q", "")[:200], field=field or None)
+        return error_json("invalid_field", "field must be an activity field code (1-20)", 400)
+    rows = offers_for_node(node=node, q=request.GET.get("q", "")[:200], field=field or None)
     return JsonResponse({"offers": rows})
 
 
@@ -146,11 +135,11 @@ def _json_body(request):
 def introductions(request, node: Node):
     payload = _json_body(request)
     if payload is None:
-        return _error("body_unreadable", "the body is not a JSON document", 400)
+        return error_json("body_unreadable", "the body is not a JSON document", 400)
     try:
-        introduction, created = services.introduction_create(node=node, payload=payload)
-    except services.IntroductionRefused as refused:
-        return _error(refused.code, refused.message, refused.status)
+        introduction, created = introduction_services.introduction_create(node=node, payload=payload)
+    except introduction_services.IntroductionRefused as refused:
+        return error_json(refused.code, refused.message, refused.status)
     return JsonResponse({"uuid": str(introduction.uuid), "status": introduction.status,
                          "to_center_name": _center_name(introduction.to_center_uuid),
                          "group_name": introduction.group_name, "offer_title": introduction.offer_title},
@@ -162,11 +151,11 @@ def introductions(request, node: Node):
 def introduction_answer(request, node: Node, uuid):
     payload = _json_body(request)
     if payload is None:
-        return _error("body_unreadable", "the body is not a JSON document", 400)
+        return error_json("body_unreadable", "the body is not a JSON document", 400)
     try:
-        introduction, _changed = services.introduction_answer(node=node, request_uuid=uuid, payload=payload)
-    except services.IntroductionRefused as refused:
-        return _error(refused.code, refused.message, refused.status)
+        introduction, _changed = introduction_services.introduction_answer(node=node, request_uuid=uuid, payload=payload)
+    except introduction_services.IntroductionRefused as refused:
+        return error_json(refused.code, refused.message, refused.status)
     return JsonResponse({"uuid": str(introduction.uuid), "status": introduction.status,
                          "answered_at": introduction.answered_at.isoformat()})
 
@@ -179,50 +168,43 @@ def _center_name(center_uuid) -> str:
 @signed
 def tour_invitations(request, node: Node, uuid):
     """Invitation links for a tour of the signing node (its staff send them on)."""
-    from django.core.exceptions import ValidationError
-    from django.urls import reverse
-
-    from . import tours
-
-    tour = tours.node_tour(node, uuid)
+    tour = tour_selectors.node_tour(node, uuid)
     if tour is None:
         return _tour_not_found()
     payload = _json_body(request)
     if not isinstance(payload, dict) or set(payload) != {"organization", "count", "days_valid"} or not isinstance(
             payload["organization"], str):
-        return _error("payload_invalid", "expected organization, count and days_valid", 400)
+        return error_json("payload_invalid", "expected organization, count and days_valid", 400)
     try:
-        issued = tours.invitations_issue(
+        issued = tour_services.invitations_issue(
             acting_user=None, tour=tour, organization_name=payload["organization"], count=payload["count"],
             days_valid=payload["days_valid"],
             link_for=lambda token: request.build_absolute_uri(reverse("hub-tour-invitation", args=[token])))
     except ValidationError as error:
         code = getattr(error, "code", None) or next(
             (e.code for errors in getattr(error, "error_dict", {}).values() for e in errors), "invalid")
-        return _error(code or "invalid", " ".join(error.messages), 422)
+        return error_json(code or "invalid", " ".join(error.messages), 422)
     return JsonResponse({"links": issued.links, "expires_at": issued.expires_at.isoformat()}, status=201)
 
 
 @require_http_methods(["GET"])
 @signed
 def tour_readership(request, node: Node, uuid):
-    from . import tours
-
-    tour = tours.node_tour(node, uuid)
+    tour = tour_selectors.node_tour(node, uuid)
     if tour is None:
         return _tour_not_found()
-    return JsonResponse(tours.readership(tour))
+    return JsonResponse(tour_selectors.readership(tour))
 
 
 def _tour_not_found() -> JsonResponse:
-    return _error("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
+    return error_json("tour_not_found", "no tour of this node has this uuid (not synced yet?)", 404)
 
 
 @require_http_methods(["GET"])
 @signed
 def library(request, node: Node):
     """The shared case library searched for a host node curating a study tour (titles, no texts)."""
-    cases = selectors.case_library(q=request.GET.get("q", "")[:200])[:20]
+    cases = case_library(q=request.GET.get("q", "")[:200])[:20]
     return JsonResponse({"cases": [
         {"uuid": str(c.entity_uuid), "center_uuid": str(c.center.center_uuid), "title": c.title,
          "center": c.center.name, "level": c.level,

@@ -6,14 +6,15 @@ import logging
 
 from celery import shared_task
 
+from .pokes import poke_nodes
+from .services.tours import purge_closed
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def nodes_poke(seq: int, node_ids: list[int] | None = None):
     """Tell nodes a feed entry is waiting (hub.pokes); queued on the disaster queue after commit."""
-    from .pokes import poke_nodes
-
     outcomes = poke_nodes(seq=seq, node_ids=node_ids)
     return f"poked {len(outcomes)} nodes"
 
@@ -22,8 +23,6 @@ def nodes_poke(seq: int, node_ids: list[int] | None = None):
 def purge_closed_tours() -> int:
     """Tour-only case copies go when the tour's reading period ends (the reader queries already
     refuse them from that moment; this removes the data)."""
-    from .tours import purge_closed
-
     count = purge_closed()
     if count:
         logger.info("tours: %d tour case copy(ies) purged", count)

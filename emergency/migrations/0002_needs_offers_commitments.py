@@ -3,29 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from sync.wire.sql import FORWARD_ONLY_FUNCTIONS
+
 # Needs and commitment reports only move forward (open → partly_met → met, or expired/withdrawn;
 # committed → acknowledged → delivered), whoever writes.
-POSTGRES = """
-CREATE OR REPLACE FUNCTION kyodo_need_forward_only() RETURNS trigger AS $$
-BEGIN
-  IF NEW.status <> OLD.status AND NOT (
-      (OLD.status = 'open' AND NEW.status IN ('partly_met', 'met', 'expired', 'withdrawn')) OR
-      (OLD.status = 'partly_met' AND NEW.status IN ('met', 'expired', 'withdrawn'))) THEN
-    RAISE EXCEPTION 'a need status may only move forward' USING ERRCODE = 'check_violation';
-  END IF;
-  RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-CREATE OR REPLACE FUNCTION kyodo_commitment_forward_only() RETURNS trigger AS $$
-DECLARE steps text[] := ARRAY['committed', 'acknowledged', 'delivered'];
-BEGIN
-  IF array_position(steps, NEW.status) < array_position(steps, OLD.status) THEN
-    RAISE EXCEPTION 'a commitment status may only move forward' USING ERRCODE = 'check_violation';
-  END IF;
-  RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-"""
+# The two functions' text is generated from the wire contracts (sync.wire.sql); sync 0004 creates
+# the same functions on every deployment.
+POSTGRES = FORWARD_ONLY_FUNCTIONS
 NODE_ONLY = """
 CREATE TRIGGER emergency_disasterneed_forward_only BEFORE UPDATE ON emergency_disasterneed
   FOR EACH ROW EXECUTE FUNCTION kyodo_need_forward_only();

@@ -2,7 +2,7 @@
 
 The hub is another role (other apps, other tables), so the measuring runs in a child process with
 `KYODO_ROLE=hub` on its own database `kyodo_bench_hub`. Each query is what the library page does:
-count the matches and fetch the first page of 25, through `hub.selectors.case_library`. The
+count the matches and fetch the first page of 25, through `hub.selectors.library.case_library`. The
 reference is the same count and page without a search term, measured in the same run.
 """
 
@@ -90,7 +90,7 @@ def _fill() -> None:
 
 
 def _page(q: str) -> None:
-    from hub.selectors import case_library
+    from hub.selectors.library import case_library
 
     cases = case_library(q=q)
     cases.count()

@@ -52,7 +52,7 @@ print(json.dumps(groups, ensure_ascii=False))
 
 
 def hub_declare(fed, **values) -> str:
-    script = ("import json; from hub.services import disaster_declare; "
+    script = ("import json; from hub.services.disasters import disaster_declare; "
               f"d = disaster_declare(acting_user=None, **json.loads({json.dumps(values, ensure_ascii=False)!r})); "
               "print(d.uuid)")
     return federation.manage(fed.by_name[HUB], "shell", "-c", script, capture=True).strip().splitlines()[-1]

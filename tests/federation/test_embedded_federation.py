@@ -65,7 +65,7 @@ def test_records_go_both_ways_on_the_embedded_default(embedded):
     wait(lambda: _rows(hub, "SELECT name FROM hub_directorygroup") == [("浜辺を守る会",)], timeout=90,
          what="the listed group on the hub (its SQLite path)")
     federation.manage(hub, "shell", "-c", (
-        "from hub.services import disaster_declare;"
+        "from hub.services.disasters import disaster_declare;"
         "disaster_declare(acting_user=None, name='組込訓練', hazard='earthquake', municipality_codes=['142077'],"
         " exercise=True)"))
     # The feed (pulled on a poke or by beat) brings the hub's key and the declaration.

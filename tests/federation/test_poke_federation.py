@@ -51,7 +51,7 @@ def test_a_declaration_and_its_closing_reach_the_nodes_within_seconds(fed):
         wait(lambda node=node: fed.sql(node, "SELECT 1 FROM sync_feeditem WHERE kind = 'hub_key'"), timeout=60,
              what=f"the hub key at {node}")
     declared = json.loads(hub_shell(fed, (
-        "import json; from hub.services import disaster_declare; from hub.models import FeedEntry; "
+        "import json; from hub.services.disasters import disaster_declare; from hub.models import FeedEntry; "
         "d = disaster_declare(acting_user=None, name='相模川氾濫', hazard='storm_flood', municipality_codes=['142077']); "
         "print(json.dumps([str(d.uuid), FeedEntry.objects.order_by('-seq').first().seq]))")))
     uuid, seq = declared
@@ -63,7 +63,7 @@ def test_a_declaration_and_its_closing_reach_the_nodes_within_seconds(fed):
     assert f"feed seq {seq}: poked" in hub_log and "p-chigasaki=pull_scheduled" in hub_log
 
     closed_seq = int(hub_shell(fed, (
-        "from hub.models import DisasterDeclaration, FeedEntry; from hub.services import disaster_close; "
+        "from hub.models import DisasterDeclaration, FeedEntry; from hub.services.disasters import disaster_close; "
         f"disaster_close(acting_user=None, declaration=DisasterDeclaration.objects.get(uuid='{uuid}')); "
         "print(FeedEntry.objects.order_by('-seq').first().seq)")))
     assert seconds_to_reach(fed, ODAWARA, closed_seq) < WITHIN  # 小田原 is not covered: no 5 s tick there

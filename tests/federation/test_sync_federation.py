@@ -92,7 +92,7 @@ def test_each_node_keeps_to_its_partition_and_drift_is_checked(fed):
 
 def test_the_hub_feed_reaches_every_node(fed):
     federation.manage(fed.by_name["t-hub"], "shell", "-c", (
-        "from hub.services import feed_publish;"
+        "from hub.services.feed import feed_publish;"
         "feed_publish(acting_user=None, kind='notice', payload={'title': '訓練のお知らせ', 'body': '11月の防災訓練'})"))
     for node in ("t-chigasaki", "t-odawara"):
         _wait(lambda node=node: fed.sql(node, "SELECT payload->>'title' FROM sync_feeditem WHERE kind = 'notice'")
@@ -288,7 +288,7 @@ def test_every_malformed_or_forged_request_is_refused_over_http_and_changes_noth
     huge = rogue.body([rogue.group(f"検証・多すぎる会{n}", seq=4 + n) for n in range(501)])
     refused_at_3(rogue.post(huge), 413, "batch_too_large")
     federation.manage(rogue.hub, "shell", "-c", (
-        "from hub.models import Node; from hub.services import node_set_status;"
+        "from hub.models import Node; from hub.services.enrollment import node_set_status;"
         "node_set_status(acting_user=None, node=Node.objects.get(slug='t-rogue'), status='revoked')"))
     refused_at_3(rogue.post(body_again), 401, "unknown_key")
     assert "検証・再送の再送" not in fed.directory() and "検証・再送" in fed.directory()

@@ -3,40 +3,31 @@ filters, study-tour collections, retraction, and who may see it."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from hub import selectors, services
 from hub.models import CaseCollection, CollectionCase, Node, SharedCase, Tombstone
+from hub.selectors.library import case_library
+from hub.selectors.statistics import case_statistics
+from hub.services.library import collection_add_case, collection_create
 from permissions.models import AuditEvent, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 from sync.outbox import payload_digest
 
+from . import payloads
+from .payloads import party
 from .test_receiver import FakeNode
-
-
-def party(*, kind="citizen_group", role="lead", name=None, fields=(7,), size_band="10-29", contribution="", ref=None):
-    return {"ref": ref or secrets.token_hex(8), "kind": kind, "role": role, "name": name, "fields": list(fields),
-            "size_band": size_band, "contribution": contribution}
 
 
 def case_payload(node: FakeNode, **overrides) -> dict:
     """A payload as the node sends it (schema 1): every key, already scrubbed."""
-    payload = {
-        "center": str(node.center), "level": "anonymized", "title": "協働事例", "summary": "", "lessons": "",
-        "form": "kyodo_suishin_gyosei", "fields": [7], "fiscal_year_start": 2014, "fiscal_year_end": 2014,
-        "outcome": "ended", "total_cost": None, "city_share": None, "published_month": "2021-07",
-        "parties": [party(), party(kind="city_department", role="government", fields=(), size_band=None)],
-    }
-    payload.update(overrides)
-    return payload
+    return payloads.case(node.center, **overrides)
 
 
 def case_entry(node: FakeNode, *, op="upsert", version=1, entity_uuid=None, **overrides) -> dict:
-    payload = case_payload(node, **overrides) if op == "upsert" else {"center": str(node.center)}
+    payload = case_payload(node, **overrides) if op == "upsert" else payloads.removal(node.center)
     return node.entry("shared_case", payload, op=op, version=version, entity_uuid=entity_uuid)
 
 
@@ -103,8 +94,8 @@ def test_a_named_case_may_carry_names_and_they_are_searchable(chigasaki, client)
     parties = [party(name="Chigasaki Cat’s Protect", contribution="TNR活動"),
                party(kind="city_department", role="government", name="環境保全課", fields=(), size_band=None)]
     send_ok(chigasaki, client, [chigasaki.profile(), case_entry(chigasaki, level="named", parties=parties)])
-    assert selectors.case_library(q="ｃａｔ’ｓ").get().level == "named"
-    assert selectors.case_library(q="環境保全課").count() == 1
+    assert case_library(q="ｃａｔ’ｓ").get().level == "named"
+    assert case_library(q="環境保全課").count() == 1
 
 
 @pytest.mark.parametrize("change, field", [
@@ -158,8 +149,8 @@ def test_a_case_in_another_nodes_center_is_outside_the_partition(chigasaki, odaw
 def test_a_newer_version_replaces_the_case_and_keeps_its_collections(chigasaki, client, people):
     case_uuid = uuid.uuid4()
     send_ok(chigasaki, client, [chigasaki.profile(), case_entry(chigasaki, entity_uuid=case_uuid, title="旧題")])
-    collection = services.collection_create(acting_user=people[0], title="茅ヶ崎視察")
-    services.collection_add_case(acting_user=people[0], collection=collection, case=SharedCase.objects.get())
+    collection = collection_create(acting_user=people[0], title="茅ヶ崎視察")
+    collection_add_case(acting_user=people[0], collection=collection, case=SharedCase.objects.get())
     send_ok(chigasaki, client, [case_entry(chigasaki, entity_uuid=case_uuid, version=2, title="新しい題")])
     assert SharedCase.objects.get().title == "新しい題"
     assert list(collection.cases.values_list("title", flat=True)) == ["新しい題"]
@@ -191,7 +182,7 @@ def library(chigasaki, odawara, client):
 
 
 def titles(**filters):
-    return sorted(selectors.case_library(**filters).values_list("title", flat=True))
+    return sorted(case_library(**filters).values_list("title", flat=True))
 
 
 def test_japanese_search_finds_words_inside_words_and_ignores_width_and_kana(library):
@@ -316,16 +307,16 @@ def test_retracted_or_purged_cases_leave_search_statistics_and_collections(chiga
     case_uuid = uuid.uuid4()
     send_ok(chigasaki, client, [chigasaki.profile(), case_entry(chigasaki, entity_uuid=case_uuid, **CATS)])
     case = SharedCase.objects.get()
-    collection = services.collection_create(acting_user=people[0], title="視察")
-    services.collection_add_case(acting_user=people[0], collection=collection, case=case, note="見どころ")
-    assert selectors.case_library(q="猫").count() == 1
-    assert selectors.case_statistics(first=2014, last=2014).case_count == 1
+    collection = collection_create(acting_user=people[0], title="視察")
+    collection_add_case(acting_user=people[0], collection=collection, case=case, note="見どころ")
+    assert case_library(q="猫").count() == 1
+    assert case_statistics(first=2014, last=2014).case_count == 1
 
     send_ok(chigasaki, client, [case_entry(chigasaki, op=op, version=2, entity_uuid=case_uuid)])
     assert not SharedCase.objects.exists() and not CollectionCase.objects.exists()
     assert CaseCollection.objects.get() == collection  # the collection stays, without the case
-    assert selectors.case_library(q="猫").count() == 0
-    assert selectors.case_statistics(first=2014, last=2014).case_count == 0
+    assert case_library(q="猫").count() == 0
+    assert case_statistics(first=2014, last=2014).case_count == 0
     assert Tombstone.objects.get().op == op
     client.force_login(people[0])
     assert CATS["title"] not in client.get(f"/collections/{collection.pk}/").content.decode()
@@ -337,9 +328,9 @@ def test_retracted_or_purged_cases_leave_search_statistics_and_collections(chiga
 
 def test_a_withdrawn_center_takes_its_cases_out_of_collections(chigasaki, people, client):
     send_ok(chigasaki, client, [chigasaki.profile(), case_entry(chigasaki, **CATS)])
-    collection = services.collection_create(acting_user=people[0], title="視察")
-    services.collection_add_case(acting_user=people[0], collection=collection, case=SharedCase.objects.get())
-    gone = chigasaki.entry("node_profile", {"center": str(chigasaki.center)}, op="purge", version=2,
+    collection = collection_create(acting_user=people[0], title="視察")
+    collection_add_case(acting_user=people[0], collection=collection, case=SharedCase.objects.get())
+    gone = chigasaki.entry("node_profile", payloads.removal(chigasaki.center), op="purge", version=2,
                            entity_uuid=chigasaki.center)
     send_ok(chigasaki, client, [gone])
     assert not SharedCase.objects.exists() and not CollectionCase.objects.exists()
@@ -350,7 +341,7 @@ def test_a_withdrawn_center_takes_its_cases_out_of_collections(chigasaki, people
 
 def test_anonymous_visitors_log_in_and_users_without_the_hub_get_403(library, people, client):
     case = SharedCase.objects.first()
-    collection = services.collection_create(acting_user=people[0], title="視察")
+    collection = collection_create(acting_user=people[0], title="視察")
     pages = ["/cases/", f"/cases/{case.pk}/", "/collections/", f"/collections/{collection.pk}/",
              f"/collections/{collection.pk}/edit/", "/statistics/", "/statistics/forms.csv"]
     for url in pages:

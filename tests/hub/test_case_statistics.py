@@ -11,9 +11,10 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 
-from hub import selectors
 from hub.disclosure import SUPPRESSED, TOTAL, Reason, audit
 from hub.models import SharedCase
+from hub.selectors.library import case_years
+from hub.selectors.statistics import case_organizations, case_statistics
 from permissions.models import OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
@@ -76,7 +77,7 @@ def csv_of(response) -> list[list[str]]:
 
 
 def test_seed_table_is_reproduced_with_the_small_cell_suppressed_and_protected(seed_table):
-    stats = selectors.case_statistics(first=2013, last=2020)
+    stats = case_statistics(first=2013, last=2020)
     table = stats.table("forms").table
     assert table.row_keys == tuple(SEED_TABLE) and table.col_keys == tuple(YEARS)
     assert [[table.cell(form, year).value for year in YEARS] for form in SEED_TABLE] == list(SEED_TABLE.values())
@@ -97,7 +98,7 @@ def test_the_page_and_the_csv_show_one_symbol_and_cannot_be_inverted(seed_table,
     query = {"year_from": "2013", "year_to": "2020"}
     page = client.get("/statistics/", query).content.decode()
     section = page[page.index('id="stat-forms"'):page.index('id="stat-fields"')]
-    table = selectors.case_statistics(first=2013, last=2020, only="forms").table("forms").table
+    table = case_statistics(first=2013, last=2020, only="forms").table("forms").table
     hidden_cells = re.findall(r'<td class="suppressed"[^>]*>([^<]*)</td>', section)
     assert hidden_cells == [SUPPRESSED] * len(table.suppressed)
     # Primary and complementary cells look the same; only the general footnote is given.
@@ -136,7 +137,7 @@ def test_continuation_rates_of_seed_001(chigasaki, coordinator, client):
     entries += [single_year_case(chigasaki, "kyodo_suishin_gyosei", 2015 + n % 5, outcome="ended") for n in range(22)]
     entries += [single_year_case(chigasaki, "kyosai", 2019, outcome="ongoing") for _ in range(4)]  # not decided yet
     send_ok(chigasaki, client, entries)
-    rates = selectors.case_statistics(first=2013, last=2020).rates
+    rates = case_statistics(first=2013, last=2020).rates
     assert [(s.label, s.count.value, str(s.percent)) for s in rates.shares] == [
         ("継続", 9, "29.0"), ("縮小", 0, "0.0"), ("終了", 22, "71.0")]
     assert rates.total.value == 31
@@ -156,7 +157,7 @@ def test_a_small_outcome_is_suppressed_with_its_percentage(chigasaki, coordinato
     entries += [single_year_case(chigasaki, "itaku", 2019, outcome="ended") for _ in range(6)]
     entries += [single_year_case(chigasaki, "itaku", 2019, outcome="reduced", lead_ref=ONE_GROUP)]
     send_ok(chigasaki, client, entries)
-    rates = selectors.case_statistics(first=2019, last=2019).rates
+    rates = case_statistics(first=2019, last=2019).rates
     reduced = next(s for s in rates.shares if s.outcome == "reduced")
     assert reduced.count.suppressed and reduced.percent is None
     # One other outcome goes with it, or the total would give it back.
@@ -179,12 +180,12 @@ def test_organizations_are_the_non_government_parties(chigasaki, client):
     entries.append(case_entry(chigasaki, form="hojo", fiscal_year_start=2018, fiscal_year_end=2018, parties=[
         party(kind="city_department", role="government", fields=(), size_band=None)]))
     send_ok(chigasaki, client, entries)
-    table = selectors.case_statistics(first=2018, last=2018, only="forms").table("forms").table
+    table = case_statistics(first=2018, last=2018, only="forms").table("forms").table
     assert len(table.cell("hojo", 2018).organizations) == 2
     assert table.suppressed["hojo", 2018] is Reason.FEW_ORGANIZATIONS
     # Refs are pseudonyms per node: the same ref from another node is another organization.
     case = SharedCase.objects.first()
-    assert selectors.case_organizations(1, case.entity_uuid, case.parties) != selectors.case_organizations(
+    assert case_organizations(1, case.entity_uuid, case.parties) != case_organizations(
         2, case.entity_uuid, case.parties)
 
 
@@ -192,7 +193,7 @@ def test_fields_and_centers_tables_filters_and_csv(seed_table, coordinator, clie
     odawara = FakeNode("odawara", "142069")
     entries = [odawara.profile()] + [single_year_case(odawara, "kyosai", 2016) for _ in range(4)]
     send_ok(odawara, client, entries)
-    stats = selectors.case_statistics(first=2013, last=2020)
+    stats = case_statistics(first=2013, last=2020)
     centers = stats.table("centers").table
     assert sorted(entry.value for entry in (row.total for row in centers.rows)) == [4, 305]
     fields = stats.table("fields").table
@@ -228,7 +229,7 @@ def test_bad_statistics_filters_are_explained(seed_table, coordinator, client):
 def test_a_case_counts_in_each_of_its_years(chigasaki, client):
     send_ok(chigasaki, client, [chigasaki.profile(), case_entry(
         chigasaki, form="itaku", fiscal_year_start=2016, fiscal_year_end=2017, entity_uuid=uuid.uuid4())])
-    table = selectors.case_statistics(first=2015, last=2018, only="forms").table("forms").table
+    table = case_statistics(first=2015, last=2018, only="forms").table("forms").table
     assert [table.cell("itaku", year).value for year in range(2015, 2019)] == [0, 1, 1, 0]
-    assert list(selectors.case_years(2019, None, "ongoing", today_fy=2022)) == [2019, 2020, 2021, 2022]
-    assert list(selectors.case_years(2019, None, "ended", today_fy=2022)) == [2019]
+    assert list(case_years(2019, None, "ongoing", today_fy=2022)) == [2019, 2020, 2021, 2022]
+    assert list(case_years(2019, None, "ended", today_fy=2022)) == [2019]

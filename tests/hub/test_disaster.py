@@ -12,13 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from hub import selectors, services
 from hub.models import CenterStatusCopy, DisasterDeclaration, FeedEntry
+from hub.selectors.disasters import CENTER_STATUS_STALE_HOURS, covered_centers, disaster_board
+from hub.services.disasters import disaster_close, disaster_declare, disaster_update
 from permissions.models import AuditEvent, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 from sync.disaster import FEED_KIND, center_status_uuid
 from sync.outbox import payload_digest
 
+from . import payloads
 from .test_receiver import FakeNode
 
 
@@ -44,7 +46,7 @@ def nodes(db, client):
 
 def declare(admin, **extra):
     values = {"name": "神奈川県西部地震", "hazard": "earthquake", "municipality_codes": ["142077"]}
-    return services.disaster_declare(acting_user=admin, **{**values, **extra})
+    return disaster_declare(acting_user=admin, **{**values, **extra})
 
 
 def error_codes(error: ValidationError) -> dict:
@@ -80,8 +82,8 @@ def test_a_declaration_with_a_bad_area_is_refused_and_nothing_is_sent(people, co
 def test_whole_prefecture_needs_no_codes_and_covers_every_center(people, nodes):
     declaration = declare(people[0], municipality_codes=[], whole_prefecture=True)
     assert declaration.municipality_codes == []
-    assert {c.node.slug for c in selectors.covered_centers(declaration)} == {"chigasaki", "odawara"}
-    assert {c.node.slug for c in selectors.covered_centers(declare(people[0]))} == {"chigasaki"}
+    assert {c.node.slug for c in covered_centers(declaration)} == {"chigasaki", "odawara"}
+    assert {c.node.slug for c in covered_centers(declare(people[0]))} == {"chigasaki"}
 
 
 def test_phases_only_move_forward_and_each_change_is_a_new_version(people):
@@ -89,10 +91,10 @@ def test_phases_only_move_forward_and_each_change_is_a_new_version(people):
     declaration = declare(admin)
     values = {"name": declaration.name, "hazard": "earthquake", "municipality_codes": ["142077"],
               "whole_prefecture": False}
-    declaration = services.disaster_update(acting_user=admin, declaration=declaration, phase="support", **values)
+    declaration = disaster_update(acting_user=admin, declaration=declaration, phase="support", **values)
     assert (declaration.phase, declaration.version) == ("support", 2)
     with pytest.raises(ValidationError) as caught:
-        services.disaster_update(acting_user=admin, declaration=declaration, phase="preparation", **values)
+        disaster_update(acting_user=admin, declaration=declaration, phase="preparation", **values)
     assert error_codes(caught.value) == {"phase": ["phase_backwards"]}
     # The database holds the rule too, whoever writes.
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -104,14 +106,14 @@ def test_phases_only_move_forward_and_each_change_is_a_new_version(people):
 
 def test_closing_is_sent_and_final(people):
     admin = people[0]
-    declaration = services.disaster_close(acting_user=admin, declaration=declare(admin))
+    declaration = disaster_close(acting_user=admin, declaration=declare(admin))
     last = FeedEntry.objects.order_by("-seq").first()
     assert last.payload["closed_at"] == declaration.closed_at.isoformat() and last.payload["version"] == 2
     with pytest.raises(ValidationError) as caught:
-        services.disaster_close(acting_user=admin, declaration=declaration)
+        disaster_close(acting_user=admin, declaration=declaration)
     assert caught.value.error_list[0].code == "already_closed"
     with pytest.raises(ValidationError) as caught:
-        services.disaster_update(acting_user=admin, declaration=declaration, name="x", hazard="earthquake",
+        disaster_update(acting_user=admin, declaration=declaration, name="x", hazard="earthquake",
                                  municipality_codes=["142077"], whole_prefecture=False, phase="withdrawal")
     assert caught.value.error_list[0].code == "closed"
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -128,8 +130,8 @@ def test_the_feed_endpoint_delivers_a_declaration_to_every_node(people, nodes, c
 
 
 def status_entry(node: FakeNode, declaration, *, status="partial", as_of=None, version=1, note="", **extra):
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "status": status,
-               "as_of": (as_of or timezone.now()).isoformat(), "note": note, **extra}
+    payload = payloads.center_status(node.center, declaration.uuid, **{
+        "status": status, "as_of": (as_of or timezone.now()).isoformat(), "note": note, **extra})
     return node.entry("center_status", payload, version=version,
                       entity_uuid=center_status_uuid(center_uuid=node.center, declaration_uuid=declaration.uuid))
 
@@ -146,7 +148,7 @@ def test_a_center_status_reaches_the_board_and_the_newest_version_wins(people, n
     assert response.json()["applied"] == 1
     copy = CenterStatusCopy.objects.get()
     assert (copy.status, copy.version, copy.note) == ("partial", 2, "")
-    board = selectors.disaster_board(declaration)
+    board = disaster_board(declaration)
     by_node = {row.center.node.slug: row for row in board.rows}
     assert by_node["chigasaki"].status == "partial" and by_node["chigasaki"].label == "一部機能"
     assert by_node["odawara"].status is None and by_node["odawara"].label == "応答なし"
@@ -156,9 +158,9 @@ def test_a_center_status_reaches_the_board_and_the_newest_version_wins(people, n
 def test_a_report_older_than_the_freshness_limit_shows_as_no_response(people, nodes, client):
     chigasaki = nodes[0]
     declaration = declare(people[0])
-    old = timezone.now() - dt.timedelta(hours=selectors.CENTER_STATUS_STALE_HOURS + 1)
+    old = timezone.now() - dt.timedelta(hours=CENTER_STATUS_STALE_HOURS + 1)
     chigasaki.send(client, [status_entry(chigasaki, declaration, status="normal", as_of=old)])
-    row = selectors.disaster_board(declaration).rows[0]
+    row = disaster_board(declaration).rows[0]
     assert (row.status, row.stale, row.reported_status, row.label) == (None, True, "normal", "応答なし")
 
 

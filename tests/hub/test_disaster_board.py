@@ -10,10 +10,10 @@ import io
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from hub import selectors, services
 from hub.models import (
     CommitmentReportCopy,
     DisasterDeclaration,
@@ -21,9 +21,13 @@ from hub.models import (
     DisasterOfferCopy,
     FeedEntry,
 )
+from hub.selectors.disasters import disaster_coordination
+from hub.services.disasters import disaster_commit
 from sync import disaster
 from sync.outbox import payload_digest
+from sync.wire.disaster import COMMITMENT_FEED_KEYS
 
+from . import payloads
 from .test_disaster import declare, nodes, people  # noqa: F401  (fixtures)
 
 HXL_TAGS = ["#org+name", "#org+type+name", "#sector", "#activity", "#status", "#adm1+code+v_jisx0402",
@@ -33,29 +37,22 @@ HXL_TAGS = ["#org+name", "#org+type+name", "#sector", "#activity", "#status", "#
 
 def need_entry(node, declaration, *, entity_uuid=None, version=1, status="open", confirmed=None, hours=24, **extra):
     confirmed = confirmed or timezone.now()
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "sector": "food",
-               "lines": [{"kind": "item", "description": "飲料水", "quantity": 200, "unit": "本"},
-                         {"kind": "service", "description": "炊き出し", "quantity": 100, "unit": "食"}],
-               "priority": "high", "needed_by": None, "municipality_code": "142077", "place_name": "第一避難所",
-               "status": status, "last_confirmed_at": confirmed.isoformat(),
-               "expires_at": (confirmed + dt.timedelta(hours=hours)).isoformat(),
-               "created_at": confirmed.isoformat(), **extra}
+    payload = payloads.need(node.center, declaration.uuid, **{
+        "status": status, "last_confirmed_at": confirmed.isoformat(),
+        "expires_at": (confirmed + dt.timedelta(hours=hours)).isoformat(), **extra})
     return node.entry("disaster_need", payload, version=version, entity_uuid=entity_uuid)
 
 
 def offer_entry(node, declaration, *, entity_uuid=None, **extra):
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "group_name": "小田原炊き出しの会",
-               "sector": "food", "volunteers": 12, "skills": "調理", "supplies": [], "vehicles": 2,
-               "municipality_code": "142077", "area_served": "県西部", "status": "open",
-               "valid_until": (timezone.now() + dt.timedelta(days=3)).isoformat(),
-               "created_at": timezone.now().isoformat(), **extra}
+    payload = payloads.disaster_offer(node.center, declaration.uuid, **{
+        "valid_until": (timezone.now() + dt.timedelta(days=3)).isoformat(), "created_at": timezone.now().isoformat(),
+        **extra})
     return node.entry("disaster_offer", payload, entity_uuid=entity_uuid)
 
 
 def report_entry(node, declaration, commitment, *, status="acknowledged", delivered=0, reached=0, version=1):
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "commitment": str(commitment.uuid),
-               "status": status, "delivered": delivered, "reached": reached,
-               "reported_at": timezone.now().isoformat()}
+    payload = payloads.commitment_report(node.center, declaration.uuid, commitment.uuid, status=status,
+                                         delivered=delivered, reached=reached, reported_at=timezone.now().isoformat())
     return node.entry("commitment_report", payload, version=version,
                       entity_uuid=disaster.commitment_report_uuid(commitment.uuid))
 
@@ -73,7 +70,7 @@ def board(people, nodes, client):  # noqa: F811
 def test_a_need_and_an_offer_reach_the_board_by_area_and_sector(board):
     declaration, need, offer = board
     assert (need.requested, need.sector, need.status, need.center.node.slug) == (300, "food", "open", "chigasaki")
-    data = selectors.disaster_coordination(declaration)
+    data = disaster_coordination(declaration)
     [cell] = data.matrix
     assert (cell.municipality_code, cell.sector_label, cell.requested, cell.offered, cell.committed, cell.delivered,
             cell.signal) == ("142077", "食料", 300, 14, 0, 0, "short")
@@ -148,11 +145,11 @@ def test_a_need_past_its_expiry_shows_expired_and_cannot_be_committed(people, no
     stale = timezone.now() - dt.timedelta(hours=30)
     chigasaki.send(client, [need_entry(chigasaki, declaration, confirmed=stale, hours=24)])
     odawara.send(client, [offer_entry(odawara, declaration)])
-    data = selectors.disaster_coordination(declaration)
+    data = disaster_coordination(declaration)
     assert [row.status for row in data.needs] == ["expired"] and data.live_needs == []
     assert [c.requested for c in data.matrix] == [0]  # the offer remains; the expired need asks for nothing
-    with pytest.raises(services.ValidationError) as caught:
-        services.disaster_commit(acting_user=people[0], need=DisasterNeedCopy.objects.get(), quantity=1,
+    with pytest.raises(ValidationError) as caught:
+        disaster_commit(acting_user=people[0], need=DisasterNeedCopy.objects.get(), quantity=1,
                                  offer=DisasterOfferCopy.objects.get())
     assert caught.value.error_list[0].code == "need_not_live"
 
@@ -160,11 +157,11 @@ def test_a_need_past_its_expiry_shows_expired_and_cannot_be_committed(people, no
 def test_a_commitment_goes_to_the_committing_node_only_and_its_report_comes_back(board, people, nodes, client):  # noqa: F811
     declaration, need, offer = board
     chigasaki, odawara = nodes
-    commitment = services.disaster_commit(acting_user=people[0], need=need, offer=offer, quantity=100,
+    commitment = disaster_commit(acting_user=people[0], need=need, offer=offer, quantity=100,
                                           instructions="14時に第一避難所")
     entry = FeedEntry.objects.get(kind=disaster.COMMITMENT_KIND)
     assert entry.node == odawara.node and commitment.center.node == odawara.node
-    assert set(entry.payload) == services.COMMITMENT_KEYS
+    assert set(entry.payload) == COMMITMENT_FEED_KEYS
     assert (entry.payload["need"], entry.payload["offer"], entry.payload["quantity"]) == (
         str(need.entity_uuid), str(offer.entity_uuid), 100)
     assert [e["kind"] for e in chigasaki.get(client, "/sync/v1/feed?after=0").json()["entries"]] == [
@@ -180,7 +177,7 @@ def test_a_commitment_goes_to_the_committing_node_only_and_its_report_comes_back
     assert response.status_code == 409 and response.json()["error"]["code"] == "status_backwards"
     with pytest.raises(DatabaseError), transaction.atomic():
         CommitmentReportCopy.objects.update(status="acknowledged")
-    data = selectors.disaster_coordination(declaration)
+    data = disaster_coordination(declaration)
     [row] = data.commitments
     assert (row.status, row.label, row.delivered, row.reached) == ("delivered", "提供済み", 100, 80)
     [cell] = data.matrix

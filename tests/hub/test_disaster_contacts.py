@@ -15,13 +15,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hub import selectors, services
 from hub.models import ContactGrant, DisasterContactCopy, Tombstone
+from hub.selectors.contacts import disaster_contacts, valid_contact_grants
+from hub.services.contacts import contact_grant_approve, contact_grant_request
+from hub.services.disasters import disaster_close
 from permissions.models import AuditEvent, Role
 from permissions.services import membership_grant
 from sync.disaster import CONTACT_TYPE, disaster_contact_uuid
 
-from . import test_disaster
+from . import payloads, test_disaster
 from .test_disaster import declare
 from .test_receiver import FakeNode
 
@@ -40,10 +42,10 @@ def approver(people):
 
 def contact_entry(node: FakeNode, declaration, *, version=1, op="upsert", group=None, **values):
     group = group or uuid.uuid4()
-    payload = {"center": str(node.center), "declaration": str(declaration.uuid), "group_name": "海辺の会",
-               "shared_at": timezone.now().isoformat(), **CANARY, **values}
+    payload = payloads.contact(node.center, declaration.uuid, **{"shared_at": timezone.now().isoformat(), **CANARY,
+                                                                 **values})
     if op != "upsert":
-        payload = {"center": str(node.center)}
+        payload = payloads.removal(node.center)
     return node.entry(CONTACT_TYPE, payload, op=op, version=version,
                       entity_uuid=disaster_contact_uuid(group_uuid=group, declaration_uuid=declaration.uuid))
 
@@ -58,15 +60,15 @@ def shared(people, nodes, client):
 
 
 def granted(declaration, grantee, approver, *, hours=24):
-    grant = services.contact_grant_request(acting_user=grantee, declaration=declaration,
+    grant = contact_grant_request(acting_user=grantee, declaration=declaration,
                                            reason="避難所運営の協力依頼のため電話する", hours=hours)
-    return services.contact_grant_approve(acting_user=approver, grant=grant)
+    return contact_grant_approve(acting_user=approver, grant=grant)
 
 
 def test_a_coordinator_without_a_grant_sees_no_contact_in_the_ui_or_the_api(people, shared, client, api):
     coordinator = people[1]
     assert DisasterContactCopy.objects.count() == 1
-    grant, contacts = selectors.disaster_contacts(user=coordinator, declaration=shared)
+    grant, contacts = disaster_contacts(user=coordinator, declaration=shared)
     assert (grant, contacts) == (None, [])
     client.force_login(coordinator)
     page = client.get(f"/disasters/{shared.uuid}/contacts/").content.decode()
@@ -75,8 +77,8 @@ def test_a_coordinator_without_a_grant_sees_no_contact_in_the_ui_or_the_api(peop
     assert response.status_code == 403 and response.json()["error"]["code"] == "grant_required"
     assert CANARY["phone"] not in response.content.decode()
     # A requested grant shows nothing until someone else approves it.
-    services.contact_grant_request(acting_user=coordinator, declaration=shared, reason="確認", hours=2)
-    assert selectors.disaster_contacts(user=coordinator, declaration=shared) == (None, [])
+    contact_grant_request(acting_user=coordinator, declaration=shared, reason="確認", hours=2)
+    assert disaster_contacts(user=coordinator, declaration=shared) == (None, [])
     assert AuditEvent.objects.filter(action="hub.disaster_contacts_refused").count() == 4
 
 
@@ -102,26 +104,26 @@ def test_with_an_approved_grant_the_contacts_show_and_every_read_is_audited_with
 
 def test_the_approver_must_be_someone_else_in_the_service_and_the_database(people, approver, shared):
     coordinator = people[1]
-    grant = services.contact_grant_request(acting_user=coordinator, declaration=shared, reason="確認", hours=2)
+    grant = contact_grant_request(acting_user=coordinator, declaration=shared, reason="確認", hours=2)
     with pytest.raises(ValidationError) as caught:
-        services.contact_grant_approve(acting_user=coordinator, grant=grant)
+        contact_grant_approve(acting_user=coordinator, grant=grant)
     assert caught.value.error_list[0].code == "self_approval"
     with pytest.raises(IntegrityError), transaction.atomic():
         ContactGrant.objects.filter(pk=grant.pk).update(approver=coordinator, approved_at=timezone.now())
     assert ContactGrant.objects.get(pk=grant.pk).approver is None
     with pytest.raises(ValidationError) as caught:
-        services.contact_grant_request(acting_user=coordinator, declaration=shared, reason=" ", hours=2)
+        contact_grant_request(acting_user=coordinator, declaration=shared, reason=" ", hours=2)
     assert caught.value.error_dict["reason"][0].code == "required"
 
 
 def test_an_expired_grant_shows_nothing_because_the_query_compares_the_end(people, approver, shared):
     coordinator = people[1]
     grant = granted(shared, coordinator, approver)
-    assert len(selectors.disaster_contacts(user=coordinator, declaration=shared)[1]) == 1
+    assert len(disaster_contacts(user=coordinator, declaration=shared)[1]) == 1
     ContactGrant.objects.filter(pk=grant.pk).update(ends_at=timezone.now() - dt.timedelta(seconds=1))
-    assert selectors.disaster_contacts(user=coordinator, declaration=shared) == (None, [])
+    assert disaster_contacts(user=coordinator, declaration=shared) == (None, [])
     # The end is in the SQL (the database's clock), not a Python check after loading.
-    sql = str(selectors.valid_contact_grants(user=coordinator, declaration=shared).query)
+    sql = str(valid_contact_grants(user=coordinator, declaration=shared).query)
     assert re.search(r'"hub_contactgrant"\."ends_at" > \(?(STATEMENT_TIMESTAMP|CURRENT_TIMESTAMP)', sql), sql
 
 
@@ -129,11 +131,11 @@ def test_closing_ends_grants_and_deletes_the_contacts_leaving_no_value_anywhere(
                                                                                 client):
     coordinator = people[1]
     granted(shared, coordinator, approver)
-    selectors.disaster_contacts(user=coordinator, declaration=shared)
-    services.disaster_close(acting_user=people[0], declaration=shared)
+    disaster_contacts(user=coordinator, declaration=shared)
+    disaster_close(acting_user=people[0], declaration=shared)
     assert not DisasterContactCopy.objects.exists()
     assert not ContactGrant.objects.filter(ends_at__gt=timezone.now()).exists()
-    assert selectors.disaster_contacts(user=coordinator, declaration=shared) == (None, [])
+    assert disaster_contacts(user=coordinator, declaration=shared) == (None, [])
     assert Tombstone.objects.filter(entity_type=CONTACT_TYPE, op="purge").count() == 1
     close = AuditEvent.objects.get(action="hub.disaster_close")
     assert (close.detail["grants_ended"], close.detail["contacts_purged"]) == (1, 1)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hub import disaster_matching
 from hub.models import DisasterCommitment, DisasterNeedCopy, DisasterOfferCopy
+from hub.services.disasters import disaster_commit
 
 from .test_disaster import declare, nodes, people  # noqa: F401  (fixtures)
 from .test_disaster_board import need_entry, offer_entry
@@ -70,11 +71,9 @@ def test_offers_that_fit_are_ranked_with_their_reasons(market):
 
 
 def test_a_committed_offer_leaves_the_suggestions_and_the_rest_see_what_is_still_open(market, people):  # noqa: F811
-    from hub import services
-
     declaration, need, ids = market
     offer = DisasterOfferCopy.objects.get(entity_uuid=ids["kitchen_prefecture"])
-    services.disaster_commit(acting_user=people[0], need=need, offer=offer, quantity=100)
+    disaster_commit(acting_user=people[0], need=need, offer=offer, quantity=100)
     suggestions = dict(ranked(declaration, need))
     assert ids["kitchen_prefecture"] not in suggestions
     assert "残り200を満たせる規模" in suggestions[ids["water_shonan"]].reasons

@@ -10,12 +10,14 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 
-from hub import disclosure, selectors, services
+from hub import disclosure
 from hub.models import EmergencySurvey, FeedEntry, SurveyCountsCopy
+from hub.selectors.surveys import survey_results
+from hub.services.surveys import survey_create
 from permissions.models import AuditEvent
 from sync.disaster import SURVEY_COUNTS_TYPE, SURVEY_KIND, survey_counts_uuid
 
-from . import test_disaster
+from . import payloads, test_disaster
 from .test_disaster import declare
 from .test_receiver import FakeNode
 
@@ -35,14 +37,14 @@ QUESTIONS = [
 @pytest.fixture
 def survey(people, nodes):
     declaration = declare(people[0], whole_prefecture=True, municipality_codes=[])
-    return services.survey_create(acting_user=people[1], declaration=declaration, title="活動状況の緊急調査",
+    return survey_create(acting_user=people[1], declaration=declaration, title="活動状況の緊急調査",
                                   questions=QUESTIONS)
 
 
 def counts_entry(node: FakeNode, survey, *, respondents, impact, support, days, version=1):
-    payload = {"center": str(node.center), "survey": str(survey.uuid), "declaration": str(survey.declaration.uuid),
-               "respondents": respondents, "questions": {
-                   "impact": {"options": impact}, "support": {"options": support}, "days": days}}
+    payload = payloads.survey_counts(node.center, survey.uuid, survey.declaration.uuid, respondents=respondents,
+                                     questions={"impact": {"options": impact}, "support": {"options": support},
+                                                "days": days})
     return node.entry(SURVEY_COUNTS_TYPE, payload, version=version,
                       entity_uuid=survey_counts_uuid(center_uuid=node.center, survey_uuid=survey.uuid))
 
@@ -84,7 +86,7 @@ def test_closing_sends_the_survey_again_closed_once(survey, people, client):
 def test_a_malformed_survey_is_refused_and_nothing_is_sent(people, questions):
     declaration = declare(people[0])
     with pytest.raises(ValidationError) as caught:
-        services.survey_create(acting_user=people[1], declaration=declaration, title="調査", questions=questions)
+        survey_create(acting_user=people[1], declaration=declaration, title="調査", questions=questions)
     assert caught.value.error_dict["questions"][0].code == "invalid_questions"
     assert not EmergencySurvey.objects.exists() and not FeedEntry.objects.filter(kind=SURVEY_KIND).exists()
 
@@ -102,7 +104,7 @@ def test_counts_aggregate_across_centers_and_small_cells_cannot_be_recovered(sur
         chigasaki, survey, respondents=10, impact={"none": 2, "reduced": 5, "stopped": 3},
         support={"money": 7, "place": 1, "people": 5}, days={"sum": 45, "answered": 10}, version=2)]).status_code == 200
     assert SurveyCountsCopy.objects.count() == 2
-    results = selectors.survey_results(survey)
+    results = survey_results(survey)
     impact = results.table("impact").table
     # Centers in 全国地方公共団体コード order: 小田原 (142069), then 茅ヶ崎 (142077).
     assert [h["label"] for h in results.table("impact").header] == ["odawaraセンター", "chigasakiセンター"]

@@ -12,6 +12,7 @@ from permissions.models import OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 from sync.signing import new_key_pair
 
+from . import payloads
 from .test_receiver import FakeNode
 
 
@@ -33,9 +34,9 @@ def shared(db, client):
     node = FakeNode("chigasaki", "142077")
     entries = [node.profile(), node.group("チガサキ・キャッツ", name_kana="チガサキキャッツ", fields=[7]),
                node.group("子ども食堂ひまわり", fields=[13])]
-    event = node.entry("public_event", {"center": str(node.center), "title": "分野別発表会", "kind": "happyokai",
-                                        "fields": [19], "starts_at": "2026-12-05T13:30:00+09:00", "status": "planned",
-                                        "venue": "市民活動サポートセンター"})
+    event = node.entry("public_event", payloads.event(node.center, title="分野別発表会", kind="happyokai", fields=[19],
+                                                      starts_at="2026-12-05T13:30:00+09:00", status="planned",
+                                                      venue="市民活動サポートセンター"))
     response = node.send(client, [*entries, event])
     assert response.status_code == 200, response.content
     return node

@@ -13,6 +13,7 @@ from hub.models import FeedEntry, IntroductionRequest, SharedOffer, Tombstone
 from permissions.models import AuditEvent
 from sync.outbox import canonical_json
 
+from . import payloads
 from .test_receiver import FakeNode
 
 
@@ -27,16 +28,13 @@ def odawara(db):
 
 
 def offer_payload(node: FakeNode, group_uuid, **extra) -> dict:
-    return {"center": str(node.center), "group": str(group_uuid), "title": "譲渡会の開催",
-            "description": "保護猫の譲渡会を開きます。", "fields": [7], "area": "茅ヶ崎市", "capacity": "年4回",
-            "months": [5, 10], "cost_conditions": ["transport"], **extra}
+    return payloads.offer(node.center, group_uuid, **extra)
 
 
 def listed(client, node: FakeNode, *, offer_uuid=None, **extra):
     """A profile, a consented group and one of its offers, sent by `node`; returns (group uuid, offer uuid)."""
     group_uuid, offer_uuid = uuid.uuid4(), offer_uuid or uuid.uuid4()
-    group = {"center": str(node.center), "name": "海辺の会", "name_kana": "", "kind": "citizen_group",
-             "legal_form": "voluntary", "fields": [7], "area": "茅ヶ崎市", "description": ""}
+    group = payloads.group(node.center)
     response = node.send(client, [node.profile(), node.entry("directory_group", group, entity_uuid=group_uuid),
                                   node.entry("directory_offer", offer_payload(node, group_uuid, **extra),
                                              entity_uuid=offer_uuid)])
@@ -49,9 +47,8 @@ def post_json(node: FakeNode, client, path: str, payload: dict):
 
 
 def ask(client, asker: FakeNode, offer_uuid, **extra):
-    return post_json(asker, client, "/sync/v1/introductions", {
-        "uuid": str(extra.pop("uuid", uuid.uuid4())), "center": str(asker.center), "offer": str(offer_uuid),
-        "need_title": "飼い主のいない猫対策", "message": "地域の猫対策で相談できる団体を探しています。", **extra})
+    return post_json(asker, client, "/sync/v1/introductions", payloads.introduction_request(
+        asker.center, offer_uuid, uuid=str(extra.pop("uuid", uuid.uuid4())), **extra))
 
 
 # --- listed offers -----------------------------------------------------------------------------------
@@ -123,10 +120,10 @@ def test_offers_need_a_signature(client, chigasaki):
 
 def test_a_retracted_group_takes_its_offers_off_the_list_and_a_retract_deletes_an_offer(chigasaki, odawara, client):
     group_uuid, offer_uuid = listed(client, chigasaki)
-    chigasaki.send(client, [chigasaki.entry("directory_group", {"center": str(chigasaki.center)}, op="retract",
+    chigasaki.send(client, [chigasaki.entry("directory_group", payloads.removal(chigasaki.center), op="retract",
                                             version=2, entity_uuid=group_uuid)])
     assert odawara.get(client, "/sync/v1/offers").json()["offers"] == []
-    chigasaki.send(client, [chigasaki.entry("directory_offer", {"center": str(chigasaki.center)}, op="retract",
+    chigasaki.send(client, [chigasaki.entry("directory_offer", payloads.removal(chigasaki.center), op="retract",
                                             version=2, entity_uuid=offer_uuid)])
     assert not SharedOffer.objects.exists()
     assert Tombstone.objects.get(entity_uuid=offer_uuid).entity_type == "directory_offer"
@@ -176,14 +173,15 @@ def test_only_the_owning_node_answers_once_and_the_asker_hears_of_it(chigasaki, 
     request_uuid = uuid.uuid4()
     ask(client, odawara, offer_uuid, uuid=request_uuid)
     path = f"/sync/v1/introductions/{request_uuid}/answer"
-    by_asker = post_json(odawara, client, path, {"status": "accepted", "message": ""})
+    by_asker = post_json(odawara, client, path, payloads.introduction_answer(status="accepted"))
     assert by_asker.status_code == 404
-    bad = post_json(chigasaki, client, path, {"status": "pending", "message": ""})
+    bad = post_json(chigasaki, client, path, payloads.introduction_answer(status="pending"))
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "payload_invalid"
-    answer = {"status": "accepted", "message": "代表の方にお伝えしました。"}
+    answer = payloads.introduction_answer(status="accepted", message="代表の方にお伝えしました。")
     assert post_json(chigasaki, client, path, answer).status_code == 200
     assert post_json(chigasaki, client, path, answer).status_code == 200  # the same answer again: no change
-    changed = post_json(chigasaki, client, path, {"status": "declined", "message": "やはり難しいです。"})
+    changed = post_json(chigasaki, client, path, payloads.introduction_answer(status="declined",
+                                                                              message="やはり難しいです。"))
     assert changed.status_code == 409 and changed.json()["error"]["code"] == "already_answered"
     stored = IntroductionRequest.objects.get(uuid=request_uuid)
     assert (stored.status, stored.answer_message) == ("accepted", "代表の方にお伝えしました。")

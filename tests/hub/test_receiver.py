@@ -11,10 +11,12 @@ import uuid
 
 import pytest
 
-from hub import services
 from hub.models import DirectoryGroup, KeyStatus, Node, NodeCenter, SharedEvent, Tombstone
+from hub.services import enrollment, feed, receiver
 from sync.outbox import canonical_json, payload_digest
 from sync.signing import new_key_pair, sign_request
+
+from . import payloads
 
 HOST = "http://testserver"
 
@@ -24,7 +26,7 @@ class FakeNode:
 
     def __init__(self, name: str, code: str):
         self.private_key, self.public_key = new_key_pair()
-        self.node = services.node_enroll(acting_user=None, name=name, slug=name, municipality_code=code,
+        self.node = enrollment.node_enroll(acting_user=None, name=name, slug=name, municipality_code=code,
                                          public_key=base64.b64encode(self.public_key).decode())
         self.key_id = self.node.keys.get().key_id
         self.seq = 0
@@ -36,14 +38,12 @@ class FakeNode:
                 "version": version, "payload": payload, "sha256": payload_digest(payload)}
 
     def profile(self):
-        return self.entry("node_profile", {"center": str(self.center), "name": f"{self.node.name}センター",
-                                           "municipality_code": self.node.municipality_code,
-                                           "municipality_name": ""}, entity_uuid=self.center)
+        return self.entry("node_profile", payloads.profile(self.center, name=f"{self.node.name}センター",
+                                                           municipality_code=self.node.municipality_code),
+                          entity_uuid=self.center)
 
-    def group(self, name: str, **extra):
-        payload = {"center": str(self.center), "name": name, "name_kana": "", "kind": "citizen_group",
-                   "legal_form": "voluntary", "fields": [7], "area": "茅ヶ崎市", "description": "", **extra}
-        return self.entry("directory_group", payload, entity_uuid=extra.pop("entity_uuid", None))
+    def group(self, name: str, *, entity_uuid=None, **extra):
+        return self.entry("directory_group", payloads.group(self.center, name=name, **extra), entity_uuid=entity_uuid)
 
     def post(self, client, path: str, body: bytes, *, private_key=None, key_id=None, now=None, gzip_it=True):
         raw = gzip.compress(body) if gzip_it else body
@@ -122,13 +122,13 @@ def test_a_tampered_payload_digest_is_refused(chigasaki, client):
 def test_a_node_cannot_write_into_another_nodes_partition(chigasaki, odawara, client):
     chigasaki.send(client, [chigasaki.profile(), chigasaki.group("茅ヶ崎の会")])
     profile = odawara.profile()
-    intruder = odawara.entry("directory_group", {**DirectoryGroup.objects.values("name").get(), "center": str(chigasaki.center),
-                                                 "kind": "citizen_group", "fields": [], "area": ""})
+    intruder = odawara.entry("directory_group", payloads.group(
+        chigasaki.center, name=DirectoryGroup.objects.values_list("name", flat=True).get(), fields=[], area=""))
     response = odawara.send(client, [profile, intruder])
     assert response.status_code == 403 and response.json()["error"]["code"] == "outside_partition"
     # Claiming the other node's center in a profile is refused as well.
     odawara.seq = 0
-    stolen = odawara.entry("node_profile", {"center": str(chigasaki.center), "name": "乗っ取り"},
+    stolen = odawara.entry("node_profile", payloads.profile(chigasaki.center, name="乗っ取り", municipality_code=""),
                            entity_uuid=chigasaki.center)
     assert odawara.send(client, [stolen]).json()["error"]["code"] == "outside_partition"
     assert NodeCenter.objects.get(center_uuid=chigasaki.center).name == "chigasakiセンター"
@@ -137,16 +137,16 @@ def test_a_node_cannot_write_into_another_nodes_partition(chigasaki, odawara, cl
 def test_only_newer_versions_replace_a_copy_and_tombstones_hold(chigasaki, client):
     group_uuid = uuid.uuid4()
     profile = chigasaki.profile()
-    v2 = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "新しい名前", "kind": "citizen_group",
-                                             "fields": []}, version=2, entity_uuid=group_uuid)
-    v1 = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "古い名前", "kind": "citizen_group",
-                                             "fields": []}, version=1, entity_uuid=group_uuid)
+    v2 = chigasaki.entry("directory_group", payloads.group(chigasaki.center, name="新しい名前", fields=[]), version=2,
+                         entity_uuid=group_uuid)
+    v1 = chigasaki.entry("directory_group", payloads.group(chigasaki.center, name="古い名前", fields=[]), version=1,
+                         entity_uuid=group_uuid)
     assert chigasaki.send(client, [profile, v2, v1]).json()["skipped"] == 1
     assert DirectoryGroup.objects.get().name == "新しい名前"
-    retract = chigasaki.entry("directory_group", {"center": str(chigasaki.center)}, op="retract", version=3,
+    retract = chigasaki.entry("directory_group", payloads.removal(chigasaki.center), op="retract", version=3,
                               entity_uuid=group_uuid)
-    late = chigasaki.entry("directory_group", {"center": str(chigasaki.center), "name": "遅れて届いた", "kind": "citizen_group",
-                                               "fields": []}, version=2, entity_uuid=group_uuid)
+    late = chigasaki.entry("directory_group", payloads.group(chigasaki.center, name="遅れて届いた", fields=[]),
+                           version=2, entity_uuid=group_uuid)
     chigasaki.send(client, [retract, late])
     assert not DirectoryGroup.objects.exists()
     assert Tombstone.objects.get().version == 3
@@ -154,16 +154,14 @@ def test_only_newer_versions_replace_a_copy_and_tombstones_hold(chigasaki, clien
 
 def test_events_and_aggregates_carry_counts_only(chigasaki, client):
     profile = chigasaki.profile()
-    event = chigasaki.entry("public_event", {
-        "center": str(chigasaki.center), "title": "サマーフェスティバル", "kind": "festival", "fields": [6],
-        "starts_at": "2026-08-01T10:00:00+09:00", "ends_at": None, "venue": "シティーモール", "status": "cancelled",
-        "cancellation_reason": "コロナ中止", "theme": ""})
-    counts = chigasaki.entry("aggregate_counts", {"center": str(chigasaki.center), "data": {
-        "groups_total": 12, "groups_by_field": {"7": 3}, "consultations_per_step": {"intake": 4}}})
+    event = chigasaki.entry("public_event", payloads.event(chigasaki.center, status="cancelled",
+                                                           cancellation_reason="コロナ中止"))
+    counts = chigasaki.entry("aggregate_counts", payloads.counts(chigasaki.center, {
+        "groups_total": 12, "groups_by_field": {"7": 3}, "consultations_per_step": {"intake": 4}}))
     assert chigasaki.send(client, [profile, event, counts]).status_code == 200
     assert SharedEvent.objects.get().cancellation_reason == "コロナ中止"
-    names = chigasaki.entry("aggregate_counts", {"center": str(chigasaki.center), "data": {
-        "groups_total": 1, "who": "山田 花子"}}, version=5)
+    names = chigasaki.entry("aggregate_counts", payloads.counts(chigasaki.center, {
+        "groups_total": 1, "who": "山田 花子"}), version=5)
     response = chigasaki.send(client, [names])
     assert response.status_code == 422 and response.json()["error"]["code"] == "payload_invalid"
 
@@ -206,25 +204,25 @@ def test_a_replayed_request_is_refused(chigasaki, client):
 
 def test_key_rotation_keeps_two_active_keys_and_revocation_locks_out(chigasaki, client):
     second_private, second_public = new_key_pair()
-    key = services.node_key_add(acting_user=None, node=chigasaki.node, public_key=base64.b64encode(second_public).decode())
+    key = enrollment.node_key_add(acting_user=None, node=chigasaki.node, public_key=base64.b64encode(second_public).decode())
     third = base64.b64encode(new_key_pair()[1]).decode()
     with pytest.raises(Exception) as error:
-        services.node_key_add(acting_user=None, node=chigasaki.node, public_key=third)
+        enrollment.node_key_add(acting_user=None, node=chigasaki.node, public_key=third)
     assert error.value.error_dict["public_key"][0].code == "two_active_keys"
     ok = chigasaki.post(client, "/sync/v1/batches", canonical_json({"format": "kyodo.sync.batch/1", "entries": []}),
                         private_key=second_private, key_id=key.key_id)
     assert ok.status_code == 200
     old = chigasaki.node.keys.get(slot=1)
-    services.node_key_retire(acting_user=None, key=old, revoke=True)
+    enrollment.node_key_retire(acting_user=None, key=old, revoke=True)
     response = chigasaki.send(client, [chigasaki.profile()])
     assert response.status_code == 401 and response.json()["error"]["code"] == "unknown_key"
     assert chigasaki.node.keys.filter(status=KeyStatus.ACTIVE).count() == 1
 
 
 def test_feed_is_ordered_and_addressed(chigasaki, odawara, client):
-    services.feed_publish(acting_user=None, kind="notice", payload={"title": "全体へ"})
-    services.feed_publish(acting_user=None, kind="notice", payload={"title": "小田原へ"}, node=odawara.node)
-    services.feed_publish(acting_user=None, kind="notice", payload={"title": "茅ヶ崎へ"}, node=chigasaki.node)
+    feed.feed_publish(acting_user=None, kind="notice", payload={"title": "全体へ"})
+    feed.feed_publish(acting_user=None, kind="notice", payload={"title": "小田原へ"}, node=odawara.node)
+    feed.feed_publish(acting_user=None, kind="notice", payload={"title": "茅ヶ崎へ"}, node=chigasaki.node)
     seen = [(e["seq"], e["payload"]["title"]) for e in chigasaki.get(client, "/sync/v1/feed?after=0").json()["entries"]]
     assert seen == [(1, "全体へ"), (3, "茅ヶ崎へ")]
     assert chigasaki.get(client, "/sync/v1/feed?after=3").json()["entries"] == []
@@ -235,10 +233,10 @@ def test_enrollment_checks_code_and_key(db):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.node_enroll(acting_user=None, name="x", municipality_code="142070", public_key="AAAA")
+        enrollment.node_enroll(acting_user=None, name="x", municipality_code="142070", public_key="AAAA")
     assert "municipality_code" in error.value.error_dict
     with pytest.raises(ValidationError) as error:
-        services.node_enroll(acting_user=None, name="x", municipality_code="142077", public_key="AAAA")
+        enrollment.node_enroll(acting_user=None, name="x", municipality_code="142077", public_key="AAAA")
     assert error.value.error_dict["public_key"][0].code == "invalid_key_length"
 
 
@@ -248,13 +246,14 @@ def test_a_batch_applies_as_if_entry_by_entry(chigasaki, client):
     kept, dropped = uuid.uuid4(), uuid.uuid4()
 
     def group(entity_uuid, version, name):
-        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
-                                                   "fields": []}, version=version, entity_uuid=entity_uuid)
+        return chigasaki.entry("directory_group", payloads.group(center, name=name, fields=[]), version=version,
+                               entity_uuid=entity_uuid)
 
     entries = [chigasaki.profile(), group(kept, 1, "一度目"),
-               chigasaki.entry("directory_group", {"center": center}, op="retract", version=2, entity_uuid=kept),
+               chigasaki.entry("directory_group", payloads.removal(center), op="retract", version=2, entity_uuid=kept),
                group(kept, 3, "三度目"), group(dropped, 1, "消える会"),
-               chigasaki.entry("directory_group", {"center": center}, op="purge", version=2, entity_uuid=dropped)]
+               chigasaki.entry("directory_group", payloads.removal(center), op="purge", version=2,
+                               entity_uuid=dropped)]
     assert chigasaki.send(client, entries).status_code == 200
     assert list(DirectoryGroup.objects.values_list("entity_uuid", "name", "version")) == [(kept, "三度目", 3)]
     assert list(Tombstone.objects.values_list("entity_uuid", "op", "version")) == [(dropped, "purge", 2)]
@@ -294,12 +293,11 @@ def test_a_newer_upsert_lifts_the_tombstone_and_a_stale_one_changes_nothing(chig
     center = str(chigasaki.center)
 
     def group(version, name):
-        return chigasaki.entry("directory_group", {"center": center, "name": name, "kind": "citizen_group",
-                                                   "fields": [3, 7], "area": "ﾁｶﾞｻｷ 南湖"},
+        return chigasaki.entry("directory_group", payloads.group(center, name=name, fields=[3, 7], area="ﾁｶﾞｻｷ 南湖"),
                                version=version, entity_uuid=group_uuid)
 
     entries = [chigasaki.profile(), group(1, "一")]
-    entries.append(chigasaki.entry("directory_group", {"center": center}, op="retract", version=2,
+    entries.append(chigasaki.entry("directory_group", payloads.removal(center), op="retract", version=2,
                                    entity_uuid=group_uuid))
     assert chigasaki.send(client, entries).status_code == 200
     assert chigasaki.send(client, [group(2, "同じ版")]).json()["applied"] == 0
@@ -327,8 +325,8 @@ def test_a_batch_of_plain_upserts_is_staged_before_the_lock(chigasaki, client, m
     entry and applies only what is new."""
     chigasaki.send(client, [chigasaki.profile()])
     staged = []
-    original = services._prestage
-    monkeypatch.setattr(services, "_prestage", lambda *args: staged.append(original(*args)) or staged[-1])
+    original = receiver._prestage
+    monkeypatch.setattr(receiver, "_prestage", lambda *args: staged.append(original(*args)) or staged[-1])
     batch = [chigasaki.group(f"会{n}") for n in range(500)]
     with django_assert_max_num_queries(24):  # signature, nonce and savepoints included
         response = chigasaki.send(client, batch)
@@ -344,14 +342,14 @@ def test_a_staged_batch_whose_center_left_meanwhile_is_refused_whole(chigasaki, 
     """The centers are read again under the lock: a profile retracted between staging and the lock
     sends the batch entry by entry, and its records are refused as outside the node's partition."""
     chigasaki.send(client, [chigasaki.profile(), chigasaki.group("先の会")])
-    original = services._prestage
+    original = receiver._prestage
 
     def staged_then_center_gone(*args):
         staged = original(*args)
         NodeCenter.objects.filter(center_uuid=chigasaki.center).delete()  # as a concurrent retraction would
         return staged
 
-    monkeypatch.setattr(services, "_prestage", staged_then_center_gone)
+    monkeypatch.setattr(receiver, "_prestage", staged_then_center_gone)
     response = chigasaki.send(client, [chigasaki.group("後の会")])
     assert response.status_code == 403 and response.json()["error"]["code"] == "outside_partition"
     assert Node.objects.get().last_applied_seq == 2
@@ -364,12 +362,12 @@ def _document(fake: FakeNode, entries: list[dict], *, pipelined: bool) -> dict:
 
 
 def test_a_pipelined_batch_whose_predecessor_never_comes_is_refused_as_a_gap(chigasaki, client, monkeypatch):
-    monkeypatch.setattr(services, "PREDECESSOR_WAIT", 0.2)
+    monkeypatch.setattr(receiver, "PREDECESSOR_WAIT", 0.2)
     chigasaki.send(client, [chigasaki.profile()])
     chigasaki.seq += 1  # seq 2 never arrives
     started = time.monotonic()
-    with pytest.raises(services.BatchRejected) as refused:
-        services.batch_apply(node=chigasaki.node, batch=_document(chigasaki, [chigasaki.group("会")], pipelined=True))
+    with pytest.raises(receiver.BatchRejected) as refused:
+        receiver.batch_apply(node=chigasaki.node, batch=_document(chigasaki, [chigasaki.group("会")], pipelined=True))
     assert refused.value.code == "gap" and refused.value.status == 409 and time.monotonic() - started >= 0.2
     assert not DirectoryGroup.objects.exists() and Node.objects.get().last_applied_seq == 1
 
@@ -385,14 +383,14 @@ def test_a_pipelined_batch_that_arrives_first_waits_for_its_predecessor(chigasak
 
     def send_second():
         try:
-            outcome["second"] = services.batch_apply(node=chigasaki.node, batch=second)
+            outcome["second"] = receiver.batch_apply(node=chigasaki.node, batch=second)
         finally:
             connection.close()
 
     early = threading.Thread(target=send_second)
     early.start()
     time.sleep(0.3)  # the second batch is already waiting when the first one arrives
-    assert services.batch_apply(node=chigasaki.node, batch=first).last_applied_seq == 4
+    assert receiver.batch_apply(node=chigasaki.node, batch=first).last_applied_seq == 4
     early.join()
     assert outcome["second"].last_applied_seq == 7 and outcome["second"].applied == 3
     assert DirectoryGroup.objects.count() == 6
@@ -410,7 +408,7 @@ def test_a_node_cannot_announce_a_center_in_another_municipality(chigasaki, clie
 
 
 def test_a_designated_citys_node_may_announce_its_wards_only():
-    assert services.within_municipality("141003", "141038")  # 横浜市 → 西区
-    assert services.within_municipality("141305", "141313")  # 川崎市 → 川崎区
-    assert not services.within_municipality("141003", "141305")  # 横浜市 ≠ 川崎市
-    assert not services.within_municipality("142107", "142115")  # 三浦市 is no designated city: not 秦野市
+    assert receiver.within_municipality("141003", "141038")  # 横浜市 → 西区
+    assert receiver.within_municipality("141305", "141313")  # 川崎市 → 川崎区
+    assert not receiver.within_municipality("141003", "141305")  # 横浜市 ≠ 川崎市
+    assert not receiver.within_municipality("142107", "142115")  # 三浦市 is no designated city: not 秦野市

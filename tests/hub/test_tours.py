@@ -12,10 +12,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from hub import tours
 from hub.models import FeedEntry, StudyTour, Tombstone, TourCaseCopy, TourInvitation, TourParticipant
+from hub.selectors.tours import READ_ACTION, bundle, readership
+from hub.services.tours import invitations_issue, purge_closed
 from permissions.models import AuditEvent
 
+from . import payloads
 from .test_case_library import CATS, case_payload, party, people, send_ok  # noqa: F401 (fixture)
 from .test_receiver import FakeNode
 
@@ -34,20 +36,16 @@ def tour_payload(node: FakeNode, *, starts: dt.date, ends: dt.date, reading_days
     reading_ends = timezone.make_aware(dt.datetime.combine(ends + dt.timedelta(days=reading_days + 1), dt.time.min))
     now = timezone.now()
     stop_key = stop_key or str(uuid.uuid4())
-    payload = {
-        "center": str(node.center), "title": "茅ヶ崎の地域猫と協働を学ぶスタディツアー", "theme": "動物愛護と協働",
-        "description": "", "fields": [7], "starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-        "opens_at": opens.isoformat(), "reading_ends_at": reading_ends.isoformat(), "capacity": 20, "closed": False,
-        "organizations": [{"name": "小田原市市民活動交流センター UMECO", "kind": "center", "seats": 2}],
-        "stops": [{"key": stop_key, "title": "保護猫カフェ訪問", "starts_at": (now - dt.timedelta(minutes=10)).isoformat(),
-                   "ends_at": (now + dt.timedelta(hours=1)).isoformat(), "place": "茅ヶ崎市役所 分庁舎",
-                   "directions": "茅ヶ崎駅北口から徒歩8分。市役所本庁舎の裏手。"}],
-        "cases": [{"ref": case_ref or str(uuid.uuid4()), "stop": stop_key, "source": "host", "library": None,
-                   "library_center": None, "title": "", "note": "手術費の市負担の仕組み"}],
+    values = {
+        "starts_on": starts.isoformat(), "ends_on": ends.isoformat(), "opens_at": opens.isoformat(),
+        "reading_ends_at": reading_ends.isoformat(),
+        "stops": [payloads.tour_stop(key=stop_key, starts_at=(now - dt.timedelta(minutes=10)).isoformat(),
+                                     ends_at=(now + dt.timedelta(hours=1)).isoformat())],
+        "cases": [payloads.bundle_entry(ref=case_ref or str(uuid.uuid4()), stop=stop_key,
+                                        note="手術費の市負担の仕組み")],
         "named": {"stops": {stop_key: {"title": f"{NAMED_GROUP}の保護猫カフェ訪問"}}},
     }
-    payload.update(overrides)
-    return payload
+    return payloads.tour(node.center, **{**values, **overrides})
 
 
 def publish_tour(node: FakeNode, client, *, starts=None, ends=None, reading_days=14):
@@ -57,13 +55,13 @@ def publish_tour(node: FakeNode, client, *, starts=None, ends=None, reading_days
                         reading_days=reading_days, case_ref=str(case_ref))
     named = case_payload(node, **CATS, level="named", parties=[party(name=NAMED_GROUP, role="lead")])
     send_ok(node, client, [node.profile(), node.entry("study_tour", tour, entity_uuid=tour_uuid),
-                           node.entry("tour_case", {"center": str(node.center), "tour": str(tour_uuid), "case": named},
+                           node.entry("tour_case", payloads.tour_case(node.center, tour_uuid, named),
                                       entity_uuid=case_ref)])
     return StudyTour.objects.get(entity_uuid=tour_uuid), case_ref
 
 
 def invite(tour, count=1, days=14):
-    return tours.invitations_issue(acting_user=None, tour=tour, organization_name="小田原市市民活動交流センター UMECO",
+    return invitations_issue(acting_user=None, tour=tour, organization_name="小田原市市民活動交流センター UMECO",
                                    count=count, days_valid=days, link_for=lambda token: f"/tours/invite/{token}/")
 
 
@@ -83,12 +81,12 @@ def test_a_visitor_joins_by_invitation_reads_the_current_stop_and_every_read_is_
     assert f"{NAMED_GROUP}の保護猫カフェ訪問" in current and "茅ヶ崎駅北口から徒歩8分" in current and CATS["title"] in current
     case_page = client.get(f"/tours/{tour.pk}/cases/{case_ref}/").content.decode()
     assert NAMED_GROUP in case_page and "このツアーでは団体名あり" in case_page
-    reads = AuditEvent.objects.filter(action=tours.READ_ACTION, target_uuid=tour.entity_uuid)
+    reads = AuditEvent.objects.filter(action=READ_ACTION, target_uuid=tour.entity_uuid)
     assert reads.count() == 1 and reads.get().detail["case"] == str(case_ref)
     assert "相模" not in str(reads.get().detail)
     client.get(f"/tours/{tour.pk}/cases/{case_ref}/")  # the same case again
     # The host sees who read how much: counts only (two reads of one case).
-    (row,) = tours.readership(tour)["participants"]
+    (row,) = readership(tour)["participants"]
     assert (row["name"], row["cases_read"], row["reads"]) == ("相模 太郎", 1, 2)
     # A visitor holds no hub role: the rest of the hub stays closed.
     assert client.get("/directory/").status_code == 403
@@ -111,7 +109,7 @@ def test_outside_the_window_a_participant_gets_403_and_nothing_is_read(chigasaki
         response = client.get(path)
         assert response.status_code == 403, path
         assert NAMED_GROUP not in response.content.decode() and CATS["title"] not in response.content.decode()
-    assert not AuditEvent.objects.filter(action=tours.READ_ACTION).exists()
+    assert not AuditEvent.objects.filter(action=READ_ACTION).exists()
 
 
 def test_a_non_participant_never_sees_the_tour(chigasaki, client, people):  # noqa: F811
@@ -174,16 +172,16 @@ def test_a_report_goes_to_the_host_node_through_the_feed(chigasaki, client):
 def test_reading_end_purges_tour_copies_and_a_late_redelivery_stays_buried(chigasaki, client):
     tour, case_ref = publish_tour(chigasaki, client)
     copy = TourCaseCopy.objects.get(entity_uuid=case_ref)
-    assert tours.purge_closed() == 0
+    assert purge_closed() == 0
     StudyTour.objects.filter(pk=tour.pk).update(opens_at=timezone.now() - dt.timedelta(days=20),
                                                 reading_ends_at=timezone.now() - dt.timedelta(minutes=1))
-    assert tours.purge_closed() == 1
+    assert purge_closed() == 1
     assert not TourCaseCopy.objects.exists()
     assert Tombstone.objects.get(entity_uuid=case_ref).version == copy.version
     # The same version sent again (a node catching up) does not come back.
     named = case_payload(chigasaki, **CATS, level="named", parties=[party(name=NAMED_GROUP)])
-    send_ok(chigasaki, client, [chigasaki.entry("tour_case", {"center": str(chigasaki.center), "tour": str(
-        tour.entity_uuid), "case": named}, entity_uuid=case_ref, version=copy.version)])
+    send_ok(chigasaki, client, [chigasaki.entry("tour_case", payloads.tour_case(chigasaki.center,
+                                                                                tour.entity_uuid, named), entity_uuid=case_ref, version=copy.version)])
     assert not TourCaseCopy.objects.exists()
 
 
@@ -192,10 +190,10 @@ def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
     other = FakeNode("odawara", "142069")
     payload = case_payload(other, title="割り込みの事例")
     # The same uuid as the tour's own case: stored under the other node, never read by this tour.
-    send_ok(other, client, [other.profile(), other.entry("tour_case", {"center": str(other.center), "tour": str(
-        tour.entity_uuid), "case": payload}, entity_uuid=case_ref)])
+    send_ok(other, client, [other.profile(), other.entry("tour_case", payloads.tour_case(
+        other.center, tour.entity_uuid, payload), entity_uuid=case_ref)])
     assert TourCaseCopy.objects.filter(entity_uuid=case_ref).count() == 2
-    (entry,) = tours.bundle(tour)
+    (entry,) = bundle(tour)
     assert entry.case.node_id == chigasaki.node.pk and entry.case.title == CATS["title"]
     # And a node cannot send a tour of a center it does not own.
     foreign = tour_payload(chigasaki, starts=timezone.localdate(), ends=timezone.localdate())
@@ -206,8 +204,7 @@ def test_a_node_cannot_put_a_case_into_another_nodes_tour(chigasaki, client):
 @pytest.mark.parametrize("broken", [
     {"stops": "not a list"}, {"ends_on": "2020-13-01"}, {"capacity": True},
     {"organizations": [{"name": "", "kind": "center", "seats": 1}]},
-    {"cases": [{"ref": "x", "stop": None, "source": "host", "library": None, "library_center": None, "title": "",
-                "note": ""}]},
+    {"cases": [payloads.bundle_entry(ref="x")]},
     {"named": {"stops": {str(uuid.uuid4()): {"title": "どこにもない訪問先"}}}},
     {"reading_ends_at": "2099-01-01T00:00:00+09:00"},
 ])
@@ -258,11 +255,11 @@ def test_a_library_entry_resolves_to_its_centers_copy_only(chigasaki, client):
         "shared_case", case_payload(other, title="なりすましの事例"), entity_uuid=library_uuid)])
     assert SharedCase.objects.filter(entity_uuid=library_uuid).count() == 2
     today = timezone.localdate()
-    payload = tour_payload(chigasaki, starts=today, ends=today, cases=[{
-        "ref": str(uuid.uuid4()), "stop": None, "source": "library", "library": str(library_uuid),
-        "library_center": str(chigasaki.center), "title": CATS["title"], "note": ""}], named={})
+    payload = tour_payload(chigasaki, starts=today, ends=today, cases=[payloads.bundle_entry(
+        ref=uuid.uuid4(), source="library", library=str(library_uuid), library_center=str(chigasaki.center),
+        title=CATS["title"])], named={})
     send_ok(chigasaki, client, [chigasaki.entry("study_tour", payload)])
-    (entry,) = tours.bundle(StudyTour.objects.get())
+    (entry,) = bundle(StudyTour.objects.get())
     assert entry.case.title == CATS["title"]
 
 
@@ -271,17 +268,17 @@ def test_a_tour_removed_by_its_node_takes_its_copies_and_named_texts_end_with_re
     assert tour.named_texts["stops"]
     StudyTour.objects.filter(pk=tour.pk).update(opens_at=timezone.now() - dt.timedelta(days=20),
                                                 reading_ends_at=timezone.now() - dt.timedelta(minutes=1))
-    tours.purge_closed()
+    purge_closed()
     tour.refresh_from_db()
     assert tour.named_texts == {} and NAMED_GROUP not in str(tour.stops)
     # A tour retracted at its node: copies (here a fresh one) go with it.
     fresh, fresh_ref = publish_tour(chigasaki, client)
     assert TourCaseCopy.objects.filter(entity_uuid=fresh_ref).exists()
-    send_ok(chigasaki, client, [chigasaki.entry("study_tour", {"center": str(chigasaki.center)}, op="purge",
+    send_ok(chigasaki, client, [chigasaki.entry("study_tour", payloads.removal(chigasaki.center), op="purge",
                                                 version=2, entity_uuid=fresh.entity_uuid)])
     assert not StudyTour.objects.filter(pk=fresh.pk).exists() and not TourCaseCopy.objects.exists()
     # A copy of an ended tour sent late is kept nowhere.
     named = case_payload(chigasaki, **CATS, level="named", parties=[party(name=NAMED_GROUP)])
-    send_ok(chigasaki, client, [chigasaki.entry("tour_case", {"center": str(chigasaki.center), "tour": str(
-        tour.entity_uuid), "case": named}, entity_uuid=uuid.uuid4(), version=9)])
+    send_ok(chigasaki, client, [chigasaki.entry("tour_case", payloads.tour_case(chigasaki.center,
+                                                                                tour.entity_uuid, named), entity_uuid=uuid.uuid4(), version=9)])
     assert not TourCaseCopy.objects.exists()

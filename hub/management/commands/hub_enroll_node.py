@@ -5,8 +5,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from hub import services
 from hub.models import Node
+from hub.services import enrollment
 from sync.keys import key_id_for
 
 
@@ -24,15 +24,15 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             existing = Node.objects.filter(slug=o["slug"]).first() if o["slug"] else None
-            known = existing.keys.filter(key_id=key_id_for(services.public_key_bytes(o["public_key"]))).first() if existing else None
+            known = existing.keys.filter(key_id=key_id_for(enrollment.public_key_bytes(o["public_key"]))).first() if existing else None
             if known is not None:
                 # Enrolling the same node with the same key again changes nothing (a restarted demo).
                 node, key = existing, known
             elif existing is not None:
-                key = services.node_key_add(acting_user=None, node=existing, public_key=o["public_key"])
+                key = enrollment.node_key_add(acting_user=None, node=existing, public_key=o["public_key"])
                 node = existing
             else:
-                node = services.node_enroll(acting_user=None, name=o["name"], slug=o["slug"],
+                node = enrollment.node_enroll(acting_user=None, name=o["name"], slug=o["slug"],
                                             municipality_code=o["municipality_code"],
                                             municipality_name=o["municipality_name"], base_url=o["base_url"],
                                             public_key=o["public_key"])

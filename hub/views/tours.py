@@ -14,16 +14,18 @@ from django.utils import timezone
 
 from common.forms import add_service_errors
 
-from . import selectors, tours
-from .forms import HubTourForm, HubTourStopFormSet, InvitationAcceptForm, InvitationIssueForm, TourReportForm
-from .models import StudyTour
-from .views import hub_permission
+from ..forms import HubTourForm, HubTourStopFormSet, InvitationAcceptForm, InvitationIssueForm, TourReportForm
+from ..models import StudyTour
+from ..selectors import tours as selectors
+from ..selectors.access import can
+from ..services import tours as services
+from .common import hub_permission
 
 
 def _closed_or_missing(request, pk: int):
     """Outside the reading window a participant is told when it opens or that it ended (403); to
     anyone else the tour does not exist (404)."""
-    if not tours.is_participant(request.user, pk):
+    if not selectors.is_participant(request.user, pk):
         raise Http404
     tour = get_object_or_404(StudyTour, pk=pk)
     return render(request, "hub/tour_closed.html", {"tour": tour, "before": timezone.now() < tour.opens_at},
@@ -34,50 +36,50 @@ def _closed_or_missing(request, pk: int):
 def tour_list(request):
     now = timezone.now()
     mine = [{"tour": t, "open": t.opens_at <= now < t.reading_ends_at, "before": now < t.opens_at}
-            for t in tours.participant_tours(request.user)]
-    staff = selectors.can(request.user, "view_hub")
+            for t in selectors.participant_tours(request.user)]
+    staff = can(request.user, "view_hub")
     return render(request, "hub/tour_list.html", {
-        "mine": mine, "staff": staff, "all_tours": tours.coordinator_tours() if staff else None, "now": now})
+        "mine": mine, "staff": staff, "all_tours": selectors.coordinator_tours() if staff else None, "now": now})
 
 
 @login_required
 def tour_page(request, pk):
-    tour = tours.readable_tour(request.user, pk)
+    tour = selectors.readable_tour(request.user, pk)
     if tour is None:
         return _closed_or_missing(request, pk)
-    tours.with_named_texts(tour)
-    tours.tour_open(user=request.user, tour=tour)
-    entries = tours.bundle(tour)
+    selectors.with_named_texts(tour)
+    services.tour_open(user=request.user, tour=tour)
+    entries = selectors.bundle(tour)
     return render(request, "hub/tour_page.html", {
-        "tour": tour, "agenda": tours.agenda(tour, entries), "entries": entries,
-        "participant": tours.participation(request.user, tour)})
+        "tour": tour, "agenda": selectors.agenda(tour, entries), "entries": entries,
+        "participant": selectors.participation(request.user, tour)})
 
 
 @login_required
 def tour_case(request, pk, ref):
-    tour = tours.readable_tour(request.user, pk)
+    tour = selectors.readable_tour(request.user, pk)
     if tour is None:
         return _closed_or_missing(request, pk)
-    entry = tours.tour_case(tour, str(ref))
+    entry = selectors.tour_case(tour, str(ref))
     if entry is None:
         raise Http404
-    tours.with_named_texts(tour)
-    tours.case_read(user=request.user, tour=tour, entry=entry)
+    selectors.with_named_texts(tour)
+    services.case_read(user=request.user, tour=tour, entry=entry)
     return render(request, "hub/tour_case.html", {"tour": tour, "entry": entry, "case": entry.case})
 
 
 @login_required
 def report(request, pk):
-    tour = tours.readable_tour(request.user, pk)
+    tour = selectors.readable_tour(request.user, pk)
     if tour is None:
         return _closed_or_missing(request, pk)
-    participant = tours.participation(request.user, tour)
+    participant = selectors.participation(request.user, tour)
     existing = participant.reports.first() if participant else None
     initial = {"saw": existing.saw, "transfer": existing.transfer, "questions": existing.questions} if existing else None
     form = TourReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            tours.report_submit(user=request.user, tour=tour, **form.cleaned_data)
+            services.report_submit(user=request.user, tour=tour, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -90,13 +92,13 @@ def report(request, pk):
 def invitation(request, token):
     """An invitation link: join with the signed-in account or create a visitor account. An expired,
     used or unknown link shows the same page and changes nothing."""
-    found = tours.invitation_valid(token)
+    found = selectors.invitation_valid(token)
     if found is None:
         return render(request, "hub/tour_invitation_invalid.html", status=404)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            participant = tours.invitation_accept(token=token, user=request.user, **form.cleaned_data)
+            participant = services.invitation_accept(token=token, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -115,7 +117,7 @@ def tour_create(request):
     if request.method == "POST" and form.is_valid() and stops.is_valid():
         rows = [s.cleaned_data for s in stops if s.cleaned_data and s.cleaned_data.get("title")]
         try:
-            tour = tours.tour_create(acting_user=request.user, stops=rows, **form.cleaned_data)
+            tour = services.tour_create(acting_user=request.user, stops=rows, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -130,13 +132,13 @@ def tour_manage(request, pk):
     """Coordinators: the tour, who read how much (counts), and new invitation links (shown once)."""
     tour = get_object_or_404(StudyTour.objects.select_related("center"), pk=pk)
     # The readership names the visitors: reading it is audited (counts only).
-    tours.readership_read(user=request.user, tour=tour)
+    services.readership_read(user=request.user, tour=tour)
     form = InvitationIssueForm(request.POST or None)
     links = None
     if request.method == "POST":
         if form.is_valid():
             try:
-                issued = tours.invitations_issue(
+                issued = services.invitations_issue(
                     acting_user=request.user, tour=tour, **form.cleaned_data,
                     link_for=lambda token: request.build_absolute_uri(reverse("hub-tour-invitation", args=[token])))
             except ValidationError as error:
@@ -145,6 +147,6 @@ def tour_manage(request, pk):
                 links = issued.links
                 form = InvitationIssueForm()
     return render(request, "hub/tour_manage.html", {
-        "tour": tour, "readership": tours.readership(tour), "form": form, "links": links,
-        "bundle_count": len(tour.cases or []), "now": timezone.now(), "agenda": tours.agenda(tour, [])},
+        "tour": tour, "readership": selectors.readership(tour), "form": form, "links": links,
+        "bundle_count": len(tour.cases or []), "now": timezone.now(), "agenda": selectors.agenda(tour, [])},
         status=400 if request.method == "POST" and links is None else 200)

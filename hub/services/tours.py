@@ -1,38 +1,29 @@
-"""Study tours on the hub: invitations and visitor accounts, the time-limited reading of a tour's
-bundle (every read audited), visit reports back to the host, coordinator-hosted tours, and the
-purge of tour-only case copies when reading ends.
-
-The reading window is part of every reader query (`opens_at <= now < reading_ends_at`), never a
-flag a job must have set: a tour whose purge has not run yet is still unreadable.
-"""
+"""Study tours on the hub: invitations and visitor accounts, audited reads, visit reports back to
+the host, coordinator-hosted tours, and the purge of tour-only case copies when reading ends."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 import uuid as uuid_module
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.japanese import search_key
 from permissions.audit import audit_record
-from permissions.models import AuditEvent
-from sync.tours import TOUR_REPORT_KIND
+from sync.wire.tours import REPORT_KIND, TOUR_CASE
 
-from .models import (
+from ..models import (
     CaseCollection,
     Node,
-    SharedCase,
     StudyTour,
     TourCaseCopy,
     TourInvitation,
@@ -41,147 +32,13 @@ from .models import (
     TourReport,
     field_index,
 )
+from ..selectors.tours import READ_ACTION, BundleEntry, invitation_valid, open_now, token_digest
+from .feed import feed_publish
+from .tombstones import bury
 
-READ_ACTION = "tour.case_read"
 OPEN_ACTION = "tour.open"
 MAX_INVITATIONS = 50
 REPORT_LIMIT = 8000
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-# --- selectors ------------------------------------------------------------------------------------
-
-
-def _open(now: dt.datetime) -> Q:
-    return Q(opens_at__lte=now, reading_ends_at__gt=now)
-
-
-def participant_tours(user) -> QuerySet:
-    """Every tour the user takes part in, open or not (the list says which can be read now)."""
-    return StudyTour.objects.filter(participants__user=user).select_related("center").distinct()
-
-
-def readable_tour(user, pk: int, *, now: dt.datetime | None = None) -> StudyTour | None:
-    """The tour, only for a participant and only inside its reading window (checked in this query)."""
-    now = now or timezone.now()
-    return StudyTour.objects.filter(_open(now), pk=pk, participants__user=user).select_related(
-        "center", "node").first()
-
-
-def participation(user, tour: StudyTour) -> TourParticipant | None:
-    return TourParticipant.objects.filter(tour=tour, user=user).first()
-
-
-def is_participant(user, pk: int) -> bool:
-    return TourParticipant.objects.filter(tour_id=pk, user=user).exists()
-
-
-@dataclass
-class BundleEntry:
-    ref: str
-    source: str
-    note: str
-    stop: str | None
-    case: object | None  # SharedCase or TourCaseCopy; None when not (or no longer) on the hub
-    title: str = ""
-
-
-def bundle(tour: StudyTour) -> list[BundleEntry]:
-    """The tour's cases in the host's order. A host case is the tour's own copy (of the tour's node
-    only); a library case is read from the library as it is now."""
-    entries = tour.cases or []
-    host_refs = [e["ref"] for e in entries if e["source"] == "host"]
-    library_refs = [e["library"] for e in entries if e["source"] == "library"]
-    copies = {str(c.entity_uuid): c for c in TourCaseCopy.objects.filter(
-        node=tour.node, tour_uuid=tour.entity_uuid, entity_uuid__in=host_refs).select_related("center")} \
-        if tour.node_id else {}
-    # A library copy is unique per node only: the entry names its center (one node's) as well.
-    library = {(str(c.center.center_uuid), str(c.entity_uuid)): c for c in SharedCase.objects.filter(
-        entity_uuid__in=library_refs).select_related("center")}
-    result = []
-    for entry in entries:
-        case = copies.get(entry["ref"]) if entry["source"] == "host" else library.get(
-            (entry.get("library_center"), entry["library"]))
-        result.append(BundleEntry(ref=entry["ref"], source=entry["source"], note=entry.get("note", ""),
-                                  stop=entry.get("stop"), case=case, title=case.title if case else entry.get("title", "")))
-    return result
-
-
-@dataclass
-class Agenda:
-    stops: list[dict]
-    current: dict | None
-    current_cases: list[BundleEntry] = field(default_factory=list)
-
-
-def agenda(tour: StudyTour, entries: list[BundleEntry], *, now: dt.datetime | None = None) -> Agenda:
-    """The stops with times parsed, and the stop of the moment: the one under way, else the next one
-    today, else none. Its cases come first on a phone during the visit."""
-    from django.utils.dateparse import parse_datetime
-
-    now = now or timezone.now()
-    stops = []
-    for stop in tour.stops or []:
-        starts = parse_datetime(stop["starts_at"])
-        ends = parse_datetime(stop["ends_at"]) if stop.get("ends_at") else None
-        stops.append({**stop, "starts": starts, "ends": ends})
-    current = next((s for s in stops if s["starts"] <= now < (s["ends"] or s["starts"] + dt.timedelta(hours=1))), None)
-    if current is None:
-        current = next((s for s in stops if s["starts"] > now and timezone.localdate(s["starts"]) == timezone.localdate(now)),
-                       None)
-    for stop in stops:
-        stop["current"] = stop is current
-        stop["cases"] = [e for e in entries if e.stop == stop["key"]]
-    key = current["key"] if current else None
-    return Agenda(stops=stops, current=current, current_cases=[e for e in entries if key and e.stop == key])
-
-
-def tour_case(tour: StudyTour, ref: str) -> BundleEntry | None:
-    return next((e for e in bundle(tour) if e.ref == ref and e.case is not None), None)
-
-
-def readership(tour: StudyTour) -> dict:
-    """Who read how much: counts from the audit rows the reads left, nothing more."""
-    reads = {row["actor"]: row for row in AuditEvent.objects.filter(
-        action=READ_ACTION, target_type="hub.studytour", target_uuid=tour.entity_uuid).values("actor").annotate(
-        reads=Count("id"), cases=Count(KT("detail__case"), distinct=True), last=Max("at")).order_by()}
-    participants = []
-    participants_with_reports = TourParticipant.objects.filter(tour=tour).annotate(
-        reported=Exists(TourReport.objects.filter(participant=OuterRef("pk")))).order_by("organization_name",
-                                                                                       "display_name")
-    for p in participants_with_reports:
-        row = reads.get(p.user_id, {})
-        participants.append({"name": p.display_name, "organization": p.organization_name,
-                             "reads": row.get("reads", 0), "cases_read": row.get("cases", 0),
-                             "last_read_at": row["last"].isoformat() if row.get("last") else None,
-                             "reported": p.reported})
-    now = timezone.now()
-    invitations = TourInvitation.objects.filter(tour=tour).aggregate(
-        issued=Count("id"), used=Count("id", filter=Q(used_at__isnull=False)),
-        expired=Count("id", filter=Q(used_at__isnull=True, expires_at__lte=now)))
-    return {"participants": participants, "invitations": invitations,
-            "cases": len(tour.cases or []), "reports": TourReport.objects.filter(tour=tour).count()}
-
-
-def coordinator_tours() -> QuerySet:
-    return StudyTour.objects.select_related("center").annotate(participant_count=Count("participants"))
-
-
-def lessons_for_case(case: SharedCase) -> list[TourLessonCopy]:
-    """Lessons from tours (of any center) linked to a library case."""
-    from django.db import connection
-
-    key = str(case.entity_uuid)
-    lessons = TourLessonCopy.objects.select_related("center")
-    if connection.vendor == "postgresql":
-        return list(lessons.filter(case_uuids__contains=[key]))
-    return [lesson for lesson in lessons if key in lesson.case_uuids]  # the embedded demo: few rows
-
-
-# --- services -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -209,19 +66,12 @@ def invitations_issue(*, acting_user, tour: StudyTour, organization_name: str, c
     expires_at = min(timezone.now() + dt.timedelta(days=days_valid), tour.reading_ends_at)
     tokens = [secrets.token_urlsafe(24) for _ in range(count)]
     TourInvitation.objects.bulk_create([
-        TourInvitation(tour=tour, token_digest=_digest(token), organization_name=organization_name,
+        TourInvitation(tour=tour, token_digest=token_digest(token), organization_name=organization_name,
                        expires_at=expires_at, created_by=acting_user if getattr(acting_user, "pk", None) else None)
         for token in tokens])
     audit_record(actor=acting_user, action="tour.invitations_issue", target=tour,
                  detail={"count": count, "days_valid": days_valid})
     return IssuedInvitations(links=[link_for(token) for token in tokens], expires_at=expires_at)
-
-
-def invitation_valid(token: str, *, now: dt.datetime | None = None) -> TourInvitation | None:
-    """An unused, unexpired invitation of a tour still in (or before) its reading period."""
-    now = now or timezone.now()
-    return TourInvitation.objects.filter(token_digest=_digest(token or ""), used_at__isnull=True, expires_at__gt=now,
-                                         tour__reading_ends_at__gt=now).select_related("tour").first()
 
 
 @transaction.atomic
@@ -301,10 +151,8 @@ def _report_text(value: str, name: str, *, required: bool = False) -> str:
 def report_submit(*, user, tour: StudyTour, saw: str, transfer: str = "", questions: str = "") -> TourReport:
     """Write or rewrite one's visit report while reading is open; a node-hosted tour's host gets it
     through the feed (the latest version wins there, by the report's uuid)."""
-    from .services import feed_publish
-
     now = timezone.now()
-    tour = StudyTour.objects.filter(_open(now), pk=tour.pk).first()
+    tour = StudyTour.objects.filter(open_now(now), pk=tour.pk).first()
     participant = TourParticipant.objects.filter(tour=tour, user=user).first() if tour else None
     if participant is None:
         raise ValidationError(gettext("このツアーのレポートは書けません（閲覧期間外か、参加者ではありません）。"),
@@ -315,7 +163,8 @@ def report_submit(*, user, tour: StudyTour, saw: str, transfer: str = "", questi
     audit_record(actor=user, action="tour.report_submit" if created else "tour.report_update", target=tour,
                  detail={"report": str(report.uuid)})
     if tour.node_id:
-        feed_publish(acting_user=user, kind=TOUR_REPORT_KIND, node=tour.node, payload={
+        # The payload's keys: sync.wire.tours.REPORT_FEED_KEYS.
+        feed_publish(acting_user=user, kind=REPORT_KIND, node=tour.node, payload={
             "uuid": str(report.uuid), "tour": str(tour.entity_uuid), "author_name": participant.display_name,
             "organization_name": participant.organization_name, **values,
             "submitted_at": report.updated_at.isoformat()})
@@ -367,16 +216,10 @@ def tour_create(*, acting_user, title: str, host_name: str, starts_on: dt.date, 
 
 def _bury_copies(copies) -> int:
     """Delete tour case copies, leaving tombstones so a re-delivery of the same version stays out."""
-    from .services import _bury  # services imports this module
-
     for copy in copies:
-        _bury(Node(pk=copy.node_id), "tour_case", copy.entity_uuid, copy.version, "purge")
+        bury(Node(pk=copy.node_id), TOUR_CASE, copy.entity_uuid, copy.version, "purge")
     TourCaseCopy.objects.filter(pk__in=[c.pk for c in copies]).delete()
     return len(copies)
-
-
-def reading_ended(node: Node, tour_uuid, *, now: dt.datetime | None = None) -> bool:
-    return StudyTour.objects.filter(node=node, entity_uuid=tour_uuid, reading_ends_at__lte=now or timezone.now()).exists()
 
 
 def forget_copies(node: Node, tour_uuids) -> int:
@@ -399,19 +242,3 @@ def purge_closed(*, now: dt.datetime | None = None) -> int:
         if purged:
             audit_record(actor=None, action="tour.copies_purged", detail={"copies": purged})
     return purged
-
-
-def with_named_texts(tour: StudyTour) -> StudyTour:
-    """For a participant inside the window (the caller's query checked it): the texts that name the
-    organizations which consented for this tour. In memory only."""
-    named = tour.named_texts or {}
-    for name in ("title", "theme", "description"):
-        if name in named:
-            setattr(tour, name, named[name])
-    overrides = named.get("stops", {})
-    tour.stops = [{**stop, **overrides.get(stop["key"], {})} for stop in tour.stops or []]
-    return tour
-
-
-def node_tour(node: Node, tour_uuid) -> StudyTour | None:
-    return StudyTour.objects.filter(node=node, entity_uuid=tour_uuid).first()

@@ -1,0 +1,70 @@
+"""The shared case library (協働事例ライブラリ): searching and filtering cases, the 年度 a case counts
+in, and the study-tour collections."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from common.japanese import fiscal_year_of
+from common.search import search
+
+from ..models import CaseCollection, CaseOutcome, CollectionCase, NodeCenter, SharedCase
+
+
+def current_fiscal_year() -> int:
+    return fiscal_year_of(timezone.localdate())
+
+
+def case_years(start: int, end: int | None, outcome: str, *, today_fy: int | None = None) -> range:
+    """The 年度 a case counts in. Without a stated end, an ongoing case runs to this 年度 and any
+    other is taken as a single-year case, so that a missing end never counts a case twice."""
+    if end is None:
+        end = max(start, today_fy or current_fiscal_year()) if outcome == CaseOutcome.ONGOING else start
+    return range(start, end + 1)
+
+
+def in_fiscal_years(first: int, last: int) -> Q:
+    """Cases active in any 年度 of first..last, by the same rule as `case_years`."""
+    open_ended = Q(fiscal_year_end__isnull=True, fiscal_year_start__gte=first)
+    if current_fiscal_year() >= first:
+        open_ended |= Q(fiscal_year_end__isnull=True, outcome=CaseOutcome.ONGOING)
+    return Q(fiscal_year_start__lte=last) & (Q(fiscal_year_end__gte=first) | open_ended)
+
+
+def case_library(*, q: str = "", form: str = "", field: int | None = None, center: NodeCenter | None = None,
+                 fiscal_year: int | None = None, outcome: str = "", level: str = "") -> QuerySet:
+    """Shared cases, searched in Japanese (every word, ignoring width and kana) and filtered."""
+    cases = SharedCase.objects.select_related("center")
+    if q:
+        cases = search(cases, q)
+    if form:
+        cases = cases.filter(form=form)
+    if field:
+        cases = cases.filter(field_index__contains=f",{int(field)},")
+    if center is not None:
+        cases = cases.filter(center=center)
+    if fiscal_year:
+        cases = cases.filter(in_fiscal_years(fiscal_year, fiscal_year))
+    if outcome:
+        cases = cases.filter(outcome=outcome)
+    if level:
+        cases = cases.filter(level=level)
+    return cases.order_by("-fiscal_year_start", "title", "id")
+
+
+def case_detail(pk: int) -> SharedCase | None:
+    return SharedCase.objects.select_related("center", "node").filter(pk=pk).first()
+
+
+def case_collection_entries(case: SharedCase) -> QuerySet:
+    """The collections a case is in, for its page."""
+    return CollectionCase.objects.filter(case=case).select_related("collection").order_by("collection__title")
+
+
+def collections() -> QuerySet:
+    return CaseCollection.objects.select_related("created_by").annotate(case_count=Count("entries"))
+
+
+def collection_entries(collection: CaseCollection) -> QuerySet:
+    return collection.entries.select_related("case", "case__center").order_by("order", "id")

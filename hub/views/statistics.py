@@ -1,0 +1,51 @@
+"""Hub UI: statistics of the shared case library (統計), on a page and as CSV."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from ..disclosure import SUPPRESSED
+from ..forms import StatisticsFilterForm
+from ..selectors import statistics as selectors
+from .common import hub_permission
+
+
+def _statistics(request, only: str | None = None):
+    """The filter form and, when it is valid, the statistics it asks for."""
+    form = StatisticsFilterForm(request.GET or None, max_years=selectors.MAX_STATISTICS_YEARS)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    first, last = selectors.statistics_range(first=data.get("year_from"), last=data.get("year_to"),
+                                             center=data.get("center"))
+    if last - first + 1 > selectors.MAX_STATISTICS_YEARS:
+        form.add_error(None, f"一度に集計できるのは{selectors.MAX_STATISTICS_YEARS}年度までです。")
+        return form, None
+    return form, selectors.case_statistics(first=first, last=last, center=data.get("center"), only=only)
+
+
+@hub_permission("view_hub")
+def statistics(request):
+    form, stats = _statistics(request)
+    return render(request, "hub/statistics.html", {"form": form, "stats": stats, "query": request.GET.urlencode(),
+                                                   "symbol": SUPPRESSED},
+                  status=400 if stats is None else 200)
+
+
+@hub_permission("view_hub")
+def statistics_csv(request, slug):
+    if slug not in selectors.STATISTICS_TABLES:
+        raise Http404
+    form, stats = _statistics(request, only=slug)
+    if stats is None:
+        return HttpResponse(" ".join(str(m) for e in form.errors.values() for m in e), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    center = f"-{stats.center.center_uuid}" if stats.center else ""
+    response["Content-Disposition"] = f'attachment; filename="kyodo-{slug}-{stats.first}-{stats.last}{center}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
+    csv.writer(response).writerows(selectors.statistics_csv_rows(stats, slug))
+    return response
