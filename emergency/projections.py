@@ -7,8 +7,8 @@ from __future__ import annotations
 from nodes.known_data import all_personal_data
 from nodes.sharing import disaster_text
 from sync import registry
-from sync.disaster import CENTER_STATUS_TYPE, MAX_NOTE, SURVEY_COUNTS_TYPE
 from sync.models import Priority
+from sync.wire import directory, disaster as wire
 
 from .selectors import declaration_covers
 
@@ -16,7 +16,7 @@ from .selectors import declaration_covers
 def project_center_status(report) -> dict:
     """A center's status for a declaration: no people, a status, a time and a short note."""
     return {"center": str(report.center.uuid), "declaration": str(report.declaration.uuid), "status": report.status,
-            "as_of": report.as_of.isoformat(), "note": disaster_text(report.note, MAX_NOTE)}
+            "as_of": report.as_of.isoformat(), "note": disaster_text(report.note, wire.MAX_NOTE)}
 
 
 def project_disaster_need(need) -> dict:
@@ -72,16 +72,16 @@ def project_disaster_contact(contact) -> dict | None:
 
 
 def register_types() -> None:
-    disaster, after_profile = Priority.DISASTER, ("node_profile",)
-    registry.register(CENTER_STATUS_TYPE, model="emergency.centerstatusreport", project=project_center_status,
+    disaster, after_profile = Priority.DISASTER, (directory.NODE_PROFILE,)
+    registry.register(wire.CENTER_STATUS, model="emergency.centerstatusreport", project=project_center_status,
                       priority=disaster, depends_on=after_profile)
-    registry.register("disaster_need", model="emergency.disasterneed", project=project_disaster_need,
+    registry.register(wire.DISASTER_NEED, model="emergency.disasterneed", project=project_disaster_need,
                       priority=disaster, depends_on=after_profile)
-    registry.register("disaster_offer", model="emergency.disasteroffer", project=project_disaster_offer,
+    registry.register(wire.DISASTER_OFFER, model="emergency.disasteroffer", project=project_disaster_offer,
                       priority=disaster, depends_on=after_profile)
-    registry.register("commitment_report", model="emergency.commitment", project=project_commitment_report,
+    registry.register(wire.COMMITMENT_REPORT, model="emergency.commitment", project=project_commitment_report,
                       priority=disaster, depends_on=after_profile)
-    registry.register("disaster_contact", model="emergency.disastercontact", project=project_disaster_contact,
+    registry.register(wire.DISASTER_CONTACT, model="emergency.disastercontact", project=project_disaster_contact,
                       priority=disaster, depends_on=after_profile, personal=True)
     # A center's tally of an emergency survey, written whole by the survey service.
-    registry.register(SURVEY_COUNTS_TYPE, priority=disaster, depends_on=after_profile)
+    registry.register(wire.SURVEY_COUNTS, priority=disaster, depends_on=after_profile)

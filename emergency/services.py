@@ -20,6 +20,7 @@ from permissions.models import Organization, OrganizationKind
 from permissions.scoping import is_permitted
 from sync import disaster, outbox
 from sync.models import FeedItem, Priority
+from sync.wire import disaster as disaster_wire
 
 from .models import (
     CenterStatusReport,
@@ -291,9 +292,7 @@ def commitment_receive_item(item: FeedItem) -> Commitment:
     """Feed handler (`disaster_commitment`): the hub committed one of our centers to a need.
     Idempotent by the commitment's uuid; the hub's fields are taken once."""
     payload = item.payload
-    keys = {"uuid", "declaration", "center", "need", "offer", "sector", "need_center_name", "place", "quantity",
-            "instructions", "created_at"}
-    if not isinstance(payload, dict) or not keys <= set(payload):
+    if not isinstance(payload, dict) or not disaster_wire.COMMITMENT_FEED_KEYS <= set(payload):
         raise ValueError("keys")
     try:
         commitment_uuid = uuid_module.UUID(str(payload["uuid"]))
@@ -313,7 +312,7 @@ def commitment_receive_item(item: FeedItem) -> Commitment:
         "uuid": disaster.commitment_report_uuid(commitment_uuid), "center": center, "declaration": declaration,
         "need_uuid": need_uuid, "offer_uuid": offer_uuid, "sector": payload["sector"],
         "need_center_name": str(payload["need_center_name"])[:200], "place": str(payload["place"])[:300],
-        "quantity": quantity, "instructions": str(payload["instructions"])[:500], "feed_seq": item.seq})
+        "quantity": quantity, "instructions": str(payload["instructions"])[:disaster_wire.MAX_INSTRUCTIONS], "feed_seq": item.seq})
     if created:
         audit_record(actor=None, action="emergency.commitment_receive", target=commitment, organization=center,
                      detail={"seq": item.seq, "declaration": str(declaration.uuid)})

@@ -8,7 +8,7 @@ class NodesConfig(AppConfig):
 
     def ready(self):
         from sync import feed, registry
-        from sync.tours import TOUR_REPORT_KIND
+        from sync.wire import introductions, tours
 
         from . import projections, publishing
         from .services import introduction_answer_receive_item, introduction_receive_item
@@ -16,6 +16,6 @@ class NodesConfig(AppConfig):
 
         projections.register_types()
         registry.before_push(publishing.ensure_profiles)
-        feed.register("introduction_request", introduction_receive_item)
-        feed.register("introduction_answer", introduction_answer_receive_item)
-        feed.register(TOUR_REPORT_KIND, report_receive_item)
+        feed.register(introductions.REQUEST_KIND, introduction_receive_item)
+        feed.register(introductions.ANSWER_KIND, introduction_answer_receive_item)
+        feed.register(tours.REPORT_KIND, report_receive_item)

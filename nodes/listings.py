@@ -4,10 +4,15 @@ and public events. Each scrubs its texts and keeps the record home when known pe
 from __future__ import annotations
 
 from sync.anonymize import KnownPersonalData, find_known, scrub
+from sync.wire import directory
 
 from .known_data import all_personal_data, allowing, own_personal_data
 
-OFFER_TEXT_FIELDS = ("title", "description", "capacity", "area")
+# The free texts of each entry: scrubbed (or checked) before they leave. A payload over its wire
+# contract's limits would be refused by the hub and stop this node's sync, so it stays home instead.
+OFFER_TEXT_FIELDS = tuple(directory.OFFER.text_limits)  # title, description, area, capacity
+GROUP_TEXT_FIELDS = ("area", "description")
+EVENT_TEXT_FIELDS = ("title", "theme", "cancellation_reason")
 
 
 def offer_listing(offer, *, known: KnownPersonalData | None = None) -> dict | None:
@@ -27,19 +32,9 @@ def offer_listing(offer, *, known: KnownPersonalData | None = None) -> dict | No
         "fields": fields, "area": offer.area, "capacity": offer.capacity,
         "months": sorted(offer.available_months or []), "cost_conditions": sorted(offer.cost_conditions or []),
     }
-    if any(find_known(payload[name], known) for name in OFFER_TEXT_FIELDS):
+    if directory.OFFER.over_limits(payload) or any(find_known(payload[name], known) for name in OFFER_TEXT_FIELDS):
         return None
     return payload
-
-
-# The hub's limits for directory entries and public events (hub.services): a payload over them would
-# be refused and stop this node's sync, so such a record stays home instead.
-GROUP_LIMITS = {"area": 200, "description": 4000}
-EVENT_LIMITS = {"title": 200, "theme": 200, "cancellation_reason": 200}
-
-
-def _fits(payload: dict, limits: dict[str, int]) -> bool:
-    return all(len(payload[name] or "") <= limit for name, limit in limits.items())
 
 
 def group_listing(group) -> dict | None:
@@ -55,7 +50,7 @@ def group_listing(group) -> dict | None:
         "fields": sorted(f.code for f in group.activity_fields.all()),
         "area": scrub(group.area or "", known).text, "description": scrub(group.description or "", known).text,
     }
-    if not _fits(payload, GROUP_LIMITS) or any(find_known(payload[name], known) for name in GROUP_LIMITS):
+    if directory.GROUP.over_limits(payload) or any(find_known(payload[name], known) for name in GROUP_TEXT_FIELDS):
         return None
     return payload
 
@@ -69,6 +64,6 @@ def event_listing(event) -> dict | None:
         "center": str(event.center.uuid), "kind": event.kind, "fields": sorted(f.code for f in event.activity_fields.all()),
         "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat() if event.ends_at else None,
         "venue": event.venue, "status": event.status,
-        **{name: scrub(getattr(event, name) or "").text for name in EVENT_LIMITS},
+        **{name: scrub(getattr(event, name) or "").text for name in EVENT_TEXT_FIELDS},
     }
-    return payload if _fits(payload, EVENT_LIMITS) else None
+    return None if directory.EVENT.over_limits(payload) else payload

@@ -4,12 +4,13 @@ only place that decides what of a record the hub may see. Registered with sync a
 from __future__ import annotations
 
 from sync import registry
+from sync.wire import cases, directory, tours
 
 from .listings import event_listing, group_listing, offer_listing
 from .sharing import project_case
 from .tour_sharing import project_tour, project_tour_case, project_tour_lesson
 
-PROFILE_TYPE = "node_profile"
+PROFILE_TYPE = directory.NODE_PROFILE
 
 
 def project_center(center) -> dict | None:
@@ -23,14 +24,16 @@ def project_center(center) -> dict | None:
 def register_types() -> None:
     registry.register(PROFILE_TYPE, model="permissions.organization", project=project_center)
     after_profile = (PROFILE_TYPE,)
-    registry.register("directory_group", model="nodes.groupregistration", project=group_listing,
+    registry.register(directory.DIRECTORY_GROUP, model="nodes.groupregistration", project=group_listing,
                       depends_on=after_profile)
-    registry.register("public_event", model="nodes.event", project=event_listing, depends_on=after_profile)
-    registry.register("shared_case", model="nodes.collaborationcase", project=project_case,
+    registry.register(directory.PUBLIC_EVENT, model="nodes.event", project=event_listing, depends_on=after_profile)
+    registry.register(cases.SHARED_CASE, model="nodes.collaborationcase", project=project_case,
                       depends_on=after_profile)
-    registry.register("directory_offer", model="nodes.offer", project=offer_listing,
-                      depends_on=("directory_group",))
-    registry.register("study_tour", model="nodes.studytour", project=project_tour, depends_on=after_profile)
-    registry.register("tour_case", model="nodes.tourcase", project=project_tour_case, depends_on=("study_tour",))
-    registry.register("tour_lesson", model="nodes.tourlesson", project=project_tour_lesson,
-                      depends_on=("study_tour",))
+    registry.register(directory.DIRECTORY_OFFER, model="nodes.offer", project=offer_listing,
+                      depends_on=(directory.DIRECTORY_GROUP,))
+    registry.register(tours.STUDY_TOUR, model="nodes.studytour", project=project_tour, depends_on=after_profile)
+    registry.register(tours.TOUR_CASE, model="nodes.tourcase", project=project_tour_case, depends_on=(tours.STUDY_TOUR,))
+    registry.register(tours.TOUR_LESSON, model="nodes.tourlesson", project=project_tour_lesson,
+                      depends_on=(tours.STUDY_TOUR,))
+    # Counts per center, written whole by nodes.publishing (no record of their own).
+    registry.register(directory.AGGREGATE_COUNTS, depends_on=after_profile)

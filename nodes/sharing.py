@@ -28,13 +28,12 @@ from sync.anonymize import KnownPersonalData, ScrubResult, find_known, scrub
 from sync.models import Op, OutboxEntry
 from sync.outbox import record_reproject
 from sync.relay import sync_state
+from sync.wire import cases as case_wire
 
 from .known_data import PUBLIC_KINDS, all_personal_data, allowing
 from .models import CaseParty, CollaborationCase, StudyTour, TourCase
 
 TEXT_FIELDS = ("title", "summary", "lessons")
-# The hub's schema for shared cases (hub.services._case_fields).
-MAX_PARTIES, MAX_TEXT, MAX_TITLE = 50, 20000, 400
 SIZE_BANDS = ((10, "1-9"), (30, "10-29"), (100, "30-99"))
 
 
@@ -166,9 +165,9 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
                     for i, p in enumerate(parties)],
     }
     # The hub refuses what does not fit its schema, and a refused batch stops this node's sync.
-    if len(payload["parties"]) > MAX_PARTIES:
-        share.held.append(f"協働の主体が{MAX_PARTIES}を超えるため、ハブに送れません。")
-    if any(len(text) > MAX_TEXT for text in _payload_strings(payload)) or len(payload["title"]) > MAX_TITLE:
+    if len(payload["parties"]) > case_wire.MAX_PARTIES:
+        share.held.append(f"協働の主体が{case_wire.MAX_PARTIES}を超えるため、ハブに送れません。")
+    if case_wire.CASE.over_limits(payload):
         share.held.append("本文が長すぎるため、ハブに送れません（概要・教訓は2万字まで）。")
     # Fail closed: whatever the layers missed, known personal data in the final payload stops it.
     hits = [hit for text in _payload_strings(payload) for hit in find_known(text, known)]

@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 
 from sync import outbox
 from sync.anonymize import find_known, scrub
+from sync.wire import tours
 
 from .known_data import PUBLIC_KINDS, all_personal_data, allowing
 from .models import CaseParty, CollaborationCase, TourCase, TourNamedConsent
 from .sharing import case_share
 
-TOUR_TYPE = "study_tour"
-TOUR_CASE_TYPE = "tour_case"
-TOUR_LESSON_TYPE = "tour_lesson"
-# The hub's limits (hub.tours): a payload over them would be refused and stop the node's sync.
-LIMITS = {"title": 200, "theme": 200, "description": 4000, "stop_title": 200, "place": 200, "directions": 2000,
-          "note": 400, "lesson_title": 200, "lesson_text": 20000}
-MAX_STOPS, MAX_CASES, MAX_ORGANIZATIONS = 40, 100, 60
+# The wire contract's limits (sync.wire.tours): a payload over them would be refused by the hub and
+# stop this node's sync, so texts are cut to them and lists stop at them.
+LIMITS = {**tours.TOUR_TEXT_LIMITS, "stop_title": tours.STOP_TEXT_LIMITS["title"],
+          "place": tours.STOP_TEXT_LIMITS["place"], "directions": tours.STOP_TEXT_LIMITS["directions"],
+          "note": tours.TOUR.text_limits["cases.note"], "lesson_title": tours.LESSON.text_limits["title"],
+          "lesson_text": tours.LESSON.text_limits["text"]}
+MAX_STOPS, MAX_CASES, MAX_ORGANIZATIONS = tours.MAX_STOPS, tours.MAX_CASES, tours.MAX_ORGANIZATIONS
 WITHHELD = "〔非表示：個人情報の確認が必要〕"
 
 
@@ -94,7 +95,7 @@ def tour_share(tour) -> TourShare:
         "starts_on": tour.starts_on.isoformat(), "ends_on": tour.ends_on.isoformat(),
         "opens_at": tour.opens_at.isoformat(), "reading_ends_at": tour.reading_ends_at.isoformat(),
         "capacity": tour.capacity, "closed": tour.closed_at is not None,
-        "organizations": [{"name": scrub(o.name, known).text[:200], "kind": o.kind, "seats": o.seats}
+        "organizations": [{"name": scrub(o.name, known).text[:tours.TOUR.text_limits["organizations.name"]], "kind": o.kind, "seats": o.seats}
                           for o in organizations],
         "stops": [{"key": str(s.uuid), **texts["stops"][str(s.uuid)], "starts_at": s.starts_at.isoformat(),
                    "ends_at": s.ends_at.isoformat() if s.ends_at else None} for s in stops],
@@ -102,7 +103,7 @@ def tour_share(tour) -> TourShare:
                    "source": "host" if c.case_id else "library",
                    "library": str(c.library_case_uuid) if c.library_case_uuid else None,
                    "library_center": str(c.library_center_uuid) if c.library_center_uuid else None,
-                   "title": "" if c.case_id else scrub(c.library_title, known).text[:400],
+                   "title": "" if c.case_id else scrub(c.library_title, known).text[:tours.TOUR.text_limits["cases.title"]],
                    "note": texts["notes"][str(c.uuid)]} for c in cases],
         "named": named,
     }

@@ -22,6 +22,7 @@ from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny
 from sync import outbox
 from sync.client import SyncError
+from sync.wire import tours as tours_wire
 
 from . import hub_link
 from .known_data import all_personal_data
@@ -297,7 +298,7 @@ def report_session_create(*, acting_user, tour: StudyTour, starts_at: dt.datetim
     return event
 
 
-REPORT_KEYS = {"uuid", "tour", "author_name", "organization_name", "saw", "transfer", "questions", "submitted_at"}
+REPORT_KEYS = tours_wire.REPORT_FEED_KEYS
 
 
 @transaction.atomic

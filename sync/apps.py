@@ -7,10 +7,8 @@ class SyncConfig(AppConfig):
     verbose_name = _("同期")
 
     def ready(self):
-        from . import feed, outbox, registry, tasks
+        from . import checks, feed, outbox, registry, tasks  # noqa: F401  (checks registers itself)
         from .poke import HUB_KEY_KIND, hub_keys_receive_item
 
         feed.register(HUB_KEY_KIND, hub_keys_receive_item)
-        # Counts per center, written whole by the node's aggregate service (no record of their own).
-        registry.register(outbox.AGGREGATE_TYPE, depends_on=("node_profile",))
         outbox.on_written(tasks.schedule_push)

@@ -9,7 +9,8 @@ from django.apps import apps
 from django.core import checks
 from django.db import models
 
-from . import registry, wire
+from . import registry
+from .wire.registry import CONTRACTS
 
 # Field names that hold a person's data wherever they appear: such a field must be listed in its
 # model's PERSONAL_FIELDS (audited reads, known data for the scrubber, never on the wire).
@@ -22,7 +23,7 @@ PROJECT_APPS = frozenset({"nodes", "emergency", "hub", "permissions", "sync"})
 def syncable_types_have_contracts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     errors = []
     for syncable in registry.types():
-        if syncable.entity_type not in wire.CONTRACTS:
+        if syncable.entity_type not in CONTRACTS:
             errors.append(checks.Error(
                 f"The synced type {syncable.entity_type!r} has no wire contract.",
                 hint="Add its contract to sync.wire (keys, limits, forward-only rule), imported by both sides.",
@@ -31,7 +32,7 @@ def syncable_types_have_contracts(app_configs=None, **kwargs) -> list[checks.Che
             if dependency not in {t.entity_type for t in registry.types()}:
                 errors.append(checks.Error(f"{syncable.entity_type!r} depends on the unknown type {dependency!r}.",
                                            id="kyodo.E002"))
-        if syncable.personal != wire.CONTRACTS.get(syncable.entity_type, syncable).personal:
+        if syncable.personal != CONTRACTS.get(syncable.entity_type, syncable).personal:
             errors.append(checks.Error(
                 f"{syncable.entity_type!r}: the registry and the wire contract disagree on whether it carries "
                 "personal data.", id="kyodo.E003"))

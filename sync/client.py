@@ -32,10 +32,9 @@ from .models import FeedItem, Op, OutboxEntry, Priority, SyncState
 from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
 from .services import lease_renew
 from .signing import sign_request
+from .wire import batch
 
-BATCH_MAX_ENTRIES = 500
-BATCH_MAX_BYTES = 4 * 1024 * 1024
-BATCH_FORMAT = "kyodo.sync.batch/1"
+BATCH_FORMAT, BATCH_MAX_ENTRIES, BATCH_MAX_BYTES = batch.FORMAT, batch.MAX_ENTRIES, batch.MAX_BYTES
 PIPELINE_DEPTH = 2  # batches in flight at once
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # A page that asks the hub while staff wait (他センターのできること): better a clear message than a hang.

@@ -17,13 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from common.japanese import municipality_code_is_valid
 
+from .wire import disaster as wire
+
 FEED_KIND = "disaster_declaration"
-CENTER_STATUS_TYPE = "center_status"
+CENTER_STATUS_TYPE = wire.CENTER_STATUS
 # The prefecture this federation's hub serves (神奈川県 = 14): "whole prefecture" covers every
 # municipality whose 全国地方公共団体コード starts with it.
 PREFECTURE_CODE = "14"
 MAX_MUNICIPALITIES = 200
-MAX_NOTE = 500
+MAX_NOTE = wire.MAX_NOTE
 
 
 class Hazard(models.TextChoices):
@@ -155,10 +157,10 @@ def center_status_uuid(*, center_uuid, declaration_uuid) -> uuid.UUID:
 
 # --- needs, offers and commitments (issue 5, records) -------------------------------------------------
 
-NEED_TYPE = "disaster_need"
-OFFER_TYPE = "disaster_offer"
+NEED_TYPE = wire.DISASTER_NEED
+OFFER_TYPE = wire.DISASTER_OFFER
 COMMITMENT_KIND = "disaster_commitment"  # hub → the committing node, through the feed
-COMMITMENT_REPORT_TYPE = "commitment_report"  # the committing node's answer, in its outbox
+COMMITMENT_REPORT_TYPE = wire.COMMITMENT_REPORT  # the committing node's answer, in its outbox
 # A need not reconfirmed within this many hours expires (on the node by a beat task, on the hub when read).
 NEED_EXPIRY_HOURS = 24
 MAX_LINES = 20
@@ -204,16 +206,12 @@ class NeedStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("取り下げ")
 
 
-NEED_NEXT = {
-    NeedStatus.OPEN: {NeedStatus.PARTLY_MET, NeedStatus.MET, NeedStatus.EXPIRED, NeedStatus.WITHDRAWN},
-    NeedStatus.PARTLY_MET: {NeedStatus.MET, NeedStatus.EXPIRED, NeedStatus.WITHDRAWN},
-    NeedStatus.MET: set(), NeedStatus.EXPIRED: set(), NeedStatus.WITHDRAWN: set(),
-}
 NEED_LIVE = (NeedStatus.OPEN, NeedStatus.PARTLY_MET)
 
 
 def need_may_move(old: str, new: str) -> bool:
-    return old == new or new in NEED_NEXT.get(old, set())
+    """The forward-only rule of the wire contract (the hub's copy and the database trigger apply it too)."""
+    return wire.NEED.may_move(old, new)
 
 
 class OfferStatus(models.TextChoices):
@@ -229,7 +227,7 @@ class CommitmentStatus(models.TextChoices):
     DELIVERED = "delivered", _("提供済み")
 
 
-COMMITMENT_ORDER = [value for value, _label in CommitmentStatus.choices]
+COMMITMENT_ORDER = list(wire.REPORT.statuses)
 
 
 def commitment_rank(status: str) -> int:
@@ -268,8 +266,8 @@ def commitment_report_uuid(commitment_uuid) -> uuid.UUID:
 
 # The one entity type that carries personal data off a node: a group's disaster contact, sent only
 # while an open declaration covers its center and the group consented (see sync.outbox).
-CONTACT_TYPE = "disaster_contact"
-CONTACT_KEYS = frozenset({"center", "declaration", "group_name", "contact_name", "phone", "email", "shared_at"})
+CONTACT_TYPE = wire.DISASTER_CONTACT
+CONTACT_KEYS = wire.CONTACT.keys
 MAX_CONTACT_GRANT_HOURS = 72
 
 
@@ -281,12 +279,12 @@ def disaster_contact_uuid(*, group_uuid, declaration_uuid) -> uuid.UUID:
 # --- emergency surveys (issue 5, item 6) ---------------------------------------------------------------
 
 SURVEY_KIND = "emergency_survey"  # hub → every node, through the feed
-SURVEY_COUNTS_TYPE = "survey_counts"  # each center's aggregated answers, in its outbox
+SURVEY_COUNTS_TYPE = wire.SURVEY_COUNTS  # each center's aggregated answers, in its outbox
 SURVEY_KEYS = frozenset({"uuid", "declaration", "title", "questions", "version", "created_at"})
 # Closing a survey (a newer version with `closed_at`) came later: payloads published before carry
 # no such key.
 SURVEY_OPTIONAL_KEYS = frozenset({"closed_at"})
-SURVEY_COUNTS_KEYS = frozenset({"center", "survey", "declaration", "respondents", "questions"})
+SURVEY_COUNTS_KEYS = wire.COUNTS.keys
 MAX_QUESTIONS = 10
 MAX_OPTIONS = 12
 MAX_NUMBER_ANSWER = 1_000_000

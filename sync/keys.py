@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +79,20 @@ def promote_next_key() -> NodeKeyPair:
     current.replace(key_path("previous"))
     nxt.replace(current)
     return load_key()
+
+
+# Who wants to hear that this deployment's keys changed: the hub publishes its public keys to every
+# node through the feed. Registered by the app that cares, so this module imports none.
+_key_listeners: list[Callable[[list[NodeKeyPair]], object]] = []
+
+
+def on_keys_changed(listener: Callable[[list[NodeKeyPair]], object]) -> None:
+    if listener not in _key_listeners:
+        _key_listeners.append(listener)
+
+
+def announce_keys() -> None:
+    """Tell the listeners the keys in use now: the current one first, then the next during a rotation."""
+    pairs = [pair for pair in (load_key(), load_key("next")) if pair]
+    for listener in _key_listeners:
+        listener(pairs)

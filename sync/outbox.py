@@ -22,12 +22,13 @@ from . import registry
 from .canonical import canonical_json, payload_digest
 from .disaster import SURVEY_COUNTS_TYPE, survey_counts_uuid
 from .models import Op, OutboxEntry, Priority, SyncState
+from .wire import batch, directory
 
 __all__ = ["canonical_json", "payload_digest", "record_changed", "record_deleted", "record_reproject",
            "write_aggregate", "write_survey_counts", "forget_sent_contact", "aggregate_uuid"]
 
-SCHEMA_VERSION = 1
-AGGREGATE_TYPE = "aggregate_counts"
+SCHEMA_VERSION = batch.SCHEMA
+AGGREGATE_TYPE = directory.AGGREGATE_COUNTS
 
 # Asks for a push once a transaction that wrote the outbox commits. Installed by sync's AppConfig
 # (it schedules a Celery task, and the tasks sit above this module).

@@ -14,17 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from .poke import MAX_POKE_BODY, hub_public_key
 from .relay import sync_state
-from .signing import SignatureError, verify_request
+from .signed_requests import error_json, signed_request
 from .tasks import pull_on_poke
 
 logger = logging.getLogger(__name__)
-
-
-def _error(code: str, message: str, status: int, **headers) -> JsonResponse:
-    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
 
 
 def _within_rate() -> bool:
@@ -38,28 +31,18 @@ def _within_rate() -> bool:
     return count <= settings.SYNC_POKES_PER_MINUTE
 
 
-@csrf_exempt
-@require_http_methods(["POST"])
-def poke(request):
-    if settings.KYODO_ROLE != "node" or not settings.KYODO_HUB_URL:
-        return _error("no_hub", "this deployment has no hub", 404)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_POKE_BODY:
-        return _error("body_too_large", f"a poke is at most {MAX_POKE_BODY} bytes", 413)
-    try:
-        verified = verify_request(method=request.method, url=request.build_absolute_uri(), headers=request.headers,
-                                  body=request.body, public_key_for=hub_public_key)
-    except SignatureError as error:
-        logger.warning("poke refused: %s", error.code)
-        return _error(error.code, str(error), 401)
-    # Nonces live as long as the signature could be valid; the cache is shared by every web worker.
-    if not cache.add(f"kyodo:sync:poke-nonce:{verified.nonce}", 1, timeout=max(verified.expires - int(time.time()), 1)):
-        return _error("replayed_nonce", "this signature's nonce was already used", 409)
+def _poke_nonce(verified):
+    """Nonces live as long as the signature could be valid; the cache is shared by every web worker."""
+    timeout = max(verified.expires - int(time.time()), 1)
+    return verified if cache.add(f"kyodo:sync:poke-nonce:{verified.nonce}", 1, timeout=timeout) else None
+
+
+@signed_request(public_key_for=hub_public_key, accept_nonce=_poke_nonce, max_body=MAX_POKE_BODY,
+                too_large=("body_too_large", f"a poke is at most {MAX_POKE_BODY} bytes"), logger=logger, what="poke")
+def _signed_poke(request, verified):
     if not _within_rate():
-        return _error("rate_limited", "too many pokes; the feed is pulled on schedule", 429, Retry_After="60")
+        return error_json("rate_limited", "too many pokes; the feed is pulled on schedule", 429,
+                          headers={"Retry-After": "60"})
     try:
         seq = json.loads(request.body or b"{}").get("seq")
     except (ValueError, AttributeError):
@@ -67,3 +50,11 @@ def poke(request):
     if isinstance(seq, int) and not isinstance(seq, bool) and seq <= sync_state().feed_cursor:
         return JsonResponse({"status": "up_to_date"}, status=202)
     return JsonResponse({"status": pull_on_poke()}, status=202)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def poke(request):
+    if settings.KYODO_ROLE != "node" or not settings.KYODO_HUB_URL:
+        return error_json("no_hub", "this deployment has no hub", 404)
+    return _signed_poke(request)

@@ -220,6 +220,8 @@ class DisasterContactCopy(SharedCopy):
     email = models.CharField(max_length=254, blank=True)
     shared_at = models.DateTimeField()
 
+    PERSONAL_FIELDS = ("contact_name", "phone", "email")
+
     class Meta:
         verbose_name = _("災害時の連絡先")
         verbose_name_plural = _("災害時の連絡先")

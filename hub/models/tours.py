@@ -153,6 +153,9 @@ class TourParticipant(models.Model):
                                       related_name="participant")
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    # A visitor's name, and where they come from: kept only for the tour's reading period.
+    PERSONAL_FIELDS = ("display_name", "organization_name")
+
     class Meta:
         verbose_name = _("ツアー参加者")
         verbose_name_plural = _("ツアー参加者")

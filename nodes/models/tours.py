@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from permissions.models import Organization
+from sync.wire import tours as tours_wire
 
 from .base import ActivityField, CenterRecord
 from .cases import CollaborationCase
@@ -30,7 +31,7 @@ class TourOrganizationKind(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-TOUR_MAX_CAPACITY = 10000  # the hub's limit too
+TOUR_MAX_CAPACITY = tours_wire.MAX_CAPACITY  # the hub refuses more
 
 
 class StudyTour(CenterRecord):

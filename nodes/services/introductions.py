@@ -16,6 +16,7 @@ from permissions.audit import audit_record
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import get_scoped_or_deny
 from sync.client import SyncError
+from sync.wire import introductions as introductions_wire
 
 from .. import hub_link
 from ..known_data import all_personal_data
@@ -31,7 +32,7 @@ from .pipeline import require_center_staff, save_record
 
 # --- 他センターへの紹介の依頼 (through the hub) ------------------------------------------------------
 
-INTRODUCTION_MAX_MESSAGE = 4000
+INTRODUCTION_MAX_MESSAGE = introductions_wire.MAX_MESSAGE
 
 
 def _message(text: str, *, required: bool, label: str) -> str:
@@ -118,8 +119,7 @@ def _feed_payload(item, keys: set[str]) -> dict:
 def introduction_receive_item(item) -> IntroductionRequest:
     """Feed handler (introduction_request): the hub passes on another center's request to one of our
     centers; it lands in that center's inbox. Idempotent by the request's uuid."""
-    payload = _feed_payload(item, {"uuid", "to_center", "from_center_name", "offer", "offer_title", "group_name",
-                                   "need_title", "message"})
+    payload = _feed_payload(item, introductions_wire.REQUEST_FEED_KEYS)
     center = Organization.objects.filter(kind=OrganizationKind.CENTER, uuid=payload["to_center"]).first()
     if center is None:
         raise ValueError("the request names no center of this node")
@@ -139,7 +139,7 @@ def introduction_receive_item(item) -> IntroductionRequest:
 @transaction.atomic
 def introduction_answer_receive_item(item) -> IntroductionRequest:
     """Feed handler (introduction_answer): the owning center answered one of our requests."""
-    payload = _feed_payload(item, {"uuid", "status", "message", "answered_at"})
+    payload = _feed_payload(item, introductions_wire.ANSWER_FEED_KEYS)
     if payload["status"] not in (IntroductionStatus.ACCEPTED, IntroductionStatus.DECLINED):
         raise ValueError("an answer is accepted or declined")
     record = IntroductionRequest.objects.select_for_update().filter(

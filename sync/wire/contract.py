@@ -56,3 +56,15 @@ class Contract:
     def may_move(self, old: str, new: str) -> bool:
         """The forward-only rule: staying is always allowed; an unknown status goes nowhere."""
         return old == new or new in self.later_statuses(old)
+
+    def over_limits(self, payload: Mapping) -> list[str]:
+        """The text fields of `payload` longer than this contract allows ("parties.name": any party's
+        name). A sender keeps such a record home: the receiver would refuse the whole batch."""
+        over = []
+        for name, limit in self.text_limits.items():
+            outer, _dot, inner = name.partition(".")
+            values = [payload.get(outer)] if not inner else [
+                item.get(inner) for item in (payload.get(outer) or ()) if isinstance(item, Mapping)]
+            if any(isinstance(value, str) and len(value) > limit for value in values):
+                over.append(name)
+        return over

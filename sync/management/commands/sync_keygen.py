@@ -5,7 +5,6 @@ nodes, and its public half (and the next one, during a rotation) goes to every n
 
 import json
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from sync import keys
@@ -28,9 +27,6 @@ class Command(BaseCommand):
                 pair = keys.load_key() or keys.create_key()
         except RuntimeError as error:
             raise CommandError(str(error)) from error
-        if settings.KYODO_ROLE == "hub":
-            from hub.services import hub_key_publish
-
-            hub_key_publish(acting_user=None, pairs=[k for k in (keys.load_key(), keys.load_key("next")) if k])
+        keys.announce_keys()  # the hub publishes its public keys to the nodes (hub.apps listens)
         self.stdout.write(json.dumps({"key_id": pair.key_id, "public_key": pair.public_key_b64,
                                       "fingerprint": pair.fingerprint}))
