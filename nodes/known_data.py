@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from permissions.models import Organization
 from sync.anonymize import KnownPersonalData
-
-from .models import Consultation, GroupRegistration, TalentVolunteer, TourReport
 
 # Public bodies act in the open: their names are not personal data and need no consent.
 PUBLIC_KINDS = frozenset({"city_department", "prefecture", "center"})
@@ -31,45 +30,66 @@ def allowing(known: KnownPersonalData, organizations) -> KnownPersonalData:
     return replace(known, organizations=tuple(o for o in known.organizations if o not in allowed))
 
 
+# What each declared personal field holds, read from the end of its name: `contact_phone` is a phone,
+# `representative_kana` a person's reading. A free contact field may hold a phone, an email or an
+# address; notes are free text (scrubbed where they are written), not values to look for.
+FIELD_KINDS = (("name", "person"), ("kana", "person"), ("phone", "phone"), ("email", "email"),
+               ("address", "address"), ("postal_code", "postal_code"), ("contact", "contact"))
+
+
+def field_kind(field: str) -> str | None:
+    return next((kind for suffix, kind in FIELD_KINDS if field == suffix or field.endswith("_" + suffix)), None)
+
+
+def _holders() -> list[tuple[type, dict[str, str]]]:
+    """Every installed model that declares PERSONAL_FIELDS, with the kind of each field to gather."""
+    found = []
+    for model in apps.get_models():
+        kinds = {name: field_kind(name) for name in getattr(model, "PERSONAL_FIELDS", ())}
+        kinds = {name: kind for name, kind in kinds.items() if kind}
+        if kinds:
+            found.append((model, kinds))
+    return found
+
+
+def _add_contact(values: dict[str, set], contact: str) -> None:
+    """A free field: 「090-1111-2222 / suzuki@example.jp」 holds a phone and an email, or an address."""
+    found = _CONTACT_EMAIL.findall(contact)
+    values["email"].update(found)
+    numbers = _CONTACT_PHONE.findall(_CONTACT_EMAIL.sub(" ", contact))
+    values["phone"].update(numbers)
+    if not found and not numbers and contact.strip():
+        values["address"].add(contact.strip())
+
+
 def all_personal_data() -> KnownPersonalData:
-    people, phones, emails, addresses, postal_codes = set(), set(), set(), set(), set()
-    for row in GroupRegistration.objects.values_list(
-            "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
-            "contact_address", "contact_postal_code"):
-        people.update(row[0:3])
-        phones.add(row[3])
-        emails.add(row[4])
-        addresses.add(row[5])
-        postal_codes.add(row[6])
-    for name, kana, phone, email in TalentVolunteer.objects.values_list("name", "name_kana", "phone", "email"):
-        people.update((name, kana))
-        phones.add(phone)
-        emails.add(email)
-    # Visitors of study tours, named on their reports.
-    people.update(TourReport.objects.values_list("author_name", flat=True))
-    for name, contact in Consultation.objects.values_list("requester_name", "requester_contact"):
-        people.add(name)
-        # A free field: 「090-1111-2222 / suzuki@example.jp」 holds a phone and an email, or an address.
-        found = _CONTACT_EMAIL.findall(contact or "")
-        emails.update(found)
-        rest = _CONTACT_EMAIL.sub(" ", contact or "")
-        numbers = _CONTACT_PHONE.findall(rest)
-        phones.update(numbers)
-        if not found and not numbers and (contact or "").strip():
-            addresses.add(contact.strip())
+    """Every value of every field a model declares personal (PERSONAL_FIELDS), the staff's own names
+    and emails, and the names of every organization that is not a public body."""
+    values: dict[str, set] = {kind: set() for kind in ("person", "phone", "email", "address", "postal_code")}
+    for model, kinds in _holders():
+        names = list(kinds)
+        for row in model.objects.values_list(*names):
+            for name, value in zip(names, row, strict=True):
+                if not value:
+                    continue
+                if kinds[name] == "contact":
+                    _add_contact(values, value)
+                else:
+                    values[kinds[name]].add(value)
     for last, first, email in get_user_model().objects.values_list("last_name", "first_name", "email"):
         if last and first:
-            people.add(f"{last} {first}")
+            values["person"].add(f"{last} {first}")
         elif last or first:
-            people.add(last or first)
-        emails.add(email)
+            values["person"].add(last or first)
+        values["email"].add(email)
     organizations = set()
     for name, kana in Organization.objects.exclude(kind__in=PUBLIC_KINDS).values_list("name", "name_kana"):
         organizations.update((name, kana))
-    return KnownPersonalData(person_names=tuple(filter(None, people)), phones=tuple(filter(None, phones)),
-                             emails=tuple(filter(None, emails)), addresses=tuple(filter(None, addresses)),
+    return KnownPersonalData(person_names=tuple(filter(None, values["person"])),
+                             phones=tuple(filter(None, values["phone"])), emails=tuple(filter(None, values["email"])),
+                             addresses=tuple(filter(None, values["address"])),
                              organizations=tuple(filter(None, organizations)),
-                             postal_codes=tuple(filter(None, postal_codes)))
+                             postal_codes=tuple(filter(None, values["postal_code"])))
 
 
 def own_personal_data(group) -> KnownPersonalData:

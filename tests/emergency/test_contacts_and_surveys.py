@@ -281,3 +281,16 @@ def test_a_group_no_longer_active_has_its_contact_retracted(declared):
     OutboxEntry.objects.filter(entity_type="disaster_contact").update(publish_seq=1)
     node_services.group_update(acting_user=staff_a, group=group, status="suspended")
     assert [e.op for e in contact_entries()] == ["upsert", "retract"]
+
+
+def test_a_disaster_contacts_values_are_known_personal_data_of_the_node(declared):
+    # Built from every model's PERSONAL_FIELDS: a contact given only for the disaster (not the
+    # group's registered one) is as much the node's personal data as the registration's.
+    from nodes.known_data import all_personal_data
+
+    declaration, _c, _o, staff_a, _b, group = declared
+    services.disaster_contact_share(acting_user=staff_a, group=group, declaration=declaration,
+                                    contact_name="鶴見 透", phone="0467-31-9087", email="tsurumi.t@example.jp")
+    known = all_personal_data()
+    assert "鶴見 透" in known.person_names and "0467-31-9087" in known.phones
+    assert "tsurumi.t@example.jp" in known.emails
