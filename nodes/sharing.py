@@ -14,6 +14,7 @@ through `check_text`, the same scrub-and-check.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -65,6 +66,7 @@ class CaseShare:
     payload: dict | None = None
     texts: dict[str, TextPreview] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)  # structured reasons, for staff (Japanese)
+    notes: list[str] = field(default_factory=list)  # what was left out so the parties stay anonymous
     blocked: list[str] = field(default_factory=list)  # final check: kinds of known data still present
 
     @property
@@ -90,32 +92,76 @@ def _held_for_consent(parties, consented: set[int] | None = None) -> list[str]:
     return reasons
 
 
-def _held_for_rarity(case, parties) -> list[str]:
-    """A kind rarer than k at this center would point at one organization: the hub knows the case's
-    municipality (the center's) and its 年度, so kind × municipality × period would name it. The
-    anonymity set is the center's registry of that kind today — registration dates say when a group
-    joined the center, not when it existed, so they cannot narrow the period honestly."""
-    k = settings.KYODO_ANON_K
-    reasons = []
-    for kind in sorted({p.organization.kind for p in parties} - PUBLIC_KINDS):
-        peers = Organization.objects.filter(center=case.center, kind=kind).count()
-        if peers < k:
-            label = Organization(kind=kind).get_kind_display()
-            reasons.append(f"{label}は当センターの登録が{peers}団体のみで、種類・市町村・期間から特定されるおそれがあります"
-                           f"（{k}団体未満）。")
-    return reasons
-
-
-def _party_payload(party, *, named: bool, known: KnownPersonalData, texts: dict, index: int) -> dict:
-    organization = party.organization
+def _profile(organization) -> tuple[tuple[int, ...], str | None]:
+    """What the hub sees of an organization besides its kind: its activity fields and size band."""
     registration = getattr(organization, "registration", None)
+    if registration is None:
+        return (), None
+    return tuple(sorted(f.code for f in registration.activity_fields.all())), size_band(registration.member_count)
+
+
+@dataclass
+class Rarity:
+    held: list[str] = field(default_factory=list)  # a kind rarer than k: the case stays home
+    notes: list[str] = field(default_factory=list)  # what was left out of a party's profile, and why
+    # organization id → (fields, size band) as the hub may see them (k-anonymous at this center)
+    profiles: dict[int, tuple[tuple[int, ...], str | None]] = field(default_factory=dict)
+
+
+def _rarity(case, parties) -> Rarity:
+    """k-anonymity of the parties among the center's registry, for an anonymized case.
+
+    A kind rarer than k at this center would point at one organization: the hub knows the case's
+    municipality (the center's) and its 年度, so kind × municipality × period would name it — the case
+    is held back. A kind common enough on its own can still be named by its combination with the
+    fields and size band the payload shows (the only 子どもの健全育成 group of 100+ members): then the
+    size band, and if need be the fields, are left out for that party until at least k organizations
+    of the center look the same, and the preview says so. The anonymity set is the center's registry
+    today — registration dates say when a group joined, not when it existed, so they cannot narrow
+    the period honestly."""
+    k = settings.KYODO_ANON_K
+    rarity = Rarity()
+    for kind in sorted({p.organization.kind for p in parties} - PUBLIC_KINDS):
+        peers = list(Organization.objects.filter(center=case.center, kind=kind).select_related("registration")
+                     .prefetch_related("registration__activity_fields"))
+        label = Organization(kind=kind).get_kind_display()
+        if len(peers) < k:
+            rarity.held.append(gettext("%(kind)sは当センターの登録が%(count)d団体のみで、種類・市町村・期間から特定されるおそれが"
+                                       "あります（%(k)d団体未満）。") % {"kind": label, "count": len(peers), "k": k})
+            continue
+        exact = Counter(_profile(peer) for peer in peers)
+        by_fields = Counter(_profile(peer)[0] for peer in peers)
+        for party in (p for p in parties if p.organization.kind == kind):
+            fields, band = _profile(party.organization)
+            if exact[(fields, band)] >= k:
+                shown = (fields, band)
+            elif by_fields[fields] >= k:
+                shown = (fields, None)
+                rarity.notes.append(gettext("%(kind)s（分野 %(fields)s・会員数 %(band)s）の組み合わせは当センターで%(k)d団体に"
+                                            "満たないため、会員数の規模を伏せて送ります。") % {
+                    "kind": label, "fields": _codes(fields), "band": band or "—", "k": k})
+            else:
+                shown = ((), None)
+                rarity.notes.append(gettext("%(kind)s（分野 %(fields)s・会員数 %(band)s）の組み合わせは当センターで%(k)d団体に"
+                                            "満たないため、分野と会員数の規模を伏せて送ります。") % {
+                    "kind": label, "fields": _codes(fields), "band": band or "—", "k": k})
+            rarity.profiles[party.organization.pk] = shown
+    return rarity
+
+
+def _codes(fields: tuple[int, ...]) -> str:
+    return "・".join(map(str, fields)) or "—"
+
+
+def _party_payload(party, *, named: bool, known: KnownPersonalData, texts: dict, index: int,
+                   profiles: dict) -> dict:
+    organization = party.organization
     contribution = scrub(party.contribution or "", known)
     texts[f"party{index}"] = TextPreview(party.contribution or "", contribution)
+    fields, band = profiles.get(organization.pk) or _profile(organization)
     return {
         "ref": party_ref(organization, named=named), "kind": organization.kind, "role": party.role,
-        "name": organization.name if named else None,
-        "fields": sorted(f.code for f in registration.activity_fields.all()) if registration else [],
-        "size_band": size_band(registration.member_count) if registration else None,
+        "name": organization.name if named else None, "fields": list(fields), "size_band": band,
         "contribution": contribution.text,
     }
 
@@ -144,10 +190,14 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
     if department is not None and all(p.organization_id != department.pk for p in parties):
         parties.append(CaseParty(case=case, organization=department, role="government"))
     named = level == "named"
+    profiles: dict = {}
     if named:
         share.held += _held_for_consent(parties, consented)
     else:
-        share.held += _held_for_rarity(case, parties)
+        rarity = _rarity(case, parties)
+        share.held += rarity.held
+        share.notes += rarity.notes
+        profiles = rarity.profiles
     known = known or all_personal_data()
     if named:
         known = allowing(known, [p.organization for p in parties])
@@ -161,7 +211,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
         "fiscal_year_start": case.fiscal_year_start, "fiscal_year_end": case.fiscal_year_end,
         "outcome": case.outcome, "total_cost": case.total_cost, "city_share": case.city_share,
         "published_month": case.updated_at.strftime("%Y-%m"),
-        "parties": [_party_payload(p, named=named, known=known, texts=share.texts, index=i)
+        "parties": [_party_payload(p, named=named, known=known, texts=share.texts, index=i, profiles=profiles)
                     for i, p in enumerate(parties)],
     }
     # The hub refuses what does not fit its schema, and a refused batch stops this node's sync.
@@ -218,14 +268,17 @@ class HubState:
     reasons: list[str] = field(default_factory=list)
 
 
-def hub_state(case, share: CaseShare | None = None) -> HubState:
-    """Where the case stands with the hub: from its last outbox entry and the acknowledged seq."""
+def hub_state(case, share: CaseShare | None = None, *, detailed: bool = False) -> HubState:
+    """Where the case stands with the hub: from its last outbox entry and the acknowledged seq.
+
+    `detailed` (center admins only) says that the final check found data the node holds; anyone else
+    learns only the kind, so the preview cannot tell them whether a name they typed is a person of
+    the node's records."""
     last = OutboxEntry.objects.filter(entity_type="shared_case", entity_uuid=case.uuid).order_by("-id").first()
     if case.sharing_level != "private":
         share = share or case_share(case)
         if not share.sendable:
-            reasons = share.held + [f"送信前の最終確認で登録済みの個人情報（{BLOCK_LABELS.get(k, k)}）が残っていました。"
-                                    for k in share.blocked]
+            reasons = share.held + [blocked_reason(kind, detailed=detailed) for kind in share.blocked]
             return HubState("held", "送信を保留中", reasons)
     if last is None or last.op != Op.UPSERT:
         return HubState("retracted", "ハブから取り下げ済み") if last is not None else HubState("private", "ハブには未共有")
@@ -237,14 +290,34 @@ BLOCK_LABELS = {"person": "人名", "phone": "電話番号", "email": "メール
                 "organization": "団体名", "postal_code": "郵便番号"}
 
 
-def share_document(case, share: CaseShare) -> dict:
-    """The preview as data (API and publish screen): payload, reasons, and where each replacement sits."""
-    state = hub_state(case, share)
+def blocked_reason(kind: str, *, detailed: bool) -> str:
+    label = BLOCK_LABELS.get(kind, kind)
+    if detailed:
+        return gettext("送信前の最終確認で登録済みの個人情報（%(kind)s）が残っていました。") % {"kind": label}
+    return gettext("送信前の最終確認で個人情報（%(kind)s）と思われる記載が残っていました。本文を見直してください。") % {
+        "kind": label}
+
+
+def replacement_reason(kind: str) -> str:
+    """Why a span is replaced, in words, whichever layer found it."""
+    return gettext("%(kind)sと判断したため置き換えます。") % {"kind": BLOCK_LABELS.get(kind, kind)}
+
+
+def share_document(case, share: CaseShare, *, detailed: bool = False) -> dict:
+    """The preview as data (API and publish screen): payload, reasons, and where each replacement sits
+    and why. Which layer found a replacement (the node's own records or a pattern) only with
+    `detailed` (center admins): for anyone else it would tell whether a string is known data."""
+    state = hub_state(case, share, detailed=detailed)
+
+    def replacement(r) -> dict:
+        item = {"start": r.start, "end": r.end, "kind": r.kind, "placeholder": r.placeholder,
+                "reason": replacement_reason(r.kind)}
+        return {**item, "layer": r.layer} if detailed else item
+
     return {
         "level": share.level, "sendable": share.sendable, "payload": share.payload,
-        "held": share.held, "blocked": share.blocked,
-        "replacements": {name: [{"start": r.start, "end": r.end, "kind": r.kind, "placeholder": r.placeholder,
-                                 "layer": r.layer} for r in preview.result.replacements]
+        "held": share.held, "blocked": share.blocked, "notes": share.notes,
+        "replacements": {name: [replacement(r) for r in preview.result.replacements]
                          for name, preview in share.texts.items()},
         "hub_state": {"code": state.code, "label": state.label, "reasons": state.reasons},
     }

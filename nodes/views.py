@@ -77,7 +77,8 @@ def _detail_context(request, ui, record) -> dict:
         context["activity_fields"] = list(record.activity_fields.all())
     if isinstance(record, m.CollaborationCase):
         context["parties"] = list(record.party_roles.select_related("organization"))
-        context["hub_state"] = sharing.hub_state(record)  # scans personal data only for a case meant to be shared
+        # Scans personal data only for a case meant to be shared; says "known data" to center admins only.
+        context["hub_state"] = sharing.hub_state(record, detailed=holds(request.user, m.CENTER_DELETE, record.center_id))
     if isinstance(record, m.Event):
         context["links"] = {
             "organizers": list(record.organizers.all()), "participants": list(record.participants.all()),
@@ -233,7 +234,7 @@ def case_share(request, uuid):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            state = sharing.hub_state(case)
+            state = sharing.hub_state(case, detailed=holds(request.user, m.CENTER_DELETE, case.center_id))
             if state.code == "held":
                 messages.warning(request, "共有レベルを記録しましたが、送信は保留しています: " + " ".join(state.reasons))
             else:
@@ -243,6 +244,7 @@ def case_share(request, uuid):
     if level not in ("anonymized", "named"):
         level = "anonymized"
     share = sharing.case_share(case, level, actor=request.user)
+    detailed = holds(request.user, m.CENTER_DELETE, case.center_id)  # center admins: which layer found what
     texts = [
         (label, _segments(preview.original, [(r.start, r.end, r) for r in preview.result.replacements]),
          _segments(preview.result.text, [(r.scrubbed_start, r.scrubbed_end, r) for r in preview.result.replacements]))
@@ -252,7 +254,8 @@ def case_share(request, uuid):
                for p in (share.payload or {}).get("parties", [])]
     return render(request, "nodes/case_share.html", {
         "record": case, "ui": ui, "share": share, "level": level, "texts": texts, "parties": parties,
-        "state": sharing.hub_state(case, share) if case.sharing_level == level else sharing.hub_state(case),
+        "state": sharing.hub_state(case, share if case.sharing_level == level else None, detailed=detailed),
+        "detailed": detailed,
         "levels": [(value, label) for value, label in m.SharingLevel.choices if value != "private"],
     })
 

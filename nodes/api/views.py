@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from common.api import error_response
 from permissions.models import Organization
-from permissions.scoping import get_scoped_or_deny
+from permissions.scoping import get_scoped_or_deny, holds
 
 from .. import csvio, filters, models as m, selectors, services, sharing
 from . import serializers as s
@@ -225,7 +225,9 @@ class CaseViewSet(RecordViewSet):
             serializer.is_valid(raise_exception=True)
             case = services.case_set_sharing(acting_user=request.user, case=case, **serializer.validated_data)
             level = case.sharing_level
-        return Response(sharing.share_document(case, sharing.case_share(case, level, actor=request.user)))
+        share = sharing.case_share(case, level, actor=request.user)
+        detailed = holds(request.user, m.CENTER_DELETE, case.center_id)  # center admins only: see share_document
+        return Response(sharing.share_document(case, share, detailed=detailed))
 
 
 def _limit(request) -> int:

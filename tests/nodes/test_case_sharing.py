@@ -32,6 +32,8 @@ def case(world, settings):
 
 
 def test_an_anonymized_case_leaves_without_people_contacts_or_names(world, case, api):
+    # A second group with the lead's kind and fields: the lead is one of k=2 alike, so its fields go too.
+    f.group(world.staff_a, world.a, "湘南ねこ見守り隊", name_kana="ショウナンネコミマモリタイ", activity_fields=f.fields(7))
     services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
     entry = _shared(case)[-1]
     assert entry.op == "upsert"
@@ -173,3 +175,42 @@ def test_a_consultation_contact_with_a_phone_and_an_email_is_known_as_both(world
 def test_named_and_anonymized_refs_of_one_organization_differ(world):
     organization = world.group_a.organization
     assert sharing.party_ref(organization) != sharing.party_ref(organization, named=True)
+
+
+def test_the_preview_says_why_in_words_but_only_center_admins_learn_what_matched_the_records(world, case, api,
+                                                                                            monkeypatch):
+    url = f"/api/v1/cases/{case.uuid}/share/?level=anonymized"
+    department = api(world.dept_staff).get(url).json()
+    spans = [r for spans in department["replacements"].values() for r in spans]
+    assert spans and all("layer" not in r and r["reason"].endswith("置き換えます。") for r in spans)
+    admin = api(world.admin_a).get(url).json()
+    assert {r["layer"] for spans in admin["replacements"].values() for r in spans} >= {"known"}
+    # A block by the final check: the department learns the kind, not that the node holds the value.
+    monkeypatch.setattr(sharing, "scrub", lambda text, known: sharing.ScrubResult(text, []))
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    reasons = api(world.dept_staff).get(url).json()["hub_state"]["reasons"]
+    assert reasons and not any("登録済み" in reason for reason in reasons)
+    assert any("登録済み" in reason for reason in api(world.admin_a).get(url).json()["hub_state"]["reasons"])
+
+
+def test_a_rare_combination_of_fields_and_size_is_left_out_until_k_organizations_look_alike(world, case, settings):
+    settings.KYODO_ANON_K = 3
+    for name, kana in (("湘南ねこ見守り隊", "ショウナンネコミマモリタイ"), ("浜辺クリーン隊", "ハマベクリーンタイ"),
+                       ("里山の会", "サトヤマノカイ")):
+        f.group(world.staff_a, world.a, name, name_kana=kana, activity_fields=f.fields(7))
+
+    def lead():
+        share = sharing.case_share(case, "anonymized")
+        assert share.sendable
+        return share.payload["parties"][0], share.notes
+
+    assert lead() == ({**lead()[0], "fields": [7], "size_band": None}, [])  # four groups: 市民活動団体 × 7 × —
+    services.group_update(acting_user=world.staff_a, group=world.group_a, member_count=120)
+    party, [note] = lead()
+    assert (party["fields"], party["size_band"]) == ([7], None) and "会員数の規模を伏せて" in note and "100+" in note
+    services.group_update(acting_user=world.staff_a, group=world.group_a, activity_fields=f.fields(7, 13))
+    party, [note] = lead()
+    assert (party["fields"], party["size_band"]) == ([], None) and "分野と会員数の規模を伏せて" in note
+    # What the hub receives is that generalized payload.
+    services.case_set_sharing(acting_user=world.staff_a, case=case, level="anonymized")
+    assert _shared(case)[-1].payload["parties"][0]["fields"] == []

@@ -16,6 +16,7 @@ from nodes.tour_sharing import missing_tour_consents
 from permissions.models import AuditEvent
 from sync.models import FeedItem, OutboxEntry
 from sync.outbox import canonical_json
+from tests import factories as f
 
 GROUP = "Chigasaki Cat's Protect"
 
@@ -84,6 +85,7 @@ def test_a_case_named_for_the_tour_needs_every_organizations_tour_consent(world,
 
 def test_an_anonymized_tour_copy_never_names_the_group(world, tour, settings):
     settings.KYODO_ANON_K = 2
+    _peer_of_group_a(world)
     tour_case = tours.tour_case_add(acting_user=world.staff_a, tour=tour, case=world.rec_a.case)
     entry = _entries("tour_case", tour_case.uuid)[-1]
     text = canonical_json(entry.payload).decode()
@@ -198,6 +200,7 @@ def test_consented_names_travel_apart_and_stop_at_close(world, tour):
 
 def test_deleting_a_tour_purges_its_copies_and_a_case_in_a_tour_is_kept(world, tour, settings, client):
     settings.KYODO_ANON_K = 2
+    _peer_of_group_a(world)
     tour_case = tours.tour_case_add(acting_user=world.staff_a, tour=tour, case=world.rec_a.case)
     client.force_login(world.admin_a)
     response = client.post(f"/cases/{world.rec_a.case.uuid}/delete/")
@@ -219,3 +222,8 @@ def test_limits_and_capacity_are_refused_before_the_hub_would(world, tour, monke
     assert "capacity" in refused.value.error_dict
     tour.refresh_from_db()
     assert tour.capacity == 20
+
+
+def _peer_of_group_a(world) -> None:
+    """A second citizen group with group A's fields: the case's party is then one of k=2 alike."""
+    f.group(world.staff_a, world.a, "湘南ねこ見守り隊", name_kana="ショウナンネコミマモリタイ", activity_fields=f.fields(7))
