@@ -236,12 +236,17 @@ CELERY_BEAT_SCHEDULE = {
     "tours-close": {"task": "nodes.tasks.close_tours", "schedule": 3600},
 } if KYODO_ROLE == "node" else {
     "tours-purge-closed": {"task": "hub.tasks.purge_closed_tours", "schedule": 600},
+    "tours-forget-visitors": {"task": "hub.tasks.forget_tour_visitors", "schedule": 600},
 }
+
+# API tokens end after this many days (a new one is issued at the token endpoint); a study-tour
+# visitor's ends with the tour's reading period.
+KYODO_API_TOKEN_DAYS = int(_env("KYODO_API_TOKEN_DAYS", default="30"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "permissions.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,16 +4,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+
+from permissions.authentication import fresh_token
 
 from .health import healthz
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password, receive a token for `Authorization: Token …`."""
+    """POST username and password, receive a token for `Authorization: Token …` (a new one once the
+    old one expired: KYODO_API_TOKEN_DAYS)."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": fresh_token(serializer.validated_data["user"]).key})
 
 
 urlpatterns = [

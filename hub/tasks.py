@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from .pokes import poke_nodes
-from .services.tours import purge_closed
+from .services.tours import purge_closed, visitors_forget
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +27,12 @@ def purge_closed_tours() -> int:
     if count:
         logger.info("tours: %d tour case copy(ies) purged", count)
     return count
+
+
+@shared_task(ignore_result=True)
+def forget_tour_visitors() -> dict:
+    """Visitors' names, reports and accounts go when their tour's reading period ends."""
+    counts = visitors_forget()
+    if any(counts.values()):
+        logger.info("tours: visitors forgotten %s", counts)
+    return counts

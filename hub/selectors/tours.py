@@ -14,7 +14,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from permissions.models import AuditEvent
+from permissions.models import AuditEvent, Membership
 
 from ..models import (
     Node,
@@ -184,3 +184,12 @@ def with_named_texts(tour: StudyTour) -> StudyTour:
 
 def node_tour(node: Node, tour_uuid) -> StudyTour | None:
     return StudyTour.objects.filter(node=node, entity_uuid=tour_uuid).first()
+
+
+def visitor_still_reading(user) -> bool:
+    """A visitor account (no hub role, only study tours) may use the API while one of its tours has
+    not finished its reading period; any other account is not limited here."""
+    if user.is_staff or user.is_superuser or Membership.objects.filter(user=user).exists():
+        return True
+    tours = StudyTour.objects.filter(participants__user=user)
+    return not tours.exists() or tours.filter(reading_ends_at__gt=timezone.now()).exists()

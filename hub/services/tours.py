@@ -19,10 +19,12 @@ from django.utils.translation import gettext
 
 from common.japanese import search_key
 from permissions.audit import audit_record
+from permissions.models import Membership
 from sync.wire.tours import REPORT_KIND, TOUR_CASE
 
 from ..models import (
     CaseCollection,
+    FeedEntry,
     Node,
     StudyTour,
     TourCaseCopy,
@@ -242,3 +244,36 @@ def purge_closed(*, now: dt.datetime | None = None) -> int:
         if purged:
             audit_record(actor=None, action="tour.copies_purged", detail={"copies": purged})
     return purged
+
+
+def visitors_forget(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Beat: when a tour's reading ends, what its visitors left on the hub goes — their names and
+    organizations (participants, invitations), their reports, the report payloads in the feed (kept
+    as entries, the nodes page by seq, but emptied to the report's and tour's uuids) and the visitor
+    accounts that take part in no tour still open (an account with a hub role stays). Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ended = StudyTour.objects.filter(reading_ends_at__lte=now)
+        ended_uuids = {str(u) for u in ended.exclude(entity_uuid=None).values_list("entity_uuid", flat=True)}
+        reports = TourReport.objects.filter(tour__in=ended)
+        report_uuids = {str(u) for u in reports.values_list("uuid", flat=True)}
+        emptied = 0
+        for entry in FeedEntry.objects.select_for_update().filter(kind=REPORT_KIND):
+            payload = entry.payload if isinstance(entry.payload, dict) else {}
+            if (payload.get("uuid") in report_uuids or payload.get("tour") in ended_uuids) and set(payload) - {
+                    "uuid", "tour"}:
+                entry.payload = {"uuid": payload.get("uuid"), "tour": payload.get("tour")}
+                entry.save(update_fields=["payload"])
+                emptied += 1
+        participants = TourParticipant.objects.filter(tour__in=ended)
+        users = set(participants.values_list("user_id", flat=True))
+        counts = {"reports": reports.delete()[0], "feed_entries": emptied,
+                  "invitations": TourInvitation.objects.filter(tour__in=ended).delete()[0],
+                  "participants": participants.delete()[0]}
+        visitors = (get_user_model().objects.filter(pk__in=users, is_staff=False, is_superuser=False)
+                    .exclude(Exists(Membership.objects.filter(user=OuterRef("pk"))))
+                    .exclude(Exists(TourParticipant.objects.filter(user=OuterRef("pk")))))
+        counts["accounts"] = visitors.delete()[1].get(get_user_model()._meta.label, 0)
+        if any(counts.values()):
+            audit_record(actor=None, action="tour.visitors_forgotten", detail=counts)
+    return counts

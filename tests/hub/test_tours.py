@@ -282,3 +282,77 @@ def test_a_tour_removed_by_its_node_takes_its_copies_and_named_texts_end_with_re
     send_ok(chigasaki, client, [chigasaki.entry("tour_case", payloads.tour_case(chigasaki.center,
                                                                                 tour.entity_uuid, named), entity_uuid=uuid.uuid4(), version=9)])
     assert not TourCaseCopy.objects.exists()
+
+
+def _dump() -> str:
+    """The hub's whole database as pg_dump writes it (what a backup or a leak would hold)."""
+    import subprocess
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {"PGPASSWORD": db.get("PASSWORD") or "", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(["pg_dump", "--data-only", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432),
+                           "-U", db["USER"], db["NAME"]], capture_output=True, text=True, env=env, check=True).stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_reading_ends_no_visitor_name_report_or_account_is_left_and_their_token_ends(chigasaki, client, api):
+    from rest_framework.test import APIClient
+
+    from hub.services.tours import visitors_forget
+
+    tour, _ = publish_tour(chigasaki, client)
+    join(client, invite(tour).links[0], username="sagami-visit")
+    client.post(f"/tours/{tour.pk}/report/", {"saw": "譲渡会の段取りが参考になった。", "transfer": "小田原の獣医師会と相談したい",
+                                              "questions": ""})
+    token = APIClient().post("/api/v1/auth/token/", {"username": "sagami-visit", "password": "kanagawa-tour-2026"},
+                             format="json").json()["token"]
+    visitor = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    probe = f"/api/v1/disasters/{uuid.uuid4()}/contacts/"
+    assert visitor.get(probe).status_code != 401  # authenticated (no hub role: refused later, not here)
+    dump = _dump()
+    assert "相模 太郎" in dump and "譲渡会の段取り" in dump and "sagami-visit" in dump
+    StudyTour.objects.filter(pk=tour.pk).update(reading_ends_at=timezone.now() - dt.timedelta(minutes=1),
+                                                opens_at=timezone.now() - dt.timedelta(days=20))
+    # Reading is over: the token is refused at once, before the beat task runs.
+    response = visitor.get(probe)
+    assert response.status_code == 401 and response.json()["error"]["code"] == "account_ended"
+    counts = visitors_forget()
+    assert counts["participants"] == 1 and counts["reports"] == 1 and counts["accounts"] == 1
+    assert counts["feed_entries"] == 1
+    dump = _dump()
+    for leftover in ("相模 太郎", "譲渡会の段取り", "小田原の獣医師会と相談したい", "sagami-visit", token):
+        assert leftover not in dump, leftover
+    assert not get_user_model().objects.filter(username="sagami-visit").exists()
+    assert FeedEntry.objects.get(kind="tour_report").payload == {"uuid": ANY_UUID, "tour": str(tour.entity_uuid)}
+    assert AuditEvent.objects.filter(action="tour.visitors_forgotten").count() == 1
+    assert visitors_forget() == {"reports": 0, "feed_entries": 0, "invitations": 0, "participants": 0, "accounts": 0}
+
+
+class _AnyUuid:
+    def __eq__(self, other) -> bool:
+        try:
+            uuid.UUID(str(other))
+        except ValueError:
+            return False
+        return True
+
+
+ANY_UUID = _AnyUuid()
+
+
+def test_an_api_token_expires_after_the_configured_days_and_a_new_one_is_issued(db, settings):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    settings.KYODO_API_TOKEN_DAYS = 30
+    get_user_model().objects.create_user("coordinator-x", password="kanagawa-hub-2026")
+    first = APIClient().post("/api/v1/auth/token/", {"username": "coordinator-x", "password": "kanagawa-hub-2026"},
+                             format="json").json()["token"]
+    Token.objects.filter(key=first).update(created=timezone.now() - dt.timedelta(days=31))
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {first}").get(f"/api/v1/disasters/{uuid.uuid4()}/contacts/")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "token_expired"
+    second = APIClient().post("/api/v1/auth/token/", {"username": "coordinator-x", "password": "kanagawa-hub-2026"},
+                              format="json").json()["token"]
+    assert second != first and not Token.objects.filter(key=first).exists()
