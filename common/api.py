@@ -10,6 +10,7 @@ from django.core.exceptions import (
     ValidationError as DjangoValidationError,
 )
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -63,7 +64,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"error": {"code": "invalid", "message": "入力内容に誤りがあります。", "fields": _codes(exc.detail)}}
+        body = {"error": {"code": "invalid", "message": gettext("入力内容に誤りがあります。"), "fields": _codes(exc.detail)}}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from sync.disaster import (
     MAX_NOTE,
@@ -57,7 +57,7 @@ class DisasterDeclaration(models.Model):
                                 name="emergency_declaration_open")]
 
     def __str__(self) -> str:
-        return f"{self.name}（訓練）" if self.exercise else self.name
+        return gettext("%(name)s（訓練）") % {"name": self.name} if self.exercise else self.name
 
     @property
     def is_open(self) -> bool:

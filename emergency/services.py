@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from nodes.models import GroupRegistration
 from permissions.audit import audit_record
@@ -82,27 +83,27 @@ def center_status_report(*, acting_user, center: Organization, declaration: Disa
     """A center's staff report its status for an open declaration that covers it; sent to the hub
     at once on the disaster queue."""
     if center.kind != OrganizationKind.CENTER:
-        raise _refuse(None, "センターの状況はセンターについてのみ報告できます。", "not_a_center")
+        raise _refuse(None, gettext("センターの状況はセンターについてのみ報告できます。"), "not_a_center")
     report = CenterStatusReport.objects.select_for_update().filter(center=center, declaration=declaration).first()
     probe = report or CenterStatusReport(center=center, declaration=declaration)
     if not is_permitted(acting_user, CenterStatusReport, "change" if report else "add", probe):
         raise PermissionDenied("permission_denied")
     declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.closed_at is not None:
-        raise _refuse(None, "この災害宣言は終了しています。", "declaration_closed")
+        raise _refuse(None, gettext("この災害宣言は終了しています。"), "declaration_closed")
     if not declaration_covers(declaration, center):
-        raise _refuse(None, "この災害宣言はこのセンターの市区町村を対象にしていません。", "not_covered")
+        raise _refuse(None, gettext("この災害宣言はこのセンターの市区町村を対象にしていません。"), "not_covered")
     if status not in disaster.CenterStatus.values:
-        raise _refuse("status", "状況を選んでください。", "invalid_choice")
+        raise _refuse("status", gettext("状況を選んでください。"), "invalid_choice")
     note = (note or "").strip()
     if len(note) > disaster.MAX_NOTE:
-        raise _refuse("note", f"補足は{disaster.MAX_NOTE}字以内にしてください。", "max_length")
+        raise _refuse("note", gettext("補足は%(limit)s字以内にしてください。") % {"limit": disaster.MAX_NOTE}, "max_length")
     if _CONTACT.search(note):
-        raise _refuse("note", "補足はハブへ送られます。電話番号やメールアドレスは書かないでください。", "contact_in_note")
+        raise _refuse("note", gettext("補足はハブへ送られます。電話番号やメールアドレスは書かないでください。"), "contact_in_note")
     now = timezone.now()
     as_of = as_of or now
     if as_of > now + dt.timedelta(minutes=5):
-        raise _refuse("as_of", "未来の時点は報告できません。", "future")
+        raise _refuse("as_of", gettext("未来の時点は報告できません。"), "future")
     if report is None:
         report = CenterStatusReport(
             uuid=disaster.center_status_uuid(center_uuid=center.uuid, declaration_uuid=declaration.uuid),
@@ -129,15 +130,15 @@ def _check_permitted(acting_user, model, action: str, probe) -> None:
 def _open_and_covering(declaration: DisasterDeclaration, center: Organization) -> DisasterDeclaration:
     declaration = DisasterDeclaration.objects.get(pk=declaration.pk)
     if declaration.closed_at is not None:
-        raise _refuse(None, "この災害宣言は終了しています。", "declaration_closed")
+        raise _refuse(None, gettext("この災害宣言は終了しています。"), "declaration_closed")
     if center.kind != OrganizationKind.CENTER or not declaration_covers(declaration, center):
-        raise _refuse(None, "この災害宣言はこのセンターの市区町村を対象にしていません。", "not_covered")
+        raise _refuse(None, gettext("この災害宣言はこのセンターの市区町村を対象にしていません。"), "not_covered")
     return declaration
 
 
 def _no_contact(field: str, *texts: str) -> None:
     if any(_CONTACT.search(text or "") for text in texts):
-        raise _refuse(field, "この内容はハブへ送られます。電話番号やメールアドレスは書かないでください。", "contact_in_text")
+        raise _refuse(field, gettext("この内容はハブへ送られます。電話番号やメールアドレスは書かないでください。"), "contact_in_text")
 
 
 def _lines(field: str, lines, *, allow_empty: bool = False) -> list[dict]:
@@ -146,7 +147,7 @@ def _lines(field: str, lines, *, allow_empty: bool = False) -> list[dict]:
     try:
         lines = disaster.parse_lines(lines)
     except ValueError:
-        raise _refuse(field, "内容（物資・サービス・技能）と1以上の数量を入力してください。", "invalid_lines") from None
+        raise _refuse(field, gettext("内容（物資・サービス・技能）と1以上の数量を入力してください。"), "invalid_lines") from None
     _no_contact(field, *(line["description"] for line in lines))
     return lines
 
@@ -156,7 +157,7 @@ def _area(code: str, declaration: DisasterDeclaration) -> str:
     if not disaster.covers(municipality_codes=declaration.municipality_codes,
                            whole_prefecture=declaration.whole_prefecture, prefecture=declaration.prefecture,
                            municipality_code=code) or not disaster.municipality_code_is_valid(code):
-        raise _refuse("municipality_code", "災害宣言の対象の市区町村コードを入力してください。", "outside_declaration")
+        raise _refuse("municipality_code", gettext("災害宣言の対象の市区町村コードを入力してください。"), "outside_declaration")
     return code
 
 
@@ -169,9 +170,9 @@ def need_create(*, acting_user, center: Organization, declaration: DisasterDecla
     _check_permitted(acting_user, DisasterNeed, "add", DisasterNeed(center=center))
     declaration = _open_and_covering(declaration, center)
     if sector not in disaster.Sector.values:
-        raise _refuse("sector", "分野を選んでください。", "invalid_choice")
+        raise _refuse("sector", gettext("分野を選んでください。"), "invalid_choice")
     if priority not in disaster.NeedPriority.values:
-        raise _refuse("priority", "優先度を選んでください。", "invalid_choice")
+        raise _refuse("priority", gettext("優先度を選んでください。"), "invalid_choice")
     lines = _lines("lines", lines)
     place_name = (place_name or "").strip()[:200]
     _no_contact("place_name", place_name)
@@ -198,7 +199,7 @@ def need_confirm(*, acting_user, need: DisasterNeed, expiry_hours: int = disaste
     """Staff confirm the need still stands: its expiry moves on from now."""
     need = _need_locked(acting_user, need)
     if need.status not in disaster.NEED_LIVE:
-        raise _refuse(None, "受付中でないニーズは再確認できません。", "need_not_live")
+        raise _refuse(None, gettext("受付中でないニーズは再確認できません。"), "need_not_live")
     now = timezone.now()
     need.last_confirmed_at, need.expires_at = now, now + dt.timedelta(hours=max(1, min(expiry_hours, 24 * 7)))
     need.version += 1
@@ -213,11 +214,11 @@ def need_set_status(*, acting_user, need: DisasterNeed, status: str) -> Disaster
     """open → partly_met → met, or withdrawn; never back (the database refuses it too)."""
     need = _need_locked(acting_user, need)
     if status not in disaster.NeedStatus.values or status == disaster.NeedStatus.EXPIRED:
-        raise _refuse("status", "状況を選んでください。", "invalid_choice")
+        raise _refuse("status", gettext("状況を選んでください。"), "invalid_choice")
     if status == need.status:
         return need
     if not disaster.need_may_move(need.status, status):
-        raise _refuse("status", "ニーズの状況は先へ進めることしかできません。", "status_backwards")
+        raise _refuse("status", gettext("ニーズの状況は先へ進めることしかできません。"), "status_backwards")
     need.status = status
     need.version += 1
     need.save(update_fields=["status", "version", "updated_at"])
@@ -254,16 +255,16 @@ def offer_create(*, acting_user, center: Organization, declaration: DisasterDecl
     _check_permitted(acting_user, DisasterOffer, "add", DisasterOffer(center=center))
     declaration = _open_and_covering(declaration, center)
     if group.center_id != center.pk:
-        raise _refuse("group", "このセンターに登録された団体を選んでください。", "group_of_other_center")
+        raise _refuse("group", gettext("このセンターに登録された団体を選んでください。"), "group_of_other_center")
     if sector not in disaster.Sector.values:
-        raise _refuse("sector", "分野を選んでください。", "invalid_choice")
+        raise _refuse("sector", gettext("分野を選んでください。"), "invalid_choice")
     supplies = _lines("supplies", supplies or [], allow_empty=True)
     skills, area_served = (skills or "").strip()[:400], (area_served or "").strip()[:200]
     _no_contact("skills", skills, area_served)
     if not (volunteers or vehicles or supplies or skills):
-        raise _refuse(None, "人数・技能・物資・車両のいずれかを入力してください。", "empty_offer")
+        raise _refuse(None, gettext("人数・技能・物資・車両のいずれかを入力してください。"), "empty_offer")
     if valid_until <= timezone.now():
-        raise _refuse("valid_until", "有効期限は未来の日時にしてください。", "past")
+        raise _refuse("valid_until", gettext("有効期限は未来の日時にしてください。"), "past")
     offer = DisasterOffer.objects.create(
         uuid=uuid_module.uuid4(), center=center, declaration=declaration, group=group, sector=sector,
         volunteers=volunteers, skills=skills, supplies=supplies, vehicles=vehicles,
@@ -327,12 +328,12 @@ def commitment_report(*, acting_user, commitment: Commitment, status: str, deliv
     commitment = Commitment.objects.select_for_update().select_related("center", "declaration").get(pk=commitment.pk)
     _check_permitted(acting_user, Commitment, "change", commitment)
     if status not in (disaster.CommitmentStatus.ACKNOWLEDGED, disaster.CommitmentStatus.DELIVERED):
-        raise _refuse("status", "状況を選んでください。", "invalid_choice")
+        raise _refuse("status", gettext("状況を選んでください。"), "invalid_choice")
     if disaster.commitment_rank(status) < disaster.commitment_rank(commitment.status):
-        raise _refuse("status", "割り当ての状況は先へ進めることしかできません。", "status_backwards")
+        raise _refuse("status", gettext("割り当ての状況は先へ進めることしかできません。"), "status_backwards")
     for name, value in (("delivered", delivered), ("reached", reached)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= disaster.MAX_QUANTITY:
-            raise _refuse(name, "0以上の整数で入力してください。", "invalid_count")
+            raise _refuse(name, gettext("0以上の整数で入力してください。"), "invalid_count")
     if status == disaster.CommitmentStatus.ACKNOWLEDGED:
         delivered = reached = 0
     if (status, delivered, reached) == (commitment.status, commitment.delivered, commitment.reached):
@@ -398,23 +399,23 @@ def disaster_contact_share(*, acting_user, group, declaration: DisasterDeclarati
     _check_permitted(acting_user, DisasterContact, "change" if contact else "add", probe)
     declaration = _open_and_covering(declaration, center)
     if group.consent_disaster_contact_at is None:
-        raise _refuse(None, "この団体は災害時の連絡先の共有に同意していません（団体登録の同意項目）。", "no_consent")
+        raise _refuse(None, gettext("この団体は災害時の連絡先の共有に同意していません（団体登録の同意項目）。"), "no_consent")
     if group.status != "active":
-        raise _refuse(None, "登録中の団体のみ連絡先を共有できます。", "group_not_active")
+        raise _refuse(None, gettext("登録中の団体のみ連絡先を共有できます。"), "group_not_active")
     contact_name = (contact_name or group.contact_name or group.representative_name).strip()
     phone = (phone or group.contact_phone).strip()
     email = (email or group.contact_email).strip()
     if not contact_name or len(contact_name) > 100:
-        raise _refuse("contact_name", "担当者名を100字以内で入力してください。", "required")
+        raise _refuse("contact_name", gettext("担当者名を100字以内で入力してください。"), "required")
     if not phone and not email:
-        raise _refuse("phone", "電話番号かメールアドレスのどちらかを入力してください。", "unreachable")
+        raise _refuse("phone", gettext("電話番号かメールアドレスのどちらかを入力してください。"), "unreachable")
     if len(phone) > 40 or (phone and not re.fullmatch(r"[0-9０-９+＋()（）\-‐ー－ ]{6,40}", phone)):
-        raise _refuse("phone", "電話番号の形式が正しくありません。", "invalid_phone")
+        raise _refuse("phone", gettext("電話番号の形式が正しくありません。"), "invalid_phone")
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise _refuse("email", "メールアドレスの形式が正しくありません。", "invalid_email") from None
+            raise _refuse("email", gettext("メールアドレスの形式が正しくありません。"), "invalid_email") from None
     if contact is None:
         contact = DisasterContact(uuid=disaster.disaster_contact_uuid(group_uuid=group.uuid,
                                                                       declaration_uuid=declaration.uuid),
@@ -470,31 +471,31 @@ def clean_answers(questions: list[dict], raw: dict) -> dict:
     """Answers checked against the questions: every question answered, only known options.
     ValidationError per question (`q_<key>`) with a code: required, unknown_option, invalid_number."""
     if not isinstance(raw, dict):
-        raise _refuse(None, "回答の形式が正しくありません。", "invalid")
+        raise _refuse(None, gettext("回答の形式が正しくありません。"), "invalid")
     errors, cleaned = {}, {}
     unexpected = set(raw) - {question["key"] for question in questions}
     if unexpected:
-        errors["answers"] = ValidationError("この調査にない設問への回答があります。", code="unknown_question")
+        errors["answers"] = ValidationError(gettext("この調査にない設問への回答があります。"), code="unknown_question")
     for question in questions:
         key, value = question["key"], raw.get(question["key"])
         field = f"q_{key}"
         options = {option["key"] for option in question["options"]}
         if value in (None, "", []):
-            errors[field] = ValidationError("この設問に回答してください。", code="required")
+            errors[field] = ValidationError(gettext("この設問に回答してください。"), code="required")
         elif question["kind"] == disaster.QuestionKind.NUMBER:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= disaster.MAX_NUMBER_ANSWER:
-                errors[field] = ValidationError("0以上の整数で入力してください。", code="invalid_number")
+                errors[field] = ValidationError(gettext("0以上の整数で入力してください。"), code="invalid_number")
             else:
                 cleaned[key] = value
         elif question["kind"] == disaster.QuestionKind.SINGLE:
             if not isinstance(value, str) or value not in options:
-                errors[field] = ValidationError("選択肢にない回答です。", code="unknown_option")
+                errors[field] = ValidationError(gettext("選択肢にない回答です。"), code="unknown_option")
             else:
                 cleaned[key] = value
         else:
             chosen = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str) and v in options for v in chosen) or len(set(chosen)) != len(chosen):
-                errors[field] = ValidationError("選択肢にない回答です。", code="unknown_option")
+                errors[field] = ValidationError(gettext("選択肢にない回答です。"), code="unknown_option")
             else:
                 cleaned[key] = sorted(chosen)
     if errors:
@@ -518,20 +519,20 @@ def survey_answer(*, acting_user, survey: EmergencySurvey, group, answers: dict)
     _check_permitted(acting_user, SurveyAnswer, "add", SurveyAnswer(center=center))
     _open_and_covering(survey.declaration, center)
     if survey.closed_at is not None:
-        raise _refuse(None, "このアンケートは締め切られました。回答は記録できません。", "survey_closed")
+        raise _refuse(None, gettext("このアンケートは締め切られました。回答は記録できません。"), "survey_closed")
     if group.status != "active":
-        raise _refuse("group", "登録中の団体を選んでください。", "group_not_active")
+        raise _refuse("group", gettext("登録中の団体を選んでください。"), "group_not_active")
     cleaned = clean_answers(survey.questions, answers)
     # Lock the group so two staff recording the same group's answer meet here, not at the constraint.
     type(group).objects.select_for_update().filter(pk=group.pk).exists()
     if SurveyAnswer.objects.filter(survey=survey, group=group).exists():
-        raise _refuse("group", "この団体の回答はすでに記録されています。", "already_answered")
+        raise _refuse("group", gettext("この団体の回答はすでに記録されています。"), "already_answered")
     try:
         with transaction.atomic():
             answer = SurveyAnswer.objects.create(survey=survey, center=center, group=group, answers=cleaned,
                                                  answered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
     except IntegrityError:
-        raise _refuse("group", "この団体の回答はすでに記録されています。", "already_answered") from None
+        raise _refuse("group", gettext("この団体の回答はすでに記録されています。"), "already_answered") from None
     audit_record(actor=acting_user, action="emergency.survey_answer", target=survey, organization=center,
                  detail={"questions": len(cleaned)})
     survey_counts_publish(center=center, survey=survey)

@@ -52,7 +52,7 @@ def center_status(request, declaration_uuid, center_uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{center.name} の状況を報告しました。ハブへすぐに送信します。")
+            messages.success(request, _("%(center)s の状況を報告しました。ハブへすぐに送信します。") % {"center": center.name})
             return redirect("emergency-dashboard")
     return render(request, "emergency/center_status.html", {"form": form, "declaration": declaration,
                                                              "center": center}, status=400 if form.errors else 200)
@@ -89,7 +89,7 @@ def needs(request, declaration_uuid, center_uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "ニーズを登録しました。ハブへすぐに送信します。")
+            messages.success(request, _("ニーズを登録しました。ハブへすぐに送信します。"))
             return redirect("emergency-needs", declaration_uuid, center_uuid)
     return _needs_page(request, declaration, center, need_form=form, status=400)
 
@@ -106,7 +106,7 @@ def offer_create(request, declaration_uuid, center_uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "支援の申し出を登録しました。ハブへすぐに送信します。")
+            messages.success(request, _("支援の申し出を登録しました。ハブへすぐに送信します。"))
             return redirect("emergency-needs", declaration_uuid, center_uuid)
     return _needs_page(request, declaration, center, offer_form=form, status=400 if request.method == "POST" else 200)
 
@@ -132,7 +132,7 @@ def need_action(request, uuid):
             services.need_set_status(acting_user=request.user, need=need, status=action)
     except ValidationError as error:
         return _done(request, need, error)
-    return _done(request, need, success="ニーズを更新しました。")
+    return _done(request, need, success=_("ニーズを更新しました。"))
 
 
 @login_required
@@ -140,7 +140,7 @@ def need_action(request, uuid):
 def offer_withdraw(request, uuid):
     offer = get_object_or_404(DisasterOffer.objects.select_related("declaration", "center"), uuid=uuid)
     services.offer_withdraw(acting_user=request.user, offer=offer)
-    return _done(request, offer, success="申し出を取り下げました。")
+    return _done(request, offer, success=_("申し出を取り下げました。"))
 
 
 @login_required
@@ -149,14 +149,14 @@ def commitment_report(request, uuid):
     commitment = get_object_or_404(Commitment.objects.select_related("declaration", "center"), uuid=uuid)
     form = CommitmentReportForm(request.POST)
     if not form.is_valid():
-        return _done(request, commitment, ValidationError("入力を確認してください。"))
+        return _done(request, commitment, ValidationError(_("入力を確認してください。")))
     try:
         services.commitment_report(acting_user=request.user, commitment=commitment,
                                    status=form.cleaned_data["status"], delivered=form.cleaned_data["delivered"] or 0,
                                    reached=form.cleaned_data["reached"] or 0)
     except ValidationError as error:
         return _done(request, commitment, error)
-    return _done(request, commitment, success="割り当ての状況をハブへ報告しました。")
+    return _done(request, commitment, success=_("割り当ての状況をハブへ報告しました。"))
 
 
 # --- disaster contacts and surveys (items 5 and 6) --------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,10 +29,10 @@ class DisasterContactsApi(APIView):
 
     def get(self, request, uuid):
         if not can(request.user, "view_hub"):
-            return error_response("permission_denied", "ハブの閲覧権限がありません。", 403)
+            return error_response("permission_denied", gettext("ハブの閲覧権限がありません。"), 403)
         declaration = get_object_or_404(DisasterDeclaration, uuid=uuid)
         grant, contacts = disaster_contacts(user=request.user, declaration=declaration, purpose="api")
         if grant is None:
-            return error_response("grant_required", "連絡先の閲覧には承認された閲覧許可が必要です。", 403)
+            return error_response("grant_required", gettext("連絡先の閲覧には承認された閲覧許可が必要です。"), 403)
         return Response({"grant": {"uuid": str(grant.uuid), "ends_at": grant.ends_at.isoformat()},
                          "contacts": self.Output(contacts, many=True).data})

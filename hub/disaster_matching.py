@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.japanese import search_key
 from sync import disaster
@@ -85,16 +86,17 @@ def area_reason(offer: DisasterOfferCopy, code: str, center_names: dict[str, str
     name, region = municipality(code)
     name = name or center_names.get(code, "")
     if offer.municipality_code == code:
-        return 3.0, f"同じ市区町村の申し出（{name or code}）"
+        return 3.0, gettext("同じ市区町村の申し出（%(municipality)s）") % {"municipality": name or code}
     area = search_key(offer.area_served or "")
     if not area:
         return None
     if name and any(variant in area for variant in _name_variants(name)):
-        return 2.0, f"活動地域「{offer.area_served}」に{name}を含む"
+        return 2.0, gettext("活動地域「%(area)s」に%(municipality)sを含む") % {"area": offer.area_served, "municipality": name}
     if region and any(search_key(word) in area for word in REGION_WORDS.get(region, ())):
-        return 2.0, f"活動地域「{offer.area_served}」が{name or code}（{region}地域）を含む"
+        return 2.0, gettext("活動地域「%(area)s」が%(municipality)s（%(region)s地域）を含む") % {
+            "area": offer.area_served, "municipality": name or code, "region": region}
     if any(search_key(word) in area for word in WHOLE_PREFECTURE_WORDS):
-        return 1.0, f"県内全域で活動（{offer.area_served}）"
+        return 1.0, gettext("県内全域で活動（%(area)s）") % {"area": offer.area_served}
     return None
 
 
@@ -117,7 +119,7 @@ def score(need: _Need, offer: DisasterOfferCopy, *, now: dt.datetime,
     area = area_reason(offer, row.municipality_code, center_names)
     if area is None:
         return None
-    points, reasons = area[0] + 1.0, [f"分野が一致: {disaster.Sector(row.sector).label}", area[1]]
+    points, reasons = area[0] + 1.0, [gettext("分野が一致: %(sector)s") % {"sector": disaster.Sector(row.sector).label}, area[1]]
     supplies = {search_key(line["description"]): line["quantity"] for line in offer.supplies}
     skills = _terms(offer.skills)
     matched_amount, matched = 0, 0
@@ -125,33 +127,34 @@ def score(need: _Need, offer: DisasterOfferCopy, *, now: dt.datetime,
         if line["kind"] == disaster.LineKind.ITEM and _overlap(line["description"], list(supplies)):
             matched_amount += sum(q for term, q in supplies.items()
                                   if term in search_key(line["description"]) or search_key(line["description"]) in term)
-            reasons.append(f"品目が一致: {line['description']}")
+            reasons.append(gettext("品目が一致: %(item)s") % {"item": line["description"]})
             matched += 1
         elif line["kind"] != disaster.LineKind.ITEM and _overlap(line["description"], skills):
-            reasons.append(f"技能・サービスが一致: {line['description']}")
+            reasons.append(gettext("技能・サービスが一致: %(skill)s") % {"skill": line["description"]})
             matched += 1
     points += 3.0 * min(matched, 2)
     people_lines = any(line["kind"] != disaster.LineKind.ITEM for line in row.lines)
     if people_lines and offer.volunteers:
         points += 1.0
-        reasons.append(f"ボランティア{offer.volunteers}人")
+        reasons.append(gettext("ボランティア%(count)s人") % {"count": offer.volunteers})
     if offer.vehicles:
         points += 0.5
-        reasons.append(f"車両{offer.vehicles}台")
+        reasons.append(gettext("車両%(count)s台") % {"count": offer.vehicles})
     capacity = matched_amount or (offer.volunteers + offer.vehicles + disaster.lines_total(offer.supplies))
     if need.remaining and capacity >= need.remaining:
         points += 2.0
-        reasons.append(f"残り{need.remaining}を満たせる規模")
+        reasons.append(gettext("残り%(remaining)sを満たせる規模") % {"remaining": need.remaining})
     elif need.remaining and capacity:
         points += 1.0
-        reasons.append(f"残り{need.remaining}の一部（{capacity}）")
+        reasons.append(gettext("残り%(remaining)sの一部（%(capacity)s）") % {"remaining": need.remaining, "capacity": capacity})
     deadline = row.needed_by or row.expires_at
     if offer.valid_until >= deadline:
         points += 1.0
-        reasons.append("必要な期限まで有効")
+        reasons.append(gettext("必要な期限まで有効"))
     else:
         points -= 1.0
-        reasons.append(f"{timezone.localtime(offer.valid_until):%m月%d日%H時}で受付終了（期限より前）")
+        reasons.append(gettext("%(until)sで受付終了（期限より前）") % {
+            "until": f"{timezone.localtime(offer.valid_until):%m月%d日%H時}"})
     quantity = max(min(need.remaining, capacity) if capacity else need.remaining, 1)
     return Suggestion(need=row, offer=offer, score=points, reasons=reasons, quantity=quantity)
 

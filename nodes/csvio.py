@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.japanese import ERAS
 from permissions.models import Organization, OrganizationKind
@@ -86,6 +87,11 @@ class ImportRejected(Exception):
         self.result = result
 
 
+class CellError(ValueError):
+    """A cell that cannot be read, with the message for the person importing (any other ValueError
+    gets the generic one: the message's language cannot tell them apart)."""
+
+
 def decode_csv(raw: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM) first, then CP932 (Excel and kintone on Japanese Windows)."""
     for encoding in ("utf-8-sig", "cp932"):
@@ -93,7 +99,7 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise ValidationError("文字コードを判別できません。UTF-8 または Shift_JIS (CP932) で保存してください。", code="encoding")
+    raise ValidationError(gettext("文字コードを判別できません。UTF-8 または Shift_JIS (CP932) で保存してください。"), code="encoding")
 
 
 _WAREKI_DATE = re.compile(r"^(令和|平成|昭和|R|H|S)\s*(元|\d{1,2})[年.\-/](\d{1,2})[月.\-/](\d{1,2})日?$")
@@ -119,7 +125,8 @@ def _choice(text: str, choices, column: str) -> str:
     for key, label in choices:
         if value in (key, unicodedata.normalize("NFKC", str(label))):
             return key
-    raise ValueError(f"「{text}」は{column}の選択肢にありません（{'、'.join(str(label) for _k, label in choices)}）。")
+    raise CellError(gettext("「%(value)s」は%(column)sの選択肢にありません（%(choices)s）。") % {
+        "value": text, "column": column, "choices": "、".join(str(label) for _k, label in choices)})
 
 
 _FIELD_SPLIT = re.compile(r"[、,;；|｜/／\n]+")
@@ -133,7 +140,8 @@ def _activity_fields(text: str, by_name: dict) -> list[m.ActivityField]:
             continue
         activity_field = by_name.get(part) or by_name.get(part.lstrip("第").rstrip("号"))
         if activity_field is None:
-            raise ValueError(f"活動分野「{part}」が分かりません（1〜20の号か分野名で指定してください）。")
+            raise CellError(gettext("活動分野「%(value)s」が分かりません（1〜20の号か分野名で指定してください）。") % {
+                "value": part})
         found.append(activity_field)
     return found
 
@@ -155,7 +163,7 @@ def _parse_row(raw: dict[str, str], line: int, by_name: dict, errors: list[RowEr
             elif name == "member_count":
                 values[name] = int(unicodedata.normalize("NFKC", text).replace(",", ""))
                 if values[name] < 0:
-                    raise ValueError("会員数は0以上の整数で入力してください。")
+                    raise CellError(gettext("会員数は0以上の整数で入力してください。"))
             elif name == "kind":
                 values[name] = _choice(text, [(k, lbl) for k, lbl in OrganizationKind.choices
                                               if k in services.GROUP_ORGANIZATION_KINDS], column)
@@ -173,10 +181,11 @@ def _parse_row(raw: dict[str, str], line: int, by_name: dict, errors: list[RowEr
             else:
                 values[name] = text
         except ValueError as error:
-            message = str(error) if "「" in str(error) or "。" in str(error) else f"「{text}」を{column}として読めません。"
+            message = str(error) if isinstance(error, CellError) else gettext("「%(value)s」を%(column)sとして読めません。") % {
+                "value": text, "column": column}
             errors.append(RowError(line, column, "invalid_value", message))
     if not values.get("name"):
-        errors.append(RowError(line, column_header("name"), "required", "団体名は必須です。"))
+        errors.append(RowError(line, column_header("name"), "required", gettext("団体名は必須です。")))
     return values
 
 
@@ -210,7 +219,7 @@ def import_groups(*, acting_user, center: Organization, raw: bytes, commit: bool
     """
     result = ImportResult()
     if len(raw) > MAX_IMPORT_BYTES:
-        result.errors.append(RowError(0, "", "too_large", "ファイルが大きすぎます（5MBまで）。"))
+        result.errors.append(RowError(0, "", "too_large", gettext("ファイルが大きすぎます（5MBまで）。")))
         raise ImportRejected(result)
     try:
         text, result.encoding = decode_csv(raw)
@@ -220,7 +229,7 @@ def import_groups(*, acting_user, center: Organization, raw: bytes, commit: bool
     reader = csv.DictReader(io.StringIO(text, newline=""))
     mapping, result.ignored_columns = _header_map(reader.fieldnames or [])
     if "name" not in mapping.values():
-        result.errors.append(RowError(1, column_header("name"), "missing_column", "「団体名」の列がありません。"))
+        result.errors.append(RowError(1, column_header("name"), "missing_column", gettext("「団体名」の列がありません。")))
         raise ImportRejected(result)
     by_name = {}
     for activity_field in m.ActivityField.objects.all():
@@ -233,19 +242,22 @@ def import_groups(*, acting_user, center: Organization, raw: bytes, commit: bool
             for index, raw_row in enumerate(reader):
                 line = reader.line_num
                 if index >= MAX_IMPORT_ROWS:
-                    result.errors.append(RowError(line, "", "too_many_rows", f"{MAX_IMPORT_ROWS}行までです。"))
+                    result.errors.append(RowError(line, "", "too_many_rows",
+                                                  gettext("%(limit)s行までです。") % {"limit": MAX_IMPORT_ROWS}))
                     break
                 if None in raw_row:
-                    result.errors.append(RowError(line, "", "extra_cells", "見出しより多くの列があります。"))
+                    result.errors.append(RowError(line, "", "extra_cells", gettext("見出しより多くの列があります。")))
                     continue
                 row_errors: list[RowError] = []
                 values = _parse_row({mapping[h]: v for h, v in raw_row.items() if h in mapping}, line, by_name, row_errors)
                 name = values.get("name", "")
                 if name in existing:
-                    row_errors.append(RowError(line, column_header("name"), "duplicate", f"「{name}」はすでに登録されています。"))
+                    row_errors.append(RowError(line, column_header("name"), "duplicate",
+                                               gettext("「%(name)s」はすでに登録されています。") % {"name": name}))
                 elif name in seen:
                     row_errors.append(RowError(line, column_header("name"), "duplicate",
-                                               f"「{name}」は{seen[name]}行目と重複しています。"))
+                                               gettext("「%(name)s」は%(line)s行目と重複しています。") % {
+                                                   "name": name, "line": seen[name]}))
                 seen.setdefault(name, line)
                 result.rows.append({"line": line, **{k: v for k, v in values.items() if k not in PERSONAL_COLUMNS}})
                 if row_errors:
@@ -257,10 +269,10 @@ def import_groups(*, acting_user, center: Organization, raw: bytes, commit: bool
                 except ValidationError as error:
                     result.errors.extend(_service_error_rows(error, line))
                 except PermissionDenied:
-                    result.errors.append(RowError(line, "", "permission_denied", "このセンターに登録する権限がありません。"))
+                    result.errors.append(RowError(line, "", "permission_denied", gettext("このセンターに登録する権限がありません。")))
                     break
             if not result.rows and not result.errors:
-                result.errors.append(RowError(2, "", "empty", "データ行がありません。"))
+                result.errors.append(RowError(2, "", "empty", gettext("データ行がありません。")))
             if result.errors:
                 raise ImportRejected(result)
             result.created = len(result.rows)

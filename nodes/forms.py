@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext, gettext_lazy as _
 
 from common.forms import TourStopForm  # noqa: F401 (the tour page's form)
 from permissions.models import Organization, OrganizationKind
@@ -60,7 +61,7 @@ class ServiceForm(forms.ModelForm):
             centers = list(user_centers(user=self.user)[:2])
             center = self.derived_center(values) or (centers[0] if len(centers) == 1 else None)
             if center is None:
-                raise ValidationError({"center": ValidationError("センターを選んでください。", code="required")})
+                raise ValidationError({"center": ValidationError(gettext("センターを選んでください。"), code="required")})
             values["center"] = center
         return values
 
@@ -182,7 +183,7 @@ def _checks(choices, label, coerce=str, help_text=""):
     )
 
 
-MONTH_CHOICES = [(month, f"{month}月") for month in m.MONTHS]
+MONTH_CHOICES = [(month, MONTHS[month]) for month in m.MONTHS]  # Django's names: 4月 in Japanese
 
 
 class NeedForm(ServiceForm):

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from common.japanese import fiscal_year_of
 
 from .matching_text import WHOLE_AREA, area_keys_of, municipality_key, terms
@@ -185,8 +187,9 @@ BASE_WEIGHTS: dict[str, float] = {
     "fields": 2.0, "text": 4.0, "area": 1.5, "form": 1.5, "timing": 0.5, "conditions": 0.5, "history": 1.0,
 }
 FEATURE_LABELS = {
-    "fields": "活動分野", "text": "内容", "area": "地域", "form": "協働の形態", "timing": "時期",
-    "conditions": "費用・条件", "history": "協働の実績",
+    "fields": gettext_lazy("活動分野"), "text": gettext_lazy("内容"), "area": gettext_lazy("地域"),
+    "form": gettext_lazy("協働の形態"), "timing": gettext_lazy("時期"), "conditions": gettext_lazy("費用・条件"),
+    "history": gettext_lazy("協働の実績"),
 }
 # A cosine of 0.5 between two short Japanese texts already means the same topic.
 TEXT_SATURATION = 0.5
@@ -227,7 +230,8 @@ class Learning:
     pair_penalties: Mapping[tuple, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
 
     def summary(self) -> list[str]:
-        return [f"{FEATURE_LABELS[f]}の重み +{gain:.1f}（見送り理由から学習）" for f, gain in self.adjustments.items() if gain]
+        return [gettext("%(feature)sの重み +%(gain).1f（見送り理由から学習）") % {"feature": FEATURE_LABELS[f], "gain": gain}
+                for f, gain in self.adjustments.items() if gain]
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,11 +313,13 @@ def _area(need: NeedDoc, offer: OfferDoc, municipality: str, explain: bool) -> t
     for shown_a, a in need.area_keys:
         for shown_b, b in offer.area_keys:
             if a in b or b in a:
-                return 1.0, [Reason("area_same", "good", f"同じ地域: {min(shown_a, shown_b, key=len)}")] if explain else []
+                return 1.0, [Reason("area_same", "good", gettext("同じ地域: %(area)s") % {
+                    "area": min(shown_a, shown_b, key=len)})] if explain else []
     city = municipality_key(municipality)
     if city and any(b == city for _shown, b in offer.area_keys) and WHOLE_AREA.search(offer.area):
-        return 0.8, [Reason("area_city", "good", f"市内全域に対応: {offer.area}")] if explain else []
-    return 0.0, [Reason("area_other", "caution", f"地域が異なる: {need.area} / {offer.area}")] if explain else []
+        return 0.8, [Reason("area_city", "good", gettext("市内全域に対応: %(area)s") % {"area": offer.area})] if explain else []
+    return 0.0, [Reason("area_other", "caution", gettext("地域が異なる: %(need)s / %(offer)s") % {
+        "need": need.area, "offer": offer.area})] if explain else []
 
 
 def _form(need: NeedDoc, offer: OfferDoc, explain: bool) -> tuple[float, list[Reason]]:
@@ -323,13 +329,15 @@ def _form(need: NeedDoc, offer: OfferDoc, explain: bool) -> tuple[float, list[Re
     needs_entity = allowed & FORMS_NEEDING_LEGAL_ENTITY
     if offer.legal_entity is False and needs_entity:
         if allowed - needs_entity:
-            return 0.8, [Reason("form_other", "good", f"協働の形態: {_labels(CollaborationForm, allowed - needs_entity)}なら可能"),
-                         Reason("form_legal_entity", "caution", "委託には法人格が必要です")] if explain else []
-        return 0.0, [Reason("form_legal_entity", "caution", "委託には法人格が必要です")] if explain else []
+            return 0.8, [Reason("form_other", "good", gettext("協働の形態: %(forms)sなら可能") % {
+                "forms": _labels(CollaborationForm, allowed - needs_entity)}),
+                         Reason("form_legal_entity", "caution", gettext("委託には法人格が必要です"))] if explain else []
+        return 0.0, [Reason("form_legal_entity", "caution", gettext("委託には法人格が必要です"))] if explain else []
     if offer.legal_entity is None and needs_entity:
-        return 0.8, [Reason("form_fit", "good", f"協働の形態: {_labels(CollaborationForm, allowed)}"),
-                     Reason("form_unknown_entity", "caution", "委託の場合は法人格の確認が必要です")] if explain else []
-    return 1.0, [Reason("form_fit", "good", f"協働の形態: {_labels(CollaborationForm, allowed)}")] if explain else []
+        return 0.8, [Reason("form_fit", "good", gettext("協働の形態: %(forms)s") % {"forms": _labels(CollaborationForm, allowed)}),
+                     Reason("form_unknown_entity", "caution", gettext("委託の場合は法人格の確認が必要です"))] if explain else []
+    return 1.0, [Reason("form_fit", "good", gettext("協働の形態: %(forms)s") % {
+        "forms": _labels(CollaborationForm, allowed)})] if explain else []
 
 
 def _timing(need: NeedDoc, offer: OfferDoc, explain: bool) -> tuple[float, list[Reason]]:
@@ -338,11 +346,12 @@ def _timing(need: NeedDoc, offer: OfferDoc, explain: bool) -> tuple[float, list[
     if not offer.months:
         return 0.6, []
     if need.month in offer.months:
-        return 1.0, [Reason("timing_fit", "good", f"希望時期（{need.month}月）に対応できる")] if explain else []
+        return 1.0, [Reason("timing_fit", "good", gettext("希望時期（%(month)s月）に対応できる") % {"month": need.month})] if explain else []
     if not explain:
         return 0.0, []
     months = "・".join(str(m) for m in sorted(offer.months))
-    return 0.0, [Reason("timing_other", "caution", f"希望時期（{need.month}月）は対応時期（{months}月）の外です")]
+    return 0.0, [Reason("timing_other", "caution", gettext("希望時期（%(month)s月）は対応時期（%(months)s月）の外です") % {
+        "month": need.month, "months": months})]
 
 
 def _conditions(need: NeedDoc, offer: OfferDoc, explain: bool) -> tuple[float, list[Reason]]:
@@ -351,14 +360,15 @@ def _conditions(need: NeedDoc, offer: OfferDoc, explain: bool) -> tuple[float, l
     missing = offer.costs - need.covered_costs
     if not missing:
         return 1.0, [Reason("conditions_covered", "good",
-                            f"条件が合う: {_labels(CostItem, offer.costs)}は提案元が負担")] if explain else []
+                            gettext("条件が合う: %(costs)sは提案元が負担") % {"costs": _labels(CostItem, offer.costs)})] if explain else []
     value = 0.0 if need.budget == NeedBudget.NONE else 0.5
     if not explain:
         return value, []
     if value == 0.0:
         return value, [Reason("conditions_unfunded", "caution",
-                              f"条件: {_labels(CostItem, missing)}の負担が必要（提案元は予算なし）")]
-    return value, [Reason("conditions_open", "caution", f"条件: {_labels(CostItem, missing)}の負担が必要（要相談）")]
+                              gettext("条件: %(costs)sの負担が必要（提案元は予算なし）") % {"costs": _labels(CostItem, missing)})]
+    return value, [Reason("conditions_open", "caution", gettext("条件: %(costs)sの負担が必要（要相談）") % {
+        "costs": _labels(CostItem, missing)})]
 
 
 _OUTCOME_LABEL = {value: str(label) for value, label in CaseOutcome.choices}
@@ -379,9 +389,13 @@ def _history(need: NeedDoc, cases: Sequence[PastCase], explain: bool) -> tuple[f
     if not explain or not best:
         return best, []
     label = _OUTCOME_LABEL.get(outcome, "")
-    text = {"requester": f"{need.requester_name or '提案元'}との協働事例あり（{label}）",
-            "government": f"過去に市との協働事例あり（{label}）",
-            "other": f"過去の協働事例あり（{label}）"}[kind]
+    if kind == "requester":
+        text = gettext("%(requester)sとの協働事例あり（%(outcome)s）") % {
+            "requester": need.requester_name or gettext("提案元"), "outcome": label}
+    elif kind == "government":
+        text = gettext("過去に市との協働事例あり（%(outcome)s）") % {"outcome": label}
+    else:
+        text = gettext("過去の協働事例あり（%(outcome)s）") % {"outcome": label}
     return best, [Reason("history", "good", text)]
 
 
@@ -397,10 +411,11 @@ def score_pair(need: NeedDoc, offer: OfferDoc, text: float, shared: Sequence[str
     reasons: list[tuple[float, Reason]] = []
     if explain and common:
         labels = "・".join(context.field_labels.get(c, str(c)) for c in sorted(common))
-        reasons.append((weights["fields"] * features["fields"], Reason("fields_match", "good", f"活動分野が一致: {labels}")))
+        reasons.append((weights["fields"] * features["fields"], Reason("fields_match", "good",
+                                                                             gettext("活動分野が一致: %(fields)s") % {"fields": labels})))
     if explain and features["text"] and shared:
         reasons.append((weights["text"] * features["text"],
-                        Reason("text_similar", "good", f"内容が近い: {'・'.join(shared)}")))
+                        Reason("text_similar", "good", gettext("内容が近い: %(words)s") % {"words": "・".join(shared)})))
     for name, (value, found) in (
         ("area", _area(need, offer, context.municipality, explain)),
         ("form", _form(need, offer, explain)),
@@ -417,7 +432,8 @@ def score_pair(need: NeedDoc, offer: OfferDoc, text: float, shared: Sequence[str
         score -= min(PAIR_PENALTY_MAX, PAIR_PENALTY * count)
         if explain:
             reasons.append((0.0, Reason("dismissed_before", "caution",
-                                        f"この提案元では以前見送り（{count}件: {'・'.join(labels)}）")))
+                                        gettext("この提案元では以前見送り（%(count)s件: %(reasons)s）") % {
+                                            "count": count, "reasons": "・".join(labels)})))
     if not explain:
         return Suggestion(doc=offer, score=score, features=features, reasons=[])
     ordered = sorted(reasons, key=lambda item: (item[1].kind != "good", -item[0]))
@@ -487,18 +503,23 @@ def need_notes(need: NeedDoc, today: dt.date) -> list[Reason]:
     notes = []
     current = fiscal_year_of(today)
     if need.fiscal_year and need.fiscal_year < current:
-        notes.append(Reason("year_past", "caution", f"実施希望年度（{need.fiscal_year}年度）を過ぎています"))
+        notes.append(Reason("year_past", "caution", gettext("実施希望年度（%(year)s年度）を過ぎています") % {
+            "year": need.fiscal_year}))
     paid = need.allowed_forms & FORMS_NEEDING_BUDGET
     if need.budget == NeedBudget.TO_REQUEST and need.fiscal_year:
         deadline = dt.date(need.fiscal_year - 1, BUDGET_REQUEST_MONTH, 1)
         if today >= dt.date(need.fiscal_year - 1, BUDGET_REQUEST_MONTH + 1, 1):
             notes.append(Reason("budget_late", "caution",
-                                f"{need.fiscal_year}年度の予算要求の時期（{deadline.year}年{deadline.month}月頃）を過ぎています。"
-                                "費用を伴わない形態（事業協力・共催・後援）も検討してください"))
+                                gettext("%(year)s年度の予算要求の時期（%(deadline_year)s年%(deadline_month)s月頃）を過ぎています。"
+                                        "費用を伴わない形態（事業協力・共催・後援）も検討してください") % {
+                                    "year": need.fiscal_year, "deadline_year": deadline.year,
+                                    "deadline_month": deadline.month}))
         else:
             notes.append(Reason("budget_in_time", "good",
-                                f"{need.fiscal_year}年度の予算要求（{deadline.year}年{deadline.month}月頃）までに調整すれば間に合います"))
+                                gettext("%(year)s年度の予算要求（%(deadline_year)s年%(deadline_month)s月頃）までに調整すれば間に合います") % {
+                                    "year": need.fiscal_year, "deadline_year": deadline.year,
+                                    "deadline_month": deadline.month}))
     if need.budget == NeedBudget.NONE and paid:
         labels = _labels(CollaborationForm, paid)
-        notes.append(Reason("budget_none", "caution", f"予算がないため{labels}は難しい可能性があります"))
+        notes.append(Reason("budget_none", "caution", gettext("予算がないため%(forms)sは難しい可能性があります") % {"forms": labels}))
     return notes

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from permissions.audit import audit_record
 from permissions.models import Organization
@@ -65,7 +65,7 @@ class CaseShare:
     level: str
     payload: dict | None = None
     texts: dict[str, TextPreview] = field(default_factory=dict)
-    held: list[str] = field(default_factory=list)  # structured reasons, for staff (Japanese)
+    held: list[str] = field(default_factory=list)  # structured reasons, for staff (translated)
     notes: list[str] = field(default_factory=list)  # what was left out so the parties stay anonymous
     blocked: list[str] = field(default_factory=list)  # final check: kinds of known data still present
 
@@ -84,11 +84,13 @@ def _held_for_consent(parties, consented: set[int] | None = None) -> list[str]:
             continue
         if consented is not None:
             if organization.pk not in consented:
-                reasons.append(f"{organization.name}（{organization.get_kind_display()}）はこのツアーでの団体名公開に同意していません。")
+                reasons.append(gettext("%(name)s（%(kind)s）はこのツアーでの団体名公開に同意していません。") % {
+                    "name": organization.name, "kind": organization.get_kind_display()})
             continue
         registration = getattr(organization, "registration", None)
         if registration is None or registration.consent_named_cases_at is None:
-            reasons.append(f"{organization.name}（{organization.get_kind_display()}）は事例での団体名公開に同意していません。")
+            reasons.append(gettext("%(name)s（%(kind)s）は事例での団体名公開に同意していません。") % {
+                "name": organization.name, "kind": organization.get_kind_display()})
     return reasons
 
 
@@ -216,9 +218,9 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
     }
     # The hub refuses what does not fit its schema, and a refused batch stops this node's sync.
     if len(payload["parties"]) > case_wire.MAX_PARTIES:
-        share.held.append(f"協働の主体が{case_wire.MAX_PARTIES}を超えるため、ハブに送れません。")
+        share.held.append(gettext("協働の主体が%(limit)sを超えるため、ハブに送れません。") % {"limit": case_wire.MAX_PARTIES})
     if case_wire.CASE.over_limits(payload):
-        share.held.append("本文が長すぎるため、ハブに送れません（概要・教訓は2万字まで）。")
+        share.held.append(gettext("本文が長すぎるため、ハブに送れません（概要・教訓は2万字まで）。"))
     # Fail closed: whatever the layers missed, known personal data in the final payload stops it.
     hits = [hit for text in _payload_strings(payload) for hit in find_known(text, known)]
     share.blocked = sorted({hit.kind for hit in hits})
@@ -279,15 +281,17 @@ def hub_state(case, share: CaseShare | None = None, *, detailed: bool = False) -
         share = share or case_share(case)
         if not share.sendable:
             reasons = share.held + [blocked_reason(kind, detailed=detailed) for kind in share.blocked]
-            return HubState("held", "送信を保留中", reasons)
+            return HubState("held", gettext("送信を保留中"), reasons)
     if last is None or last.op != Op.UPSERT:
-        return HubState("retracted", "ハブから取り下げ済み") if last is not None else HubState("private", "ハブには未共有")
+        return (HubState("retracted", gettext("ハブから取り下げ済み")) if last is not None
+                else HubState("private", gettext("ハブには未共有")))
     acked = last.publish_seq is not None and last.publish_seq <= sync_state().last_acked_seq
-    return HubState("shared", "ハブに掲載中") if acked else HubState("pending", "ハブへ送信待ち")
+    return HubState("shared", gettext("ハブに掲載中")) if acked else HubState("pending", gettext("ハブへ送信待ち"))
 
 
-BLOCK_LABELS = {"person": "人名", "phone": "電話番号", "email": "メールアドレス", "address": "住所",
-                "organization": "団体名", "postal_code": "郵便番号"}
+BLOCK_LABELS = {"person": gettext_lazy("人名"), "phone": gettext_lazy("電話番号"), "email": gettext_lazy("メールアドレス"),
+                "address": gettext_lazy("住所"), "organization": gettext_lazy("団体名"),
+                "postal_code": gettext_lazy("郵便番号")}
 
 
 def blocked_reason(kind: str, *, detailed: bool) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from sync import outbox
 from sync.anonymize import find_known, scrub
 from sync.wire import tours
@@ -33,7 +35,7 @@ WITHHELD = "〔非表示：個人情報の確認が必要〕"
 @dataclass
 class TourShare:
     payload: dict | None
-    withheld: list[str] = field(default_factory=list)  # labels of texts that were not sent (Japanese)
+    withheld: list[str] = field(default_factory=list)  # labels of texts that were not sent (translated)
 
 
 def _consented_organizations(tour):
@@ -50,14 +52,14 @@ def _text(text: str, limit: int, known, withheld: list[str], label: str) -> str:
 
 def _texts(tour, stops, cases, known, withheld: list[str]) -> dict:
     return {
-        "title": _text(tour.title, LIMITS["title"], known, withheld, "ツアー名"),
-        "theme": _text(tour.theme, LIMITS["theme"], known, withheld, "テーマ"),
-        "description": _text(tour.description, LIMITS["description"], known, withheld, "ねらい・内容"),
-        "stops": {str(s.uuid): {"title": _text(s.title, LIMITS["stop_title"], known, withheld, "訪問先"),
-                                "place": _text(s.place, LIMITS["place"], known, withheld, "場所"),
-                                "directions": _text(s.directions, LIMITS["directions"], known, withheld, "行き方")}
+        "title": _text(tour.title, LIMITS["title"], known, withheld, gettext("ツアー名")),
+        "theme": _text(tour.theme, LIMITS["theme"], known, withheld, gettext("テーマ")),
+        "description": _text(tour.description, LIMITS["description"], known, withheld, gettext("ねらい・内容")),
+        "stops": {str(s.uuid): {"title": _text(s.title, LIMITS["stop_title"], known, withheld, gettext("訪問先")),
+                                "place": _text(s.place, LIMITS["place"], known, withheld, gettext("場所")),
+                                "directions": _text(s.directions, LIMITS["directions"], known, withheld, gettext("行き方"))}
                   for s in stops},
-        "notes": {str(c.uuid): _text(c.note, LIMITS["note"], known, withheld, "見どころ") for c in cases},
+        "notes": {str(c.uuid): _text(c.note, LIMITS["note"], known, withheld, gettext("見どころ")) for c in cases},
     }
 
 
@@ -148,8 +150,8 @@ def missing_tour_consents(tour_case, consented: set[int] | None = None) -> list:
 def project_tour_lesson(lesson) -> dict | None:
     known = all_personal_data()
     withheld: list[str] = []
-    title = _text(lesson.title, LIMITS["lesson_title"], known, withheld, "見出し")
-    text = _text(lesson.text, LIMITS["lesson_text"], known, withheld, "教訓")
+    title = _text(lesson.title, LIMITS["lesson_title"], known, withheld, gettext("見出し"))
+    text = _text(lesson.text, LIMITS["lesson_text"], known, withheld, gettext("教訓"))
     if withheld:
         return None  # a lesson is its text: withheld text means nothing to send
     refs = []
@@ -159,7 +161,7 @@ def project_tour_lesson(lesson) -> dict | None:
         elif tour_case.library_case_uuid:
             refs.append(str(tour_case.library_case_uuid))
     return {"center": str(lesson.center.uuid), "tour": str(lesson.tour.uuid),
-            "tour_title": _text(lesson.tour.title, LIMITS["title"], known, [], "ツアー名"),
+            "tour_title": _text(lesson.tour.title, LIMITS["title"], known, [], gettext("ツアー名")),
             "title": title, "text": text, "cases": sorted(refs)}
 
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext, gettext_lazy as _
 
 from common.japanese import date_label, fiscal_year_label
 from common.templatetags.kyodo import person_name
@@ -41,7 +42,7 @@ def _years(case) -> str:
 def _renewal(group) -> str:
     label = date_label(group.renewal_due)
     if group.renewal_due < timezone.localdate():
-        return f"{label}（期限切れ）"
+        return gettext("%(date)s（期限切れ）") % {"date": label}
     return label
 
 
@@ -205,7 +206,7 @@ CHOICE_LIST_LABELS: dict[str, Callable[[object], str]] = {
     "allowed_forms": lambda v: str(m.CollaborationForm(v).label),
     "covered_costs": lambda v: str(m.CostItem(v).label),
     "cost_conditions": lambda v: str(m.CostItem(v).label),
-    "available_months": lambda v: f"{v}月",
+    "available_months": lambda v: str(MONTHS[v]),
 }
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
@@ -100,9 +101,9 @@ def _detail_context(request, ui, record) -> dict:
     if isinstance(record, m.GroupRegistration):
         context["consents"] = [
             (consent, label, getattr(record, f"consent_{consent}_at"))
-            for consent, label in (("hub_listing", "ハブ（県域）の団体一覧に掲載"),
-                                   ("named_cases", "共有する協働事例に団体名を掲載"),
-                                   ("disaster_contact", "災害時の連絡先共有"))
+            for consent, label in (("hub_listing", gettext("ハブ（県域）の団体一覧に掲載")),
+                                   ("named_cases", gettext("共有する協働事例に団体名を掲載")),
+                                   ("disaster_contact", gettext("災害時の連絡先共有")))
         ]
         context["offers"] = list(record.offers.all())
     return context
@@ -147,7 +148,7 @@ def record_edit(request, slug, uuid=None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "保存しました。")
+            messages.success(request, gettext("保存しました。"))
             return redirect("record-detail", slug=slug, uuid=saved.uuid)
     status = 400 if request.method == "POST" else 200
     return render(request, "nodes/record_form.html",
@@ -164,7 +165,7 @@ def record_delete(request, slug, uuid):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("record-detail", slug=slug, uuid=uuid)
-    messages.success(request, "削除しました。")
+    messages.success(request, gettext("削除しました。"))
     return redirect("record-list", slug=slug)
 
 
@@ -178,7 +179,7 @@ def group_consent(request, uuid):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "同意を記録しました。" if given else "同意の撤回を記録しました。")
+        messages.success(request, gettext("同意を記録しました。") if given else gettext("同意の撤回を記録しました。"))
     return redirect("record-detail", slug="groups", uuid=uuid)
 
 
@@ -187,7 +188,7 @@ def group_consent(request, uuid):
 def group_renew(request, uuid):
     group = _scoped(request.user, RECORDS["groups"], "change", uuid)
     services.group_renew(acting_user=request.user, group=group)
-    messages.success(request, "登録を更新しました。")
+    messages.success(request, gettext("登録を更新しました。"))
     return redirect("record-detail", slug="groups", uuid=uuid)
 
 
@@ -236,9 +237,11 @@ def case_share(request, uuid):
         else:
             state = sharing.hub_state(case, detailed=holds(request.user, m.CENTER_DELETE, case.center_id))
             if state.code == "held":
-                messages.warning(request, "共有レベルを記録しましたが、送信は保留しています: " + " ".join(state.reasons))
+                messages.warning(request, gettext("共有レベルを記録しましたが、送信は保留しています: %(reasons)s") % {
+                    "reasons": " ".join(state.reasons)})
             else:
-                messages.success(request, f"共有レベルを「{case.get_sharing_level_display()}」にしました（{state.label}）。")
+                messages.success(request, gettext("共有レベルを「%(level)s」にしました（%(state)s）。") % {
+                    "level": case.get_sharing_level_display(), "state": state.label})
         return redirect("case-share", uuid=case.uuid)
     level = request.GET.get("level") or (case.sharing_level if case.sharing_level != "private" else "anonymized")
     if level not in ("anonymized", "named"):
@@ -262,5 +265,5 @@ def case_share(request, uuid):
 
 def _text_label(name: str) -> str:
     if name.startswith("party"):
-        return f"担った役割（主体{int(name[5:]) + 1}）"
+        return gettext("担った役割（主体%(number)s）") % {"number": int(name[5:]) + 1}
     return str(m.CollaborationCase._meta.get_field(name).verbose_name)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from permissions.models import Organization
@@ -53,7 +54,7 @@ def group_import_confirm(request):
         raw = base64.b64decode(request.POST.get("payload", ""), validate=True)
         center = selectors.user_centers(user=request.user).get(uuid=request.POST.get("center"))
     except (ValueError, ObjectDoesNotExist):
-        messages.error(request, "取り込みの内容を確認できませんでした。もう一度ファイルを選んでください。")
+        messages.error(request, gettext("取り込みの内容を確認できませんでした。もう一度ファイルを選んでください。"))
         return redirect("group-import")
     try:
         result = csvio.import_groups(acting_user=request.user, center=center, raw=raw, commit=True)
@@ -61,7 +62,7 @@ def group_import_confirm(request):
         form = ImportUploadForm(user=request.user)
         return render(request, "nodes/group_import.html",
                       {"form": form, "result": rejected.result, "rejected": True}, status=400)
-    messages.success(request, f"{result.created}件の団体を登録しました。")
+    messages.success(request, gettext("%(count)s件の団体を登録しました。") % {"count": result.created})
     return redirect("record-list", slug="groups")
 
 

@@ -72,7 +72,7 @@ def _pair(user, form):
 def dismiss(request):
     form = DismissForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "見送りの理由を選んでください。")
+        messages.error(request, gettext("見送りの理由を選んでください。"))
         return _back(request, reverse("matching-board"))
     need, offer = _pair(request.user, form)
     try:
@@ -81,7 +81,8 @@ def dismiss(request):
     except ValidationError as error:
         _errors(request, error)
     else:
-        messages.success(request, f"「{offer.title}」の提案を見送りました。次回からの順位に反映します。")
+        messages.success(request, gettext("「%(title)s」の提案を見送りました。次回からの順位に反映します。") % {
+            "title": offer.title})
     return _back(request, reverse("matching-need", args=[need.uuid]))
 
 
@@ -90,7 +91,7 @@ def dismiss(request):
 def restore(request, uuid):
     dismissal = _get(request.user, m.SuggestionDismissal, "delete", uuid)
     services.suggestion_restore(acting_user=request.user, dismissal=dismissal)
-    messages.success(request, "見送りを取り消しました。")
+    messages.success(request, gettext("見送りを取り消しました。"))
     return _back(request, reverse("matching-need", args=[dismissal.need.uuid]))
 
 
@@ -107,7 +108,7 @@ def propose(request):
     except ValidationError as error:
         _errors(request, error)
         return _back(request, reverse("matching-need", args=[need.uuid]))
-    messages.success(request, "マッチングを始めました。事前打ち合わせを記録してください。")
+    messages.success(request, gettext("マッチングを始めました。事前打ち合わせを記録してください。"))
     return redirect("matching-detail", uuid=match.uuid)
 
 
@@ -153,7 +154,7 @@ def _step(request, uuid, form_class, run, success: str):
 @require_POST
 def record_meeting(request, uuid):
     return _step(request, uuid, MeetingForm, lambda match, data: services.match_record_meeting(
-        acting_user=request.user, match=match, **data), "事前打ち合わせを記録しました。")
+        acting_user=request.user, match=match, **data), gettext("事前打ち合わせを記録しました。"))
 
 
 @login_required
@@ -162,14 +163,14 @@ def agree(request, uuid):
     match = _get(request.user, m.Match, "change", uuid)
     form = AgreeForm(request.POST, match=match)
     if not form.is_valid():
-        messages.error(request, "協働の形態を選んでください。")
+        messages.error(request, gettext("協働の形態を選んでください。"))
         return redirect("matching-detail", uuid=uuid)
     try:
         services.match_agree(acting_user=request.user, match=match, **form.cleaned_data)
     except ValidationError as error:
         _errors(request, error)
     else:
-        messages.success(request, "合意を記録しました。協働事例を作成できます。")
+        messages.success(request, gettext("合意を記録しました。協働事例を作成できます。"))
     return redirect("matching-detail", uuid=uuid)
 
 
@@ -182,7 +183,7 @@ def create_case(request, uuid):
     except ValidationError as error:
         _errors(request, error)
         return redirect("matching-detail", uuid=uuid)
-    messages.success(request, "協働事例を作成しました。内容を確認・補足してください。")
+    messages.success(request, gettext("協働事例を作成しました。内容を確認・補足してください。"))
     return redirect("record-detail", slug="cases", uuid=match.case.uuid)
 
 
@@ -190,7 +191,7 @@ def create_case(request, uuid):
 @require_POST
 def decline(request, uuid):
     return _step(request, uuid, DeclineForm, lambda match, data: services.match_decline(
-        acting_user=request.user, match=match, **data), "見送りを記録しました。")
+        acting_user=request.user, match=match, **data), gettext("見送りを記録しました。"))
 
 
 # --- 他センターのできること and 紹介の依頼 (through the hub) -----------------------------------------

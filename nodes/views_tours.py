@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
@@ -96,19 +97,19 @@ def tour_action(request, uuid, action):
             request, tour.uuid, links=tours.invitations_issue(acting_user=user, tour=tour, **data)))
     actions = {
         "organization": ("organization", TourOrganizationForm(post), lambda data: _add_organization(user, tour, data),
-                         "参加団体を追加しました。"),
+                         gettext("参加団体を追加しました。")),
         "stop": ("stop", TourStopForm(post), lambda data: tours.tour_stop_add(acting_user=user, tour=tour, **data),
-                 "訪問先を追加しました。"),
+                 gettext("訪問先を追加しました。")),
         "case": ("case", TourCaseForm(post, tour=tour, user=user),
-                 lambda data: tours.tour_case_add(acting_user=user, tour=tour, **data), "事例を追加しました。"),
+                 lambda data: tours.tour_case_add(acting_user=user, tour=tour, **data), gettext("事例を追加しました。")),
         "library-case": ("library_form", TourLibraryCaseForm(post, tour=tour),
                          lambda data: tours.tour_case_add(acting_user=user, tour=tour, **data),
-                         "ライブラリの事例を追加しました。"),
+                         gettext("ライブラリの事例を追加しました。")),
         "consent": ("consent", TourConsentForm(post, organizations=selectors.tour_consent_candidates(selectors.tour_bundle(tour))),
-                    lambda data: tours.tour_consent_record(acting_user=user, tour=tour, **data), "同意を記録しました。"),
+                    lambda data: tours.tour_consent_record(acting_user=user, tour=tour, **data), gettext("同意を記録しました。")),
         "session": ("session", ReportSessionForm(post),
                     lambda data: tours.report_session_create(acting_user=user, tour=tour, **data),
-                    "発表会をイベントに登録しました。"),
+                    gettext("発表会をイベントに登録しました。")),
     }
     if action not in actions:
         raise Http404
@@ -133,7 +134,7 @@ def tour_remove(request, uuid, kind, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "削除しました。")
+        messages.success(request, gettext("削除しました。"))
     return redirect("tour-detail", uuid=tour.uuid)
 
 
@@ -144,4 +145,4 @@ def lesson_create(request, uuid, report_uuid):
     report = get_object_or_404(m.TourReport, uuid=report_uuid, tour=tour)
     return _act(request, tour, "lesson", TourLessonForm(request.POST, tour=tour),
                 lambda data: tours.lesson_create(acting_user=request.user, tour=tour, report=report, **data),
-                "教訓をハブのライブラリに送りました。")
+                gettext("教訓をハブのライブラリに送りました。"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from common.japanese import municipality_code_is_valid, search_key
 from sync import outbox
@@ -17,11 +18,11 @@ from .roles import ROLE_ORGANIZATION_KINDS, ROLE_PERMISSIONS, guardian_group_nam
 def _validate_organization(organization: Organization) -> None:
     errors = {}
     if organization.municipality_code and not municipality_code_is_valid(organization.municipality_code):
-        errors["municipality_code"] = ValidationError("全国地方公共団体コードの検査数字が一致しません。", code="invalid_check_digit")
+        errors["municipality_code"] = ValidationError(gettext("全国地方公共団体コードの検査数字が一致しません。"), code="invalid_check_digit")
     if organization.kind not in (OrganizationKind.CENTER, OrganizationKind.PREFECTURE) and organization.center_id is None:
-        errors["center"] = ValidationError("所属センターを指定してください。", code="required")
+        errors["center"] = ValidationError(gettext("所属センターを指定してください。"), code="required")
     if organization.center_id is not None and organization.center.kind != OrganizationKind.CENTER:
-        errors["center"] = ValidationError("所属センターにはセンターを指定してください。", code="not_a_center")
+        errors["center"] = ValidationError(gettext("所属センターにはセンターを指定してください。"), code="not_a_center")
     if errors:
         raise ValidationError(errors)
 
@@ -58,10 +59,10 @@ def _role_group(role: str, organization: Organization) -> Group:
 @transaction.atomic
 def membership_grant(*, acting_user, user, organization: Organization, role: str) -> Membership:
     if role not in ROLE_PERMISSIONS:
-        raise ValidationError({"role": ValidationError("不明な役割です。", code="invalid_choice")})
+        raise ValidationError({"role": ValidationError(gettext("不明な役割です。"), code="invalid_choice")})
     if organization.kind not in ROLE_ORGANIZATION_KINDS[role]:
         raise ValidationError(
-            {"role": ValidationError("この種別の組織にはこの役割を付与できません。", code="role_kind_mismatch")}
+            {"role": ValidationError(gettext("この種別の組織にはこの役割を付与できません。"), code="role_kind_mismatch")}
         )
     membership, _ = Membership.objects.get_or_create(user=user, organization=organization, role=role)
     user.groups.add(_role_group(role, organization))

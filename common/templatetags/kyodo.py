@@ -1,9 +1,10 @@
-"""Template filters for Japanese dates (西暦 and 和暦), 年度 and yen; loaded as a builtin."""
+"""Template filters for Japanese dates (西暦 and 和暦), 年度, months and yen; loaded as a builtin."""
 
 import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.dates import MONTHS
 
 from common.japanese import date_label, fiscal_year_label, wareki_date
 
@@ -33,6 +34,12 @@ def wareki_short(value):
 @register.filter
 def nendo(value):
     return fiscal_year_label(int(value)) if value not in (None, "") else ""
+
+
+@register.filter
+def month_name(value):
+    """4 → 4月: Django's month names, which its Japanese catalog writes so (April in English)."""
+    return "" if value in (None, "") else MONTHS.get(int(value), value)
 
 
 @register.filter

@@ -7,13 +7,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field as dataclass_field
 
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext
 
 from common.charts import bar_chart
 from common.japanese import fiscal_year_label, wareki_fiscal_year
 from permissions.models import OrganizationKind
 
 from .. import disclosure
-from ..models import ACTIVITY_FIELDS, CollaborationForm, NodeCenter, PartyRole, SharedCase
+from ..models import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, NodeCenter, PartyRole, SharedCase
 from .library import case_years, current_fiscal_year, in_fiscal_years
 
 # The city (and the prefecture) and the center itself are parties to most cases; counting them as
@@ -92,7 +93,7 @@ def lay_out(stat: StatisticsTable) -> StatisticsTable:
                  for row in [*table.rows, table.total_row]]
     for row in stat.rows:
         if row["is_total"]:
-            row["label"] = "合計"
+            row["label"] = gettext("合計")
     stat.chart = _chart([(stat.labels.get(row.key, str(row.key)), row.total) for row in table.rows])
     return stat
 
@@ -141,33 +142,36 @@ def case_statistics(*, first: int, last: int, center: NodeCenter | None = None, 
         labels = {**{value: str(label) for value, label in CollaborationForm.choices},
                   **{y: fiscal_year_label(y) for y in years}}
         stat = lay_out(StatisticsTable(
-            "forms", "協働の形態別・年度別の件数", "協働の形態",
+            "forms", gettext("協働の形態別・年度別の件数"), gettext("協働の形態"),
             disclosure.counts_by(records, "form", "years", row_order=forms, col_order=years), labels,
-            note="複数年度にわたる事例は年度ごとに数えます（合計は延べ件数）。"))
+            note=gettext("複数年度にわたる事例は年度ごとに数えます（合計は延べ件数）。")))
         # Years head the columns as 西暦 with the 和暦 under it; the CSV spells both out.
-        stat.header = [{"key": y, "label": f"{y}年度", "sub": wareki_fiscal_year(y)} for y in years]
+        stat.header = [{"key": y, "label": gettext("%(year)s年度") % {"year": y}, "sub": wareki_fiscal_year(y)}
+                       for y in years]
         tables.append(stat)
     if "fields" in wanted:
         fields = sorted({code for r in records for code in r["fields"]})
         labels = {code: f"{code} {ACTIVITY_FIELDS[code]}" for code in fields if code != NO_FIELD}
-        labels[NO_FIELD] = "（分野の記載なし）"
+        labels[NO_FIELD] = gettext("（分野の記載なし）")
         tables.append(lay_out(StatisticsTable(
-            "fields", "活動分野別の件数", "活動分野",
+            "fields", gettext("活動分野別の件数"), gettext("活動分野"),
             disclosure.counts_by(records, "fields", lambda r: ONE_WAY_COLUMN, row_order=fields, **one_way),
-            labels, one_way=True, note="複数の分野にまたがる事例は分野ごとに数えます（合計は延べ件数）。")))
+            labels, one_way=True, note=gettext("複数の分野にまたがる事例は分野ごとに数えます（合計は延べ件数）。"))))
     if "centers" in wanted:
         centers_found = list(NodeCenter.objects.filter(pk__in={r["center_id"] for r in records}))
         tables.append(lay_out(StatisticsTable(
-            "centers", "センター別の件数", "センター",
+            "centers", gettext("センター別の件数"), gettext("センター"),
             disclosure.counts_by(records, "center_id", lambda r: ONE_WAY_COLUMN,
                                  row_order=[c.pk for c in centers_found], **one_way),
             {c.pk: c.name for c in centers_found}, one_way=True)))
     rates = None
     if "continuation" in wanted:
         rates = disclosure.continuation_rates(records)
-        stat = lay_out(StatisticsTable("continuation", "事業期間後の継続状況", "", rates.table,
-                                        dict(disclosure.OUTCOMES), note="実施中の事例は含みません。"))
-        stat.chart = _chart([(share.label, share.count) for share in rates.shares])
+        # disclosure is pure (no Django): its outcome labels are the same words, translated here.
+        labels = {outcome: str(CaseOutcome(outcome).label) for outcome in disclosure.OUTCOMES}
+        stat = lay_out(StatisticsTable("continuation", gettext("事業期間後の継続状況"), "", rates.table,
+                                        labels, note=gettext("実施中の事例は含みません。")))
+        stat.chart = _chart([(labels[share.outcome], share.count) for share in rates.shares])
         tables.append(stat)
     return Statistics(first=first, last=last, center=center, case_count=len(records), tables=tables, rates=rates)
 
@@ -177,7 +181,7 @@ def statistics_csv_rows(stats: Statistics, slug: str) -> list[list[str]] | None:
     stat = stats.table(slug)
     if stat is None:
         return None
-    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner)
+    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner, total_label=gettext("合計"))
     if stat.one_way:
         # A one-column table's total column repeats it (same value, same suppression).
         rows = [row[:-1] if len(row) == 3 else row for row in rows]
@@ -185,7 +189,7 @@ def statistics_csv_rows(stats: Statistics, slug: str) -> list[list[str]] | None:
         # Percentages of published counts only: a suppressed count has no percentage either.
         percents = [disclosure.SUPPRESSED if share.count.suppressed else "" if share.percent is None
                     else f"{share.percent}%" for share in stats.rates.shares]
-        rows.insert(len(stat.table.row_keys) + 2, ["割合", *percents, "100%" if stats.rates.total.value else ""])
+        rows.insert(len(stat.table.row_keys) + 2, [gettext("割合"), *percents, "100%" if stats.rates.total.value else ""])
     if stat.note:
-        rows.append([f"注：{stat.note}"])
+        rows.append([gettext("注：%(note)s") % {"note": stat.note}])
     return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from sync import disaster
 
@@ -46,7 +47,7 @@ def survey_results(survey: EmergencySurvey) -> SurveyResults:
                           for c in copies if c.respondents]
     respondents_table = disclosure.build_table(respondent_records, "center", lambda r: RESPONDENTS_COLUMN,
                                                unit=disclosure.Unit.CASES, value_key="n", row_order=order, **one_way)
-    tables = [lay_out(StatisticsTable("respondents", "回答した団体の数", "センター", respondents_table,
+    tables = [lay_out(StatisticsTable("respondents", gettext("回答した団体の数"), gettext("センター"), respondents_table,
                                        center_labels, one_way=True))]
     for question in survey.questions:
         key = question["key"]
@@ -56,8 +57,8 @@ def survey_results(survey: EmergencySurvey) -> SurveyResults:
                 for c in copies if c.questions[key]["answered"]]
             table = disclosure.build_table(records, "center", lambda r: SUM_COLUMN, unit=disclosure.Unit.CASES,
                                            value_key="sum", row_order=order, col_order=[SUM_COLUMN])
-            tables.append(lay_out(StatisticsTable(key, question["text"], "センター", table, center_labels,
-                                                   one_way=True, note="回答の合計（1〜2団体の値は秘匿）。")))
+            tables.append(lay_out(StatisticsTable(key, question["text"], gettext("センター"), table, center_labels,
+                                                   one_way=True, note=gettext("回答の合計（1〜2団体の値は秘匿）。"))))
             continue
         single = question["kind"] == disaster.QuestionKind.SINGLE
         records = []
@@ -71,8 +72,8 @@ def survey_results(survey: EmergencySurvey) -> SurveyResults:
         labels = {**{o["key"]: o["label"] for o in question["options"]}, **center_labels}
         table = disclosure.build_table(records, "option", "center", unit=disclosure.Unit.CASES, value_key="n",
                                        row_order=[o["key"] for o in question["options"]], col_order=order)
-        stat = lay_out(StatisticsTable(key, question["text"], "選択肢", table, labels,
-                                        note="" if single else "複数回答のため合計は延べ数です。"))
+        stat = lay_out(StatisticsTable(key, question["text"], gettext("選択肢"), table, labels,
+                                        note="" if single else gettext("複数回答のため合計は延べ数です。")))
         stat.header = [{"key": pk, "label": center_labels[pk]} for pk in table.col_keys]
         tables.append(stat)
     return SurveyResults(survey=survey, respondents=respondents_table.entry(disclosure.TOTAL, disclosure.TOTAL),
@@ -83,9 +84,9 @@ def survey_csv_rows(results: SurveyResults, slug: str) -> list[list[str]] | None
     stat = results.table(slug)
     if stat is None:
         return None
-    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner)
+    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner, total_label=gettext("合計"))
     if stat.one_way:
         rows = [row[:-1] if len(row) == 3 else row for row in rows]
     if stat.note:
-        rows.append([f"注：{stat.note}"])
+        rows.append([gettext("注：%(note)s") % {"note": stat.note}])
     return [[f"{results.survey.title}：{stat.title}"], *rows]

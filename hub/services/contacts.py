@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from permissions.audit import audit_record
 from sync import disaster
@@ -24,14 +25,15 @@ def contact_grant_request(*, acting_user, declaration: DisasterDeclaration, reas
     limited time; nothing is visible until someone else approves."""
     declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.closed_at is not None:
-        raise refusal(None, "終了した災害宣言の連絡先は閲覧できません。", "declaration_closed")
+        raise refusal(None, gettext("終了した災害宣言の連絡先は閲覧できません。"), "declaration_closed")
     reason = (reason or "").strip()
     if not reason:
-        raise refusal("reason", "閲覧の理由を入力してください。", "required")
+        raise refusal("reason", gettext("閲覧の理由を入力してください。"), "required")
     if len(reason) > 500:
-        raise refusal("reason", "理由は500字以内にしてください。", "max_length")
+        raise refusal("reason", gettext("理由は500字以内にしてください。"), "max_length")
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= disaster.MAX_CONTACT_GRANT_HOURS:
-        raise refusal("hours", f"期間は1〜{disaster.MAX_CONTACT_GRANT_HOURS}時間にしてください。", "invalid_hours")
+        raise refusal("hours", gettext("期間は1〜%(max)s時間にしてください。") % {"max": disaster.MAX_CONTACT_GRANT_HOURS},
+                      "invalid_hours")
     grant = ContactGrant.objects.create(declaration=declaration, grantee=acting_user, reason=reason,
                                         ends_at=timezone.now() + dt.timedelta(hours=hours))
     audit_record(actor=acting_user, action="hub.contact_grant_request", target=grant,
@@ -44,13 +46,13 @@ def contact_grant_approve(*, acting_user, grant: ContactGrant) -> ContactGrant:
     """A hub admin other than the grantee approves (the database refuses self-approval too)."""
     grant = ContactGrant.objects.select_for_update().select_related("declaration").get(pk=grant.pk)
     if grant.grantee_id == getattr(acting_user, "pk", None):
-        raise refusal(None, "自分の閲覧申請は承認できません。ほかの管理者に依頼してください。", "self_approval")
+        raise refusal(None, gettext("自分の閲覧申請は承認できません。ほかの管理者に依頼してください。"), "self_approval")
     if grant.approver_id is not None:
-        raise refusal(None, "この申請はすでに承認されています。", "already_approved")
+        raise refusal(None, gettext("この申請はすでに承認されています。"), "already_approved")
     if grant.declaration.closed_at is not None:
-        raise refusal(None, "終了した災害宣言の連絡先は閲覧できません。", "declaration_closed")
+        raise refusal(None, gettext("終了した災害宣言の連絡先は閲覧できません。"), "declaration_closed")
     if grant.ends_at <= timezone.now():
-        raise refusal(None, "この申請は期限が過ぎています。", "expired")
+        raise refusal(None, gettext("この申請は期限が過ぎています。"), "expired")
     grant.approver, grant.approved_at = acting_user, timezone.now()
     grant.save(update_fields=["approver", "approved_at"])
     audit_record(actor=acting_user, action="hub.contact_grant_approve", target=grant,

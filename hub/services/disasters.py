@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from permissions.audit import audit_record
 from sync import disaster
@@ -25,17 +26,17 @@ def _declaration_area(*, municipality_codes, whole_prefecture: bool) -> list[str
         codes = disaster.normalize_codes(municipality_codes)
     except ValueError as error:
         raise ValidationError({"municipality_codes": ValidationError(
-            "全国地方公共団体コード「%(code)s」の検査数字が一致しません。", code="invalid_check_digit",
+            gettext("全国地方公共団体コード「%(code)s」の検査数字が一致しません。"), code="invalid_check_digit",
             params={"code": str(error)})}) from error
     outside = [code for code in codes if not code.startswith(disaster.PREFECTURE_CODE)]
     if outside:
         raise ValidationError({"municipality_codes": ValidationError(
-            "「%(code)s」はこのハブの県の市区町村ではありません。", code="outside_prefecture", params={"code": outside[0]})})
+            gettext("「%(code)s」はこのハブの県の市区町村ではありません。"), code="outside_prefecture", params={"code": outside[0]})})
     if len(codes) > disaster.MAX_MUNICIPALITIES:
-        raise ValidationError({"municipality_codes": ValidationError("市区町村が多すぎます。", code="too_many")})
+        raise ValidationError({"municipality_codes": ValidationError(gettext("市区町村が多すぎます。"), code="too_many")})
     if not codes and not whole_prefecture:
         raise ValidationError({"municipality_codes": ValidationError(
-            "対象の市区町村を入力するか「県内全域」を選んでください。", code="no_area")})
+            gettext("対象の市区町村を入力するか「県内全域」を選んでください。"), code="no_area")})
     return [] if whole_prefecture else codes
 
 
@@ -70,12 +71,12 @@ def disaster_update(*, acting_user, declaration: DisasterDeclaration, name: str,
     """Change an open declaration: its name, hazard, area, or move it to a later phase."""
     declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.closed_at is not None:
-        raise ValidationError(ValidationError("終了した災害宣言は変更できません。", code="closed"))
+        raise ValidationError(ValidationError(gettext("終了した災害宣言は変更できません。"), code="closed"))
     if phase not in disaster.Phase.values:
-        raise ValidationError({"phase": ValidationError("不明なフェーズです。", code="invalid_choice")})
+        raise ValidationError({"phase": ValidationError(gettext("不明なフェーズです。"), code="invalid_choice")})
     if disaster.phase_rank(phase) < disaster.phase_rank(declaration.phase):
         raise ValidationError({"phase": ValidationError(
-            "フェーズは先へ進めることしかできません（現在: %(current)s）。", code="phase_backwards",
+            gettext("フェーズは先へ進めることしかできません（現在: %(current)s）。"), code="phase_backwards",
             params={"current": declaration.get_phase_display()})})
     codes = _declaration_area(municipality_codes=municipality_codes, whole_prefecture=whole_prefecture)
     changed = {field for field, value in (("name", name.strip()), ("hazard", hazard), ("municipality_codes", codes),
@@ -99,7 +100,7 @@ def disaster_close(*, acting_user, declaration: DisasterDeclaration,
     """End a declaration: every node it covered returns to normal when it receives this version."""
     declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.closed_at is not None:
-        raise ValidationError(ValidationError("この災害宣言はすでに終了しています。", code="already_closed"))
+        raise ValidationError(ValidationError(gettext("この災害宣言はすでに終了しています。"), code="already_closed"))
     declaration.closed_at = closed_at or timezone.now()
     declaration.version += 1
     declaration.full_clean()
@@ -131,21 +132,22 @@ def disaster_commit(*, acting_user, need: DisasterNeedCopy, quantity: int, offer
     need = DisasterNeedCopy.objects.select_for_update().select_related("declaration", "center").get(pk=need.pk)
     declaration = need.declaration
     if declaration.closed_at is not None:
-        raise refusal(None, "終了した災害宣言には割り当てできません。", "declaration_closed")
+        raise refusal(None, gettext("終了した災害宣言には割り当てできません。"), "declaration_closed")
     if need.status not in disaster.NEED_LIVE or need.expires_at <= now:
-        raise refusal(None, "このニーズは受付中ではありません（充足・期限切れ・取り下げ）。", "need_not_live")
+        raise refusal(None, gettext("このニーズは受付中ではありません（充足・期限切れ・取り下げ）。"), "need_not_live")
     if (offer is None) == (center is None):
-        raise refusal("offer", "支援の申し出かセンターのどちらか一方を選んでください。", "offer_or_center")
+        raise refusal("offer", gettext("支援の申し出かセンターのどちらか一方を選んでください。"), "offer_or_center")
     if offer is not None:
         offer = DisasterOfferCopy.objects.select_related("center").get(pk=offer.pk)
         if offer.declaration_id != declaration.pk or offer.status != disaster.OfferStatus.OPEN or offer.valid_until <= now:
-            raise refusal("offer", "この申し出はこの災害で受付中ではありません。", "offer_not_open")
+            raise refusal("offer", gettext("この申し出はこの災害で受付中ではありません。"), "offer_not_open")
         center = offer.center
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= disaster.MAX_QUANTITY:
-        raise refusal("quantity", "数量は1以上の整数で入力してください。", "invalid_quantity")
+        raise refusal("quantity", gettext("数量は1以上の整数で入力してください。"), "invalid_quantity")
     instructions = (instructions or "").strip()
     if len(instructions) > MAX_INSTRUCTIONS:
-        raise refusal("instructions", f"調整メモは{MAX_INSTRUCTIONS}字以内にしてください。", "max_length")
+        raise refusal("instructions", gettext("調整メモは%(limit)s字以内にしてください。") % {"limit": MAX_INSTRUCTIONS},
+                      "max_length")
     commitment = DisasterCommitment.objects.create(
         declaration=declaration, need_uuid=need.entity_uuid, need_node_id=need.node_id,
         offer_uuid=offer.entity_uuid if offer else None, center=center, sector=need.sector,

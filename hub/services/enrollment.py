@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from common.japanese import municipality_code_is_valid
 from permissions.audit import audit_record
@@ -24,21 +25,21 @@ def public_key_bytes(public_key_b64: str) -> bytes:
     try:
         raw = base64.b64decode(public_key_b64.strip(), validate=True)
     except (binascii.Error, ValueError) as error:
-        raise ValidationError({"public_key": ValidationError("公開鍵はBase64で入力してください。", code="invalid_base64")}) from error
+        raise ValidationError({"public_key": ValidationError(gettext("公開鍵はBase64で入力してください。"), code="invalid_base64")}) from error
     if len(raw) != 32:
-        raise ValidationError({"public_key": ValidationError("Ed25519の公開鍵（32バイト）ではありません。", code="invalid_key_length")})
+        raise ValidationError({"public_key": ValidationError(gettext("Ed25519の公開鍵（32バイト）ではありません。"), code="invalid_key_length")})
     return raw
 
 
 def _add_key(node: Node, raw: bytes) -> NodeKey:
     key_id = key_id_for(raw)
     if NodeKey.objects.filter(key_id=key_id).exists():
-        raise ValidationError({"public_key": ValidationError("この公開鍵はすでに登録されています。", code="duplicate_key")})
+        raise ValidationError({"public_key": ValidationError(gettext("この公開鍵はすでに登録されています。"), code="duplicate_key")})
     used = set(node.keys.filter(status=KeyStatus.ACTIVE).values_list("slot", flat=True))
     free = [slot for slot in (1, 2) if slot not in used]
     if not free:
         raise ValidationError({"public_key": ValidationError(
-            "有効な鍵はすでに2つあります。古い鍵を引退させてから追加してください。", code="two_active_keys")})
+            gettext("有効な鍵はすでに2つあります。古い鍵を引退させてから追加してください。"), code="two_active_keys")})
     return NodeKey.objects.create(node=node, key_id=key_id, public_key=raw, fingerprint=fingerprint(raw), slot=free[0])
 
 
@@ -48,7 +49,7 @@ def node_enroll(*, acting_user, name: str, municipality_code: str, public_key: s
     """A hub admin registers a center's node with the public key the node generated."""
     if not municipality_code_is_valid(municipality_code):
         raise ValidationError({"municipality_code": ValidationError(
-            "全国地方公共団体コードの検査数字が一致しません。", code="invalid_check_digit")})
+            gettext("全国地方公共団体コードの検査数字が一致しません。"), code="invalid_check_digit")})
     raw = public_key_bytes(public_key)
     node = Node(name=name.strip(), slug=slug or slugify(name, allow_unicode=False) or f"node-{municipality_code}",
                 municipality_code=municipality_code, municipality_name=municipality_name, base_url=base_url)

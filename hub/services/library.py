@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from permissions.audit import audit_record
 
@@ -45,12 +46,12 @@ def collection_add_case(*, acting_user, collection: CaseCollection, case: Shared
     # arrives meanwhile from leaving us a dangling entry (it waits, then cascades).
     collection = CaseCollection.objects.select_for_update().get(pk=collection.pk)
     if not SharedCase.objects.select_for_update().filter(pk=case.pk).exists():
-        raise ValidationError({"case": ValidationError("この事例は取り下げられました。", code="case_retracted")})
+        raise ValidationError({"case": ValidationError(gettext("この事例は取り下げられました。"), code="case_retracted")})
     if collection.entries.filter(case=case).exists():
         raise ValidationError({"collection": ValidationError(
-            "この事例はすでにこの事例集に入っています。", code="already_in_collection")})
+            gettext("この事例はすでにこの事例集に入っています。"), code="already_in_collection")})
     if len(note) > 2000:
-        raise ValidationError({"note": ValidationError("メモは2000字以内にしてください。", code="max_length")})
+        raise ValidationError({"note": ValidationError(gettext("メモは2000字以内にしてください。"), code="max_length")})
     last = collection.entries.order_by("-order").values_list("order", flat=True).first() or 0
     entry = CollectionCase.objects.create(collection=collection, case=case, order=last + 1, note=note.strip())
     collection.save(update_fields=["updated_at"])

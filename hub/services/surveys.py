@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from permissions.audit import audit_record
 from sync import disaster
@@ -41,14 +42,15 @@ def survey_create(*, acting_user, declaration: DisasterDeclaration, title: str, 
     the centers it covers); nodes answer with counts per center."""
     declaration = DisasterDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.closed_at is not None:
-        raise refusal(None, "終了した災害宣言にはアンケートを送れません。", "declaration_closed")
+        raise refusal(None, gettext("終了した災害宣言にはアンケートを送れません。"), "declaration_closed")
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise refusal("title", "調査名を200字以内で入力してください。", "required")
+        raise refusal("title", gettext("調査名を200字以内で入力してください。"), "required")
     try:
         questions = disaster.parse_questions(questions)
     except ValueError as error:
-        raise refusal("questions", f"設問の形式が正しくありません（{error}）。", "invalid_questions") from error
+        raise refusal("questions", gettext("設問の形式が正しくありません（%(detail)s）。") % {"detail": error},
+                      "invalid_questions") from error
     survey = EmergencySurvey.objects.create(declaration=declaration, title=title, questions=questions,
                                             created_by=actor(acting_user))
     audit_record(actor=acting_user, action="hub.survey_create", target=survey,

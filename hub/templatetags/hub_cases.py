@@ -5,8 +5,9 @@ import re
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
-from hub.models import ACTIVITY_FIELDS, PartyRole
+from hub.models import ACTIVITY_FIELDS, CaseOutcome, PartyRole
 from permissions.models import OrganizationKind
 
 register = template.Library()
@@ -19,13 +20,19 @@ _PLACEHOLDER = re.compile(r"〔[^〔〕\n]{1,20}〕")
 def placeholders(text):
     """Escape the text, then show each placeholder as a subtle badge so a reader sees what was removed."""
     escaped = str(conditional_escape(text or ""))
+    title = conditional_escape(gettext("匿名化のため置き換えた箇所"))
     return mark_safe(_PLACEHOLDER.sub(
-        lambda m: f'<span class="badge off placeholder" title="匿名化のため置き換えた箇所">{m[0]}</span>', escaped))
+        lambda m: f'<span class="badge off placeholder" title="{title}">{m[0]}</span>', escaped))
 
 
 @register.filter
 def org_kind(value):
     return OrganizationKind(value).label if value in OrganizationKind.values else value
+
+
+@register.filter
+def case_outcome(value):
+    return CaseOutcome(value).label if value in CaseOutcome.values else value
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
@@ -41,7 +42,8 @@ def disaster_declare(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"「{declaration}」を宣言し、すべてのノードへ配信しました。")
+            messages.success(request, gettext("「%(declaration)s」を宣言し、すべてのノードへ配信しました。") % {
+                "declaration": declaration})
             return redirect("hub-disaster", uuid=declaration.uuid)
     return render(request, "hub/disaster_form.html", {"form": form, "declaration": None},
                   status=400 if form.errors else 200)
@@ -82,7 +84,7 @@ def disaster_need(request, uuid, need_uuid):
 def disaster_edit(request, uuid):
     declaration = declaration_or_404(uuid)
     if declaration.closed_at is not None:
-        messages.error(request, "終了した災害宣言は変更できません。")
+        messages.error(request, gettext("終了した災害宣言は変更できません。"))
         return redirect("hub-disaster", uuid=uuid)
     initial = {"name": declaration.name, "hazard": declaration.hazard, "phase": declaration.phase,
                "whole_prefecture": declaration.whole_prefecture,
@@ -94,7 +96,7 @@ def disaster_edit(request, uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "災害宣言を更新し、ノードへ配信しました。")
+            messages.success(request, gettext("災害宣言を更新し、ノードへ配信しました。"))
             return redirect("hub-disaster", uuid=uuid)
     return render(request, "hub/disaster_form.html", {"form": form, "declaration": declaration},
                   status=400 if form.errors else 200)
@@ -109,7 +111,8 @@ def disaster_close(request, uuid):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"「{declaration}」を終了しました。ノードは通常の運用に戻ります。")
+        messages.success(request, gettext("「%(declaration)s」を終了しました。ノードは通常の運用に戻ります。") % {
+            "declaration": declaration})
     return redirect("hub-disaster", uuid=uuid)
 
 
@@ -135,7 +138,7 @@ def disaster_commit(request, uuid):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "支援を割り当て、担当センターのノードへ送信しました。")
+        messages.success(request, gettext("支援を割り当て、担当センターのノードへ送信しました。"))
     if request.POST.get("back") == "need":
         return redirect("hub-disaster-need", uuid=uuid, need_uuid=need.entity_uuid)
     return redirect("hub-disaster", uuid=uuid)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
@@ -44,7 +45,7 @@ def node_enroll(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{node.name} を登録しました。")
+            messages.success(request, gettext("%(node)s を登録しました。") % {"node": node.name})
             return redirect("hub-node", slug=node.slug)
     return render(request, "hub/node_enroll.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -62,7 +63,7 @@ def node_detail(request, slug):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "鍵を追加しました。")
+                messages.success(request, gettext("鍵を追加しました。"))
                 return redirect("hub-node", slug=slug)
     return render(request, "hub/node_detail.html", {
         "node": node, "keys": node.keys.order_by("-created_at"), "centers": node.centers.all(), "form": form,
@@ -76,7 +77,7 @@ def key_retire(request, slug, key_id):
     key = get_object_or_404(NodeKey, node__slug=slug, key_id=key_id, status=KeyStatus.ACTIVE)
     revoke = request.POST.get("revoke") == "1"
     services.node_key_retire(acting_user=request.user, key=key, revoke=revoke)
-    messages.success(request, "鍵を失効させました。" if revoke else "鍵を引退させました。")
+    messages.success(request, gettext("鍵を失効させました。") if revoke else gettext("鍵を引退させました。"))
     return redirect("hub-node", slug=slug)
 
 
@@ -98,6 +99,6 @@ def notice(request):
         data = form.cleaned_data
         feed_publish(acting_user=request.user, kind="notice", node=data["node"],
                               payload={"title": data["title"], "body": data["body"]})
-        messages.success(request, "ノードへ配信しました。")
+        messages.success(request, gettext("ノードへ配信しました。"))
         return redirect("home")
     return render(request, "hub/notice.html", {"form": form}, status=400 if form.errors else 200)

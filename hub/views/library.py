@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
@@ -67,7 +68,8 @@ def case_collect(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"「{form.cleaned_data['collection'].title}」に追加しました。")
+            messages.success(request, gettext("「%(collection)s」に追加しました。") % {
+                "collection": form.cleaned_data["collection"].title})
             return redirect("hub-case", pk=case.pk)
     return _case_page(request, case, form, status=400)
 
@@ -81,7 +83,8 @@ def collection_list(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"事例集「{collection.title}」を作りました。事例のページから事例を追加できます。")
+            messages.success(request, gettext("事例集「%(collection)s」を作りました。事例のページから事例を追加できます。") % {
+                "collection": collection.title})
             return redirect("hub-collection", pk=collection.pk)
     return render(request, "hub/collection_list.html", {"collections": selectors.collections(), "form": form},
                   status=400 if form.errors else 200)
@@ -105,7 +108,7 @@ def collection_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "事例集を更新しました。")
+            messages.success(request, gettext("事例集を更新しました。"))
             return redirect("hub-collection", pk=pk)
     return render(request, "hub/collection_form.html", {"collection": collection, "form": form},
                   status=400 if form.errors else 200)
@@ -116,7 +119,8 @@ def collection_edit(request, pk):
 def collection_delete(request, pk):
     collection = get_object_or_404(CaseCollection, pk=pk)
     services.collection_delete(acting_user=request.user, collection=collection)
-    messages.success(request, f"事例集「{collection.title}」を削除しました（事例そのものは残ります）。")
+    messages.success(request, gettext("事例集「%(collection)s」を削除しました（事例そのものは残ります）。") % {
+        "collection": collection.title})
     return redirect("hub-collections")
 
 
@@ -133,7 +137,7 @@ def collection_remove_case(request, pk, case_pk):
     collection = get_object_or_404(CaseCollection, pk=pk)
     case = get_object_or_404(SharedCase, pk=case_pk)
     if services.collection_remove_case(acting_user=request.user, collection=collection, case=case):
-        messages.success(request, f"「{collection.title}」から外しました。")
+        messages.success(request, gettext("「%(collection)s」から外しました。") % {"collection": collection.title})
     return _back(request, reverse("hub-collection", args=[pk]))
 
 

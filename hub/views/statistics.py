@@ -6,6 +6,7 @@ import csv
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from ..disclosure import SUPPRESSED
 from ..forms import StatisticsFilterForm
@@ -22,7 +23,7 @@ def _statistics(request, only: str | None = None):
     first, last = selectors.statistics_range(first=data.get("year_from"), last=data.get("year_to"),
                                              center=data.get("center"))
     if last - first + 1 > selectors.MAX_STATISTICS_YEARS:
-        form.add_error(None, f"一度に集計できるのは{selectors.MAX_STATISTICS_YEARS}年度までです。")
+        form.add_error(None, gettext("一度に集計できるのは%(n)d年度までです。") % {"n": selectors.MAX_STATISTICS_YEARS})
         return form, None
     return form, selectors.case_statistics(first=first, last=last, center=data.get("center"), only=only)
 

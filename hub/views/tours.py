@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.forms import add_service_errors
 
@@ -83,7 +84,7 @@ def report(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "レポートを提出しました。ホストのセンターに届きます。")
+            messages.success(request, gettext("レポートを提出しました。ホストのセンターに届きます。"))
             return redirect("hub-tour", pk=tour.pk)
     return render(request, "hub/tour_report.html", {"tour": tour, "form": form, "existing": existing},
                   status=400 if request.method == "POST" else 200)
@@ -104,7 +105,7 @@ def invitation(request, token):
         else:
             if not request.user.is_authenticated:
                 login(request, participant.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "ツアーに参加しました。")
+            messages.success(request, gettext("ツアーに参加しました。"))
             return redirect("hub-tour", pk=participant.tour_id)
     return render(request, "hub/tour_invitation.html", {"invitation": found, "tour": found.tour, "form": form},
                   status=400 if request.method == "POST" else 200)
@@ -121,7 +122,7 @@ def tour_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "ツアーを作成しました。参加者への招待リンクを発行してください。")
+            messages.success(request, gettext("ツアーを作成しました。参加者への招待リンクを発行してください。"))
             return redirect("hub-tour-manage", pk=tour.pk)
     return render(request, "hub/tour_form.html", {"form": form, "stops": stops},
                   status=400 if request.method == "POST" else 200)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -54,7 +56,7 @@ class CenterDefaultMixin:
         if self.instance is None and "center" in self.fields and "center" not in attrs:
             centers = list(user_centers(user=self.context["request"].user)[:2])
             if len(centers) != 1:
-                raise serializers.ValidationError({"center": serializers.ErrorDetail("センターを指定してください。", code="required")})
+                raise serializers.ValidationError({"center": serializers.ErrorDetail(gettext("センターを指定してください。"), code="required")})
             attrs["center"] = centers[0]
         return super().validate(attrs)
 
@@ -317,7 +319,7 @@ def choice_list(choices, **kwargs):
     return serializers.ListField(child=serializers.ChoiceField(choices=choices), required=False, **kwargs)
 
 
-MONTH_CHOICES = [(month, f"{month}月") for month in m.MONTHS]
+MONTH_CHOICES = [(month, MONTHS[month]) for month in m.MONTHS]  # Django's names: 4月 in Japanese
 
 
 class NeedInput(CenterDefaultMixin, serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -134,7 +135,7 @@ class GroupViewSet(RecordViewSet):
             result = csvio.import_groups(acting_user=request.user, center=data["center"], raw=data["file"].read(),
                                          commit=not data["dry_run"])
         except csvio.ImportRejected as rejected:
-            return error_response("import_invalid", "取り込めない行があります。何も登録していません。",
+            return error_response("import_invalid", gettext("取り込めない行があります。何も登録していません。"),
                                   rows=[e.as_dict() for e in rejected.result.errors])
         return Response(
             {"encoding": result.encoding, "rows": len(result.rows), "created": result.created,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.japanese import search_key, to_katakana_reading
 from permissions.audit import audit_record
@@ -49,7 +50,7 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
                    consents: Iterable[str] = (), **values) -> GroupRegistration:
     """Register a group with the center: its Organization, then its registration."""
     if kind not in GROUP_ORGANIZATION_KINDS:
-        raise ValidationError({"kind": ValidationError("団体の種別を選んでください。", code="invalid_choice")})
+        raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
     probe = GroupRegistration(center=center)
     require_permitted(acting_user, GroupRegistration, "add", probe)
     organization = organization_create(
@@ -76,7 +77,7 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
             raise PermissionDenied("permission_denied")
     organization_values = {k: values.pop(k) for k in GROUP_ORGANIZATION_FIELDS if k in values}
     if organization_values.get("kind", group.organization.kind) not in GROUP_ORGANIZATION_KINDS:
-        raise ValidationError({"kind": ValidationError("団体の種別を選んでください。", code="invalid_choice")})
+        raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
     organization = group.organization
     for name, value in normalize_values(organization_values).items():
         setattr(organization, name, value)
@@ -101,7 +102,7 @@ def _reproject_offers(group: GroupRegistration) -> None:
 def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, given: bool) -> GroupRegistration:
     """Record that the group gave (or withdrew) one consent, with the time it did."""
     if consent not in GroupRegistration.CONSENTS:
-        raise ValidationError({"consent": ValidationError("不明な同意項目です。", code="invalid_choice")})
+        raise ValidationError({"consent": ValidationError(gettext("不明な同意項目です。"), code="invalid_choice")})
     group = locked_for_change(acting_user, group)
     field = f"consent_{consent}_at"
     if bool(getattr(group, field)) == given:
@@ -166,7 +167,7 @@ def partner_create(*, acting_user, center: Organization, name: str, kind: str, *
 def partner_update(*, acting_user, organization: Organization, **values) -> Organization:
     organization = get_scoped_or_deny(acting_user, Organization, "change", pk=organization.pk)
     if "center" in values and values["center"] != organization.center:
-        raise ValidationError({"center": ValidationError("所属センターは変更できません。", code="readonly")})
+        raise ValidationError({"center": ValidationError(gettext("所属センターは変更できません。"), code="readonly")})
     for name, value in normalize_values(values).items():
         setattr(organization, name, value)
     organization.search_text = search_key(organization.name, organization.name_kana)
@@ -182,12 +183,12 @@ def partner_update(*, acting_user, organization: Organization, **values) -> Orga
 def partner_delete(*, acting_user, organization: Organization) -> None:
     organization = get_scoped_or_deny(acting_user, Organization, "delete", pk=organization.pk)
     if hasattr(organization, "registration"):
-        raise ValidationError("登録団体は団体登録から削除してください。", code="is_registered_group")
+        raise ValidationError(gettext("登録団体は団体登録から削除してください。"), code="is_registered_group")
     audit_record(actor=acting_user, action="organization.delete", target=organization, organization=organization.center)
     try:
         organization.delete()
     except ProtectedError as error:
-        raise ValidationError("他の記録から参照されているため削除できません。", code="protected") from error
+        raise ValidationError(gettext("他の記録から参照されているため削除できません。"), code="protected") from error
 
 
 def visible_organizations(user):

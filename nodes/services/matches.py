@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.japanese import fiscal_year_of
 from permissions.audit import audit_record
@@ -39,7 +40,7 @@ from .records import case_create
 
 def _same_center(need: Need, offer: Offer) -> None:
     if need.center_id != offer.center_id:
-        raise ValidationError({"offer": ValidationError("協働の種と同じセンターのメニューを選んでください。",
+        raise ValidationError({"offer": ValidationError(gettext("協働の種と同じセンターのメニューを選んでください。"),
                                                         code="other_center")})
 
 
@@ -55,7 +56,7 @@ def suggestion_dismiss(*, acting_user, need: Need, offer: Offer, reason: str, no
     offer = get_scoped_or_deny(acting_user, Offer, "view", pk=offer.pk)
     _same_center(need, offer)
     if SuggestionDismissal.objects.filter(need=need, offer=offer).exists():
-        raise ValidationError({"offer": ValidationError("この提案はすでに見送っています。", code="already_dismissed")})
+        raise ValidationError({"offer": ValidationError(gettext("この提案はすでに見送っています。"), code="already_dismissed")})
     suggestion = _suggestion_snapshot(acting_user, need, offer)
     dismissal = SuggestionDismissal(dismissed_by=acting_user, features=suggestion.features, score=suggestion.score)
     try:
@@ -65,7 +66,7 @@ def suggestion_dismiss(*, acting_user, need: Need, offer: Offer, reason: str, no
                 "group": offer.group, "reason": reason, "note": note,
             })
     except IntegrityError as error:  # the same pair dismissed concurrently
-        raise ValidationError({"offer": ValidationError("この提案はすでに見送っています。",
+        raise ValidationError({"offer": ValidationError(gettext("この提案はすでに見送っています。"),
                                                         code="already_dismissed")}) from error
 
 
@@ -94,9 +95,9 @@ def match_propose(*, acting_user, need: Need, offer: Offer, note: str = "") -> M
     offer = get_scoped_or_deny(acting_user, Offer, "view", pk=offer.pk)
     _same_center(need, offer)
     if need.status == NeedStatus.CLOSED:
-        raise ValidationError({"need": ValidationError("終了した協働の種には提案できません。", code="need_closed")})
+        raise ValidationError({"need": ValidationError(gettext("終了した協働の種には提案できません。"), code="need_closed")})
     if Match.objects.filter(need=need, offer=offer).exclude(status=MatchStatus.DECLINED).exists():
-        raise ValidationError({"offer": ValidationError("この組み合わせはすでに調整中です。", code="already_matching")})
+        raise ValidationError({"offer": ValidationError(gettext("この組み合わせはすでに調整中です。"), code="already_matching")})
     suggestion = _suggestion_snapshot(acting_user, need, offer)
     match = Match(proposed_by=acting_user, reasons=[r.as_dict() for r in suggestion.reasons], score=suggestion.score)
     try:
@@ -106,7 +107,7 @@ def match_propose(*, acting_user, need: Need, offer: Offer, note: str = "") -> M
                 "status": MatchStatus.PROPOSED, "last_activity_at": timezone.now(),
             })
     except IntegrityError as error:  # proposed concurrently: the partial unique index decided
-        raise ValidationError({"offer": ValidationError("この組み合わせはすでに調整中です。",
+        raise ValidationError({"offer": ValidationError(gettext("この組み合わせはすでに調整中です。"),
                                                         code="already_matching")}) from error
     if need.status == NeedStatus.OPEN:
         _need_status(acting_user, need, NeedStatus.COORDINATING)
@@ -118,15 +119,15 @@ def match_record_meeting(*, acting_user, match: Match, held_on: dt.date | None, 
     """事前打ち合わせ: record a meeting; the first one moves a proposed match to 事前打ち合わせ."""
     match = locked_for_change(acting_user, match)
     if match.status not in MATCH_ACTIVE_STATUSES:
-        raise ValidationError({"status": ValidationError("見送り・事例化したマッチングには打ち合わせを記録できません。",
+        raise ValidationError({"status": ValidationError(gettext("見送り・事例化したマッチングには打ち合わせを記録できません。"),
                                                          code="match_closed")})
     errors = {}
     if held_on is None:
-        errors["held_on"] = ValidationError("実施日を入力してください。", code="required")
+        errors["held_on"] = ValidationError(gettext("実施日を入力してください。"), code="required")
     elif held_on > timezone.localdate():
-        errors["held_on"] = ValidationError("実施日は今日以前の日付にしてください。", code="future_date")
+        errors["held_on"] = ValidationError(gettext("実施日は今日以前の日付にしてください。"), code="future_date")
     if not (notes or "").strip():
-        errors["notes"] = ValidationError("打ち合わせの記録を入力してください。", code="required")
+        errors["notes"] = ValidationError(gettext("打ち合わせの記録を入力してください。"), code="required")
     if errors:
         raise ValidationError(errors)
     meeting = MatchMeeting(match=match, held_on=held_on, notes=notes.strip(), recorded_by=acting_user)
@@ -143,13 +144,14 @@ def match_record_meeting(*, acting_user, match: Match, held_on: dt.date | None, 
 
 def _form_errors(match: Match, form: str) -> ValidationError | None:
     if form not in CollaborationForm.values:
-        return ValidationError("協働の形態を選んでください。", code="invalid_choice")
+        return ValidationError(gettext("協働の形態を選んでください。"), code="invalid_choice")
     allowed = match.need.allowed_forms
     if allowed and form not in allowed:
         labels = "・".join(match.need.get_allowed_forms_display())
-        return ValidationError(f"協働の種で想定していない形態です（想定: {labels}）。", code="form_not_allowed")
+        return ValidationError(gettext("協働の種で想定していない形態です（想定: %(forms)s）。") % {"forms": labels},
+                               code="form_not_allowed")
     if form in FORMS_NEEDING_LEGAL_ENTITY and is_legal_entity(match.offer.group.legal_form) is not True:
-        return ValidationError("委託には法人格が必要です。", code="legal_entity_required")
+        return ValidationError(gettext("委託には法人格が必要です。"), code="legal_entity_required")
     return None
 
 
@@ -158,10 +160,10 @@ def match_agree(*, acting_user, match: Match, form: str, note: str = "") -> Matc
     """合意: after at least one 事前打ち合わせ, the parties agree on a form of collaboration."""
     match = locked_for_change(acting_user, match)
     if match.status == MatchStatus.PROPOSED:
-        raise ValidationError({"status": ValidationError("合意の前に事前打ち合わせを記録してください。",
+        raise ValidationError({"status": ValidationError(gettext("合意の前に事前打ち合わせを記録してください。"),
                                                          code="meeting_required")})
     if match.status != MatchStatus.MEETING:
-        raise ValidationError({"status": ValidationError("この段階では合意を記録できません。", code="invalid_step")})
+        raise ValidationError({"status": ValidationError(gettext("この段階では合意を記録できません。"), code="invalid_step")})
     error = _form_errors(match, form)
     if error:
         raise ValidationError({"form": error})
@@ -202,7 +204,7 @@ def match_create_case(*, acting_user, match: Match) -> Match:
     """From an agreed match, the collaboration case, through the case services (same checks, audit, outbox)."""
     match = locked_for_change(acting_user, match)
     if match.status != MatchStatus.AGREED:
-        raise ValidationError({"status": ValidationError("協働事例は合意したマッチングから作成します。",
+        raise ValidationError({"status": ValidationError(gettext("協働事例は合意したマッチングから作成します。"),
                                                          code="not_agreed")})
     error = _form_errors(match, match.agreed_form)  # the need or the group may have changed since
     if error:
@@ -221,9 +223,9 @@ def match_decline(*, acting_user, match: Match, reason: str) -> Match:
     """見送り: the match ends here, with the reason (a pair may be proposed again later)."""
     match = locked_for_change(acting_user, match)
     if match.status not in MATCH_ACTIVE_STATUSES:
-        raise ValidationError({"status": ValidationError("このマッチングはすでに終了しています。", code="match_closed")})
+        raise ValidationError({"status": ValidationError(gettext("このマッチングはすでに終了しています。"), code="match_closed")})
     if not (reason or "").strip():
-        raise ValidationError({"reason": ValidationError("見送りの理由を入力してください。", code="required")})
+        raise ValidationError({"reason": ValidationError(gettext("見送りの理由を入力してください。"), code="required")})
     match = _match_step(match, acting_user=acting_user, values={
         "status": MatchStatus.DECLINED, "declined_at": timezone.now(), "declined_reason": reason.strip(),
     })

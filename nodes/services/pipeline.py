@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
+from django.utils.translation import gettext
 
 from common.japanese import search_key, to_katakana_reading
 from permissions.audit import audit_record
@@ -56,13 +57,13 @@ def require_center_organizations(center_id: int, organizations: Iterable[Organiz
         if organization is None:
             continue
         if organization.pk != center_id and organization.center_id != center_id:
-            raise ValidationError({field: ValidationError("このセンターの組織ではありません。", code="other_center")})
+            raise ValidationError({field: ValidationError(gettext("このセンターの組織ではありません。"), code="other_center")})
 
 
 def _linked_records_in_center(center_id: int, records: Iterable[CenterRecord], field: str) -> None:
     for linked in records:
         if linked.center_id != center_id:
-            raise ValidationError({field: ValidationError("このセンターの記録ではありません。", code="other_center")})
+            raise ValidationError({field: ValidationError(gettext("このセンターの記録ではありません。"), code="other_center")})
 
 
 def _check_links(record: CenterRecord, values: dict, m2m: dict) -> None:
@@ -95,7 +96,7 @@ def save_record(record: CenterRecord, *, acting_user, perm: str, values: dict, m
     for name, value in values.items():
         setattr(record, name, value)
     if "center" in values and not isinstance(values["center"], Organization):
-        raise ValidationError({"center": ValidationError("センターを指定してください。", code="required")})
+        raise ValidationError({"center": ValidationError(gettext("センターを指定してください。"), code="required")})
     require_permitted(acting_user, type(record), perm, record)
     _check_links(record, values, m2m)
     creating = record.pk is None
@@ -138,7 +139,7 @@ def record_delete(*, acting_user, record: CenterRecord) -> None:
     try:
         record.delete()
     except ProtectedError as error:
-        raise ValidationError("他の記録から参照されているため削除できません。", code="protected") from error
+        raise ValidationError(gettext("他の記録から参照されているため削除できません。"), code="protected") from error
 
 
 def split_m2m(values: dict, m2m_names: Iterable[str]) -> tuple[dict, dict]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from permissions.models import Organization
 
@@ -118,9 +119,9 @@ def _party_setter(parties: list[dict] | None):
         for index, party in enumerate(parties):
             organization = party.get("organization")
             if not isinstance(organization, Organization):
-                raise ValidationError({"parties": ValidationError(f"{index + 1}件目: 組織を指定してください。", code="required")})
+                raise ValidationError({"parties": ValidationError(gettext("%(number)s件目: 組織を指定してください。") % {"number": index + 1}, code="required")})
             if organization.pk in seen:
-                raise ValidationError({"parties": ValidationError(f"{index + 1}件目: 同じ組織が重複しています。", code="duplicate")})
+                raise ValidationError({"parties": ValidationError(gettext("%(number)s件目: 同じ組織が重複しています。") % {"number": index + 1}, code="duplicate")})
             seen.add(organization.pk)
             row = CaseParty(case=case, organization=organization, role=party.get("role") or "partner",
                             contribution=(party.get("contribution") or "").strip())
@@ -167,7 +168,7 @@ CONSULTATION_STEP_FIELDS = frozenset(
 def consultation_open(*, acting_user, center: Organization, intake_at: dt.datetime | None = None, **values) -> Consultation:
     """インテーク: a new 関わりカード, taken by the acting staff member."""
     if CONSULTATION_STEP_FIELDS.intersection(values):
-        raise ValidationError({"step": ValidationError("ステップは「次のステップへ」で進めてください。", code="step_readonly")})
+        raise ValidationError({"step": ValidationError(gettext("ステップは「次のステップへ」で進めてください。"), code="step_readonly")})
     return create_record(Consultation, acting_user=acting_user, center=center, values={
         "intake_at": intake_at or timezone.now(), "intake_staff": acting_user, "step": ConsultationStep.INTAKE, **values,
     })
@@ -176,7 +177,7 @@ def consultation_open(*, acting_user, center: Organization, intake_at: dt.dateti
 @transaction.atomic
 def consultation_update(*, acting_user, consultation: Consultation, **values) -> Consultation:
     if CONSULTATION_STEP_FIELDS.intersection(values):
-        raise ValidationError({"step": ValidationError("ステップは「次のステップへ」で進めてください。", code="step_readonly")})
+        raise ValidationError({"step": ValidationError(gettext("ステップは「次のステップへ」で進めてください。"), code="step_readonly")})
     return update_record(consultation, acting_user=acting_user, values=values)
 
 
@@ -187,7 +188,7 @@ def consultation_advance(*, acting_user, consultation: Consultation, note: str =
     consultation = locked_for_change(acting_user, consultation)
     next_step = consultation.next_step
     if next_step is None:
-        raise ValidationError({"step": ValidationError("この相談はすでに完了しています。", code="already_closed")})
+        raise ValidationError({"step": ValidationError(gettext("この相談はすでに完了しています。"), code="already_closed")})
     at = at or timezone.now()
     values: dict[str, Any] = {"step": next_step}
     if next_step == ConsultationStep.CLOSED:

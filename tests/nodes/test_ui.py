@@ -140,6 +140,14 @@ def test_group_consent_and_renewal_buttons(world, staff):
     assert world.group_a.consent_disaster_contact_at is None
 
 
+def test_a_service_error_reaches_staff_in_the_language_their_browser_asks_for(world, staff):
+    url = f"/groups/{world.group_a.uuid}/consent/"
+    page = staff.post(url, {"consent": "newsletter", "given": "1"}, follow=True).content.decode()
+    assert "不明な同意項目です。" in page
+    page = staff.post(url, {"consent": "newsletter", "given": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in page and "Unknown consent item." in page and "不明な同意項目です。" not in page
+
+
 def test_staff_cannot_delete_but_admin_can(world, client):
     client.force_login(world.staff_a)
     assert client.post(f"/events/{world.rec_a.event.uuid}/delete/").status_code == 403
