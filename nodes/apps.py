@@ -10,12 +10,13 @@ class NodesConfig(AppConfig):
         from sync import feed, registry
         from sync.wire import introductions, tours
 
-        from . import projections, publishing
+        from . import outgoing, projections, publishing
         from .services import introduction_answer_receive_item, introduction_receive_item
         from .tours import report_receive_item
 
         projections.register_types()
         registry.before_push(publishing.ensure_profiles)
+        registry.set_gate(outgoing.gate)
         feed.register(introductions.REQUEST_KIND, introduction_receive_item)
         feed.register(introductions.ANSWER_KIND, introduction_answer_receive_item)
         feed.register(tours.REPORT_KIND, report_receive_item)

@@ -18,6 +18,7 @@ from common.japanese import ERAS
 from permissions.models import Organization, OrganizationKind
 
 from . import models as m, services
+from .outgoing import Door
 from .selectors import audit_personal_read
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -349,8 +350,9 @@ OPEN_DATA_EVENT_COLUMNS = (
 )
 
 
-def events_open_data_csv(*, queryset) -> str:
-    """Public, not cancelled events in the national standard 「イベント一覧」 layout."""
+def events_open_data_csv(*, queryset, door: Door) -> str:
+    """Public, not cancelled events in the national standard 「イベント一覧」 layout: published, so every
+    text passes the door (nodes.outgoing)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(OPEN_DATA_EVENT_COLUMNS)
@@ -364,15 +366,15 @@ def events_open_data_csv(*, queryset) -> str:
             "NO": str(event.uuid),
             "都道府県名": "神奈川県" if center.municipality_code.startswith("14") else "",
             "市区町村名": center.municipality_name,
-            "イベント名": event.title,
+            "イベント名": door.public_text(event.title),
             "開始日": starts.date().isoformat(),
             "終了日": (ends or starts).date().isoformat(),
             "開始時間": starts.strftime("%H:%M"),
             "終了時間": ends.strftime("%H:%M") if ends else "",
-            "説明": event.description or event.theme,
+            "説明": door.public_text(event.description or event.theme),
             "連絡先名称": center.name,
             "主催者": "、".join(o.name for o in event.organizers.all()) or center.name,
-            "場所名称": event.venue,
+            "場所名称": door.public_text(event.venue),
             "定員": "" if event.capacity is None else str(event.capacity),
             "備考": event.get_kind_display(),
         })
@@ -380,8 +382,13 @@ def events_open_data_csv(*, queryset) -> str:
     return out.getvalue()
 
 
-def events_ical(*, queryset, calendar_name: str) -> str:
-    """An RFC 5545 calendar of the events (cancelled ones marked STATUS:CANCELLED)."""
+def events_ical(*, queryset, calendar_name: str, door: Door | None = None) -> str:
+    """An RFC 5545 calendar of the events (cancelled ones marked STATUS:CANCELLED). A public feed
+    passes `door`: its texts then leave scrubbed and checked (nodes.outgoing)."""
+
+    def text(value: str) -> str:
+        return door.public_text(value) if door is not None else value
+
     from icalendar import Calendar, Event as IcsEvent
 
     calendar = Calendar()
@@ -396,10 +403,10 @@ def events_ical(*, queryset, calendar_name: str) -> str:
         item.add("dtstamp", stamp)
         item.add("dtstart", event.starts_at)
         item.add("dtend", event.ends_at or event.starts_at + dt.timedelta(hours=2))
-        item.add("summary", event.title)
+        item.add("summary", text(event.title))
         if event.venue:
-            item.add("location", event.venue)
-        description = "\n".join(filter(None, [event.get_kind_display(), event.theme, event.description]))
+            item.add("location", text(event.venue))
+        description = "\n".join(filter(None, [event.get_kind_display(), text(event.theme), text(event.description)]))
         if description:
             item.add("description", description)
         item.add("status", "CANCELLED" if event.status == m.EventStatus.CANCELLED else "CONFIRMED")

@@ -90,12 +90,3 @@ def all_personal_data() -> KnownPersonalData:
                              addresses=tuple(filter(None, values["address"])),
                              organizations=tuple(filter(None, organizations)),
                              postal_codes=tuple(filter(None, values["postal_code"])))
-
-
-def own_personal_data(group) -> KnownPersonalData:
-    """A group's own people and contacts: what its description most likely repeats."""
-    return KnownPersonalData(
-        person_names=tuple(filter(None, (group.representative_name, group.representative_kana, group.contact_name))),
-        phones=tuple(filter(None, (group.contact_phone,))), emails=tuple(filter(None, (group.contact_email,))),
-        addresses=tuple(filter(None, (group.contact_address,))),
-        postal_codes=tuple(filter(None, (group.contact_postal_code,))))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from sync.anonymize import KnownPersonalData, find_known, scrub
 
@@ -41,8 +42,13 @@ def final_check(texts: Iterable[str], known: KnownPersonalData) -> set[str]:
 class Door:
     """Scrub-and-check for one outgoing document, reading the node's known data once."""
 
-    def __init__(self, known: KnownPersonalData | None = None, *, allowed_organizations=()):
+    def __init__(self, known: KnownPersonalData | None = None, *, allowed_organizations=(),
+                 organizations: bool = True):
+        """`allowed_organizations` may be named (they consented); `organizations=False` names every
+        organization (a public calendar or directory entry: organizations are not people)."""
         known = known if known is not None else all_personal_data()
+        if not organizations:
+            known = replace(known, organizations=())
         self.known = allowing(known, allowed_organizations) if allowed_organizations else known
 
     def text(self, value: str | None, limit: int | None = None) -> str:

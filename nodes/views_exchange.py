@@ -17,6 +17,7 @@ from permissions.models import Organization
 
 from . import csvio, filters, models as m, selectors
 from .forms import ImportUploadForm
+from .outgoing import Door
 
 
 def _download(body: str, filename: str, content_type: str) -> HttpResponse:
@@ -89,7 +90,8 @@ def events_export(request):
 def events_open_data(request):
     queryset = _filtered(request, m.Event, filters.EventFilter).filter(is_public=True).exclude(
         status=m.EventStatus.CANCELLED).order_by("starts_at")
-    return _download(csvio.events_open_data_csv(queryset=queryset), "event-list-opendata.csv", "text/csv")
+    return _download(csvio.events_open_data_csv(queryset=queryset, door=Door(organizations=False)),
+                     "event-list-opendata.csv", "text/csv")
 
 
 @login_required
@@ -105,7 +107,7 @@ def public_events_ical(request, center_uuid):
     except (ObjectDoesNotExist, ValueError) as error:
         raise Http404 from error
     queryset = m.Event.objects.filter(center=center, is_public=True).order_by("starts_at")
-    body = csvio.events_ical(queryset=queryset, calendar_name=f"{center.name} イベント")
+    body = csvio.events_ical(queryset=queryset, calendar_name=f"{center.name} イベント", door=Door(organizations=False))
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -69,7 +69,13 @@ def record_changed(record, *, priority: int | None = None) -> OutboxEntry | None
     syncable = _syncable(record)
     if syncable is None:
         return None
-    return _emit(record, syncable, syncable.project(record), _priority(syncable, priority))
+    return _emit(record, syncable, _gated(syncable, syncable.project(record)), _priority(syncable, priority))
+
+
+def _gated(syncable: registry.SyncableType, projection: dict | None) -> dict | None:
+    """The node's final check has the last word: a payload it refuses is not sent (and what was
+    sent of the record is retracted)."""
+    return projection if projection is None or registry.passes_gate(syncable, projection) else None
 
 
 def _priority(syncable: registry.SyncableType, priority: int | None) -> int:
@@ -107,6 +113,7 @@ def record_reproject(record, *, priority: int | None = None, projection=_PROJECT
         return None
     if projection is _PROJECT:
         projection = syncable.project(record)
+    projection = _gated(syncable, projection)
     last = OutboxEntry.objects.filter(entity_type=syncable.entity_type, entity_uuid=record.uuid).order_by("-id").first()
     sent = last is not None and last.op == Op.UPSERT
     if (projection is None and not sent) or (

@@ -32,6 +32,7 @@ class SyncableType:
 _TYPES: dict[str, SyncableType] = {}
 _BY_MODEL: dict[str, SyncableType] = {}
 _BEFORE_PUSH: list[Callable[[], object]] = []
+_GATE: list[Callable[[str, dict], bool]] = []
 
 
 def register(entity_type: str, *, model: str | None = None, project: Callable | None = None,
@@ -65,6 +66,16 @@ def types() -> list[SyncableType]:
 
 def personal_types() -> frozenset[str]:
     return frozenset(t.entity_type for t in _TYPES.values() if t.personal)
+
+
+def set_gate(gate: Callable[[str, dict], bool]) -> None:
+    """The node's final check on every payload of a type not personal by design: `gate(type, payload)`
+    False keeps the payload home (the app that knows the node's personal data installs it)."""
+    _GATE[:] = [gate]
+
+
+def passes_gate(syncable: SyncableType, payload: dict) -> bool:
+    return syncable.personal or all(gate(syncable.entity_type, payload) for gate in _GATE)
 
 
 def before_push(step: Callable[[], object]) -> None:

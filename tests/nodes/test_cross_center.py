@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
 
-from nodes import hub_link, listings, models as m, selectors, services, sharing
+from nodes import hub_link, models as m, outgoing, selectors, services, sharing
 from permissions.models import AuditEvent
 from sync import client as sync_client, feed
 from sync.anonymize import ScrubResult
@@ -141,7 +141,7 @@ def test_the_description_is_scrubbed_and_a_miss_keeps_the_offer_home(world, monk
     payload = entries(offer)[-1][1]
     assert "〔人名〕" in payload["description"] and "〔電話番号〕" in payload["description"]
     assert "花子" not in payload["description"] and "0467" not in payload["description"]
-    monkeypatch.setattr(listings, "scrub", lambda text, known: ScrubResult(text, []))
+    monkeypatch.setattr(outgoing, "scrub", lambda text, known: ScrubResult(text, []))
     services.offer_update(acting_user=world.staff_a, offer=offer, title="譲渡会（説明: 茅ヶ崎 花子）")
     assert entries(offer)[-1][0] == "retract"
 
