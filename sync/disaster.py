@@ -97,7 +97,8 @@ PAYLOAD_KEYS = frozenset({"uuid", "name", "hazard", "municipalities", "whole_pre
                           "exercise", "started_at", "closed_at", "version"})
 
 
-def _moment(value, name: str, *, required: bool) -> dt.datetime | None:
+def parse_moment(value, name: str, *, required: bool) -> dt.datetime | None:
+    """An ISO 8601 time with its time zone; ValueError(name) otherwise (None when optional and absent)."""
     if value is None and not required:
         return None
     parsed = parse_datetime(value) if isinstance(value, str) else None
@@ -134,8 +135,8 @@ def parse_declaration(payload) -> dict:
     version = payload["version"]
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError("version")
-    started_at = _moment(payload["started_at"], "started_at", required=True)
-    closed_at = _moment(payload["closed_at"], "closed_at", required=False)
+    started_at = parse_moment(payload["started_at"], "started_at", required=True)
+    closed_at = parse_moment(payload["closed_at"], "closed_at", required=False)
     if closed_at is not None and closed_at < started_at:
         raise ValueError("closed_at")
     return {"uuid": declaration_uuid, "name": name.strip(), "hazard": payload["hazard"], "municipality_codes": codes,
@@ -351,8 +352,8 @@ def parse_survey(payload) -> dict:
         raise ValueError("version")
     return {"uuid": survey_uuid, "declaration_uuid": declaration_uuid, "title": title.strip(),
             "questions": parse_questions(payload["questions"]), "version": version,
-            "created_at": _moment(payload["created_at"], "created_at", required=True),
-            "closed_at": _moment(payload.get("closed_at"), "closed_at", required=False)}
+            "created_at": parse_moment(payload["created_at"], "created_at", required=True),
+            "closed_at": parse_moment(payload.get("closed_at"), "closed_at", required=False)}
 
 
 def survey_counts_uuid(*, center_uuid, survey_uuid) -> uuid.UUID:

@@ -181,15 +181,24 @@ def statistics_csv_rows(stats: Statistics, slug: str) -> list[list[str]] | None:
     stat = stats.table(slug)
     if stat is None:
         return None
-    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner, total_label=gettext("合計"))
-    if stat.one_way:
-        # A one-column table's total column repeats it (same value, same suppression).
-        rows = [row[:-1] if len(row) == 3 else row for row in rows]
+    rows = table_csv_rows(stat)
     if slug == "continuation" and stats.rates is not None:
         # Percentages of published counts only: a suppressed count has no percentage either.
         percents = [disclosure.SUPPRESSED if share.count.suppressed else "" if share.percent is None
                     else f"{share.percent}%" for share in stats.rates.shares]
         rows.insert(len(stat.table.row_keys) + 2, [gettext("割合"), *percents, "100%" if stats.rates.total.value else ""])
-    if stat.note:
-        rows.append([gettext("注：%(note)s") % {"note": stat.note}])
+    return with_note(stat, rows)
+
+
+def table_csv_rows(stat: StatisticsTable) -> list[list[str]]:
+    """A laid-out table as CSV rows, suppressed cells as the one symbol."""
+    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner, total_label=gettext("合計"))
+    if stat.one_way:
+        # A one-column table's total column repeats it (same value, same suppression).
+        rows = [row[:-1] if len(row) == 3 else row for row in rows]
     return rows
+
+
+def with_note(stat: StatisticsTable, rows: list[list[str]]) -> list[list[str]]:
+    """The table's footnote under its rows, if it has one."""
+    return [*rows, [gettext("注：%(note)s") % {"note": stat.note}]] if stat.note else rows

@@ -11,7 +11,7 @@ from sync import disaster
 
 from .. import disclosure
 from ..models import EmergencySurvey
-from .statistics import StatisticsTable, lay_out
+from .statistics import StatisticsTable, lay_out, table_csv_rows, with_note
 
 
 def surveys(*, declaration) -> QuerySet:
@@ -84,9 +84,5 @@ def survey_csv_rows(results: SurveyResults, slug: str) -> list[list[str]] | None
     stat = results.table(slug)
     if stat is None:
         return None
-    rows = disclosure.to_csv_rows(stat.table, labels=stat.labels, corner=stat.corner, total_label=gettext("合計"))
-    if stat.one_way:
-        rows = [row[:-1] if len(row) == 3 else row for row in rows]
-    if stat.note:
-        rows.append([gettext("注：%(note)s") % {"note": stat.note}])
+    rows = with_note(stat, table_csv_rows(stat))
     return [[f"{results.survey.title}：{stat.title}"], *rows]

@@ -8,7 +8,6 @@ import datetime as dt
 import uuid as uuid_module
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from common.japanese import municipality_code_is_valid
 from sync import disaster
@@ -36,13 +35,7 @@ def codes(payload: dict) -> list[int]:
 
 def moment(payload: dict, name: str, *, required: bool) -> dt.datetime | None:
     """An ISO 8601 time with its time zone."""
-    value = payload.get(name)
-    if value is None and not required:
-        return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None or parsed.tzinfo is None:
-        raise ValueError(name)
-    return parsed
+    return disaster.parse_moment(payload.get(name), name, required=required)
 
 
 def past(payload: dict, name: str) -> dt.datetime:
