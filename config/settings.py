@@ -174,6 +174,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# /healthz probes the database and the broker at most once per this many seconds per process.
+KYODO_HEALTH_PROBE_SECONDS = float(_env("KYODO_HEALTH_PROBE_SECONDS", default="10"))
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a file-system queue under DATA_DIR ---
 CELERY_BROKER_URL = _env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
@@ -236,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
     "tours-close": {"task": "nodes.tasks.close_tours", "schedule": 3600},
 } if KYODO_ROLE == "node" else {
     "tours-purge-closed": {"task": "hub.tasks.purge_closed_tours", "schedule": 600},
+    # A nonce matters only while its signature could be accepted (≤ 300 s); the rest is dead weight.
+    "sync-forget-nonces": {"task": "hub.tasks.forget_expired_nonces", "schedule": 3600},
 }
 
 REST_FRAMEWORK = {

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from .pokes import poke_nodes
+from .services.enrollment import nonces_forget_expired
 from .services.tours import purge_closed
 
 logger = logging.getLogger(__name__)
@@ -26,4 +27,13 @@ def purge_closed_tours() -> int:
     count = purge_closed()
     if count:
         logger.info("tours: %d tour case copy(ies) purged", count)
+    return count
+
+
+@shared_task(ignore_result=True)
+def forget_expired_nonces() -> int:
+    """Seen nonces whose signatures have expired can never be replayed: beat deletes them hourly."""
+    count = nonces_forget_expired()
+    if count:
+        logger.info("sync: %d expired nonce(s) forgotten", count)
     return count
