@@ -169,11 +169,22 @@ X_FRAME_OPTIONS = "DENY"
 if _env_bool("KYODO_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Abuse limits on /login/ and the API token endpoint (permissions.login_limits) ---
+# The client address comes from this header, set by our own proxy (nginx: X-Real-IP $remote_addr),
+# and never from X-Forwarded-For, which the client writes; empty: the TCP peer (REMOTE_ADDR).
+KYODO_CLIENT_IP_HEADER = _env("KYODO_CLIENT_IP_HEADER")
+KYODO_LOGIN_ATTEMPTS_PER_ADDRESS = int(_env("KYODO_LOGIN_ATTEMPTS_PER_ADDRESS", default="20"))  # per minute
+KYODO_LOGIN_FAILURES_PER_ACCOUNT = int(_env("KYODO_LOGIN_FAILURES_PER_ACCOUNT", default="10"))
+KYODO_LOGIN_LOCKOUT_SECONDS = int(_env("KYODO_LOGIN_LOCKOUT_SECONDS", default="900"))
+
 REDIS_URL = _env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files under DATA_DIR rather than per-process memory: the login limits, poke limits and nonces
+    # must be shared by every web worker, the Celery workers and beat of the embedded default too.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
 # /healthz probes the database and the broker at most once per this many seconds per process.
 KYODO_HEALTH_PROBE_SECONDS = float(_env("KYODO_HEALTH_PROBE_SECONDS", default="10"))
 
@@ -258,7 +269,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # The token endpoint is limited by permissions.login_limits; any DRF throttle added later must not
+    # key on X-Forwarded-For, which the client writes.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"Kyodo {KYODO_ROLE} API",
