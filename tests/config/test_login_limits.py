@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from permissions import login_limits
 from permissions.models import AuditEvent
@@ -111,3 +112,12 @@ def test_without_a_configured_header_the_address_is_the_tcp_peer(world, client, 
         _login(client, f"nobody{n}", "wrong", address=f"203.0.113.{n}", forged=f"198.51.100.{n}")
     assert _login(client, "staff_a", PASSWORD, address="203.0.113.200").status_code == 429
 
+
+def test_the_lockout_message_is_translated(world, client):
+    for n in range(20):
+        _login(client, f"nobody{n}", "wrong", address="203.0.113.5")
+    with translation.override("en"):
+        message = login_limits.Refusal("address", 30).message
+    assert message.startswith("Too many sign-in attempts") and "1 min" in message
+    client.cookies["django_language"] = "en"
+    assert "Too many sign-in attempts" in _login(client, "staff_a", PASSWORD, address="203.0.113.5").content.decode()
