@@ -61,8 +61,12 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "db.sqlite3"),
-            # WAL lets the web process read while the worker writes.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20},
+            # WAL lets the web process read while the worker writes. Transactions begin IMMEDIATE: a
+            # deferred one that turns into a write while another process writes fails at once with
+            # "database is locked" (SQLite cannot wait there); an immediate one waits up to `timeout`
+            # seconds for the writer's lock, so web, workers and beat take turns instead of failing.
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                        "transaction_mode": "IMMEDIATE", "timeout": int(_env("KYODO_SQLITE_TIMEOUT", default="30"))},
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
