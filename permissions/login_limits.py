@@ -113,3 +113,12 @@ def failure_record(*, username: str, endpoint: str) -> None:
 
 def success_record(*, username: str) -> None:
     cache.delete(f"{_PREFIX}:failures:{account_hash(username)}")
+
+
+def account_unlock(*, username: str, acting_user=None) -> bool:
+    """Lift an account's lock and forget its failures (an operator's call); whether it was locked."""
+    hashed = account_hash(username)
+    was_locked = cache.get(f"{_PREFIX}:locked:{hashed}") is not None
+    cache.delete_many([f"{_PREFIX}:locked:{hashed}", f"{_PREFIX}:failures:{hashed}"])
+    audit_record(actor=acting_user, action="auth.login_unlocked", detail={"account": hashed, "was_locked": was_locked})
+    return was_locked

@@ -70,6 +70,11 @@ def test_an_account_is_locked_across_addresses_and_the_lock_is_audited(world, cl
     assert locked.detail == {"endpoint": "login", "account": login_limits.account_hash("staff_a"), "seconds": 900}
     # The lock is the account's: another account from the same address signs in.
     assert _login(client, "staff_b", PASSWORD, address="192.0.2.1").status_code == 302
+    # An operator lifts it (docs/operations-security.md).
+    assert login_limits.account_unlock(username="staff_a") is True
+    client.logout()
+    assert _login(client, "staff_a", PASSWORD, address="192.0.2.1").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login_unlocked").count() == 1
 
 
 def test_a_success_clears_the_account_failures(world, client):
