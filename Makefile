@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kyodo
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install demo stop test test-fast bench lint messages catalog clean
+.PHONY: install machine demo stop test test-fast bench lint messages catalog clean
 
 install: $(STAMP)
 
@@ -41,11 +41,17 @@ stop:
 # One pytest process per role: the role decides which apps (and tables) exist.
 TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 
-test: install
+# Chromium, CJK fonts and gettext: installed when missing (as root), or one line naming the command.
+machine:
+	@bash deploy/setup-machine.sh
+
+test: machine install
 	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub $(PYTEST_ARGS)
 	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast:
+	@bash deploy/setup-machine.sh --no-browser
+	$(MAKE) install
 	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub $(PYTEST_ARGS)
 	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest -m "not browser and not federation" $(PYTEST_ARGS)
 

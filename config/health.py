@@ -1,13 +1,24 @@
-"""GET /healthz: the role and whether the database and the Celery broker answer."""
+"""GET /healthz: the role and whether the database and the Celery broker answer, from a cached probe.
+
+A load balancer or the container's health check calls this every few seconds; each call opening a
+broker connection (and a database query) would make the check itself a load. So the probe runs at
+most once per KYODO_HEALTH_PROBE_SECONDS per process, and calls in between report its result with
+its age; concurrent calls while a probe runs wait for it instead of starting their own.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+from kombu import Connection
+
+_lock = threading.Lock()
+_last: dict = {}  # key → (monotonic time of the probe, database state, broker state, probe ms)
 
 
 def _database_state() -> str:
@@ -24,8 +35,6 @@ def _broker_state() -> str:
     url = settings.CELERY_BROKER_URL
     if url.startswith("filesystem://"):
         return "ok" if settings.CELERY_QUEUE_DIR.is_dir() else "error: queue folder missing"
-    from kombu import Connection
-
     try:
         with Connection(url, connect_timeout=2) as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
@@ -34,10 +43,23 @@ def _broker_state() -> str:
         return f"error: {type(error).__name__}"
 
 
+def probe() -> tuple[str, str, float, float]:
+    """(database state, broker state, probe duration in ms, age of the result in seconds)."""
+    key = (settings.CELERY_BROKER_URL, connection.settings_dict.get("NAME"))
+    with _lock:
+        now = time.monotonic()
+        cached = _last.get(key)
+        if cached is None or now - cached[0] >= settings.KYODO_HEALTH_PROBE_SECONDS:
+            started = time.monotonic()
+            database, broker = _database_state(), _broker_state()
+            cached = _last[key] = (now, database, broker, round((time.monotonic() - started) * 1000, 1))
+    probed_at, database, broker, took = cached
+    return database, broker, took, round(now - probed_at, 1)
+
+
 @require_GET
 def healthz(request):
-    started = time.monotonic()
-    database, broker = _database_state(), _broker_state()
+    database, broker, took, age = probe()
     healthy = database == "ok" and broker == "ok"
     return JsonResponse(
         {
@@ -46,7 +68,8 @@ def healthz(request):
             "site": settings.KYODO_SITE_NAME,
             "database": {"state": database, "engine": connection.vendor},
             "broker": {"state": broker, "transport": settings.CELERY_BROKER_URL.split("://")[0]},
-            "checked_in_ms": round((time.monotonic() - started) * 1000, 1),
+            "checked_in_ms": took,
+            "checked_seconds_ago": age,
         },
         status=200 if healthy else 503,
     )

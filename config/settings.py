@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,8 +61,12 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "db.sqlite3"),
-            # WAL lets the web process read while the worker writes.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20},
+            # WAL lets the web process read while the worker writes. Transactions begin IMMEDIATE: a
+            # deferred one that turns into a write while another process writes fails at once with
+            # "database is locked" (SQLite cannot wait there); an immediate one waits up to `timeout`
+            # seconds for the writer's lock, so web, workers and beat take turns instead of failing.
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                        "transaction_mode": "IMMEDIATE", "timeout": int(_env("KYODO_SQLITE_TIMEOUT", default="30"))},
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -82,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "guardian",
+    "csp",
     "common",
     "permissions",
     "sync",
@@ -92,12 +98,14 @@ INSTALLED_APPS += ["nodes", "emergency"] if KYODO_ROLE == "node" else ["hub"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,20 +168,68 @@ WHITENOISE_USE_FINDERS = True  # the demo and tests serve static files without c
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
+# --- HTTPS, cookies, sessions, CSP (docs/operations-security.md) ---
+# A deployment is served over HTTPS unless it says otherwise: the local runner (deploy/federation.py)
+# and the tests serve plain HTTP on loopback and set KYODO_HTTPS=0; debug defaults to HTTP.
+KYODO_HTTPS = _env_bool("KYODO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = KYODO_HTTPS
+# The container's own health check calls http://127.0.0.1:8000/healthz, past the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(_env("KYODO_HSTS_SECONDS", default="31536000" if KYODO_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Preloading puts the domain into the browsers' built-in lists, which takes months to undo: a choice
+# for the operator of the domain (often the city, not the center), not a default.
+SECURE_HSTS_PRELOAD = _env_bool("KYODO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the page, not the cookie; kept default-compatible
-SESSION_COOKIE_SECURE = _env_bool("KYODO_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = _env_bool("KYODO_SECURE_COOKIES", default=KYODO_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
-# Behind nginx (deploy/): trust its X-Forwarded-Proto, so signed sync URLs and links say https.
+# Behind nginx (deploy/): trust the X-Forwarded-Proto it passes on (the scheme the TLS terminator in
+# front received), so redirects, signed sync URLs and links say https. Only then: a client talking to
+# gunicorn directly could otherwise claim https itself.
 if _env_bool("KYODO_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Idle timeout: a session ends after this long without a request (config.middleware renews it on
+# activity, at most once a minute so that reading pages does not write the session every time).
+SESSION_COOKIE_AGE = int(_env("KYODO_SESSION_IDLE_SECONDS", default=str(8 * 3600)))
+# The UI runs only its own static scripts: no inline script or handler, no eval. <style> blocks carry
+# the request's nonce; style attributes cannot run code and stay allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- Abuse limits on /login/ and the API token endpoint (permissions.login_limits) ---
+# The client address comes from this header, set by our own proxy (nginx: X-Real-IP $remote_addr),
+# and never from X-Forwarded-For, which the client writes; empty: the TCP peer (REMOTE_ADDR).
+KYODO_CLIENT_IP_HEADER = _env("KYODO_CLIENT_IP_HEADER")
+KYODO_LOGIN_ATTEMPTS_PER_ADDRESS = int(_env("KYODO_LOGIN_ATTEMPTS_PER_ADDRESS", default="20"))  # per minute
+KYODO_LOGIN_FAILURES_PER_ACCOUNT = int(_env("KYODO_LOGIN_FAILURES_PER_ACCOUNT", default="10"))
+KYODO_LOGIN_LOCKOUT_SECONDS = int(_env("KYODO_LOGIN_LOCKOUT_SECONDS", default="900"))
 
 REDIS_URL = _env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files under DATA_DIR rather than per-process memory: the login limits, poke limits and nonces
+    # must be shared by every web worker, the Celery workers and beat of the embedded default too.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
+# /healthz probes the database and the broker at most once per this many seconds per process.
+KYODO_HEALTH_PROBE_SECONDS = float(_env("KYODO_HEALTH_PROBE_SECONDS", default="10"))
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a file-system queue under DATA_DIR ---
 CELERY_BROKER_URL = _env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
@@ -237,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
 } if KYODO_ROLE == "node" else {
     "tours-purge-closed": {"task": "hub.tasks.purge_closed_tours", "schedule": 600},
     "tours-forget-visitors": {"task": "hub.tasks.forget_tour_visitors", "schedule": 600},
+    # A nonce matters only while its signature could be accepted (≤ 300 s); the rest is dead weight.
+    "sync-forget-nonces": {"task": "hub.tasks.forget_expired_nonces", "schedule": 3600},
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour
@@ -259,7 +317,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # The token endpoint is limited by permissions.login_limits; any DRF throttle added later must not
+    # key on X-Forwarded-For, which the client writes.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"Kyodo {KYODO_ROLE} API",
@@ -270,6 +330,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: colliding names would get hash suffixes and warnings (check --deploy).
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "permissions.models.OrganizationKind",
+        **({
+            "SharingLevelEnum": "nodes.models.cases.SharingLevel",
+            "CollaborationFormEnum": "common.vocabulary.CollaborationForm",
+            "EventKindEnum": "nodes.models.events.EventKind",
+            "EventStatusEnum": "nodes.models.events.EventStatus",
+            "NeedStatusEnum": "nodes.models.matching.NeedStatus",
+            "GroupStatusEnum": "nodes.models.groups.GroupStatus",
+            "GroupConsentEnum": "nodes.models.groups.GroupRegistration.CONSENTS",
+            "CostItemEnum": "common.vocabulary.CostItem",
+        } if KYODO_ROLE == "node" else {}),
+    },
 }
 
 # Logs never carry personal data: records are logged by uuid only (see permissions.audit).

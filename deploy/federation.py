@@ -100,6 +100,7 @@ def plan(specs: list[tuple[str, str, str]], *, base_port: int = BASE_PORT, fresh
             "KYODO_DATA_DIR": str(data_dir),
             "KYODO_SITE_NAME": title,
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            "KYODO_HTTPS": "0",  # plain HTTP on loopback: no redirect to https, cookies sent over http
         }
         if database_url:
             env["DATABASE_URL"] = _database_url_for(database_url, name, fresh=fresh)

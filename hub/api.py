@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +28,10 @@ class DisasterContactsApi(APIView):
             model = DisasterContactCopy
             fields = ["uuid", "center", "group_name", "contact_name", "phone", "email", "shared_at"]
 
+    @extend_schema(responses={200: inline_serializer("DisasterContactsAnswer", {
+        "grant": inline_serializer("DisasterContactsGrant", {"uuid": serializers.UUIDField(),
+                                                            "ends_at": serializers.DateTimeField()}),
+        "contacts": Output(many=True)})})
     def get(self, request, uuid):
         if not can(request.user, "view_hub"):
             return error_response("permission_denied", gettext("ハブの閲覧権限がありません。"), 403)

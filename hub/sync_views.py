@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sync.signed_requests import error_json, signed_request
 from sync.signing import VerifiedSignature
+from sync.wire import batch as wire_batch
 from sync.wire.batch import MAX_BYTES as BATCH_MAX_BYTES
 
 from .models import FeedEntry, Node, NodeCenter
@@ -32,7 +33,12 @@ class BatchTooLarge(ValueError):
     pass
 
 
+class BatchTooDeep(ValueError):
+    pass
+
+
 TOO_LARGE = ("batch_too_large", f"at most {BATCH_MAX_BYTES} bytes of entries per batch")
+TOO_DEEP = ("batch_too_deep", f"objects and lists nest at most {wire_batch.MAX_DEPTH} levels deep")
 
 
 def _signing_node(verified: VerifiedSignature) -> Node | None:
@@ -62,7 +68,17 @@ def _decoded(request) -> dict:
             raise BatchTooLarge()
     elif len(body) > MAX_BATCH_DOCUMENT:
         raise BatchTooLarge()
-    return orjson.loads(body)
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        # orjson itself stops at 1,024 levels; only its message tells that from broken JSON.
+        if "depth limit" in str(error) or "ecursion" in str(error):
+            raise BatchTooDeep() from error
+        raise
+    # Before anything walks it: the digest and the field checks recurse and would run out of stack.
+    if wire_batch.nesting_exceeds(document):
+        raise BatchTooDeep()
+    return document
 
 
 @require_http_methods(["POST"])
@@ -72,6 +88,8 @@ def batches(request, node: Node):
         batch = _decoded(request)
     except BatchTooLarge:
         return error_json(*TOO_LARGE, 413)
+    except BatchTooDeep:
+        return error_json(*TOO_DEEP, 400)
     except (ValueError, zlib.error, UnicodeDecodeError) as error:
         return error_json("batch_unreadable", f"{type(error).__name__}", 400)
     try:

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from .pokes import poke_nodes
+from .services.enrollment import nonces_forget_expired
 from .services.tours import purge_closed, visitors_forget
 
 logger = logging.getLogger(__name__)
@@ -36,3 +37,12 @@ def forget_tour_visitors() -> dict:
     if any(counts.values()):
         logger.info("tours: visitors forgotten %s", counts)
     return counts
+
+
+@shared_task(ignore_result=True)
+def forget_expired_nonces() -> int:
+    """Seen nonces whose signatures have expired can never be replayed: beat deletes them hourly."""
+    count = nonces_forget_expired()
+    if count:
+        logger.info("sync: %d expired nonce(s) forgotten", count)
+    return count

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common import csv_safe
 from common.japanese import ERAS
 from permissions.models import Organization, OrganizationKind
 
@@ -154,7 +155,7 @@ def _truthy(text: str) -> bool:
 def _parse_row(raw: dict[str, str], line: int, by_name: dict, errors: list[RowError]) -> dict:
     values: dict = {}
     for name, text in raw.items():
-        text = (text or "").strip()
+        text = csv_safe.restore((text or "").strip())  # our own exports protect formula-like cells
         if not text:
             continue
         column = column_header(name)
@@ -312,7 +313,7 @@ def groups_csv(*, user, queryset, with_contacts: bool) -> str:
     """Groups as CSV in the import's own columns, so an export can be edited and imported elsewhere."""
     columns = [*GROUP_EXPORT_COLUMNS, *(sorted(PERSONAL_COLUMNS, key=list(GROUP_COLUMNS).index) if with_contacts else ())]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow([column_header(c) for c in columns])
     groups = list(queryset)
     for group in groups:
@@ -324,7 +325,7 @@ def groups_csv(*, user, queryset, with_contacts: bool) -> str:
 
 def events_csv(*, queryset) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow(["イベント名", "種類", "テーマ", "活動分野", "開始日時", "終了日時", "会場", "主催・共催",
                      "参加団体", "参加者数", "状態", "中止理由", "成果"])
     for event in queryset:
@@ -354,7 +355,7 @@ def events_open_data_csv(*, queryset, door: Door) -> str:
     """Public, not cancelled events in the national standard 「イベント一覧」 layout: published, so every
     text passes the door (nodes.outgoing)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow(OPEN_DATA_EVENT_COLUMNS)
     for event in queryset:
         starts = timezone.localtime(event.starts_at)

@@ -3,7 +3,6 @@ commitments, situation reports and the who-does-what-where export."""
 
 from __future__ import annotations
 
-import csv
 import uuid as uuid_module
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from common import csv_safe
 from common.forms import add_service_errors
 from sync.disaster import Sector
 
@@ -183,7 +183,7 @@ def disaster_export(request, uuid, fmt):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}{"-hxl" if fmt == "hxl" else ""}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow([label for _key, label, _tag in selectors.HXL_COLUMNS])
     if fmt == "hxl":
         writer.writerow([tag for _key, _label, tag in selectors.HXL_COLUMNS])

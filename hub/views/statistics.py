@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
+
+from common import csv_safe
 
 from ..disclosure import SUPPRESSED
 from ..forms import StatisticsFilterForm
@@ -48,5 +48,5 @@ def statistics_csv(request, slug):
     center = f"-{stats.center.center_uuid}" if stats.center else ""
     response["Content-Disposition"] = f'attachment; filename="kyodo-{slug}-{stats.first}-{stats.last}{center}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
-    csv.writer(response).writerows(selectors.statistics_csv_rows(stats, slug))
+    csv_safe.writer(response).writerows(selectors.statistics_csv_rows(stats, slug))
     return response

@@ -3,8 +3,6 @@ statistics) on a page and as CSV, and closing it."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import csv_safe
 from common.forms import add_service_errors
 
 from ..disclosure import SUPPRESSED
@@ -68,5 +67,5 @@ def survey_csv(request, uuid, slug):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.uuid}-{slug}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    csv.writer(response).writerows(rows)
+    csv_safe.writer(response).writerows(rows)
     return response

@@ -53,3 +53,31 @@ def test_missing_required_settings_fail_at_start_with_a_clear_message(missing):
     result = subprocess.run([sys.executable, "-c", "import config.wsgi"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert f"the environment variable {missing} is required" in result.stderr
+
+
+def test_healthz_probes_the_broker_at_most_once_per_period(client, db, monkeypatch, settings):
+    """A load balancer may call /healthz every few seconds from every web worker: the answers come
+    from one cached probe per period, not one broker connection per call."""
+    from config import health
+
+    opened = []
+
+    class CountingConnection(health.Connection):
+        def ensure_connection(self, *args, **kwargs):
+            opened.append(1)
+            return super().ensure_connection(*args, **kwargs)
+
+    now = [1000.0]
+    monkeypatch.setattr(health, "Connection", CountingConnection)
+    monkeypatch.setattr(health, "_last", {})
+    monkeypatch.setattr(health.time, "monotonic", lambda: now[0])
+    settings.KYODO_HEALTH_PROBE_SECONDS = 10
+    for _ in range(50):
+        response = client.get("/healthz")
+        assert response.status_code == 200 and response.json()["broker"]["state"] == "ok"
+        now[0] += 0.1  # fifty calls within five seconds
+    assert len(opened) == 1
+    assert client.get("/healthz").json()["checked_seconds_ago"] == 5.0
+    now[0] += 6  # the period is over: the next call probes again
+    assert client.get("/healthz").json()["checked_seconds_ago"] == 0
+    assert len(opened) == 2

@@ -42,3 +42,16 @@ def test_nginx_passes_the_host_and_allows_a_full_batch():
     conf = (DEPLOY / "nginx" / "kyodo.conf").read_text()
     assert "proxy_set_header Host $host;" in conf and "X-Forwarded-Proto" in conf
     assert "client_max_body_size 8m;" in conf
+
+
+def test_nginx_passes_the_scheme_it_received_and_sets_the_client_address_the_app_trusts():
+    conf = (DEPLOY / "nginx" / "kyodo.conf").read_text()
+    # TLS ends in front of nginx: its own $scheme is http; the terminator's header says https.
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" not in conf
+    assert "proxy_set_header X-Forwarded-Proto $kyodo_forwarded_proto;" in conf
+    assert "map $http_x_forwarded_proto $kyodo_forwarded_proto" in conf
+    # The header the login limits read (KYODO_CLIENT_IP_HEADER), overwritten with the peer's address.
+    assert "proxy_set_header X-Real-IP $remote_addr;" in conf
+    for role in ("node", "hub"):
+        example = (DEPLOY / f"{role}.env.example").read_text()
+        assert "KYODO_CLIENT_IP_HEADER=X-Real-IP" in example and "KYODO_BEHIND_PROXY=1" in example

@@ -6,8 +6,12 @@ Redis; this is the only one that sees the hub's SQLite code.)"""
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -15,7 +19,7 @@ import pytest
 
 from deploy import federation
 
-from .common import enroll_center, group, wait
+from .common import PASSWORD, enroll_center, group, login, post, wait
 
 pytestmark = [pytest.mark.federation]
 
@@ -72,3 +76,90 @@ def test_records_go_both_ways_on_the_embedded_default(embedded):
     wait(lambda: _rows(node, "SELECT name FROM emergency_disasterdeclaration") == [("組込訓練",)], timeout=90,
          what="the declaration on the node")
     assert ("hub_key",) in _rows(node, "SELECT DISTINCT kind FROM sync_feeditem")
+
+
+HUB_COORDINATOR = """
+from django.contrib.auth import get_user_model
+from permissions.services import organization_create, membership_grant
+prefecture = organization_create(acting_user=None, name="神奈川県", kind="prefecture", municipality_code="140007")
+user = get_user_model().objects.create_user("staff", password={password!r})
+membership_grant(acting_user=None, user=user, organization=prefecture, role="hub_admin")
+"""
+NODE_PAGES = ["/", "/groups/", "/events/", "/matching/", "/sync/", "/cases/", "/menu/"]
+HUB_PAGES = ["/", "/directory/", "/calendar/", "/cases/", "/collections/", "/statistics/", "/tours/"]
+BURST_SECONDS = 20
+BURST_MAX_REQUESTS = 600  # all threads together: bounded in time and in count
+ACCESS_STATUS = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD) ([^ "]+) [^"]*" (\d{3}) ')
+
+
+def _server_errors(deployment) -> list[str]:
+    """Every 5xx in the deployment's access log and every `database is locked` in any of its logs."""
+    found = []
+    for log in sorted(Path(deployment.data_dir).glob("*.log")):
+        text = log.read_text(errors="replace")
+        if log.name == "web.log":
+            found += [f"{deployment.name} {status} {path}" for path, status in ACCESS_STATUS.findall(text)
+                      if status.startswith("5")]
+        found += [f"{deployment.name} {log.name}: {line.strip()[:200]}" for line in text.splitlines()
+                  if "database is locked" in line]
+    return found
+
+
+def test_a_burst_of_reads_writes_and_sync_gets_no_5xx_on_the_embedded_default(embedded):
+    """Pages read, records written on both sides and the node syncing every 3 s, all at once: SQLite
+    transactions begin IMMEDIATE and wait for the writer's lock instead of failing (`database is
+    locked` answered 500 on /sync/v1/batches, the feed and the checkpoint before)."""
+    deployments, node_info = embedded
+    hub, node = deployments["hub"], deployments["node"]
+    federation.manage(hub, "shell", "-c", HUB_COORDINATOR.format(password=PASSWORD))
+    deadline = time.monotonic() + BURST_SECONDS
+    budget = itertools.count()
+    statuses: list[tuple[str, int]] = []
+
+    def more() -> bool:
+        return time.monotonic() < deadline and next(budget) < BURST_MAX_REQUESTS
+
+    def read(deployment, pages):
+        session = login(deployment)
+        try:
+            for path in itertools.cycle(pages):
+                if not more():
+                    return
+                statuses.append((f"{deployment.name} GET {path}", session.get(path).status_code))
+        finally:
+            session.close()
+
+    def write_groups():
+        with httpx.Client(base_url=node.url, timeout=60, headers={"Authorization": f"Token {node_info['token']}"}) as api:
+            for n in itertools.count():
+                if not more():
+                    return
+                response = api.post("/api/v1/groups/", json={
+                    "name": f"一斉の会{n}", "name_kana": "イッセイノカイ", "activity_fields": [7], "area": "海岸",
+                    "consents": ["hub_listing"]})
+                statuses.append((f"node POST group {n}", response.status_code))
+
+    def write_collections():
+        session = login(hub)
+        try:
+            for n in itertools.count():
+                if not more():
+                    return
+                response = post(session, "/collections/", {"title": f"一斉の事例集{n}", "description": "負荷"})
+                statuses.append((f"hub POST collection {n}", response.status_code))
+        finally:
+            session.close()
+
+    jobs = [(read, node, NODE_PAGES), (read, node, NODE_PAGES), (read, hub, HUB_PAGES), (write_groups,),
+            (write_collections,)]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        for future in [pool.submit(job[0], *job[1:]) for job in jobs]:
+            future.result()
+    failed = [(what, status) for what, status in statuses if status >= 500]
+    assert failed == [] and len(statuses) > 50, (failed, len(statuses))
+    assert {status for _what, status in statuses} <= {200, 201, 302}, sorted(set(statuses))[:20]
+    written = sum(1 for what, status in statuses if what.startswith("node POST") and status == 201)
+    # The sync carried on through the burst: every listed group reaches the hub.
+    wait(lambda: len(_rows(hub, "SELECT name FROM hub_directorygroup WHERE name LIKE '一斉の会%'")) == written,
+         timeout=120, what="the burst's groups on the hub")
+    assert _server_errors(hub) == [] and _server_errors(node) == []
