@@ -18,6 +18,7 @@ from .fold import (
     ascii_view,
     digit_chains,
     key,
+    literal_key,
     national_digits,
     prepare,
     skeleton_of_prepared,
@@ -106,8 +107,8 @@ class _Table:
 
 
 def _compatible(a: str, b: str) -> bool:
-    """Two characters of one word: same script, or a kanji name glued to katakana (佐藤ガス, a company)."""
-    return a == b or (a == KANJI and b == KATAKANA)
+    """Two characters of one word: same script, or kanji and katakana together (佐藤ガス, ヤマダ電機)."""
+    return a == b or {a, b} == {KANJI, KATAKANA}
 
 
 def _honorific_at(sk: Skeleton, position: int) -> bool:
@@ -122,10 +123,18 @@ def _honorific_at(sk: Skeleton, position: int) -> bool:
     return False
 
 
+# Hiragana particles (as the skeleton spells them) a name may follow: 企業のしずよさん.
+_PARTICLES = frozenset("ノハガトモニオヘデヤ")
+
+
 def _marked(sk: Skeleton, start: int, end: int) -> bool:
-    """An honorific or role after the name (林さん, 林会長), or a role before it (対応：林, 代表の林)."""
+    """An honorific or role after the name (林さん, 林会長), or a role before it (対応：林, 代表の林).
+    Not a given name glued to another surname: 後藤和也様 is not the known 小野寺 和也."""
     if end < len(sk.text) and _honorific_at(sk, end):
-        return True
+        glued = sk.glued_before(start) and _compatible(sk.scripts[start - 1], sk.scripts[start]) \
+            and not (sk.scripts[start - 1] == HIRAGANA and sk.text[start - 1] in _PARTICLES)
+        if not glued:
+            return True
     for lead in _LEADS:
         first = start - len(lead)
         if first >= 0 and sk.text.startswith(lead, first) \
@@ -148,7 +157,7 @@ def _stands(sk: Skeleton, start: int, end: int, needle: _Needle) -> bool:
     if mode == "anywhere":
         return True
     if mode == "street":
-        return not (end < len(sk.text) and (scripts[end] == DIGIT))
+        return not (sk.glued_after(end) and scripts[end] == DIGIT)
     if _marked(sk, start, end):
         return True
     if mode == "marked":
@@ -156,8 +165,10 @@ def _stands(sk: Skeleton, start: int, end: int, needle: _Needle) -> bool:
     if scripts[start] == HIRAGANA and all("\u30a1" <= c <= "\u30fa" for c in sk.text[start:end]):
         # A kana name written in hiragana reads as a word (ひかる石, まことに): only marked it is a name.
         return False
-    glued_before = sk.glued_before(start) and _compatible(scripts[start - 1], scripts[start])
-    glued_after = sk.glued_after(end) and _compatible(scripts[end - 1], scripts[end])
+    # A word of its own: not joined to more of its script, nor only a space or a name dot away from it
+    # (佐藤/洋平 is someone else's full name).
+    glued_before = sk.near_before(start) and _compatible(scripts[start - 1], scripts[start])
+    glued_after = sk.near_after(end) and _compatible(scripts[end - 1], scripts[end])
     return not glued_before and not glued_after
 
 
@@ -174,6 +185,7 @@ class LeakCheck:
     def __init__(self, known) -> None:
         values = {name: _values(known, name) for name in FIELDS}
         self.words = _Table()
+        self.literal = _Table()  # the same needles spelled with their kana vowels, where that differs
         self.phones: set[str] = set()
         self.postal_codes: set[str] = set()
         self.mailboxes: set[str] = set()  # compact local parts that identify alone
@@ -204,23 +216,28 @@ class LeakCheck:
 
     # -- compiling ---------------------------------------------------------------------------------
 
+    def _add(self, value: str, needle: _Needle, suffix: str = "") -> None:
+        skeleton_key = key(value) + suffix
+        self.words.add(skeleton_key, needle)
+        literal = literal_key(value) + suffix
+        if literal != skeleton_key:
+            self.literal.add(literal, needle)
+
     def _add_person(self, name: str) -> None:
         name = " ".join(prepare(name).split())
         if not name:
             return
         parts = readings.name_parts(name)
-        whole = key("".join(parts))
-        self.words.add(whole, _Needle("person", _whole_mode(whole)))
+        self._add("".join(parts), _Needle("person", _whole_mode(key("".join(parts)))))
         spoken = [readings.reading(p) for p in parts]
         if all(spoken):
-            reading = key("".join(spoken))
-            self.words.add(reading, _Needle("person", _whole_mode(reading)))
+            self._add("".join(spoken), _Needle("person", _whole_mode(key("".join(spoken)))))
         if len(parts) >= 2:
             for part in parts:
-                self._add_part(key(part))
+                self._add_part(part)
             for part, written in zip(spoken, parts, strict=True):
                 # A reading Sudachi gave (not one the node holds) is a guess: alone only when long.
-                self._add_part(key(part), guessed=part != written)
+                self._add_part(part, guessed=part != written)
         elif re.fullmatch(r"[一-龥々]{3,7}", name):
             # A name Sudachi cannot cut (四月一日心春): every cut counts where a name is marked as one.
             for cut in range(1, len(name)):
@@ -234,18 +251,21 @@ class LeakCheck:
             if len(romaji) >= 2:
                 self.romaji_parts.update(r for r in romaji if len(r) >= 2)
 
-    def _add_part(self, part: str, *, guessed: bool = False) -> None:
+    def _add_part(self, value: str, *, guessed: bool = False) -> None:
+        part = key(value)
         if not part:
             return
         kana_only = all("\u30a1" <= c <= "\u30fa" for c in part)
-        # A part of one character (林), or two kana (サト of サトウ), is too common a word to stand alone.
-        alone = len(part) >= (4 if guessed else 3) or (len(part) == 2 and not kana_only)
-        self.words.add(part, _Needle("person", "alone" if alone else "marked"))
+        # A part of one character (林), or two kana (サト of サトウ), is too common a word to stand alone;
+        # nor is a name of kanji numerals (九十九, read 99 like the 九十九 of 九十九里町 or 99名).
+        alone = (len(part) >= (4 if guessed else 3) or (len(part) == 2 and not kana_only)) \
+            and not any(c.isdigit() for c in part)
+        self._add(value, _Needle("person", "alone" if alone else "marked"))
 
     def _add_organization(self, organization: str) -> None:
         whole = key(organization)
         if len(whole) >= 2:
-            self.words.add(whole, _Needle("organization", "anywhere" if len(whole) >= 3 else "alone"))
+            self._add(organization, _Needle("organization", "anywhere" if len(whole) >= 3 else "alone"))
         core = whole
         for form in _LEGAL_FORMS:
             if core.startswith(form):
@@ -274,7 +294,7 @@ class LeakCheck:
         # The town as a reader says it: ひがしかいがんきた3-12-5.
         spoken = readings.reading(town)
         if spoken:
-            self.words.add(key(spoken) + number.group(), _Needle("address", "street"))
+            self._add(spoken, _Needle("address", "street"), suffix=number.group())
 
     def _add_email(self, email: str) -> None:
         view = ascii_view(prepare(email)).strip()
@@ -302,7 +322,12 @@ class LeakCheck:
         prepared = prepare(text)
         found: set[str] = set()
         if self.words.needles:
-            found |= self.words.kinds_in(skeleton_of_prepared(prepared), wanted)
+            sk = skeleton_of_prepared(prepared)
+            found |= self.words.kinds_in(sk, wanted)
+            if self.literal.needles and wanted - found:
+                literal = skeleton_of_prepared(prepared, literal=True)
+                if literal.text != sk.text:
+                    found |= self.literal.kinds_in(literal, wanted - found)
         if ("phone" in wanted and self.phones) or ("postal_code" in wanted and self.postal_codes):
             found |= self._numbers(prepared, wanted)
         if "email" in wanted and (self.mailboxes or self.addresses_full) and _has_ascii_word(prepared):

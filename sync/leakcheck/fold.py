@@ -107,10 +107,10 @@ def prepare(text: str) -> str:
 
 # --- numbers -----------------------------------------------------------------------------------------
 
-_KANJI_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-                "壱": 1, "弐": 2, "参": 3}
+# Not the formal 壱 弐 参 of contracts: 参 is also 参加, and no one writes a phone with them.
+_KANJI_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _KANJI_UNIT = {"十": 10, "百": 100, "千": 1000}
-_KANJI_NUMERAL = re.compile("[〇零一二三四五六七八九壱弐参十百千]+")
+_KANJI_NUMERAL = re.compile("[〇零一二三四五六七八九十百千]+")
 # The long-vowel mark and wave dash typed between digits (〇九〇ー一二三四, 090〜1234) are dashes.
 _DIGIT_DASH = re.compile(r"(?<=[0-9])[ー~〜](?=[0-9])")
 
@@ -189,20 +189,33 @@ def script(ch: str) -> str:
     return OTHER
 
 
+# What stood between two characters of the skeleton: nothing, a separator inside a phrase (a space, a
+# name dot, a slash: 山田 太郎, 佐藤/洋平), or punctuation and line breaks.
+JOINED, SOFT, HARD = 0, 1, 2
+_SOFT_SEPARATORS = frozenset(" \t\u3000・·･/")
+
+
 @dataclass(frozen=True)
 class Skeleton:
-    """The skeleton of a text; per character its original script and whether a separator (a space,
-    punctuation, a line break) stood right before it."""
+    """The skeleton of a text; per character its original script and what separated it from the
+    character before (JOINED, SOFT or HARD)."""
 
     text: str
     scripts: tuple[str, ...]
-    breaks: tuple[bool, ...]
+    breaks: tuple[int, ...]
 
     def glued_before(self, i: int) -> bool:
-        return i > 0 and not self.breaks[i]
+        return i > 0 and self.breaks[i] == JOINED
 
     def glued_after(self, j: int) -> bool:
-        return j < len(self.text) and not self.breaks[j]
+        return j < len(self.text) and self.breaks[j] == JOINED
+
+    def near_before(self, i: int) -> bool:
+        """Joined to the character before, or only a space or a name dot between."""
+        return i > 0 and self.breaks[i] <= SOFT
+
+    def near_after(self, j: int) -> bool:
+        return j < len(self.text) and self.breaks[j] <= SOFT
 
 
 def _kept(ch: str) -> bool:
@@ -214,21 +227,24 @@ def skeleton(text: str) -> Skeleton:
     return skeleton_of_prepared(prepare(text))
 
 
-def skeleton_of_prepared(prepared: str) -> Skeleton:
+def skeleton_of_prepared(prepared: str, *, literal: bool = False) -> Skeleton:
+    """With literal, vowels that lengthen the kana before stay (only ー goes): the vowel a particle
+    and a name share would otherwise be dropped across the word boundary (のおおたさん read as ノタサン
+    misses オオタ); the check scans this view for the known values' literal spellings too."""
     numbered = street_numbers(fold_numerals(prepared))
     chars: list[str] = []
     scripts: list[str] = []
-    breaks: list[bool] = []
-    gap = False
+    breaks: list[int] = []
+    gap = JOINED
     for i, ch in enumerate(numbered):
         if ch == "-":
             # A hyphen stays only inside a street number (1-2-3); elsewhere it separates words.
             if chars and chars[-1].isdigit() and i + 1 < len(numbered) and numbered[i + 1].isdigit():
                 chars.append("-")
                 scripts.append(DIGIT)
-                breaks.append(False)
+                breaks.append(JOINED)
             else:
-                gap = True
+                gap = max(gap, SOFT)
             continue
         kind = script(ch)
         if "\u3041" <= ch <= "\u3096":
@@ -244,12 +260,12 @@ def skeleton_of_prepared(prepared: str) -> Skeleton:
             if ch in _LENGTH_MARKS or ch == "ー":
                 if previous and scripts[-1] in (HIRAGANA, KATAKANA):
                     continue  # vowel length: dropped
-                gap = True
+                gap = max(gap, SOFT)
                 continue
-            if vowel and ch in _LENGTHENING[vowel]:
-                continue
+            if vowel and not literal and ch in _LENGTHENING[vowel] and scripts[-1] == kind:
+                continue  # サトウ as サト; not across scripts (代表のオカダ keeps its オ)
             if not (ch.isalpha()):
-                gap = True
+                gap = max(gap, SOFT if ch in _SOFT_SEPARATORS else HARD)
                 continue
         elif ch in "々〻" and chars:
             ch = chars[-1]
@@ -259,12 +275,12 @@ def skeleton_of_prepared(prepared: str) -> Skeleton:
         elif ch in _LENGTH_MARKS and chars and scripts[-1] in (HIRAGANA, KATAKANA):
             continue  # 〜 typed for ー after kana (さと〜)
         elif not _kept(ch):
-            gap = True
+            gap = max(gap, SOFT if ch in _SOFT_SEPARATORS else HARD)
             continue
         chars.append(ch)
         scripts.append(kind)
         breaks.append(gap)
-        gap = False
+        gap = JOINED
     return Skeleton("".join(chars), tuple(scripts), tuple(breaks))
 
 
@@ -272,6 +288,12 @@ def skeleton_of_prepared(prepared: str) -> Skeleton:
 def key(value: str) -> str:
     """The skeleton text of a known value (a name, an organization, a town)."""
     return skeleton(value).text
+
+
+@lru_cache(maxsize=65536)
+def literal_key(value: str) -> str:
+    """The literal skeleton text of a known value: kana vowels kept (オオタ, not オタ)."""
+    return skeleton_of_prepared(prepare(value), literal=True).text
 
 
 # --- digits --------------------------------------------------------------------------------------------
