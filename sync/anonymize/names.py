@@ -341,7 +341,8 @@ def _romaji_names(text: str) -> list[tuple[int, int]]:
         following = words[i + 1] if i + 1 < len(words) else None
         if following is not None and re.fullmatch(r",? |・|　", text[m.end():following.start()]):
             kinds = (_romaji_kind(m.group()), _romaji_kind(following.group()))
-            if "person" in kinds and "place" not in kinds:
+            # Kenta Suzuki: ケンタ and スズキ are proper nouns Sudachi does not file as names.
+            if ("person" in kinds or kinds == ("proper", "proper")) and "place" not in kinds:
                 spans.append((m.start(), following.end()))
                 taken = following.end()
                 continue
@@ -354,11 +355,12 @@ def _romaji_names(text: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=8192)
 def _romaji_kind(word: str) -> str:
     """"person" when some reading of the word is one name in Sudachi's dictionary (Yuko as ユウコ,
-    Sato as サトウ), "place" when it is a place (Kanagawa), else "word"."""
+    Sato as サトウ), "place" when it is a place (Kanagawa), "proper" when another proper noun (Suzuki,
+    Kenta), else "word"."""
     kana = katakana(word)
     if kana is None:
         return "word"
-    place = False
+    place = proper = False
     for reading in _lengthened(kana):
         found = [m for m in tokenizer().tokenize(reading)]
         if len(found) != 1 or found[0].is_oov():
@@ -367,7 +369,8 @@ def _romaji_kind(word: str) -> str:
         if pos[:3] == ("名詞", "固有名詞", "人名"):
             return "person"
         place = place or pos[:3] == ("名詞", "固有名詞", "地名")
-    return "place" if place else "word"
+        proper = proper or pos[:3] == ("名詞", "固有名詞", "一般")
+    return "place" if place else "proper" if proper else "word"
 
 
 _LENGTHENABLE = frozenset("オコゴソゾトドノホボポモヨョロウクグスズツヌフブプムユュル")
