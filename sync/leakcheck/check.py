@@ -21,7 +21,7 @@ from .fold import (
     literal_key,
     national_digits,
     prepare,
-    skeleton_of_prepared,
+    skeletons_of_prepared,
 )
 from .romaji import hepburn, reduce
 
@@ -322,12 +322,10 @@ class LeakCheck:
         prepared = prepare(text)
         found: set[str] = set()
         if self.words.needles:
-            sk = skeleton_of_prepared(prepared)
+            sk, literal = skeletons_of_prepared(prepared)
             found |= self.words.kinds_in(sk, wanted)
-            if self.literal.needles and wanted - found:
-                literal = skeleton_of_prepared(prepared, literal=True)
-                if literal.text != sk.text:
-                    found |= self.literal.kinds_in(literal, wanted - found)
+            if self.literal.needles and wanted - found and literal is not sk:
+                found |= self.literal.kinds_in(literal, wanted - found)
         if ("phone" in wanted and self.phones) or ("postal_code" in wanted and self.postal_codes):
             found |= self._numbers(prepared, wanted)
         if "email" in wanted and (self.mailboxes or self.addresses_full) and _has_ascii_word(prepared):

@@ -92,6 +92,9 @@ def prepare(text: str) -> str:
         if ch.isascii():
             out.append(ch.lower())
             continue
+        if "\u3041" <= ch <= "\u30f6" or "\u4e00" <= ch <= "\u9fff" and ch not in _KANA_LOOKALIKES:
+            out.append(ch)  # kana and kanji, most of a Japanese text: nothing to do
+            continue
         ch = ch.lower().translate(_LATIN_LOOKALIKES)
         if ch in _DASHES:
             out.append("-")
@@ -164,7 +167,7 @@ _VOWEL = {kana: vowel for vowel, row in _VOWEL_ROWS.items() for kana in row}
 # After a kana of the key's vowel, these only lengthen it: サトウ, サトー, サトオ, サト are one name
 # as a reader hears it (ユウコ/ユーコ, オオノ/オーノ, ケイコ/ケーコ, ニイ/ニー).
 _LENGTHENING = {"a": "ア", "i": "イ", "u": "ウ", "e": "イエ", "o": "ウオ"}
-_LENGTH_MARKS = frozenset("ー~〜")
+_LENGTH_MARKS = frozenset("ー~〜～")
 
 # Variant kanji a name is written in either way (髙橋/高橋, 齋藤/斎藤/斉藤, 邊/邉/辺).
 _VARIANT_KANJI = str.maketrans("髙﨑嵜邉邊濵濱齋齊斉澤櫻嶋嶌廣惠眞德國藏龍瀨槇圓冨條淵塚桒籠壽與實",
@@ -231,10 +234,17 @@ def skeleton_of_prepared(prepared: str, *, literal: bool = False) -> Skeleton:
     """With literal, vowels that lengthen the kana before stay (only ー goes): the vowel a particle
     and a name share would otherwise be dropped across the word boundary (のおおたさん read as ノタサン
     misses オオタ); the check scans this view for the known values' literal spellings too."""
+    return skeletons_of_prepared(prepared)[1 if literal else 0]
+
+
+def skeletons_of_prepared(prepared: str) -> tuple[Skeleton, Skeleton]:
+    """The skeleton and the literal skeleton, in one pass."""
     numbered = street_numbers(fold_numerals(prepared))
     chars: list[str] = []
     scripts: list[str] = []
     breaks: list[int] = []
+    # The literal skeleton differs only by the lengthening vowels: where it does, its own lists.
+    kept: list[tuple[int, str, str]] = []  # (position in chars, vowel, script) of each dropped vowel
     gap = JOINED
     for i, ch in enumerate(numbered):
         if ch == "-":
@@ -246,31 +256,32 @@ def skeleton_of_prepared(prepared: str, *, literal: bool = False) -> Skeleton:
             else:
                 gap = max(gap, SOFT)
             continue
-        kind = script(ch)
-        if "\u3041" <= ch <= "\u3096":
-            ch = chr(ord(ch) + 0x60)
-        if kind in (HIRAGANA, KATAKANA):
+        kind = _SCRIPTS.get(ch) or _script_of(ch)
+        if kind is HIRAGANA or kind is KATAKANA:
+            if kind is HIRAGANA and "\u3041" <= ch <= "\u3096":
+                ch = chr(ord(ch) + 0x60)
             if ch in "ヽゝ" and chars:
                 ch = chars[-1]
             elif ch in "ヾゞ" and chars:
                 ch = chars[-1].translate(_VOICED)
             ch = ch.translate(_SMALL).translate(_SAME_SOUND)
             previous = chars[-1] if chars and not gap else ""
-            vowel = _VOWEL.get(previous)
-            if ch in _LENGTH_MARKS or ch == "ー":
+            if ch in _LENGTH_MARKS:
                 if previous and scripts[-1] in (HIRAGANA, KATAKANA):
                     continue  # vowel length: dropped
                 gap = max(gap, SOFT)
                 continue
-            if vowel and not literal and ch in _LENGTHENING[vowel] and scripts[-1] == kind:
+            vowel = _VOWEL.get(previous)
+            if vowel and ch in _LENGTHENING[vowel] and scripts[-1] == kind:
+                kept.append((len(chars), ch, kind))
                 continue  # サトウ as サト; not across scripts (代表のオカダ keeps its オ)
-            if not (ch.isalpha()):
+            if not ch.isalpha():
                 gap = max(gap, SOFT if ch in _SOFT_SEPARATORS else HARD)
                 continue
         elif ch in "々〻" and chars:
             ch = chars[-1]
             kind = scripts[-1]
-        elif kind == KANJI:
+        elif kind is KANJI:
             ch = ch.translate(_VARIANT_KANJI)
         elif ch in _LENGTH_MARKS and chars and scripts[-1] in (HIRAGANA, KATAKANA):
             continue  # 〜 typed for ー after kana (さと〜)
@@ -281,7 +292,33 @@ def skeleton_of_prepared(prepared: str, *, literal: bool = False) -> Skeleton:
         scripts.append(kind)
         breaks.append(gap)
         gap = JOINED
-    return Skeleton("".join(chars), tuple(scripts), tuple(breaks))
+    main = Skeleton("".join(chars), tuple(scripts), tuple(breaks))
+    if not kept:
+        return main, main
+    literal_chars, literal_scripts, literal_breaks = [], [], []
+    position = 0
+    for at, vowel, kind in kept:
+        literal_chars.extend(chars[position:at])
+        literal_scripts.extend(scripts[position:at])
+        literal_breaks.extend(breaks[position:at])
+        literal_chars.append(vowel)
+        literal_scripts.append(kind)
+        literal_breaks.append(JOINED)
+        position = at
+    literal_chars.extend(chars[position:])
+    literal_scripts.extend(scripts[position:])
+    literal_breaks.extend(breaks[position:])
+    return main, Skeleton("".join(literal_chars), tuple(literal_scripts), tuple(literal_breaks))
+
+
+_SCRIPTS: dict[str, str] = {}
+
+
+def _script_of(ch: str) -> str:
+    kind = script(ch)
+    if len(_SCRIPTS) < 20000:
+        _SCRIPTS[ch] = kind
+    return kind
 
 
 @lru_cache(maxsize=65536)
