@@ -17,7 +17,7 @@ from .lexicon import (
     ROLE_PREFIXES,
     ROLE_SUFFIXES,
 )
-from .names import split_person_name
+from .names import is_kana, reading_of, split_person_name
 from .normalize import (
     Projection,
     address_key,
@@ -28,6 +28,7 @@ from .normalize import (
     match_key,
     normalize,
 )
+from .romaji import spellings
 
 
 def _folded(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -58,9 +59,17 @@ _STREET_PART = re.compile(r"^\D*?[0-9]+(?:-[0-9]+)*")
 _ROOM_SUFFIX = re.compile(r"(?<=[0-9])(?:号室|号|室)$")
 # Any of these may sit between the digit groups of a phone number someone typed (090/1234/5678,
 # 090～1234～5678): matching needs whole known groups, so a wide set costs no false hits.
-_PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().,/_:~ー]*")
-_POSTAL_RUN = re.compile(r"(?<![0-9])([0-9]{3})[\-ー ]?([0-9]{4})(?![0-9])")
+_PHONE_RUN = re.compile(r"(?:\+\s?81[\s\-]*(?:\(0\)[\s\-]*)?)?\(?[0-9][0-9\-\s().,/_:~ー・、。のノ]*")
+_POSTAL_RUN = re.compile(r"(?<![0-9])([0-9]{3})\s*(?:[\-ー・.の]\s*)?([0-9]{4})(?![0-9])")
+# Mailbox names an office or a group shares (info@…): only the whole address is theirs.
+_SHARED_MAILBOXES = frozenset(("info", "information", "office", "contact", "mail", "admin", "support", "staff",
+                               "webmaster", "postmaster", "jimukyoku", "center", "soudan", "toiawase", "inquiry",
+                               "noreply", "no-reply", "desk", "hello", "press", "kouhou", "event", "volunteer"))
+# Written after a name in romaji (Yamada-san, Yamada san) or before it (Mr. Yamada), in the key view.
+_ROMAJI_AFTER = ("-san", "san", "-sama", "sama", "-sensei", "sensei", "-kun", "kun", "-chan", "chan", "-shi", "shi")
+_ROMAJI_BEFORE = ("mr.", "ms.", "mrs.", "mr", "ms", "mrs", "dr.", "prof.")
 _ASCII_WORD = re.compile(r"[a-z0-9._%+\-]")
+_LATIN_LETTERS = re.compile(r"[a-zā-ō]{2}")
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{2}")
 
 
@@ -129,11 +138,21 @@ class _Needle:
     prefix: int = 0
     ascii_bounded: bool = False
     digit_bounded: bool = False
+    # A romaji surname or given name: only with an honorific (Yamada-san, Yamadaさん) or a title before.
+    romaji_part: bool = False
 
     def merged(self, other: _Needle) -> _Needle:
         """One key, two readings (林 a part of one name and a cut of another): either mode counts."""
         return replace(self, alone=self.alone or other.alone, marked=self.marked or other.marked,
                        opening=self.opening or other.opening)
+
+
+_O_ROW = frozenset("オコゴソゾトドノホボポモヨョロ")
+
+
+def _o_lengthened(key: str) -> str:
+    """オオノ as オウノ: the key view reads オーノ so (the mark as the vowel a reader hears)."""
+    return "".join("ウ" if c == "オ" and i > 0 and key[i - 1] in _O_ROW else c for i, c in enumerate(key))
 
 
 class _Table:
@@ -146,7 +165,13 @@ class _Table:
     def add(self, key: str, needle: _Needle) -> None:
         if not key:
             return
+        if "オ" in key:
+            lengthened = _o_lengthened(key)
+            if lengthened != key:
+                self.add(lengthened, needle)
         existing = self.needles.get(key)
+        if existing == needle:
+            return
         # A whole name beats a part, so a known 林 誠 makes 林誠 a name even if another 林 is a part.
         if existing is not None:
             if not existing.part:
@@ -159,11 +184,16 @@ class _Table:
             lengths.append(len(key))
             lengths.sort(reverse=True)
 
-    def scan(self, view: Projection) -> list[tuple[int, int, str]]:
+    def scan(self, view: Projection, *, word_starts: bool = False) -> list[tuple[int, int, str]]:
+        """With word_starts, only where an ASCII word starts (romaji names, a thousand spellings of
+        which start at every Latin letter otherwise)."""
         text = view.text
         found: list[tuple[int, int, str]] = []
         i, n = 0, len(text)
         while i < n:
+            if word_starts and i > 0 and text[i - 1].isascii() and text[i - 1].isalnum() and not view.broken_before(i):
+                i += 1
+                continue
             for length in self.lengths.get(text[i], ()):
                 if i + length > n:
                     continue
@@ -198,6 +228,18 @@ def _stands_alone(view: Projection, start: int, end: int, needle: _Needle) -> bo
     text = view.text
     before = text[start - 1] if start > 0 and not view.broken_before(start) else ""
     after = text[end] if end < len(text) and not view.broken_before(end) else ""
+    if needle.romaji_part:
+        if before and before.isascii() and before.isalnum():
+            return False
+        if _suffix_at(text, end):
+            return True
+        for word in _ROMAJI_AFTER:
+            if text.startswith(word, end) and (word[0] == "-" or view.broken_before(end)):
+                following = end + len(word)
+                if following >= len(text) or view.broken_before(following) \
+                        or not (text[following].isascii() and text[following].isalnum()):
+                    return True
+        return view.broken_before(start) and any(text.endswith(title, 0, start) for title in _ROMAJI_BEFORE)
     if needle.ascii_bounded:
         return not (before and _ASCII_WORD.match(before)) and not (after and (after.isalnum() and after.isascii()))
     if needle.digit_bounded:
@@ -287,6 +329,13 @@ def address_variants(address: str) -> set[str]:
         street = _STREET_PART.match(v)
         if street:
             variants.add(street.group())
+            # The town as people say it, in kana (ひがしかいがんきた3-12-5): from the variant without the
+            # municipality, whose text before the number is the town.
+            if v == _MUNICIPALITY_KEY.sub("", without_prefecture):
+                town = re.match(r"\D+", street.group())
+                spoken = reading_of(town.group()) if town else ""
+                if spoken:
+                    variants.add(address_key_of(spoken) + street.group()[town.end():])
         # The room number is written without its 号室 as often as with it (コーポ湘南201).
         bare_room = _ROOM_SUFFIX.sub("", v)
         if bare_room != v:
@@ -330,6 +379,7 @@ class KnownMatcher:
 
     def __init__(self, known: KnownPersonalData) -> None:
         self.words = _Table()
+        self.romaji = _Table()
         self.addresses = _Table()
         self.phones: set[str] = set()
         self.postal_codes = {digits for code in known.postal_codes
@@ -338,6 +388,11 @@ class KnownMatcher:
             self._add_person(name)
         for email in known.emails:
             self.words.add(key_of(email), _Needle("email", ascii_bounded=True))
+            # The mailbox name alone is the person's (taro.yamada typed before あっと, [at], ＠ and a
+            # domain written any way): unless the mailbox is an office's.
+            local = key_of(email).rpartition("@")[0]
+            if len(local) >= 4 and local not in _SHARED_MAILBOXES:
+                self.words.add(local, _Needle("email", ascii_bounded=True))
         for organization in known.organizations:
             key = key_of(organization)
             self.words.add(key, _Needle("organization"))
@@ -353,10 +408,37 @@ class KnownMatcher:
             if len(digits) >= 6:
                 self.phones.add(digits)
 
+    def _add_romaji(self, parts: list[str]) -> None:
+        """Taro Yamada, YAMADA Tarō, yamada taro, Satoh Yuko: the name's reading in romaji, either order;
+        a part alone only as Yamada-san, Yamadaさん, Mr. Yamada."""
+        readings = [p if is_kana(p) else reading_of(p) for p in parts]
+        if not all(readings):
+            return
+        if len(readings) >= 2 and not all(is_kana(p) for p in parts):
+            # The whole name in kana, as Sudachi reads it, for a node that holds no reading of it
+            # (おーしま ななこ for 大島 奈々子); its parts alone stay with the written name's rules.
+            self.words.add(key_of("".join(readings)), _Needle("person"))
+        spelled = [spellings(r) for r in readings]
+        if not all(spelled):
+            return
+        if len(spelled) >= 2:
+            for first, second in ((spelled[0], spelled[-1]), (spelled[-1], spelled[0])):
+                for a in first:
+                    for b in second:
+                        self.romaji.add(a + b, _Needle("person", ascii_bounded=True))
+            for part in spelled:
+                for spelling in part:
+                    if len(spelling) >= 2:
+                        self.romaji.add(spelling, _Needle("person", part=True, romaji_part=True))
+        else:
+            for spelling in spelled[0]:
+                self.romaji.add(spelling, _Needle("person", part=True, romaji_part=True))
+
     def _add_person(self, name: str) -> None:
         whole = key_of(name)
         self.words.add(whole, _Needle("person"))
         parts = _split_name(name.strip())
+        self._add_romaji(parts)
         if len(parts) >= 2:
             for part in parts:
                 key = key_of(part)
@@ -384,6 +466,9 @@ class KnownMatcher:
         key = match_key(normalized)
         for start, end, kind in self.words.scan(key):
             found.append((*key.origin(start, end), kind))
+        if len(self.romaji) and _LATIN_LETTERS.search(key.text):
+            for start, end, kind in self.romaji.scan(key, word_starts=True):
+                found.append((*key.origin(start, end), kind))
         if len(self.addresses):
             street = address_key(key)
             for start, end, kind in self.addresses.scan(street):

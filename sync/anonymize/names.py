@@ -8,12 +8,15 @@ the regex layer's job.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import HONORIFICS, ROLE_PREFIXES, ROLE_SUFFIXES
 from .normalize import Projection
+from .romaji import katakana
 
 _lock = threading.Lock()
 _tokenizer = None
@@ -28,6 +31,7 @@ _CHILD = ("くん", "ちゃん")
 _NOT_CHILDREN = frozenset(("猫", "犬", "ネコ", "イヌ", "ねこ", "いぬ", "ワン", "ニャン", "赤", "お姉", "お兄"))
 _AFTER_NAME = tuple(sorted(set(HONORIFICS + ROLE_SUFFIXES), key=len, reverse=True))
 _BEFORE_NAME = frozenset(ROLE_PREFIXES)
+_ROLE_WORDS = tuple(ROLE_PREFIXES)
 _ROLES = frozenset(ROLE_SUFFIXES) - {"宅", "家"}
 _KANJI = re.compile(r"[一-龥々]")
 _PLACE_END = frozenset("都道府県市区町村郡")
@@ -39,6 +43,7 @@ _CHILD_KANJI = re.compile(r"(?<![一-龥々])[一-龥々]{1,3}(?=くん|ちゃ�
 # A reading in brackets right after a name: 山田太郎（やまだ たろう）.
 _READING_AFTER = re.compile(r"\s*\(([ぁ-ゖァ-ヺー ]{2,20})\)")
 _PARTICLES = ("が", "は", "を", "に", "と", "の", "も", "へ", "から", "より", "や", "で")
+_NAME_DOTS = frozenset(("・", "/"))
 
 
 def tokenizer():
@@ -93,7 +98,64 @@ def _tokens(text: str) -> list[_Token]:
             tokens.append(_Token(m.surface(), tuple(m.part_of_speech()[:4]), offset + m.begin(),
                                  offset + m.end(), m.is_oov()))
         offset += len(chunk)
+    if "ー" in text:
+        tokens = _long_vowel_readings(text, tokens)
     return tokens
+
+
+# A kana stretch with a long-vowel mark: さとーゆーこさん, サトー, ユーコ.
+_MARKED_KANA = re.compile(r"[ァ-ヺー]*[ァ-ヺ]ー[ァ-ヺー]*|[ぁ-ゖー]*[ぁ-ゖ]ー[ぁ-ゖー]*")
+_ROW_VOWELS = {"あ": "あかがさざただなはばぱまやゃらわ", "い": "いきぎしじちぢにひびぴみりえけげせぜてでねへべぺめれ",
+               "う": "うくぐすずつづぬふぶぷむゆゅるおこごそぞとどのほぼぽもよょろ"}
+_LENGTHENING = {kana: vowel for vowel, row in _ROW_VOWELS.items() for kana in row}
+
+
+def _spelled_long(kana: str) -> str:
+    """さとー → さとう, ユーコ → ユウコ, ケーコ → ケイコ: the mark as the vowel a reader hears, one for one."""
+    out: list[str] = []
+    for ch in kana:
+        if ch == "ー" and out:
+            previous = out[-1]
+            hira = chr(ord(previous) - 0x60) if "ァ" <= previous <= "ヶ" else previous
+            vowel = _LENGTHENING.get(hira)
+            if vowel:
+                ch = vowel if hira == previous else chr(ord(vowel) + 0x60)
+        out.append(ch)
+    return "".join(out)
+
+
+def _long_vowel_readings(text: str, tokens: list[_Token]) -> list[_Token]:
+    """A name typed by ear (サトー ユーコ, さとーゆーこさん) is no dictionary word; spelled with its vowels
+    it is. Sudachi's reading of the spelled-out stretch replaces its own only where that reading has a
+    person name covering a mark, so ヘルパーさん and センター stay words."""
+    for m in _MARKED_KANA.finditer(text):
+        again = _spelled_reading(m.group())
+        if again is None:
+            continue
+        inside = [t for t in tokens if m.start() <= t.start and t.end <= m.end()]
+        if not inside or len(inside) != sum(1 for t in tokens if t.start < m.end() and m.start() < t.end):
+            continue  # a token reaches outside the stretch: leave Sudachi's cut alone
+        first = tokens.index(inside[0])
+        tokens[first:first + len(inside)] = [
+            _Token(text[m.start() + begin:m.start() + end], pos, m.start() + begin, m.start() + end, oov)
+            for begin, end, pos, oov in again]
+    return tokens
+
+
+@lru_cache(maxsize=4096)
+def _spelled_reading(kana: str) -> tuple[tuple[int, int, tuple[str, ...], bool], ...] | None:
+    """Sudachi's words of a kana stretch spelled with its vowels, when one of them is a name covering a
+    long-vowel mark; None otherwise (the same stretches recur: センター, ボランティア, ヘルパー)."""
+    spelled = _spelled_long(kana)
+    if spelled == kana:
+        return None
+    words = [(m.begin(), m.end(), tuple(m.part_of_speech()[:4]), m.is_oov()) for m in tokenizer().tokenize(spelled)]
+    marks = [i for i, c in enumerate(kana) if c == "ー"]
+    # A dictionary name only: Sudachi tags unknown katakana (ヘルパア) as a name as well.
+    if any(pos[:3] == ("名詞", "固有名詞", "人名") and not oov and any(begin <= i < end for i in marks)
+           for begin, end, pos, oov in words):
+        return tuple(words)
+    return None
 
 
 def _chunks(text: str) -> list[str]:
@@ -153,7 +215,10 @@ class _Sentence:
         if before >= 0 and self.tokens[before].surface in ("の", ":", "は"):
             before = self.previous(before)
             separated = True
-        return separated and before >= 0 and self.tokens[before].surface in _BEFORE_NAME
+        # The role may be cut in two (報告 / 者): the text before the name ends with it.
+        return separated and before >= 0 and (self.tokens[before].surface in _BEFORE_NAME
+                                              or self.text.endswith(_ROLE_WORDS, 0, self.tokens[before].end)
+                                              and self.tokens[before].pos[0] == "接尾辞")
 
     def ends_word(self, index: int) -> bool:
         """Nothing glued after token index: 浜竹マジッククラブ is a club, 浜竹 が is a person."""
@@ -193,8 +258,11 @@ def find_person_names(normalized: Projection) -> list[tuple[int, int, str]]:
         first, last = i, i
         while last + 1 < len(tokens) and tokens[last + 1].person:
             last += 1
-        # 山田 太郎: surname and given name with a space between.
-        if last + 2 < len(tokens) and tokens[last + 1].space and tokens[last + 2].person:
+        # 山田 太郎: surname and given name with a space between; 山田・太郎, 山田/太郎 (a given name
+        # after the dot: 山田・佐藤 is a list of two surnames).
+        if last + 2 < len(tokens) and (tokens[last + 1].space and tokens[last + 2].person
+                                       or tokens[last + 1].surface in _NAME_DOTS and tokens[last].surname
+                                       and tokens[last + 2].person and tokens[last + 2].pos[3] == "名"):
             last += 2
             while last + 1 < len(tokens) and tokens[last + 1].person:
                 last += 1
@@ -208,7 +276,115 @@ def find_person_names(normalized: Projection) -> list[tuple[int, int, str]]:
     spans.extend(m.span() for m in _CHILD_KANJI.finditer(normalized.text)
                  if not any(t.start < m.end() < t.end for t in tokens if t.pos[0] == "名詞"))
     spans.extend(_readings_after(normalized.text, spans))
+    spans.extend(_romaji_names(normalized.text))
+    spans.extend(_kana_names(normalized.text))
+    spans = [_with_doubled_kanji(normalized.text, s, e) for s, e in spans]
     return [(*normalized.origin(s, e), "person") for s, e in spans]
+
+
+# A name in hiragana typed by ear or with a space inside (さとー ゆーこ, はしもと しゅーへー, まえだゆーと):
+# no dictionary reads it, but after a role (申込者 …, 世話人：…) or before an honorific it is a name.
+# The long-vowel mark or the space is required: 担当はまだきまっていない is no name.
+_KANA_NAME = r"[ぁ-ゖ][ぁ-ゖー]{1,7}(?:[ 　][ぁ-ゖ][ぁ-ゖー]{0,7})?"
+_KANA_AFTER_ROLE = re.compile(
+    "(?:" + "|".join(sorted(ROLE_PREFIXES, key=len, reverse=True)) + rf")(?:[ 　:]|の|は)[ 　]?(?P<name>{_KANA_NAME})"
+    r"(?=[\s()「」、。,.!?/]|さん|様|さま|氏|$)")
+_KANA_BEFORE_HONORIFIC = re.compile(rf"(?<![ぁ-ゖー])(?P<name>{_KANA_NAME})"
+                                    r"(?=[ 　]?(?:さん|様|さま|氏|くん|ちゃん|会長|代表|委員長|理事長|先生))")
+_LEADING_PARTICLE = re.compile(r"^[のはがとにをも](?=[ぁ-ゖ]{2})")
+# Family words said with a long vowel before さん: おねーさん, おばーちゃん are no names.
+_FAMILY_WORDS = frozenset(("おねー", "ねー", "おにー", "にー", "おばー", "ばー", "おじー", "じー", "おかー", "かー",
+                           "おとー", "とー", "ねーね", "にーに"))
+
+
+def _kana_names(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in (_KANA_AFTER_ROLE, _KANA_BEFORE_HONORIFIC):
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            if "ー" not in name and not re.search(r"[ 　]", name) or name in _FAMILY_WORDS:
+                continue
+            start = m.start("name")
+            # 代表のさとーさん: の belongs to the sentence, not to the name.
+            particle = _LEADING_PARTICLE.match(name)
+            if particle and start > 0 and not re.match(r"[ぁ-ゖ\s]", text[start - 1]):
+                start += 1
+            spans.append((start, m.end("name")))
+    return spans
+
+
+def _with_doubled_kanji(text: str, start: int, end: int) -> tuple[int, int]:
+    """佐佐岡 (々 written out) comes out of Sudachi as 佐 + 佐岡: the doubled kanji belongs to the name."""
+    if start > 0 and text[start - 1] == text[start] and _KANJI.match(text[start]) \
+            and (start < 2 or not _KANJI.match(text[start - 2])):
+        return start - 1, end
+    return start, end
+
+
+# Romaji words: Taro, YAMADA, Satō, Jun'ichi.
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9@._\-])[A-ZĀĪŪĒŌ][A-Za-zāīūēōĀĪŪĒŌ']{1,14}(?![A-Za-z0-9@])")
+_ROMAJI_TITLES = ("Mr.", "Ms.", "Mrs.", "Mr", "Ms", "Mrs", "Dr.", "Prof.")
+_ROMAJI_HONORIFICS = re.compile(r"(?:-| )(?:san|sama|sensei|kun|chan)(?![A-Za-z])|さん|様|さま|氏|くん|ちゃん|先生")
+
+
+def _romaji_names(text: str) -> list[tuple[int, int]]:
+    """Taro Yamada, YAMADA Taro, Yūko Satō (two capitalized romaji words, one of them a name in Sudachi's
+    dictionary and neither a place), and Yamada-san, Yamadaさん, Ms. Sato (one, marked as a name)."""
+    if not re.search(r"[A-Z]", text):
+        return []
+    words = [m for m in _LATIN_WORD.finditer(text) if katakana(m.group()) is not None]
+    spans: list[tuple[int, int]] = []
+    taken = -1
+    for i, m in enumerate(words):
+        if m.start() < taken:
+            continue
+        following = words[i + 1] if i + 1 < len(words) else None
+        if following is not None and re.fullmatch(r",? |・|　", text[m.end():following.start()]):
+            kinds = (_romaji_kind(m.group()), _romaji_kind(following.group()))
+            # Kenta Suzuki: ケンタ and スズキ are proper nouns Sudachi does not file as names.
+            if ("person" in kinds or kinds == ("proper", "proper")) and "place" not in kinds:
+                spans.append((m.start(), following.end()))
+                taken = following.end()
+                continue
+        if _ROMAJI_HONORIFICS.match(text, m.end()) or text[:m.start()].rstrip().endswith(_ROMAJI_TITLES):
+            spans.append((m.start(), m.end()))
+            taken = m.end()
+    return spans
+
+
+@lru_cache(maxsize=8192)
+def _romaji_kind(word: str) -> str:
+    """"person" when some reading of the word is one name in Sudachi's dictionary (Yuko as ユウコ,
+    Sato as サトウ), "place" when it is a place (Kanagawa), "proper" when another proper noun (Suzuki,
+    Kenta), else "word"."""
+    kana = katakana(word)
+    if kana is None:
+        return "word"
+    place = proper = False
+    for reading in _lengthened(kana):
+        found = [m for m in tokenizer().tokenize(reading)]
+        if len(found) != 1 or found[0].is_oov():
+            continue
+        pos = found[0].part_of_speech()
+        if pos[:3] == ("名詞", "固有名詞", "人名"):
+            return "person"
+        place = place or pos[:3] == ("名詞", "固有名詞", "地名")
+        proper = proper or pos[:3] == ("名詞", "固有名詞", "一般")
+    return "place" if place else "proper" if proper else "word"
+
+
+_LENGTHENABLE = frozenset("オコゴソゾトドノホボポモヨョロウクグスズツヌフブプムユュル")
+
+
+def _lengthened(kana: str) -> list[str]:
+    """ユコ → ユコ, ユウコ, ユコウ, ユウコウ: romaji often leaves out the length Sudachi's entries have."""
+    spots = [i for i, c in enumerate(kana) if c in _LENGTHENABLE and kana[i + 1:i + 2] not in ("ウ", "ー", "ャ", "ュ", "ョ")]
+    # Ō and oh are オウ as often as オオ (Ōno is オオノ, Ōta オオタ).
+    readings = [kana] + ([re.sub("(?<=[オコゴソゾトドノホボポモヨロ])ウ", "オ", kana)] if "ウ" in kana else [])
+    for count in range(1, min(len(spots), 2) + 1):
+        for chosen in itertools.combinations(spots, count):
+            readings.append("".join(c + ("ウ" if i in chosen else "") for i, c in enumerate(kana)))
+    return readings[:12]
 
 
 def _is_name(sentence: _Sentence, first: int, last: int) -> bool:
@@ -243,7 +419,8 @@ def _widen_forward(sentence: _Sentence, last: int, end: int) -> tuple[int, bool]
     加藤 心春 (心 + 春), 青木心春氏, ヤマグチケンタ."""
     tokens, text = sentence.tokens, sentence.text
     token = tokens[last]
-    if not (token.surname or token.kana and token.person):
+    # After a role a kana word is the person (報告者：ノノムラ ユウト): so is a second kana word.
+    if not (token.surname or token.kana and (token.person or sentence.role_before(last))):
         return end, False
     gap = _skip_spaces(sentence, end)
     # Kana right after kana (しず|よ, ヤマグチ|ケンタ) or after a space: a reading or a kana given name.
@@ -291,6 +468,10 @@ def _widen_back(sentence: _Sentence, first: int, start: int) -> tuple[int, bool]
     gap = start
     while gap > 0 and text[gap - 1] in " \u3000":
         gap -= 1
+    # 松本・康弘: a name dot where the space would be (Sudachi tags 松本 a place here).
+    dotted = gap == start and gap > 0 and text[gap - 1] in _NAME_DOTS and not token.kana
+    if dotted:
+        gap -= 1
     if token.kana and (gap < start or _KATAKANA_NAME.fullmatch(token.surface)):
         # The kana word before the space (or glued katakana: ヤマザキマサル), without a particle glued
         # to a noun before it (代表のそうだ).
@@ -302,6 +483,8 @@ def _widen_back(sentence: _Sentence, first: int, start: int) -> tuple[int, bool]
                 word_start += 1
             return word_start, True
     before = sentence.previous(first)
+    if dotted and before >= 0:
+        before = sentence.previous(before)
     if before < 0 or gap == start:
         return start, False
     candidate = tokens[before]
@@ -382,3 +565,24 @@ def _surname_like(token: _Token) -> bool:
 
 def _given_name(token: _Token) -> bool:
     return token.person and token.pos[3] == "名"
+
+
+_KANA_ONLY = re.compile(r"[ぁ-ゖァ-ヺー・\s]+")
+
+
+def is_kana(text: str) -> bool:
+    return _KANA_ONLY.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=16384)
+def reading_of(text: str) -> str:
+    """Sudachi's reading (katakana) of a name or a town, or "" when some word of it has none."""
+    pieces = []
+    for m in tokenizer().tokenize(text.strip()):
+        if m.part_of_speech()[0] == "空白":
+            continue
+        reading = m.reading_form()
+        if not reading or not is_kana(reading):
+            return ""
+        pieces.append(reading)
+    return "".join(pieces)

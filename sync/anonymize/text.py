@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .known import KnownPersonalData
 from .names import find_person_names
-from .normalize import Projection, normalize
+from .normalize import Projection, invisible, normalize
 from .patterns import find_contacts
 
 PLACEHOLDERS = {
@@ -97,6 +97,24 @@ def _accept(accepted: list[_Span], start: int, end: int, kind: str, layer: str) 
     accepted.append(_Span(start, end, kind, layer))
 
 
+# Between the parts of one name: 山田 太郎 found as two names, 宮本/由美, 山田・太郎.
+_NAME_GAP = frozenset(" \u3000・･/／·‧∙⋅•")
+
+
+def _joined_names(text: str, spans: list[_Span]) -> list[_Span]:
+    """Person spans with only a space or a name dot between them are one placeholder: two would leave
+    the separator, and say how the name was split."""
+    joined: list[_Span] = []
+    for span in spans:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.kind == span.kind == "person" and 0 < span.start - previous.end <= 3 \
+                and all(c in _NAME_GAP or invisible(c) for c in text[previous.end:span.start]):
+            previous.end = span.end
+            continue
+        joined.append(span)
+    return joined
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -130,6 +148,7 @@ def scrub(text: str, known: KnownPersonalData | None = None, *, layers: Iterable
             if end > start:
                 _accept(accepted, start, end, kind, layer)
     accepted.sort(key=lambda s: s.start)
+    accepted = _joined_names(text, accepted)
     pieces: list[str] = []
     replacements: list[Replacement] = []
     position = length = 0
