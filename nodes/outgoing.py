@@ -1,7 +1,9 @@
 """The one door for every text that leaves the node: hub payloads, public pages and feeds, open-data
 exports. Free text is scrubbed with everything the node knows (sync.anonymize), and the finished
-document is checked again by the final check against the node's known personal data; whatever it
-still finds keeps the document (or the text) from leaving.
+document is checked again against the node's known personal data — by the scrubber's own matcher and
+by an independent check that shares no code with it (sync.leakcheck: its own folding of spellings,
+numerals, readings and romaji), so a blind spot of one is not a blind spot of the other. Whatever
+either still finds keeps the document (or the text) from leaving.
 
 Two guarantees: projections scrub their own free texts through `Door.text`, and the outbox passes
 every payload of every registered type through `gate` (nodes.apps installs it), so a projection
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from sync.anonymize import KnownPersonalData, find_known, scrub
+from sync.leakcheck.check import LeakCheck
 
 from .known_data import all_personal_data, allowing
 
@@ -34,9 +38,26 @@ _NOT_TEXT = re.compile(
 GATE_KINDS = frozenset({"person", "phone", "email", "address", "postal_code"})
 
 
+# One independent checker per process that only grows (a value registered since is added, never a
+# recompile of the node's whole data); people and their contacts only: which organizations a document
+# may name depends on consents the scrubber's matcher is given (Door's allowed_organizations).
+_independent = LeakCheck()
+_independent_lock = threading.Lock()
+INDEPENDENT_FIELDS = ("person_names", "phones", "emails", "addresses", "postal_codes")
+
+
+def independent_kinds(texts: list[str], known: KnownPersonalData) -> set[str]:
+    with _independent_lock:  # gunicorn threads share it; growing it while another reads would race
+        _independent.extend({name: getattr(known, name) for name in INDEPENDENT_FIELDS})
+        return _independent.kinds(texts)
+
+
 def final_check(texts: Iterable[str], known: KnownPersonalData) -> set[str]:
-    """The kinds of known personal data still present in `texts` (never the values)."""
-    return {hit.kind for text in texts if text for hit in find_known(text, known)}
+    """The kinds of known personal data still present in `texts` (never the values), by either check."""
+    texts = [text for text in texts if text]
+    if not texts:
+        return set()
+    return {hit.kind for text in texts for hit in find_known(text, known)} | independent_kinds(texts, known)
 
 
 class Door:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from permissions.audit import audit_record
 from permissions.models import Organization
-from sync.anonymize import KnownPersonalData, ScrubResult, find_known, scrub
+from sync.anonymize import KnownPersonalData, ScrubResult, scrub
 from sync.models import Op, OutboxEntry
 from sync.outbox import record_reproject
 from sync.relay import sync_state
@@ -33,6 +33,7 @@ from sync.wire import cases as case_wire
 
 from .known_data import PUBLIC_KINDS, all_personal_data, allowing
 from .models import CaseParty, CollaborationCase, StudyTour, TourCase
+from .outgoing import final_check
 
 TEXT_FIELDS = ("title", "summary", "lessons")
 SIZE_BANDS = ((10, "1-9"), (30, "10-29"), (100, "30-99"))
@@ -222,8 +223,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
     if case_wire.CASE.over_limits(payload):
         share.held.append(gettext("本文が長すぎるため、ハブに送れません（概要・教訓は2万字まで）。"))
     # Fail closed: whatever the layers missed, known personal data in the final payload stops it.
-    hits = [hit for text in _payload_strings(payload) for hit in find_known(text, known)]
-    share.blocked = sorted({hit.kind for hit in hits})
+    share.blocked = sorted(final_check(_payload_strings(payload), known))
     if not share.held and not share.blocked:
         share.payload = payload
     # The scan read every piece of personal data on the node: audited, with counts only.
@@ -344,7 +344,7 @@ def check_text(text: str, *, known: KnownPersonalData | None = None) -> CheckedT
     """Scrub a message for another center, then check it again (fail closed, as for cases)."""
     known = known or all_personal_data()
     result = scrub(text or "", known)
-    blocked = sorted({hit.kind for hit in find_known(result.text, known)})
+    blocked = sorted(final_check([result.text], known))
     return CheckedText(text=result.text, replaced=len(result.replacements), blocked=blocked)
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 
 from sync import outbox
-from sync.anonymize import find_known, scrub
+from sync.anonymize import scrub
 from sync.wire import tours
 
 from .known_data import PUBLIC_KINDS, all_personal_data, allowing
 from .models import CaseParty, CollaborationCase, TourCase, TourNamedConsent
+from .outgoing import final_check
 from .sharing import case_share
 
 # The wire contract's limits (sync.wire.tours): a payload over them would be refused by the hub and
@@ -44,7 +45,7 @@ def _consented_organizations(tour):
 
 def _text(text: str, limit: int, known, withheld: list[str], label: str) -> str:
     result = scrub(text or "", known).text
-    if find_known(result, known):
+    if final_check([result], known):
         withheld.append(label)
         return WITHHELD
     return result[:limit]

@@ -182,8 +182,7 @@ class LeakCheck:
     """Known personal data compiled once (a node's worth takes a second or two with Sudachi readings);
     `kinds(texts)` then costs a few passes over each text."""
 
-    def __init__(self, known) -> None:
-        values = {name: _values(known, name) for name in FIELDS}
+    def __init__(self, known=None) -> None:
         self.words = _Table()
         self.literal = _Table()  # the same needles spelled with their kana vowels, where that differs
         self.phones: set[str] = set()
@@ -192,6 +191,18 @@ class LeakCheck:
         self.addresses_full: set[tuple[str, str]] = set()  # (compact local part, domain) of shared mailboxes
         self.romaji_wholes: set[str] = set()
         self.romaji_parts: set[str] = set()
+        self.lengths_phone: tuple[int, ...] = ()
+        self._added: dict[str, set[str]] = {name: set() for name in FIELDS}
+        if known is not None:
+            self.extend(known)
+
+    def extend(self, known) -> LeakCheck:
+        """Add the values of `known` not added before: a check that only grows costs a node one
+        compile, then a little per value registered since (a value gone from the node stays a needle:
+        an extra refusal at worst, never a leak)."""
+        values = {name: [v for v in _values(known, name) if v not in self._added[name]] for name in FIELDS}
+        for name, fresh in values.items():
+            self._added[name].update(fresh)
         for name in values["person_names"]:
             self._add_person(name)
         for organization in values["organizations"]:
@@ -209,6 +220,7 @@ class LeakCheck:
         for email in values["emails"]:
             self._add_email(email)
         self.lengths_phone = tuple(sorted({len(p) for p in self.phones}, reverse=True))
+        return self
 
     def __bool__(self) -> bool:
         return bool(self.words.needles or self.phones or self.postal_codes or self.mailboxes
