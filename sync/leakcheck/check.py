@@ -191,6 +191,7 @@ class LeakCheck:
         self.addresses_full: set[tuple[str, str]] = set()  # (compact local part, domain) of shared mailboxes
         self.romaji_wholes: set[str] = set()
         self.romaji_parts: set[str] = set()
+        self.romaji_surnames: set[str] = set()
         self.lengths_phone: tuple[int, ...] = ()
         self._added: dict[str, set[str]] = {name: set() for name in FIELDS}
         if known is not None:
@@ -262,6 +263,7 @@ class LeakCheck:
                                        reduce(hepburn("".join(spoken))), reduce(hepburn("".join(reversed(spoken))))})
             if len(romaji) >= 2:
                 self.romaji_parts.update(r for r in romaji if len(r) >= 2)
+                self.romaji_surnames.add(romaji[0])  # names are kept 姓 名
 
     def _add_part(self, value: str, *, guessed: bool = False) -> None:
         part = key(value)
@@ -382,6 +384,8 @@ class LeakCheck:
                     return True
                 if i + 1 < len(reduced) and word + reduced[i + 1] in self.romaji_wholes:
                     return True
+                if word in self.romaji_surnames and len(word) >= LONE_ROMAJI:
+                    return True  # a known surname in romaji, standing alone, as its kanji would count
                 if word in self.romaji_parts:
                     after = run.start() + words[i][1]
                     if (i + 1 < len(reduced) and reduced[i + 1] in _ROMAJI_AFTER) \
@@ -391,6 +395,10 @@ class LeakCheck:
         return False
 
 
+# A known surname in romaji long enough to be that name even with nothing around it (kadowaki,
+# yamamoto); shorter ones (sato, ito) and given names (ryosuke in a stranger's mailbox) are too often
+# something else to count without a san or a neighbour.
+LONE_ROMAJI = 6
 # Latin words separated only by spaces, dots, commas, hyphens, middle dots, slashes: one run of a name.
 _ROMAJI_RUN = re.compile(r"[a-z]+(?:[\s.,\-_/・·']+[a-z]+)*")
 _LATIN_WORD = re.compile(r"[a-z]+")

@@ -225,3 +225,11 @@ def test_with_the_scrubber_switched_off_texts_without_known_values_still_pass(mo
     clean = [item for item in load_corpus(VARIANTS) if not any(span["known"] for span in item["spans"])]
     refused = [item["id"] for item in clean if _send(item["text"], KnownPersonalData.from_dict(item["known"])) is None]
     assert refused == []
+
+
+def test_a_known_surname_in_romaji_counts_alone_when_long_a_given_name_only_with_company():
+    known = KnownPersonalData(person_names=("門脇 勇太", "カドワキ ユウタ", "田中 亮介"))
+    for text in ("kadowaki.yut", "連絡は KADOWAKI まで", "Kadowaki Denki"):
+        assert leaks([text], known) == {"person"}, text
+    # A given name (or a short surname) alone is too often something else: a stranger's mailbox.
+    assert leaks(["申込みはryosuke_onodera34へ"], known) == set()
