@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,12 @@ class DisasterContactsApi(APIView):
             model = DisasterContactCopy
             fields = ["uuid", "center", "group_name", "contact_name", "phone", "email", "shared_at"]
 
+    class Grant(serializers.Serializer):
+        uuid = serializers.UUIDField()
+        ends_at = serializers.DateTimeField()
+
+    @extend_schema(responses=inline_serializer("DisasterContacts", {
+        "grant": Grant(), "contacts": Output(many=True)}))
     def get(self, request, uuid):
         if not can(request.user, "view_hub"):
             return error_response("permission_denied", "ハブの閲覧権限がありません。", 403)
