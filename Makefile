@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kyodo
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install demo stop test test-fast bench fuzz lint messages clean
+.PHONY: install demo stop test test-fast bench restore-check fuzz lint messages clean
 
 install: $(STAMP)
 
@@ -43,6 +43,13 @@ test-fast: install
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python -m tests.bench.run
+	$(MAKE) restore-check
+
+# Backups that restore into a consistent federation, at the size of issue 14: a node restored from a
+# backup 1,000 changes old, the hub from one 1,000 batches old (make test runs the same at 150).
+restore-check: install
+	$(TEST_ENV) KYODO_ROLE=node KYODO_RESTORE_TEST_CHANGES=1000 $(BIN)/pytest tests/federation/test_restore_federation.py \
+	  -q $(PYTEST_ARGS)
 
 # Schemathesis against each role's own /api/schema/ (tests/fuzz): at least 1,000 generated requests per
 # role (a node's four, the hub's two), none answered ≥ 500 or outside the schema; the figures go to
