@@ -234,6 +234,12 @@ def sync_push(node: str = typer.Option(None, help="a deployment of `kyodo federa
     finally:
         lease_release(owner)
     data = {"ok": True, "batches": result.batches, "entries": result.entries, "last_acked_seq": result.last_acked_seq}
+    if result.reannounced is not None:  # the hub was ahead: this node was restored from an older backup
+        data["reannounced"] = {"after_hub_seq": result.reannounced.hub_seq, "entries": result.reannounced.entries,
+                               "held_back": len(result.reannounced.held_back)}
+        if not as_json:
+            typer.echo(f"the hub had applied up to seq {result.reannounced.hub_seq}, beyond this node: re-announced "
+                       f"{result.reannounced.entries} records after it (docs/backup-restore.md)")
     typer.echo(json.dumps(data) if as_json else f"pushed {result.entries} entries in {result.batches} batches "
                f"(acknowledged up to {result.last_acked_seq})")
 

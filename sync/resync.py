@@ -90,12 +90,13 @@ def _ordered_types() -> list[registry.SyncableType]:
     return ordered
 
 
-def _last_entries() -> dict[tuple[str, str], tuple[str, int, dict]]:
-    """(type, uuid) → (op, version, payload) of the last entry the outbox holds for each record."""
-    last: dict[tuple[str, str], tuple[str, int, dict]] = {}
-    rows = OutboxEntry.objects.order_by("id").values_list("entity_type", "entity_uuid", "op", "version", "payload")
-    for entity_type, entity_uuid, op, version, payload in rows.iterator(chunk_size=2000):
-        last[(entity_type, str(entity_uuid))] = (op, version, payload)
+def _last_entries() -> dict[tuple[str, str], tuple[str, int, int]]:
+    """(type, uuid) → (op, version, entry id) of the last entry the outbox holds for each record
+    (payloads stay in the database: the outbox may hold hundreds of thousands of entries)."""
+    last: dict[tuple[str, str], tuple[str, int, int]] = {}
+    rows = OutboxEntry.objects.order_by("id").values_list("entity_type", "entity_uuid", "op", "version", "id")
+    for entity_type, entity_uuid, op, version, entry_id in rows.iterator(chunk_size=5000):
+        last[(entity_type, str(entity_uuid))] = (op, version, entry_id)
     return last
 
 
@@ -153,7 +154,15 @@ def _reannounce_records(syncable, hub: _Hub, last: dict, entries: list, announce
     has_version = any(f.name == "version" for f in model._meta.concrete_fields)
     contract = CONTRACTS.get(syncable.entity_type)
     raised: dict[int, list] = {}  # new version → primary keys whose version column goes up to it
-    for record in model._base_manager.all().iterator(chunk_size=500):
+    records = model._base_manager.all()
+    if has_version:
+        # Services lock a record's row to change it (nodes.services.pipeline.locked_for_change). Locked
+        # here too, a change still open is waited for and read once committed, and a change after it
+        # waits for this transaction and versions itself above what is announced; unlocked, a change
+        # committing meanwhile would be announced as it was before, under a version its own entry
+        # cannot beat.
+        records = records.select_for_update()
+    for record in records.iterator(chunk_size=500):
         key = (syncable.entity_type, str(record.uuid))
         projection = syncable.project(record)
         held = hub.held.get(key)
@@ -182,10 +191,11 @@ def _reannounce_records(syncable, hub: _Hub, last: dict, entries: list, announce
 
 def _reannounce_written(syncable, hub: _Hub, last: dict, entries: list, announced: set, result: Reannounced) -> None:
     """Types written whole by a service (counts): the last upsert in the outbox is the current state."""
-    for (entity_type, entity_uuid), (op, version, payload) in last.items():
-        if entity_type != syncable.entity_type or op != Op.UPSERT:
-            continue
-        key = (entity_type, entity_uuid)
+    current = {key: (version, entry_id) for key, (op, version, entry_id) in last.items()
+               if key[0] == syncable.entity_type and op == Op.UPSERT}
+    payloads = dict(OutboxEntry.objects.filter(id__in=[entry_id for _v, entry_id in current.values()])
+                    .values_list("id", "payload"))
+    for key, (version, entry_id) in current.items():
         announced.add(key)
-        entries.append(_entry(*key, Op.UPSERT, max(version, hub.floor(key)), payload, syncable.priority))
+        entries.append(_entry(*key, Op.UPSERT, max(version, hub.floor(key)), payloads[entry_id], syncable.priority))
         result.upserts += 1

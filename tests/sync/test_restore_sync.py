@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import uuid
 
 import httpx
 import pytest
+from django.db import connection, transaction
 
 from nodes import services
+from nodes.publishing import publish_aggregates
 from sync import client as sync_client
 from sync.client import HubClient, digest_of, local_digest, pull, push
 from sync.keys import _pair
@@ -105,6 +108,7 @@ def test_a_node_behind_its_hub_reannounces_and_the_hub_converges_to_it(world):
     center, staff, hub, client = world
     kept, edited, deleted = (_listed(staff, center, n) for n in ("残る会", "編集された会", "消された会"))
     f.group(staff, center, "非公開の会")
+    publish_aggregates()  # counts per center: a type with no record of its own
     push(client=client)
     published = SyncState.objects.get().last_published_seq
     assert hub.applied == published and hub.names() == {"残る会", "編集された会", "消された会"}
@@ -128,11 +132,41 @@ def test_a_node_behind_its_hub_reannounces_and_the_hub_converges_to_it(world):
     state = SyncState.objects.get()
     assert state.last_acked_seq == state.last_published_seq == hub.applied > published + 40
     assert local_digest(state.last_acked_seq) == hub.digest()
+    assert any(t == "aggregate_counts" for t, _u in hub.copies)
     edited.refresh_from_db()
     assert edited.version == hub.copies[key][0]  # raised: its next edit is newer than the hub's copy
     services.group_update(acting_user=staff, group=edited, name="その後の編集")
     again = push(client=client)
     assert again.reannounced is None and "その後の編集" in hub.names()
+    assert local_digest(SyncState.objects.get().last_acked_seq) == hub.digest()
+
+
+def test_a_change_still_open_during_the_reannouncement_is_announced_as_committed(world):
+    center, staff, hub, client = world
+    group = _listed(staff, center, "競合の会")
+    push(client=client)
+    key = ("directory_group", str(group.uuid))
+    hub.copies[key] = (group.version + 1, {**hub.copies[key][1], "name": "失われた名前"})  # a lost edit
+    hub.applied += 5
+    editing, release = threading.Event(), threading.Event()
+
+    def rename():
+        try:
+            with transaction.atomic():
+                services.group_update(acting_user=staff, group=group, name="同時に直した会")
+                editing.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=rename)
+    thread.start()
+    assert editing.wait(10)
+    threading.Timer(0.5, release.set).start()  # commits while the re-announcement waits for the row
+    push(client=client)
+    thread.join()
+    push(client=client)
+    assert hub.names() == {"同時に直した会"}
     assert local_digest(SyncState.objects.get().last_acked_seq) == hub.digest()
 
 
