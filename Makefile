@@ -46,7 +46,7 @@ bench: install
 	$(MAKE) restore-check
 
 # Backups that restore into a consistent federation, at the size of issue 14: a node restored from a
-# backup 1,000 changes old, the hub from one 1,000 batches old (make test runs the same at 150).
+# backup 1,000 changes old, the hub from one 1,000 batches old (make test runs the same at 100).
 restore-check: install
 	$(TEST_ENV) KYODO_ROLE=node KYODO_RESTORE_TEST_CHANGES=1000 $(BIN)/pytest tests/federation/test_restore_federation.py \
 	  -q $(PYTEST_ARGS)
