@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kyodo
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install machine demo stop test test-fast bench lint messages catalog clean
+.PHONY: install machine demo stop test test-fast bench restore-check fuzz lint messages catalog clean
 
 install: $(STAMP)
 
@@ -58,6 +58,21 @@ test-fast:
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python -m tests.bench.run
+	$(MAKE) restore-check
+
+# Backups that restore into a consistent federation, at the size of issue 14: a node restored from a
+# backup 1,000 changes old, the hub from one 1,000 batches old (make test runs the same at 100).
+restore-check: install
+	$(TEST_ENV) KYODO_ROLE=node KYODO_RESTORE_TEST_CHANGES=1000 $(BIN)/pytest tests/federation/test_restore_federation.py \
+	  -q $(PYTEST_ARGS)
+
+# Schemathesis against each role's own /api/schema/ (tests/fuzz): at least 1,000 generated requests per
+# role (a node's four, the hub's two), none answered ≥ 500 or outside the schema; the figures go to
+# bench-results.jsonl (fuzz.requests.*, fuzz.server_errors.*, fuzz.schema_violations.*). `make test`
+# runs the same tests as a smoke of a few dozen requests per role.
+fuzz: install
+	$(TEST_ENV) KYODO_FUZZ_FULL=1 KYODO_ROLE=node $(BIN)/pytest tests/fuzz -q $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_FUZZ_FULL=1 KYODO_ROLE=hub $(BIN)/pytest tests/hub/test_api_fuzz.py -q $(PYTEST_ARGS)
 
 # ruff, then the dependency rule (import-linter contracts in pyproject.toml, imports inside functions counted).
 lint: install

@@ -9,8 +9,9 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError as DjangoValidationError,
 )
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -77,3 +78,11 @@ def exception_handler(exc, context):
 
 def error_response(code: str, message: str, http_status: int = status.HTTP_400_BAD_REQUEST, **extra) -> Response:
     return Response({"error": {"code": code, "message": message, **extra}}, status=http_status)
+
+
+def not_found(request, exception=None):
+    """Django's 404 for an unmatched URL: under /api/ the API's error envelope (a client — or the
+    schema — expects JSON there, e.g. for a malformed uuid in the path), elsewhere the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "見つかりませんでした。"}}, status=404)
+    return defaults.page_not_found(request, exception)

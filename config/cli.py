@@ -234,6 +234,12 @@ def sync_push(node: str = typer.Option(None, help="a deployment of `kyodo federa
     finally:
         lease_release(owner)
     data = {"ok": True, "batches": result.batches, "entries": result.entries, "last_acked_seq": result.last_acked_seq}
+    if result.reannounced is not None:  # the hub was ahead: this node was restored from an older backup
+        data["reannounced"] = {"after_hub_seq": result.reannounced.hub_seq, "entries": result.reannounced.entries,
+                               "held_back": len(result.reannounced.held_back)}
+        if not as_json:
+            typer.echo(f"the hub had applied up to seq {result.reannounced.hub_seq}, beyond this node: re-announced "
+                       f"{result.reannounced.entries} records after it (docs/backup-restore.md)")
     typer.echo(json.dumps(data) if as_json else f"pushed {result.entries} entries in {result.batches} batches "
                f"(acknowledged up to {result.last_acked_seq})")
 
@@ -280,6 +286,85 @@ def hub_enroll_node(
 
     call_command("hub_enroll_node", name=name, municipality_code=municipality_code, public_key=public_key, slug=slug,
                  municipality_name=municipality_name, base_url=base_url)
+
+
+def _stopped(name: str | None) -> None:
+    """A deployment of the runner must be stopped before its database is replaced."""
+    if not name:
+        return
+    from deploy.federation import deployment_running, load_deployments
+
+    found = next((d for d in load_deployments() if d.name == name), None)
+    if found is not None and deployment_running(found):
+        typer.echo(f"restore refused: {name} is running; stop its processes first (web, workers, beat)", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup_command(
+    output: str = typer.Option("", "--output", "-o", help="the archive to write (default: kyodo-<role>-<time>.tar)"),
+    deployment: str = typer.Option(None, help="a deployment of `kyodo federation up` (default: this environment)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Back up this deployment: its database, signing keys and media, in one archive (mode 0600)."""
+    _use_deployment(deployment)
+    import datetime as dt
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from deploy.backup import backup
+
+    target = Path(output or f"kyodo-{settings.KYODO_ROLE}-{dt.datetime.now():%Y%m%d-%H%M%S}.tar")
+    manifest = backup(target)
+    typer.echo(json.dumps({"ok": True, "archive": str(target.resolve()), "manifest": manifest}, ensure_ascii=False)
+               if as_json else f"backed up the {manifest['role']} ({manifest['engine']}) to {target} — sync: "
+               f"{json.dumps(manifest['sync'], ensure_ascii=False)}")
+
+
+@app.command("restore")
+def restore_command(
+    archive: str = typer.Argument(..., help="an archive written by `kyodo backup`"),
+    deployment: str = typer.Option(None, help="a deployment of `kyodo federation up` (default: this environment)"),
+    replace_keys: bool = typer.Option(False, help="overwrite key files that differ from the archive's"),
+    yes: bool = typer.Option(False, "--yes", help="do not ask: this replaces the deployment's database"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Restore a backup into this deployment (stop its processes first); refuses an archive of the other role."""
+    _use_deployment(deployment)
+    from pathlib import Path
+
+    from deploy.backup import RestoreRefused, check_restorable, read_manifest, restore
+
+    path = Path(archive)
+    try:
+        manifest = read_manifest(path)
+        check_restorable(manifest)
+    except RestoreRefused as refused:
+        typer.echo(json.dumps({"ok": False, "error": refused.code, "message": refused.message}) if as_json
+                   else f"restore refused: {refused.message} [{refused.code}]", err=not as_json)
+        raise typer.Exit(2) from refused
+    _stopped(deployment)
+    if not yes and not (sys.stdin.isatty() and typer.confirm(
+            f"Replace this {manifest['role']}'s database with the backup of {manifest['created_at']}?")):
+        typer.echo("restore not confirmed (pass --yes)", err=True)
+        raise typer.Exit(1)
+    try:
+        result = restore(path, replace_keys=replace_keys)
+    except RestoreRefused as refused:
+        typer.echo(f"restore refused: {refused.message} [{refused.code}]", err=True)
+        raise typer.Exit(2) from refused
+    data = {"ok": True, "role": manifest["role"], "created_at": manifest["created_at"], "sync_at_backup": manifest["sync"],
+            "keys_restored": result.keys_restored, "keys_kept": result.keys_kept, "media_files": result.media_files,
+            "after": result.after}
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    typer.echo(f"restored the {manifest['role']} backup of {manifest['created_at']}")
+    if result.keys_kept:
+        typer.echo(f"kept this deployment's own key files ({', '.join(result.keys_kept)}): they differ from the "
+                   "archive's (pass --replace-keys to take the archive's)")
+    typer.echo("start its processes again; sync catches up by itself (docs/backup-restore.md)")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -6,6 +6,9 @@ from sync import views as sync_views
 
 from .urls_common import urlpatterns as common
 
+# A path under /api/ that no route matches answers JSON like every other API error (common.api).
+handler404 = "common.api.not_found"
+
 urlpatterns = [
     *common,
     path("api/v1/", include("nodes.api.urls")),

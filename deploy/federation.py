@@ -200,6 +200,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def deployment_running(deployment: Deployment) -> bool:
+    return any(_group_alive(pid) for pid in deployment.pids.values())
+
+
 def wait_healthy(deployments: list[Deployment], timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     pending = list(deployments)

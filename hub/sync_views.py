@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from sync.signed_requests import error_json, signed_request
 from sync.signing import VerifiedSignature
-from sync.wire import batch as wire_batch
+from sync.wire import batch as wire_batch, restore as wire_restore
 from sync.wire.batch import MAX_BYTES as BATCH_MAX_BYTES
 
-from .models import FeedEntry, Node, NodeCenter
+from .models import FeedEntry, FeedSequence, Node, NodeCenter
 from .selectors import tours as tour_selectors
 from .selectors.directory import offers_for_node
 from .selectors.library import case_library
@@ -116,15 +116,24 @@ def feed(request, node: Node):
         FeedEntry.objects.filter(seq__gt=after, node=node).order_by()).order_by("seq")[:limit])
     # The node asks for entries after its cursor, so everything up to `after` has arrived there.
     Node.objects.filter(pk=node.pk, feed_cursor__lt=after).update(feed_cursor=after)
+    # The head and the epoch let a node notice that this hub was restored from an older backup.
+    counter = FeedSequence.objects.filter(pk=1).first() or FeedSequence()
     return JsonResponse({"entries": [
         {"seq": e.seq, "kind": e.kind, "payload": e.payload, "published_at": e.published_at.isoformat()}
-        for e in entries]})
+        for e in entries], wire_restore.FEED_HEAD: counter.last_seq, wire_restore.FEED_EPOCH: counter.epoch,
+        wire_restore.FEED_EPOCH_AFTER: counter.epoch_after})
 
 
 @require_http_methods(["POST"])
 @signed
 def digest(request, node: Node):
-    return JsonResponse({"digest": receiver.node_digest(node), "last_applied_seq": node.last_applied_seq})
+    asked = _json_body(request) if request.body else {}
+    if not isinstance(asked, dict) or not isinstance(asked.get(wire_restore.LIST, False), bool):
+        return error_json("body_invalid", f"the body is a JSON object; {wire_restore.LIST} is true or false", 400)
+    answer = {"digest": receiver.node_digest(node), "last_applied_seq": node.last_applied_seq}
+    if asked.get(wire_restore.LIST):
+        answer.update(receiver.node_holdings(node))
+    return JsonResponse(answer)
 
 
 @require_http_methods(["GET"])

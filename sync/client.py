@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,15 +26,16 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import feed, registry
+from . import feed, registry, resync
 from .canonical import canonical_json
 from .keys import NodeKeyPair, load_key
 from .models import FeedItem, Op, OutboxEntry, Priority, SyncState
 from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
 from .services import lease_renew
 from .signing import sign_request
-from .wire import batch
+from .wire import batch, restore as wire_restore
 
+logger = logging.getLogger(__name__)
 BATCH_FORMAT, BATCH_MAX_ENTRIES, BATCH_MAX_BYTES = batch.FORMAT, batch.MAX_ENTRIES, batch.MAX_BYTES
 PIPELINE_DEPTH = 2  # batches in flight at once
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -53,6 +55,8 @@ class PushResult:
     entries: int = 0
     last_acked_seq: int = 0
     last_published_seq: int = 0
+    # Set when this push found the hub beyond what the node published and re-announced the node's state.
+    reannounced: resync.Reannounced | None = None
 
 
 class HubClient:
@@ -170,8 +174,12 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
     try:
         hub_seq = client.json("GET", "/sync/v1/checkpoint")["last_applied_seq"]
         if hub_seq > state.last_published_seq:
-            raise SyncError("hub_ahead", f"the hub has applied seq {hub_seq}, beyond what this node published "
-                            f"({state.last_published_seq}); was this node restored from an old backup?", retry=False)
+            # Restored from an older backup: the hub applied seqs this node no longer has. Numbering
+            # goes on after the hub's, and a fresh entry per record tells it the state as it is now.
+            result.reannounced = _reannounce(client, hub_seq)
+            result.last_published_seq = hub_seq
+        # A hub restored from an older backup answers a seq below ours: we send again from there
+        # (acknowledged entries stay in the outbox for exactly this).
         acked = _acknowledge(hub_seq)
         backlog = _Backlog()
         # Up to PIPELINE_DEPTH batches in flight, in seq order; every batch after the first is marked
@@ -231,6 +239,15 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
     return result
 
 
+def _reannounce(client: HubClient, hub_seq: int) -> resync.Reannounced:
+    listing = client.json("POST", "/sync/v1/digest", {"up_to_seq": 0, "digest": {}, wire_restore.LIST: True})
+    try:
+        return resync.reannounce(listing=listing, hub_seq=hub_seq)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        raise SyncError("hub_listing_invalid", f"the hub's list of what it holds is unusable: {error}",
+                        retry=False) from error
+
+
 def _settle(in_flight: deque) -> None:
     """Wait for batches still in flight whose answers no longer matter (harmless re-deliveries)."""
     while in_flight:
@@ -272,6 +289,8 @@ def pull(*, client: HubClient | None = None) -> int:
         while True:
             state = sync_state()
             answer = client.json("GET", f"/sync/v1/feed?after={state.feed_cursor}&limit=500")
+            if _feed_rewound(state, answer):
+                continue
             entries = answer["entries"]
             for entry in entries:
                 with transaction.atomic():
@@ -289,6 +308,32 @@ def pull(*, client: HubClient | None = None) -> int:
     except SyncError as error:
         _record_error(error)
         raise
+
+
+def _feed_rewound(state: SyncState, answer: dict) -> bool:
+    """True when the hub was restored from an older backup since our last pull: a new feed epoch, or
+    our cursor beyond its head. The entries we hold after the point it continues from were numbered
+    by the hub's lost future; it will give those seqs to other entries, so we forget them (what their
+    handlers did stays done) and pull again from there."""
+    epoch, head = answer.get(wire_restore.FEED_EPOCH), answer.get(wire_restore.FEED_HEAD)
+    if not isinstance(epoch, str) or not isinstance(head, int):
+        return False  # an older hub
+    after = None
+    if epoch != state.feed_epoch:
+        after = answer.get(wire_restore.FEED_EPOCH_AFTER) if isinstance(answer.get(wire_restore.FEED_EPOCH_AFTER),
+                                                                          int) else head
+    elif state.feed_cursor > head:
+        after = head  # restored without a new epoch (by hand): its head is the safe point
+    if after is None:
+        return False
+    with transaction.atomic():
+        forgotten, _ = FeedItem.objects.filter(seq__gt=after).delete()
+        rewound = state.feed_cursor > after
+        SyncState.objects.filter(pk=1).update(feed_epoch=epoch, feed_cursor=min(state.feed_cursor, after))
+    if rewound or forgotten:
+        logger.warning("the hub's feed went back to seq %s (restored from a backup?): %s entries forgotten, "
+                       "pulling again from there", after, forgotten)
+    return True
 
 
 def local_digest(up_to_seq: int) -> dict[str, dict]:

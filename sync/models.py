@@ -79,6 +79,8 @@ class SyncState(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     feed_cursor = models.PositiveBigIntegerField(default=0)
+    # The hub's feed epoch last seen: a new one means the hub was restored from a backup (sync.wire.restore).
+    feed_epoch = models.CharField(max_length=32, blank=True, default="")
     last_pull_at = models.DateTimeField(null=True, blank=True)
     # One push at a time per node: whoever holds an unexpired lease.
     lease_owner = models.CharField(max_length=100, blank=True)

@@ -141,12 +141,16 @@ def write_survey_counts(*, center, survey, payload: dict) -> OutboxEntry:
 def forget_sent_contact(contact) -> None:
     """After a disaster contact was purged: entries not yet numbered are dropped (they never left),
     and entries the hub acknowledged keep only their center, so the values stay nowhere in the
-    outbox. Numbered but unacknowledged entries are left alone: they must go out as numbered."""
+    outbox. Numbered but unacknowledged entries are left alone: they must go out as numbered.
+
+    The acknowledged ones become retractions: a hub restored from an older backup asks for them
+    again, and an upsert without its values would be refused, stalling the node's sync."""
     entries = OutboxEntry.objects.filter(entity_type="disaster_contact", entity_uuid=contact.uuid, op=Op.UPSERT)
     entries.filter(publish_seq__isnull=True).delete()
     acked = SyncState.objects.filter(pk=1).values_list("last_acked_seq", flat=True).first() or 0
     redacted = {"center": str(contact.center.uuid)}
-    entries.filter(publish_seq__lte=acked).update(payload=redacted, payload_sha256=payload_digest(redacted))
+    entries.filter(publish_seq__lte=acked).update(op=Op.RETRACT, payload=redacted,
+                                                  payload_sha256=payload_digest(redacted))
 
 
 def aggregate_uuid(center) -> uuid.UUID:

@@ -15,6 +15,11 @@ class FeedSequence(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)
+    # Set when the hub is restored from a backup (hub.services.feed.feed_epoch_start): nodes that see
+    # a new epoch forget the entries they hold after `epoch_after` (numbered by the hub's lost
+    # future, to be numbered again differently) and pull from there.
+    epoch = models.CharField(max_length=32, blank=True, default="")
+    epoch_after = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="feed_sequence_singleton")]

@@ -3,6 +3,7 @@ act on within seconds, and the hub's public keys nodes verify those pokes with."
 
 from __future__ import annotations
 
+import uuid
 from functools import partial
 
 from django.db import transaction
@@ -39,3 +40,16 @@ def hub_key_publish(*, acting_user, pairs) -> FeedEntry | None:
     if last is not None and last.payload == payload:
         return None
     return feed_publish(acting_user=acting_user, kind=HUB_KEY_KIND, payload=payload)
+
+
+@transaction.atomic
+def feed_epoch_start(*, acting_user) -> FeedSequence:
+    """After this hub was restored from a backup: a new feed epoch continuing after the restored
+    head. The nodes pulled entries the restored hub no longer has, and the seqs after the head will
+    be given to other entries: a node seeing the new epoch forgets what it holds beyond the head."""
+    counter, _ = FeedSequence.objects.select_for_update().get_or_create(pk=1)
+    counter.epoch, counter.epoch_after = uuid.uuid4().hex, counter.last_seq
+    counter.save(update_fields=["epoch", "epoch_after"])
+    audit_record(actor=acting_user, action="hub.feed_epoch_start",
+                 detail={"epoch": counter.epoch, "after": counter.epoch_after})
+    return counter

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from sync.client import digest_of
 from sync.outbox import payload_digest
-from sync.wire import batch as wire_batch
+from sync.wire import batch as wire_batch, restore as wire_restore
 from sync.wire.cases import SHARED_CASE
 from sync.wire.directory import (
     AGGREGATE_COUNTS,
@@ -357,3 +357,20 @@ def node_digest(node: Node) -> dict[str, dict]:
         items += [(entity_type, str(u), v)
                   for u, v in schema.model.objects.filter(node=node).values_list("entity_uuid", "version")]
     return digest_of(items)
+
+
+def node_holdings(node: Node) -> dict[str, dict]:
+    """Everything the hub holds of `node`, and the versions that buried what it deleted: what a node
+    restored from an older backup re-announces against (sync.wire.restore)."""
+    held = {NODE_PROFILE: [[str(u), v, str(u), None] for u, v in
+                           NodeCenter.objects.filter(node=node).values_list("center_uuid", "version")]}
+    for entity_type, schema in SCHEMAS.items():
+        status = "status" if schema.contract.status_order else None
+        columns = ["entity_uuid", "version", "center__center_uuid"] + ([status] if status else [])
+        held[entity_type] = [[str(row[0]), row[1], str(row[2]), row[3] if status else None]
+                             for row in schema.model.objects.filter(node=node).values_list(*columns)]
+    buried: dict[str, list] = {}
+    for entity_type, entity_uuid, version in Tombstone.objects.filter(node=node).values_list(
+            "entity_type", "entity_uuid", "version"):
+        buried.setdefault(entity_type, []).append([str(entity_uuid), version])
+    return {wire_restore.HELD: {t: rows for t, rows in held.items() if rows}, wire_restore.BURIED: buried}

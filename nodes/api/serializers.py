@@ -242,7 +242,7 @@ class AdvanceInput(serializers.Serializer):
 
 
 class ConsultationListOutput(RecordOutput):
-    requester_organization = OrganizationRefSerializer(read_only=True)
+    requester_organization = OrganizationRefSerializer(read_only=True, allow_null=True)
     intake_staff = serializers.CharField(source="intake_staff.username", read_only=True)
 
     class Meta:
@@ -297,7 +297,7 @@ class PartyOutput(serializers.ModelSerializer):
 
 
 class CaseOutput(RecordOutput):
-    responsible_department = OrganizationRefSerializer(read_only=True)
+    responsible_department = OrganizationRefSerializer(read_only=True, allow_null=True)
     parties = PartyOutput(source="party_roles", many=True, read_only=True)
     fiscal_years = serializers.SerializerMethodField()
 
@@ -522,7 +522,7 @@ class PartnerInput(CenterDefaultMixin, serializers.ModelSerializer):
 
 
 class OrganizationOutput(serializers.ModelSerializer):
-    center = OrganizationRefSerializer(read_only=True)
+    center = OrganizationRefSerializer(read_only=True, allow_null=True)  # none for a center itself
 
     class Meta:
         model = Organization

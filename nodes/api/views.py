@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -82,8 +82,17 @@ class RecordViewSet(viewsets.GenericViewSet):
 
 
 def _schema(viewset: type[RecordViewSet]) -> type[RecordViewSet]:
-    """Tell drf-spectacular which serializer each operation reads and writes."""
-    return extend_schema(request=viewset.input_serializer, responses=viewset.detail_serializer)(viewset)
+    """Tell drf-spectacular which serializer each operation reads and writes: a list answers a page
+    of list items, a create 201 with the detail, a delete 204 with nothing."""
+    detail, write = viewset.detail_serializer, viewset.input_serializer
+    return extend_schema_view(
+        list=extend_schema(responses=viewset.list_serializer(many=True)),
+        retrieve=extend_schema(responses=detail),
+        create=extend_schema(request=write, responses={201: detail}),
+        update=extend_schema(request=write, responses=detail),
+        partial_update=extend_schema(request=write, responses=detail),
+        destroy=extend_schema(responses={204: None}),
+    )(viewset)
 
 
 class GroupViewSet(RecordViewSet):
