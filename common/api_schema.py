@@ -40,6 +40,8 @@ class ApiSchema(AutoSchema):
             codes.append("401")  # a bad token is refused even where no login is needed
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
-        if self.view.get_throttles():
+        # DRF throttles, or a view's own limit (the token endpoint's login_limits) declared by
+        # `rate_limited = True`.
+        if self.view.get_throttles() or getattr(self.view, "rate_limited", False):
             codes.append("429")
         return codes

@@ -38,6 +38,7 @@ class TokenView(ObtainAuthToken):
     old one expired)."""
 
     throttle_classes = []  # login_limits instead: DRF's throttles key on X-Forwarded-For
+    rate_limited = True  # so the schema documents the 429 login_limits answers with
 
     def post(self, request, *args, **kwargs):
         username = request.data.get("username", "") if hasattr(request.data, "get") else ""

@@ -126,3 +126,11 @@ def test_the_lockout_message_is_translated(world, client):
     assert message.startswith("Too many sign-in attempts") and "1 min" in message
     client.cookies["django_language"] = "en"
     assert "Too many sign-in attempts" in _login(client, "staff_a", PASSWORD, address="203.0.113.5").content.decode()
+
+
+def test_the_schema_documents_the_token_endpoints_429(client):
+    """Clients (and the fuzzer) read the schema: the limit's 429 is part of the contract, although
+    the endpoint has no DRF throttle."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert "429" in responses and "400" in responses
