@@ -28,7 +28,7 @@ def world(db):
                                             kind=OrganizationKind.CITY_DEPARTMENT, center=a)
     dept_staff = f.member("dept_a", department, Role.DEPARTMENT_STAFF)
     group_a = f.group(staff_a, a, "Chigasaki Cat's Protect", name_kana="チガサキキャッツプロテクト",
-                      activity_fields=f.fields(7), representative_name="茅ヶ崎 花子",
+                      activity_fields=f.fields(7), representative_name="杉浦 花子",
                       contact_phone="0467-00-0000", contact_email="cats@example.jp")
     group_a2 = f.group(staff_a, a, "NPO法人赤ちゃんからのアートフレンドシップ協会", name_kana="アカチャンカラノアートフレンドシップキョウカイ",
                        legal_form=m.LegalForm.NPO, activity_fields=f.fields(6, 13))
@@ -41,7 +41,7 @@ def world(db):
                                             skills="手品", title="手品の達人"),
             event=f.event(staff, center, "団体交流会", theme="環境保全"),
             consultation=services.consultation_open(acting_user=staff, center=center, topic="NPO法人の設立",
-                                                    channel=m.ConsultationChannel.COUNTER, requester_name="相談 太郎"),
+                                                    channel=m.ConsultationChannel.COUNTER, requester_name="岡部 太郎"),
             case=services.case_create(acting_user=staff, center=center, title="野良猫の不妊去勢手術", summary="TNR活動",
                                       form=m.CollaborationForm.KYODO_SUISHIN_GYOSEI, fiscal_year_start=2014,
                                       responsible_department=dept, total_cost=1_732_180, city_share=1_694_000,

@@ -16,8 +16,8 @@ from sync.outbox import canonical_json
 
 from .. import factories as f
 
-CANARY_SUMMARY = ("茅ヶ崎 花子さん（０４６７－００－００００）と山田太郎さんが中心になり、cats@example.jp で受付。"
-                  "相談 太郎さんの相談から始まった。Chigasaki Cat's Protectが猫の生態を説明した。")
+CANARY_SUMMARY = ("杉浦 花子さん（０４６７－００－００００）と山田太郎さんが中心になり、cats@example.jp で受付。"
+                  "岡部 太郎さんの相談から始まった。Chigasaki Cat's Protectが猫の生態を説明した。")
 
 
 def _shared(case) -> list[OutboxEntry]:
@@ -28,7 +28,7 @@ def _shared(case) -> list[OutboxEntry]:
 def case(world, settings):
     settings.KYODO_ANON_K = 2  # the world has two citizen groups at center A
     return services.case_update(acting_user=world.staff_a, case=world.rec_a.case, summary=CANARY_SUMMARY,
-                                lessons="茅ヶ崎花子さんの後任探しが課題")
+                                lessons="杉浦花子さんの後任探しが課題")
 
 
 def test_an_anonymized_case_leaves_without_people_contacts_or_names(world, case, api):
@@ -38,7 +38,7 @@ def test_an_anonymized_case_leaves_without_people_contacts_or_names(world, case,
     entry = _shared(case)[-1]
     assert entry.op == "upsert"
     text = canonical_json(entry.payload).decode()
-    for canary in ("茅ヶ崎", "花子", "山田", "太郎", "0467", "００", "cats@", "Chigasaki", "環境保全課"):
+    for canary in ("杉浦", "花子", "山田", "太郎", "岡部", "0467", "００", "cats@", "Chigasaki", "環境保全課"):
         assert canary not in text, canary
     assert "〔人名〕" in entry.payload["summary"] and "〔電話番号〕" in entry.payload["summary"]
     assert "〔団体名〕" in entry.payload["summary"]
@@ -51,7 +51,7 @@ def test_an_anonymized_case_leaves_without_people_contacts_or_names(world, case,
     assert preview["payload"] == entry.payload and preview["sendable"]
     summary_spans = preview["replacements"]["summary"]
     assert {r["kind"] for r in summary_spans} >= {"person", "phone", "email", "organization"}
-    assert CANARY_SUMMARY[summary_spans[0]["start"]:summary_spans[0]["end"]].startswith("茅ヶ崎")
+    assert CANARY_SUMMARY[summary_spans[0]["start"]:summary_spans[0]["end"]].startswith("杉浦")
 
 
 def test_each_scan_of_personal_data_is_audited_without_values(world, case):
@@ -120,7 +120,7 @@ def test_only_staff_of_the_center_may_preview_or_publish(world, case, api):
 def test_known_data_covers_every_personal_field(world):
     known = known_personal_data()
     assert isinstance(known, KnownPersonalData)
-    assert {"茅ヶ崎 花子", "山田 太郎", "ヤマダ タロウ", "相談 太郎"} <= set(known.person_names)
+    assert {"杉浦 花子", "山田 太郎", "ヤマダ タロウ", "岡部 太郎"} <= set(known.person_names)
     assert "0467-00-0000" in known.phones and "cats@example.jp" in known.emails
     assert "Chigasaki Cat's Protect" in known.organizations and "環境保全課" not in known.organizations
 
@@ -141,7 +141,7 @@ def test_personal_data_registered_after_sharing_is_caught_by_the_rescan(world, c
 def test_directory_entries_and_public_events_leave_without_the_people_in_their_texts(world):
     """Found by review: a group's description and an event's cancellation reason are free texts too."""
     group = services.group_update(acting_user=world.staff_a, group=world.group_a,
-                                  description="代表の茅ヶ崎花子（0467-00-0000）が相談に応じます。平日は cats@example.jp へ。")
+                                  description="代表の杉浦花子（0467-00-0000）が相談に応じます。平日は cats@example.jp へ。")
     services.group_set_consent(acting_user=world.staff_a, group=group, consent="hub_listing", given=True)
     entry = OutboxEntry.objects.filter(entity_type="directory_group", entity_uuid=group.uuid).latest("id")
     assert entry.payload["name"] == "Chigasaki Cat's Protect"  # it consented to be listed by name

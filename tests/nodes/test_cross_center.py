@@ -101,7 +101,7 @@ def test_an_offer_leaves_only_once_its_group_consents_and_without_contacts(world
     assert payload["group"] == str(world.group_a.uuid) and payload["center"] == str(world.a.uuid)
     assert payload["fields"] == [7]  # the group's fields: the offer has none of its own
     dumped = json.dumps(payload, ensure_ascii=False)
-    for personal in ("茅ヶ崎 花子", "0467-00-0000", "cats@example.jp"):
+    for personal in ("杉浦 花子", "0467-00-0000", "cats@example.jp"):
         assert personal not in dumped
 
 
@@ -137,12 +137,12 @@ def test_a_suspended_group_retracts_and_a_deleted_group_purges_its_offers(world)
 def test_the_description_is_scrubbed_and_a_miss_keeps_the_offer_home(world, monkeypatch):
     consent(world)
     offer = services.offer_update(acting_user=world.staff_a, offer=world.rec_a.offer,
-                                  description="代表の茅ヶ崎 花子さん（0467-00-0000）が説明します。")
+                                  description="代表の杉浦 花子さん（0467-00-0000）が説明します。")
     payload = entries(offer)[-1][1]
     assert "〔人名〕" in payload["description"] and "〔電話番号〕" in payload["description"]
     assert "花子" not in payload["description"] and "0467" not in payload["description"]
     monkeypatch.setattr(outgoing, "scrub", lambda text, known: ScrubResult(text, []))
-    services.offer_update(acting_user=world.staff_a, offer=offer, title="譲渡会（説明: 茅ヶ崎 花子）")
+    services.offer_update(acting_user=world.staff_a, offer=offer, title="譲渡会（説明: 杉浦 花子）")
     assert entries(offer)[-1][0] == "retract"
 
 
@@ -212,7 +212,7 @@ def test_known_personal_data_the_scrubber_missed_refuses_the_request(world, hub,
     monkeypatch.setattr(sharing, "scrub", lambda text, known: ScrubResult(text, []))
     with pytest.raises(ValidationError) as error:
         services.introduction_request(acting_user=world.staff_a, need=world.rec_a.need, offer_uuid=uuid.uuid4(),
-                                      message="代表の茅ヶ崎 花子さんに連絡を。")
+                                      message="代表の杉浦 花子さんに連絡を。")
     assert error.value.error_dict["message"][0].code == "personal_data"
     assert "登録済みの個人情報（人名）が含まれているため送れません" in error.value.messages[0]
     assert hub.requests == [] and not m.IntroductionRequest.objects.exists()
@@ -264,7 +264,7 @@ def test_only_the_owning_centers_staff_see_and_answer_a_request_once(world, hub,
     assert error.value.error_dict["message"][0].code == "required"
     client.force_login(world.staff_a)
     response = client.post(f"/introductions/{received.uuid}/answer/", {
-        "decision": "decline", "message": "今期は難しいとのことです（茅ヶ崎 花子）。"})
+        "decision": "decline", "message": "今期は難しいとのことです（杉浦 花子）。"})
     assert response.status_code == 302
     (method, path, body), = hub.requests
     assert path == f"/sync/v1/introductions/{received.uuid}/answer" and body["status"] == "declined"

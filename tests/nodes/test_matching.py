@@ -650,7 +650,7 @@ def test_the_published_menu_lists_offers_by_field_without_personal_data(world, c
     assert "交通費（交通費程度）" in page
     assert "谷戸の生きもの観察会" not in page  # not published
     assert "めだかサポーターの会" not in page  # another center's menu
-    for personal in ("茅ヶ崎 花子", "0467-00-0000", "cats@example.jp"):
+    for personal in ("杉浦 花子", "0467-00-0000", "cats@example.jp"):
         assert personal not in page
     assert client.get(f"/menu/{world.b.uuid}/").content.decode().count("譲渡会の開催") == 1  # B's own offer
     assert client.get("/menu/00000000-0000-0000-0000-000000000000/").status_code == 404

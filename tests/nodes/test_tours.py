@@ -43,7 +43,7 @@ def stop(world, tour):
     now = timezone.now()
     return tours.tour_stop_add(acting_user=world.staff_a, tour=tour, title="保護猫の譲渡会を見学",
                                starts_at=now, ends_at=now + dt.timedelta(hours=2), place="市役所 分庁舎",
-                               directions="辻堂駅北口から徒歩8分。受付で茅ヶ崎 花子さん（0467-00-0000）を呼ぶ。")
+                               directions="辻堂駅北口から徒歩8分。受付で杉浦 花子さん（0467-00-0000）を呼ぶ。")
 
 
 def test_the_tour_leaves_with_its_agenda_and_texts_scrubbed(world, tour, stop):
@@ -145,7 +145,7 @@ def test_a_lesson_leaves_scrubbed_and_without_its_author(world, tour):
     assert "text" in refused.value.error_dict and not m.TourLesson.objects.exists()
     lesson = tours.lesson_create(acting_user=world.staff_a, tour=tour, report=report, title="市負担の仕組み",
                                  text="手術費を市が負担し、団体は捕獲と見守りを担う分担が転用しやすい。相模 太郎さんの指摘どおり、"
-                                      "茅ヶ崎 花子さん（0467-00-0000）の説明が分かりやすかった。", cases=[tour_case])
+                                      "杉浦 花子さん（0467-00-0000）の説明が分かりやすかった。", cases=[tour_case])
     payload = _entries("tour_lesson", lesson.uuid)[-1].payload
     text = canonical_json(payload).decode()
     assert payload["cases"] == [str(world.rec_a.case.uuid)] and "相模" not in text

@@ -46,7 +46,7 @@ def test_only_consented_groups_and_public_events_enter_the_outbox(world):
     assert (entry.op, entry.entity_uuid, entry.version) == ("upsert", group.uuid, group.version)
     assert entry.payload["name"] == "Chigasaki Cat's Protect" and entry.payload["fields"] == [7]
     outbox_text = canonical_json([e.payload for e in _entries()]).decode()
-    for personal in ("茅ヶ崎 花子", "0467-00-0000", "cats@example.jp", "山田 太郎", "相談 太郎"):
+    for personal in ("杉浦 花子", "0467-00-0000", "cats@example.jp", "山田 太郎", "岡部 太郎"):
         assert personal not in outbox_text
     services.group_set_consent(acting_user=world.staff_a, group=world.group_a, consent="hub_listing", given=False)
     assert _entries("directory_group")[-1].op == "retract"
