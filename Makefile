@@ -58,6 +58,8 @@ test-fast:
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python -m tests.bench.run
+	$(TEST_ENV) KYODO_ROLE=node KYODO_BACKLOG_TEST_CHANGES=5000 $(BIN)/pytest -q $(PYTEST_ARGS) \
+	  tests/federation/test_sync_federation.py -k backlog_drains
 	$(MAKE) restore-check
 
 # Backups that restore into a consistent federation, at the size of issue 14: a node restored from a

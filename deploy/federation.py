@@ -53,9 +53,12 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
-def _database_url_for(base_url: str, name: str, *, fresh: bool) -> str:
-    """Same server as `base_url`, database kyodo_fed_<name>; created when missing (re-created if fresh)."""
+def _database_url_for(base_url: str, name: str, role: str, *, fresh: bool) -> str:
+    """Same server as `base_url`, database kyodo_fed_<name>; created when missing (re-created if fresh)
+    as a copy of the role's migrated template (deploy.pg_templates)."""
     import psycopg
+
+    from deploy import pg_templates
 
     parts = urlsplit(base_url)
     database = f"kyodo_fed_{name.replace('-', '_')}"
@@ -64,8 +67,10 @@ def _database_url_for(base_url: str, name: str, *, fresh: bool) -> str:
         if fresh:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{database}"')
+    if not exists:
+        template = pg_templates.template_for(admin, lambda other: urlunsplit(parts._replace(path=f"/{other}")), role)
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
@@ -103,7 +108,7 @@ def plan(specs: list[tuple[str, str, str]], *, base_port: int = BASE_PORT, fresh
             "KYODO_HTTPS": "0",  # plain HTTP on loopback: no redirect to https, cookies sent over http
         }
         if database_url:
-            env["DATABASE_URL"] = _database_url_for(database_url, name, fresh=fresh)
+            env["DATABASE_URL"] = _database_url_for(database_url, name, role, fresh=fresh)
         if redis_url:
             env["REDIS_URL"] = _redis_url_for(redis_url, index, fresh=fresh)
         deployments.append(Deployment(name=name, role=role, port=port, title=title, data_dir=str(data_dir), env=env))

@@ -17,12 +17,11 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from sync.anonymize import KnownPersonalData, find_known, scrub
 from sync.leakcheck.check import LeakCheck
 
-from .known_data import all_personal_data, allowing
+from .known_data import all_personal_data, allowing, without_organizations
 
 logger = logging.getLogger(__name__)
 WITHHELD = "〔非公開〕"
@@ -46,9 +45,15 @@ _independent_lock = threading.Lock()
 INDEPENDENT_FIELDS = ("person_names", "phones", "emails", "addresses", "postal_codes")
 
 
+_extended_with: list = []  # the value tuples the check last grew by: the same ones need no pass
+
+
 def independent_kinds(texts: list[str], known: KnownPersonalData) -> set[str]:
     with _independent_lock:  # gunicorn threads share it; growing it while another reads would race
-        _independent.extend({name: getattr(known, name) for name in INDEPENDENT_FIELDS})
+        values = [getattr(known, name) for name in INDEPENDENT_FIELDS]
+        if len(values) != len(_extended_with) or any(a is not b for a, b in zip(values, _extended_with, strict=False)):
+            _independent.extend(dict(zip(INDEPENDENT_FIELDS, values, strict=True)))
+            _extended_with[:] = values
         return _independent.kinds(texts)
 
 
@@ -69,7 +74,7 @@ class Door:
         organization (a public calendar or directory entry: organizations are not people)."""
         known = known if known is not None else all_personal_data()
         if not organizations:
-            known = replace(known, organizations=())
+            known = without_organizations(known)
         self.known = allowing(known, allowed_organizations) if allowed_organizations else known
 
     def text(self, value: str | None, limit: int | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
@@ -120,6 +121,32 @@ class KnownPersonalData:
     def matcher(self) -> KnownMatcher:
         return KnownMatcher(self)
 
+    def reuse_matcher_of(self, previous: KnownPersonalData) -> KnownPersonalData:
+        """Take `previous`'s compiled matcher, copied and given what this data adds (or without the
+        organizations it no longer has), instead of compiling everything again: a node that registers
+        one more group pays for that group, not for all it knows. Exactly the matcher a compile of
+        this data would give; where that cannot be shown cheaply, nothing is reused."""
+        if "matcher" not in previous.__dict__ or "matcher" in self.__dict__:
+            return self
+        added: dict[str, tuple[str, ...]] = {}
+        dropped: set[str] = set()
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(previous, f.name)
+            if mine is theirs or mine == theirs:
+                continue
+            mine_set, theirs_set = set(mine), set(theirs)
+            gone = theirs_set - mine_set
+            if gone and f.name != "organizations":
+                return self
+            dropped |= gone
+            added[f.name] = tuple(v for v in mine if v not in theirs_set)
+        matcher = previous.matcher.copy()
+        if dropped and not matcher.drop_organizations(dropped):
+            return self
+        matcher.extend(KnownPersonalData(**added))
+        self.__dict__["matcher"] = matcher  # what cached_property would have stored
+        return self
+
 
 @dataclass(frozen=True)
 class _Needle:
@@ -161,6 +188,15 @@ class _Table:
     def __init__(self) -> None:
         self.needles: dict[str, _Needle] = {}
         self.lengths: dict[str, list[int]] = {}
+        # Keys two different needles met on: removing one of them needs a rebuild (KnownMatcher.drop).
+        self.shadowed: set[str] = set()
+
+    def copy(self) -> _Table:
+        table = _Table()
+        table.needles = dict(self.needles)
+        table.lengths = {first: list(lengths) for first, lengths in self.lengths.items()}
+        table.shadowed = set(self.shadowed)
+        return table
 
     def add(self, key: str, needle: _Needle) -> None:
         if not key:
@@ -175,9 +211,12 @@ class _Table:
         # A whole name beats a part, so a known 林 誠 makes 林誠 a name even if another 林 is a part.
         if existing is not None:
             if not existing.part:
+                self.shadowed.add(key)
                 return
             if needle.part:
                 needle = existing.merged(needle)
+            else:
+                self.shadowed.add(key)
         self.needles[key] = needle
         lengths = self.lengths.setdefault(key[0], [])
         if len(key) not in lengths:
@@ -374,16 +413,53 @@ def phone_digits(view: Projection) -> list[tuple[str, list[int], list[bool]]]:
     return runs
 
 
+_ORGANIZATION = _Needle("organization")
+
+
 class KnownMatcher:
     """The node's known data compiled once into lookup tables over the normalized views."""
 
-    def __init__(self, known: KnownPersonalData) -> None:
+    def __init__(self, known: KnownPersonalData | None = None) -> None:
         self.words = _Table()
         self.romaji = _Table()
         self.addresses = _Table()
         self.phones: set[str] = set()
-        self.postal_codes = {digits for code in known.postal_codes
-                             if len(digits := re.sub(r"[^0-9]", "", normalize(code).text)) == 7}
+        self.postal_codes: set[str] = set()
+        self.organization_keys: Counter[str] = Counter()  # how many known organizations give each key
+        if known is not None:
+            self.extend(known)
+
+    def copy(self) -> KnownMatcher:
+        matcher = KnownMatcher()
+        matcher.words, matcher.romaji, matcher.addresses = self.words.copy(), self.romaji.copy(), self.addresses.copy()
+        matcher.phones, matcher.postal_codes = set(self.phones), set(self.postal_codes)
+        matcher.organization_keys = Counter(self.organization_keys)
+        return matcher
+
+    def drop_organizations(self, organizations: Iterable[str]) -> bool:
+        """Forget these organizations' names; False when a key is shared with other data (a rebuild
+        is then the only exact way)."""
+        for organization in organizations:
+            for key in self._organization_keys(organization):
+                for variant in {key, _o_lengthened(key)}:
+                    self.organization_keys[variant] -= 1
+                    if self.organization_keys[variant] > 0:
+                        continue
+                    del self.organization_keys[variant]
+                    if variant in self.words.shadowed or self.words.needles.get(variant) != _ORGANIZATION:
+                        return False
+                    del self.words.needles[variant]
+        return True
+
+    @staticmethod
+    def _organization_keys(organization: str) -> list[str]:
+        key = key_of(organization)
+        core = _strip_legal_form(key)
+        return [k for k in (key, core if len(core) >= 3 else "") if k]
+
+    def extend(self, known: KnownPersonalData) -> None:
+        self.postal_codes.update(digits for code in known.postal_codes
+                                 if len(digits := re.sub(r"[^0-9]", "", normalize(code).text)) == 7)
         for name in known.person_names:
             self._add_person(name)
         for email in known.emails:
@@ -394,11 +470,10 @@ class KnownMatcher:
             if len(local) >= 4 and local not in _SHARED_MAILBOXES:
                 self.words.add(local, _Needle("email", ascii_bounded=True))
         for organization in known.organizations:
-            key = key_of(organization)
-            self.words.add(key, _Needle("organization"))
-            core = _strip_legal_form(key)
-            if len(core) >= 3:
-                self.words.add(core, _Needle("organization"))
+            for key in self._organization_keys(organization):
+                for variant in {key, _o_lengthened(key)}:
+                    self.organization_keys[variant] += 1
+                self.words.add(key, _ORGANIZATION)
         for address in known.addresses:
             for variant in address_variants(address):
                 self.addresses.add(variant, _Needle("address", digit_bounded=True))

@@ -13,6 +13,7 @@ from django.apps import apps
 
 from nodes import services
 from sync import outbox, registry
+from sync.anonymize import find_known
 from sync.models import OutboxEntry
 from tests import factories as f
 
@@ -75,3 +76,45 @@ def test_an_offers_area_and_capacity_go_through_the_door(known):
                                   capacity=f"問合せ {PHONE}")
     payload = OutboxEntry.objects.filter(entity_type="directory_offer", entity_uuid=offer.uuid).latest("id").payload
     assert PERSON not in str(payload) and "9876" not in str(payload)
+
+
+# --- the node's known data, read once per change ---------------------------------------------------
+
+def test_known_data_is_read_again_after_every_write_and_only_then(world):
+    from nodes.known_data import all_personal_data
+    from nodes.models import GroupRegistration
+
+    first = all_personal_data()
+    assert all_personal_data() is first  # nothing changed: the same data, its matcher compiled once
+    GroupRegistration.objects.filter(pk=world.group_a.pk).update(representative_name="大畑 実")
+    second = all_personal_data()
+    assert second is not first and "大畑 実" in second.person_names
+    # The same row again in the same transaction keeps its xmin: its new version is still seen.
+    GroupRegistration.objects.filter(pk=world.group_a.pk).update(representative_name="大畑 稔")
+    third = all_personal_data()
+    assert "大畑 稔" in third.person_names and "大畑 実" not in third.person_names
+    assert {hit.kind for hit in find_known("大畑稔さんが来館", third)} == {"person"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_known_data_sees_what_another_connection_committed():
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from nodes.known_data import all_personal_data
+
+    before = all_personal_data()
+    assert "大畑 稔" not in before.person_names
+
+    def register_elsewhere():
+        try:
+            get_user_model().objects.create_user("obata", last_name="大畑", first_name="稔")
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=register_elsewhere)
+    writer.start()
+    writer.join()
+    assert "大畑 稔" in all_personal_data().person_names
