@@ -138,7 +138,7 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
 def group(client: httpx.Client, name: str, **extra) -> dict:
     response = client.post("/api/v1/groups/", json={
         "name": name, "name_kana": "テスト", "activity_fields": [7], "area": "海岸",
-        "representative_name": "代表 花子", "contact_phone": "0467-99-1234", "contact_email": "rep@example.jp",
+        "representative_name": "石井 花子", "contact_phone": "0467-99-1234", "contact_email": "rep@example.jp",
         **extra})
     assert response.status_code == 201, response.text
     return response.json()
