@@ -45,9 +45,10 @@ TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDI
 machine:
 	@bash deploy/setup-machine.sh
 
+# --durations: the slowest tests named at the end, to keep the whole suite's time in view.
 test: machine install
-	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub $(PYTEST_ARGS)
-	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub --durations=10 $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest --durations=25 $(PYTEST_ARGS)
 
 test-fast:
 	@bash deploy/setup-machine.sh --no-browser
