@@ -46,9 +46,13 @@ machine:
 	@bash deploy/setup-machine.sh
 
 # --durations: the slowest tests named at the end, to keep the whole suite's time in view.
+# Two workers when a second PostgreSQL cluster can run (deploy/test-workers.sh); `python -m` puts the
+# checkout on sys.path so that `-p tests.parallel` imports.
 test: machine install
-	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/pytest tests/hub --durations=10 $(PYTEST_ARGS)
-	$(TEST_ENV) KYODO_ROLE=node $(BIN)/pytest --durations=25 $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_ROLE=hub $(BIN)/python -m pytest tests/hub $$(bash deploy/test-workers.sh "$${DATABASE_URL:-$(TEST_DATABASE_URL)}") \
+	  --durations=10 $(PYTEST_ARGS)
+	$(TEST_ENV) KYODO_ROLE=node $(BIN)/python -m pytest $$(bash deploy/test-workers.sh "$${DATABASE_URL:-$(TEST_DATABASE_URL)}") \
+	  --durations=25 $(PYTEST_ARGS)
 
 test-fast:
 	@bash deploy/setup-machine.sh --no-browser

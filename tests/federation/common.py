@@ -126,7 +126,8 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
     try:
         yield Federation(deployments, nodes, redis_server)
     finally:
-        federation.stop(deployments)
+        # Killed, not shut down gracefully: the next module starts on fresh databases anyway.
+        federation.stop(deployments, grace=0)
         redis_server.kill()
         for name, value in saved.items():
             if value is None:

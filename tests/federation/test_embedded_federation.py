@@ -46,7 +46,7 @@ def embedded(tmp_path_factory):
     try:
         yield {d.role: d for d in deployments}, node_box
     finally:
-        federation.stop(deployments)
+        federation.stop(deployments, grace=0)  # killed: the module's folder is thrown away
         for name, value in saved.items():
             os.environ.pop(name, None)
             if value is not None:

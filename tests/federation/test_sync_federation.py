@@ -164,8 +164,8 @@ def _hub_down_while(fed, node: str, count: int, prefix: str) -> int:
     return start
 
 
-# make test: 2,000 changes (20 batches, the kill after 5); make bench runs it at 5,000.
-BACKLOG = int(os.environ.get("KYODO_BACKLOG_TEST_CHANGES", "2000"))
+# make test: 1,000 changes (10 batches, the kill after 5); make bench runs it at 5,000.
+BACKLOG = int(os.environ.get("KYODO_BACKLOG_TEST_CHANGES", "1000"))
 
 
 def test_a_backlog_drains_although_the_worker_is_killed_mid_push(fed):
