@@ -15,6 +15,12 @@ collect_ignore = ["hub"] if ROLE == "node" else ["nodes", "permissions", "browse
                                                   "test_demo.py", "test_smoke.py", "node_world.py"]
 
 
+def pytest_collection_modifyitems(config, items):
+    # On several workers (make test) the federation modules, a minute or two each, start first: the
+    # last minutes are then short tests spread over every worker, not one module running alone.
+    items.sort(key=lambda item: item.get_closest_marker("federation") is None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.4 s per user; tests create many users.
