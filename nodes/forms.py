@@ -358,3 +358,31 @@ class TourLessonForm(forms.Form):
 class ReportSessionForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("発表会の日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     venue = forms.CharField(label=_("会場"), max_length=200, required=False)
+
+
+class ProposalForm(forms.Form):
+    """A group's proposal; the texts' limits repeat the model's only to say so before sending."""
+
+    group = forms.ModelChoiceField(queryset=m.GroupRegistration.objects.none(), label=_("提案する団体"))
+    title = forms.CharField(label=_("提案の名称"), max_length=200)
+    activity = forms.CharField(label=_("何をするか"), widget=forms.Textarea(attrs={"rows": 4}))
+    people = forms.CharField(label=_("誰が担うか（体制）"), widget=forms.Textarea(attrs={"rows": 2}))
+    timing = forms.CharField(label=_("いつ・どのくらい"), max_length=300)
+    cost_yen = forms.IntegerField(label=_("費用の見込み（円）"), required=False, min_value=0, max_value=2_000_000_000)
+    cost_note = forms.CharField(label=_("費用の内訳・補足"), max_length=300, required=False)
+    asks_of_city = forms.CharField(label=_("市にお願いしたいこと"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        self.fields["group"].label_from_instance = lambda group: group.organization.name
+        if groups.count() == 1:
+            self.fields["group"].initial = groups.first().pk
+
+
+class ProposalDecisionForm(forms.Form):
+    note = forms.CharField(label=_("団体への連絡"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProposalAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("担当課からの回答"), widget=forms.Textarea(attrs={"rows": 3}))

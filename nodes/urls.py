@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_exchange, views_matching as matching, views_tours
+from . import views, views_exchange, views_matching as matching, views_proposals as proposals, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,6 +34,13 @@ urlpatterns = [
     path("matching/<uuid:uuid>/agree/", matching.agree, name="matching-agree"),
     path("matching/<uuid:uuid>/case/", matching.create_case, name="matching-case"),
     path("matching/<uuid:uuid>/decline/", matching.decline, name="matching-decline"),
+    path("needs/<uuid:uuid>/propose/", proposals.proposal_new, name="proposal-new"),
+    path("proposals/", proposals.proposal_list, name="proposal-list"),
+    path("proposals/<uuid:uuid>/", proposals.proposal_detail, name="proposal-detail"),
+    path("proposals/<uuid:uuid>/take-up/", proposals.proposal_take_up, name="proposal-take-up"),
+    path("proposals/<uuid:uuid>/decline/", proposals.proposal_decline, name="proposal-decline"),
+    path("proposals/<uuid:uuid>/answer/", proposals.proposal_answer, name="proposal-answer"),
+    path("proposals/<uuid:uuid>/withdraw/", proposals.proposal_withdraw, name="proposal-withdraw"),
     path("menu/", matching.my_menu, name="my-menu"),
     path("menu/<uuid:center_uuid>/", matching.menu, name="menu"),
     path("tours/<uuid:uuid>/", views_tours.tour_detail, name="tour-detail"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 
-from . import models as m, selectors, services
+from . import models as m, proposal_selectors, selectors, services
 from .forms import AgreeForm, DeclineForm, DismissForm, MeetingForm, ProposeForm
 
 
@@ -114,7 +114,10 @@ def propose(request):
 
 @login_required
 def board(request):
-    return render(request, "nodes/matching_board.html", {"board": selectors.match_board(user=request.user)})
+    return render(request, "nodes/matching_board.html", {
+        "board": selectors.match_board(user=request.user),
+        "pending_proposals": proposal_selectors.pending_count(user=request.user),
+    })
 
 
 @login_required

@@ -63,6 +63,7 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
+from .proposals import PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
 from .tours import (
     TOUR_MAX_CAPACITY,
     ConsentMethod,
@@ -117,7 +118,10 @@ __all__ = [
     "NeedBudget",
     "NeedStatus",
     "Offer",
+    "PROPOSAL_OPEN_STATUSES",
     "PartyRole",
+    "Proposal",
+    "ProposalStatus",
     "SharingLevel",
     "StudyTour",
     "SuggestionDismissal",

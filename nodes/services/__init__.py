@@ -30,6 +30,14 @@ from .matches import (
     suggestion_restore,
 )
 from .pipeline import record_delete
+from .proposals import (
+    need_takes_proposals,
+    proposal_answer,
+    proposal_decline,
+    proposal_submit,
+    proposal_take_up,
+    proposal_withdraw,
+)
 from .records import (
     case_create,
     case_set_sharing,
@@ -76,12 +84,18 @@ __all__ = [
     "match_record_meeting",
     "match_remind_stalled",
     "need_create",
+    "need_takes_proposals",
     "need_update",
     "offer_create",
     "offer_update",
     "partner_create",
     "partner_delete",
     "partner_update",
+    "proposal_answer",
+    "proposal_decline",
+    "proposal_submit",
+    "proposal_take_up",
+    "proposal_withdraw",
     "record_delete",
     "steps_done",
     "suggestion_dismiss",
