@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 ROLE = os.environ.get("KYODO_ROLE", "node")
@@ -25,6 +26,16 @@ def pytest_collection_modifyitems(config, items):
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.4 s per user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_site():
+    """Every test starts in Japanese: a request with `Accept-Language: en` leaves English active in the
+    thread (LocaleMiddleware activates, nothing deactivates), and pytest-django runs the tests without a
+    database last, after all the others."""
+    translation.activate("ja")
+    yield
+    translation.activate("ja")
 
 
 @pytest.fixture

@@ -115,6 +115,15 @@ def test_chigasaki_group_and_department_logins_hold_their_roles():
 
 
 @pytest.mark.django_db
+def test_chigasaki_has_a_proposal_in_progress_that_its_group_member_follows():
+    seed_center("chigasaki")
+    proposal = m.Proposal.objects.get(group__organization__name="Chigasaki Cat's Protect")
+    assert proposal.submitted_by.username == "chigasaki-group" and proposal.status == m.ProposalStatus.IN_PIPELINE
+    assert proposal.match.status == m.MatchStatus.MEETING and proposal.match.meetings.count() == 1
+    assert proposal.department_answer
+
+
+@pytest.mark.django_db
 def test_nishiku_shows_renewals_due_and_consultations_at_every_step():
     seed_center("nishiku")
     center = _center("nishiku")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import models
+
 from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole
 from nodes.models import (
     ConsentMethod,
@@ -55,6 +57,13 @@ from .base import (
     ref,
     text,
 )
+
+
+class ProposalStage(models.TextChoices):
+    SUBMITTED = "submitted"
+    TAKEN_UP = "taken_up"
+    MEETING = "meeting"
+    DECLINED = "declined"
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,16 @@ SECTIONS: dict[str, dict[str, Key]] = {
                                         "method": Key(choice(ConsentMethod), required=True), "note": _TEXT}),
                               default=list),
     },
+    # A group's answer to a need above, by a login above; `stage` is how far the center has taken it:
+    # submitted (waiting), taken_up (matching started), meeting (a 事前打ち合わせ recorded) or declined.
+    "proposals": {
+        "group": Key(ref(Ref.GROUP), required=True), "need": Key(text, required=True),
+        "submitted_by": Key(text, required=True), "title": Key(text, required=True),
+        "activity": Key(text, required=True), "people": Key(text, required=True), "timing": Key(text, required=True),
+        "cost_yen": Key(amount), "cost_note": _TEXT, "asks_of_city": _TEXT,
+        "stage": Key(choice(ProposalStage), default=ProposalStage.SUBMITTED.value), "note": _TEXT,
+        "department_answer": _TEXT, "meeting_note": _TEXT,
+    },
     # Accounts beyond the center's admin and staff, on an organization defined above.
     "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
                "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),
@@ -214,7 +233,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
 
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"cases": "title", "events": "title", "needs": "title", "offers": "title", "tours": "title",
-          "consultations": "topic", "logins": "username"}
+          "consultations": "topic", "logins": "username", "proposals": "title"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 
@@ -225,6 +244,10 @@ def _check_entry(section: str, entry: dict) -> None:
         raise Invalid("a cancelled event has no participants or attendance")
     if section == "cases" and entry["fiscal_year_end"] is not None and entry["fiscal_year_end"] < entry["fiscal_year_start"]:
         raise Invalid("fiscal_year_end is before fiscal_year_start")
+    if section == "proposals" and entry["stage"] == ProposalStage.MEETING and not entry["meeting_note"]:
+        raise Invalid("a proposal at stage meeting needs meeting_note: what the 事前打ち合わせ settled")
+    if section == "proposals" and entry["stage"] == ProposalStage.DECLINED and not entry["note"]:
+        raise Invalid("a declined proposal needs note: the reason the group reads")
     if section == "tours":
         stops = [stop["title"] for stop in entry["stops"]]
         for index, case in enumerate(entry["cases"]):

@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from nodes import services, tours
 from nodes.matching_text import parse_allowed_forms, parse_costs
-from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupRegistration
+from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupRegistration, Need
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
 from .base import CENTERS_DIR, DEMO_PASSWORD, DemoDataError, DemoLogin, center_keys
 from .dates import Clock
-from .schema import CenterData, load_center_file
+from .schema import CenterData, ProposalStage, load_center_file
 
 
 def load_center(key: str) -> CenterData:
@@ -88,6 +88,7 @@ class _CenterSeeder:
         self.data = data
         self.clock = clock
         center = data.center
+        self.accounts: dict[str, Any] = {}  # username → user, for entries that act as someone
         try:
             self.center = organization_create(
                 acting_user=None, name=center["name"], name_kana=center["name_kana"], kind=OrganizationKind.CENTER,
@@ -100,6 +101,7 @@ class _CenterSeeder:
         self.organizations: dict[str, Organization] = {center["name"]: self.center}
         self.groups: dict[str, GroupRegistration] = {}
         self.cases: dict[str, CollaborationCase] = {}
+        self.needs: dict[str, Need] = {}
         self.activity_fields = {f.code: f for f in ActivityField.objects.all()}
         self.contacts = 0
 
@@ -108,6 +110,7 @@ class _CenterSeeder:
             "departments": self.department, "partners": self.partner, "groups": self.group, "talents": self.talent,
             "cases": self.case, "events": self.event, "needs": self.need, "offers": self.offer,
             "consultations": self.consultation, "tours": self.tour, "logins": self.login,
+            "proposals": self.proposal,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -125,6 +128,7 @@ class _CenterSeeder:
             first_name=person["first_name"], email=f"{username}@example.jp",
         )
         membership_grant(acting_user=None, user=user, organization=organization, role=role)
+        self.accounts[username] = user
         return user
 
     def fields(self, entry: dict) -> list[ActivityField]:
@@ -212,7 +216,7 @@ class _CenterSeeder:
 
     def need(self, entry: dict) -> None:
         forms, forms_note = parse_allowed_forms(entry["allowed_forms"])
-        services.need_create(
+        self.needs[entry["title"]] = services.need_create(
             acting_user=self.admin, center=self.center, title=entry["title"], description=entry["description"],
             requester=self.organizations[entry["requester"]], activity_fields=self.fields(entry), area=entry["area"],
             fiscal_year=entry["fiscal_year"], allowed_forms=forms, forms_note=forms_note, resources=entry["resources"],
@@ -260,3 +264,24 @@ class _CenterSeeder:
 
     def login(self, entry: dict) -> None:
         self.account(entry, self.organizations[entry["organization"]], entry["role"])
+
+    def proposal(self, entry: dict) -> None:
+        if entry["need"] not in self.needs or entry["submitted_by"] not in self.accounts:
+            missing = "need" if entry["need"] not in self.needs else "submitted_by"
+            raise ValidationError({missing: f"「{entry[missing]}」 is not defined above"})
+        proposal = services.proposal_submit(
+            acting_user=self.accounts[entry["submitted_by"]], need=self.needs[entry["need"]],
+            group=self.groups[entry["group"]], title=entry["title"], activity=entry["activity"],
+            people=entry["people"], timing=entry["timing"], cost_yen=entry["cost_yen"], cost_note=entry["cost_note"],
+            asks_of_city=entry["asks_of_city"])
+        stage = entry["stage"]
+        if entry["department_answer"]:
+            services.proposal_answer(acting_user=self.admin, proposal=proposal, answer=entry["department_answer"])
+        if stage == ProposalStage.DECLINED:
+            services.proposal_decline(acting_user=self.staff, proposal=proposal, note=entry["note"])
+        elif stage in (ProposalStage.TAKEN_UP, ProposalStage.MEETING):
+            proposal = services.proposal_take_up(acting_user=self.staff, proposal=proposal, note=entry["note"])
+            if stage == ProposalStage.MEETING:
+                services.match_record_meeting(acting_user=self.staff, match=proposal.match,
+                                              held_on=self.clock.today - dt.timedelta(days=3),
+                                              notes=entry["meeting_note"])
