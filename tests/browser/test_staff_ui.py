@@ -18,7 +18,7 @@ def center_staff(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     center = f.center("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市")
     staff = f.member("staff", center, Role.CENTER_STAFF)
-    staff.last_name, staff.first_name = "協働", "花子"
+    staff.last_name, staff.first_name = "三浦", "花子"
     staff.save()
     f.group(staff, center, "Chigasaki Cat's Protect", name_kana="チガサキキャッツプロテクト",
             renewal_due=__import__("datetime").date.today() + __import__("datetime").timedelta(days=30))

@@ -1,0 +1,105 @@
+"""The two-way menu in a real browser: a group member proposes for a department's need on a phone;
+center staff take the proposal through matching to a case on a tablet; the group sees the status change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nodes import models as m, services
+from permissions.models import OrganizationKind, Role
+from permissions.services import organization_create
+
+from .. import factories as f
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def city(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    center = f.center("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市")
+    staff = f.member("staff", center, Role.CENTER_STAFF)
+    department = organization_create(acting_user=staff, name="保健所衛生課", kind=OrganizationKind.CITY_DEPARTMENT,
+                                     center=center, municipality_code="142077", municipality_name="茅ヶ崎市")
+    f.member("dept", department, Role.DEPARTMENT_STAFF)
+    group = f.group(staff, center, "Chigasaki Cat's Protect", name_kana="チガサキキャッツプロテクト",
+                    activity_fields=f.fields(7), representative_name="杉浦 花子")
+    f.member("member", group.organization, Role.GROUP_MEMBER)
+    need = services.need_create(acting_user=staff, center=center, requester=department,
+                                title="飼い主のいない猫対策（地域猫活動の普及）", activity_fields=f.fields(7),
+                                description="苦情の続く地区で、TNRと餌やりのルールづくりを一緒に進めたい。",
+                                allowed_forms=[m.CollaborationForm.KYODO_SUISHIN_GYOSEI])
+    return {"need": need, "group": group}
+
+
+def _login(browser, live_server, console_problems, username: str, width: int):
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 600 else 900}, locale="ja-JP",
+                                  timezone_id="Asia/Tokyo")
+    page = console_problems(context.new_page())
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return context, page
+
+
+def _fits(page, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} scrolls sideways at {width}px ({scroll}px)"
+
+
+def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, browser, console_problems, shot, city):
+    need = city["need"]
+    member_context, member = _login(browser, live_server, console_problems, "member", 390)
+    member.goto(f"{live_server.url}/needs/{need.uuid}/propose/")
+    assert "飼い主のいない猫対策" in member.inner_text("main")
+    member.fill("#id_title", "地域猫の見守りと自治会向け説明会")
+    member.fill("#id_activity", "苦情のある地区で自治会と説明会を開き、TNRと餌やりのルールをつくる。")
+    member.fill("#id_people", "会員12名")
+    member.fill("#id_timing", "来年度4月から1年間")
+    member.fill("#id_cost_yen", "240000")
+    member.fill("#id_asks_of_city", "自治会への周知と会場の確保")
+    _fits(member, 390)
+    shot(member, "proposal-01-form-phone")
+    member.click("button:has-text('提案を送る')")
+    member.wait_for_selector("#proposal-stage")
+    assert "確認中" in member.inner_text("#proposal-stage")
+    _fits(member, 390)
+    shot(member, "proposal-02-submitted-phone")
+
+    staff_context, staff = _login(browser, live_server, console_problems, "staff", 1280)
+    staff.goto(f"{live_server.url}/matching/")
+    assert staff.inner_text("#pending-proposals") == "1"
+    staff.click("a:has-text('団体からの提案')")
+    staff.click("a:has-text('地域猫の見守りと自治会向け説明会')")
+    staff.fill("#id_note", "保健所衛生課と日程を調整します。")
+    shot(staff, "proposal-03-center-decides-desktop")
+    staff.click("button:has-text('マッチングを始める')")
+    staff.wait_for_selector("text=マッチングを始めました。")
+    staff.click("a:has-text('マッチングの進行を開く')")
+    staff.fill("#id_held_on", (dt.date.today()).isoformat())
+    staff.fill("#id_notes", "説明会を開く地区の順番と費用の分担を確認した。")
+    staff.click("button:has-text('打ち合わせを記録')")
+    staff.wait_for_selector("text=事前打ち合わせを記録しました。")
+    assert "団体からの提案" in staff.inner_text("main")  # the match shows where it came from
+
+    member.reload()
+    assert "事前打ち合わせ" in member.inner_text("#proposal-stage")
+    assert "保健所衛生課と日程を調整します。" in member.inner_text("main")
+
+    staff.select_option("#id_form", m.CollaborationForm.KYODO_SUISHIN_GYOSEI)
+    staff.click("button:has-text('合意を記録')")
+    staff.wait_for_selector("text=合意を記録しました。")
+    staff.click("button:has-text('協働事例を作成')")
+    staff.wait_for_url(lambda url: "/cases/" in url)
+    shot(staff, "proposal-04-case-desktop")
+
+    member.reload()
+    assert member.inner_text("#proposal-stage") == "協働事例になりました"
+    _fits(member, 390)
+    shot(member, "proposal-05-case-phone")
+    member_context.close()
+    staff_context.close()
