@@ -47,8 +47,12 @@ def _login(browser, live_server, console_problems, username: str, width: int):
 
 
 def _fits(page, width: int) -> None:
+    """Nothing cut off: the page does not scroll sideways and every menu item is in sight."""
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"{page.url} scrolls sideways at {width}px ({scroll}px)"
+    for link in page.locator("nav.main a").all():
+        box = link.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, f"menu item {link.inner_text()} cut off"
 
 
 def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, browser, console_problems, shot, city):
@@ -72,6 +76,7 @@ def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, brows
 
     staff_context, staff = _login(browser, live_server, console_problems, "staff", 1280)
     staff.goto(f"{live_server.url}/matching/")
+    _fits(staff, 1280)
     assert staff.inner_text("#pending-proposals") == "1"
     staff.click("a:has-text('団体からの提案')")
     staff.click("a:has-text('地域猫の見守りと自治会向け説明会')")
