@@ -21,6 +21,12 @@ from .cases import (
     CollaborationCase,
     SharingLevel,
 )
+from .city_menu import (
+    DepartmentDesk,
+    MenuItem,
+    MenuItemKind,
+    Publication,
+)
 from .consultations import (
     CONSULTATION_STEP_ORDER,
     Consultation,
@@ -92,6 +98,7 @@ __all__ = [
     "ConsultationChannel",
     "ConsultationStep",
     "CostItem",
+    "DepartmentDesk",
     "DismissalReason",
     "Event",
     "EventKind",
@@ -110,6 +117,8 @@ __all__ = [
     "MATCH_STATUS_ORDER",
     "MONTHS",
     "Match",
+    "MenuItem",
+    "MenuItemKind",
     "MatchMeeting",
     "MatchReminder",
     "MatchStatus",
@@ -118,6 +127,7 @@ __all__ = [
     "NeedStatus",
     "Offer",
     "PartyRole",
+    "Publication",
     "SharingLevel",
     "StudyTour",
     "SuggestionDismissal",

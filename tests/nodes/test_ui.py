@@ -17,8 +17,10 @@ def staff(world, client):
 
 
 def test_login_page_and_redirect(client, db):
-    response = client.get("/")
+    # `/` is the public portal for a visitor (nodes.views_public); staff pages still ask to sign in.
+    response = client.get("/groups/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert "/login/" in client.get("/").content.decode()
     page = client.get("/login/").content.decode()
     assert "ログイン" in page and 'lang="ja"' in page
 
