@@ -62,9 +62,14 @@ def menu_item_update(*, acting_user, item: MenuItem, **values) -> MenuItem:
     values.pop("department", None)
     values.pop("center", None)
     item = update_record(item, acting_user=acting_user, values=values)
-    if item.publication == Publication.PUBLISHED and not holds(acting_user, CENTER_CHANGE, item.center_id):
-        _move(item, acting_user=acting_user, to=Publication.SUBMITTED, action="resubmit")
-    return item
+    return resubmit_if_changed_by_department(item, acting_user=acting_user)
+
+
+def resubmit_if_changed_by_department(record: Need | MenuItem, *, acting_user) -> Need | MenuItem:
+    """Center staff approved the text the public sees: a department's later change needs their look again."""
+    if record.publication == Publication.PUBLISHED and not holds(acting_user, CENTER_CHANGE, record.center_id):
+        _move(record, acting_user=acting_user, to=Publication.SUBMITTED, action="resubmit")
+    return record
 
 
 def _move(record, *, acting_user, to: str, action: str, note: str = "") -> None:

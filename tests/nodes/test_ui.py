@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from nodes import models as m
 from nodes.ui import RECORDS
@@ -188,4 +190,7 @@ def test_csv_import_preview_and_confirm_in_the_ui(world, staff):
 def test_english_is_available(world, staff):
     staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = staff.get("/").content.decode()
+    # The request left English active in this thread; the tests without a request that pytest-django
+    # runs after the database tests would read their messages in English.
+    translation.activate(settings.LANGUAGE_CODE)
     assert 'lang="en"' in page and "Dashboard" in page
