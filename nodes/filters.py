@@ -141,3 +141,22 @@ class TourFilter(SearchFilterSet):
     class Meta:
         model = m.StudyTour
         fields = ["q", "field", "starts_after"]
+
+
+class MenuItemFilter(SearchFilterSet):
+    publication = df.ChoiceFilter(choices=m.Publication.choices, label=_("公開の状態"))
+    kind = df.ChoiceFilter(choices=m.MenuItemKind.choices, label=_("種類"))
+    fiscal_year = df.NumberFilter(label=_("年度"))
+    field = activity_field_filter()
+
+    class Meta:
+        model = m.MenuItem
+        fields = ["q", "publication", "kind", "fiscal_year", "field"]
+
+
+class DeskFilter(SearchFilterSet):
+    field = activity_field_filter()
+
+    class Meta:
+        model = m.DepartmentDesk
+        fields = ["q", "field"]

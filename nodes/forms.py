@@ -386,3 +386,41 @@ class ProposalDecisionForm(forms.Form):
 
 class ProposalAnswerForm(forms.Form):
     answer = forms.CharField(label=_("担当課からの回答"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class _DepartmentForm(ServiceForm):
+    """A department's own record: the department is chosen among the city departments in scope."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("center", None)  # a department's records belong to its center
+        if "department" in self.fields:
+            self.fields["department"].queryset = self.fields["department"].queryset.filter(
+                kind=OrganizationKind.CITY_DEPARTMENT)
+            if self.instance.pk:
+                del self.fields["department"]
+
+    def service_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values.pop("center", None)
+        return values
+
+
+class MenuItemForm(_DepartmentForm):
+    class Meta:
+        model = m.MenuItem
+        fields = ["department", "kind", "can_do", "title", "description", "conditions", "fiscal_year",
+                  "activity_fields"]
+        widgets = {"can_do": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].help_text = _("西暦で入力（例: 令和8年度 → 2026）")
+        self.fields["conditions"].help_text = _("対象・申請時期・費用など。「できない」項目には代わりの相談先も")
+
+
+class DeskForm(_DepartmentForm):
+    class Meta:
+        model = m.DepartmentDesk
+        fields = ["department", "desk_name", "switchboard", "public_inbox", "location", "themes", "summary",
+                  "activity_fields", "is_listed"]

@@ -24,6 +24,7 @@ from sync.models import FeedItem
 
 from . import hub_link, matching, models as m
 from .known_data import all_personal_data
+from .models.city_menu import SUBMITTABLE, WITHDRAWABLE
 from .tour_sharing import missing_tour_consents, tour_case_share
 
 LIST_RELATIONS: dict[type, dict] = {
@@ -40,6 +41,8 @@ LIST_RELATIONS: dict[type, dict] = {
     m.StudyTour: {"select": ("center",), "prefetch": ()},
     m.SuggestionDismissal: {"select": ("center", "need", "offer__group__organization", "dismissed_by"),
                             "prefetch": ()},
+    m.MenuItem: {"select": ("center", "department"), "prefetch": ("activity_fields",)},
+    m.DepartmentDesk: {"select": ("center", "department"), "prefetch": ("activity_fields",)},
     Organization: {"select": ("center",), "prefetch": ()},
 }
 DEFAULT_ORDERING: dict[type, tuple[str, ...]] = {
@@ -52,6 +55,8 @@ DEFAULT_ORDERING: dict[type, tuple[str, ...]] = {
     m.Offer: ("group__organization__name_kana", "id"),
     m.SuggestionDismissal: ("-created_at", "id"),
     m.StudyTour: ("-starts_on", "id"),
+    m.MenuItem: ("-fiscal_year", "department__name_kana", "id"),
+    m.DepartmentDesk: ("department__name_kana", "id"),
     Organization: ("kind", "name_kana", "id"),
 }
 
@@ -561,3 +566,29 @@ def hub_notices(*, limit: int) -> list[FeedItem]:
 def feed_recent(*, limit: int) -> list[FeedItem]:
     """The latest entries the hub's feed delivered, for the sync page."""
     return list(FeedItem.objects.order_by("-seq")[:limit])
+
+
+def publication_queue(*, user) -> dict[str, list]:
+    """Needs and menu items waiting for center staff (掲載申請中), and those sent back to a department."""
+    sections = []
+    for label, model, slug in ((gettext("協働の種"), m.Need, "needs"),
+                               (gettext("市のメニュー"), m.MenuItem, "city-menu-items")):
+        records = record_list(user=user, model=model).filter(
+            publication__in=(m.Publication.SUBMITTED, m.Publication.SENT_BACK)).order_by("publication", "updated_at")
+        sections.append((label, list(records), slug))
+    return {"sections": sections}
+
+
+def publication_actions(*, user, record) -> list[str]:
+    """The publication steps this user may take on a need or menu item now (the services check again)."""
+    if not scoped_queryset(user, type(record), "change").filter(pk=record.pk).exists():
+        return []
+    center_staff = holds(user, m.CENTER_CHANGE, record.center_id)
+    actions = []
+    if record.publication in SUBMITTABLE:
+        actions.append("submit")
+    if record.publication == m.Publication.SUBMITTED and center_staff:
+        actions += ["approve", "send-back"]
+    if record.publication in WITHDRAWABLE:
+        actions.append("withdraw")
+    return actions

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import views, views_exchange, views_matching as matching, views_proposals as proposals, views_tours
+from . import (
+    views,
+    views_city_menu,
+    views_exchange,
+    views_matching as matching,
+    views_proposals as proposals,
+    views_public as public,
+    views_tours,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +22,18 @@ urlpatterns = [
     path("events/opendata.csv", views_exchange.events_open_data, name="events-opendata"),
     path("events/calendar.ics", views_exchange.events_ical, name="events-ical"),
     path("feeds/<uuid:center_uuid>/events.ics", views_exchange.public_events_ical, name="public-events-ical"),
+    # Public pages (no login): the portal, the city's menu, needs, department directory, group directory.
+    path("portal/<uuid:center_uuid>/", public.portal, name="portal"),
+    path("portal/<uuid:center_uuid>/city-menu/", public.menu, name="city-menu"),
+    path("portal/<uuid:center_uuid>/city-menu/<int:year>/print/", public.menu_print, name="city-menu-print"),
+    path("portal/<uuid:center_uuid>/city-menu/<int:year>.pdf", public.menu_pdf, name="city-menu-pdf"),
+    path("portal/<uuid:center_uuid>/needs/", public.needs, name="city-needs"),
+    path("portal/<uuid:center_uuid>/departments/", public.departments, name="city-departments"),
+    path("portal/<uuid:center_uuid>/groups/", public.groups, name="public-groups"),
+    path("feeds/<uuid:center_uuid>/events.csv", public.events_open_data, name="public-events-opendata"),
+    path("publication/", views_city_menu.publication_queue, name="publication-queue"),
+    path("publication/<slug:slug>/<uuid:uuid>/<slug:step>/", views_city_menu.publication_step,
+         name="publication-step"),
     path("groups/<uuid:uuid>/consent/", views.group_consent, name="group-consent"),
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),

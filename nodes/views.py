@@ -16,7 +16,7 @@ from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 from sync.services import status as sync_status
 
-from . import models as m, selectors, services, sharing
+from . import models as m, selectors, services, sharing, views_public
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -37,8 +37,10 @@ def _scoped(user, ui, perm: str, uuid):
         raise Http404 from error
 
 
-@login_required
 def home(request):
+    """The staff dashboard; a visitor who is not signed in gets the center's public portal."""
+    if not request.user.is_authenticated:
+        return views_public.portal_home(request)
     return render(request, "nodes/dashboard.html", {
         "data": selectors.dashboard(user=request.user),
         "notices": selectors.hub_notices(limit=3),
@@ -98,6 +100,9 @@ def _detail_context(request, ui, record) -> dict:
             "side": side, "can_suggest": holds(request.user, m.CENTER_VIEW, record.center_id),
             "matches": list(selectors.match_list(user=request.user).filter(**{side: record})),
         }
+    if isinstance(record, m.Need | m.MenuItem):
+        context["publication"] = {"state": record.get_publication_display(), "note": record.publication_note,
+                                  "actions": selectors.publication_actions(user=request.user, record=record)}
     if isinstance(record, m.GroupRegistration):
         context["consents"] = [
             (consent, label, getattr(record, f"consent_{consent}_at"))

@@ -68,6 +68,22 @@ def test_chigasaki_has_matching_needs_and_offers_and_a_spread_of_outcomes():
 
 
 @pytest.mark.django_db
+def test_chigasakis_city_menu_and_needs_are_public_from_the_root_without_login(client):
+    seed_center("chigasaki")
+    center = _center("chigasaki")
+    portal = client.get("/").content.decode()  # the node's only center: its portal
+    menu_url = f"/portal/{center.uuid}/city-menu/"
+    assert menu_url in portal and "市民自治推進課" in portal
+    menu = client.get(menu_url).content.decode()
+    assert "市民活動げんき基金による補助" in menu and "避難行動要支援者名簿の提供" in menu  # できる and できない
+    assert "shiminjichi@city.chigasaki.example.jp" in menu and "〔非公開〕" not in menu
+    needs = client.get(f"/portal/{center.uuid}/needs/").content.decode()
+    assert "飼い主のいない猫対策" in needs and "動物病院との連絡調整" in needs
+    found = client.get(f"/portal/{center.uuid}/departments/", {"q": "ﾈｺ"}).content.decode()
+    assert "保健所衛生課" in found and "防災対策課" not in found
+
+
+@pytest.mark.django_db
 def test_odawara_has_covid_cancellations_and_the_group_founded_at_the_2009_koryukai():
     seed_center("odawara")
     center = _center("odawara")

@@ -23,6 +23,7 @@ from nodes.models import (
     GroupRegistration,
     GroupStatus,
     LegalForm,
+    MenuItemKind,
     NeedStatus,
     SharingLevel,
     TourOrganizationKind,
@@ -184,8 +185,23 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "activity_fields": _FIELDS, "area": _TEXT, "fiscal_year": Key(fiscal_year),
         # Written as the centers write them (「事業協力・委託（協働委託）」, 「会場・交通費程度の謝礼」) and parsed
         # into forms and covered costs by the node's matching, as its forms do.
-        "allowed_forms": _TEXT, "resources": _TEXT,
+        "allowed_forms": _TEXT, "resources": _TEXT, "partner_role": _TEXT,
         "status": Key(choice(NeedStatus), default=NeedStatus.OPEN.value), "description": Key(text, required=True),
+        # Submitted by the department and approved by the center: shown on the public pages.
+        "published": Key(boolean, default=False),
+    },
+    # A department's public desk (課の窓口): its line and inbox are the desk's, never a person's.
+    "desks": {
+        "department": Key(_ORGANIZATION, required=True), "desk_name": Key(text, required=True),
+        "switchboard": _TEXT, "public_inbox": _TEXT, "location": _TEXT, "themes": Key(text, required=True),
+        "summary": _TEXT, "activity_fields": _FIELDS,
+    },
+    # The city's menu: what a department can (can_do: true) or cannot do with groups, approved for publication.
+    "city_menu": {
+        "department": Key(_ORGANIZATION, required=True), "kind": Key(choice(MenuItemKind), required=True),
+        "can_do": Key(boolean, default=True), "title": Key(text, required=True),
+        "description": Key(text, required=True), "conditions": _TEXT, "fiscal_year": Key(fiscal_year),
+        "activity_fields": _FIELDS, "published": Key(boolean, default=True),
     },
     "offers": {
         "group": Key(ref(Ref.GROUP), required=True), "title": Key(text, required=True), "activity_fields": _FIELDS,
@@ -233,6 +249,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
 
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"cases": "title", "events": "title", "needs": "title", "offers": "title", "tours": "title",
+          "city_menu": "title", "desks": "desk_name",
           "consultations": "topic", "logins": "username", "proposals": "title"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.japanese import fiscal_year_of
 from nodes import services, tours
 from nodes.matching_text import parse_allowed_forms, parse_costs
 from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupRegistration, Need
@@ -110,7 +111,7 @@ class _CenterSeeder:
             "departments": self.department, "partners": self.partner, "groups": self.group, "talents": self.talent,
             "cases": self.case, "events": self.event, "needs": self.need, "offers": self.offer,
             "consultations": self.consultation, "tours": self.tour, "logins": self.login,
-            "proposals": self.proposal,
+            "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -216,12 +217,37 @@ class _CenterSeeder:
 
     def need(self, entry: dict) -> None:
         forms, forms_note = parse_allowed_forms(entry["allowed_forms"])
-        self.needs[entry["title"]] = services.need_create(
+        need = services.need_create(
             acting_user=self.admin, center=self.center, title=entry["title"], description=entry["description"],
             requester=self.organizations[entry["requester"]], activity_fields=self.fields(entry), area=entry["area"],
             fiscal_year=entry["fiscal_year"], allowed_forms=forms, forms_note=forms_note, resources=entry["resources"],
-            covered_costs=parse_costs(entry["resources"]), status=entry["status"],
+            covered_costs=parse_costs(entry["resources"]), status=entry["status"], partner_role=entry["partner_role"],
         )
+        self.needs[entry["title"]] = need
+        if entry["published"]:
+            self.publish(need)
+
+    def publish(self, record) -> None:
+        """As a department and the center would: submitted, then approved by center staff."""
+        services.publication_submit(acting_user=self.admin, record=record)
+        services.publication_approve(acting_user=self.staff, record=record)
+
+    def desk(self, entry: dict) -> None:
+        services.desk_save(
+            acting_user=self.admin, department=self.organizations[entry["department"]], desk_name=entry["desk_name"],
+            switchboard=entry["switchboard"], public_inbox=entry["public_inbox"], location=entry["location"],
+            themes=entry["themes"], summary=entry["summary"], activity_fields=self.fields(entry),
+        )
+
+    def menu_item(self, entry: dict) -> None:
+        item = services.menu_item_create(
+            acting_user=self.admin, department=self.organizations[entry["department"]], kind=entry["kind"],
+            can_do=entry["can_do"], title=entry["title"], description=entry["description"],
+            conditions=entry["conditions"], fiscal_year=entry["fiscal_year"] or fiscal_year_of(self.clock.today),
+            activity_fields=self.fields(entry),
+        )
+        if entry["published"]:
+            self.publish(item)
 
     def offer(self, entry: dict) -> None:
         services.offer_create(

@@ -21,6 +21,12 @@ from .cases import (
     CollaborationCase,
     SharingLevel,
 )
+from .city_menu import (
+    DepartmentDesk,
+    MenuItem,
+    MenuItemKind,
+    Publication,
+)
 from .consultations import (
     CONSULTATION_STEP_ORDER,
     Consultation,
@@ -93,6 +99,7 @@ __all__ = [
     "ConsultationChannel",
     "ConsultationStep",
     "CostItem",
+    "DepartmentDesk",
     "DismissalReason",
     "Event",
     "EventKind",
@@ -111,6 +118,8 @@ __all__ = [
     "MATCH_STATUS_ORDER",
     "MONTHS",
     "Match",
+    "MenuItem",
+    "MenuItemKind",
     "MatchMeeting",
     "MatchReminder",
     "MatchStatus",
@@ -122,6 +131,7 @@ __all__ = [
     "PartyRole",
     "Proposal",
     "ProposalStatus",
+    "Publication",
     "SharingLevel",
     "StudyTour",
     "SuggestionDismissal",

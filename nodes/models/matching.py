@@ -13,6 +13,7 @@ from permissions.models import Organization
 
 from .base import CENTER_CHANGE, CENTER_DELETE, CENTER_VIEW, ActivityField, CenterRecord
 from .cases import CollaborationCase
+from .city_menu import PublishableRecord, publication_constraints
 from .groups import GroupRegistration, LegalForm
 
 
@@ -63,8 +64,9 @@ def _choice_list_errors(value, allowed, label: str, code: str) -> ValidationErro
     return None
 
 
-class Need(CenterRecord):
-    """協働の種: what a department or a neighbourhood would like to do together with others."""
+class Need(PublishableRecord):
+    """協働の種: what a department or a neighbourhood would like to do together with others; public
+    once the department submits it and center staff approve (see nodes.services.city_menu)."""
 
     title = models.CharField(_("協働の種"), max_length=200)
     description = models.TextField(_("内容"))
@@ -103,6 +105,7 @@ class Need(CenterRecord):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_known"),
             models.CheckConstraint(condition=Q(budget__in=NeedBudget.values), name="need_budget_known"),
+            *publication_constraints("need"),
         ]
 
     def __str__(self) -> str:

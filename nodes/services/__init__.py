@@ -1,6 +1,15 @@
 """Writes on a center's records, one module per capability; the package exports their public
 services so callers can keep writing `services.group_register(...)`."""
 
+from .city_menu import (
+    desk_save,
+    menu_item_create,
+    menu_item_update,
+    publication_approve,
+    publication_send_back,
+    publication_submit,
+    publication_withdraw,
+)
 from .groups import (
     GROUP_ORGANIZATION_KINDS,
     group_delete,
@@ -58,6 +67,13 @@ from .records import (
 )
 
 __all__ = [
+    "desk_save",
+    "menu_item_create",
+    "menu_item_update",
+    "publication_approve",
+    "publication_send_back",
+    "publication_submit",
+    "publication_withdraw",
     "GROUP_ORGANIZATION_KINDS",
     "case_create",
     "case_set_sharing",

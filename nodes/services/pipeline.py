@@ -26,7 +26,9 @@ from ..models import (
     CenterRecord,
     CollaborationCase,
     Consultation,
+    DepartmentDesk,
     Event,
+    MenuItem,
     Need,
     Offer,
     StudyTour,
@@ -160,6 +162,8 @@ M2M_FIELDS: dict[type[CenterRecord], tuple[str, ...]] = {
     StudyTour: ("activity_fields",),
     TourCase: (),
     TourLesson: ("cases",),
+    DepartmentDesk: ("activity_fields",),
+    MenuItem: ("activity_fields",),
 }
 
 

@@ -29,6 +29,7 @@ from ..models import (
     TalentVolunteer,
 )
 from ..tour_sharing import reproject_case_copies
+from .city_menu import resubmit_if_changed_by_department
 from .pipeline import (
     create_record,
     locked_for_change,
@@ -92,7 +93,9 @@ def need_create(*, acting_user, center: Organization, **values) -> Need:
 
 @transaction.atomic
 def need_update(*, acting_user, need: Need, **values) -> Need:
-    return update_record(need, acting_user=acting_user, values=_choice_lists(values))
+    """A department's change to a published need goes back to center staff before the public sees it."""
+    need = update_record(need, acting_user=acting_user, values=_choice_lists(values))
+    return resubmit_if_changed_by_department(need, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -27,7 +27,8 @@ def center_staff(transactional_db, settings):
 
 
 def test_login_create_group_find_it_with_half_width_kana_and_open_dashboard(live_server, page, shot, center_staff):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/")  # a visitor gets the center's public portal, with a login link
+    page.click("main >> text=職員・団体のログイン")
     assert page.url.startswith(f"{live_server.url}/login/")
     shot(page, "01-login")
     page.fill("#id_username", "staff")

@@ -30,8 +30,9 @@ def test_a_session_ends_after_eight_idle_hours_and_activity_renews_it(world, cli
     # Later activity renews the expiry.
     now[0] += 60
     assert client.get("/").cookies["sessionid"]["max-age"] == 8 * 3600
-    # Idle past the limit: the server-side session is gone, the next page asks to sign in again.
+    # Idle past the limit: the server-side session is gone, the next staff page asks to sign in again
+    # (`/` itself shows a visitor the public portal).
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - dt.timedelta(seconds=1))
-    response = client.get("/")
+    response = client.get("/groups/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")

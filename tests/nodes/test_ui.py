@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from nodes import models as m
 from nodes.ui import RECORDS
@@ -17,8 +19,10 @@ def staff(world, client):
 
 
 def test_login_page_and_redirect(client, db):
-    response = client.get("/")
+    # `/` is the public portal for a visitor (nodes.views_public); staff pages still ask to sign in.
+    response = client.get("/groups/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert "/login/" in client.get("/").content.decode()
     page = client.get("/login/").content.decode()
     assert "ログイン" in page and 'lang="ja"' in page
 
@@ -186,4 +190,7 @@ def test_csv_import_preview_and_confirm_in_the_ui(world, staff):
 def test_english_is_available(world, staff):
     staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = staff.get("/").content.decode()
+    # The request left English active in this thread; the tests without a request that pytest-django
+    # runs after the database tests would read their messages in English.
+    translation.activate(settings.LANGUAGE_CODE)
     assert 'lang="en"' in page and "Dashboard" in page
