@@ -48,6 +48,13 @@ from .records import (
     talent_register,
     talent_update,
 )
+from .renewals import (
+    renewal_accept,
+    renewal_answer,
+    renewal_open,
+    renewal_request_changes,
+    renewals_sweep,
+)
 
 __all__ = [
     "GROUP_ORGANIZATION_KINDS",
@@ -83,6 +90,11 @@ __all__ = [
     "partner_delete",
     "partner_update",
     "record_delete",
+    "renewal_accept",
+    "renewal_answer",
+    "renewal_open",
+    "renewal_request_changes",
+    "renewals_sweep",
     "steps_done",
     "suggestion_dismiss",
     "suggestion_restore",
