@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_exchange, views_matching as matching, views_tours
+from . import views, views_exchange, views_groups, views_matching as matching, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,15 @@ urlpatterns = [
     path("matching/<uuid:uuid>/decline/", matching.decline, name="matching-decline"),
     path("menu/", matching.my_menu, name="my-menu"),
     path("menu/<uuid:center_uuid>/", matching.menu, name="menu"),
+    path("renewals/", views_groups.renewals, name="renewals"),
+    path("renewals/<uuid:uuid>/", views_groups.renewal_detail, name="renewal-detail"),
+    path("group-changes/", views_groups.group_changes, name="group-changes"),
+    path("group-changes/<uuid:uuid>/<slug:decision>/", views_groups.group_change_decide, name="group-change-decide"),
+    path("my-group/", views_groups.my_group, name="my-group"),
+    path("my-group/<uuid:uuid>/", views_groups.my_group_detail, name="my-group-detail"),
+    path("my-group/<uuid:uuid>/renewal/", views_groups.my_group_renewal, name="my-group-renewal"),
+    path("my-group/<uuid:uuid>/consent/", views_groups.my_group_consent, name="my-group-consent"),
+    path("my-group/<uuid:uuid>/propose/<slug:target>/", views_groups.my_group_propose, name="my-group-propose"),
     path("tours/<uuid:uuid>/", views_tours.tour_detail, name="tour-detail"),
     path("tours/<uuid:uuid>/add/<slug:action>/", views_tours.tour_action, name="tour-action"),
     path("tours/<uuid:uuid>/remove/<slug:kind>/<int:pk>/", views_tours.tour_remove, name="tour-remove"),

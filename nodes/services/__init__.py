@@ -55,12 +55,20 @@ from .renewals import (
     renewal_request_changes,
     renewals_sweep,
 )
+from .self_service import (
+    change_request_approve,
+    change_request_reject,
+    change_request_submit,
+)
 
 __all__ = [
     "GROUP_ORGANIZATION_KINDS",
     "case_create",
     "case_set_sharing",
     "case_update",
+    "change_request_approve",
+    "change_request_reject",
+    "change_request_submit",
     "consultation_advance",
     "consultation_open",
     "consultation_update",

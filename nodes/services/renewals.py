@@ -131,7 +131,7 @@ def _require_staff(acting_user, renewal: RegistrationRenewal) -> RegistrationRen
     renewal = get_scoped_or_deny(acting_user, RegistrationRenewal, "view", pk=renewal.pk)
     if not holds(acting_user, CENTER_CHANGE, renewal.center_id):
         raise PermissionDenied("permission_denied")
-    return RegistrationRenewal.objects.select_for_update().select_related("group").get(pk=renewal.pk)
+    return RegistrationRenewal.objects.select_for_update(of=("self",)).select_related("group").get(pk=renewal.pk)
 
 
 def _reproject(group: GroupRegistration) -> None:
