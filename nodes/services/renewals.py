@@ -212,20 +212,22 @@ def close_pending_renewal(group: GroupRegistration, *, acting_user) -> None:
                      organization=group.center, detail={"direct": True})
 
 
-def renewals_sweep(*, today: dt.date | None = None) -> dict[str, int]:
+def renewals_sweep(*, today: dt.date | None = None, center=None) -> dict[str, int]:
     """The daily beat job, across every center of this node: open renewals 90 days before the due
     date, remind at 90/30/7 days, and lapse registrations whose due date has passed.
 
     Idempotent: a renewal is unique per (group, due date), a scheduled notice per (group, kind, due
     date), and a lapsed group is no longer active; rerunning on the same day writes nothing. A
     reminder missed on its day (the worker was down) goes out on the next run; only the latest one
-    that applies, so a group is not sent three at once.
+    that applies, so a group is not sent three at once. `center` limits it to one center (the demo).
     """
     today = today or timezone.localdate()
     counts = {"opened": 0, "reminded": 0, "lapsed": 0}
     horizon = today + dt.timedelta(days=RENEWAL_OPEN_DAYS)
-    due_ids = list(GroupRegistration.objects.filter(status=GroupStatus.ACTIVE, renewal_due__lte=horizon)
-                   .order_by("renewal_due", "pk").values_list("pk", flat=True))
+    due = GroupRegistration.objects.filter(status=GroupStatus.ACTIVE, renewal_due__lte=horizon)
+    if center is not None:
+        due = due.filter(center=center)
+    due_ids = list(due.order_by("renewal_due", "pk").values_list("pk", flat=True))
     for group_id in due_ids:
         with transaction.atomic():
             group = GroupRegistration.objects.select_for_update().filter(

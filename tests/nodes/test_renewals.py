@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
-from nodes import models as m, services
+from deploy.demo.seeder import seed_center
+from nodes import lifecycle, models as m, services
 from nodes.models import NoticeKind, RenewalStatus
 from permissions.models import AuditEvent, Role
 
@@ -208,3 +210,17 @@ def test_a_lapsed_group_leaves_the_public_listing(world):
     world.group_a.refresh_from_db()
     assert world.group_a.status == "lapsed"
     assert not m.GroupRegistration.objects.filter(pk=world.group_a.pk, status="active").exists()
+
+
+@pytest.mark.parametrize("key, login", [("chigasaki", "chigasaki-group"), ("nishiku", "nishiku-group")])
+def test_the_demo_centers_show_each_renewal_state_and_a_group_login(db, key, login):
+    logins = {entry.username for entry in seed_center(key)}
+    assert login in logins
+    renewals = m.RegistrationRenewal.objects.filter(group__center__memberships__user__username=f"{key}-staff")
+    assert renewals.filter(status=RenewalStatus.OPEN).exists()
+    assert renewals.filter(status=RenewalStatus.ANSWERED, difficulties__isnull=False).exists()
+    assert renewals.filter(status=RenewalStatus.LAPSED, group__status=m.GroupStatus.LAPSED).exists()
+    member = get_user_model().objects.get(username=login)
+    group = lifecycle.my_groups(user=member).get()
+    page = lifecycle.my_group_page(user=member, uuid=group.uuid)
+    assert page["renewal"].status == RenewalStatus.OPEN and page["notices"]
