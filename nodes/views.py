@@ -16,7 +16,7 @@ from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 from sync.services import status as sync_status
 
-from . import models as m, selectors, services, sharing
+from . import lifecycle, models as m, selectors, services, sharing
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -39,6 +39,10 @@ def _scoped(user, ui, perm: str, uuid):
 
 @login_required
 def home(request):
+    # A group's member has no center to look after: its start page is わたしの団体.
+    if (not selectors.user_centers(user=request.user, codename=m.CENTER_VIEW).exists()
+            and lifecycle.my_groups(user=request.user).exists()):
+        return redirect("my-group")
     return render(request, "nodes/dashboard.html", {
         "data": selectors.dashboard(user=request.user),
         "notices": selectors.hub_notices(limit=3),

@@ -218,3 +218,11 @@ def test_an_event_proposal_becomes_a_public_event_on_approval(client, world):
     services.change_request_approve(acting_user=world.staff_a, change=change)
     event = m.Event.objects.get(title="保護猫譲渡会")
     assert event.is_public and list(event.organizers.all()) == [world.group_a.organization]
+
+
+def test_a_members_start_page_is_its_group(client, world):
+    client.force_login(world.member_a)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("my-group")
+    client.force_login(world.staff_a)
+    assert client.get(reverse("home")).status_code == 200

@@ -12,6 +12,7 @@ from deploy.demo.seeder import seed_center
 from nodes import lifecycle, models as m, services
 from nodes.models import NoticeKind, RenewalStatus
 from permissions.models import AuditEvent, Role
+from sync.models import OutboxEntry
 
 from .. import factories as f
 
@@ -224,3 +225,12 @@ def test_the_demo_centers_show_each_renewal_state_and_a_group_login(db, key, log
     group = lifecycle.my_groups(user=member).get()
     page = lifecycle.my_group_page(user=member, uuid=group.uuid)
     assert page["renewal"].status == RenewalStatus.OPEN and page["notices"]
+
+
+def test_a_lapsed_group_is_retracted_from_the_hub_directory(world):
+    services.group_set_consent(acting_user=world.staff_a, group=world.group_a, consent="hub_listing", given=True)
+    assert OutboxEntry.objects.filter(entity_type="directory_group", entity_uuid=world.group_a.uuid,
+                                      op="upsert").exists()
+    services.renewals_sweep(today=DUE + dt.timedelta(days=1))
+    last = OutboxEntry.objects.filter(entity_type="directory_group", entity_uuid=world.group_a.uuid).order_by("-pk")[0]
+    assert last.op == "retract"
