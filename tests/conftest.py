@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 ROLE = os.environ.get("KYODO_ROLE", "node")
@@ -19,6 +21,14 @@ collect_ignore = ["hub"] if ROLE == "node" else ["nodes", "permissions", "browse
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.4 s per user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request with Accept-Language: en leaves English active in the thread after the test client
+    # returns; without this, the plain (no database) tests that run after it read English messages.
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
