@@ -110,6 +110,8 @@ def _detail_context(request, ui, record) -> dict:
                                    ("disaster_contact", gettext("災害時の連絡先共有")))
         ]
         context["offers"] = list(record.offers.all())
+        if holds(request.user, m.CENTER_VIEW, record.center_id):  # the renewals pages are the center's
+            context["renewal"] = m.RegistrationRenewal.objects.filter(group=record).order_by("-due_on").first()
     return context
 
 

@@ -226,3 +226,12 @@ def test_a_members_start_page_is_its_group(client, world):
     assert response.status_code == 302 and response.url == reverse("my-group")
     client.force_login(world.staff_a)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_staff_group_page_links_its_renewal(client, world, opened):
+    client.force_login(world.staff_a)
+    page = client.get(reverse("record-detail", args=["groups", world.group_a.uuid])).content.decode()
+    assert reverse("renewal-detail", args=[opened.uuid]) in page
+    client.force_login(world.member_a)
+    page = client.get(reverse("record-detail", args=["groups", world.group_a.uuid])).content.decode()
+    assert reverse("renewal-detail", args=[opened.uuid]) not in page
