@@ -290,6 +290,9 @@ CELERY_BEAT_SCHEDULE = {
     # Idempotent (one reminder per stall), so the period only sets how soon a stall shows.
     "matching-remind-stalled": {"task": "nodes.tasks.remind_stalled_matches", "schedule": 6 * 3600},
     "tours-close": {"task": "nodes.tasks.close_tours", "schedule": 3600},
+    # Idempotent (one renewal per due date, one notice per kind and due date); hourly so a lapse
+    # shows within the hour after midnight of the day after the due date.
+    "groups-sweep-renewals": {"task": "nodes.tasks.sweep_renewals", "schedule": 3600},
 } if KYODO_ROLE == "node" else {
     "tours-purge-closed": {"task": "hub.tasks.purge_closed_tours", "schedule": 600},
     "tours-forget-visitors": {"task": "hub.tasks.forget_tour_visitors", "schedule": 600},

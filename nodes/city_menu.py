@@ -63,6 +63,8 @@ class PublicMenuItem:
 
 @dataclass
 class PublicNeed:
+    uuid: str
+    takes_proposals: bool
     title: str
     description: str
     purpose: str
@@ -115,6 +117,7 @@ def _item(item: m.MenuItem, door: Door) -> PublicMenuItem:
 
 def _need(need: m.Need, door: Door) -> PublicNeed:
     return PublicNeed(
+        uuid=str(need.uuid), takes_proposals=need.status in (m.NeedStatus.OPEN, m.NeedStatus.COORDINATING),
         title=door.public_text(need.title), description=door.public_text(need.description),
         purpose=door.public_text(need.purpose), partner_role=door.public_text(need.partner_role),
         resources=door.public_text(need.resources), area=door.public_text(need.area), fiscal_year=need.fiscal_year,

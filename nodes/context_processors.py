@@ -1,7 +1,17 @@
 """The node's navigation, on every page."""
 
+from django.utils.functional import SimpleLazyObject
+
+from permissions.scoping import permission_map
+
 from .ui import RECORDS
 
 
 def navigation(request) -> dict:
-    return {"nav_records": RECORDS.values()}
+    # Lazy: read (one small query) only when a page's navigation is drawn for a signed-in user.
+    held = SimpleLazyObject(lambda: permission_map(request.user))
+    return {
+        "nav_records": RECORDS.values(),
+        "nav_group_member": SimpleLazyObject(lambda: bool(held.get("view_group_profile"))),
+        "nav_center_staff": SimpleLazyObject(lambda: bool(held.get("view_center_records"))),
+    }

@@ -23,6 +23,15 @@ def remind_stalled_matches() -> int:
 
 
 @shared_task(ignore_result=True)
+def sweep_renewals() -> dict:
+    """Daily: open renewals 90 days ahead, remind at 90/30/7 days, lapse what passed its due date."""
+    counts = services.renewals_sweep()
+    if any(counts.values()):
+        logger.info("renewals: %(opened)d opened, %(reminded)d reminded, %(lapsed)d lapsed", counts)
+    return counts
+
+
+@shared_task(ignore_result=True)
 def close_tours() -> int:
     """Hourly: tours whose reading period is over withdraw their case copies from the hub."""
     count = tours.tours_close_due()

@@ -16,7 +16,7 @@ from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 from sync.services import status as sync_status
 
-from . import models as m, selectors, services, sharing, views_public
+from . import lifecycle, models as m, selectors, services, sharing, views_public
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -41,6 +41,10 @@ def home(request):
     """The staff dashboard; a visitor who is not signed in gets the center's public portal."""
     if not request.user.is_authenticated:
         return views_public.portal_home(request)
+    # A group's member has no center to look after: its start page is わたしの団体.
+    if (not selectors.user_centers(user=request.user, codename=m.CENTER_VIEW).exists()
+            and lifecycle.my_groups(user=request.user).exists()):
+        return redirect("my-group")
     return render(request, "nodes/dashboard.html", {
         "data": selectors.dashboard(user=request.user),
         "notices": selectors.hub_notices(limit=3),
@@ -111,6 +115,8 @@ def _detail_context(request, ui, record) -> dict:
                                    ("disaster_contact", gettext("災害時の連絡先共有")))
         ]
         context["offers"] = list(record.offers.all())
+        if holds(request.user, m.CENTER_VIEW, record.center_id):  # the renewals pages are the center's
+            context["renewal"] = m.RegistrationRenewal.objects.filter(group=record).order_by("-due_on").first()
     return context
 
 

@@ -25,6 +25,7 @@ from nodes.models import (
     LegalForm,
     MenuItemKind,
     NeedStatus,
+    RenewalDifficulty,
     SharingLevel,
     TourOrganizationKind,
 )
@@ -132,6 +133,15 @@ CENTER = {
     # Place names generate_volume builds its groups' names and areas from.
     "volume_areas": Key(records(_AREA), required=True),
 }
+
+RENEWAL_STATES = ("open", "answered", "lapsed")
+
+
+def _renewal_state(value: Any, _names: Names) -> str:
+    if value not in RENEWAL_STATES:
+        raise Invalid(f"{value!r} is not one of {', '.join(RENEWAL_STATES)}")
+    return value
+
 
 SECTIONS: dict[str, dict[str, Key]] = {
     "departments": {"name": Key(text, required=True), "name_kana": _TEXT},
@@ -241,6 +251,15 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "stage": Key(choice(ProposalStage), default=ProposalStage.SUBMITTED.value), "note": _TEXT,
         "department_answer": _TEXT, "meeting_note": _TEXT,
     },
+    # Where a group stands in its renewal, after the daily sweep ran today: `open` (its due date is
+    # within 90 days), `answered` (staff entered the group's answer after a call) or `lapsed` (the due
+    # date has passed).
+    "renewals": {
+        "group": Key(ref(Ref.GROUP), required=True),
+        "state": Key(_renewal_state, required=True),
+        "continues": Key(boolean, default=True), "changes": _TEXT,
+        "difficulties": Key(list_of(choice(RenewalDifficulty)), default=list), "difficulty_other": _TEXT,
+    },
     # Accounts beyond the center's admin and staff, on an organization defined above.
     "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
                "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),
@@ -248,9 +267,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
 }
 
 # The entry's name in error messages, and what it adds to the names later entries may use.
-_LABEL = {"cases": "title", "events": "title", "needs": "title", "offers": "title", "tours": "title",
-          "city_menu": "title", "desks": "desk_name",
-          "consultations": "topic", "logins": "username", "proposals": "title"}
+_LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
+          "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
+          "logins": "username", "proposals": "title"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 

@@ -22,7 +22,15 @@ from django.utils import timezone
 from common.japanese import fiscal_year_of
 from nodes import services, tours
 from nodes.matching_text import parse_allowed_forms, parse_costs
-from nodes.models import ActivityField, CollaborationCase, EventStatus, GroupRegistration, Need
+from nodes.models import (
+    ActivityField,
+    CollaborationCase,
+    EventStatus,
+    GroupRegistration,
+    GroupStatus,
+    Need,
+    RegistrationRenewal,
+)
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
@@ -110,8 +118,8 @@ class _CenterSeeder:
         seeders: dict[str, Callable[[dict], object]] = {
             "departments": self.department, "partners": self.partner, "groups": self.group, "talents": self.talent,
             "cases": self.case, "events": self.event, "needs": self.need, "offers": self.offer,
-            "consultations": self.consultation, "tours": self.tour, "logins": self.login,
-            "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
+            "consultations": self.consultation, "tours": self.tour, "renewals": self.renewal,
+            "logins": self.login, "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -287,6 +295,22 @@ class _CenterSeeder:
             tours.tour_consent_record(acting_user=self.admin, tour=tour,
                                       organization=self.organizations[consent["organization"]],
                                       method=consent["method"], note=consent["note"])
+
+    def renewal(self, entry: dict) -> None:
+        # What the daily beat job does today: opens the renewals due within 90 days, lapses the overdue.
+        services.renewals_sweep(today=self.clock.today, center=self.center)
+        group = GroupRegistration.objects.get(pk=self.groups[entry["group"]].pk)
+        if entry["state"] == "lapsed":
+            if group.status != GroupStatus.LAPSED:
+                raise DemoDataError(f"{entry['group']}: its renewal_due must be before today to lapse")
+            return
+        renewal = RegistrationRenewal.objects.filter(group=group, due_on=group.renewal_due).first()
+        if renewal is None:
+            raise DemoDataError(f"{entry['group']}: its renewal_due must be within 90 days for its renewal to be open")
+        if entry["state"] == "answered":
+            services.renewal_answer(acting_user=self.staff, renewal=renewal, continues=entry["continues"],
+                                    changes=entry["changes"], difficulties=entry["difficulties"],
+                                    difficulty_other=entry["difficulty_other"])
 
     def login(self, entry: dict) -> None:
         self.account(entry, self.organizations[entry["organization"]], entry["role"])

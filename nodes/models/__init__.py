@@ -70,6 +70,21 @@ from .matching import (
     is_legal_entity,
 )
 from .proposals import PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
+from .renewals import (
+    REMINDER_KIND_BY_DAYS,
+    RENEWAL_OPEN_DAYS,
+    RENEWAL_PENDING_STATUSES,
+    RENEWAL_REMINDER_DAYS,
+    ChangeStatus,
+    ChangeTarget,
+    GroupChangeRequest,
+    GroupNotice,
+    NoticeKind,
+    RegistrationRenewal,
+    RenewalDifficulty,
+    RenewalDifficultyAnswer,
+    RenewalStatus,
+)
 from .tours import (
     TOUR_MAX_CAPACITY,
     ConsentMethod,
@@ -85,6 +100,19 @@ from .tours import (
 
 __all__ = [
     "ActivityField",
+    "ChangeStatus",
+    "ChangeTarget",
+    "GroupChangeRequest",
+    "GroupNotice",
+    "NoticeKind",
+    "REMINDER_KIND_BY_DAYS",
+    "RENEWAL_OPEN_DAYS",
+    "RENEWAL_PENDING_STATUSES",
+    "RENEWAL_REMINDER_DAYS",
+    "RegistrationRenewal",
+    "RenewalDifficulty",
+    "RenewalDifficultyAnswer",
+    "RenewalStatus",
     "CENTER_CHANGE",
     "CENTER_DELETE",
     "CENTER_VIEW",

@@ -31,6 +31,7 @@ class GroupStatus(models.TextChoices):
     ACTIVE = "active", _("登録中")
     SUSPENDED = "suspended", _("休止中")
     DEREGISTERED = "deregistered", _("登録抹消")
+    LAPSED = "lapsed", _("失効")
 
 
 class GroupRegistration(CenterRecord):

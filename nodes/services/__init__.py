@@ -65,6 +65,18 @@ from .records import (
     talent_register,
     talent_update,
 )
+from .renewals import (
+    renewal_accept,
+    renewal_answer,
+    renewal_open,
+    renewal_request_changes,
+    renewals_sweep,
+)
+from .self_service import (
+    change_request_approve,
+    change_request_reject,
+    change_request_submit,
+)
 
 __all__ = [
     "desk_save",
@@ -78,6 +90,9 @@ __all__ = [
     "case_create",
     "case_set_sharing",
     "case_update",
+    "change_request_approve",
+    "change_request_reject",
+    "change_request_submit",
     "consultation_advance",
     "consultation_open",
     "consultation_update",
@@ -113,6 +128,11 @@ __all__ = [
     "proposal_take_up",
     "proposal_withdraw",
     "record_delete",
+    "renewal_accept",
+    "renewal_answer",
+    "renewal_open",
+    "renewal_request_changes",
+    "renewals_sweep",
     "steps_done",
     "suggestion_dismiss",
     "suggestion_restore",

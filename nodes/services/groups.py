@@ -27,6 +27,7 @@ from ..models import (
     SharingLevel,
 )
 from .pipeline import locked_for_change, normalize_values, record_delete, save_record, split_m2m
+from .renewals import close_pending_renewal
 
 GROUP_ORGANIZATION_KINDS = (
     OrganizationKind.CITIZEN_GROUP,
@@ -127,6 +128,7 @@ def group_renew(*, acting_user, group: GroupRegistration, renewed_on: dt.date | 
     if not holds(acting_user, CENTER_CHANGE, group.center_id):
         raise PermissionDenied("permission_denied")
     renewed_on = renewed_on or timezone.localdate()
+    close_pending_renewal(group, acting_user=acting_user)
     group = save_record(
         group, acting_user=acting_user, perm="change",
         values={"renewal_due": GroupRegistration.renewal_due_for(renewed_on), "status": "active"},

@@ -19,6 +19,7 @@ from ..models import (
     NeedStatus,
     Proposal,
     ProposalStatus,
+    Publication,
 )
 from .matches import match_propose
 from .pipeline import locked_for_change, save_record
@@ -35,7 +36,8 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 
 
 def need_takes_proposals(need: Need) -> bool:
-    return need.status in PROPOSABLE_NEED_STATUSES
+    """Groups answer what the city published (approved by the center) and is still looking for partners."""
+    return need.publication == Publication.PUBLISHED and need.status in PROPOSABLE_NEED_STATUSES
 
 
 @transaction.atomic

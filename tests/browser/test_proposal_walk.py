@@ -1,5 +1,6 @@
-"""The two-way menu in a real browser: a group member proposes for a department's need on a phone;
-center staff take the proposal through matching to a case on a tablet; the group sees the status change."""
+"""The two-way menu in a real browser: a visitor on a phone finds a department's published need from
+the node's root, signs in as a group member and proposes; center staff take the proposal through
+matching to a case on a desktop; the group sees each status change."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def city(transactional_db, settings):
                                 title="飼い主のいない猫対策（地域猫活動の普及）", activity_fields=f.fields(7),
                                 description="苦情の続く地区で、TNRと餌やりのルールづくりを一緒に進めたい。",
                                 allowed_forms=[m.CollaborationForm.KYODO_SUISHIN_GYOSEI])
-    return {"need": need, "group": group}
+    services.publication_submit(acting_user=staff, record=need)
+    services.publication_approve(acting_user=staff, record=need)
+    return {"need": need, "group": group, "center": center}
 
 
 def _login(browser, live_server, console_problems, username: str, width: int):
@@ -56,9 +59,21 @@ def _fits(page, width: int) -> None:
 
 
 def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, browser, console_problems, shot, city):
-    need = city["need"]
-    member_context, member = _login(browser, live_server, console_problems, "member", 390)
-    member.goto(f"{live_server.url}/needs/{need.uuid}/propose/")
+    # A visitor on a phone, not signed in: from the node's root to the city's needs, then to the form.
+    member_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP",
+                                         timezone_id="Asia/Tokyo")
+    member = console_problems(member_context.new_page())
+    member.goto(f"{live_server.url}/")
+    member.click("nav.public >> text=協働の種")
+    assert "飼い主のいない猫対策" in member.inner_text("main")
+    _fits(member, 390)
+    shot(member, "proposal-00-public-needs-phone")
+    member.click("a:has-text('この協働の種に提案する')")
+    member.wait_for_url(lambda url: "/login/" in url)
+    member.fill("#id_username", "member")
+    member.fill("#id_password", f.PASSWORD)
+    member.click("button[type=submit]")
+    member.wait_for_url(lambda url: "/propose/" in url)  # back to the form after signing in
     assert "飼い主のいない猫対策" in member.inner_text("main")
     member.fill("#id_title", "地域猫の見守りと自治会向け説明会")
     member.fill("#id_activity", "苦情のある地区で自治会と説明会を開き、TNRと餌やりのルールをつくる。")

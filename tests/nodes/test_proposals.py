@@ -20,6 +20,22 @@ PROPOSAL = {"title": "地域猫の譲渡会と啓発講座", "activity": "毎月
             "cost_note": "会場費・チラシ印刷", "asks_of_city": "広報ちがさきへの掲載と公民館の会場確保"}
 
 
+@pytest.fixture(autouse=True)
+def published(world):
+    """Groups answer what the city published: the need goes through the center's approval first."""
+    services.publication_submit(acting_user=world.dept_staff, record=world.rec_a.need)
+    services.publication_approve(acting_user=world.staff_a, record=world.rec_a.need)
+
+
+def test_a_need_not_yet_published_takes_no_proposal(world):
+    draft = services.need_create(acting_user=world.staff_a, center=world.a, requester=world.department,
+                                 title="海岸清掃の担い手", description="海岸清掃を一緒に")
+    with pytest.raises(ValidationError) as caught:
+        services.proposal_submit(acting_user=world.member_a, need=draft, group=world.group_a, **PROPOSAL)
+    assert "need_not_open" in _codes(caught.value)
+    assert not m.Proposal.objects.exists()
+
+
 def _submit(world, **extra):
     return services.proposal_submit(acting_user=world.member_a, need=world.rec_a.need, group=world.group_a,
                                     **{**PROPOSAL, **extra})
