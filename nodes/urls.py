@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_exchange, views_matching as matching, views_tours
+from . import views, views_exchange, views_matching as matching, views_talents as talents, views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,15 @@ urlpatterns = [
     path("matching/<uuid:uuid>/decline/", matching.decline, name="matching-decline"),
     path("menu/", matching.my_menu, name="my-menu"),
     path("menu/<uuid:center_uuid>/", matching.menu, name="menu"),
+    path("talent-bank/", talents.public_talents, name="public-talents"),
+    path("talent-bank/<uuid:uuid>/", talents.public_talent, name="public-talent"),
+    path("talent-bank/<uuid:uuid>/sent/", talents.public_talent_sent, name="public-talent-sent"),
+    path("talent-bank/guidebook/<uuid:center_uuid>.pdf", talents.public_guidebook, name="public-talent-guidebook"),
+    path("talents/guidebook.pdf", talents.talent_guidebook, name="talent-guidebook"),
+    path("talents/<uuid:uuid>/consent/", talents.talent_consent, name="talent-consent"),
+    path("talent-requests/", talents.talent_request_list, name="talent-requests"),
+    path("talent-requests/<uuid:uuid>/", talents.talent_request_detail, name="talent-request"),
+    path("talent-requests/<uuid:uuid>/answer/", talents.talent_request_answer, name="talent-request-answer"),
     path("tours/<uuid:uuid>/", views_tours.tour_detail, name="tour-detail"),
     path("tours/<uuid:uuid>/add/<slug:action>/", views_tours.tour_action, name="tour-action"),
     path("tours/<uuid:uuid>/remove/<slug:kind>/<int:pk>/", views_tours.tour_remove, name="tour-remove"),

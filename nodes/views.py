@@ -98,6 +98,15 @@ def _detail_context(request, ui, record) -> dict:
             "side": side, "can_suggest": holds(request.user, m.CENTER_VIEW, record.center_id),
             "matches": list(selectors.match_list(user=request.user).filter(**{side: record})),
         }
+    if isinstance(record, m.TalentVolunteer):
+        context["talent_consents"] = [
+            (consent, label, getattr(record, f"consent_{consent}_at"))
+            for consent, label in (("public_listing", gettext("公開の人材検索（ウェブ）への掲載")),
+                                   ("guidebook", gettext("名人・達人ガイドブック（印刷物）への掲載")))
+        ]
+        context["talent_public"] = record.is_active and record.consent_public_listing_at is not None
+        context["talent_request_count"] = scoped_queryset(request.user, m.TalentRequest, "view").filter(
+            talent=record).count()
     if isinstance(record, m.GroupRegistration):
         context["consents"] = [
             (consent, label, getattr(record, f"consent_{consent}_at"))

@@ -162,20 +162,31 @@ class RenewInput(serializers.Serializer):
 class TalentInput(CenterDefaultMixin, serializers.ModelSerializer):
     center = CenterField(required=False)
     activity_fields = activity_fields_field()
+    consents = serializers.MultipleChoiceField(choices=m.TalentVolunteer.CONSENTS, required=False, write_only=True)
 
     class Meta:
         model = m.TalentVolunteer
         fields = ["center", "name", "name_kana", "phone", "email", "title", "skills", "activity_fields", "area",
-                  "availability", "conditions", "registered_on", "is_active", "listed_in_guidebook"]
+                  "availability", "conditions", "registered_on", "is_active", "consents"]
         extra_kwargs = {"registered_on": {"required": False}}
         validators = []
 
 
+class TalentConsentInput(serializers.Serializer):
+    consent = serializers.ChoiceField(choices=m.TalentVolunteer.CONSENTS)
+    given = serializers.BooleanField()
+
+
 class TalentListOutput(RecordOutput):
+    consents = serializers.SerializerMethodField()
+
     class Meta:
         model = m.TalentVolunteer
         fields = [*RecordOutput.Meta.fields, "title", "skills", "activity_fields", "area", "availability", "is_active",
-                  "listed_in_guidebook", "registered_on"]
+                  "consents", "registered_on"]
+
+    def get_consents(self, talent) -> dict:
+        return {c: getattr(talent, f"consent_{c}_at") for c in m.TalentVolunteer.CONSENTS}
 
 
 class TalentDetailOutput(TalentListOutput):

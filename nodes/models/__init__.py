@@ -63,6 +63,10 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
+from .talents import (
+    TalentRequest,
+    TalentRequestStatus,
+)
 from .tours import (
     TOUR_MAX_CAPACITY,
     ConsentMethod,
@@ -122,6 +126,8 @@ __all__ = [
     "StudyTour",
     "SuggestionDismissal",
     "TOUR_MAX_CAPACITY",
+    "TalentRequest",
+    "TalentRequestStatus",
     "TalentVolunteer",
     "TourCase",
     "TourLesson",

@@ -46,8 +46,10 @@ from .records import (
     offer_update,
     steps_done,
     talent_register,
+    talent_set_consent,
     talent_update,
 )
+from .talents import talent_request_answer, talent_request_submit
 
 __all__ = [
     "GROUP_ORGANIZATION_KINDS",
@@ -87,6 +89,9 @@ __all__ = [
     "suggestion_dismiss",
     "suggestion_restore",
     "talent_register",
+    "talent_request_answer",
+    "talent_request_submit",
+    "talent_set_consent",
     "talent_update",
     "visible_organizations",
 ]
