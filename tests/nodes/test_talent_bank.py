@@ -289,3 +289,23 @@ def test_guidebook_pdf_groups_consented_talents_by_field_public_and_staff(world)
     assert member.get(reverse("talent-guidebook")).status_code == 403
     assert Client().get(reverse("public-talent-guidebook", args=[world.a.uuid]).replace(
         str(world.a.uuid), "00000000-0000-0000-0000-000000000000")).status_code == 404
+
+
+def test_staff_see_and_change_the_consents_on_the_talent_pages(world):
+    talent = _talent(world, title="手品の名人", consents=("guidebook",))
+    staff = Client()
+    staff.force_login(world.staff_a)
+    listing = staff.get(reverse("record-list", args=["talents"])).content.decode()
+    assert "ガイドブック" in listing and reverse("talent-requests") in listing
+    response = staff.post(reverse("talent-consent", args=[talent.uuid]), {"consent": "public_listing", "given": "1"})
+    assert response.status_code == 302
+    talent.refresh_from_db()
+    assert talent.consent_public_listing_at is not None and talent.version == 2
+    detail = staff.get(reverse("record-detail", args=["talents", talent.uuid])).content.decode()
+    assert "公開の人材検索（ウェブ）への掲載" in detail and reverse("public-talent", args=[talent.uuid]) in detail
+    member = Client()
+    member.force_login(world.member_a)
+    assert member.post(reverse("talent-consent", args=[talent.uuid]),
+                       {"consent": "guidebook", "given": "0"}).status_code == 404
+    talent.refresh_from_db()
+    assert talent.consent_guidebook_at is not None
