@@ -446,11 +446,28 @@ class SuggestionOutput(serializers.Serializer):
         return NeedRefOutput(item.record).data if isinstance(item.record, m.Need) else None
 
 
+class TalentRefOutput(serializers.ModelSerializer):
+    """A talent as suggestions name it: what they can do, not who they are."""
+
+    class Meta:
+        model = m.TalentVolunteer
+        fields = ["uuid", "title", "skills", "area", "availability"]
+
+
+class TalentSuggestionOutput(serializers.Serializer):
+    talent = TalentRefOutput(source="record")
+    score = serializers.FloatField(source="suggestion.score")
+    features = serializers.DictField(child=serializers.FloatField(), source="suggestion.features")
+    reasons = ReasonOutput(many=True, source="suggestion.reasons")
+
+
 class SuggestionPageOutput(serializers.Serializer):
     subject = serializers.SerializerMethodField()
     notes = ReasonOutput(many=True)
     learned = serializers.ListField(child=serializers.CharField())
     results = SuggestionOutput(many=True, source="items")
+    talents = TalentSuggestionOutput(many=True, help_text="地域人材の候補: for a need, the center's talents ranked "
+                                     "by the same scorer (empty for an offer)")
 
     def get_subject(self, page) -> str:
         return str(page.subject.uuid)

@@ -224,7 +224,7 @@ def test_another_centers_staff_and_a_group_cannot_see_or_answer_the_request(worl
 # --- 地域人材の候補 (matching) -------------------------------------------------------------------------
 
 
-def test_talents_are_suggested_for_a_need_by_the_shared_scorer(world):
+def test_talents_are_suggested_for_a_need_by_the_shared_scorer(world, api):
     need = services.need_create(acting_user=world.staff_a, center=world.a, title="自治会サロンでの健康づくり講座",
                                 description="ふれあいサロンで椅子に座ってできる健康体操を教えてくれる人を探している",
                                 requester=world.department, activity_fields=f.fields(1), area="茅ヶ崎市内")
@@ -250,6 +250,11 @@ def test_talents_are_suggested_for_a_need_by_the_shared_scorer(world):
     staff.force_login(world.staff_a)
     body = staff.get(reverse("matching-need", args=[need.uuid])).content.decode()
     assert "地域人材の候補" in body and "健康体操の達人" in body and "小田原の体操名人" not in body
+
+    answer = api(world.staff_a).get(f"/api/v1/needs/{need.uuid}/suggestions/").json()
+    assert [row["talent"]["uuid"] for row in answer["talents"]] == [str(best.uuid), str(second.uuid)]
+    assert answer["talents"][0]["score"] == page.talents[0].suggestion.score
+    assert not {"name", "name_kana", "phone", "email"} & set(answer["talents"][0]["talent"])
 
 
 def test_a_dismissed_offer_does_not_hide_the_talent_with_the_same_id(world):
