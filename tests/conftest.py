@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 ROLE = os.environ.get("KYODO_ROLE", "node")
@@ -19,6 +21,14 @@ collect_ignore = ["hub"] if ROLE == "node" else ["nodes", "permissions", "browse
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.4 s per user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request's LocaleMiddleware leaves its language active on the thread: after a test that asked
+    # in English (the language switch), the next test would read every gettext in English.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
