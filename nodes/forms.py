@@ -104,15 +104,27 @@ class GroupForm(ServiceForm):
         return values
 
 
+TALENT_CONSENT_CHOICES = [("public_listing", _("公開の人材検索（ウェブ）に掲載してよい")),
+                          ("guidebook", _("名人・達人ガイドブック（印刷物）に掲載してよい"))]
+
+
 class TalentForm(ServiceForm):
+    consents = forms.MultipleChoiceField(
+        label=_("同意"), required=False, widget=forms.CheckboxSelectMultiple, choices=TALENT_CONSENT_CHOICES,
+        help_text=_("氏名・フリガナ・電話番号・メールアドレスはどちらにも掲載しません。"),
+    )
+
     class Meta:
         model = m.TalentVolunteer
         fields = ["name", "name_kana", "title", "skills", "activity_fields", "area", "availability", "conditions",
-                  "phone", "email", "registered_on", "is_active", "listed_in_guidebook"]
+                  "phone", "email", "registered_on", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registered_on"].required = False
+        if self.instance.pk:
+            # Consents are given and withdrawn on the talent's page, each with its own timestamp.
+            del self.fields["consents"]
 
     def service_values(self) -> dict:
         values = super().service_values()
@@ -424,3 +436,41 @@ class DeskForm(_DepartmentForm):
         model = m.DepartmentDesk
         fields = ["department", "desk_name", "switchboard", "public_inbox", "location", "themes", "summary",
                   "activity_fields", "is_listed"]
+
+
+# --- 地域人材への依頼 -------------------------------------------------------------------------------
+
+
+class TalentRequestForm(forms.Form):
+    """The public talent page's request form (no login). The service checks the same rules again."""
+
+    requester_name = forms.CharField(label=_("お名前"), max_length=100,
+                                     error_messages={"required": _("お名前を入力してください。")})
+    requester_organization = forms.CharField(label=_("団体名・所属（任意）"), max_length=200, required=False)
+    requester_phone = forms.CharField(label=_("電話番号"), max_length=40, required=False,
+                                      widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    requester_email = forms.EmailField(label=_("メールアドレス"), required=False,
+                                       error_messages={"invalid": _("メールアドレスの形式が正しくありません。")},
+                                       widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    purpose = forms.CharField(label=_("依頼の内容（何のために、どんなことを）"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": _("依頼の内容を入力してください。"),
+                                              "max_length": _("依頼の内容は%(limit_value)d字以内にしてください。")})
+    preferred_dates = forms.CharField(label=_("希望日時"), max_length=200,
+                                      error_messages={"required": _("希望日時を入力してください。")})
+    place = forms.CharField(label=_("場所"), max_length=200, error_messages={"required": _("場所を入力してください。")})
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("requester_phone") and not data.get("requester_email") and "requester_email" not in self.errors:
+            self.add_error("requester_phone", ValidationError(
+                _("電話番号かメールアドレスのどちらかを入力してください。"), code="contact_required"))
+        return data
+
+
+class TalentRequestAnswerForm(forms.Form):
+    decision = forms.ChoiceField(label=_("対応"), choices=[("introduced", _("紹介した")), ("declined", _("お断りした"))],
+                                 widget=forms.RadioSelect,
+                                 error_messages={"required": _("「紹介した」か「お断りした」を選んでください。")})
+    note = forms.CharField(label=_("対応の記録"), widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("対応の記録を入力してください。")})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from sync.models import FeedItem
 
 from . import hub_link, matching, models as m
 from .known_data import all_personal_data
+from .matching_text import parse_costs
 from .models.city_menu import SUBMITTABLE, WITHDRAWABLE
 from .tour_sharing import missing_tour_consents, tour_case_share
 
@@ -131,6 +132,7 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
         "center_staff": user_centers(user=user, codename=m.CENTER_VIEW).exists(),
         "introductions_pending": scoped_queryset(user, m.IntroductionRequest, "view").filter(
             direction=m.IntroductionDirection.RECEIVED, status=m.IntroductionStatus.PENDING).count(),
+        "talent_requests_pending": talent_requests_pending(user=user),
         "counts": {
             "groups": groups.count(),
             "talents": scoped_queryset(user, m.TalentVolunteer, "view").count(),
@@ -316,6 +318,7 @@ class SuggestionPage:
     notes: list[matching.Reason] = field(default_factory=list)
     learned: list[str] = field(default_factory=list)
     dismissed: list = field(default_factory=list)
+    talents: list[SuggestionItem] = field(default_factory=list)  # 地域人材の候補 (a need's page only)
 
 
 def _open_matches(**pair) -> dict:
@@ -342,7 +345,43 @@ def need_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> Suggestion
         notes=matching.need_notes(doc, context.today), learned=context.learning.summary(),
         dismissed=list(scoped_queryset(user, m.SuggestionDismissal, "view").filter(need=need)
                        .select_related("offer__group__organization", "dismissed_by").order_by("-created_at")),
+        talents=talent_suggestions(user=user, need=need, doc=doc, context=context, limit=limit),
     )
+
+
+# --- 地域人材の候補 ------------------------------------------------------------------------------------
+
+
+def candidate_talents(*, user, center) -> QuerySet:
+    """Talents staff may suggest: active ones of the center (a suggestion is internal; consents govern
+    what the public sees, and the center asks the talent before any introduction)."""
+    return scoped_queryset(user, m.TalentVolunteer, "view").filter(center=center, is_active=True)
+
+
+def talent_docs(talents: QuerySet) -> list[matching.OfferDoc]:
+    """Talents as offers for the shared scorer: a person, so no legal entity (委託 is not for them);
+    what they can do in words and fields, where, and the costs their conditions name."""
+    rows = list(talents.values_list("id", "title", "skills", "area", "conditions", "match_terms"))
+    fields = _codes_by(m.TalentVolunteer.activity_fields.through, "talentvolunteer", [row[0] for row in rows])
+    return [
+        matching.offer_doc(key=pk, title=title or skills[:30], terms=terms or {}, area=area, legal_entity=False,
+                           costs=frozenset(parse_costs(conditions)), fields=frozenset(fields.get(pk, ())))
+        for pk, title, skills, area, conditions, terms in rows
+    ]
+
+
+def talent_suggestions(*, user, need: m.Need, doc: matching.NeedDoc, context: matching.Context,
+                       limit: int = SUGGESTION_LIMIT) -> list[SuggestionItem]:
+    """The talents best suited to a need, ranked by the same scorer and reasons as the offers.
+
+    The center's learned feature weights apply; its dismissals do not: they name offers, and a
+    talent's key is another table's id."""
+    candidates = candidate_talents(user=user, center=need.center)
+    index = _cached_index("talents", need.center_id, candidates, talent_docs)
+    talent_context = replace(context, learning=matching.Learning(weights=context.learning.weights))
+    ranked = matching.rank_offers(doc, index, talent_context, limit=limit)
+    talents = candidates.prefetch_related("activity_fields").in_bulk([s.key for s in ranked])
+    return [SuggestionItem(talents[s.key], s, None) for s in ranked if s.key in talents]
 
 
 def offer_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> SuggestionPage:
@@ -535,6 +574,32 @@ def introductions(*, user) -> dict:
         "sent": list(requests.filter(direction=m.IntroductionDirection.SENT).order_by("-created_at")),
         "pending_count": received.filter(status=m.IntroductionStatus.PENDING).count(),
     }
+
+
+# --- 地域人材への依頼 (the center's inbox) -------------------------------------------------------------
+
+
+def talent_requests(*, user) -> dict:
+    """Requests to the user's centers' talent bank: the ones waiting first. Listing them shows who
+    asked, so the read is audited (one row for the page)."""
+    requests = scoped_queryset(user, m.TalentRequest, "view").select_related("talent", "center", "answered_by")
+    pending = list(requests.filter(status=m.TalentRequestStatus.PENDING).order_by("created_at", "id"))
+    answered = list(requests.exclude(status=m.TalentRequestStatus.PENDING).order_by("-answered_at", "id")[:50])
+    audit_personal_read(user=user, records=[*pending, *answered], purpose="talent_request_inbox")
+    return {"pending": pending, "answered": answered}
+
+
+def talent_request_detail(*, user, uuid) -> m.TalentRequest:
+    """One request with its requester's data and the talent's (to call them): both reads audited."""
+    request = (scoped_queryset(user, m.TalentRequest, "view").select_related("talent", "center", "answered_by")
+               .get(uuid=uuid))
+    audit_personal_read(user=user, records=[request], purpose="talent_request")
+    audit_personal_read(user=user, records=[request.talent], purpose="talent_request")
+    return request
+
+
+def talent_requests_pending(*, user) -> int:
+    return scoped_queryset(user, m.TalentRequest, "view").filter(status=m.TalentRequestStatus.PENDING).count()
 
 
 # --- スタディツアー ----------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ def _renewal(group) -> str:
     return label
 
 
+def _talent_listing(talent) -> str:
+    listed = [str(label) for at, label in ((talent.consent_public_listing_at, _("ウェブ検索")),
+                                           (talent.consent_guidebook_at, _("ガイドブック"))) if at]
+    return "・".join(listed) or gettext("なし")
+
+
 @dataclass(frozen=True)
 class RecordUI:
     slug: str
@@ -92,6 +98,7 @@ RECORDS: dict[str, RecordUI] = {
                 (_("地域"), lambda t: t.area),
                 (_("活動できる日時"), lambda t: t.availability),
                 (_("状態"), lambda t: _("活動中") if t.is_active else _("休止")),
+                (_("掲載の同意"), _talent_listing),
             ),
             create=lambda user, values: services.talent_register(acting_user=user, **values),
             update=lambda user, record, values: services.talent_update(acting_user=user, talent=record, **values),

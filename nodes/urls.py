@@ -10,6 +10,7 @@ from . import (
     views_matching as matching,
     views_proposals as proposals,
     views_public as public,
+    views_talents as talents,
     views_tours,
 )
 
@@ -73,6 +74,15 @@ urlpatterns = [
     path("my-group/<uuid:uuid>/renewal/", views_groups.my_group_renewal, name="my-group-renewal"),
     path("my-group/<uuid:uuid>/consent/", views_groups.my_group_consent, name="my-group-consent"),
     path("my-group/<uuid:uuid>/propose/<slug:target>/", views_groups.my_group_propose, name="my-group-propose"),
+    path("talent-bank/", talents.public_talents, name="public-talents"),
+    path("talent-bank/<uuid:uuid>/", talents.public_talent, name="public-talent"),
+    path("talent-bank/<uuid:uuid>/sent/", talents.public_talent_sent, name="public-talent-sent"),
+    path("talent-bank/guidebook/<uuid:center_uuid>.pdf", talents.public_guidebook, name="public-talent-guidebook"),
+    path("talents/guidebook.pdf", talents.talent_guidebook, name="talent-guidebook"),
+    path("talents/<uuid:uuid>/consent/", talents.talent_consent, name="talent-consent"),
+    path("talent-requests/", talents.talent_request_list, name="talent-requests"),
+    path("talent-requests/<uuid:uuid>/", talents.talent_request_detail, name="talent-request"),
+    path("talent-requests/<uuid:uuid>/answer/", talents.talent_request_answer, name="talent-request-answer"),
     path("tours/<uuid:uuid>/", views_tours.tour_detail, name="tour-detail"),
     path("tours/<uuid:uuid>/add/<slug:action>/", views_tours.tour_action, name="tour-action"),
     path("tours/<uuid:uuid>/remove/<slug:kind>/<int:pk>/", views_tours.tour_remove, name="tour-remove"),

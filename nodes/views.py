@@ -107,6 +107,15 @@ def _detail_context(request, ui, record) -> dict:
     if isinstance(record, m.Need | m.MenuItem):
         context["publication"] = {"state": record.get_publication_display(), "note": record.publication_note,
                                   "actions": selectors.publication_actions(user=request.user, record=record)}
+    if isinstance(record, m.TalentVolunteer):
+        context["talent_consents"] = [
+            (consent, label, getattr(record, f"consent_{consent}_at"))
+            for consent, label in (("public_listing", gettext("公開の人材検索（ウェブ）への掲載")),
+                                   ("guidebook", gettext("名人・達人ガイドブック（印刷物）への掲載")))
+        ]
+        context["talent_public"] = record.is_active and record.consent_public_listing_at is not None
+        context["talent_request_count"] = scoped_queryset(request.user, m.TalentRequest, "view").filter(
+            talent=record).count()
     if isinstance(record, m.GroupRegistration):
         context["consents"] = [
             (consent, label, getattr(record, f"consent_{consent}_at"))

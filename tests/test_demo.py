@@ -25,7 +25,7 @@ def _center(key: str) -> Organization:
 
 def _row_counts() -> dict[str, int]:
     models = (Organization, get_user_model(), Membership, m.GroupRegistration, m.TalentVolunteer, m.Event,
-              m.Consultation, m.CollaborationCase, m.CaseParty, m.Need, m.Offer)
+              m.Consultation, m.CollaborationCase, m.CaseParty, m.Need, m.Offer, m.TalentRequest)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -151,6 +151,17 @@ def test_nishiku_shows_renewals_due_and_consultations_at_every_step():
     steps = set(m.Consultation.objects.filter(center=center).values_list("step", flat=True))
     assert steps == set(m.ConsultationStep.values)
     assert m.TalentVolunteer.objects.filter(center=center, title__contains="手品").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["nishiku", "chigasaki"])
+def test_talent_banks_have_listed_talents_and_a_request_waiting(key):
+    seed_center(key)
+    talents = m.TalentVolunteer.objects.filter(center=_center(key))
+    assert talents.filter(consent_public_listing_at__isnull=False, consent_guidebook_at__isnull=False).count() >= 2
+    assert talents.filter(consent_public_listing_at__isnull=True, consent_guidebook_at__isnull=False).exists()
+    waiting = m.TalentRequest.objects.get(center=_center(key), status=m.TalentRequestStatus.PENDING)
+    assert waiting.talent.consent_public_listing_at is not None and waiting.requester_phone
 
 
 @pytest.mark.django_db

@@ -27,6 +27,7 @@ from nodes.models import (
     NeedStatus,
     RenewalDifficulty,
     SharingLevel,
+    TalentVolunteer,
     TourOrganizationKind,
 )
 from permissions.models import OrganizationKind, Role
@@ -105,6 +106,12 @@ def _consents(value: Any, _names: Names) -> list[str]:
     return value
 
 
+def _talent_consents(value: Any, _names: Names) -> list[str]:
+    if not isinstance(value, list) or any(item not in TalentVolunteer.CONSENTS for item in value):
+        raise Invalid(f"expected a list of {', '.join(TalentVolunteer.CONSENTS)} (got {value!r})")
+    return value
+
+
 def _activity_fields(value: Any, _names: Names) -> list[int]:
     if not isinstance(value, list) or any(isinstance(number, bool) or number not in ACTIVITY_FIELDS for number in value):
         raise Invalid(f"expected a list of activity-field numbers 1–20 of the NPO Act (got {value!r})")
@@ -161,7 +168,12 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "talents": {
         "name": Key(text, required=True), "name_kana": Key(text, required=True), "title": Key(text, required=True),
         "skills": _TEXT, "activity_fields": _FIELDS, "registered_on": Key(date, required=True), "area": _TEXT,
-        "availability": _TEXT, "conditions": _TEXT, "listed_in_guidebook": Key(boolean, default=True),
+        "availability": _TEXT, "conditions": _TEXT,
+        "consents": Key(_talent_consents, default=lambda: ["public_listing", "guidebook"]),
+        # Requests from the public talent page, waiting for the center (地域人材への依頼).
+        "requests": Key(records({"requester_name": Key(text, required=True), "requester_organization": _TEXT,
+                                 "purpose": Key(text, required=True), "preferred_dates": Key(text, required=True),
+                                 "place": Key(text, required=True)}), default=list),
     },
     "cases": {
         "title": Key(text, required=True), "form": Key(choice(CollaborationForm), required=True),

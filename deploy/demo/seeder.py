@@ -186,12 +186,15 @@ class _CenterSeeder:
 
     def talent(self, entry: dict) -> None:
         phone, email = self.next_contact()
-        services.talent_register(
+        talent = services.talent_register(
             acting_user=self.admin, center=self.center, name=entry["name"], name_kana=entry["name_kana"],
             title=entry["title"], skills=entry["skills"], activity_fields=self.fields(entry),
             registered_on=entry["registered_on"], area=entry["area"], availability=entry["availability"],
-            conditions=entry["conditions"], listed_in_guidebook=entry["listed_in_guidebook"], phone=phone, email=email,
+            conditions=entry["conditions"], consents=entry["consents"], phone=phone, email=email,
         )
+        for request in entry["requests"]:
+            phone, email = self.next_contact()
+            services.talent_request_submit(talent=talent, requester_phone=phone, requester_email=email, **request)
 
     def case(self, entry: dict) -> None:
         department = entry["responsible_department"]

@@ -159,7 +159,7 @@ def generate_volume(*, center: Organization | str, scale: int, seed: int = 0) ->
             activity_fields=[fields[6]], registered_on=_random_day(rng, today - dt.timedelta(days=3650), today),
             area=f"{municipality}内", availability=rng.choice(["平日午後", "土日", "平日午前", "要相談"]),
             phone=f"{phone_prefix}-{(5000 + i) % 10000:04d}", email=f"t{tag}{i:05d}@example.jp",
-            listed_in_guidebook=rng.random() < 0.7,
+            consents=["public_listing", "guidebook"] if rng.random() < 0.7 else [],
         )
         counts["talents"] += 1
 

@@ -162,20 +162,31 @@ class RenewInput(serializers.Serializer):
 class TalentInput(CenterDefaultMixin, serializers.ModelSerializer):
     center = CenterField(required=False)
     activity_fields = activity_fields_field()
+    consents = serializers.MultipleChoiceField(choices=m.TalentVolunteer.CONSENTS, required=False, write_only=True)
 
     class Meta:
         model = m.TalentVolunteer
         fields = ["center", "name", "name_kana", "phone", "email", "title", "skills", "activity_fields", "area",
-                  "availability", "conditions", "registered_on", "is_active", "listed_in_guidebook"]
+                  "availability", "conditions", "registered_on", "is_active", "consents"]
         extra_kwargs = {"registered_on": {"required": False}}
         validators = []
 
 
+class TalentConsentInput(serializers.Serializer):
+    consent = serializers.ChoiceField(choices=m.TalentVolunteer.CONSENTS)
+    given = serializers.BooleanField()
+
+
 class TalentListOutput(RecordOutput):
+    consents = serializers.SerializerMethodField()
+
     class Meta:
         model = m.TalentVolunteer
         fields = [*RecordOutput.Meta.fields, "title", "skills", "activity_fields", "area", "availability", "is_active",
-                  "listed_in_guidebook", "registered_on"]
+                  "consents", "registered_on"]
+
+    def get_consents(self, talent) -> dict:
+        return {c: getattr(talent, f"consent_{c}_at") for c in m.TalentVolunteer.CONSENTS}
 
 
 class TalentDetailOutput(TalentListOutput):
@@ -435,11 +446,28 @@ class SuggestionOutput(serializers.Serializer):
         return NeedRefOutput(item.record).data if isinstance(item.record, m.Need) else None
 
 
+class TalentRefOutput(serializers.ModelSerializer):
+    """A talent as suggestions name it: what they can do, not who they are."""
+
+    class Meta:
+        model = m.TalentVolunteer
+        fields = ["uuid", "title", "skills", "area", "availability"]
+
+
+class TalentSuggestionOutput(serializers.Serializer):
+    talent = TalentRefOutput(source="record")
+    score = serializers.FloatField(source="suggestion.score")
+    features = serializers.DictField(child=serializers.FloatField(), source="suggestion.features")
+    reasons = ReasonOutput(many=True, source="suggestion.reasons")
+
+
 class SuggestionPageOutput(serializers.Serializer):
     subject = serializers.SerializerMethodField()
     notes = ReasonOutput(many=True)
     learned = serializers.ListField(child=serializers.CharField())
     results = SuggestionOutput(many=True, source="items")
+    talents = TalentSuggestionOutput(many=True, help_text="地域人材の候補: for a need, the center's talents ranked "
+                                     "by the same scorer (empty for an offer)")
 
     def get_subject(self, page) -> str:
         return str(page.subject.uuid)

@@ -161,10 +161,21 @@ class TalentViewSet(RecordViewSet):
     detail_serializer = s.TalentDetailOutput
 
     def perform_create_record(self, data):
-        return services.talent_register(acting_user=self.request.user, **data)
+        return services.talent_register(acting_user=self.request.user, consents=data.pop("consents", ()), **data)
 
     def perform_update_record(self, record, data):
+        data.pop("consents", None)  # given and withdrawn one by one, each with its time: POST …/consents/
         return services.talent_update(acting_user=self.request.user, talent=record, **data)
+
+    @extend_schema(request=s.TalentConsentInput, responses=s.TalentDetailOutput)
+    @action(detail=True, methods=["post"])
+    def consents(self, request, uuid=None):
+        """Record a consent given or withdrawn (公開検索への掲載 / ガイドブック掲載)."""
+        talent = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
+        serializer = s.TalentConsentInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        talent = services.talent_set_consent(acting_user=request.user, talent=talent, **serializer.validated_data)
+        return self._output(talent)
 
 
 class EventViewSet(RecordViewSet):

@@ -85,6 +85,10 @@ from .renewals import (
     RenewalDifficultyAnswer,
     RenewalStatus,
 )
+from .talents import (
+    TalentRequest,
+    TalentRequestStatus,
+)
 from .tours import (
     TOUR_MAX_CAPACITY,
     ConsentMethod,
@@ -164,6 +168,8 @@ __all__ = [
     "StudyTour",
     "SuggestionDismissal",
     "TOUR_MAX_CAPACITY",
+    "TalentRequest",
+    "TalentRequestStatus",
     "TalentVolunteer",
     "TourCase",
     "TourLesson",

@@ -130,15 +130,23 @@ class TalentVolunteer(CenterRecord):
     conditions = models.CharField(_("条件（交通費など）"), max_length=200, blank=True)
     registered_on = models.DateField(_("登録日"))
     is_active = models.BooleanField(_("活動中"), default=True)
-    listed_in_guidebook = models.BooleanField(_("ガイドブック掲載可"), default=False)
+    # Two consents, each with the time the person gave it (withdrawn: back to null): to appear in the
+    # public talent search on the web, and in the printed guidebook (名人・達人ガイドブック).
+    consent_public_listing_at = models.DateTimeField(_("公開検索への掲載の同意日時"), null=True, blank=True)
+    consent_guidebook_at = models.DateTimeField(_("ガイドブック掲載の同意日時"), null=True, blank=True)
+    # Term counts of title and skills (nodes.matching_text.terms): talents rank for needs like offers.
+    match_terms = models.JSONField(default=dict, blank=True, editable=False)
 
     PERSONAL_FIELDS = ("name", "name_kana", "phone", "email")
     SEARCH_FIELDS = ("name", "name_kana", "title", "skills", "area")
+    MATCH_TEXT_FIELDS = ("title", "skills")
+    CONSENTS = ("public_listing", "guidebook")
 
     class Meta:
         verbose_name = _("地域人材ボランティア")
         verbose_name_plural = _("地域人材ボランティア")
         constraints = [models.CheckConstraint(condition=~Q(skills=""), name="talent_skills_not_blank")]
+        indexes = [models.Index(fields=["center", "consent_public_listing_at"])]
 
     def __str__(self) -> str:
         return self.title or self.skills[:30]

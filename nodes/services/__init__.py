@@ -63,6 +63,7 @@ from .records import (
     offer_update,
     steps_done,
     talent_register,
+    talent_set_consent,
     talent_update,
 )
 from .renewals import (
@@ -77,6 +78,7 @@ from .self_service import (
     change_request_reject,
     change_request_submit,
 )
+from .talents import talent_request_answer, talent_request_submit
 
 __all__ = [
     "desk_save",
@@ -137,6 +139,9 @@ __all__ = [
     "suggestion_dismiss",
     "suggestion_restore",
     "talent_register",
+    "talent_request_answer",
+    "talent_request_submit",
+    "talent_set_consent",
     "talent_update",
     "visible_organizations",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,9 +41,30 @@ from .pipeline import (
 
 
 @transaction.atomic
-def talent_register(*, acting_user, center: Organization, **values) -> TalentVolunteer:
+def talent_register(*, acting_user, center: Organization, consents: Iterable[str] = (), **values) -> TalentVolunteer:
+    """Register a talent volunteer; `consents` (TalentVolunteer.CONSENTS) given at registration are dated now."""
     values.setdefault("registered_on", timezone.localdate())
+    now = timezone.now()
+    for consent in consents:
+        values[_consent_field(consent)] = now
     return create_record(TalentVolunteer, acting_user=acting_user, center=center, values=values)
+
+
+def _consent_field(consent: str) -> str:
+    if consent not in TalentVolunteer.CONSENTS:
+        raise ValidationError({"consent": ValidationError(gettext("不明な同意項目です。"), code="invalid_choice")})
+    return f"consent_{consent}_at"
+
+
+@transaction.atomic
+def talent_set_consent(*, acting_user, talent: TalentVolunteer, consent: str, given: bool) -> TalentVolunteer:
+    """Record that the talent gave (or withdrew) one consent, with the time: a withdrawal takes them
+    off the public search (or the guidebook) at once, as both read the consent on every request."""
+    field = _consent_field(consent)
+    talent = locked_for_change(acting_user, talent)
+    if bool(getattr(talent, field)) == given:
+        return talent
+    return save_record(talent, acting_user=acting_user, perm="change", values={field: timezone.now() if given else None})
 
 
 @transaction.atomic
