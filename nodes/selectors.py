@@ -23,10 +23,7 @@ from sync.client import SyncError
 from sync.models import FeedItem
 
 from . import hub_link, matching, models as m
-from .known_data import all_personal_data
 from .matching_text import parse_costs
-from .models.city_menu import SUBMITTABLE, WITHDRAWABLE
-from .tour_sharing import missing_tour_consents, tour_case_share
 
 LIST_RELATIONS: dict[type, dict] = {
     m.GroupRegistration: {"select": ("organization", "center"), "prefetch": ("activity_fields",)},
@@ -579,48 +576,8 @@ def introductions(*, user) -> dict:
 # --- 地域人材への依頼 (the center's inbox) -------------------------------------------------------------
 
 
-def talent_requests(*, user) -> dict:
-    """Requests to the user's centers' talent bank: the ones waiting first. Listing them shows who
-    asked, so the read is audited (one row for the page)."""
-    requests = scoped_queryset(user, m.TalentRequest, "view").select_related("talent", "center", "answered_by")
-    pending = list(requests.filter(status=m.TalentRequestStatus.PENDING).order_by("created_at", "id"))
-    answered = list(requests.exclude(status=m.TalentRequestStatus.PENDING).order_by("-answered_at", "id")[:50])
-    audit_personal_read(user=user, records=[*pending, *answered], purpose="talent_request_inbox")
-    return {"pending": pending, "answered": answered}
-
-
-def talent_request_detail(*, user, uuid) -> m.TalentRequest:
-    """One request with its requester's data and the talent's (to call them): both reads audited."""
-    request = (scoped_queryset(user, m.TalentRequest, "view").select_related("talent", "center", "answered_by")
-               .get(uuid=uuid))
-    audit_personal_read(user=user, records=[request], purpose="talent_request")
-    audit_personal_read(user=user, records=[request.talent], purpose="talent_request")
-    return request
-
-
 def talent_requests_pending(*, user) -> int:
     return scoped_queryset(user, m.TalentRequest, "view").filter(status=m.TalentRequestStatus.PENDING).count()
-
-
-# --- スタディツアー ----------------------------------------------------------------------------------
-
-
-def tour_bundle(tour: m.StudyTour) -> list[dict]:
-    """The tour's cases with what the hub receives of each (or why it is held) and, for a named
-    case, the organizations still to consent for this tour. Personal data and consents read once."""
-    known = all_personal_data()
-    consented = set(tour.named_consents.values_list("organization_id", flat=True))
-    rows = []
-    for tour_case in tour.cases.select_related("case", "stop", "tour", "center"):
-        share = tour_case_share(tour_case, known=known) if tour_case.case_id else None
-        rows.append({"tour_case": tour_case, "share": share,
-                     "missing": missing_tour_consents(tour_case, consented) if tour_case.named else []})
-    return rows
-
-
-def tour_consent_candidates(bundle: list[dict]) -> list:
-    """Organizations whose consent for the tour a named case still waits for."""
-    return list({organization.pk: organization for row in bundle for organization in row["missing"]}.values())
 
 
 def hub_notices(*, limit: int) -> list[FeedItem]:
@@ -631,29 +588,3 @@ def hub_notices(*, limit: int) -> list[FeedItem]:
 def feed_recent(*, limit: int) -> list[FeedItem]:
     """The latest entries the hub's feed delivered, for the sync page."""
     return list(FeedItem.objects.order_by("-seq")[:limit])
-
-
-def publication_queue(*, user) -> dict[str, list]:
-    """Needs and menu items waiting for center staff (掲載申請中), and those sent back to a department."""
-    sections = []
-    for label, model, slug in ((gettext("協働の種"), m.Need, "needs"),
-                               (gettext("市のメニュー"), m.MenuItem, "city-menu-items")):
-        records = record_list(user=user, model=model).filter(
-            publication__in=(m.Publication.SUBMITTED, m.Publication.SENT_BACK)).order_by("publication", "updated_at")
-        sections.append((label, list(records), slug))
-    return {"sections": sections}
-
-
-def publication_actions(*, user, record) -> list[str]:
-    """The publication steps this user may take on a need or menu item now (the services check again)."""
-    if not scoped_queryset(user, type(record), "change").filter(pk=record.pk).exists():
-        return []
-    center_staff = holds(user, m.CENTER_CHANGE, record.center_id)
-    actions = []
-    if record.publication in SUBMITTABLE:
-        actions.append("submit")
-    if record.publication == m.Publication.SUBMITTED and center_staff:
-        actions += ["approve", "send-back"]
-    if record.publication in WITHDRAWABLE:
-        actions.append("withdraw")
-    return actions

@@ -19,7 +19,7 @@ from sync.anonymize import scrub
 from sync.wire import tours
 
 from .known_data import PUBLIC_KINDS, all_personal_data, allowing
-from .models import CaseParty, CollaborationCase, TourCase, TourNamedConsent
+from .models import CaseParty, CollaborationCase, StudyTour, TourCase, TourNamedConsent
 from .outgoing import final_check
 from .sharing import case_share
 
@@ -170,3 +170,24 @@ def reproject_case_copies(case: CollaborationCase) -> None:
     """The case changed: its copies in open tours are projected again (scrubbed anew)."""
     for tour_case in TourCase.objects.filter(case=case, tour__closed_at__isnull=True).select_related("tour", "center"):
         outbox.record_reproject(tour_case)
+
+
+# --- the staff page's view of a tour's bundle -----------------------------------------------------
+
+
+def tour_bundle(tour: StudyTour) -> list[dict]:
+    """The tour's cases with what the hub receives of each (or why it is held) and, for a named
+    case, the organizations still to consent for this tour. Personal data and consents read once."""
+    known = all_personal_data()
+    consented = set(tour.named_consents.values_list("organization_id", flat=True))
+    rows = []
+    for tour_case in tour.cases.select_related("case", "stop", "tour", "center"):
+        share = tour_case_share(tour_case, known=known) if tour_case.case_id else None
+        rows.append({"tour_case": tour_case, "share": share,
+                     "missing": missing_tour_consents(tour_case, consented) if tour_case.named else []})
+    return rows
+
+
+def tour_consent_candidates(bundle: list[dict]) -> list:
+    """Organizations whose consent for the tour a named case still waits for."""
+    return list({organization.pk: organization for row in bundle for organization in row["missing"]}.values())

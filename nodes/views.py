@@ -16,7 +16,7 @@ from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 from sync.services import status as sync_status
 
-from . import lifecycle, models as m, selectors, services, sharing, views_public
+from . import inboxes, lifecycle, models as m, selectors, services, sharing, views_public
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -106,7 +106,7 @@ def _detail_context(request, ui, record) -> dict:
         }
     if isinstance(record, m.Need | m.MenuItem):
         context["publication"] = {"state": record.get_publication_display(), "note": record.publication_note,
-                                  "actions": selectors.publication_actions(user=request.user, record=record)}
+                                  "actions": inboxes.publication_actions(user=request.user, record=record)}
     if isinstance(record, m.TalentVolunteer):
         context["talent_consents"] = [
             (consent, label, getattr(record, f"consent_{consent}_at"))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from permissions.scoping import get_scoped_or_deny
 
-from . import models as m, selectors, services
+from . import inboxes, models as m, services
 
 MODELS = {"needs": m.Need, "city-menu-items": m.MenuItem}
 
@@ -20,7 +20,7 @@ MODELS = {"needs": m.Need, "city-menu-items": m.MenuItem}
 @login_required
 def publication_queue(request):
     """What waits for center staff (掲載申請中) and what was sent back to a department."""
-    return render(request, "nodes/publication_queue.html", selectors.publication_queue(user=request.user))
+    return render(request, "nodes/publication_queue.html", inboxes.publication_queue(user=request.user))
 
 
 @login_required

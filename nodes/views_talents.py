@@ -15,7 +15,7 @@ from common.forms import add_service_errors
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny, holds
 
-from . import models as m, selectors, services, talent_bank
+from . import inboxes, models as m, selectors, services, talent_bank
 from .forms import TalentRequestAnswerForm, TalentRequestForm
 
 
@@ -122,12 +122,12 @@ def talent_consent(request, uuid):
 def talent_request_list(request):
     if not selectors.user_centers(user=request.user, codename=m.CENTER_VIEW).exists():
         raise PermissionDenied("permission_denied")  # the center's work: not for groups or departments
-    return render(request, "nodes/talent_requests.html", {"data": selectors.talent_requests(user=request.user)})
+    return render(request, "nodes/talent_requests.html", {"data": inboxes.talent_requests(user=request.user)})
 
 
 def _request_page(request, uuid, form, status=200):
     try:
-        talent_request = selectors.talent_request_detail(user=request.user, uuid=uuid)
+        talent_request = inboxes.talent_request_detail(user=request.user, uuid=uuid)
     except (ObjectDoesNotExist, ValidationError) as error:
         raise Http404 from error
     return render(request, "nodes/talent_request.html", {

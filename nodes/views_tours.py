@@ -15,7 +15,7 @@ from common.forms import add_service_errors
 from permissions.audit import audit_record
 from permissions.scoping import holds
 
-from . import models as m, selectors, tours
+from . import models as m, tour_sharing, tours
 from .forms import (
     ReportSessionForm,
     TourCaseForm,
@@ -39,13 +39,13 @@ def _tour(user, uuid, perm="view") -> m.StudyTour:
 @login_required
 def tour_detail(request, uuid, forms_in_error: dict | None = None, links=None, status=200):
     tour = _tour(request.user, uuid)
-    bundle = selectors.tour_bundle(tour)
+    bundle = tour_sharing.tour_bundle(tour)
     can_edit = holds(request.user, m.CENTER_CHANGE, tour.center_id)
     can_change = can_edit and tour.closed_at is None
     forms = {
         "organization": TourOrganizationForm(), "stop": TourStopForm(),
         "case": TourCaseForm(tour=tour, user=request.user),
-        "consent": TourConsentForm(organizations=selectors.tour_consent_candidates(bundle)),
+        "consent": TourConsentForm(organizations=tour_sharing.tour_consent_candidates(bundle)),
         "invitation": TourInvitationForm(tour=tour), "lesson": TourLessonForm(tour=tour),
         "session": ReportSessionForm(),
     }
@@ -105,7 +105,7 @@ def tour_action(request, uuid, action):
         "library-case": ("library_form", TourLibraryCaseForm(post, tour=tour),
                          lambda data: tours.tour_case_add(acting_user=user, tour=tour, **data),
                          gettext("ライブラリの事例を追加しました。")),
-        "consent": ("consent", TourConsentForm(post, organizations=selectors.tour_consent_candidates(selectors.tour_bundle(tour))),
+        "consent": ("consent", TourConsentForm(post, organizations=tour_sharing.tour_consent_candidates(tour_sharing.tour_bundle(tour))),
                     lambda data: tours.tour_consent_record(acting_user=user, tour=tour, **data), gettext("同意を記録しました。")),
         "session": ("session", ReportSessionForm(post),
                     lambda data: tours.report_session_create(acting_user=user, tour=tour, **data),

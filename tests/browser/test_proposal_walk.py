@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from common.japanese import fiscal_year_of
 from nodes import models as m, services
 from permissions.models import OrganizationKind, Role
 from permissions.services import organization_create
@@ -32,9 +33,16 @@ def city(transactional_db, settings):
                                 title="飼い主のいない猫対策（地域猫活動の普及）", activity_fields=f.fields(7),
                                 description="苦情の続く地区で、TNRと餌やりのルールづくりを一緒に進めたい。",
                                 allowed_forms=[m.CollaborationForm.KYODO_SUISHIN_GYOSEI])
-    services.publication_submit(acting_user=staff, record=need)
-    services.publication_approve(acting_user=staff, record=need)
-    return {"need": need, "group": group, "center": center}
+    services.desk_save(acting_user=staff, department=department, desk_name="動物愛護担当",
+                       switchboard="0467-38-3300", themes="猫、犬、動物愛護、地域猫", activity_fields=f.fields(7))
+    item = services.menu_item_create(acting_user=staff, department=department, kind=m.MenuItemKind.VENUE,
+                                     can_do=True, title="譲渡会の会場（保健所の会議室）",
+                                     description="平日の日中、保健所の会議室を譲渡会に使えます。",
+                                     fiscal_year=fiscal_year_of(dt.date.today()))
+    # Renewals: one due in 60 days (its window is open once the daily sweep ran), one due yesterday.
+    services.group_update(acting_user=staff, group=group, renewal_due=dt.date.today() + dt.timedelta(days=60))
+    f.group(staff, center, "浜辺の朗読サークル", renewal_due=dt.date.today() - dt.timedelta(days=1))
+    return {"need": need, "group": group, "center": center, "item": item}
 
 
 def _login(browser, live_server, console_problems, username: str, width: int):
@@ -58,12 +66,39 @@ def _fits(page, width: int) -> None:
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, f"menu item {link.inner_text()} cut off"
 
 
-def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, browser, console_problems, shot, city):
+def _publish(department, staff, path: str) -> None:
+    """The department asks for publication on the record's page; center staff approve it there."""
+    department.goto(path)
+    department.click("#publication button:has-text('掲載を申請する')")
+    department.wait_for_selector("#publication >> text=掲載申請中")
+    staff.goto(path)
+    staff.click("#publication button:has-text('承認して公開する')")
+    staff.wait_for_selector("#publication >> text=公開中")
+
+
+def test_the_two_way_menu_from_a_departments_need_to_a_case_and_a_renewal(
+        live_server, browser, console_problems, shot, city):
+    need, item = city["need"], city["item"]
+    staff_context, staff = _login(browser, live_server, console_problems, "staff", 1280)
+    department_context, department = _login(browser, live_server, console_problems, "dept", 1280)
+    _publish(department, staff, f"{live_server.url}/needs/{need.uuid}/")
+    _publish(department, staff, f"{live_server.url}/city-menu-items/{item.uuid}/")
+    shot(staff, "walk-01-published-desktop")
+    department_context.close()
+
     # A visitor on a phone, not signed in: from the node's root to the city's needs, then to the form.
     member_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP",
                                          timezone_id="Asia/Tokyo")
     member = console_problems(member_context.new_page())
     member.goto(f"{live_server.url}/")
+    member.click("nav.public >> text=どの課に相談？")
+    member.fill("input[name=q]", "猫")  # a theme word; the desk lists 地域猫 among its themes
+    member.click("form.search button")
+    assert "保健所衛生課" in member.inner_text("main") and "0467-38-3300" in member.inner_text("main")
+    _fits(member, 390)
+    shot(member, "walk-02-departments-by-theme-phone")
+    member.click("nav.public >> text=市のメニュー")
+    assert "譲渡会の会場（保健所の会議室）" in member.inner_text("main")
     member.click("nav.public >> text=協働の種")
     assert "飼い主のいない猫対策" in member.inner_text("main")
     _fits(member, 390)
@@ -89,7 +124,6 @@ def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, brows
     _fits(member, 390)
     shot(member, "proposal-02-submitted-phone")
 
-    staff_context, staff = _login(browser, live_server, console_problems, "staff", 1280)
     staff.goto(f"{live_server.url}/matching/")
     _fits(staff, 1280)
     assert staff.inner_text("#pending-proposals") == "1"
@@ -121,5 +155,23 @@ def test_a_group_proposes_on_a_phone_and_follows_it_to_a_case(live_server, brows
     assert member.inner_text("#proposal-stage") == "協働事例になりました"
     _fits(member, 390)
     shot(member, "proposal-05-case-phone")
+
+    # The daily sweep (a beat task) opens the renewal and lapses the registration past its due date.
+    services.renewals_sweep()
+    member.goto(f"{live_server.url}/my-group/")
+    member.check("input[name=continues][value=yes]")
+    member.check("input[name=difficulties][value=successors]")
+    member.fill("textarea[name=changes]", "会員が15名に増えました")
+    _fits(member, 390)
+    shot(member, "walk-06-renewal-phone")
+    member.click("#renewal button:has-text('回答を送る')")
+    member.wait_for_selector("#renewal >> text=回答を受け付けました")
+    staff.goto(f"{live_server.url}/renewals/")
+    assert "Chigasaki Cat's Protect" in staff.inner_text("#renewals-answered")
+    assert "浜辺の朗読サークル" in staff.inner_text("#renewals-overdue")
+    assert "担い手不足" in staff.inner_text("#difficulties")
+    assert m.GroupRegistration.objects.get(organization__name="浜辺の朗読サークル").status == m.GroupStatus.LAPSED
+    _fits(staff, 1280)
+    shot(staff, "walk-07-renewals-desktop")
     member_context.close()
     staff_context.close()

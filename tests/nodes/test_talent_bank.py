@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from nodes import matching, models as m, selectors, services
+from nodes import inboxes, matching, models as m, selectors, services
 from permissions.models import AuditEvent
 
 from .. import factories as f
@@ -212,7 +212,7 @@ def test_another_centers_staff_and_a_group_cannot_see_or_answer_the_request(worl
     with pytest.raises(ObjectDoesNotExist):
         services.talent_request_answer(acting_user=world.staff_b, request=request, introduced=False, note="x")
     with pytest.raises(ObjectDoesNotExist):
-        selectors.talent_request_detail(user=world.staff_b, uuid=request.uuid)
+        inboxes.talent_request_detail(user=world.staff_b, uuid=request.uuid)
     member = Client()
     member.force_login(world.member_a)
     assert member.get(reverse("talent-requests")).status_code == 403
