@@ -24,6 +24,7 @@ from sync.models import FeedItem
 
 from . import hub_link, matching, models as m
 from .matching_text import parse_costs
+from .outgoing import Door
 
 LIST_RELATIONS: dict[type, dict] = {
     m.GroupRegistration: {"select": ("organization", "center"), "prefetch": ("activity_fields",)},
@@ -487,9 +488,12 @@ def published_menu(*, center) -> list[tuple[Any, list]]:
         .order_by("group__organization__name_kana", "id")
     )
     sections: dict[Any, list] = defaultdict(list)
+    door = Door(organizations=False)  # a public page: its free texts leave the node through the door
     for offer in offers:
         fields = list(offer.activity_fields.all()) or list(offer.group.activity_fields.all())
         offer.cost_labels = [str(m.CostItem(c).label) for c in offer.cost_conditions if c in m.CostItem.values]
+        offer.public = {name: door.public_text(getattr(offer, name))
+                        for name in ("title", "description", "area", "capacity", "conditions")}
         for activity_field in fields or [None]:
             sections[activity_field].append(offer)
     ordered = sorted(sections.items(), key=lambda item: item[0].code if item[0] else 99)
