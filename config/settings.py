@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
             "NeedStatusEnum": "nodes.models.matching.NeedStatus",
             "GroupStatusEnum": "nodes.models.groups.GroupStatus",
             "GroupConsentEnum": "nodes.models.groups.GroupRegistration.CONSENTS",
+            "TalentConsentEnum": "nodes.models.groups.TalentVolunteer.CONSENTS",
             "CostItemEnum": "common.vocabulary.CostItem",
         } if KYODO_ROLE == "node" else {}),
     },

@@ -38,7 +38,6 @@ GROUP_ORGANIZATION_KINDS = (
     OrganizationKind.SOCIAL_WELFARE_COUNCIL,
 )
 # What a group's own members may not change on their registration: the center decides these.
-GROUP_CENTER_ONLY_FIELDS = frozenset({"status", "registered_on", "renewal_due", "center"})
 # --- 団体登録 --------------------------------------------------------------------------------
 
 GROUP_M2M = ("activity_fields",)
@@ -73,9 +72,9 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
 def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupRegistration:
     group = locked_for_change(acting_user, group)
     if not holds(acting_user, CENTER_CHANGE, group.center_id):
-        forbidden = GROUP_CENTER_ONLY_FIELDS.intersection(values)
-        if forbidden:
-            raise PermissionDenied("permission_denied")
+        # What the center publishes of a group changes through the center: a member's edit is a
+        # change request (わたしの団体 → 変更を申請), which staff approve.
+        raise PermissionDenied("permission_denied")
     organization_values = {k: values.pop(k) for k in GROUP_ORGANIZATION_FIELDS if k in values}
     if organization_values.get("kind", group.organization.kind) not in GROUP_ORGANIZATION_KINDS:
         raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
