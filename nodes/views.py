@@ -189,17 +189,23 @@ def record_delete(request, slug, uuid):
     return redirect("record-list", slug=slug)
 
 
-@login_required
-@require_POST
-def group_consent(request, uuid):
-    group = _scoped(request.user, RECORDS["groups"], "change", uuid)
+def record_consent(request, service, **target) -> None:
+    """A consent given or withdrawn from a posted form (`consent`, `given`), recorded by `service`
+    (a group's or a talent's), with the outcome as a message."""
     consent, given = request.POST.get("consent", ""), request.POST.get("given") == "1"
     try:
-        services.group_set_consent(acting_user=request.user, group=group, consent=consent, given=given)
+        service(acting_user=request.user, consent=consent, given=given, **target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, gettext("同意を記録しました。") if given else gettext("同意の撤回を記録しました。"))
+
+
+@login_required
+@require_POST
+def group_consent(request, uuid):
+    group = _scoped(request.user, RECORDS["groups"], "change", uuid)
+    record_consent(request, services.group_set_consent, group=group)
     return redirect("record-detail", slug="groups", uuid=uuid)
 
 

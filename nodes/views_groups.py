@@ -24,6 +24,7 @@ from .forms_groups import (
     RenewalAnswerForm,
     ReviewNoteForm,
 )
+from .views import record_consent
 
 
 def _require_staff(user) -> None:
@@ -183,13 +184,7 @@ def my_group_renewal(request, uuid):
 @require_POST
 def my_group_consent(request, uuid):
     group = _my_group(request, uuid)
-    consent, given = request.POST.get("consent", ""), request.POST.get("given") == "1"
-    try:
-        services.group_set_consent(acting_user=request.user, group=group, consent=consent, given=given)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, gettext("同意を記録しました。") if given else gettext("同意の撤回を記録しました。"))
+    record_consent(request, services.group_set_consent, group=group)
     return redirect("my-group-detail", uuid=uuid)
 
 

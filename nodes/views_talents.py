@@ -17,6 +17,7 @@ from permissions.scoping import get_scoped_or_deny, holds
 
 from . import inboxes, models as m, selectors, services, talent_bank
 from .forms import TalentRequestAnswerForm, TalentRequestForm
+from .views import record_consent
 
 
 def _center_or_404(center_uuid):
@@ -108,13 +109,7 @@ def talent_consent(request, uuid):
         talent = get_scoped_or_deny(request.user, m.TalentVolunteer, "change", uuid=uuid)
     except (ObjectDoesNotExist, ValidationError) as error:
         raise Http404 from error
-    consent, given = request.POST.get("consent", ""), request.POST.get("given") == "1"
-    try:
-        services.talent_set_consent(acting_user=request.user, talent=talent, consent=consent, given=given)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, gettext("同意を記録しました。") if given else gettext("同意の撤回を記録しました。"))
+    record_consent(request, services.talent_set_consent, talent=talent)
     return redirect("record-detail", slug="talents", uuid=uuid)
 
 
