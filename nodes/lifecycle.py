@@ -86,6 +86,12 @@ def _consultation_steps(consultation: m.Consultation) -> list[Step]:
             Step(str(m.ConsultationStep.CLOSED.label), consultation.closed_at)]
 
 
+
+def group_public_events(group: m.GroupRegistration) -> QuerySet:
+    """The public events a group may ask to change: those it organizes, not yet held or cancelled."""
+    return m.Event.objects.filter(center_id=group.center_id, is_public=True, organizers=group.organization,
+                                  status=m.EventStatus.PLANNED)
+
 def my_group_page(*, user, uuid) -> dict:
     """Everything the group's own page shows. DoesNotExist for any group the user is not a member of
     (a guessed uuid of another group included). The group's contacts are personal data: audited."""
@@ -110,6 +116,7 @@ def my_group_page(*, user, uuid) -> dict:
         "consents": [(key, str(label), getattr(group, f"consent_{key}_at")) for key, label in GROUP_CONSENTS],
         "offers": list(m.Offer.objects.filter(group=group).order_by("title")),
         "events": list(events),
+        "editable_event_ids": set(group_public_events(group).values_list("id", flat=True)),
         "renewal": renewal,
         "renewal_answerable": renewal is not None and renewal.status in (*PENDING, m.RenewalStatus.ANSWERED),
         "notices": list(m.GroupNotice.objects.filter(group=group)[:20]),

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -197,30 +198,38 @@ def my_group_propose(request, uuid, target):
     form_class = PROPOSAL_FORMS.get(target)
     if form_class is None:
         raise Http404
-    offer = None
+    offer = event = None
     if target == "offer" and request.GET.get("offer"):
         offer = m.Offer.objects.filter(group=group, uuid__in=[request.GET["offer"]]).first() \
             if _is_uuid(request.GET["offer"]) else None
         if offer is None:
             raise Http404
+    if target == "event" and request.GET.get("event"):
+        event = lifecycle.group_public_events(group).filter(uuid__in=[request.GET["event"]]).first() \
+            if _is_uuid(request.GET["event"]) else None
+        if event is None:
+            raise Http404
     if target == "profile":
         initial = {"description": group.description, "area": group.area}
     elif offer is not None:
         initial = {name: getattr(offer, name) for name in OfferChangeForm.base_fields}
+    elif event is not None:
+        initial = {name: getattr(event, name) for name in EventProposalForm.base_fields}
+        initial["starts_at"] = timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M")
     else:
         initial = {}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_request_submit(acting_user=request.user, group=group, target=target,
-                                           values=form.cleaned_data, offer=offer)
+                                           values=form.cleaned_data, offer=offer, event=event)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, gettext("変更を申請しました。センターが確認してから公開されます。"))
             return redirect("my-group-detail", uuid=uuid)
     return render(request, "nodes/my_group_propose.html",
-                  {"group": group, "form": form, "target": target, "offer": offer,
+                  {"group": group, "form": form, "target": target, "offer": offer, "event": event,
                    "target_label": m.ChangeTarget(target).label},
                   status=400 if request.method == "POST" else 200)
 

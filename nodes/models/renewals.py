@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import CENTER_CHANGE, CENTER_VIEW, CenterRecord
+from .events import Event
 from .groups import GroupRegistration
 from .matching import Offer
 
@@ -167,6 +168,9 @@ class GroupChangeRequest(CenterRecord):
     # The offer being edited; none when the group proposes a new offer or changes its profile.
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                               verbose_name=_("できることメニュー"))
+    # The public event being edited; none when the group proposes a new one.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                              verbose_name=_("公開イベント"))
     values = models.JSONField(_("変更内容"), default=dict)
     status = models.CharField(_("状態"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -186,6 +190,9 @@ class GroupChangeRequest(CenterRecord):
             models.CheckConstraint(condition=Q(status="pending") | Q(decided_at__isnull=False),
                                    name="change_decided_has_time"),
             models.CheckConstraint(condition=~Q(target="profile") | Q(offer__isnull=True), name="change_profile_no_offer"),
+            # An edit names the record of its own target only.
+            models.CheckConstraint(condition=Q(target="event") | Q(event__isnull=True), name="change_event_only_for_events"),
+            models.CheckConstraint(condition=Q(target="offer") | Q(offer__isnull=True), name="change_offer_only_for_offers"),
         ]
         indexes = [models.Index(fields=["center", "status"])]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from permissions.audit import audit_record
 from permissions.scoping import get_scoped_or_deny, holds
 
+from ..lifecycle import group_public_events
 from ..models import (
     CENTER_CHANGE,
     ChangeStatus,
@@ -27,7 +28,7 @@ from ..models import (
     Offer,
 )
 from .groups import group_update
-from .records import event_create, offer_create, offer_update
+from .records import event_create, event_update, offer_create, offer_update
 
 # What a member may propose, per target; the rest of a record stays the center's to edit.
 PROPOSABLE_FIELDS = {
@@ -73,16 +74,20 @@ def _clean_values(target: str, values: dict) -> dict:
 
 @transaction.atomic
 def change_request_submit(*, acting_user, group: GroupRegistration, target: str, values: dict,
-                          offer: Offer | None = None) -> GroupChangeRequest:
+                          offer: Offer | None = None, event: Event | None = None) -> GroupChangeRequest:
     """A member's proposal; nothing published changes until staff approve it."""
     if target not in ChangeTarget.values:
         raise ValidationError({"target": ValidationError(gettext("不明な変更の対象です。"), code="invalid_choice")})
     group = get_scoped_or_deny(acting_user, GroupRegistration, "change", pk=group.pk)
     if offer is not None and (target != ChangeTarget.OFFER or offer.group_id != group.pk):
         raise ValidationError({"offer": ValidationError(gettext("この団体のメニューではありません。"), code="other_group")})
-    change = GroupChangeRequest(group=group, center_id=group.center_id, target=target, offer=offer,
+    if event is not None and (target != ChangeTarget.EVENT
+                              or not group_public_events(group).filter(pk=event.pk).exists()):
+        raise ValidationError({"event": ValidationError(gettext("この団体が主催する開催前の公開イベントではありません。"),
+                                                        code="other_event")})
+    change = GroupChangeRequest(group=group, center_id=group.center_id, target=target, offer=offer, event=event,
                                 values=_clean_values(target, values), submitted_by=acting_user)
-    change.full_clean(exclude=["search_text", "center", "group", "offer"])
+    change.full_clean(exclude=["search_text", "center", "group", "offer", "event"])
     change.save()
     audit_record(actor=acting_user, action="groupchangerequest.submit", target=change, organization=group.center,
                  detail={"target": target, "fields": sorted(change.values)})
@@ -93,7 +98,7 @@ def _decidable(acting_user, change: GroupChangeRequest) -> GroupChangeRequest:
     change = get_scoped_or_deny(acting_user, GroupChangeRequest, "view", pk=change.pk)
     if not holds(acting_user, CENTER_CHANGE, change.center_id):
         raise PermissionDenied("permission_denied")
-    change = (GroupChangeRequest.objects.select_for_update(of=("self",)).select_related("group", "offer")
+    change = (GroupChangeRequest.objects.select_for_update(of=("self",)).select_related("group", "offer", "event")
               .get(pk=change.pk))
     if change.status != ChangeStatus.PENDING:
         raise ValidationError(gettext("この変更申請はすでに判断済みです。"), code="change_decided")
@@ -125,6 +130,9 @@ def change_request_approve(*, acting_user, change: GroupChangeRequest, note: str
         offer_update(acting_user=acting_user, offer=change.offer, **values)
     elif change.target == ChangeTarget.OFFER:
         offer_create(acting_user=acting_user, group=change.group, **values)
+    elif change.event is not None:
+        values["starts_at"] = parse_datetime(values["starts_at"])
+        event_update(acting_user=acting_user, event=change.event, **values)
     else:
         values["starts_at"] = parse_datetime(values["starts_at"])
         event_create(acting_user=acting_user, center=change.group.center, is_public=True,

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from nodes import models as m, services
@@ -235,3 +236,36 @@ def test_the_staff_group_page_links_its_renewal(client, world, opened):
     client.force_login(world.member_a)
     page = client.get(reverse("record-detail", args=["groups", world.group_a.uuid])).content.decode()
     assert reverse("renewal-detail", args=[opened.uuid]) not in page
+
+
+def test_a_public_event_the_group_organizes_changes_only_when_staff_approve(client, world):
+    event = f.event(world.staff_a, world.a, "保護猫譲渡会", is_public=True, organizers=[world.group_a.organization],
+                    venue="市民活動サポートセンター")
+    others = f.event(world.staff_a, world.a, "美術鑑賞講座", is_public=True, organizers=[world.group_a2.organization])
+    client.force_login(world.member_a)
+    url = reverse("my-group-propose", args=[world.group_a.uuid, "event"])
+    assert f"?event={event.uuid}" in client.get(reverse("my-group-detail", args=[world.group_a.uuid])).content.decode()
+    page = client.get(f"{url}?event={event.uuid}").content.decode()
+    assert 'value="保護猫譲渡会"' in page  # the form starts from the published event
+    assert client.get(f"{url}?event={others.uuid}").status_code == 404  # another group's event
+    starts = (dt.datetime.now() + dt.timedelta(days=20)).replace(hour=13, minute=0).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"{url}?event={event.uuid}", {"title": "保護猫譲渡会（会場変更）", "kind": event.kind,
+                                                          "starts_at": starts, "venue": "茅ヶ崎市役所 分庁舎"})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.title == "保護猫譲渡会"  # nothing published changes before approval
+    change = m.GroupChangeRequest.objects.get()
+    assert change.event == event
+    services.change_request_approve(acting_user=world.staff_a, change=change)
+    event.refresh_from_db()
+    assert (event.title, event.venue) == ("保護猫譲渡会（会場変更）", "茅ヶ崎市役所 分庁舎")
+    assert m.Event.objects.filter(title__startswith="保護猫譲渡会").count() == 1  # edited, not added
+
+
+def test_an_event_edit_cannot_name_another_groups_event_even_through_the_service(world):
+    others = f.event(world.staff_a, world.a, "美術鑑賞講座", is_public=True, organizers=[world.group_a2.organization])
+    with pytest.raises(ValidationError) as caught:
+        services.change_request_submit(acting_user=world.member_a, group=world.group_a, target="event", event=others,
+                                       values={"title": "x", "kind": others.kind, "starts_at": others.starts_at})
+    assert caught.value.error_dict["event"][0].code == "other_event"
+    assert not m.GroupChangeRequest.objects.exists()
