@@ -16,6 +16,7 @@ from permissions.audit import audit_record
 from permissions.scoping import organizations_where, scoped_queryset
 
 from . import models as m
+from .proposal_selectors import stage_label
 
 PENDING = (m.RenewalStatus.OPEN, m.RenewalStatus.CHANGES_REQUESTED)
 GROUP_CONSENTS = (
@@ -87,6 +88,11 @@ def _consultation_steps(consultation: m.Consultation) -> list[Step]:
 
 
 
+
+def _with_stage(proposal: m.Proposal) -> m.Proposal:
+    proposal.stage = stage_label(proposal)
+    return proposal
+
 def group_public_events(group: m.GroupRegistration) -> QuerySet:
     """The public events a group may ask to change: those it organizes, not yet held or cancelled."""
     return m.Event.objects.filter(center_id=group.center_id, is_public=True, organizers=group.organization,
@@ -117,6 +123,8 @@ def my_group_page(*, user, uuid) -> dict:
         "offers": list(m.Offer.objects.filter(group=group).order_by("title")),
         "events": list(events),
         "editable_event_ids": set(group_public_events(group).values_list("id", flat=True)),
+        "proposals": [_with_stage(p) for p in m.Proposal.objects.filter(group=group).select_related("need", "match")
+                      .order_by("-created_at")[:30]],
         "renewal": renewal,
         "renewal_answerable": renewal is not None and renewal.status in (*PENDING, m.RenewalStatus.ANSWERED),
         "notices": list(m.GroupNotice.objects.filter(group=group)[:20]),

@@ -170,3 +170,10 @@ def test_the_center_sees_counts_per_need_and_the_board_shows_what_waits(world, c
     client.force_login(world.staff_a)
     board = client.get(reverse("matching-board")).content.decode()
     assert 'id="pending-proposals">2<' in board
+
+
+def test_the_groups_page_lists_its_proposals_and_where_each_stands(world, client):
+    proposal = services.proposal_take_up(acting_user=world.staff_a, proposal=_submit(world))
+    client.force_login(world.member_a)
+    page = client.get(reverse("my-group-detail", args=[world.group_a.uuid])).content.decode()
+    assert reverse("proposal-detail", args=[proposal.uuid]) in page and "マッチング: 提案" in page
