@@ -51,7 +51,7 @@ def world(db):
                                       description="地域の苦情対応", requester=dept),
             offer=services.offer_create(acting_user=staff, group=group, title="譲渡会の開催", description="保護猫の譲渡会"),
             desk=services.desk_save(acting_user=staff, department=dept, desk_name="協働推進担当",
-                                    switchboard="0467-82-1111", themes="協働、市民活動"),
+                                    switchboard="0467-81-5511", themes="協働、市民活動"),
             menu_item=services.menu_item_create(acting_user=staff, department=dept, kind=m.MenuItemKind.VENUE,
                                                 title="会議室の貸出", description="打ち合わせに使えます",
                                                 fiscal_year=2026),

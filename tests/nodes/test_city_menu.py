@@ -35,7 +35,7 @@ def _publish(world, record):
 @pytest.fixture
 def menu(world):
     desk = services.desk_save(acting_user=world.dept_staff, department=world.department, desk_name="自然環境担当",
-                              switchboard="0467-82-1111", public_inbox="kankyo@city.example.lg.jp",
+                              switchboard="0467-81-5522", public_inbox="kankyo@city.example.lg.jp",
                               location="本庁舎4階", themes="ﾈｺ、野良猫、生きもの、里山", activity_fields=f.fields(7))
     can = _publish(world, _item(world))
     cannot = _publish(world, _item(world, can_do=False, kind=m.MenuItemKind.GRANT, title="団体の運営費の補助",
@@ -147,7 +147,7 @@ def test_public_pages_show_only_approved_items_without_login(menu, client):
         assert response.status_code == 200, name
     menu_page = pages["menu"].content.decode()
     assert can.title in menu_page and cannot.title in menu_page and "できないこと" in menu_page
-    assert "自然環境担当" in menu_page and "0467-82-1111" in menu_page
+    assert "自然環境担当" in menu_page and "0467-81-5522" in menu_page
     assert draft.title not in menu_page and draft.title not in pages["portal"].content.decode()
     assert need.title in pages["needs"].content.decode()
     assert "環境保全課" in pages["portal"].content.decode()
