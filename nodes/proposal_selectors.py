@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
-from permissions.models import Membership, Role
-from permissions.scoping import holds, permission_map, scoped_queryset
+from permissions.scoping import permission_map, scoped_queryset
 
-from .models import CENTER_VIEW, GroupRegistration, Match, MatchStatus, Need, Proposal, ProposalStatus
+from .models import (
+    CENTER_CHANGE,
+    CENTER_VIEW,
+    PROPOSAL_OPEN_STATUSES,
+    GroupRegistration,
+    MatchStatus,
+    Need,
+    Proposal,
+    ProposalStatus,
+)
 
 
 def proposals_for(user) -> QuerySet[Proposal]:
@@ -22,7 +30,8 @@ def proposals_for(user) -> QuerySet[Proposal]:
 
 def pending_count(*, user) -> int:
     """Proposals waiting for the center's decision, in the centers the user may decide for."""
-    return scoped_queryset(user, Proposal, "change").filter(status=ProposalStatus.SUBMITTED).count()
+    return Proposal.objects.filter(center_id__in=permission_map(user).get(CENTER_CHANGE, ()),
+                                   status=ProposalStatus.SUBMITTED).count()
 
 
 def proposal_detail(*, user, uuid) -> Proposal:
@@ -40,27 +49,33 @@ def stage_label(proposal: Proposal) -> str:
 
 def groups_proposing_for(user) -> QuerySet[GroupRegistration]:
     """The registered groups the user may propose for: those whose profile they may change."""
-    organization_ids = Membership.objects.filter(user=user, role=Role.GROUP_MEMBER).values("organization_id")
+    organization_ids = permission_map(user).get("change_group_profile", ())
     return (GroupRegistration.objects.filter(organization_id__in=organization_ids)
             .select_related("organization", "center").order_by("organization__name"))
 
 
-def can_decide(user, proposal: Proposal) -> bool:
-    return holds(user, "change_center_records", proposal.center_id)
+@dataclass(frozen=True)
+class ProposalActions:
+    decide: bool  # take into matching or decline: the center
+    answer: bool  # the need's department, or the center
+    withdraw: bool  # the group (or the center for it), until the center decides
+    see_match: bool  # the match is visible to the center and to the offer's group
 
 
-def can_answer(user, proposal: Proposal) -> bool:
-    return can_decide(user, proposal) or holds(user, "manage_department_needs", proposal.need.requester_id)
-
-
-def can_withdraw(user, proposal: Proposal) -> bool:
-    return proposal.status == ProposalStatus.SUBMITTED and (
-        holds(user, "change_group_profile", proposal.group.organization_id) or can_decide(user, proposal))
-
-
-def can_see_match(user, proposal: Proposal) -> bool:
-    """The group follows the match its proposal started (a match is visible to the offer's group)."""
-    return proposal.match_id is not None and scoped_queryset(user, Match, "view").filter(pk=proposal.match_id).exists()
+def proposal_actions(*, user, proposal: Proposal) -> ProposalActions:
+    """What the user may do on the proposal's page, from one read of their permissions."""
+    held = permission_map(user)
+    center = proposal.center_id in held.get(CENTER_CHANGE, ())
+    is_open = proposal.status in PROPOSAL_OPEN_STATUSES
+    return ProposalActions(
+        decide=center and proposal.status == ProposalStatus.SUBMITTED,
+        answer=is_open and (center or proposal.need.requester_id in held.get("manage_department_needs", ())),
+        withdraw=proposal.status == ProposalStatus.SUBMITTED and (
+            center or proposal.group.organization_id in held.get("change_group_profile", ())),
+        see_match=proposal.match_id is not None and (
+            proposal.center_id in held.get(CENTER_VIEW, ())
+            or proposal.group.organization_id in held.get("manage_group_offers", ())),
+    )
 
 
 @dataclass(frozen=True)

@@ -66,11 +66,7 @@ def proposal_detail(request, uuid):
     proposal = _proposal(request.user, uuid)
     return render(request, "nodes/proposal_detail.html", {
         "proposal": proposal, "stage": selectors.stage_label(proposal),
-        "can_decide": selectors.can_decide(request.user, proposal) and proposal.status == m.ProposalStatus.SUBMITTED,
-        "can_answer": selectors.can_answer(request.user, proposal)
-        and proposal.status in m.PROPOSAL_OPEN_STATUSES,
-        "can_withdraw": selectors.can_withdraw(request.user, proposal),
-        "can_see_match": selectors.can_see_match(request.user, proposal),
+        "can": selectors.proposal_actions(user=request.user, proposal=proposal),
         "decision_form": ProposalDecisionForm(), "answer_form": ProposalAnswerForm(),
     })
 

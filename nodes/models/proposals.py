@@ -51,13 +51,14 @@ class Proposal(CenterRecord):
     SEARCH_FIELDS = ("title", "activity")
     MATCH_TEXT_FIELDS = ()
 
-    # The group's members follow their own proposals; the need's department reads and answers the
-    # proposals made to it; the center decides.
+    # Three writers: the group (submits, withdraws), the need's department (answers) and the center
+    # (decides); each service says which of them may take its step (nodes.services.proposals).
     scope_rules = {
         "view": (("center", CENTER_VIEW), ("group__organization", "view_group_profile"),
                  ("need__requester", "manage_department_needs")),
         "add": (("center", CENTER_CHANGE), ("group__organization", "change_group_profile")),
-        "change": (("center", CENTER_CHANGE),),
+        "change": (("center", CENTER_CHANGE), ("group__organization", "change_group_profile"),
+                   ("need__requester", "manage_department_needs")),
         "delete": (),
     }
 

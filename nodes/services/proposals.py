@@ -8,8 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from permissions.audit import audit_record
-from permissions.scoping import get_scoped_or_deny, holds
+from permissions.scoping import holds
 
 from ..models import (
     CENTER_CHANGE,
@@ -72,11 +71,19 @@ def _decided(proposal: Proposal, *, acting_user, values: dict) -> Proposal:
                        values={**values, "decided_at": timezone.now()})
 
 
+def _require(acting_user, proposal: Proposal, *codenames_on: tuple[str, int]) -> None:
+    """The step is the center's, or also that of the writer named (group or department)."""
+    if not any(holds(acting_user, codename, organization_id) for codename, organization_id in
+               ((CENTER_CHANGE, proposal.center_id), *codenames_on)):
+        raise PermissionDenied("permission_denied")
+
+
 @transaction.atomic
 def proposal_take_up(*, acting_user, proposal: Proposal, note: str = "") -> Proposal:
     """The center takes the proposal into matching: the group's offer is written from it (not listed
     in the menu) and a match begins, with the proposal as its origin."""
-    proposal = locked_for_change(acting_user, proposal)  # the center's change scope: its staff
+    proposal = locked_for_change(acting_user, proposal)
+    _require(acting_user, proposal)
     if proposal.status != ProposalStatus.SUBMITTED:
         raise _error("status", gettext("この提案はすでに判断済みです。"), "already_decided")
     offer = offer_create(
@@ -94,7 +101,8 @@ def proposal_take_up(*, acting_user, proposal: Proposal, note: str = "") -> Prop
 @transaction.atomic
 def proposal_decline(*, acting_user, proposal: Proposal, note: str) -> Proposal:
     """見送り, with a message the group reads."""
-    proposal = locked_for_change(acting_user, proposal)  # the center's change scope: its staff
+    proposal = locked_for_change(acting_user, proposal)
+    _require(acting_user, proposal)
     if proposal.status != ProposalStatus.SUBMITTED:
         raise _error("status", gettext("この提案はすでに判断済みです。"), "already_decided")
     if not (note or "").strip():
@@ -103,48 +111,25 @@ def proposal_decline(*, acting_user, proposal: Proposal, note: str) -> Proposal:
                     values={"status": ProposalStatus.DECLINED, "decision_note": note.strip()})
 
 
-def _proposal_for(acting_user, proposal: Proposal) -> Proposal:
-    found = get_scoped_or_deny(acting_user, Proposal, "view", pk=proposal.pk)
-    return Proposal.objects.select_for_update().select_related("need", "group").get(pk=found.pk)
-
-
-def _store(proposal: Proposal, *, acting_user, values: dict, action: str) -> Proposal:
-    """A write by someone outside the center's change scope (the group, the department), allowed by
-    the caller's own check: validated, versioned and audited like every record write."""
-    for name, value in values.items():
-        setattr(proposal, name, value)
-    proposal.version += 1
-    proposal.full_clean(exclude=["search_text"])
-    proposal.save()
-    audit_record(actor=acting_user, action=f"proposal.{action}", target=proposal, organization=proposal.center,
-                 detail={"fields": sorted(values)})
-    return proposal
-
-
 @transaction.atomic
 def proposal_withdraw(*, acting_user, proposal: Proposal) -> Proposal:
     """取り下げ by the group, while the center has not decided."""
-    proposal = _proposal_for(acting_user, proposal)
-    if not (holds(acting_user, "change_group_profile", proposal.group.organization_id)
-            or holds(acting_user, CENTER_CHANGE, proposal.center_id)):
-        raise PermissionDenied("permission_denied")
+    proposal = locked_for_change(acting_user, proposal)
+    _require(acting_user, proposal, ("change_group_profile", proposal.group.organization_id))
     if proposal.status != ProposalStatus.SUBMITTED:
         raise _error("status", gettext("センターが判断した提案は取り下げられません。センターにご相談ください。"),
                      "already_decided")
-    return _store(proposal, acting_user=acting_user, action="withdraw",
-                  values={"status": ProposalStatus.WITHDRAWN, "decided_at": timezone.now()})
+    return _decided(proposal, acting_user=acting_user, values={"status": ProposalStatus.WITHDRAWN})
 
 
 @transaction.atomic
 def proposal_answer(*, acting_user, proposal: Proposal, answer: str) -> Proposal:
     """The need's department answers the group (what it can do, questions back) inside the pipeline."""
-    proposal = _proposal_for(acting_user, proposal)
-    if not (holds(acting_user, "manage_department_needs", proposal.need.requester_id)
-            or holds(acting_user, CENTER_CHANGE, proposal.center_id)):
-        raise PermissionDenied("permission_denied")
+    proposal = locked_for_change(acting_user, proposal)
+    _require(acting_user, proposal, ("manage_department_needs", proposal.need.requester_id))
     if proposal.status not in (ProposalStatus.SUBMITTED, ProposalStatus.IN_PIPELINE):
         raise _error("status", gettext("終了した提案には回答できません。"), "proposal_closed")
     if not (answer or "").strip():
         raise _error("department_answer", gettext("回答を入力してください。"), "required")
-    return _store(proposal, acting_user=acting_user, action="answer",
-                  values={"department_answer": answer.strip(), "answered_at": timezone.now()})
+    return save_record(proposal, acting_user=acting_user, perm="change",
+                       values={"department_answer": answer.strip(), "answered_at": timezone.now()})

@@ -73,15 +73,25 @@ def test_the_department_answers_inside_the_pipeline_and_the_group_reads_it(world
     services.proposal_answer(acting_user=world.dept_staff, proposal=proposal, answer="会場は公民館を手配できます")
     client.force_login(world.member_a)
     assert "会場は公民館を手配できます" in client.get(reverse("proposal-detail", args=[proposal.uuid])).content.decode()
-    assert AuditEvent.objects.filter(action="proposal.answer", target_uuid=proposal.uuid).exists()
+    assert AuditEvent.objects.filter(action="proposal.update", target_uuid=proposal.uuid, actor=world.dept_staff,
+                                     detail__fields=["answered_at", "department_answer"]).exists()
     # A department answers for its own needs only.
     other_staff = f.member("dept_other", world.other_department, Role.DEPARTMENT_STAFF)
     with pytest.raises(Exception) as caught:
         services.proposal_answer(acting_user=other_staff, proposal=proposal, answer="…")
     assert isinstance(caught.value, m.Proposal.DoesNotExist | PermissionDenied)
-    # Only the center decides.
+    # Only the center decides; the group neither decides nor answers for the department.
+    for acting_user in (world.dept_staff, world.member_a):
+        with pytest.raises(PermissionDenied):
+            services.proposal_take_up(acting_user=acting_user, proposal=proposal)
+        with pytest.raises(PermissionDenied):
+            services.proposal_decline(acting_user=acting_user, proposal=proposal, note="…")
     with pytest.raises(PermissionDenied):
-        services.proposal_take_up(acting_user=world.dept_staff, proposal=proposal)
+        services.proposal_answer(acting_user=world.member_a, proposal=proposal, answer="…")
+    with pytest.raises(PermissionDenied):  # withdrawing is the group's (or the center's), not the department's
+        services.proposal_withdraw(acting_user=world.dept_staff, proposal=proposal)
+    proposal.refresh_from_db()
+    assert proposal.status == m.ProposalStatus.SUBMITTED and proposal.department_answer == "会場は公民館を手配できます"
 
 
 @pytest.mark.parametrize(("change", "code"), [
