@@ -10,3 +10,10 @@ def search(queryset: QuerySet, value: str, field: str = "search_text") -> QueryS
     for term in normalize_for_search(value).split():
         queryset = queryset.filter(**{f"{field}__contains": term})
     return queryset
+
+
+def contains_all_words(text: str, query: str) -> bool:
+    """Whether every word of `query` is in `text`, both folded the way the stored search keys are: for
+    checking a match again on the text a public page shows (the stored key holds it as written)."""
+    folded = normalize_for_search(text)
+    return all(term in folded for term in normalize_for_search(query).split())

@@ -5,6 +5,7 @@ user's scope, only what was approved or consented, and every free text passes th
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 
 from common import pdf
 from common.japanese import fiscal_year_label, fiscal_year_of
-from common.search import search
+from common.search import contains_all_words, search
 from permissions.models import Organization, OrganizationKind
 
 from . import models as m
@@ -214,7 +215,29 @@ def department_directory(*, center, q: str = "", field_code: int | None = None) 
     if field_code is not None:
         desks = desks.filter(activity_fields__code=field_code).distinct()
     door = public_door()
-    return [_desk(desk, door) for desk in desks]
+    found = [(desk, _desk(desk, door)) for desk in desks]
+    if not q.strip():
+        return [public for _desk_row, public in found]
+    # The database matched the stored search keys, which hold the texts as written; the words are
+    # checked again on what the page shows, so nobody finds a desk by a name the door hides.
+    shown = _department_texts(center=center, departments=[desk.department_id for desk, _public in found], door=door)
+    return [public for desk, public in found
+            if contains_all_words(" ".join([public.desk_name, public.summary, *public.themes,
+                                            shown.get(desk.department_id, "")]), q)]
+
+
+def _department_texts(*, center, departments: list[int], door: Door) -> dict[int, str]:
+    """Per department, the scrubbed titles and descriptions of its published items and needs."""
+    texts: dict[int, list[str]] = defaultdict(list)
+    for department_id, title, description in m.MenuItem.objects.filter(
+            center=center, department_id__in=departments, publication=m.Publication.PUBLISHED).values_list(
+            "department_id", "title", "description"):
+        texts[department_id] += [door.public_text(title), door.public_text(description)]
+    for department_id, title, description in m.Need.objects.filter(
+            center=center, requester_id__in=departments, publication=m.Publication.PUBLISHED).values_list(
+            "requester_id", "title", "description"):
+        texts[department_id] += [door.public_text(title), door.public_text(description)]
+    return {department_id: " ".join(values) for department_id, values in texts.items()}
 
 
 # --- the portal ----------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def my_group_page(*, user, uuid) -> dict:
         "renewal": renewal,
         "renewal_answerable": renewal is not None and renewal.status in (*PENDING, m.RenewalStatus.ANSWERED),
         "notices": list(m.GroupNotice.objects.filter(group=group)[:20]),
-        "changes": list(m.GroupChangeRequest.objects.filter(group=group).select_related("offer")
+        "changes": list(m.GroupChangeRequest.objects.filter(group=group).select_related("offer", "event")
                         .order_by("-created_at")[:20]),
         "consultations": [(c, _consultation_steps(c)) for c in consultations],
         "cases": list(cases),
@@ -138,4 +138,4 @@ def my_group_page(*, user, uuid) -> dict:
 def pending_changes(*, user) -> QuerySet:
     centers = organizations_where(user, m.CENTER_CHANGE).filter(kind="center")
     return (scoped_queryset(user, m.GroupChangeRequest, "view").filter(center__in=centers, status="pending")
-            .select_related("group__organization", "offer").order_by("created_at"))
+            .select_related("group__organization", "offer", "event").order_by("created_at"))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from common import pdf
 from common.japanese import date_label, normalize_for_search
-from common.search import search
+from common.search import contains_all_words, search
 
 from .models import ActivityField, TalentVolunteer
 from .outgoing import Door
@@ -73,10 +73,6 @@ def public_door() -> Door:
     return Door(organizations=False)
 
 
-def _contains_all(text: str, query: str) -> bool:
-    return all(term in text for term in normalize_for_search(query).split())
-
-
 def search_public(*, center=None, q: str = "", area: str = "", field_code: int | None = None) -> list[PublicTalent]:
     """Listed talents matching every word of `q` (in the title, skills or area) and of `area`, in a field.
 
@@ -92,9 +88,9 @@ def search_public(*, center=None, q: str = "", area: str = "", field_code: int |
     found = []
     for talent in queryset[:PUBLIC_LIMIT]:
         card = public_talent(talent, door)
-        if q and not _contains_all(card.searchable(), q):
+        if q and not contains_all_words(card.searchable(), q):
             continue
-        if area and not _contains_all(normalize_for_search(card.area), area):
+        if area and not contains_all_words(card.area, area):
             continue
         found.append(card)
     return found

@@ -61,14 +61,23 @@ def menu(request, center_uuid):
     return _public(render(request, "nodes/public/menu.html", context))
 
 
+def _menu_year(center, year: int) -> int:
+    """A 年度 the menu has (or the current one): any other number in the address is not a page."""
+    if year not in city_menu.menu_fiscal_years(center=center):
+        raise Http404
+    return year
+
+
 def menu_print(request, center_uuid, year):
     center = _center(center_uuid)
+    year = _menu_year(center, year)
     return _public(render(request, "nodes/public/menu_print.html", {
         "center": center, "year": year, "departments": city_menu.city_menu(center=center, fiscal_year=year)}))
 
 
 def menu_pdf(request, center_uuid, year):
     center = _center(center_uuid)
+    year = _menu_year(center, year)
     body = pdf.render(city_menu.menu_document(center=center, fiscal_year=year))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="city-menu-{year}.pdf"'
@@ -108,8 +117,8 @@ def groups(request, center_uuid):
 def events_open_data(request, center_uuid):
     """The center's public events as open data (イベント一覧 layout), no login needed."""
     center = _center(center_uuid)
-    queryset = m.Event.objects.filter(center=center, is_public=True).exclude(
-        status=m.EventStatus.CANCELLED).order_by("starts_at")
+    queryset = (m.Event.objects.filter(center=center, is_public=True).exclude(status=m.EventStatus.CANCELLED)
+                .select_related("center").prefetch_related("organizers").order_by("starts_at"))
     body = "\ufeff" + csvio.events_open_data_csv(queryset=queryset, door=Door(organizations=False))
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="event-list-opendata.csv"'

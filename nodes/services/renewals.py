@@ -235,6 +235,9 @@ def renewals_sweep(*, today: dt.date | None = None, center=None) -> dict[str, in
             if group is None:
                 continue
             if group.renewal_due < today:
+                if RegistrationRenewal.objects.filter(group=group, due_on=group.renewal_due,
+                                                      status=RenewalStatus.ANSWERED).exists():
+                    continue  # answered in time: the center's review decides, not the calendar
                 _lapse(group)
                 counts["lapsed"] += 1
                 continue

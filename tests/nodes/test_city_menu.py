@@ -202,8 +202,11 @@ def test_the_pdf_holds_the_approved_items_of_the_year(menu, client):
     squashed = text.replace("\n", "").replace(" ", "")
     assert "環境保全課" in squashed and "会議室" in squashed and "運営費" in squashed
     assert "下書き" not in squashed
+    _publish(world, _item(world, title="広報紙への掲載", description="市の広報紙で活動を紹介します。",
+                          fiscal_year=YEAR - 1))
     other_year = client.get(reverse("city-menu-pdf", args=[world.a.uuid, YEAR - 1]))
-    assert "会議室" not in "".join(p.extract_text() for p in PdfReader(io.BytesIO(other_year.content)).pages)
+    other_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(other_year.content)).pages)
+    assert "広報紙への掲載" in other_text and "会議室" not in other_text
 
 
 def test_a_desk_contact_that_is_a_persons_is_withheld_on_public_pages(menu, client):

@@ -103,3 +103,18 @@ def test_no_public_page_shows_a_persons_name_phone_or_email(leaky_world, client)
     # The records are there, their texts scrubbed: the talent's card by its title, the item by its name.
     assert any("篆刻の名人" in text for text in public.values())
     assert any("会議室" in text for url, text in public.items() if "/city-menu/" in url)
+
+
+def test_a_desk_is_not_found_by_a_name_its_page_hides(leaky_world, world, client):
+    """The directory's search runs on what the page shows: the menu item written with a talent's name
+    shows it as 〔人名〕, so searching that name finds nothing, while a word the page shows finds the desk."""
+    url = reverse("city-departments", args=[world.a.uuid])
+    assert world.department.name in client.get(url, {"q": "会議室"}).content.decode()
+    for name in (TALENT, REPRESENTATIVE.split()[0]):
+        assert world.department.name not in client.get(url, {"q": name}).content.decode(), name
+
+
+@pytest.mark.parametrize("year", [1800, 99999])
+def test_a_menu_year_the_center_does_not_have_is_not_a_page(world, client, year):
+    for name in ("city-menu-print", "city-menu-pdf"):
+        assert client.get(reverse(name, args=[world.a.uuid, year])).status_code == 404

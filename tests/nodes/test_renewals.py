@@ -100,6 +100,17 @@ def test_an_accepted_renewal_does_not_lapse(world):
     assert (world.group_a.status, world.group_a.renewal_due) == (m.GroupStatus.ACTIVE, dt.date(2029, 3, 31))
 
 
+def test_an_answer_in_time_waits_for_the_centers_review_instead_of_lapsing(world):
+    renewal = _open(world)
+    services.renewal_answer(acting_user=world.member_a, renewal=renewal, continues=True)
+    counts = services.renewals_sweep(today=DUE + dt.timedelta(days=3))  # the review is late
+    world.group_a.refresh_from_db()
+    renewal.refresh_from_db()
+    assert (world.group_a.status, renewal.status) == (m.GroupStatus.ACTIVE, RenewalStatus.ANSWERED)
+    assert counts["lapsed"] == 2  # the world's other groups, which never answered
+    assert NoticeKind.LAPSED not in _kinds(world.group_a)
+
+
 def test_staff_open_the_window_early_only_from_90_days(world):
     with pytest.raises(ValidationError) as error:
         services.renewal_open(acting_user=world.staff_a, group=world.group_a, today=DUE - dt.timedelta(days=91))
