@@ -118,7 +118,7 @@ def _item(item: m.MenuItem, door: Door) -> PublicMenuItem:
 
 def _need(need: m.Need, door: Door) -> PublicNeed:
     return PublicNeed(
-        uuid=str(need.uuid), takes_proposals=need.status in (m.NeedStatus.OPEN, m.NeedStatus.COORDINATING),
+        uuid=str(need.uuid), takes_proposals=need.status in m.PROPOSABLE_NEED_STATUSES,
         title=door.public_text(need.title), description=door.public_text(need.description),
         purpose=door.public_text(need.purpose), partner_role=door.public_text(need.partner_role),
         resources=door.public_text(need.resources), area=door.public_text(need.area), fiscal_year=need.fiscal_year,

@@ -69,7 +69,7 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
-from .proposals import PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
+from .proposals import PROPOSABLE_NEED_STATUSES, PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
 from .renewals import (
     REMINDER_KIND_BY_DAYS,
     RENEWAL_OPEN_DAYS,
@@ -159,6 +159,7 @@ __all__ = [
     "NeedBudget",
     "NeedStatus",
     "Offer",
+    "PROPOSABLE_NEED_STATUSES",
     "PROPOSAL_OPEN_STATUSES",
     "PartyRole",
     "Proposal",

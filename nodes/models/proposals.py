@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import CENTER_CHANGE, CENTER_VIEW, CenterRecord
 from .groups import GroupRegistration
-from .matching import Match, Need
+from .matching import Match, Need, NeedStatus
 
 
 class ProposalStatus(models.TextChoices):
@@ -21,6 +21,8 @@ class ProposalStatus(models.TextChoices):
 
 
 PROPOSAL_OPEN_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_PIPELINE)
+# A need still looking for partners takes proposals: one being coordinated may take more.
+PROPOSABLE_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.COORDINATING)
 
 
 class Proposal(CenterRecord):

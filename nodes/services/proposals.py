@@ -12,10 +12,10 @@ from permissions.scoping import holds
 
 from ..models import (
     CENTER_CHANGE,
+    PROPOSABLE_NEED_STATUSES,
     GroupRegistration,
     GroupStatus,
     Need,
-    NeedStatus,
     Proposal,
     ProposalStatus,
     Publication,
@@ -26,8 +26,6 @@ from .records import offer_create
 
 # What a group may write; the rest (status, match, answers) belongs to the center and the department.
 PROPOSAL_FIELDS = ("title", "activity", "people", "timing", "cost_yen", "cost_note", "asks_of_city")
-# A need still looking for partners: one being coordinated may still take more proposals.
-PROPOSABLE_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.COORDINATING)
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,6 +33,7 @@ from ..models import (
     RenewalDifficultyAnswer,
     RenewalStatus,
 )
+from .pipeline import require_center_staff
 
 ANSWERABLE = (RenewalStatus.OPEN, RenewalStatus.ANSWERED, RenewalStatus.CHANGES_REQUESTED)
 
@@ -67,8 +68,7 @@ def renewal_window_opens(due_on: dt.date) -> dt.date:
 def renewal_open(*, acting_user, group: GroupRegistration, today: dt.date | None = None) -> RegistrationRenewal:
     """Open the renewal of the group's current due date (staff may; the beat task does it on time).
     Refused before the window (90 days before the due date) and for a group not registered."""
-    if not holds(acting_user, CENTER_CHANGE, group.center_id):
-        raise PermissionDenied("permission_denied")
+    require_center_staff(acting_user, group.center_id)
     group = GroupRegistration.objects.select_for_update().get(pk=group.pk)
     today = today or timezone.localdate()
     if group.status != GroupStatus.ACTIVE:
@@ -129,8 +129,7 @@ def renewal_answer(*, acting_user, renewal: RegistrationRenewal, continues: bool
 
 def _require_staff(acting_user, renewal: RegistrationRenewal) -> RegistrationRenewal:
     renewal = get_scoped_or_deny(acting_user, RegistrationRenewal, "view", pk=renewal.pk)
-    if not holds(acting_user, CENTER_CHANGE, renewal.center_id):
-        raise PermissionDenied("permission_denied")
+    require_center_staff(acting_user, renewal.center_id)
     return RegistrationRenewal.objects.select_for_update(of=("self",)).select_related("group").get(pk=renewal.pk)
 
 

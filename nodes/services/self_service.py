@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from permissions.audit import audit_record
-from permissions.scoping import get_scoped_or_deny, holds
+from permissions.scoping import get_scoped_or_deny
 
 from ..lifecycle import group_public_events
 from ..models import (
-    CENTER_CHANGE,
     ChangeStatus,
     ChangeTarget,
     Event,
@@ -28,6 +27,7 @@ from ..models import (
     Offer,
 )
 from .groups import group_update
+from .pipeline import require_center_staff
 from .records import event_create, event_update, offer_create, offer_update
 
 # What a member may propose, per target; the rest of a record stays the center's to edit.
@@ -96,8 +96,7 @@ def change_request_submit(*, acting_user, group: GroupRegistration, target: str,
 
 def _decidable(acting_user, change: GroupChangeRequest) -> GroupChangeRequest:
     change = get_scoped_or_deny(acting_user, GroupChangeRequest, "view", pk=change.pk)
-    if not holds(acting_user, CENTER_CHANGE, change.center_id):
-        raise PermissionDenied("permission_denied")
+    require_center_staff(acting_user, change.center_id)
     change = (GroupChangeRequest.objects.select_for_update(of=("self",)).select_related("group", "offer", "event")
               .get(pk=change.pk))
     if change.status != ChangeStatus.PENDING:

@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from permissions.audit import audit_record
-from permissions.scoping import get_scoped_or_deny
 
 from ..models import TalentRequest, TalentRequestStatus, TalentVolunteer
 from ..talent_bank import publicly_listed
-from .pipeline import normalize_values, require_center_staff
+from .pipeline import locked_for_change, normalize_values
 
 TALENT_REQUEST_FIELDS = ("requester_name", "requester_organization", "requester_phone", "requester_email",
                          "purpose", "preferred_dates", "place")
@@ -60,9 +59,7 @@ def talent_request_submit(*, talent: TalentVolunteer, **values) -> TalentRequest
 @transaction.atomic
 def talent_request_answer(*, acting_user, request: TalentRequest, introduced: bool, note: str) -> TalentRequest:
     """Staff record that they introduced the talent (or declined), with a note; once, never back."""
-    request = get_scoped_or_deny(acting_user, TalentRequest, "change", pk=request.pk)
-    require_center_staff(acting_user, request.center_id)
-    request = TalentRequest.objects.select_for_update().get(pk=request.pk)
+    request = locked_for_change(acting_user, request)  # the center's staff: nobody else has the change scope
     if request.status != TalentRequestStatus.PENDING:
         raise ValidationError(gettext("この依頼はすでに対応済みです。"), code="already_answered")
     note = (note or "").strip()
