@@ -104,6 +104,39 @@ def wareki_fiscal_year(fiscal_year: int) -> str:
     return f"{era}{_era_number(year)}年度"
 
 
+_ERA_LETTERS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
+
+
+def wareki_fiscal_year_short(fiscal_year: int) -> str:
+    """2015 → H27, 2019 → R1: the labels tables in city papers use (seed 001)."""
+    era, year = _era_year(dt.date(fiscal_year, 10, 1))
+    return f"{_ERA_LETTERS[era]}{year}"
+
+
+_FISCAL_YEAR = re.compile(r"^(?:(令和|平成|昭和|R|H|S)\s*(元|\d{1,2})|(\d{4}))\s*(?:年度?)?$", re.IGNORECASE)
+
+
+def parse_fiscal_year(text: str) -> int:
+    """A 年度 as people write it: 2015, 2015年度, H27, 平成27年度, R元, 令和元年度 → 西暦.
+
+    Raises ValueError for anything else (a 和暦 year beyond its era's end included)."""
+    value = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    match = _FISCAL_YEAR.match(value)
+    if not match:
+        raise ValueError(text)
+    era, number, western = match.groups()
+    if western:
+        return int(western)
+    era = {"R": "令和", "H": "平成", "S": "昭和"}.get(era.upper(), era)
+    year = 1 if number == "元" else int(number)
+    index = next(i for i, (_start, name) in enumerate(ERAS) if name == era)
+    fiscal_year = ERAS[index][0].year + year - 1
+    # 平成31年度 is how many wrote FY2019 (it began under 平成); 平成32年度 never existed.
+    if year < 1 or (index > 0 and fiscal_year > ERAS[index - 1][0].year):
+        raise ValueError(text)
+    return fiscal_year
+
+
 def fiscal_year_label(fiscal_year: int) -> str:
     """2020 → 2020年度（令和2年度）."""
     return f"{fiscal_year}年度（{wareki_fiscal_year(fiscal_year)}）"

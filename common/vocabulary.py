@@ -26,15 +26,61 @@ class CollaborationForm(models.TextChoices):
     SHITEI_KANRI = "shitei_kanri", _("指定管理者")
     KYODO_SUISHIN_GYOSEI = "kyodo_suishin_gyosei", _("協働推進事業（行政提案型）")
     KYODO_SUISHIN_SHIMIN = "kyodo_suishin_shimin", _("協働推進事業（市民提案型）")
+    # A 協働推進事業 whose track the source does not say (old lists, the seed's yearly totals).
+    KYODO_SUISHIN = "kyodo_suishin", _("協働推進事業")
     CORPORATE = "corporate", _("企業との連携")
     OTHER = "other", _("その他")
 
 
+# 協働推進事業 is one programme with two tracks: statistics show it as one row with the tracks beneath.
+KYODO_SUISHIN_FORMS = (CollaborationForm.KYODO_SUISHIN, CollaborationForm.KYODO_SUISHIN_GYOSEI,
+                       CollaborationForm.KYODO_SUISHIN_SHIMIN)
+
+
+def form_family(form: str) -> str:
+    """The row a form is counted in: either track of 協働推進事業 counts as 協働推進事業."""
+    return CollaborationForm.KYODO_SUISHIN.value if form in KYODO_SUISHIN_FORMS else form
+
+
 class CaseOutcome(models.TextChoices):
+    """What became of a case after its term (seed 001's diagram: 継続 / 予算縮小 / 事業縮小 / 終了)."""
+
     ONGOING = "ongoing", _("実施中")
     CONTINUED = "continued", _("継続")
-    REDUCED = "reduced", _("縮小")
+    BUDGET_REDUCED = "budget_reduced", _("予算縮小")
+    SCOPE_REDUCED = "scope_reduced", _("事業縮小")
+    REDUCED = "reduced", _("縮小")  # reduced, the source not saying whether budget or scope
     ENDED = "ended", _("終了")
+
+
+def case_years(start: int, end: int | None, outcome: str, *, today_fy: int) -> range:
+    """The 年度 a case counts in. Without a stated end, an ongoing case runs to this 年度 and any
+    other is taken as a single-year case, so that a missing end never counts a case twice."""
+    if end is None:
+        end = max(start, today_fy) if outcome == CaseOutcome.ONGOING else start
+    return range(start, end + 1)
+
+
+REDUCED_OUTCOMES = (CaseOutcome.BUDGET_REDUCED, CaseOutcome.SCOPE_REDUCED, CaseOutcome.REDUCED)
+
+
+class ProgrammeTrack(models.TextChoices):
+    """The two tracks of the 協働推進事業 call (seed 001): the city's themes or the citizens' own."""
+
+    GYOSEI = "gyosei", _("行政提案型")
+    SHIMIN = "shimin", _("市民提案型")
+
+
+TRACK_FORMS = {ProgrammeTrack.GYOSEI: CollaborationForm.KYODO_SUISHIN_GYOSEI,
+               ProgrammeTrack.SHIMIN: CollaborationForm.KYODO_SUISHIN_SHIMIN}
+
+
+class BudgetSource(models.TextChoices):
+    """Whose budget pays a year of a case (seed 001: 予算：市民自治推進課 → 予算：担当課)."""
+
+    PROGRAMME = "programme", _("協働推進事業の予算（市民自治推進課）")
+    DEPARTMENT = "department", _("担当課の予算")
+    OTHER = "other", _("その他")
 
 
 class PartyRole(models.TextChoices):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from common import vocabulary
 from common.japanese import fiscal_year_of
 from common.search import search
 
@@ -17,11 +18,7 @@ def current_fiscal_year() -> int:
 
 
 def case_years(start: int, end: int | None, outcome: str, *, today_fy: int | None = None) -> range:
-    """The 年度 a case counts in. Without a stated end, an ongoing case runs to this 年度 and any
-    other is taken as a single-year case, so that a missing end never counts a case twice."""
-    if end is None:
-        end = max(start, today_fy or current_fiscal_year()) if outcome == CaseOutcome.ONGOING else start
-    return range(start, end + 1)
+    return vocabulary.case_years(start, end, outcome, today_fy=today_fy or current_fiscal_year())
 
 
 def in_fiscal_years(first: int, last: int) -> Q:

@@ -6,7 +6,14 @@ cut along), a uuid that identifies it across the federation, and a version the h
 Personal data is marked in `PERSONAL_FIELDS`: reading it is audited, and it never leaves the node.
 """
 
-from common.vocabulary import CaseOutcome, CollaborationForm, CostItem, PartyRole
+from common.vocabulary import (
+    BudgetSource,
+    CaseOutcome,
+    CollaborationForm,
+    CostItem,
+    PartyRole,
+    ProgrammeTrack,
+)
 
 from .base import (
     CENTER_CHANGE,
@@ -18,6 +25,7 @@ from .base import (
 )
 from .cases import (
     CaseParty,
+    CaseYear,
     CollaborationCase,
     SharingLevel,
 )
@@ -38,6 +46,7 @@ from .events import (
     EventKind,
     EventStatus,
 )
+from .figures import CenterFigures, HistoricalFormCount
 from .groups import (
     GroupRegistration,
     GroupStatus,
@@ -68,6 +77,18 @@ from .matching import (
     Offer,
     SuggestionDismissal,
     is_legal_entity,
+)
+from .programme import (
+    APPLICATION_DECIDED_STATUSES,
+    CALL_STATUS_ORDER,
+    PROGRAMME_TERM_YEARS,
+    ApplicationStatus,
+    CallStatus,
+    ProgrammeApplication,
+    ProgrammeCall,
+    ProgrammeTheme,
+    ThemeOrigin,
+    ThemeStatus,
 )
 from .proposals import PROPOSABLE_NEED_STATUSES, PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
 from .renewals import (
@@ -103,6 +124,21 @@ from .tours import (
 )
 
 __all__ = [
+    "BudgetSource",
+    "ProgrammeTrack",
+    "CaseYear",
+    "CenterFigures",
+    "HistoricalFormCount",
+    "APPLICATION_DECIDED_STATUSES",
+    "CALL_STATUS_ORDER",
+    "PROGRAMME_TERM_YEARS",
+    "ApplicationStatus",
+    "CallStatus",
+    "ProgrammeApplication",
+    "ProgrammeCall",
+    "ProgrammeTheme",
+    "ThemeOrigin",
+    "ThemeStatus",
     "ActivityField",
     "ChangeStatus",
     "ChangeTarget",

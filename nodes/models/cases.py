@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.vocabulary import CaseOutcome, CollaborationForm, PartyRole
+from common.vocabulary import BudgetSource, CaseOutcome, CollaborationForm, PartyRole
 from permissions.models import Organization
 
 from .base import CENTER_CHANGE, CENTER_DELETE, CENTER_VIEW, ActivityField, CenterRecord
@@ -93,3 +93,35 @@ class CaseParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_role_display()})"
+
+
+class CaseYear(models.Model):
+    """One 年度 of a case: its budget line and who was responsible that year (seed 001: みるっこ 1年目
+    1,187,000円, 2年目 1,180,000円; after 審査 a continued case moves to the department's budget).
+
+    While a case has years, its `total_cost` and `city_share` are their sums (kept by the service)."""
+
+    case = models.ForeignKey(CollaborationCase, on_delete=models.CASCADE, related_name="years")
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    total_cost = models.PositiveBigIntegerField(_("事業額（円）"), null=True, blank=True)
+    city_share = models.PositiveBigIntegerField(_("うち市負担額（円）"), null=True, blank=True)
+    budget_source = models.CharField(_("予算"), max_length=20, choices=BudgetSource.choices, blank=True)
+    responsible_department = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("担当課"), limit_choices_to={"kind": "city_department"},
+    )
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("年度ごとの予算と担当")
+        verbose_name_plural = _("年度ごとの予算と担当")
+        ordering = ["fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "fiscal_year"], name="case_year_unique"),
+            models.CheckConstraint(condition=Q(city_share__isnull=True) | Q(total_cost__isnull=False, city_share__lte=F("total_cost")), name="case_year_city_share_within_total"),
+            models.CheckConstraint(condition=Q(fiscal_year__gte=1950, fiscal_year__lte=2100), name="case_year_plausible"),
+            models.CheckConstraint(condition=Q(budget_source="") | Q(budget_source__in=BudgetSource.values), name="case_year_budget_source_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.fiscal_year}"

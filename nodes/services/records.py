@@ -17,6 +17,7 @@ from ..models import (
     CONSULTATION_STEP_ORDER,
     MONTHS,
     CaseParty,
+    CaseYear,
     CollaborationCase,
     CollaborationForm,
     Consultation,
@@ -159,15 +160,77 @@ def _party_setter(parties: list[dict] | None):
     return set_parties
 
 
-@transaction.atomic
-def case_create(*, acting_user, center: Organization, parties: list[dict] | None = None, **values) -> CollaborationCase:
-    return create_record(CollaborationCase, acting_user=acting_user, center=center, values=values,
-                   after_save=_party_setter(parties or []))
+def _with_year_totals(values: dict, years: list[dict] | None) -> dict:
+    """While a case has budget lines, its cost and city share are their sums and its department
+    the latest year's (so lists, the hub's copy and old reports keep one figure per case)."""
+    if not years:
+        return values
+    costs = [y.get("total_cost") for y in years if y.get("total_cost") is not None]
+    shares = [y.get("city_share") for y in years if y.get("city_share") is not None]
+    latest_department = next((y["responsible_department"] for y in sorted(years, key=lambda y: y.get("fiscal_year") or 0, reverse=True)
+                              if y.get("responsible_department")), None)
+    totals = {"total_cost": sum(costs) if costs else None, "city_share": sum(shares) if shares else None}
+    if latest_department is not None:
+        totals["responsible_department"] = latest_department
+    return {**values, **totals}
+
+
+def _year_setter(years: list[dict] | None):
+    """Replace a case's budget lines: [{"fiscal_year", "total_cost", "city_share", "budget_source",
+    "responsible_department", "note"}], each inside the case's 年度."""
+    if years is None:
+        return None
+
+    def set_years(case: CollaborationCase) -> None:
+        rows, seen = [], set()
+        for index, year in enumerate(years):
+            row = CaseYear(case=case, **{k: v for k, v in year.items() if v is not None})
+            number = {"number": index + 1, "year": row.fiscal_year}
+            if row.fiscal_year in seen:
+                raise ValidationError({"years": ValidationError(
+                    gettext("%(number)s件目: %(year)s年度が重複しています。") % number, code="duplicate_year")})
+            seen.add(row.fiscal_year)
+            last = case.fiscal_year_end or max(case.fiscal_year_start, row.fiscal_year or 0)
+            if row.fiscal_year is None or not case.fiscal_year_start <= row.fiscal_year <= last:
+                raise ValidationError({"years": ValidationError(
+                    gettext("%(number)s件目: 年度は事業の期間（開始年度〜終了年度）の中で指定してください。") % number,
+                    code="year_outside_case")})
+            row.full_clean(exclude=["case"])
+            if row.city_share is not None and (row.total_cost is None or row.city_share > row.total_cost):
+                raise ValidationError({"years": ValidationError(
+                    gettext("%(number)s件目: 市負担額は事業額以下にしてください。") % number, code="city_share_exceeds_total")})
+            rows.append(row)
+        require_center_organizations(case.center_id, (row.responsible_department for row in rows), "years")
+        case.years.all().delete()
+        CaseYear.objects.bulk_create(rows)
+
+    return set_years
+
+
+def _case_after_save(parties: list[dict] | None, years: list[dict] | None):
+    steps = [step for step in (_party_setter(parties), _year_setter(years)) if step is not None]
+    if not steps:
+        return None
+
+    def after_save(case: CollaborationCase) -> None:
+        for step in steps:
+            step(case)
+
+    return after_save
 
 
 @transaction.atomic
-def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None, **values) -> CollaborationCase:
-    case = update_record(case, acting_user=acting_user, values=values, after_save=_party_setter(parties))
+def case_create(*, acting_user, center: Organization, parties: list[dict] | None = None,
+                years: list[dict] | None = None, **values) -> CollaborationCase:
+    return create_record(CollaborationCase, acting_user=acting_user, center=center,
+                         values=_with_year_totals(values, years), after_save=_case_after_save(parties or [], years))
+
+
+@transaction.atomic
+def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | None = None,
+                years: list[dict] | None = None, **values) -> CollaborationCase:
+    case = update_record(case, acting_user=acting_user, values=_with_year_totals(values, years),
+                         after_save=_case_after_save(parties, years))
     reproject_case_copies(case)  # a study tour's copy follows the case
     return case
 
