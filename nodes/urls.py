@@ -10,6 +10,7 @@ from . import (
     views_matching as matching,
     views_proposals as proposals,
     views_public as public,
+    views_statistics,
     views_talents as talents,
     views_tours,
 )
@@ -40,6 +41,10 @@ urlpatterns = [
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),
     path("cases/<uuid:uuid>/share/", views.case_share, name="case-share"),
+    path("stats/", views_statistics.statistics_page, name="statistics"),
+    path("stats/settings/", views_statistics.statistics_settings, name="statistics-settings"),
+    path("stats/statistics.xlsx", views_statistics.statistics_workbook, name="statistics-workbook"),
+    path("stats/<slug:slug>.<str:ext>", views_statistics.statistics_download, name="statistics-download"),
     path("matching/", matching.board, name="matching-board"),
     path("matching/needs/<uuid:uuid>/", matching.need_suggestions, name="matching-need"),
     path("matching/needs/<uuid:uuid>/elsewhere/", matching.remote_offers, name="matching-remote"),

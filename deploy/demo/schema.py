@@ -272,6 +272,18 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "continues": Key(boolean, default=True), "changes": _TEXT,
         "difficulties": Key(list_of(choice(RenewalDifficulty)), default=list), "difficulty_other": _TEXT,
     },
+    # Yearly counts by form the center loaded from its own published table (its case records of those
+    # years are gone): `counts` holds one number per 年度 from `first_year` on.
+    "history": {
+        "form": Key(choice(CollaborationForm), required=True), "first_year": Key(integer, required=True),
+        "counts": Key(list_of(amount), required=True), "source": _TEXT,
+    },
+    # The center's yearly targets (seed 004: 相談 480, コーディネート提案 36) and whether its form ×
+    # 年度 counts are public programme figures (the hub shows them unsuppressed).
+    "figures": {
+        "consultation_target": Key(amount), "coordination_target": Key(amount),
+        "form_counts_public": Key(boolean, default=False),
+    },
     # Accounts beyond the center's admin and staff, on an organization defined above.
     "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
                "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),

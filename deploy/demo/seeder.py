@@ -120,6 +120,7 @@ class _CenterSeeder:
             "cases": self.case, "events": self.event, "needs": self.need, "offers": self.offer,
             "consultations": self.consultation, "tours": self.tour, "renewals": self.renewal,
             "logins": self.login, "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
+            "history": self.history, "figures": self.figures,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -317,6 +318,14 @@ class _CenterSeeder:
 
     def login(self, entry: dict) -> None:
         self.account(entry, self.organizations[entry["organization"]], entry["role"])
+
+    def history(self, entry: dict) -> None:
+        counts = {(entry["form"], entry["first_year"] + index): count for index, count in enumerate(entry["counts"])}
+        services.history_counts_load(acting_user=self.staff, center=self.center, counts=counts,
+                                     source=entry["source"])
+
+    def figures(self, entry: dict) -> None:
+        services.center_figures_update(acting_user=self.admin, center=self.center, **entry)
 
     def proposal(self, entry: dict) -> None:
         if entry["need"] not in self.needs or entry["submitted_by"] not in self.accounts:

@@ -10,6 +10,7 @@ from .city_menu import (
     publication_submit,
     publication_withdraw,
 )
+from .center_figures import center_figures_update, history_counts_load
 from .groups import (
     GROUP_ORGANIZATION_KINDS,
     group_delete,
@@ -81,6 +82,8 @@ from .self_service import (
 from .talents import talent_request_answer, talent_request_submit
 
 __all__ = [
+    "center_figures_update",
+    "history_counts_load",
     "desk_save",
     "menu_item_create",
     "menu_item_update",
