@@ -1,6 +1,7 @@
 """Writes on a center's records, one module per capability; the package exports their public
 services so callers can keep writing `services.group_register(...)`."""
 
+from .center_figures import center_figures_update, history_counts_load
 from .city_menu import (
     desk_save,
     menu_item_create,
@@ -10,7 +11,6 @@ from .city_menu import (
     publication_submit,
     publication_withdraw,
 )
-from .center_figures import center_figures_update, history_counts_load
 from .groups import (
     GROUP_ORGANIZATION_KINDS,
     group_delete,
