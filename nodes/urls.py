@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import (
     views,
+    views_case_years,
     views_city_menu,
     views_exchange,
     views_groups,
@@ -41,6 +42,7 @@ urlpatterns = [
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),
     path("cases/<uuid:uuid>/share/", views.case_share, name="case-share"),
+    path("cases/<uuid:uuid>/years/", views_case_years.case_years, name="case-years"),
     path("stats/", views_statistics.statistics_page, name="statistics"),
     path("stats/settings/", views_statistics.statistics_settings, name="statistics-settings"),
     path("stats/statistics.xlsx", views_statistics.statistics_workbook, name="statistics-workbook"),

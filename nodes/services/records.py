@@ -165,6 +165,13 @@ def _with_year_totals(values: dict, years: list[dict] | None) -> dict:
     the latest year's (so lists, the hub's copy and old reports keep one figure per case)."""
     if not years:
         return values
+    # Checked before the case is saved: a wrong line would otherwise surface as a wrong case total.
+    for index, year in enumerate(years):
+        share, cost = year.get("city_share"), year.get("total_cost")
+        if share is not None and (cost is None or share > cost):
+            raise ValidationError({"years": ValidationError(
+                gettext("%(number)s件目: 市負担額は事業額以下にしてください。") % {"number": index + 1},
+                code="city_share_exceeds_total")})
     costs = [y.get("total_cost") for y in years if y.get("total_cost") is not None]
     shares = [y.get("city_share") for y in years if y.get("city_share") is not None]
     latest_department = next((y["responsible_department"] for y in sorted(years, key=lambda y: y.get("fiscal_year") or 0, reverse=True)
@@ -195,10 +202,14 @@ def _year_setter(years: list[dict] | None):
                 raise ValidationError({"years": ValidationError(
                     gettext("%(number)s件目: 年度は事業の期間（開始年度〜終了年度）の中で指定してください。") % number,
                     code="year_outside_case")})
-            row.full_clean(exclude=["case"])
-            if row.city_share is not None and (row.total_cost is None or row.city_share > row.total_cost):
-                raise ValidationError({"years": ValidationError(
-                    gettext("%(number)s件目: 市負担額は事業額以下にしてください。") % number, code="city_share_exceeds_total")})
+            try:
+                row.full_clean(exclude=["case"])
+            except ValidationError as error:
+                items = ([item for found in error.error_dict.values() for item in found]
+                         if hasattr(error, "error_dict") else error.error_list)
+                raise ValidationError({"years": [
+                    ValidationError(gettext("%(number)s件目: %(message)s") % {**number, "message": " ".join(item.messages)},
+                                    code=item.code or "invalid") for item in items]}) from error
             rows.append(row)
         require_center_organizations(case.center_id, (row.responsible_department for row in rows), "years")
         case.years.all().delete()
