@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, sync_views
+from . import api, library_sync_views, sync_views
 from .views import contacts, directory, disasters, federation, library, statistics, surveys, tours
 
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     # The shared case library and its collections.
     path("cases/", library.case_library, name="hub-cases"),
     path("cases/<int:pk>/", library.case_detail, name="hub-case"),
+    path("cases/reads/", library.library_reads, name="hub-library-reads"),
     path("cases/<int:pk>/collect/", library.case_collect, name="hub-case-collect"),
     path("collections/", library.collection_list, name="hub-collections"),
     path("collections/<int:pk>/", library.collection_detail, name="hub-collection"),
@@ -68,6 +69,11 @@ urlpatterns = [
     path("sync/v1/tours/<uuid:uuid>/invitations", sync_views.tour_invitations, name="sync-tour-invitations"),
     path("sync/v1/tours/<uuid:uuid>/readership", sync_views.tour_readership, name="sync-tour-readership"),
     path("sync/v1/library", sync_views.library, name="sync-library"),
+    # The shared library read from a center's node (事例ライブラリ（県）), each read counted.
+    path("sync/v1/library/cases", library_sync_views.cases, name="sync-library-cases"),
+    path("sync/v1/library/cases/<uuid:uuid>", library_sync_views.case, name="sync-library-case"),
+    path("sync/v1/library/statistics", library_sync_views.statistics, name="sync-library-statistics"),
+    path("sync/v1/library/directory", library_sync_views.directory, name="sync-library-directory"),
     path("sync/v1/checkpoint", sync_views.checkpoint, name="sync-checkpoint"),
     path("sync/v1/batches", sync_views.batches, name="sync-batches"),
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),

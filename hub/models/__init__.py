@@ -34,6 +34,7 @@ from .disaster import (
 from .feed import FeedEntry, FeedSequence
 from .introductions import IntroductionRequest, IntroductionStatus
 from .library import CaseCollection, CaseContent, CaseLevel, CollectionCase, SharedCase
+from .reads import LibraryRead, LibraryReadKind
 from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeStatus, SeenNonce
 from .tours import StudyTour, TourCaseCopy, TourInvitation, TourLessonCopy, TourParticipant, TourReport
 
@@ -42,7 +43,7 @@ __all__ = [
     "CenterStatusCopy", "CollaborationForm", "CollectionCase", "CommitmentReportCopy", "ContactGrant",
     "DirectoryGroup", "DisasterCommitment", "DisasterContactCopy", "DisasterDeclaration", "DisasterNeedCopy",
     "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
-    "IntroductionStatus", "KeyStatus", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole", "SeenNonce",
+    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole", "SeenNonce",
     "SharedCase", "SharedCopy", "SharedEvent", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
     "TourCaseCopy", "TourInvitation", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
 ]

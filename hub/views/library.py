@@ -17,6 +17,7 @@ from common.forms import add_service_errors
 from ..forms import AddToCollectionForm, CollectionForm, LibraryFilterForm
 from ..models import CaseCollection, SharedCase
 from ..selectors import library as selectors
+from ..selectors.node_library import library_reads_by_month
 from ..selectors.tours import lessons_for_case
 from ..services import library as services
 from .common import hub_permission
@@ -38,6 +39,12 @@ def case_library(request):
         chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
     page = Paginator(selectors.case_library(**chosen), 30).get_page(request.GET.get("page"))
     return render(request, "hub/case_library.html", {"filters": filters, "page": page, "query": _page_query(request)})
+
+
+@hub_permission("view_hub")
+def library_reads(request):
+    """How often each center's staff read the library from their node, per month (事例ライブラリ（県）)."""
+    return render(request, "hub/library_reads.html", {"reads": library_reads_by_month()})
 
 
 def _case_page(request, case: SharedCase, add_form: AddToCollectionForm, status: int = 200):
