@@ -1,5 +1,5 @@
 """Questions a node asks its hub while staff wait (offers of other centers, introductions, tour
-readership): short timeouts, and the hub's refusals in words staff understand."""
+readership, the shared library): short timeouts, and the hub's refusals in words staff understand."""
 
 from __future__ import annotations
 
@@ -22,5 +22,9 @@ def hub_error_message(error) -> str:
         "offer_not_found": gettext("このメニューはハブから取り下げられました。"),
         "own_offer": gettext("自分のノードのメニューには紹介の依頼は要りません。"),
         "already_answered": gettext("この依頼にはすでに回答しています。"),
+        "case_not_found": gettext("この事例はハブにありません（共有が取り下げられた可能性があります）。"),
+        "invalid_filter": gettext("検索・集計の条件に誤りがあります。条件を見直してください。"),
+        "invalid_page": gettext("ページの指定に誤りがあります。"),
+        "outside_partition": gettext("このセンターはまだハブに登録されていません。同期が済んでからもう一度お試しください。"),
     }
     return messages.get(error.code, gettext("ハブが依頼を受け付けませんでした（%(code)s）。") % {"code": error.code})
