@@ -113,6 +113,14 @@ def statistics_range(*, first: int | None, last: int | None, center: NodeCenter 
 STATISTICS_TABLES = ("forms", "fields", "centers", "continuation")
 
 
+def outcome_labels() -> dict[str, str]:
+    """The outcome columns as the page and the CSV head them: the old 縮小, which did not say whether
+    budget or scope, reads 縮小（区分なし） beside 予算縮小 and 事業縮小."""
+    labels = {outcome: str(CaseOutcome(outcome).label) for outcome in disclosure.OUTCOMES}
+    labels[CaseOutcome.REDUCED] = gettext("縮小（区分なし）")
+    return labels
+
+
 def _statistics_records(cases: QuerySet, first: int, last: int) -> list[dict]:
     today_fy = current_fiscal_year()
     records = []
@@ -168,7 +176,7 @@ def case_statistics(*, first: int, last: int, center: NodeCenter | None = None, 
     if "continuation" in wanted:
         rates = disclosure.continuation_rates(records)
         # disclosure is pure (no Django): its outcome labels are the same words, translated here.
-        labels = {outcome: str(CaseOutcome(outcome).label) for outcome in disclosure.OUTCOMES}
+        labels = outcome_labels()
         stat = lay_out(StatisticsTable("continuation", gettext("事業期間後の継続状況"), "", rates.table,
                                         labels, note=gettext("実施中の事例は含みません。")))
         stat.chart = _chart([(labels[share.outcome], share.count) for share in rates.shares])

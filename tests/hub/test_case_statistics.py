@@ -139,16 +139,17 @@ def test_continuation_rates_of_seed_001(chigasaki, coordinator, client):
     send_ok(chigasaki, client, entries)
     rates = case_statistics(first=2013, last=2020).rates
     assert [(s.label, s.count.value, str(s.percent)) for s in rates.shares] == [
-        ("継続", 9, "29.0"), ("縮小", 0, "0.0"), ("終了", 22, "71.0")]
+        ("継続", 9, "29.0"), ("予算縮小", 0, "0.0"), ("事業縮小", 0, "0.0"), ("縮小（区分なし）", 0, "0.0"),
+        ("終了", 22, "71.0")]
     assert rates.total.value == 31
 
     client.force_login(coordinator)
     page = client.get("/statistics/", {"year_from": "2013", "year_to": "2020"}).content.decode()
     assert "継続: 9件（29.0%）" in page and "終了: 22件（71.0%）" in page and "合計: 31件" in page
     rows = csv_of(client.get("/statistics/continuation.csv", {"year_from": "2013", "year_to": "2020"}))
-    assert rows[0] == ["", "継続", "縮小", "終了", "合計"]
-    assert ["全体", "9", "0", "22", "31"] in rows
-    assert ["割合", "29.0%", "0.0%", "71.0%", "100%"] in rows
+    assert rows[0] == ["", "継続", "予算縮小", "事業縮小", "縮小（区分なし）", "終了", "合計"]
+    assert ["全体", "9", "0", "0", "0", "22", "31"] in rows
+    assert ["割合", "29.0%", "0.0%", "0.0%", "0.0%", "71.0%", "100%"] in rows
 
 
 def test_a_small_outcome_is_suppressed_with_its_percentage(chigasaki, coordinator, client):
