@@ -255,6 +255,10 @@ class Table:
     def total_row(self) -> Row:
         return self._row(TOTAL)
 
+    def row(self, key: Hashable) -> Row:
+        """One row as published (TOTAL: the totals row)."""
+        return self._row(key)
+
     def _row(self, key: Hashable) -> Row:
         return Row(key, tuple(self.entry(key, col) for col in self.col_keys), self.entry(key, TOTAL),
                    self._parents.get(key))
@@ -411,22 +415,33 @@ def continuation_rates(cases: Iterable[Mapping[str, Any]], *, outcome_key: str =
 
 
 def to_csv_rows(table: Table, *, symbol: str = SUPPRESSED, labels: Mapping[Hashable, str] | None = None,
-                total_label: str = "合計", corner: str = "", footnote: bool = True) -> list[list[str]]:
-    """Rows for csv.writer: a header, one row per row key, the totals row, then a footnote if
-    anything is suppressed. Every suppressed cell shows the same symbol, whatever its reason."""
+                total_label: str = "合計", corner: str = "", footnote: bool = True,
+                rows: Sequence[Hashable] | None = None, subrow_prefix: str = "\u3000",
+                total_row_label: str | None = None) -> list[list[str]]:
+    """Rows for csv.writer: a header, one row per row key (sub-rows indented by subrow_prefix), the
+    totals row, then a footnote if anything is suppressed. Every suppressed cell shows the same
+    symbol, whatever its reason. rows: which rows, in which order (TOTAL for the totals row), which
+    total_row_label names when the totals row is not a 合計 (e.g. 全体)."""
     labels = labels or {}
 
     def name(key: Hashable) -> str:
-        return total_label if key is TOTAL else str(labels.get(key, key))
+        if key is TOTAL:
+            return total_row_label or total_label
+        return (subrow_prefix if table.parent(key) is not None else "") + str(labels.get(key, key))
 
-    out = [[corner, *map(name, table.col_keys), total_label]]
-    for row in [*table.rows, table.total_row]:
+    out = [[corner, *(str(labels.get(key, key)) for key in table.col_keys), total_label]]
+    shown = [table.row(key) for key in ([*table.row_keys, TOTAL] if rows is None else rows)]
+    for row in shown:
         out.append([name(row.key), *(entry.text(symbol) for entry in row.cells), row.total.text(symbol)])
-    if footnote and table.suppressed:
-        rules = "1〜2団体に関する値" + ("" if table.unit in (Unit.CASES, Unit.ORGANIZATIONS) else "、5未満の人数・件数")
-        out.append([])
-        out.append([f"注：「{symbol}」は秘匿（{rules}、およびそれを合計から逆算できないようにするための値）"])
+    if footnote and any(entry.suppressed for row in shown for entry in (*row.cells, row.total)):
+        out += footnote_rows(table, symbol=symbol)
     return out
+
+
+def footnote_rows(table: Table, *, symbol: str = SUPPRESSED) -> list[list[str]]:
+    """The general footnote under a table with suppressed figures (a blank row, then the note)."""
+    rules = "1〜2団体に関する値" + ("" if table.unit in (Unit.CASES, Unit.ORGANIZATIONS) else "、5未満の人数・件数")
+    return [[], [f"注：「{symbol}」は秘匿（{rules}、およびそれを合計から逆算できないようにするための値）"]]
 
 
 # --- suppression ----------------------------------------------------------------------------------

@@ -25,14 +25,17 @@ def _statistics(request, only: str | None = None):
     if last - first + 1 > selectors.MAX_STATISTICS_YEARS:
         form.add_error(None, gettext("一度に集計できるのは%(n)d年度までです。") % {"n": selectors.MAX_STATISTICS_YEARS})
         return form, None
-    return form, selectors.case_statistics(first=first, last=last, center=data.get("center"), only=only)
+    return form, selectors.case_statistics(first=first, last=last, center=data.get("center"), only=only,
+                                           form=data.get("form") or None, track_form=form.track_form)
 
 
 @hub_permission("view_hub")
 def statistics(request):
     form, stats = _statistics(request)
+    shares = selectors.labelled_shares(stats) if stats is not None else []
+    total = selectors.continuation_total(stats) if stats is not None else None
     return render(request, "hub/statistics.html", {"form": form, "stats": stats, "query": request.GET.urlencode(),
-                                                   "symbol": SUPPRESSED},
+                                                   "symbol": SUPPRESSED, "shares": shares, "shares_total": total},
                   status=400 if stats is None else 200)
 
 
