@@ -505,8 +505,9 @@ def _shape_of(values: Sequence[Sequence[int]], subrows: Mapping[int, Sequence[in
 
 def _suppress(values: list[list[int]], primary: dict[Position, Reason], protection: int, shape: _Shape,
               published: frozenset[Position] = frozenset()) -> dict[Position, Reason]:
-    # The exact audit is costly (seconds on a sparse 11 × 8 table) and the hub's tables change only
-    # when a batch arrives: the same figures get the same answer, so it is remembered per process.
+    # The hub's tables change only when a batch arrives: the same figures get the same answer, so it
+    # is remembered per process (the loop asks a flow network, but a wider protection than 1 takes
+    # the exact audit's linear programme, seconds on a sparse 11 × 8 table).
     key = (tuple(map(tuple, values)), tuple(sorted(primary.items())), protection, shape, tuple(sorted(published)))
     return dict(_suppress_cached(key))
 
@@ -539,10 +540,21 @@ def _suppress_exact(values: list[list[int]], primary: dict[Position, Reason], pr
     def cost(position: Position) -> tuple:
         return shape.margins(position), values[position[0]][position[1]], position
 
+    def exposed_in(hidden) -> list[Position]:
+        if protection == 1:
+            network = _Network(values, hidden, HIDDEN_LOWER_BOUND, shape)
+            return [p for p in sorted(hidden) if not network.movable(p)]
+        return [p for p, interval in audit(values, hidden, lower=HIDDEN_LOWER_BOUND, subrows=subrows).items()
+                if not interval.protects(protection)]
+
+    def protects(hidden, target: Position) -> bool:
+        if protection == 1:
+            return _Network(values, hidden, HIDDEN_LOWER_BOUND, shape).movable(target)
+        return _Audit(values, hidden, HIDDEN_LOWER_BOUND, shape).interval(target).protects(protection)
+
     while True:
         _complete_lines(values, reasons, cost, shape, published)
-        exposed = [p for p, interval in audit(values, reasons, lower=HIDDEN_LOWER_BOUND, subrows=subrows).items()
-                   if not interval.protects(protection)]
+        exposed = exposed_in(reasons)
         if not exposed:
             return reasons
         target = exposed[0]
@@ -550,9 +562,7 @@ def _suppress_exact(values: list[list[int]], primary: dict[Position, Reason], pr
                              if (i, j) not in reasons and (i, j) not in published and values[i][j] > 0), key=cost)
         if not candidates:
             raise RuntimeError("every figure is suppressed or published and one is still exposed")
-        chosen = next((p for p in candidates
-                       if _Audit(values, [*reasons, p], HIDDEN_LOWER_BOUND, shape).interval(target).protects(protection)),
-                      None)
+        chosen = next((p for p in candidates if protects([*reasons, p], target)), None)
         if chosen is None:
             # No single figure is enough: take the cheapest that shares a line with it and go on.
             near = set(shape.lines_of[target])
@@ -614,6 +624,68 @@ def audit(values: Sequence[Sequence[int]], hidden: Iterable[Position], *, lower:
         raise ValueError("counts cannot be negative")
     auditor = _Audit(values, hidden, lower, shape)
     return {position: auditor.interval(position) for position in auditor.unknowns}
+
+
+class _Network:
+    """A table's figures as the flows of a circulation, for the question the suppression loop asks
+    most often: can a hidden figure take another value at all (protection 1)?
+
+    Every line "cells add up to the last" is the conservation of flow at one node: a cell is an arc
+    from its row's node to its column's node, a row total an arc from the total column's node to
+    the row's, a column total from the column's node to the total row's, the grand total from there
+    to the total column's. A row with sub-rows has no node of its own: in each column its cell runs
+    from a node of its sub-rows' cells to the column's node (its own row line follows from theirs).
+    Tables that agree with the published figures differ by circulations on the hidden arcs, so a
+    hidden figure can be one higher when its arc closes a cycle through arcs that may grow (any
+    hidden one) or shrink (a hidden one above the lower bound), and one lower likewise the other
+    way round — exactly what the exact audit's interval says about a width of at least 1, found by
+    a search instead of a linear programme. The matrix being a network's is also why the audit's
+    bounds are whole numbers.
+    """
+
+    def __init__(self, values: Sequence[Sequence[int]], hidden: Iterable[Position], lower: int, shape: _Shape):
+        self._values, self._lower = values, lower
+        self._hidden = set(hidden)
+        parent_of = {child: parent for parent, children in shape.subrows for child in children}
+        parents = {parent for parent, _children in shape.subrows}
+        m, n = shape.m, shape.n
+
+        def arc(i: int, j: int) -> tuple[Hashable, Hashable]:
+            if i in parents:
+                return (("g", i, j), ("c", j)) if j < n else (("c", n), ("g", i, n))
+            if i in parent_of:
+                return (("r", i), ("g", parent_of[i], j)) if j < n else (("g", parent_of[i], n), ("r", i))
+            if i == m:
+                return (("c", j), ("r", m)) if j < n else (("r", m), ("c", n))
+            return (("r", i), ("c", j)) if j < n else (("c", n), ("r", i))
+
+        self._arcs = {position: arc(*position) for position in self._hidden}
+        # Residual moves: along a hidden arc always (no upper bound), against it while above the bound.
+        self._moves: dict[Hashable, list[tuple[Hashable, Position]]] = {}
+        for position, (tail, head) in self._arcs.items():
+            self._moves.setdefault(tail, []).append((head, position))
+            if values[position[0]][position[1]] - lower >= 1:
+                self._moves.setdefault(head, []).append((tail, position))
+
+    def _reaches(self, start: Hashable, goal: Hashable, without: Position) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            for nxt, position in self._moves.get(node, ()):
+                if position != without and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    def movable(self, position: Position) -> bool:
+        """Whether some table agreeing with everything published puts another value at position."""
+        tail, head = self._arcs[position]
+        i, j = position
+        up = self._reaches(head, tail, position)
+        down = self._values[i][j] - self._lower >= 1 and self._reaches(tail, head, position)
+        return up or down
 
 
 class _Audit:
