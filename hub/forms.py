@@ -72,20 +72,37 @@ TRACK_FILTER_FORMS = {**{track.value: form.value for track, form in TRACK_FORMS.
                       NO_TRACK: CollaborationForm.KYODO_SUISHIN.value}
 
 
-class StatisticsFilterForm(forms.Form):
+class YearRangeFilterForm(forms.Form):
+    """A center (or all) and a range of 年度 no wider than `max_years`."""
+
     center = CenterChoiceField(label=_("センター"), required=False, queryset=NodeCenter.objects.all(),
                                to_field_name="center_uuid", empty_label=_("すべてのセンター"))
     year_from = forms.IntegerField(label=_("開始年度（西暦）"), required=False, min_value=1950, max_value=2100)
     year_to = forms.IntegerField(label=_("終了年度（西暦）"), required=False, min_value=1950, max_value=2100)
+
+    def __init__(self, *args, max_years: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_years = max_years
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("year_from"), data.get("year_to")
+        if first is not None and last is not None:
+            if first > last:
+                self.add_error("year_to", forms.ValidationError(_("終了年度は開始年度以降にしてください。"),
+                                                                code="years_reversed"))
+            elif last - first + 1 > self.max_years:
+                self.add_error("year_to", forms.ValidationError(
+                    _("一度に集計できるのは%(n)d年度までです。") % {"n": self.max_years}, code="too_many_years"))
+        return data
+
+
+class StatisticsFilterForm(YearRangeFilterForm):
     # These two pick the row of the continuation table (継続状況) only.
     form = forms.ChoiceField(label=_("継続状況の形態"), required=False, choices=_blank(
         [(value, label) for value, label in CollaborationForm.choices if form_family(value) == value]))
     track = forms.ChoiceField(label=_("継続状況の区分（協働推進事業）"), required=False,
                               choices=_blank([*ProgrammeTrack.choices, (NO_TRACK, _("区分なし"))]))
-
-    def __init__(self, *args, max_years: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_years = max_years
 
     @property
     def track_form(self) -> str | None:
@@ -100,14 +117,6 @@ class StatisticsFilterForm(forms.Form):
             self.add_error("track", forms.ValidationError(
                 _("区分は協働推進事業にだけあります。形態を「協働推進事業」にするか、空欄にしてください。"),
                 code="track_outside_programme"))
-        first, last = data.get("year_from"), data.get("year_to")
-        if first is not None and last is not None:
-            if first > last:
-                self.add_error("year_to", forms.ValidationError(_("終了年度は開始年度以降にしてください。"),
-                                                                code="years_reversed"))
-            elif last - first + 1 > self.max_years:
-                self.add_error("year_to", forms.ValidationError(
-                    _("一度に集計できるのは%(n)d年度までです。") % {"n": self.max_years}, code="too_many_years"))
         return data
 
 

@@ -130,7 +130,7 @@ class Statistics:
 SUBROW_INDENT = "\u3000"  # a sub-row's label in a chart or a CSV file: indented by one full-width space
 
 
-def _chart(entries: list[tuple[str, disclosure.Entry]], *, sub: set[int] = frozenset()) -> dict:
+def published_chart(entries: list[tuple[str, disclosure.Entry]], *, sub: set[int] = frozenset()) -> dict:
     """Bars of published figures only; a suppressed one gets the symbol and no bar. `sub`: the
     indexes of sub-rows, drawn indented and lighter."""
     chart = bar_chart([((SUBROW_INDENT if index in sub else "") + label, entry.value or 0)
@@ -155,7 +155,7 @@ def lay_out(stat: StatisticsTable) -> StatisticsTable:
                           "cells": [] if stat.one_way else list(row.cells), "total": row.total, "is_total": is_total,
                           "is_subrow": row.parent is not None})
     bars = [row for row in stat.rows if not row["is_total"]]
-    stat.chart = _chart([(row["label"], row["total"]) for row in bars],
+    stat.chart = published_chart([(row["label"], row["total"]) for row in bars],
                         sub={index for index, row in enumerate(bars) if row["is_subrow"]})
     return stat
 
@@ -264,7 +264,7 @@ def case_statistics(*, first: int, last: int, center: NodeCenter | None = None, 
         stat = lay_out(StatisticsTable("continuation", gettext("事業期間後の継続状況"), gettext("協働の形態"),
                                         rates.table, labels, note=gettext("実施中の事例は含みません。"), show=show,
                                         total_label=gettext("全体")))
-        stat.chart = _chart([(labels[share.outcome], share.count) for share in rates.shares_of(focus)])
+        stat.chart = published_chart([(labels[share.outcome], share.count) for share in rates.shares_of(focus)])
         tables.append(stat)
     return Statistics(first=first, last=last, center=center, case_count=len(records), tables=tables, rates=rates,
                       focus=focus, focus_label=focus_label)
