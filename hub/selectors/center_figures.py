@@ -274,10 +274,10 @@ def _sources_note(sources: dict[int, str], years: list[int]) -> str:
     records = [year for year in years if sources.get(year) == "records"]
     parts = []
     if history:
-        parts.append(gettext("%(years)sは読み込んだ過去の件数（集計値）") % {"years": _year_spans(history)})
+        parts.append(gettext("%(years)sは読み込んだ過去の件数（集計値）です。") % {"years": _year_spans(history)})
     if records:
-        parts.append(gettext("%(years)sは協働事例の記録から数えた件数") % {"years": _year_spans(records)})
-    return "、".join(parts) + gettext("です。") if parts else ""
+        parts.append(gettext("%(years)sは協働事例の記録から数えた件数です。") % {"years": _year_spans(records)})
+    return "".join(parts)
 
 
 def _year_spans(years: list[int]) -> str:
