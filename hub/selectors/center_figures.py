@@ -2,9 +2,11 @@
 sync.wire.directory.COUNTS_DATA_KEYS), per center and prefecture-wide — collaborations by form × 年度,
 協働推進事業's calls, groups by activity field, events per month and consultations per step.
 
-Counts of a center's own collaboration projects that the center marked public (公表値: its city
-prints them itself) are shown as they are, labelled. Everything else is about people or private
-records and goes through hub.disclosure's primary and secondary suppression.
+Counts of a center's own collaboration projects by form × 年度 that the center marked public
+(公表値: its city prints them itself) are shown as they are, labelled — 協働推進事業's tracks with
+them, being the same counts broken down by form. Everything else (groups, events, consultations,
+the calls' meetings and applications, and the form counts of a center that did not mark them) is
+about people or private records and goes through hub.disclosure's primary and secondary suppression.
 
 Prefecture-wide figures, and why they are safe:
 - Groups, events, consultations and 協働推進事業's calls are one table each with a row per center:
