@@ -83,6 +83,15 @@ class BudgetSource(models.TextChoices):
     OTHER = "other", _("その他")
 
 
+class ConsultationStep(models.TextChoices):
+    """A consultation's steps (関わりカード): a node's aggregate counts them, and the hub shows the counts."""
+
+    INTAKE = "intake", _("インテーク")
+    COORDINATE = "coordinate", _("コーディネート")
+    CLOSING = "closing", _("クロージング")
+    CLOSED = "closed", _("完了")
+
+
 class PartyRole(models.TextChoices):
     LEAD = "lead", _("実施団体")
     PARTNER = "partner", _("協力団体")

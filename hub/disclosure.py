@@ -1,5 +1,9 @@
 """Statistical disclosure control for the hub's statistics tables: small cells are suppressed, and
-enough other cells with them that no published total or cell gives a suppressed value back."""
+enough other cells with them that no published total or cell gives a suppressed value back.
+
+A table may have sub-rows (a row broken down beneath it, e.g. 協働推進事業 by track): they add up
+to their row and are audited with it. Figures already public (公表値, which a center's city prints
+itself) may be fixed as published: never suppressed, and known to the reader in every audit."""
 
 from __future__ import annotations
 
@@ -25,11 +29,16 @@ Key = Callable[[Mapping[str, Any]], Any] | str
 
 
 class Unit(enum.StrEnum):
-    """What a cell counts; people and consultations are also protected by their number."""
+    """What a cell counts; people and consultations are also protected by their number.
+
+    ORGANIZATIONS: bare counts the hub receives without the records behind them (a center's groups,
+    events, applications): each counted item is, or may be, another organization's, so a count of
+    one or two is taken to be about one or two organizations."""
 
     CASES = "cases"
     PEOPLE = "people"
     CONSULTATIONS = "consultations"
+    ORGANIZATIONS = "organizations"
 
 
 class Reason(enum.StrEnum):
@@ -89,6 +98,8 @@ def primary_reason(cell: Cell, unit: Unit) -> Reason | None:
         return None
     if 1 <= len(cell.organizations) <= MAX_FEW_ORGANIZATIONS:
         return Reason.FEW_ORGANIZATIONS
+    if unit is Unit.ORGANIZATIONS:
+        return Reason.FEW_ORGANIZATIONS if cell.value <= MAX_FEW_ORGANIZATIONS else None
     if unit is not Unit.CASES and cell.value < MIN_PUBLISHED_PEOPLE:
         return Reason.SMALL_COUNT
     return None
@@ -119,6 +130,7 @@ class Entry:
 
     value: int | None
     reason: Reason | None = None
+    public: bool = False  # a 公表値: published by its source, never suppressed here
 
     @property
     def suppressed(self) -> bool:
@@ -144,6 +156,7 @@ class Row:
     key: Hashable
     cells: tuple[Entry, ...]
     total: Entry
+    parent: Hashable | None = None  # a sub-row's row; None for a row of the table itself
 
 
 class Table:
@@ -152,10 +165,18 @@ class Table:
     Positions are (row, column) keys; TOTAL as either key names a total. Internally the totals sit
     in an extra last row and column, so every line (a row or column, totals included) reads
     "its cells add up to its last entry".
+
+    subrows: row → the rows that break it down (listed in row_keys, one level deep). They add up
+    to their row in every column, and the column totals count the row, not its sub-rows; the audit
+    knows both, so a sub-row cannot give back a suppressed row and the reverse.
+    published: positions whose figures are public already (公表値): never suppressed, and taken as
+    known by the reader when the others are protected.
     """
 
     def __init__(self, row_keys: Iterable[Hashable], col_keys: Iterable[Hashable],
-                 cells: Mapping[tuple[Hashable, Hashable], Cell], *, unit: Unit, protection: int = 1):
+                 cells: Mapping[tuple[Hashable, Hashable], Cell], *, unit: Unit, protection: int = 1,
+                 subrows: Mapping[Hashable, Sequence[Hashable]] | None = None,
+                 published: Iterable[tuple[Hashable, Hashable]] = ()):
         if protection < 1:
             raise ValueError("protection must be at least 1: a width of 0 publishes the value")
         self.row_keys = tuple(row_keys)
@@ -165,6 +186,21 @@ class Table:
         m, n = len(self.row_keys), len(self.col_keys)
         self._row_index = {key: i for i, key in enumerate(self.row_keys)} | {TOTAL: m}
         self._col_index = {key: j for j, key in enumerate(self.col_keys)} | {TOTAL: n}
+        self.subrows = {parent: tuple(children) for parent, children in (subrows or {}).items() if children}
+        self._parents: dict[Hashable, Hashable] = {}
+        for parent, children in self.subrows.items():
+            for child in (parent, *children):
+                if child not in self._row_index or child is TOTAL:
+                    raise ValueError(f"sub-row {child!r} is not a row of the table")
+            for child in children:
+                if child in self._parents or child in self.subrows:
+                    raise ValueError(f"sub-row {child!r} is under more than one row, or has sub-rows itself")
+                self._parents[child] = parent
+        if any(parent in self._parents for parent in self.subrows):
+            raise ValueError("sub-rows are one level deep")
+        self._shape = _Shape(m, n, tuple(sorted(
+            (self._row_index[parent], tuple(self._row_index[c] for c in children))
+            for parent, children in self.subrows.items())))
         grid = [[Cell() for _ in range(n + 1)] for _ in range(m + 1)]
         for (row, col), cell in cells.items():
             if row not in self._row_index or col not in self._col_index or TOTAL in (row, col):
@@ -172,13 +208,23 @@ class Table:
             grid[self._row_index[row]][self._col_index[col]] = cell
         for i in range(m):
             grid[i][n] = sum(grid[i][:n], Cell())
+        top = [i for i in range(m) if self.row_keys[i] not in self._parents]
         for j in range(n + 1):
-            grid[m][j] = sum((grid[i][j] for i in range(m)), Cell())
+            grid[m][j] = sum((grid[i][j] for i in top), Cell())
         self._grid = grid
         self._values = [[cell.value for cell in line] for line in grid]
+        for parent, children in self.subrows.items():
+            i = self._row_index[parent]
+            for j in range(n + 1):
+                if sum(self._values[self._row_index[c]][j] for c in children) != self._values[i][j]:
+                    raise ValueError(f"the sub-rows of {parent!r} do not add up to it")
+        published = set(published)
+        if unknown := {key for key in published if key[0] not in self._row_index or key[1] not in self._col_index}:
+            raise ValueError(f"published positions outside the table: {unknown!r}")
+        self._published = frozenset(self._position(*key) for key in published)
         primary = {(i, j): reason for i, line in enumerate(grid) for j, cell in enumerate(line)
-                   if (reason := primary_reason(cell, self.unit))}
-        self._reasons = _suppress(self._values, primary, protection)
+                   if (i, j) not in self._published and (reason := primary_reason(cell, self.unit))}
+        self._reasons = _suppress(self._values, primary, protection, self._shape, self._published)
 
     def _position(self, row: Hashable, col: Hashable) -> Position:
         return self._row_index[row], self._col_index[col]
@@ -195,7 +241,11 @@ class Table:
     def entry(self, row: Hashable, col: Hashable) -> Entry:
         i, j = self._position(row, col)
         reason = self._reasons.get((i, j))
-        return Entry(None if reason else self._values[i][j], reason)
+        return Entry(None if reason else self._values[i][j], reason, public=(i, j) in self._published)
+
+    def parent(self, row: Hashable) -> Hashable | None:
+        """The row a sub-row breaks down; None for a row of the table itself (and the total)."""
+        return self._parents.get(row)
 
     @property
     def rows(self) -> list[Row]:
@@ -205,13 +255,23 @@ class Table:
     def total_row(self) -> Row:
         return self._row(TOTAL)
 
+    def row(self, key: Hashable) -> Row:
+        """One row as published (TOTAL: the totals row)."""
+        return self._row(key)
+
     def _row(self, key: Hashable) -> Row:
-        return Row(key, tuple(self.entry(key, col) for col in self.col_keys), self.entry(key, TOTAL))
+        return Row(key, tuple(self.entry(key, col) for col in self.col_keys), self.entry(key, TOTAL),
+                   self._parents.get(key))
 
     @property
     def values(self) -> list[list[int]]:
         """The unprotected values with totals as the last row and column."""
         return [line[:] for line in self._values]
+
+    @property
+    def subrow_positions(self) -> dict[int, tuple[int, ...]]:
+        """Sub-rows by row index (as `audit` takes them)."""
+        return {parent: children for parent, children in self._shape.subrows}
 
     @property
     def suppressed(self) -> dict[tuple[Hashable, Hashable], Reason]:
@@ -220,14 +280,46 @@ class Table:
     def intervals(self) -> dict[tuple[Hashable, Hashable], Interval]:
         """What a reader holding every published figure, and knowing that zeros are never
         suppressed, can work out about each suppressed one."""
-        intervals = audit(self._values, self._reasons, lower=HIDDEN_LOWER_BOUND)
+        intervals = audit(self._values, self._reasons, lower=HIDDEN_LOWER_BOUND, subrows=self.subrow_positions)
         return {self._key(position): interval for position, interval in intervals.items()}
+
+
+def public_table(row_keys: Iterable[Hashable], col_keys: Iterable[Hashable], counts: Mapping[tuple[Hashable, Hashable], int],
+                 *, subrows: Mapping[Hashable, Sequence[Hashable]] | None = None) -> Table:
+    """A table of figures their source has published itself (公表値): every position published as it is.
+
+    Still a Table, so the page and the CSV treat it like any other and the sub-rows must add up."""
+    row_keys, col_keys = tuple(row_keys), tuple(col_keys)
+    cells = {key: Cell(_count(value)) for key, value in counts.items()}
+    every = [(row, col) for row in (*row_keys, TOTAL) for col in (*col_keys, TOTAL)]
+    return Table(row_keys, col_keys, cells, unit=Unit.CASES, subrows=subrows, published=every)
+
+
+def count_table(row_keys: Iterable[Hashable], col_keys: Iterable[Hashable], counts: Mapping[tuple[Hashable, Hashable], int],
+                *, unit: Unit = Unit.ORGANIZATIONS, subrows: Mapping[Hashable, Sequence[Hashable]] | None = None,
+                protection: int = 1) -> Table:
+    """A suppressed table of bare counts (the nodes' aggregates: no records behind them at the hub).
+
+    Unit.ORGANIZATIONS for counts of organizations or of things that may each be another
+    organization's; Unit.CONSULTATIONS or PEOPLE for counts of those."""
+    unit = Unit(unit)
+    if unit is Unit.CASES:
+        # Cases are protected through their organizations, which bare counts do not name.
+        raise ValueError("bare counts of cases cannot be protected; count them as organizations")
+    cells = {key: Cell(_count(value), frozenset(), _count(value)) for key, value in counts.items()}
+    return Table(row_keys, col_keys, cells, unit=unit, subrows=subrows, protection=protection)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"a count must be a non-negative integer: {value!r}")
+    return value
 
 
 def build_table(rows: Iterable[Mapping[str, Any]], row_key: Key, col_key: Key, *, unit: Unit,
                 value_key: str | None = None, organizations_key: str = "organizations",
                 row_order: Sequence[Hashable] | None = None, col_order: Sequence[Hashable] | None = None,
-                protection: int = 1) -> Table:
+                protection: int = 1, subrows: Mapping[Hashable, Sequence[Hashable]] | None = None) -> Table:
     """Count records (dicts) into a suppressed table.
 
     A key is a dict key or a function of the record; when it yields a list, tuple, set or range the
@@ -235,7 +327,8 @@ def build_table(rows: Iterable[Mapping[str, Any]], row_key: Key, col_key: Key, *
     totals add those up). Each record counts 1, or record[value_key] (e.g. participants).
     record[organizations_key] names the organizations the record is about — the groups, companies
     and the like whose figures it reveals, not the city that is a party to every case, or every cell
-    would look like "many organizations".
+    would look like "many organizations". With subrows, a record of a sub-row names both its row and
+    its sub-row (e.g. [form family, (family, form)]), and the totals count it once.
     """
     unit = Unit(unit)
     cells: dict[tuple[Hashable, Hashable], Cell] = {}
@@ -253,7 +346,7 @@ def build_table(rows: Iterable[Mapping[str, Any]], row_key: Key, col_key: Key, *
             for col in _labels(record, col_key):
                 cells[row, col] = cells.get((row, col), Cell()) + contribution
     return Table(_order(row_order, {row for row, _ in cells}), _order(col_order, {col for _, col in cells}),
-                 cells, unit=unit, protection=protection)
+                 cells, unit=unit, protection=protection, subrows=subrows)
 
 
 def counts_by(cases: Iterable[Mapping[str, Any]], row: Key = "form", col: Key = "fiscal_year", *,
@@ -262,8 +355,10 @@ def counts_by(cases: Iterable[Mapping[str, Any]], row: Key = "form", col: Key = 
     return build_table(cases, row, col, unit=unit, **options)
 
 
-# CaseOutcome values on the nodes; 実施中 (ongoing) cases have not reached the point of deciding.
-OUTCOMES = {"continued": "継続", "reduced": "縮小", "ended": "終了"}
+# CaseOutcome values on the nodes, as seed 001 draws them (継続 / 予算縮小 / 事業縮小 / 終了), with the
+# old 縮小 whose source did not say which; 実施中 (ongoing) cases have not reached the point of deciding.
+OUTCOMES = {"continued": "継続", "budget_reduced": "予算縮小", "scope_reduced": "事業縮小",
+            "reduced": "縮小（区分なし）", "ended": "終了"}
 ALL_CASES = "全体"
 
 
@@ -277,47 +372,76 @@ class Share:
 
 @dataclass(frozen=True)
 class ContinuationRates:
-    shares: tuple[Share, ...]
-    total: Entry
+    """Outcomes by row (ALL_CASES alone, or e.g. form families with their tracks as sub-rows), the
+    whole in the total row. Every row's shares come from the one suppressed table, so that looking
+    at one row and then another, or at the whole, never gives back what a single view hides."""
+
     table: Table
+
+    @property
+    def shares(self) -> tuple[Share, ...]:
+        return self.shares_of(TOTAL)
+
+    @property
+    def total(self) -> Entry:
+        return self.table.entry(TOTAL, TOTAL)
+
+    def shares_of(self, row: Hashable) -> tuple[Share, ...]:
+        total = self.table.entry(row, TOTAL)
+        shares = []
+        for outcome, label in OUTCOMES.items():
+            count = self.table.entry(row, outcome)
+            percent = None
+            if count.value is not None and total.value:
+                tenths = (count.value * 2000 + total.value) // (2 * total.value)  # half up, exactly
+                percent = Decimal(tenths).scaleb(-1)
+            shares.append(Share(outcome, label, count, percent))
+        return tuple(shares)
 
 
 def continuation_rates(cases: Iterable[Mapping[str, Any]], *, outcome_key: str = "outcome",
-                       organizations_key: str = "organizations", protection: int = 1) -> ContinuationRates:
-    """継続 / 縮小 / 終了 after the funded period, counts suppressed by the same rules as any table."""
+                       organizations_key: str = "organizations", row_key: Key | None = None,
+                       row_order: Sequence[Hashable] | None = None,
+                       subrows: Mapping[Hashable, Sequence[Hashable]] | None = None,
+                       protection: int = 1) -> ContinuationRates:
+    """継続 / 予算縮小 / 事業縮小 / 縮小（区分なし） / 終了 after the funded period, counts suppressed by
+    the same rules as any table; by row_key when given (the whole is the total row either way)."""
     finished = [case for case in cases if case.get(outcome_key) in OUTCOMES]
-    table = build_table(finished, lambda case: ALL_CASES, outcome_key, unit=Unit.CASES,
-                        organizations_key=organizations_key, row_order=[ALL_CASES], col_order=list(OUTCOMES),
-                        protection=protection)
-    total = table.entry(ALL_CASES, TOTAL)
-    shares = []
-    for outcome, label in OUTCOMES.items():
-        count = table.entry(ALL_CASES, outcome)
-        percent = None
-        if count.value is not None and total.value:
-            tenths = (count.value * 2000 + total.value) // (2 * total.value)  # half up, exactly
-            percent = Decimal(tenths).scaleb(-1)
-        shares.append(Share(outcome, label, count, percent))
-    return ContinuationRates(tuple(shares), total, table)
+    if row_key is None:
+        row_key, row_order = (lambda case: ALL_CASES), [ALL_CASES]
+    table = build_table(finished, row_key, outcome_key, unit=Unit.CASES, organizations_key=organizations_key,
+                        row_order=row_order, col_order=list(OUTCOMES), protection=protection, subrows=subrows)
+    return ContinuationRates(table)
 
 
 def to_csv_rows(table: Table, *, symbol: str = SUPPRESSED, labels: Mapping[Hashable, str] | None = None,
-                total_label: str = "合計", corner: str = "", footnote: bool = True) -> list[list[str]]:
-    """Rows for csv.writer: a header, one row per row key, the totals row, then a footnote if
-    anything is suppressed. Every suppressed cell shows the same symbol, whatever its reason."""
+                total_label: str = "合計", corner: str = "", footnote: bool = True,
+                rows: Sequence[Hashable] | None = None, subrow_prefix: str = "\u3000",
+                total_row_label: str | None = None) -> list[list[str]]:
+    """Rows for csv.writer: a header, one row per row key (sub-rows indented by subrow_prefix), the
+    totals row, then a footnote if anything is suppressed. Every suppressed cell shows the same
+    symbol, whatever its reason. rows: which rows, in which order (TOTAL for the totals row), which
+    total_row_label names when the totals row is not a 合計 (e.g. 全体)."""
     labels = labels or {}
 
     def name(key: Hashable) -> str:
-        return total_label if key is TOTAL else str(labels.get(key, key))
+        if key is TOTAL:
+            return total_row_label or total_label
+        return (subrow_prefix if table.parent(key) is not None else "") + str(labels.get(key, key))
 
-    out = [[corner, *map(name, table.col_keys), total_label]]
-    for row in [*table.rows, table.total_row]:
+    out = [[corner, *(str(labels.get(key, key)) for key in table.col_keys), total_label]]
+    shown = [table.row(key) for key in ([*table.row_keys, TOTAL] if rows is None else rows)]
+    for row in shown:
         out.append([name(row.key), *(entry.text(symbol) for entry in row.cells), row.total.text(symbol)])
-    if footnote and table.suppressed:
-        rules = "1〜2団体に関する値" + ("、5未満の人数・件数" if table.unit is not Unit.CASES else "")
-        out.append([])
-        out.append([f"注：「{symbol}」は秘匿（{rules}、およびそれを合計から逆算できないようにするための値）"])
+    if footnote and any(entry.suppressed for row in shown for entry in (*row.cells, row.total)):
+        out += footnote_rows(table, symbol=symbol)
     return out
+
+
+def footnote_rows(table: Table, *, symbol: str = SUPPRESSED) -> list[list[str]]:
+    """The general footnote under a table with suppressed figures (a blank row, then the note)."""
+    rules = "1〜2団体に関する値" + ("" if table.unit in (Unit.CASES, Unit.ORGANIZATIONS) else "、5未満の人数・件数")
+    return [[], [f"注：「{symbol}」は秘匿（{rules}、およびそれを合計から逆算できないようにするための値）"]]
 
 
 # --- suppression ----------------------------------------------------------------------------------
@@ -339,30 +463,70 @@ def _order(order: Sequence[Hashable] | None, found: set[Hashable]) -> tuple[Hash
     return tuple(order)
 
 
-def _lines(m: int, n: int) -> list[list[Position]]:
-    """Every row and column of the grid with totals; the last position of each is its total."""
-    return [[(i, j) for j in range(n + 1)] for i in range(m + 1)] + [[(i, j) for i in range(m + 1)] for j in range(n + 1)]
+@dataclass(frozen=True)
+class _Shape:
+    """Which positions of a grid (totals in the last row and column) add up to which: m rows, n
+    columns, and sub-rows as (row index, its sub-rows' indices)."""
+
+    m: int
+    n: int
+    subrows: tuple[tuple[int, tuple[int, ...]], ...] = ()
+
+    @functools.cached_property
+    def lines(self) -> tuple[tuple[Position, ...], ...]:
+        """Every line that adds up, its total last: each row; each column over the rows that are no
+        sub-row; each row's sub-rows in each column."""
+        m, n = self.m, self.n
+        below = {child for _parent, children in self.subrows for child in children}
+        rows = [tuple((i, j) for j in range(n + 1)) for i in range(m + 1)]
+        cols = [tuple([*((i, j) for i in range(m) if i not in below), (m, j)]) for j in range(n + 1)]
+        groups = [tuple([*((c, j) for c in children), (parent, j)])
+                  for parent, children in self.subrows for j in range(n + 1)]
+        return tuple(rows + cols + groups)
+
+    @functools.cached_property
+    def lines_of(self) -> dict[Position, tuple[int, ...]]:
+        """The lines each position lies in, by index."""
+        found: dict[Position, list[int]] = {}
+        for k, line in enumerate(self.lines):
+            for position in line:
+                found.setdefault(position, []).append(k)
+        return {position: tuple(ks) for position, ks in found.items()}
+
+    def margins(self, position: Position) -> int:
+        """In how many lines a position is the total: complements are taken from cells before totals."""
+        return sum(self.lines[k][-1] == position for k in self.lines_of.get(position, ()))
 
 
-def _suppress(values: list[list[int]], primary: dict[Position, Reason], protection: int) -> dict[Position, Reason]:
-    # The exact audit is costly (seconds on a sparse 11 × 8 table) and the hub's tables change only
-    # when a batch arrives: the same figures get the same answer, so it is remembered per process.
-    key = (tuple(map(tuple, values)), tuple(sorted(primary.items())), protection)
+def _shape_of(values: Sequence[Sequence[int]], subrows: Mapping[int, Sequence[int]] | None) -> _Shape:
+    return _Shape(len(values) - 1, len(values[0]) - 1,
+                  tuple(sorted((parent, tuple(children)) for parent, children in (subrows or {}).items())))
+
+
+def _suppress(values: list[list[int]], primary: dict[Position, Reason], protection: int, shape: _Shape,
+              published: frozenset[Position] = frozenset()) -> dict[Position, Reason]:
+    # The hub's tables change only when a batch arrives: the same figures get the same answer, so it
+    # is remembered per process (the loop asks a flow network, but a wider protection than 1 takes
+    # the exact audit's linear programme, seconds on a sparse 11 × 8 table).
+    key = (tuple(map(tuple, values)), tuple(sorted(primary.items())), protection, shape, tuple(sorted(published)))
     return dict(_suppress_cached(key))
 
 
 @functools.lru_cache(maxsize=512)
 def _suppress_cached(key) -> tuple:
-    values, primary, protection = [list(line) for line in key[0]], dict(key[1]), key[2]
-    return tuple(_suppress_exact(values, primary, protection).items())
+    values, primary, protection, shape, published = [list(line) for line in key[0]], dict(key[1]), key[2], key[3], \
+        frozenset(key[4])
+    return tuple(_suppress_exact(values, primary, protection, shape, published).items())
 
 
-def _suppress_exact(values: list[list[int]], primary: dict[Position, Reason], protection: int) -> dict[Position, Reason]:
+def _suppress_exact(values: list[list[int]], primary: dict[Position, Reason], protection: int, shape: _Shape,
+                    published: frozenset[Position] = frozenset()) -> dict[Position, Reason]:
     """Primary cells plus complements until the audit finds every suppressed value protected.
 
     Complements are never zeros (a reader may know a zero is structural — a form that did not exist
-    yet — so hiding it protects nothing) and totals only when no cell will do, which keeps the
-    totals of lines with suppressed cells published unless they are sensitive themselves.
+    yet — so hiding it protects nothing), never published figures (公表値 are known whatever we do),
+    and totals only when no cell will do, which keeps the totals of lines with suppressed cells
+    published unless they are sensitive themselves (a row above its sub-rows counts as their total).
     Suppressing more never narrows another interval, so the loop only moves towards protection,
     and it ends: once every non-zero figure is hidden, scaling the table is feasible and nothing
     is bounded above.
@@ -370,67 +534,76 @@ def _suppress_exact(values: list[list[int]], primary: dict[Position, Reason], pr
     reasons = dict(primary)
     if not reasons:
         return reasons
-    m, n = len(values) - 1, len(values[0]) - 1
+    m, n = shape.m, shape.n
+    subrows = dict(shape.subrows)
 
     def cost(position: Position) -> tuple:
-        i, j = position
-        return (i == m) + (j == n), values[i][j], position
+        return shape.margins(position), values[position[0]][position[1]], position
+
+    def exposed_in(hidden) -> list[Position]:
+        if protection == 1:
+            network = _Network(values, hidden, HIDDEN_LOWER_BOUND, shape)
+            return [p for p in sorted(hidden) if not network.movable(p)]
+        return [p for p, interval in audit(values, hidden, lower=HIDDEN_LOWER_BOUND, subrows=subrows).items()
+                if not interval.protects(protection)]
+
+    def protects(hidden, target: Position) -> bool:
+        if protection == 1:
+            return _Network(values, hidden, HIDDEN_LOWER_BOUND, shape).movable(target)
+        return _Audit(values, hidden, HIDDEN_LOWER_BOUND, shape).interval(target).protects(protection)
 
     while True:
-        _complete_lines(values, reasons, cost)
-        exposed = [p for p, interval in audit(values, reasons, lower=HIDDEN_LOWER_BOUND).items()
-                   if not interval.protects(protection)]
+        _complete_lines(values, reasons, cost, shape, published)
+        exposed = exposed_in(reasons)
         if not exposed:
             return reasons
         target = exposed[0]
         candidates = sorted(((i, j) for i in range(m + 1) for j in range(n + 1)
-                             if (i, j) not in reasons and values[i][j] > 0), key=cost)
+                             if (i, j) not in reasons and (i, j) not in published and values[i][j] > 0), key=cost)
         if not candidates:
-            raise RuntimeError("every figure is suppressed and one is still exposed; the table is not additive")
-        chosen = next((p for p in candidates
-                       if _Audit(values, [*reasons, p], HIDDEN_LOWER_BOUND).interval(target).protects(protection)),
-                      None)
+            raise RuntimeError("every figure is suppressed or published and one is still exposed")
+        chosen = next((p for p in candidates if protects([*reasons, p], target)), None)
         if chosen is None:
             # No single figure is enough: take the cheapest that shares a line with it and go on.
-            chosen = next((p for p in candidates if p[0] == target[0] or p[1] == target[1]), candidates[0])
+            near = set(shape.lines_of[target])
+            chosen = next((p for p in candidates if near & set(shape.lines_of[p])), candidates[0])
         reasons[chosen] = Reason.COMPLEMENT
 
 
-def _complete_lines(values: list[list[int]], reasons: dict[Position, Reason], cost: Callable) -> None:
+def _complete_lines(values: list[list[int]], reasons: dict[Position, Reason], cost: Callable, shape: _Shape,
+                    published: frozenset[Position] = frozenset()) -> None:
     """A line with one suppressed figure gives it back as total minus the rest: add a second.
 
-    Among the line's figures, prefer one whose other line also has exactly one suppressed figure
-    (one complement mends two lines), then one whose other line already has two or more (mends
+    Among the line's figures, prefer one whose other lines each have exactly one suppressed figure
+    (one complement mends two lines), then one whose other lines already have two or more (mends
     one, breaks none), and only then one that starts a new lonely line; smaller values first.
     """
-    m, n = len(values) - 1, len(values[0]) - 1
-    rows, cols = _lines(m, n)[:m + 1], _lines(m, n)[m + 1:]
+    lines = shape.lines
     while True:
-        hidden_in_row = [sum(p in reasons for p in line) for line in rows]
-        hidden_in_col = [sum(p in reasons for p in line) for line in cols]
-        lonely = next((line for line, hidden in zip(rows + cols, hidden_in_row + hidden_in_col, strict=True)
-                       if hidden == 1), None)
+        hidden = [sum(p in reasons for p in line) for line in lines]
+        lonely = next((k for k, count in enumerate(hidden) if count == 1), None)
         if lonely is None:
             return
-        along_row = lonely[0][0] == lonely[-1][0]
         ranked = []
-        for p in lonely:
-            if p not in reasons and values[p[0]][p[1]] > 0:
-                crossing = hidden_in_col[p[1]] if along_row else hidden_in_row[p[0]]
+        for p in lines[lonely]:
+            if p not in reasons and p not in published and values[p[0]][p[1]] > 0:
+                others = [hidden[k] for k in shape.lines_of[p] if k != lonely]
                 margin, *rest = cost(p)
-                ranked.append((margin, 0 if crossing == 1 else 1 if crossing >= 2 else 2, *rest))
+                ranked.append((margin, sum(count == 0 for count in others), -sum(count == 1 for count in others),
+                               *rest))
         if not ranked:
-            raise RuntimeError("a suppressed figure is alone in a line of zeros; the table is not additive")
+            raise RuntimeError("a suppressed figure is alone in a line of zeros or published figures")
         reasons[min(ranked)[-1]] = Reason.COMPLEMENT
 
 
 # --- audit ----------------------------------------------------------------------------------------
 
 
-def audit(values: Sequence[Sequence[int]], hidden: Iterable[Position], *, lower: int = 0) -> dict[Position, Interval]:
+def audit(values: Sequence[Sequence[int]], hidden: Iterable[Position], *, lower: int = 0,
+          subrows: Mapping[int, Sequence[int]] | None = None) -> dict[Position, Interval]:
     """The exact interval of each hidden position over all tables of non-negative counts that agree
     with every published figure and put at least lower in each hidden position (values: the grid with
-    totals as last row and column).
+    totals as last row and column; subrows: row index → the indices of the rows that break it down).
 
     Exact rational Gaussian elimination first finds positions the published figures determine
     outright (a unit vector in the row space of the constraints); for the others an exact simplex
@@ -439,27 +612,92 @@ def audit(values: Sequence[Sequence[int]], hidden: Iterable[Position], *, lower:
     number and lower is 1). The constraints of a table with totals are
     those of a flow network, so their matrix is totally unimodular: the bounds are integers and both
     are reached by integer tables, so a width of at least 1 means at least two possible values.
+    Sub-rows keep that: the rows of each column, with sub-rows under their row, form a tree (a
+    laminar family), and the rows of the grid are the other side of the network.
     """
     values = [list(line) for line in values]
-    m, n = len(values) - 1, len(values[0]) - 1
-    for line in _lines(m, n):
+    shape = _shape_of(values, subrows)
+    for line in shape.lines:
         if sum(values[i][j] for i, j in line[:-1]) != values[line[-1][0]][line[-1][1]]:
-            raise ValueError(f"the table does not add up along {line}")
+            raise ValueError(f"the table does not add up along {list(line)}")
     if any(v < 0 for line in values for v in line):
         raise ValueError("counts cannot be negative")
-    auditor = _Audit(values, hidden, lower)
+    auditor = _Audit(values, hidden, lower, shape)
     return {position: auditor.interval(position) for position in auditor.unknowns}
 
 
+class _Network:
+    """A table's figures as the flows of a circulation, for the question the suppression loop asks
+    most often: can a hidden figure take another value at all (protection 1)?
+
+    Every line "cells add up to the last" is the conservation of flow at one node: a cell is an arc
+    from its row's node to its column's node, a row total an arc from the total column's node to
+    the row's, a column total from the column's node to the total row's, the grand total from there
+    to the total column's. A row with sub-rows has no node of its own: in each column its cell runs
+    from a node of its sub-rows' cells to the column's node (its own row line follows from theirs).
+    Tables that agree with the published figures differ by circulations on the hidden arcs, so a
+    hidden figure can be one higher when its arc closes a cycle through arcs that may grow (any
+    hidden one) or shrink (a hidden one above the lower bound), and one lower likewise the other
+    way round — exactly what the exact audit's interval says about a width of at least 1, found by
+    a search instead of a linear programme. The matrix being a network's is also why the audit's
+    bounds are whole numbers.
+    """
+
+    def __init__(self, values: Sequence[Sequence[int]], hidden: Iterable[Position], lower: int, shape: _Shape):
+        self._values, self._lower = values, lower
+        self._hidden = set(hidden)
+        parent_of = {child: parent for parent, children in shape.subrows for child in children}
+        parents = {parent for parent, _children in shape.subrows}
+        m, n = shape.m, shape.n
+
+        def arc(i: int, j: int) -> tuple[Hashable, Hashable]:
+            if i in parents:
+                return (("g", i, j), ("c", j)) if j < n else (("c", n), ("g", i, n))
+            if i in parent_of:
+                return (("r", i), ("g", parent_of[i], j)) if j < n else (("g", parent_of[i], n), ("r", i))
+            if i == m:
+                return (("c", j), ("r", m)) if j < n else (("r", m), ("c", n))
+            return (("r", i), ("c", j)) if j < n else (("c", n), ("r", i))
+
+        self._arcs = {position: arc(*position) for position in self._hidden}
+        # Residual moves: along a hidden arc always (no upper bound), against it while above the bound.
+        self._moves: dict[Hashable, list[tuple[Hashable, Position]]] = {}
+        for position, (tail, head) in self._arcs.items():
+            self._moves.setdefault(tail, []).append((head, position))
+            if values[position[0]][position[1]] - lower >= 1:
+                self._moves.setdefault(head, []).append((tail, position))
+
+    def _reaches(self, start: Hashable, goal: Hashable, without: Position) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            for nxt, position in self._moves.get(node, ()):
+                if position != without and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    def movable(self, position: Position) -> bool:
+        """Whether some table agreeing with everything published puts another value at position."""
+        tail, head = self._arcs[position]
+        i, j = position
+        up = self._reaches(head, tail, position)
+        down = self._values[i][j] - self._lower >= 1 and self._reaches(tail, head, position)
+        return up or down
+
+
 class _Audit:
-    def __init__(self, values: Sequence[Sequence[int]], hidden: Iterable[Position], lower: int = 0):
+    def __init__(self, values: Sequence[Sequence[int]], hidden: Iterable[Position], lower: int = 0,
+                 shape: _Shape | None = None):
         # Unknowns are shifted to x - lower so the simplex can keep its x >= 0.
         self.unknowns = sorted(set(hidden))
         self._lower = lower
         self._index = {position: k for k, position in enumerate(self.unknowns)}
-        m, n = len(values) - 1, len(values[0]) - 1
+        shape = shape or _shape_of(values, None)
         equations = []
-        for line in _lines(m, n):
+        for line in shape.lines:
             coefficients = [Fraction(0)] * len(self.unknowns)
             rhs = Fraction(0)
             for position in line:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import TourStopForm
+from common.vocabulary import TRACK_FORMS, ProgrammeTrack, form_family
 from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (
@@ -65,7 +66,15 @@ class LibraryFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("共有レベル"), required=False, choices=_blank(CaseLevel.choices))
 
 
-class StatisticsFilterForm(forms.Form):
+# 協働推進事業's tracks as the continuation filter offers them; "none" is the form without a track.
+NO_TRACK = "none"
+TRACK_FILTER_FORMS = {**{track.value: form.value for track, form in TRACK_FORMS.items()},
+                      NO_TRACK: CollaborationForm.KYODO_SUISHIN.value}
+
+
+class YearRangeFilterForm(forms.Form):
+    """A center (or all) and a range of 年度 no wider than `max_years`."""
+
     center = CenterChoiceField(label=_("センター"), required=False, queryset=NodeCenter.objects.all(),
                                to_field_name="center_uuid", empty_label=_("すべてのセンター"))
     year_from = forms.IntegerField(label=_("開始年度（西暦）"), required=False, min_value=1950, max_value=2100)
@@ -85,6 +94,29 @@ class StatisticsFilterForm(forms.Form):
             elif last - first + 1 > self.max_years:
                 self.add_error("year_to", forms.ValidationError(
                     _("一度に集計できるのは%(n)d年度までです。") % {"n": self.max_years}, code="too_many_years"))
+        return data
+
+
+class StatisticsFilterForm(YearRangeFilterForm):
+    # These two pick the row of the continuation table (継続状況) only.
+    form = forms.ChoiceField(label=_("継続状況の形態"), required=False, choices=_blank(
+        [(value, label) for value, label in CollaborationForm.choices if form_family(value) == value]))
+    track = forms.ChoiceField(label=_("継続状況の区分（協働推進事業）"), required=False,
+                              choices=_blank([*ProgrammeTrack.choices, (NO_TRACK, _("区分なし"))]))
+
+    @property
+    def track_form(self) -> str | None:
+        """The form of 協働推進事業 the track filter stands for (valid forms only)."""
+        track = self.cleaned_data.get("track") if self.is_bound and self.is_valid() else None
+        return TRACK_FILTER_FORMS[track] if track else None
+
+    def clean(self):
+        data = super().clean()
+        form, track = data.get("form"), data.get("track")
+        if track and form and form != CollaborationForm.KYODO_SUISHIN:
+            self.add_error("track", forms.ValidationError(
+                _("区分は協働推進事業にだけあります。形態を「協働推進事業」にするか、空欄にしてください。"),
+                code="track_outside_programme"))
         return data
 
 

@@ -31,6 +31,8 @@ urlpatterns = [
     # Statistics.
     path("statistics/", statistics.statistics, name="hub-statistics"),
     path("statistics/<slug:slug>.csv", statistics.statistics_csv, name="hub-statistics-csv"),
+    path("statistics/centers/", statistics.center_statistics, name="hub-statistics-centers"),
+    path("statistics/centers/<slug:slug>.csv", statistics.center_statistics_csv, name="hub-statistics-centers-csv"),
     # Disaster coordination.
     path("disasters/", disasters.disaster_list, name="hub-disasters"),
     path("disasters/new/", disasters.disaster_declare, name="hub-disaster-declare"),

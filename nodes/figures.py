@@ -72,8 +72,12 @@ def record_counts(center, *, today_fy: int | None = None) -> tuple[dict[tuple[st
 
 
 def history_counts(center) -> dict[tuple[str, int], int]:
-    return {(form_family(form), year): count for form, year, count in
-            HistoricalFormCount.objects.filter(center=center).values_list("form", "fiscal_year", "count")}
+    # Summed: both tracks of 協働推進事業 (or a track and the total without one) loaded for one 年度
+    # are one row, which a plain dict of (family, year) would have left at the last of them.
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    for form, year, count in HistoricalFormCount.objects.filter(center=center).values_list("form", "fiscal_year", "count"):
+        counts[(form_family(form), year)] += count
+    return dict(counts)
 
 
 def form_year_table(center, *, first: int | None = None, last: int | None = None,

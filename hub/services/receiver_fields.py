@@ -5,6 +5,7 @@ naming the field; the receiver refuses the whole batch with it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,13 +13,14 @@ from dataclasses import dataclass
 from django.db import models
 
 from common.japanese import search_key
-from common.vocabulary import CostItem
+from common.vocabulary import KYODO_SUISHIN_FORMS, ConsultationStep, CostItem, form_family
 from permissions.models import OrganizationKind
 from sync import disaster
 from sync.wire import cases, directory, disaster as wire_disaster, tours
 from sync.wire.contract import Contract
 
 from ..models import (
+    ACTIVITY_FIELDS,
     AggregateSnapshot,
     CaseLevel,
     CaseOutcome,
@@ -81,17 +83,107 @@ def _event_fields(p: dict) -> dict:
 
 
 def _aggregate_fields(p: dict) -> dict:
+    """A center's counts (directory.COUNTS_DATA_KEYS): counts only, each key of its own shape, so that
+    nothing that is not a number, and no shape the hub would misread, comes in."""
     data = p.get("data")
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not set(data) <= directory.COUNTS_DATA_KEYS:
         raise ValueError("data")
+    checked = {}
+    if "groups_total" in data:
+        checked["groups_total"] = _count(data["groups_total"], "data.groups_total")
+    if "groups_by_field" in data:
+        checked["groups_by_field"] = _counts_by(data["groups_by_field"], "data.groups_by_field", _is_field_code,
+                                                limit=len(ACTIVITY_FIELDS))
+    if "events_per_month" in data:
+        checked["events_per_month"] = _counts_by(data["events_per_month"], "data.events_per_month", _is_month,
+                                                 limit=directory.MAX_AGGREGATE_MONTHS)
+    if "consultations_per_step" in data:
+        checked["consultations_per_step"] = _counts_by(
+            data["consultations_per_step"], "data.consultations_per_step", ConsultationStep.values.__contains__,
+            limit=len(ConsultationStep.values))
+    if "form_years" in data:
+        checked["form_years"] = _form_years(data["form_years"])
+    if "programme_cycle" in data:
+        checked["programme_cycle"] = _programme_cycle(data["programme_cycle"])
+    return {"data": checked}
 
-    def counts(value) -> bool:
-        return isinstance(value, int) and value >= 0 or (isinstance(value, dict) and all(
-            isinstance(k, str) and len(k) <= directory.MAX_COUNT_KEY and counts(v) for k, v in value.items()))
 
-    if not all(counts(v) for v in data.values()):
-        raise ValueError("data")  # counts only: anything that is not a number cannot come in
-    return {"data": data}
+def _count(value, name: str) -> int:
+    return checks.integer(value, name, low=0, high=directory.MAX_AGGREGATE_COUNT)
+
+
+def _counts_by(value, name: str, key_ok: Callable[[str], bool], *, limit: int) -> dict[str, int]:
+    """{key: count} with at most `limit` keys, each one `key_ok` accepts."""
+    if not isinstance(value, dict) or len(value) > limit or not all(
+            isinstance(key, str) and len(key) <= directory.MAX_COUNT_KEY and key_ok(key) for key in value):
+        raise ValueError(name)
+    return {key: _count(count, name) for key, count in value.items()}
+
+
+def _is_field_code(key: str) -> bool:
+    return bool(_FIELD_CODE.fullmatch(key)) and int(key) in ACTIVITY_FIELDS
+
+
+def _is_year(key: str) -> bool:
+    return bool(_YEAR.fullmatch(key)) and cases.YEARS[0] <= int(key) <= cases.YEARS[1]
+
+
+def _is_month(key: str) -> bool:
+    month = cases.MONTH.fullmatch(key)
+    return bool(month) and _is_year(month[1])
+
+
+_FIELD_CODE = re.compile(r"[1-9][0-9]?")
+_YEAR = re.compile(r"[0-9]{4}")
+FORM_FAMILIES = frozenset(form for form in CollaborationForm.values if form_family(form) == form)
+
+
+def _form_years(value) -> dict:
+    """A center's collaborations by form family × 年度, where each 年度's figures come from, the
+    tracks of 協働推進事業 (adding up to it in each 年度 they are given for) and the 公表値 flag."""
+    name = "data.form_years"
+    if not isinstance(value, dict) or set(value) != directory.FORM_YEARS_KEYS:
+        raise ValueError(name)
+    if not isinstance(value["public"], bool):
+        raise ValueError(f"{name}.public")
+    sources = value["sources"]
+    if not isinstance(sources, dict) or len(sources) > directory.MAX_AGGREGATE_YEARS or not all(
+            isinstance(year, str) and _is_year(year) and source in directory.FORM_YEAR_SOURCES
+            for year, source in sources.items()):
+        raise ValueError(f"{name}.sources")
+
+    def by_year(counts, where: str) -> dict[str, int]:
+        return _counts_by(counts, where, sources.__contains__, limit=directory.MAX_AGGREGATE_YEARS)
+
+    counts, tracks = value["counts"], value["tracks"]
+    if not isinstance(counts, dict) or not set(counts) <= FORM_FAMILIES:
+        raise ValueError(f"{name}.counts")
+    counts = {family: by_year(years, f"{name}.counts") for family, years in counts.items()}
+    if not isinstance(tracks, dict) or not set(tracks) <= set(KYODO_SUISHIN_FORMS):
+        raise ValueError(f"{name}.tracks")
+    tracks = {form: by_year(years, f"{name}.tracks") for form, years in tracks.items()}
+    programme = counts.get(CollaborationForm.KYODO_SUISHIN.value, {})
+    for year in {year for years in tracks.values() for year in years}:
+        # The tracks are the row broken down: the hub shows them beneath it, adding up to it.
+        if sum(years.get(year, 0) for years in tracks.values()) != programme.get(year, 0):
+            raise ValueError(f"{name}.tracks")
+    return {"public": value["public"], "counts": counts, "sources": dict(sources), "tracks": tracks}
+
+
+def _programme_cycle(value) -> dict:
+    """協働推進事業's calls per 募集年度: 意見交換会 held, 申込 received and 採択 (of those received)."""
+    name = "data.programme_cycle"
+    if not isinstance(value, dict) or len(value) > directory.MAX_AGGREGATE_YEARS or not all(
+            isinstance(year, str) and _is_year(year) for year in value):
+        raise ValueError(name)
+    checked = {}
+    for year, counts in value.items():
+        if not isinstance(counts, dict) or set(counts) != directory.CYCLE_KEYS:
+            raise ValueError(name)
+        checked[year] = {key: _count(count, name) for key, count in counts.items()}
+        if checked[year]["adopted"] > checked[year]["applications"]:
+            raise ValueError(name)
+    return checked
 
 
 def _offer_fields(p: dict) -> dict:

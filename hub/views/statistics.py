@@ -1,4 +1,4 @@
-"""Hub UI: statistics of the shared case library (統計), on a page and as CSV."""
+"""Hub UI: statistics of the shared case library (統計) and the centers' own counts, on a page and as CSV."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 from common import csv_safe
 
 from ..disclosure import SUPPRESSED
-from ..forms import StatisticsFilterForm
-from ..selectors import statistics as selectors
+from ..forms import StatisticsFilterForm, YearRangeFilterForm
+from ..selectors import center_figures as figures_selectors, statistics as selectors
 from .common import hub_permission
 
 
@@ -25,14 +25,17 @@ def _statistics(request, only: str | None = None):
     if last - first + 1 > selectors.MAX_STATISTICS_YEARS:
         form.add_error(None, gettext("一度に集計できるのは%(n)d年度までです。") % {"n": selectors.MAX_STATISTICS_YEARS})
         return form, None
-    return form, selectors.case_statistics(first=first, last=last, center=data.get("center"), only=only)
+    return form, selectors.case_statistics(first=first, last=last, center=data.get("center"), only=only,
+                                           form=data.get("form") or None, track_form=form.track_form)
 
 
 @hub_permission("view_hub")
 def statistics(request):
     form, stats = _statistics(request)
+    shares = selectors.labelled_shares(stats) if stats is not None else []
+    total = selectors.continuation_total(stats) if stats is not None else None
     return render(request, "hub/statistics.html", {"form": form, "stats": stats, "query": request.GET.urlencode(),
-                                                   "symbol": SUPPRESSED},
+                                                   "symbol": SUPPRESSED, "shares": shares, "shares_total": total},
                   status=400 if stats is None else 200)
 
 
@@ -49,4 +52,40 @@ def statistics_csv(request, slug):
     response["Content-Disposition"] = f'attachment; filename="kyodo-{slug}-{stats.first}-{stats.last}{center}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
     csv_safe.writer(response).writerows(selectors.statistics_csv_rows(stats, slug))
+    return response
+
+
+def _center_figures(request, only: str | None = None):
+    """The filter form and, when it is valid, the centers' counts it asks for."""
+    form = YearRangeFilterForm(request.GET or None, max_years=figures_selectors.MAX_CENTER_FIGURES_YEARS)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    return form, figures_selectors.center_figures(first=data.get("year_from"), last=data.get("year_to"),
+                                                  center=data.get("center"), only=only)
+
+
+@hub_permission("view_hub")
+def center_statistics(request):
+    form, figures = _center_figures(request)
+    return render(request, "hub/center_statistics.html", {"form": form, "figures": figures,
+                                                          "query": request.GET.urlencode(), "symbol": SUPPRESSED},
+                  status=400 if figures is None else 200)
+
+
+@hub_permission("view_hub")
+def center_statistics_csv(request, slug):
+    if not figures_selectors.is_center_figures_slug(slug):
+        raise Http404
+    form, figures = _center_figures(request, only=slug)
+    if figures is None:
+        return HttpResponse(" ".join(str(m) for e in form.errors.values() for m in e), status=400,
+                            content_type="text/plain; charset=utf-8")
+    rows = figures_selectors.center_figures_csv_rows(figures, slug)
+    if rows is None:
+        raise Http404  # a center without such counts, or one the filter left out
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kyodo-centers-{slug}-{figures.first}-{figures.last}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
+    csv_safe.writer(response).writerows(rows)
     return response

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.vocabulary import ConsultationStep
 from permissions.models import Organization
 
 from .base import CenterRecord
@@ -20,13 +21,6 @@ class ConsultationChannel(models.TextChoices):
     ONLINE = "online", _("オンライン")
     OUTREACH = "outreach", _("訪問・出張")
     OTHER = "other", _("その他")
-
-
-class ConsultationStep(models.TextChoices):
-    INTAKE = "intake", _("インテーク")
-    COORDINATE = "coordinate", _("コーディネート")
-    CLOSING = "closing", _("クロージング")
-    CLOSED = "closed", _("完了")
 
 
 CONSULTATION_STEP_ORDER = [s.value for s in ConsultationStep]

@@ -43,3 +43,26 @@ OFFER = Contract(
 # Counts only: every value a count or an object of counts, keyed by short names.
 MAX_COUNT_KEY = 20
 COUNTS = Contract(AGGREGATE_COUNTS, keys=frozenset({"center", "data"}))
+
+# What `data` may hold, each key optional (a node sends what it has; snapshots of older nodes, with
+# the first four only, stay valid) and nothing else:
+#   groups_total            n (active groups)
+#   groups_by_field         {activity field code "1".."20": n}
+#   events_per_month        {"YYYY-MM": n}
+#   consultations_per_step  {step: n}
+#   form_years              the center's collaborations by form × 年度 (FORM_YEARS_KEYS)
+#   programme_cycle         {募集年度 "YYYY": {CYCLE_KEYS: n}} — 協働推進事業's calls
+COUNTS_DATA_KEYS = frozenset({"groups_total", "groups_by_field", "events_per_month", "consultations_per_step",
+                              "form_years", "programme_cycle"})
+# form_years, every key required:
+#   public   true when the center marked these counts public (公表値: its city prints them itself)
+#   counts   {form family: {"YYYY": n}} (協働推進事業 one family, both tracks in it)
+#   sources  {"YYYY": FORM_YEAR_SOURCES} — every 年度 of the table, counted from records or loaded history
+#   tracks   {form of 協働推進事業: {"YYYY": n}} — for 年度 counted from records only, where they add
+#            up to that 年度's 協働推進事業 (the form without a track counts as 区分なし)
+FORM_YEARS_KEYS = frozenset({"public", "counts", "sources", "tracks"})
+FORM_YEAR_SOURCES = frozenset({"records", "history"})
+CYCLE_KEYS = frozenset({"exchange_meetings", "applications", "adopted"})  # 意見交換会, 申込, 採択
+MAX_AGGREGATE_YEARS = 20  # 年度 in form_years and in programme_cycle: the latest ones
+MAX_AGGREGATE_MONTHS = 1200  # events_per_month: a century of months
+MAX_AGGREGATE_COUNT = 10**9

@@ -56,6 +56,28 @@ def counts(center, data: dict, /, **overrides) -> dict:
     return build(directory.COUNTS, {"center": str(center), "data": data}, overrides)
 
 
+def form_years(table: dict[str, dict[int, int]], /, *, public: bool, sources: dict[int, str] | None = None,
+               tracks: dict[str, dict[int, int]] | None = None) -> dict:
+    """A center's form × 年度 counts inside its aggregate's data (directory.FORM_YEARS_KEYS); every 年度
+    of the table loaded history unless `sources` says otherwise, zeros left out as nodes leave them."""
+    years = sorted({year for by_year in table.values() for year in by_year} | set(sources or {}))
+    values = {"public": public,
+              "counts": {form: {str(y): n for y, n in by_year.items() if n} for form, by_year in table.items()},
+              "sources": {str(y): (sources or {}).get(y, "history") for y in years},
+              "tracks": {form: {str(y): n for y, n in by_year.items() if n} for form, by_year in (tracks or {}).items()}}
+    _complete("an aggregate's form_years", directory.FORM_YEARS_KEYS, values)
+    return values
+
+
+def programme_cycle(cycle: dict[int, tuple[int, int, int]], /) -> dict:
+    """募集年度 → (意見交換会, 申込, 採択) as a node sends them."""
+    values = {}
+    for year, (meetings, applications, adopted) in cycle.items():
+        values[str(year)] = {"exchange_meetings": meetings, "applications": applications, "adopted": adopted}
+        _complete("a year of programme_cycle", directory.CYCLE_KEYS, values[str(year)])
+    return values
+
+
 def offer(center, group_uuid, /, **overrides) -> dict:
     return build(directory.OFFER, {
         "center": str(center), "group": str(group_uuid), "title": "譲渡会の開催",

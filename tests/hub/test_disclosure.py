@@ -11,17 +11,23 @@ from decimal import Decimal
 import pytest
 
 from hub.disclosure import (
+    OUTCOMES,
     TOTAL,
     Cell,
+    Entry,
     Interval,
     Reason,
     Table,
     Unit,
+    _Network,
+    _shape_of,
     audit,
     build_table,
     continuation_rates,
+    count_table,
     counts_by,
     primary_reason,
+    public_table,
     to_csv_rows,
 )
 
@@ -297,7 +303,8 @@ def test_seed_001_continuation_needs_no_suppression():
     rates = continuation_rates(cases)
     assert rates.total.value == 31
     assert [(s.label, s.count.value, s.percent) for s in rates.shares] == [
-        ("継続", 9, Decimal("29.0")), ("縮小", 0, Decimal("0.0")), ("終了", 22, Decimal("71.0"))]
+        ("継続", 9, Decimal("29.0")), ("予算縮小", 0, Decimal("0.0")), ("事業縮小", 0, Decimal("0.0")),
+        ("縮小（区分なし）", 0, Decimal("0.0")), ("終了", 22, Decimal("71.0"))]
     assert rates.table.suppressed == {}
 
 
@@ -371,3 +378,171 @@ def test_entries_give_the_reason_in_japanese():
     assert table_of([[1, 9], [9, 9]]).entry(0, 0).reason_ja == "1〜2団体に関する値のため秘匿"
     assert str(table.entry(0, TOTAL)) == "6" and table.entry(0, TOTAL).reason_ja == ""
     assert "5未満の人数・件数" in to_csv_rows(table)[-1][0]
+
+
+# --- sub-rows, published figures, bare counts ---------------------------------------------------------
+
+# Row 1 is broken down into rows 2 and 3 (as 協働推進事業 into its tracks); row 0 has no sub-rows.
+SUBROWS = {1: (2, 3)}
+
+
+def grid_with_subrows(leaves):
+    """A full grid (totals last) from the values of rows 0, 2 and 3; row 1 is 2 + 3, the total row 0 + 1."""
+    top, first, second = ([*line, sum(line)] for line in leaves)
+    parent = [a + b for a, b in zip(first, second, strict=True)]
+    return [top, parent, first, second, [a + b for a, b in zip(top, parent, strict=True)]]
+
+
+def feasible_with_subrows(values, hidden, *, lower, bound):
+    """Every value of each hidden position over all tables with sub-rows that agree with the published
+    figures, by enumerating the hidden leaf cells (rows 0, 2, 3); independent of the module."""
+    cols = len(values[0]) - 1
+    leaves = [(i, j) for i in (0, 2, 3) for j in range(cols)]
+    free = [p for p in leaves if p in hidden]
+    seen = {p: set() for p in hidden}
+
+    def search(k, grid):
+        if k == len(free):
+            full = grid_with_subrows([grid[0], grid[2], grid[3]])
+            if all(full[i][j] == values[i][j] for i in range(5) for j in range(cols + 1) if (i, j) not in hidden) \
+                    and all(full[i][j] >= lower for i, j in hidden):
+                for i, j in hidden:
+                    seen[i, j].add(full[i][j])
+            return
+        i, j = free[k]
+        for v in range(bound + 1):
+            grid[i][j] = v
+            search(k + 1, grid)
+
+    search(0, [[values[i][j] for j in range(cols)] for i in range(4)])
+    return seen
+
+
+def test_the_audit_with_sub_rows_gives_exactly_the_integer_intervals():
+    rng = random.Random(16)
+    checked = 0
+    for _ in range(120):
+        cols = rng.choice([2, 3])
+        leaves = [[rng.choice([0, 1, 1, 2, 3]) for _ in range(cols)] for _ in range(3)]
+        values = grid_with_subrows(leaves)
+        positions = [(i, j) for i in range(5) for j in range(cols + 1) if (i, j) != (4, cols)]
+        hidden = set(rng.sample(positions, rng.randint(1, 6)))
+        if sum((i, j) in hidden for i in (0, 2, 3) for j in range(cols)) > 4:
+            continue  # keep the enumeration small
+        for lower in (0, 1) if all(values[i][j] for i, j in hidden) else (0,):
+            feasible = feasible_with_subrows(values, hidden, lower=lower, bound=values[4][cols])
+            for position, interval in audit(values, hidden, lower=lower, subrows=SUBROWS).items():
+                assert (interval.low, interval.high) == (min(feasible[position]), max(feasible[position])), (
+                    values, hidden, lower, position)
+            checked += 1
+    assert checked >= 60
+
+
+def test_sub_rows_add_up_to_their_row_and_count_once_in_the_totals():
+    cells = {("a", 1): 5, ("k", 1): 3, (("k", "g"), 1): 1, (("k", "s"), 1): 2,
+             ("a", 2): 6, ("k", 2): 7, (("k", "g"), 2): 4, (("k", "s"), 2): 3}
+    rows = ["a", "k", ("k", "g"), ("k", "s")]
+    table = count_table(rows, [1, 2], cells, subrows={"k": [("k", "g"), ("k", "s")]})
+    assert table.cell(TOTAL, 1).value == 8 and table.cell(TOTAL, TOTAL).value == 21
+    assert [row.parent for row in table.rows] == [None, None, "k", "k"]
+    # (g, 1) = 1 and (s, 1) = 2 are one or two items each; what hides them must hold in every line.
+    hidden = hidden_positions(table)
+    assert {(2, 0), (3, 0)} <= hidden
+    for line in table._shape.lines:
+        assert sum(p in hidden for p in line) != 1
+    assert all(interval.protects(1) for interval in table.intervals().values())
+    with pytest.raises(ValueError, match="add up"):
+        count_table(rows, [1], {("k", 1): 3, (("k", "g"), 1): 1}, subrows={"k": [("k", "g"), ("k", "s")]})
+
+
+def test_random_tables_with_sub_rows_leave_no_suppressed_figure_determined():
+    rng = random.Random(2026)
+    brute_forced = 0
+    for _ in range(120):
+        cols = rng.choice([2, 3])
+        leaves = [[rng.choice([0, 1, 1, 2, 3, 4]) for _ in range(cols)] for _ in range(3)]
+        values = grid_with_subrows(leaves)
+        counts = {(i, j): values[i][j] for i in range(4) for j in range(cols)}
+        table = count_table(range(4), range(cols), counts, subrows=SUBROWS)
+        assert table.values == values
+        hidden = hidden_positions(table)
+        for i in range(5):
+            for j in range(cols + 1):
+                if 1 <= values[i][j] <= 2:
+                    assert (i, j) in hidden
+        assert all(interval.protects(1) for interval in audit(values, hidden, lower=1, subrows=SUBROWS).values())
+        if hidden and sum((i, j) in hidden for i in (0, 2, 3) for j in range(cols)) <= 4 and values[4][cols] <= 14:
+            brute_forced += 1
+            feasible = feasible_with_subrows(values, hidden, lower=1, bound=values[4][cols])
+            assert all(len(found) >= 2 for found in feasible.values()), (values, hidden)
+    assert brute_forced >= 20
+
+
+def test_published_figures_are_never_suppressed_and_count_as_known():
+    # Row 0 is public (公表値); row 1's 1 must be protected by row 1 and the other public row alone.
+    cells = {(0, 0): Cell(1), (0, 1): Cell(7), (1, 0): Cell(1), (1, 1): Cell(4), (1, 2): Cell(6),
+             (0, 2): Cell(9)}
+    table = Table([0, 1], [0, 1, 2], cells, unit=Unit.ORGANIZATIONS,
+                  published=[(0, col) for col in (0, 1, 2, TOTAL)])
+    assert all(table.entry(0, col).public and not table.entry(0, col).suppressed for col in (0, 1, 2, TOTAL))
+    assert table.entry(1, 0).suppressed and not table.entry(1, 0).public
+    # Known row 0 means the column totals give row 1 back: they are hidden with it.
+    assert table.entry(TOTAL, 0).suppressed
+    assert all(interval.protects(1) for interval in table.intervals().values())
+    public = public_table(["a"], [1, 2], {("a", 1): 2, ("a", 2): 3})
+    assert public.suppressed == {} and public.entry("a", 1) == Entry(2, None, public=True)
+
+
+def test_bare_counts_of_one_or_two_are_suppressed_as_organizations():
+    assert primary_reason(Cell(2), Unit.ORGANIZATIONS) is Reason.FEW_ORGANIZATIONS
+    assert primary_reason(Cell(3), Unit.ORGANIZATIONS) is None
+    assert primary_reason(Cell(0), Unit.ORGANIZATIONS) is None
+    table = count_table(["intake", "closed"], ["A", "B"], {("intake", "A"): 4, ("intake", "B"): 9,
+                                                         ("closed", "A"): 7, ("closed", "B"): 8},
+                        unit=Unit.CONSULTATIONS)
+    assert table.suppressed[("intake", "A")] is Reason.SMALL_COUNT
+    assert "5未満の人数・件数" in to_csv_rows(table)[-1][0]
+    with pytest.raises(ValueError, match="organizations"):
+        count_table(["a"], [1], {("a", 1): 4}, unit=Unit.CASES)
+    with pytest.raises(ValueError, match="non-negative"):
+        count_table(["a"], [1], {("a", 1): True})
+
+
+def test_continuation_by_row_comes_from_one_table():
+    cases = ([{"form": "k", "track": ("k", "g"), "outcome": "continued", "organizations": [f"g{n}"]} for n in range(6)]
+             + [{"form": "k", "track": ("k", "s"), "outcome": "scope_reduced", "organizations": ["s"]}]
+             + [{"form": "a", "track": None, "outcome": "ended", "organizations": [f"a{n}"]} for n in range(8)])
+    rates = continuation_rates(cases, row_key=lambda c: [c["form"], *([c["track"]] if c["track"] else [])],
+                               row_order=["a", "k", ("k", "g"), ("k", "s")],
+                               subrows={"k": [("k", "g"), ("k", "s")]})
+    assert rates.total.value == 15 and [s.outcome for s in rates.shares] == list(OUTCOMES)
+    whole = {s.outcome: s for s in rates.shares}
+    assert whole["scope_reduced"].count.suppressed and whole["ended"].count.value == 8
+    track = {s.outcome: s for s in rates.shares_of(("k", "g"))}
+    # One organization's reduced project: hidden in its sub-row, its row and the whole alike.
+    assert {s.outcome for s in rates.shares_of("k") if s.count.suppressed} >= {"scope_reduced"}
+    assert track["continued"].count.value in (6, None)
+    assert all(interval.protects(1) for interval in rates.table.intervals().values())
+
+
+def test_the_suppression_loop_asks_the_same_question_as_the_exact_audit():
+    # The loop asks a flow network whether a hidden figure can move at all; the exact audit answers
+    # the same question with a linear programme. They must agree, with sub-rows and without.
+    rng = random.Random(5)
+    for _ in range(600):
+        cols = rng.choice([2, 3, 4])
+        if rng.random() < 0.5:
+            values, subrows = grid_with_subrows([[rng.choice([0, 1, 1, 2, 3, 5]) for _ in range(cols)]
+                                                 for _ in range(3)]), SUBROWS
+        else:
+            inner = [[rng.choice([0, 1, 1, 2, 3, 5]) for _ in range(cols)] for _ in range(rng.choice([2, 3, 4]))]
+            values = [line + [sum(line)] for line in inner]
+            values.append([sum(line[j] for line in values) for j in range(cols + 1)])
+            subrows = None
+        positions = [(i, j) for i, line in enumerate(values) for j, v in enumerate(line) if v > 0]
+        if not positions:
+            continue
+        hidden = set(rng.sample(positions, rng.randint(1, len(positions))))
+        network = _Network(values, hidden, 1, _shape_of(values, subrows))
+        for position, interval in audit(values, hidden, lower=1, subrows=subrows).items():
+            assert network.movable(position) == interval.protects(1), (values, hidden, position)
