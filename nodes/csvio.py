@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,9 +20,19 @@ from permissions.models import Organization, OrganizationKind
 from . import models as m, services
 from .outgoing import Door
 from .selectors import audit_personal_read
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 5000
+from .tabular import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    CellError,
+    ImportRejected,
+    ImportResult,
+    RowError,
+    activity_field_lookup,
+    activity_fields,
+    choice,
+    decode_csv,
+    service_error_rows,
+)
 
 # Column header → service argument. The first header of each entry is the one we write;
 # the others are what kintone or spreadsheet exports commonly call the same column.
@@ -57,53 +66,6 @@ def column_header(name: str) -> str:
     return GROUP_COLUMNS[name][0]
 
 
-@dataclass
-class RowError:
-    line: int  # line in the file (the header is line 1)
-    column: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "code": self.code, "message": self.message}
-
-
-@dataclass
-class ImportResult:
-    encoding: str = ""
-    rows: list[dict] = field(default_factory=list)  # parsed values per row, for the preview
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    created: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class ImportRejected(Exception):
-    """The whole file is refused; nothing was written."""
-
-    def __init__(self, result: ImportResult):
-        super().__init__("import_invalid")
-        self.result = result
-
-
-class CellError(ValueError):
-    """A cell that cannot be read, with the message for the person importing (any other ValueError
-    gets the generic one: the message's language cannot tell them apart)."""
-
-
-def decode_csv(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first, then CP932 (Excel and kintone on Japanese Windows)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(gettext("文字コードを判別できません。UTF-8 または Shift_JIS (CP932) で保存してください。"), code="encoding")
-
-
 _WAREKI_DATE = re.compile(r"^(令和|平成|昭和|R|H|S)\s*(元|\d{1,2})[年.\-/](\d{1,2})[月.\-/](\d{1,2})日?$")
 _ERA_START = {name: start for start, name in ERAS} | {"R": ERAS[0][0], "H": ERAS[1][0], "S": ERAS[2][0]}
 
@@ -120,32 +82,6 @@ def parse_date(text: str) -> dt.date:
     if match:
         return dt.date(*map(int, match.groups()))
     raise ValueError(value)
-
-
-def _choice(text: str, choices, column: str) -> str:
-    value = unicodedata.normalize("NFKC", text).strip()
-    for key, label in choices:
-        if value in (key, unicodedata.normalize("NFKC", str(label))):
-            return key
-    raise CellError(gettext("「%(value)s」は%(column)sの選択肢にありません（%(choices)s）。") % {
-        "value": text, "column": column, "choices": "、".join(str(label) for _k, label in choices)})
-
-
-_FIELD_SPLIT = re.compile(r"[、,;；|｜/／\n]+")
-
-
-def _activity_fields(text: str, by_name: dict) -> list[m.ActivityField]:
-    found = []
-    for part in _FIELD_SPLIT.split(unicodedata.normalize("NFKC", text)):
-        part = part.strip()
-        if not part:
-            continue
-        activity_field = by_name.get(part) or by_name.get(part.lstrip("第").rstrip("号"))
-        if activity_field is None:
-            raise CellError(gettext("活動分野「%(value)s」が分かりません（1〜20の号か分野名で指定してください）。") % {
-                "value": part})
-        found.append(activity_field)
-    return found
 
 
 def _truthy(text: str) -> bool:
@@ -167,14 +103,14 @@ def _parse_row(raw: dict[str, str], line: int, by_name: dict, errors: list[RowEr
                 if values[name] < 0:
                     raise CellError(gettext("会員数は0以上の整数で入力してください。"))
             elif name == "kind":
-                values[name] = _choice(text, [(k, lbl) for k, lbl in OrganizationKind.choices
-                                              if k in services.GROUP_ORGANIZATION_KINDS], column)
+                values[name] = choice(text, [(k, lbl) for k, lbl in OrganizationKind.choices
+                                             if k in services.GROUP_ORGANIZATION_KINDS], column)
             elif name == "legal_form":
-                values[name] = _choice(text, m.LegalForm.choices, column)
+                values[name] = choice(text, m.LegalForm.choices, column)
             elif name == "status":
-                values[name] = _choice(text, m.GroupStatus.choices, column)
+                values[name] = choice(text, m.GroupStatus.choices, column)
             elif name == "activity_fields":
-                values[name] = _activity_fields(text, by_name)
+                values[name] = activity_fields(text, by_name)
             elif name == "consent_hub_listing":
                 if _truthy(text):
                     values.setdefault("consents", []).append("hub_listing")
@@ -204,14 +140,7 @@ def _header_map(headers: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _service_error_rows(error: ValidationError, line: int) -> list[RowError]:
-    field_columns = {name: column_header(name) for name in GROUP_COLUMNS}
-    rows = []
-    items = error.error_dict.items() if hasattr(error, "error_dict") else [("__all__", error.error_list)]
-    for field_name, errors in items:
-        for item in errors:
-            for message in item.messages:
-                rows.append(RowError(line, field_columns.get(field_name, ""), item.code or "invalid", message))
-    return rows
+    return service_error_rows(error, line, {name: column_header(name) for name in GROUP_COLUMNS})
 
 
 def import_groups(*, acting_user, center: Organization, raw: bytes, commit: bool) -> ImportResult:
@@ -233,10 +162,7 @@ def import_groups(*, acting_user, center: Organization, raw: bytes, commit: bool
     if "name" not in mapping.values():
         result.errors.append(RowError(1, column_header("name"), "missing_column", gettext("「団体名」の列がありません。")))
         raise ImportRejected(result)
-    by_name = {}
-    for activity_field in m.ActivityField.objects.all():
-        by_name.update({str(activity_field.code): activity_field, activity_field.name: activity_field,
-                        activity_field.short_name: activity_field})
+    by_name = activity_field_lookup()
     existing = set(Organization.objects.filter(center=center, registration__isnull=False).values_list("name", flat=True))
     seen: dict[str, int] = {}
     try:

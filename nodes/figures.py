@@ -4,13 +4,14 @@ to the hub all read this one table."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from common.japanese import fiscal_year_of
+from common.japanese import fiscal_year_of, wareki_fiscal_year_short
 from common.vocabulary import KYODO_SUISHIN_FORMS, CollaborationForm, case_years, form_family
 
 from .models import ApplicationStatus, CollaborationCase, EventStatus, HistoricalFormCount, ProgrammeCall
@@ -112,6 +113,43 @@ def form_year_table(center, *, first: int | None = None, last: int | None = None
     present = {row for row, _year in table.counts}
     table.rows = [row for row in FORM_ROW_ORDER if row in present]
     return table
+
+
+@dataclass
+class LoadedYear:
+    year: int
+    label: str  # H24, R1: as the published tables head their columns
+    cells: int
+    total: int
+    sources: list[str]
+    loaded_at: dt.datetime
+    loaded_by: object  # the user, or None once their account is gone
+
+
+@dataclass
+class LoadedHistory:
+    """The loaded counts only, as the center's paper prints them: form rows × 年度 columns."""
+
+    years: list[LoadedYear]
+    rows: list[tuple[str, list[int | None]]]  # form label, count per 年度 (None: not loaded)
+
+
+def loaded_history(center) -> LoadedHistory:
+    loaded = list(HistoricalFormCount.objects.filter(center=center).select_related("loaded_by")
+                  .order_by("fiscal_year", "loaded_at"))
+    by_year: dict[int, list[HistoricalFormCount]] = defaultdict(list)
+    for item in loaded:
+        by_year[item.fiscal_year].append(item)
+    years = [LoadedYear(year=year, label=wareki_fiscal_year_short(year), cells=len(items),
+                        total=sum(i.count for i in items), sources=sorted({i.source for i in items if i.source}),
+                        loaded_at=items[-1].loaded_at, loaded_by=items[-1].loaded_by)
+             for year, items in sorted(by_year.items())]
+    counts = {(item.form, item.fiscal_year): item.count for item in loaded}
+    present = {form for form, _year in counts}
+    order = [*FORM_ROW_ORDER, *(form for form in CollaborationForm.values if form not in FORM_ROW_ORDER)]
+    rows = [(CollaborationForm(form).label, [counts.get((form, y.year)) for y in years])
+            for form in order if form in present]
+    return LoadedHistory(years=years, rows=rows)
 
 
 CYCLE_ROWS = ("exchange_meetings", "applications", "adopted")

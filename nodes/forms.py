@@ -258,6 +258,15 @@ class ImportUploadForm(forms.Form):
             self.fields["center"].initial = self.fields["center"].queryset.first()
 
 
+class TableUploadForm(ImportUploadForm):
+    file = forms.FileField(label=_("CSVファイル（UTF-8 または Shift_JIS/CP932）またはExcelファイル（.xlsx）"))
+
+
+class FormCountsUploadForm(TableUploadForm):
+    source = forms.CharField(label=_("出典"), max_length=200, required=False,
+                             help_text=_("例: 令和3年度第4回市民活動推進委員会 資料3"))
+
+
 # --- マッチング ------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Staff UI for moving data in and out: the group CSV import and the CSV / iCalendar exports."""
+"""Staff UI for moving data in and out: the group CSV import, the historical import of cases and of
+yearly counts by form, and the CSV / iCalendar exports."""
 
 from __future__ import annotations
 
@@ -7,23 +8,40 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from permissions.models import Organization
 
-from . import csvio, filters, models as m, selectors
-from .forms import ImportUploadForm
+from . import (
+    case_import,
+    csvio,
+    figures,
+    filters,
+    history_import,
+    models as m,
+    selectors,
+    services,
+    tabular,
+)
+from .forms import FormCountsUploadForm, ImportUploadForm, TableUploadForm
 from .outgoing import Door
+from .tabular import ImportRejected
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(body: str, filename: str, content_type: str) -> HttpResponse:
-    # A BOM lets Excel on Japanese Windows open UTF-8 CSV without garbling it.
-    payload = ("\ufeff" + body) if content_type.startswith("text/csv") else body
-    response = HttpResponse(payload.encode("utf-8"), content_type=f"{content_type}; charset=utf-8")
+def _download(body: str | bytes, filename: str, content_type: str) -> HttpResponse:
+    if isinstance(body, bytes):
+        response = HttpResponse(body, content_type=content_type)
+    else:
+        # A BOM lets Excel on Japanese Windows open UTF-8 CSV without garbling it.
+        payload = ("\ufeff" + body) if content_type.startswith("text/csv") else body
+        response = HttpResponse(payload.encode("utf-8"), content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -41,10 +59,7 @@ def group_import(request):
         except csvio.ImportRejected as rejected:
             context.update(result=rejected.result, rejected=True)
             return render(request, "nodes/group_import.html", context, status=400)
-        context.update(
-            result=result, center=center, payload=base64.b64encode(raw).decode(),
-            digest=hashlib.sha256(raw).hexdigest(),
-        )
+        context.update(result=result, center=center, **_payload(raw))
     return render(request, "nodes/group_import.html", context)
 
 
@@ -65,6 +80,113 @@ def group_import_confirm(request):
                       {"form": form, "result": rejected.result, "rejected": True}, status=400)
     messages.success(request, gettext("%(count)s件の団体を登録しました。") % {"count": result.created})
     return redirect("record-list", slug="groups")
+
+
+def _payload(raw: bytes) -> dict:
+    return {"payload": base64.b64encode(raw).decode(), "digest": hashlib.sha256(raw).hexdigest()}
+
+
+def _staff_centers(user):
+    """Centers the user may import into; someone who is staff nowhere gets a 403, not an empty form."""
+    centers = selectors.user_centers(user=user)
+    if not centers.exists():
+        raise PermissionDenied("permission_denied")
+    return centers
+
+
+@login_required
+def cases_import(request):
+    """Upload a CSV or XLSX of past cases → preview with row errors → confirm. Nothing is written until confirmed."""
+    _staff_centers(request.user)
+    form = TableUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        center = form.cleaned_data["center"]
+        try:
+            result = case_import.import_cases(acting_user=request.user, center=center, raw=raw, commit=False)
+        except ImportRejected as rejected:
+            context.update(result=rejected.result, rejected=True)
+            return render(request, "nodes/case_import.html", context, status=400)
+        context.update(result=result, center=center, **_payload(raw))
+    return render(request, "nodes/case_import.html", context)
+
+
+@login_required
+@require_POST
+def cases_import_confirm(request):
+    try:
+        raw = base64.b64decode(request.POST.get("payload", ""), validate=True)
+        center = _staff_centers(request.user).get(uuid=request.POST.get("center"))
+    except (ValueError, ValidationError, ObjectDoesNotExist):
+        messages.error(request, gettext("取り込みの内容を確認できませんでした。もう一度ファイルを選んでください。"))
+        return redirect("case-import")
+    try:
+        result = case_import.import_cases(acting_user=request.user, center=center, raw=raw, commit=True)
+    except ImportRejected as rejected:
+        return render(request, "nodes/case_import.html", {
+            "form": TableUploadForm(user=request.user), "result": rejected.result, "rejected": True}, status=400)
+    messages.success(request, gettext("%(cases)s件の協働事例（年度ごとの行 %(years)s件）を登録しました。") % {
+        "cases": result.created, "years": result.year_lines})
+    return redirect("record-list", slug="cases")
+
+
+@login_required
+def cases_import_template(request, extension: str):
+    rows = case_import.template_rows()
+    if extension == "xlsx":
+        return _download(tabular.rows_xlsx(rows, title=gettext("協働事例")), "case-import-template.xlsx", XLSX_TYPE)
+    return _download(tabular.rows_csv(rows), "case-import-template.csv", "text/csv")
+
+
+@login_required
+def form_counts(request):
+    """The yearly counts by form the center loaded (form × 年度), and the upload that loads more."""
+    centers = _staff_centers(request.user)
+    try:
+        center = centers.get(uuid=request.GET["center"]) if request.GET.get("center") else centers.first()
+    except (ValidationError, ObjectDoesNotExist) as error:
+        raise Http404 from error
+    form = FormCountsUploadForm(request.POST or None, request.FILES or None, user=request.user,
+                                initial={"center": center})
+    context = {"form": form, "center": center, "centers": centers}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        center = form.cleaned_data["center"]
+        try:
+            result = history_import.load_form_counts(acting_user=request.user, center=center,
+                                                     raw=form.cleaned_data["file"].read(),
+                                                     source=form.cleaned_data["source"])
+        except ImportRejected as rejected:
+            context["result"], status = rejected.result, 400
+        else:
+            messages.success(request, gettext(
+                "%(cells)s件の件数（%(first)s〜%(last)s年度、合計%(total)s件）を読み込みました。置き換えた件数: %(replaced)s件") % {
+                "cells": result.created, "first": result.years[0], "last": result.years[-1], "total": result.total,
+                "replaced": result.replaced})
+            return redirect(f"{reverse('form-counts')}?center={center.uuid}")
+    context.update(center=center, history=figures.loaded_history(center))
+    return render(request, "nodes/form_counts.html", context, status=status)
+
+
+@login_required
+@require_POST
+def form_counts_delete(request, year: int):
+    try:
+        center = _staff_centers(request.user).get(uuid=request.POST.get("center"))
+    except (ValidationError, ObjectDoesNotExist) as error:
+        raise Http404 from error
+    deleted = services.historical_counts_delete_year(acting_user=request.user, center=center, fiscal_year=year)
+    if deleted:
+        messages.success(request, gettext("%(year)s年度の件数（%(cells)s件）を削除しました。") % {"year": year, "cells": deleted})
+    else:
+        messages.error(request, gettext("%(year)s年度の件数は読み込まれていません。") % {"year": year})
+    return redirect(f"{reverse('form-counts')}?center={center.uuid}")
+
+
+@login_required
+def form_counts_template(request):
+    return _download(tabular.rows_csv(history_import.template_rows()), "form-counts-template.csv", "text/csv")
 
 
 def _filtered(request, model, filterset_class):

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from common.constraints import LocalCheckConstraints
+
 
 class OrganizationKind(models.TextChoices):
     CENTER = "center", _("市民活動支援センター")
@@ -25,7 +27,7 @@ class OrganizationKind(models.TextChoices):
     PREFECTURE = "prefecture", _("県・ハブ")
 
 
-class Organization(models.Model):
+class Organization(LocalCheckConstraints, models.Model):
     """Every record belongs to one of these; memberships give users roles on them."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -13,6 +13,8 @@ unscoped query, where a correlated subquery per rule would not.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -25,10 +27,35 @@ from .models import Organization, OrganizationGroupObjectPermission, Organizatio
 PERMS = ("view", "add", "change", "delete")
 
 
+# Set inside `permissions_read_once`: user id → their permission map, read once for the block.
+_read_once: ContextVar[dict[int, dict[str, frozenset[int]]] | None] = ContextVar("permissions_read_once", default=None)
+
+
+@contextmanager
+def permissions_read_once():
+    """Within the block each user's permissions are read once, not on every check: for a long run of
+    writes by one person (an import of thousands of rows through the services) that changes nobody's
+    memberships. A grant or revocation inside the block is not seen until it ends."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def permission_map(user) -> dict[str, frozenset[int]]:
     """codename → ids of the organizations on which the user holds it (through roles or directly)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
+    memo = _read_once.get()
+    if memo is None:
+        return _read_permission_map(user)
+    if user.pk not in memo:
+        memo[user.pk] = _read_permission_map(user)
+    return memo[user.pk]
+
+
+def _read_permission_map(user) -> dict[str, frozenset[int]]:
     scope = {"permission__content_type__app_label": "permissions"}
     pairs = (
         OrganizationGroupObjectPermission.objects.filter(group__user=user, **scope)

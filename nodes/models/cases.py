@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.constraints import LocalCheckConstraints
 from common.vocabulary import BudgetSource, CaseOutcome, CollaborationForm, PartyRole
 from permissions.models import Organization
 
@@ -19,7 +20,7 @@ class SharingLevel(models.TextChoices):
     NAMED = "named", _("団体名を出してハブと共有")
 
 
-class CollaborationCase(CenterRecord):
+class CollaborationCase(LocalCheckConstraints, CenterRecord):
     """協働事例: who did what together, with whose money, and what became of it."""
 
     title = models.CharField(_("事業名"), max_length=200)
@@ -95,7 +96,7 @@ class CaseParty(models.Model):
         return f"{self.organization} ({self.get_role_display()})"
 
 
-class CaseYear(models.Model):
+class CaseYear(LocalCheckConstraints, models.Model):
     """One 年度 of a case: its budget line and who was responsible that year (seed 001: みるっこ 1年目
     1,187,000円, 2年目 1,180,000円; after 審査 a continued case moves to the department's budget).
 

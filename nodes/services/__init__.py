@@ -23,6 +23,7 @@ from .groups import (
     partner_update,
     visible_organizations,
 )
+from .history import historical_counts_delete_year, historical_counts_load
 from .introductions import (
     introduction_answer,
     introduction_answer_receive_item,
@@ -109,6 +110,8 @@ __all__ = [
     "group_renew",
     "group_set_consent",
     "group_update",
+    "historical_counts_delete_year",
+    "historical_counts_load",
     "introduction_answer",
     "introduction_answer_receive_item",
     "introduction_receive_item",

@@ -111,7 +111,10 @@ def save_record(record: CenterRecord, *, acting_user, perm: str, values: dict, m
     record.full_clean(exclude=["search_text"])
     record.save()
     for name, items in m2m.items():
-        getattr(record, name).set(items)
+        if creating:
+            getattr(record, name).add(*items)  # a new record has no links to replace (set() would read them)
+        else:
+            getattr(record, name).set(items)
     if after_save is not None:
         after_save(record)
     audit_record(

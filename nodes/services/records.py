@@ -134,8 +134,9 @@ def offer_update(*, acting_user, offer: Offer, **values) -> Offer:
 # --- 協働事例 -------------------------------------------------------------------------------
 
 
-def _party_setter(parties: list[dict] | None):
-    """Replace a case's parties: [{"organization": Organization, "role": str, "contribution": str}]."""
+def _party_setter(parties: list[dict] | None, *, replace: bool):
+    """Replace a case's parties: [{"organization": Organization, "role": str, "contribution": str}]
+    (`replace=False` for a case just created, which has none to delete)."""
     if parties is None:
         return None
 
@@ -154,7 +155,8 @@ def _party_setter(parties: list[dict] | None):
             row.full_clean(exclude=["case"])
             rows.append(row)
         require_center_organizations(case.center_id, (row.organization for row in rows), "parties")
-        case.party_roles.all().delete()
+        if replace:
+            case.party_roles.all().delete()
         CaseParty.objects.bulk_create(rows)
 
     return set_parties
@@ -182,7 +184,7 @@ def _with_year_totals(values: dict, years: list[dict] | None) -> dict:
     return {**values, **totals}
 
 
-def _year_setter(years: list[dict] | None):
+def _year_setter(years: list[dict] | None, *, replace: bool):
     """Replace a case's budget lines: [{"fiscal_year", "total_cost", "city_share", "budget_source",
     "responsible_department", "note"}], each inside the case's 年度."""
     if years is None:
@@ -212,14 +214,16 @@ def _year_setter(years: list[dict] | None):
                                     code=item.code or "invalid") for item in items]}) from error
             rows.append(row)
         require_center_organizations(case.center_id, (row.responsible_department for row in rows), "years")
-        case.years.all().delete()
+        if replace:
+            case.years.all().delete()
         CaseYear.objects.bulk_create(rows)
 
     return set_years
 
 
-def _case_after_save(parties: list[dict] | None, years: list[dict] | None):
-    steps = [step for step in (_party_setter(parties), _year_setter(years)) if step is not None]
+def _case_after_save(parties: list[dict] | None, years: list[dict] | None, *, replace: bool = True):
+    steps = [step for step in (_party_setter(parties, replace=replace), _year_setter(years, replace=replace))
+             if step is not None]
     if not steps:
         return None
 
@@ -234,7 +238,8 @@ def _case_after_save(parties: list[dict] | None, years: list[dict] | None):
 def case_create(*, acting_user, center: Organization, parties: list[dict] | None = None,
                 years: list[dict] | None = None, **values) -> CollaborationCase:
     return create_record(CollaborationCase, acting_user=acting_user, center=center,
-                         values=_with_year_totals(values, years), after_save=_case_after_save(parties or [], years))
+                         values=_with_year_totals(values, years),
+                         after_save=_case_after_save(parties or [], years, replace=False))
 
 
 @transaction.atomic
