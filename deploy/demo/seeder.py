@@ -321,7 +321,7 @@ class _CenterSeeder:
 
     def history(self, entry: dict) -> None:
         counts = {(entry["form"], entry["first_year"] + index): count for index, count in enumerate(entry["counts"])}
-        services.history_counts_load(acting_user=self.staff, center=self.center, counts=counts,
+        services.historical_counts_load(acting_user=self.staff, center=self.center, counts=counts,
                                      source=entry["source"])
 
     def figures(self, entry: dict) -> None:

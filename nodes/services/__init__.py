@@ -1,7 +1,7 @@
 """Writes on a center's records, one module per capability; the package exports their public
 services so callers can keep writing `services.group_register(...)`."""
 
-from .center_figures import center_figures_update, history_counts_load
+from .center_figures import center_figures_update
 from .city_menu import (
     desk_save,
     menu_item_create,
@@ -84,7 +84,6 @@ from .talents import talent_request_answer, talent_request_submit
 
 __all__ = [
     "center_figures_update",
-    "history_counts_load",
     "desk_save",
     "menu_item_create",
     "menu_item_update",

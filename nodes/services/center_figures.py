@@ -7,7 +7,7 @@ from django.db import transaction
 from permissions.audit import audit_record
 from permissions.models import Organization
 
-from ..models import CenterFigures, HistoricalFormCount
+from ..models import CenterFigures
 from .pipeline import require_center_staff
 
 FIGURE_FIELDS = ("consultation_target", "coordination_target", "form_counts_public")
@@ -29,19 +29,3 @@ def center_figures_update(*, acting_user, center: Organization, **values) -> Cen
                      detail={"fields": changed, "form_counts_public": figures.form_counts_public})
     return figures
 
-
-@transaction.atomic
-def history_counts_load(*, acting_user, center: Organization, counts: dict[tuple[str, int], int],
-                        source: str = "") -> int:
-    """Store published yearly counts {(form, 年度): n}, replacing what was loaded for those cells."""
-    require_center_staff(acting_user, center.pk)
-    for (form, year), count in counts.items():
-        row = HistoricalFormCount(center=center, form=form, fiscal_year=year, count=count, source=source,
-                                  loaded_by=acting_user)
-        row.full_clean(exclude=["center", "loaded_by"], validate_unique=False, validate_constraints=False)
-        HistoricalFormCount.objects.update_or_create(
-            center=center, form=form, fiscal_year=year,
-            defaults={"count": count, "source": source, "loaded_by": acting_user})
-    audit_record(actor=acting_user, action="historicalformcount.load", organization=center,
-                 detail={"cells": len(counts), "years": sorted({year for _form, year in counts})})
-    return len(counts)
