@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.japanese import fiscal_year_label, wareki_fiscal_year_short
+from common.japanese import fiscal_year_label, fiscal_year_of, wareki_fiscal_year_short
 from common.vocabulary import ProgrammeTrack
 from permissions.models import Organization, OrganizationKind
 from permissions.scoping import permission_map, scoped_queryset
@@ -118,8 +119,14 @@ def application_actions(application: ProgrammeApplication, call: ProgrammeCall, 
         decide=reviewing and status == ApplicationStatus.PRESENTED,
         reject=reviewing and pending,
         withdraw=pending,
-        review=status == ApplicationStatus.ADOPTED and application.reviewed_on is None,
+        review=status == ApplicationStatus.ADOPTED and application.reviewed_on is None
+        and fiscal_year_of(timezone.localdate()) >= review_year(application),
     )
+
+
+def review_year(application: ProgrammeApplication) -> int:
+    """The 年度 the 2年目審査 can be recorded from: the term's second year."""
+    return application.call.fiscal_year + PROGRAMME_TERM_YEARS
 
 
 @dataclass
@@ -221,6 +228,14 @@ class ApplicationPage:
     actions: ApplicationActions
     years: list[CaseYear]
     departments: QuerySet[Organization] | None = None
+
+    @property
+    def review_waits_until(self) -> int | None:
+        """The 年度 the 2年目審査 opens, while an adopted project is still in its first year."""
+        application = self.application
+        if application.status != ApplicationStatus.ADOPTED or application.reviewed_on or self.actions.review:
+            return None
+        return review_year(application)
 
 
 def application_page(*, user, uuid) -> ApplicationPage:
