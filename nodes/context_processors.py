@@ -14,4 +14,7 @@ def navigation(request) -> dict:
         "nav_records": RECORDS.values(),
         "nav_group_member": SimpleLazyObject(lambda: bool(held.get("view_group_profile"))),
         "nav_center_staff": SimpleLazyObject(lambda: bool(held.get("view_center_records"))),
+        # 協働推進事業: the center's calls, or the themes and applications a department is responsible for.
+        "nav_programme": SimpleLazyObject(lambda: bool(held.get("view_center_records")
+                                                       or held.get("manage_department_cases"))),
     }

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from common.japanese import fiscal_year_of, wareki_fiscal_year_short
@@ -155,6 +155,16 @@ def loaded_history(center) -> LoadedHistory:
 CYCLE_ROWS = ("exchange_meetings", "applications", "adopted")
 
 
+def with_cycle_counts(calls: QuerySet[ProgrammeCall]) -> QuerySet[ProgrammeCall]:
+    """Each call with `meetings` (意見交換会 linked and not cancelled), `received` (every 申込: a
+    withdrawn one was still received) and `adopted_count` (採択)."""
+    return calls.annotate(
+        meetings=Count("exchange_meetings", filter=~Q(exchange_meetings__status=EventStatus.CANCELLED), distinct=True),
+        received=Count("applications", distinct=True),
+        adopted_count=Count("applications", filter=Q(applications__status=ApplicationStatus.ADOPTED), distinct=True),
+    )
+
+
 def programme_cycle_counts(center, *, track: str | None = None) -> dict[int, dict[str, int]]:
     """募集年度 → 意見交換会 held (linked, not cancelled), 申込 received (a withdrawn one was still
     received) and 採択, over the center's calls (one track or both)."""
@@ -162,11 +172,7 @@ def programme_cycle_counts(center, *, track: str | None = None) -> dict[int, dic
     if track:
         calls = calls.filter(track=track)
     counts: dict[int, dict[str, int]] = {}
-    for call in calls.annotate(
-        meetings=Count("exchange_meetings", filter=~Q(exchange_meetings__status=EventStatus.CANCELLED), distinct=True),
-        received=Count("applications", distinct=True),
-        adopted_count=Count("applications", filter=Q(applications__status=ApplicationStatus.ADOPTED), distinct=True),
-    ):
+    for call in with_cycle_counts(calls):
         year = counts.setdefault(call.fiscal_year, dict.fromkeys(CYCLE_ROWS, 0))
         year["exchange_meetings"] += call.meetings
         year["applications"] += call.received

@@ -17,6 +17,7 @@ from .models import (
     GroupRegistration,
     MatchStatus,
     Need,
+    ProgrammeApplication,
     Proposal,
     ProposalStatus,
 )
@@ -44,6 +45,11 @@ def stage_label(proposal: Proposal) -> str:
         if proposal.match.status == MatchStatus.CASE_CREATED:
             return gettext("協働事例になりました")
         return gettext("マッチング: %(step)s") % {"step": proposal.match.get_status_display()}
+    if proposal.status == ProposalStatus.IN_PROGRAMME:
+        # The group follows its own application (申込済み → 公開プレゼン済み → 採択 …) from here.
+        application = ProgrammeApplication.objects.filter(proposal=proposal).first()
+        if application is not None:
+            return gettext("協働推進事業: %(step)s") % {"step": application.get_status_display()}
     return proposal.get_status_display()
 
 

@@ -85,6 +85,9 @@ def _detail_context(request, ui, record) -> dict:
     if isinstance(record, m.CollaborationCase):
         context["parties"] = list(record.party_roles.select_related("organization"))
         context["case_years"] = list(record.years.select_related("responsible_department"))
+        # The 協働推進事業 application it was adopted from, for those who may read it.
+        context["programme_application"] = scoped_queryset(request.user, m.ProgrammeApplication, "view").filter(
+            case=record).select_related("call").first()
         # Scans personal data only for a case meant to be shared; says "known data" to center admins only.
         context["hub_state"] = sharing.hub_state(record, detailed=holds(request.user, m.CENTER_DELETE, record.center_id))
     if isinstance(record, m.Event):

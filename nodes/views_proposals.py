@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from . import models as m, proposal_selectors as selectors, services
+from . import models as m, programme_selectors, proposal_selectors as selectors, services
 from .forms import ProposalAnswerForm, ProposalDecisionForm, ProposalForm
 
 
@@ -68,6 +68,7 @@ def proposal_detail(request, uuid):
         "proposal": proposal, "stage": selectors.stage_label(proposal),
         "can": selectors.proposal_actions(user=request.user, proposal=proposal),
         "decision_form": ProposalDecisionForm(), "answer_form": ProposalAnswerForm(),
+        "programme_calls": programme_selectors.open_calls_for_proposal(user=request.user, proposal=proposal),
     })
 
 

@@ -16,6 +16,7 @@ from deploy.demo.base import DEMO_PASSWORD, center_keys
 from deploy.demo.seeder import load_center, seed_center
 from deploy.demo.volume import generate_volume
 from nodes import models as m
+from nodes.figures import form_year_table, programme_cycle_counts
 from permissions.models import Membership, Organization, OrganizationKind
 
 
@@ -56,6 +57,46 @@ def test_mirukko_spans_two_fiscal_years_with_the_city_paying_all():
     assert case.total_cost == case.city_share == 2_367_000
     assert "1,187,000円" in case.summary and "1,180,000円" in case.summary
     assert case.responsible_department.name == "文化生涯学習課"
+
+
+@pytest.mark.django_db
+def test_chigasakis_shimin_calls_give_the_seeds_counts_and_mirukko_is_the_h27_adoption():
+    seed_center("chigasaki")
+    center = _center("chigasaki")
+    # Seed 001 p.9: H27 H28 H29 H30 R1 — 意見交換会 17 18 10 10 13, 申込 8 3 1 0 0, 採択 4 3 0 0 0.
+    counts = programme_cycle_counts(center, track=m.ProgrammeTrack.SHIMIN)
+    assert [counts[year]["exchange_meetings"] for year in range(2015, 2020)] == [17, 18, 10, 10, 13]
+    assert [counts[year]["applications"] for year in range(2015, 2020)] == [8, 3, 1, 0, 0]
+    assert [counts[year]["adopted"] for year in range(2015, 2020)] == [4, 3, 0, 0, 0]
+    meetings = m.Event.objects.filter(center=center, kind=m.EventKind.IKEN_KOKAN, programme_calls__isnull=False)
+    assert {(e.starts_at.month, e.starts_at.weekday() < 5) for e in meetings} <= {(8, True), (9, True)}
+    mirukko = m.ProgrammeApplication.objects.get(title="美術「みるっこ」プログラム事業")
+    assert mirukko.call.fiscal_year == 2015 and mirukko.status == m.ApplicationStatus.ADOPTED
+    assert m.CollaborationCase.objects.filter(title="美術「みるっこ」プログラム事業").count() == 1
+    case = mirukko.case
+    assert case.sharing_level == m.SharingLevel.NAMED and "触れる作品" in case.party_roles.get(role="lead").contribution
+    assert [(y.fiscal_year, y.total_cost, y.budget_source, y.responsible_department.name) for y in case.years.all()] == [
+        (2016, 1_187_000, m.BudgetSource.PROGRAMME, "文化生涯学習課"), (2017, 1_180_000, m.BudgetSource.PROGRAMME, "文化生涯学習課")]
+    assert case.origin_events.filter(kind=m.EventKind.IKEN_KOKAN, starts_at__year=2015).exists()
+    adopted = m.ProgrammeApplication.objects.filter(center=center, status=m.ApplicationStatus.ADOPTED)
+    assert {(a.case.fiscal_year_start, a.case.form) for a in adopted} == {
+        (2016, m.CollaborationForm.KYODO_SUISHIN_SHIMIN), (2017, m.CollaborationForm.KYODO_SUISHIN_SHIMIN)}
+    assert {a.case.outcome for a in adopted} == {m.CaseOutcome.CONTINUED, m.CaseOutcome.BUDGET_REDUCED,
+                                                 m.CaseOutcome.SCOPE_REDUCED, m.CaseOutcome.ENDED}
+    assert all(a.reviewed_on for a in adopted)
+    assert m.CaseYear.objects.filter(case__center=center, budget_source=m.BudgetSource.DEPARTMENT).exists()
+
+
+@pytest.mark.django_db
+def test_chigasakis_figures_cover_exactly_the_seeds_eight_years():
+    """The statistics page lists every 年度 with a figure: seed 001's table covers H24–R1."""
+    seed_center("chigasaki")
+    center = _center("chigasaki")
+    assert form_year_table(center).years == list(range(2012, 2020))
+    for start, end in m.CollaborationCase.objects.filter(center=center).values_list("fiscal_year_start", "fiscal_year_end"):
+        assert 2012 <= start and end is not None and end <= 2019
+    assert not m.CollaborationCase.objects.filter(center=center, form=m.CollaborationForm.KYODO_SUISHIN_SHIMIN,
+                                                  fiscal_year_start__gte=2018).exists()  # no adoption after H28
 
 
 @pytest.mark.django_db

@@ -209,3 +209,15 @@ def parse_fiscal_year(value: object) -> int | FiscalYearFromCurrent:
     if not 1950 <= year <= 2100:
         raise DateSyntaxError(f"a fiscal year is written in full, like 2014 (got {year})")
     return year
+
+
+def spread_over_weekdays(first: dt.date, last: dt.date, count: int, times: tuple[str, ...] = ("10:00", "14:00")) -> list[dt.datetime]:
+    """`count` moments on the weekdays from `first` to `last`, evenly spread, the times of day taken
+    in turn (the 意見交換会 of a 協働推進事業 call: one per group and department, in August–September)."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    weekdays = [day for day in days if day.weekday() < 5]
+    if count <= 0 or not weekdays:
+        return []
+    step = len(weekdays) / count
+    return [dt.datetime.combine(weekdays[int(index * step)], dt.time.fromisoformat(times[index % len(times)]),
+                                tzinfo=TOKYO) for index in range(count)]

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import models
 
-from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole
+from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole, ProgrammeTrack
 from nodes.models import (
     ConsentMethod,
     ConsultationChannel,
@@ -60,6 +60,14 @@ from .base import (
     ref,
     text,
 )
+
+
+class ProgrammeDecision(models.TextChoices):
+    """What became of an application in the committee's 審査 (or before it)."""
+
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    WITHDRAWN = "withdrawn"
 
 
 class ProposalStage(models.TextChoices):
@@ -263,6 +271,36 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "stage": Key(choice(ProposalStage), default=ProposalStage.SUBMITTED.value), "note": _TEXT,
         "department_answer": _TEXT, "meeting_note": _TEXT,
     },
+    # A 協働推進事業 call as it went (seed 001): its 意見交換会 (one event per group and department, spread
+    # over the weekdays of August–September), its applications and the committee's decisions; an adopted
+    # application becomes the two-year case (1年目, 2年目: `amounts`, the programme paying all) and its
+    # `review` is the 2年目審査 (`next_year_yen`: the department's budget for the year after).
+    "programme": {
+        "fiscal_year": Key(integer, required=True), "track": Key(choice(ProgrammeTrack), required=True),
+        "title": _TEXT,
+        # Without them, the seed's timetable for the year (7月 説明会 … 12月下旬 実施事業内定).
+        "briefing_on": Key(date), "opens_on": Key(date), "deadline_on": Key(date), "presentation_on": Key(date),
+        "decision_on": Key(date), "budget_frame_yen": Key(amount), "project_cap_yen": Key(amount),
+        "venue": _TEXT,
+        "meetings": Key(records({"group": Key(_ORGANIZATION, required=True),
+                                  "departments": Key(_ORGANIZATIONS, required=True)}), default=list),
+        "themes": Key(records({"title": Key(text, required=True), "description": _TEXT,
+                                "proposer": Key(_ORGANIZATION), "department": Key(_ORGANIZATION),
+                                "adopted": Key(boolean, default=True)}), default=list),
+        "applications": Key(records({
+            "title": Key(text, required=True), "applicant": Key(_ORGANIZATION, required=True),
+            "department": Key(_ORGANIZATION), "summary": Key(text, required=True), "submitted_on": Key(date),
+            "theme": _TEXT,  # one of the call's themes above, by its title
+            "requested_yen": Key(amount), "decision": Key(choice(ProgrammeDecision), required=True), "note": _TEXT,
+            "amounts": Key(list_of(amount), default=list), "activity_fields": _FIELDS,
+            "case": Key(nested({"summary": _TEXT, "lessons": _TEXT, "lead_contribution": _TEXT,
+                                "department_contribution": _TEXT,
+                                "sharing_level": Key(choice(SharingLevel), default=SharingLevel.PRIVATE.value)})),
+            "review": Key(nested({"reviewed_on": Key(date, required=True),
+                                  "outcome": Key(choice(CaseOutcome), required=True), "note": _TEXT,
+                                  "next_year_yen": Key(amount)})),
+        }), default=list),
+    },
     # Where a group stands in its renewal, after the daily sweep ran today: `open` (its due date is
     # within 90 days), `answered` (staff entered the group's answer after a call) or `lapsed` (the due
     # date has passed).
@@ -293,7 +331,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
           "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
-          "logins": "username", "proposals": "title"}
+          "logins": "username", "proposals": "title", "programme": "fiscal_year"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 
@@ -308,6 +346,20 @@ def _check_entry(section: str, entry: dict) -> None:
         raise Invalid("a proposal at stage meeting needs meeting_note: what the 事前打ち合わせ settled")
     if section == "proposals" and entry["stage"] == ProposalStage.DECLINED and not entry["note"]:
         raise Invalid("a declined proposal needs note: the reason the group reads")
+    if section == "programme":
+        for index, application in enumerate(entry["applications"]):
+            where = ("applications", f"[{index}]")
+            adopted = application["decision"] == ProgrammeDecision.ADOPTED
+            if not adopted and (application["case"] or application["review"] or application["amounts"]):
+                raise Invalid("only an adopted application has case, amounts or review", where)
+            if application["decision"] == ProgrammeDecision.NOT_ADOPTED and not application["note"]:
+                raise Invalid("a not_adopted application needs note: the committee's reasons", where)
+            if adopted and application["amounts"] and len(application["amounts"]) != 2:
+                raise Invalid("amounts: one 事業額 for each of the two years", where)
+            if application["theme"] and application["theme"] not in {theme["title"] for theme in entry["themes"]}:
+                raise Invalid(f"「{application['theme']}」 is not one of this call's themes", (*where, "theme"))
+            if adopted and not application["department"]:
+                raise Invalid("an adopted application needs its department", where)
     if section == "tours":
         stops = [stop["title"] for stop in entry["stops"]]
         for index, case in enumerate(entry["cases"]):
@@ -364,6 +416,12 @@ def load_center_file(path: Path) -> CenterData:
                 _check_entry(section, checked_entry)
             except Invalid as error:
                 raise error_at(where, error) from error
+            if section == "programme":  # an adopted application defines its case, by the application's title
+                for application in checked_entry["applications"]:
+                    if application["decision"] == ProgrammeDecision.ADOPTED:
+                        if application["title"] in names.cases:
+                            raise DemoDataError(f"{where}: 「{application['title']}」 is defined twice in cases")
+                        names.cases.add(application["title"])
             for kind in _DEFINES.get(section, ()):
                 registry = getattr(names, kind.value)
                 defined = checked_entry["name" if kind is not Ref.CASE else "title"]

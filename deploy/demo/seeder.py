@@ -23,20 +23,23 @@ from common.japanese import fiscal_year_of
 from nodes import services, tours
 from nodes.matching_text import parse_allowed_forms, parse_costs
 from nodes.models import (
+    SEED_BUDGET_FRAME_YEN,
     ActivityField,
+    CallStatus,
     CollaborationCase,
     EventStatus,
     GroupRegistration,
     GroupStatus,
     Need,
     RegistrationRenewal,
+    suggested_timetable,
 )
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
 from .base import CENTERS_DIR, DEMO_PASSWORD, DemoDataError, DemoLogin, center_keys
-from .dates import Clock
-from .schema import CenterData, ProposalStage, load_center_file
+from .dates import Clock, spread_over_weekdays
+from .schema import CenterData, ProgrammeDecision, ProposalStage, load_center_file
 
 
 def load_center(key: str) -> CenterData:
@@ -121,6 +124,7 @@ class _CenterSeeder:
             "consultations": self.consultation, "tours": self.tour, "renewals": self.renewal,
             "logins": self.login, "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
             "history": self.history, "figures": self.figures,
+            "programme": self.programme,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -347,3 +351,75 @@ class _CenterSeeder:
                 services.match_record_meeting(acting_user=self.staff, match=proposal.match,
                                               held_on=self.clock.today - dt.timedelta(days=3),
                                               notes=entry["meeting_note"])
+
+    def programme(self, entry: dict) -> None:
+        """A 協働推進事業 call taken through its steps as the staff would have: themes, 公募, the
+        意見交換会 of August–September, the applications, 審査 (公開プレゼン, then 採択 or 不採択),
+        採択決定, and each adopted project's 2年目審査."""
+        year, staff = entry["fiscal_year"], self.staff
+        timetable = {name: entry[name] or default for name, default in suggested_timetable(year).items()}
+        call = services.call_create(
+            acting_user=staff, center=self.center, fiscal_year=year, track=entry["track"], title=entry["title"],
+            budget_frame_yen=entry["budget_frame_yen"] or SEED_BUDGET_FRAME_YEN,
+            project_cap_yen=entry["project_cap_yen"], **timetable)
+        for theme in entry["themes"]:
+            made = services.theme_propose(
+                acting_user=staff, call=call, title=theme["title"], description=theme["description"],
+                proposer=self.organizations[theme["proposer"]] if theme["proposer"] else None,
+                department=self.organizations[theme["department"]] if theme["department"] else None)
+            services.theme_decide(acting_user=staff, theme=made, adopt=theme["adopted"])
+        themes = {theme.title: theme for theme in call.themes.all()}
+        call = services.call_advance(acting_user=staff, call=call, to=CallStatus.OPEN)
+        pairs = [(meeting["group"], department) for meeting in entry["meetings"] for department in meeting["departments"]]
+        slots = spread_over_weekdays(dt.date(year, 8, 1), dt.date(year, 9, 30), len(pairs))
+        meetings = []
+        for index, ((group, department), starts_at) in enumerate(zip(pairs, slots, strict=True)):
+            meetings.append(services.call_meeting_create(
+                acting_user=staff, call=call, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1.5),
+                venue=entry["venue"], groups=[self.organizations[group]], departments=[self.organizations[department]],
+                attendance=4 + index % 4))
+        applications = []
+        for application in entry["applications"]:
+            department = application["department"]
+            applications.append((application, services.application_submit(
+                acting_user=staff, call=call, applicant=self.organizations[application["applicant"]],
+                title=application["title"], summary=application["summary"],
+                submitted_on=application["submitted_on"] or timetable["deadline_on"],
+                theme=themes.get(application["theme"]), requested_yen=application["requested_yen"],
+                responsible_department=self.organizations[department] if department else None)))
+        call = services.call_advance(acting_user=staff, call=call, to=CallStatus.REVIEWING)
+        for application, made in applications:
+            self.programme_decision(call, timetable, meetings, application, made)
+        services.call_advance(acting_user=staff, call=call, to=CallStatus.DECIDED)
+
+    def programme_decision(self, call, timetable: dict, meetings: list, application: dict, made) -> None:
+        staff, decision = self.staff, application["decision"]
+        if decision == ProgrammeDecision.WITHDRAWN:
+            services.application_withdraw(acting_user=staff, application=made, note=application["note"])
+            return
+        made = services.application_present(acting_user=staff, application=made,
+                                            presented_on=timetable["presentation_on"])
+        if decision == ProgrammeDecision.NOT_ADOPTED:
+            services.application_reject(acting_user=staff, application=made, decided_on=timetable["decision_on"],
+                                        note=application["note"])
+            return
+        case = application["case"] or {}
+        made = services.application_adopt(
+            acting_user=staff, application=made, decided_on=timetable["decision_on"], note=application["note"],
+            amounts=[{"total_cost": yen} for yen in application["amounts"]] or None,
+            summary=case.get("summary", ""), lessons=case.get("lessons", ""),
+            sharing_level=case.get("sharing_level") or "private", activity_fields=self.fields(application),
+            lead_contribution=case.get("lead_contribution", ""),
+            department_contribution=case.get("department_contribution", ""))
+        self.cases[made.title] = made.case
+        # The 意見交換会 where the group met the department produced the project.
+        for meeting in meetings:
+            participants = set(meeting.participants.values_list("pk", flat=True))
+            if {made.applicant_id, made.responsible_department_id} <= participants:
+                services.event_update(acting_user=staff, event=meeting,
+                                      produced_cases=[*meeting.produced_cases.all(), made.case])
+        review = application["review"]
+        if review:
+            next_year = {"total_cost": review["next_year_yen"]} if review["next_year_yen"] is not None else None
+            services.application_review(acting_user=staff, application=made, reviewed_on=review["reviewed_on"],
+                                        outcome=review["outcome"], note=review["note"], next_year=next_year)

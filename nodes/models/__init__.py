@@ -82,6 +82,7 @@ from .programme import (
     APPLICATION_DECIDED_STATUSES,
     CALL_STATUS_ORDER,
     PROGRAMME_TERM_YEARS,
+    SEED_BUDGET_FRAME_YEN,
     ApplicationStatus,
     CallStatus,
     ProgrammeApplication,
@@ -89,6 +90,9 @@ from .programme import (
     ProgrammeTheme,
     ThemeOrigin,
     ThemeStatus,
+    need_takes_programme,
+    next_call_status,
+    suggested_timetable,
 )
 from .proposals import PROPOSABLE_NEED_STATUSES, PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
 from .renewals import (
@@ -132,6 +136,7 @@ __all__ = [
     "APPLICATION_DECIDED_STATUSES",
     "CALL_STATUS_ORDER",
     "PROGRAMME_TERM_YEARS",
+    "SEED_BUDGET_FRAME_YEN",
     "ApplicationStatus",
     "CallStatus",
     "ProgrammeApplication",
@@ -139,6 +144,9 @@ __all__ = [
     "ProgrammeTheme",
     "ThemeOrigin",
     "ThemeStatus",
+    "need_takes_programme",
+    "next_call_status",
+    "suggested_timetable",
     "ActivityField",
     "ChangeStatus",
     "ChangeTarget",

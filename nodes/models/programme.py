@@ -4,20 +4,51 @@ two-year case, and the review after the two years that decides 継続 / 予算�
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.vocabulary import ProgrammeTrack
+from common.vocabulary import TRACK_FORMS, CollaborationForm, ProgrammeTrack
 from permissions.models import Organization
 
-from .base import CenterRecord
+from .base import CENTER_CHANGE, CENTER_DELETE, CENTER_VIEW, CenterRecord
 from .cases import CollaborationCase
 from .events import Event
 from .proposals import Proposal
 
 PROGRAMME_TERM_YEARS = 2  # seed 001: H28年度以降１事業２年間
+# Seed 001: 1年目事業 1,000万円・2年目事業 1,000万円 の枠内で採択・予算付 (a frame per year of the term).
+SEED_BUDGET_FRAME_YEN = 10_000_000
+
+
+def suggested_timetable(fiscal_year: int) -> dict[str, dt.date]:
+    """The seed's yearly timetable (市民提案型: 6～7月 制度説明会, 8月 公募開始, 8～9月 意見交換会,
+    10月末 締切, 12月上旬 公開プレゼンテーション, 12月下旬 実施事業内定) as dates of `fiscal_year`:
+    what a new call's form starts from; staff change any of them."""
+    december = dt.date(fiscal_year, 12, 1)
+    first_saturday = december + dt.timedelta(days=(5 - december.weekday()) % 7)
+    return {"briefing_on": dt.date(fiscal_year, 7, 1), "opens_on": dt.date(fiscal_year, 8, 1),
+            "deadline_on": dt.date(fiscal_year, 10, 31), "presentation_on": first_saturday,
+            "decision_on": dt.date(fiscal_year, 12, 20)}
+
+
+def need_takes_programme(need, track: str) -> bool:
+    """A 協働の種 answers a 協働推進事業 call when it names the call's track (or the programme without
+    a track) among its forms, or names no form at all."""
+    forms = set(need.allowed_forms or ())
+    return not forms or bool(forms & {TRACK_FORMS[ProgrammeTrack(track)], CollaborationForm.KYODO_SUISHIN})
+
+
+# A department reads the themes and applications it is responsible for; writing is the center's.
+_DEPARTMENT_READS = {
+    "view": (("center", CENTER_VIEW), ("department", "manage_department_cases")),
+    "add": (("center", CENTER_CHANGE),),
+    "change": (("center", CENTER_CHANGE),),
+    "delete": (("center", CENTER_DELETE),),
+}
 
 
 class CallStatus(models.TextChoices):
@@ -28,6 +59,12 @@ class CallStatus(models.TextChoices):
 
 
 CALL_STATUS_ORDER = [s.value for s in CallStatus]
+
+
+def next_call_status(status: str) -> str | None:
+    """The step after `status` (テーマ募集中 → 公募中 → 審査中 → 採択決定), None after the last."""
+    index = CALL_STATUS_ORDER.index(status)
+    return CALL_STATUS_ORDER[index + 1] if index + 1 < len(CALL_STATUS_ORDER) else None
 
 
 class ProgrammeCall(CenterRecord):
@@ -55,7 +92,9 @@ class ProgrammeCall(CenterRecord):
         verbose_name_plural = _("協働推進事業の募集")
         ordering = ["-fiscal_year", "track"]
         constraints = [
-            models.UniqueConstraint(fields=["center", "fiscal_year", "track"], name="programme_call_unique"),
+            models.UniqueConstraint(fields=["center", "fiscal_year", "track"], name="programme_call_unique",
+                                    violation_error_code="duplicate_call",
+                                    violation_error_message=_("この年度・区分の募集はすでにあります。")),
             models.CheckConstraint(condition=Q(track__in=ProgrammeTrack.values), name="programme_call_track_known"),
             models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="programme_call_status_known"),
             models.CheckConstraint(condition=Q(fiscal_year__gte=1950, fiscal_year__lte=2100), name="programme_call_year_plausible"),
@@ -76,7 +115,7 @@ class ThemeStatus(models.TextChoices):
     NOT_ADOPTED = "not_adopted", _("見送り")
 
 
-class ProgrammeTheme(models.Model):
+class ProgrammeTheme(CenterRecord):
     """A theme put forward for a call (テーマ募集): by a department (行政提案型) or by citizens."""
 
     call = models.ForeignKey(ProgrammeCall, on_delete=models.CASCADE, related_name="themes")
@@ -88,7 +127,9 @@ class ProgrammeTheme(models.Model):
     proposer = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name=_("提案した団体"))
     status = models.CharField(_("状態"), max_length=20, choices=ThemeStatus.choices, default=ThemeStatus.PROPOSED)
-    created_at = models.DateTimeField(auto_now_add=True)
+
+    SEARCH_FIELDS = ("title",)
+    scope_rules = _DEPARTMENT_READS
 
     class Meta:
         verbose_name = _("協働推進事業のテーマ")
@@ -149,6 +190,8 @@ class ProgrammeApplication(CenterRecord):
                                    verbose_name=_("登録者"))
 
     SEARCH_FIELDS = ("title", "summary")
+    scope_rules = {**_DEPARTMENT_READS,
+                   "view": (("center", CENTER_VIEW), ("responsible_department", "manage_department_cases"))}
 
     class Meta:
         verbose_name = _("協働推進事業の申込")
@@ -162,6 +205,8 @@ class ProgrammeApplication(CenterRecord):
                                    name="programme_application_case_iff_adopted"),
             models.CheckConstraint(condition=~Q(status="not_adopted") | Q(decided_on__isnull=False),
                                    name="programme_application_decision_dated"),
+            models.CheckConstraint(condition=~Q(status="presented") | Q(presented_on__isnull=False),
+                                   name="programme_application_presentation_dated"),
             models.CheckConstraint(condition=Q(reviewed_on__isnull=True) | Q(status="adopted"),
                                    name="programme_application_review_after_adoption"),
         ]

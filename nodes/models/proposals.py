@@ -16,11 +16,13 @@ from .matching import Match, Need, NeedStatus
 class ProposalStatus(models.TextChoices):
     SUBMITTED = "submitted", _("提出済み（センターで確認中）")
     IN_PIPELINE = "in_pipeline", _("マッチングで調整中")
+    # The center took it to the 協働推進事業 call as an application (ProgrammeApplication.proposal).
+    IN_PROGRAMME = "in_programme", _("協働推進事業に申込")
     DECLINED = "declined", _("見送り")
     WITHDRAWN = "withdrawn", _("取り下げ")
 
 
-PROPOSAL_OPEN_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_PIPELINE)
+PROPOSAL_OPEN_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_PIPELINE, ProposalStatus.IN_PROGRAMME)
 # A need still looking for partners takes proposals: one being coordinated may take more.
 PROPOSABLE_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.COORDINATING)
 

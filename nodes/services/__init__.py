@@ -41,6 +41,23 @@ from .matches import (
     suggestion_restore,
 )
 from .pipeline import record_delete
+from .programme import (
+    application_adopt,
+    application_from_proposal,
+    application_present,
+    application_reject,
+    application_review,
+    application_submit,
+    application_withdraw,
+    call_advance,
+    call_create,
+    call_link_meetings,
+    call_meeting_create,
+    call_unlink_meeting,
+    call_update,
+    theme_decide,
+    theme_propose,
+)
 from .proposals import (
     need_takes_proposals,
     proposal_answer,
@@ -84,6 +101,21 @@ from .talents import talent_request_answer, talent_request_submit
 
 __all__ = [
     "center_figures_update",
+    "application_adopt",
+    "application_from_proposal",
+    "application_present",
+    "application_reject",
+    "application_review",
+    "application_submit",
+    "application_withdraw",
+    "call_advance",
+    "call_create",
+    "call_link_meetings",
+    "call_meeting_create",
+    "call_unlink_meeting",
+    "call_update",
+    "theme_decide",
+    "theme_propose",
     "desk_save",
     "menu_item_create",
     "menu_item_update",

@@ -31,6 +31,9 @@ from ..models import (
     MenuItem,
     Need,
     Offer,
+    ProgrammeApplication,
+    ProgrammeCall,
+    ProgrammeTheme,
     StudyTour,
     TalentVolunteer,
     TourCase,
@@ -167,6 +170,9 @@ M2M_FIELDS: dict[type[CenterRecord], tuple[str, ...]] = {
     TourLesson: ("cases",),
     DepartmentDesk: ("activity_fields",),
     MenuItem: ("activity_fields",),
+    ProgrammeCall: ("exchange_meetings",),
+    ProgrammeTheme: (),
+    ProgrammeApplication: (),
 }
 
 

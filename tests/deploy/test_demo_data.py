@@ -65,7 +65,12 @@ def test_the_hub_file_loads():
     ("chigasaki", "  - title: 飼い主のいない猫の不妊去勢手術及び猫の適正管理普及啓発事業\n    form: kyodo_suishin_gyosei\n",
      "  - title: 飼い主のいない猫の不妊去勢手術及び猫の適正管理普及啓発事業\n    form: kyodo_suishin_gyosei\n    form: itaku\n",
      "not valid YAML: duplicate key 'form' (first on line"),
-    ("chigasaki", "    sharing_level: anonymized\n", "\n", "cases[2] 「外国につながる子どもの学習支援事業」: sharing_level is required"),
+    ("chigasaki", "    sharing_level: anonymized\n", "\n", "cases[1] 「外国につながる子どもの学習支援事業」: sharing_level is required"),
+    ("chigasaki", "        note: 調査の継続性と、市の環境基本計画との関係の整理が必要。\n", "",
+     "programme[0] 「2015」 › applications[4]: a not_adopted application needs note"),
+    ("chigasaki", "    meetings:\n      - {group: ちがさき日本語学習支援の会",
+     "    meetings:\n      - {group: ちがさき日本語学習支援会",
+     "programme[1] 「2016」 › meetings[0] › group: 「ちがさき日本語学習支援会」 is not defined above"),
 ])
 def test_a_malformed_entry_is_reported_with_its_file_and_entry(tmp_path, key, old, new, message):
     path = _broken(tmp_path, key, old, new)

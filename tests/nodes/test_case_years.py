@@ -61,7 +61,7 @@ def test_the_page_shows_and_edits_the_lines(world, client):
     response = client.post(url, data)
     assert response.status_code == 302
     page = client.get(f"/cases/{world.other_case.uuid}/").content.decode()
-    assert "1180000" in page and "協働推進事業の予算（市民自治推進課）" in page
+    assert "1,180,000" in page and "協働推進事業の予算（市民自治推進課）" in page
     data["years-1-fiscal_year"] = "2030"
     data["years-INITIAL_FORMS"] = "0"
     m.CaseYear.objects.all().delete()
