@@ -91,6 +91,14 @@ from .programme import (
     ThemeStatus,
 )
 from .proposals import PROPOSABLE_NEED_STATUSES, PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
+from .referrals import (
+    CenterRelation,
+    Referral,
+    ReferralDirection,
+    ReferralKind,
+    ReferralStatus,
+    RelationRole,
+)
 from .renewals import (
     REMINDER_KIND_BY_DAYS,
     RENEWAL_OPEN_DAYS,
@@ -124,6 +132,12 @@ from .tours import (
 )
 
 __all__ = [
+    "CenterRelation",
+    "Referral",
+    "ReferralDirection",
+    "ReferralKind",
+    "ReferralStatus",
+    "RelationRole",
     "BudgetSource",
     "ProgrammeTrack",
     "CaseYear",

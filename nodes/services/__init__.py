@@ -39,6 +39,15 @@ from .matches import (
     suggestion_dismiss,
     suggestion_restore,
 )
+from .network import (
+    network_error_message,
+    referral_receive_item,
+    referral_respond,
+    referral_send,
+    referral_status_receive_item,
+    relation_declare,
+    relation_receive_item,
+)
 from .pipeline import record_delete
 from .proposals import (
     need_takes_proposals,
@@ -109,6 +118,13 @@ __all__ = [
     "group_renew",
     "group_set_consent",
     "group_update",
+    "network_error_message",
+    "referral_receive_item",
+    "referral_respond",
+    "referral_send",
+    "referral_status_receive_item",
+    "relation_declare",
+    "relation_receive_item",
     "introduction_answer",
     "introduction_answer_receive_item",
     "introduction_receive_item",
