@@ -13,7 +13,9 @@ import subprocess
 
 import pytest
 
-from .common import login, post, shell, start_federation, wait
+from tests.browser.chromium import screenshot
+
+from .common import PASSWORD, login, post, shell, start_federation, wait
 
 pytestmark = [pytest.mark.federation]
 
@@ -144,3 +146,72 @@ def test_a_ward_center_refers_a_consultation_to_its_backing_center_and_gets_an_a
     assert fed.sql("r-chigasaki", "SELECT count(*) FROM sync_feeditem WHERE kind LIKE 'referral%%' "
                                   "OR kind = 'center_relation'") == [(0,)]
     assert shell(fed, "r-chigasaki", STRANGER_ANSWERS.format(uuid=referral_uuid)) == "not_found"
+
+
+SECOND_CONSULTATION = """
+import json
+from django.contrib.auth import get_user_model
+from nodes import services
+from permissions.models import Organization
+staff = get_user_model().objects.get(username="staff")
+consultation = services.consultation_open(acting_user=staff, center=Organization.objects.get(kind="center"),
+    topic="自治会のデジタル回覧板", channel="phone", requester_name="戸部 みどり", requester_contact="045-311-0000")
+print(json.dumps({"consultation": str(consultation.uuid)}))
+"""
+
+
+def _browser_login(browser, deployment):
+    context = browser.new_context(viewport={"width": 1180, "height": 820}, locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto(f"{deployment.url}/login/")
+    page.fill("#id_username", "staff")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return page
+
+
+@pytest.mark.browser
+def test_in_the_browser_a_referral_is_sent_answered_and_shown_on_both_nodes(fed, browser):
+    """Staff of にしく send a referral from the consultation's page; 横浜's staff answer it from their
+    list; both consultations show the answer. Screenshots in test-artifacts/screenshots/referral-*."""
+    consultation = shell(fed, "r-nishiku", SECOND_CONSULTATION)["consultation"]
+    ward = _browser_login(browser, fed.by_name["r-nishiku"])
+    ward.goto(f"{fed.by_name['r-nishiku'].url}/consultations/{consultation}/")
+    ward.click("#consultation-referrals a.btn")
+    ward.wait_for_selector("#referral-form")
+    ward.select_option("#to_center", fed.nodes["r-yokohama"]["center"])
+    ward.select_option("#kind", "advice")
+    ward.fill("#summary", "町内会から回覧板をデジタル化したいという相談。高齢の会員への配慮が課題。")
+    ward.fill("#question", "他区でのデジタル回覧板の導入例と、紙との併用の工夫を教えてください。")
+    ward.click("#referral-form button[type=submit]")
+    ward.wait_for_selector("#consultation-referrals .badge")
+    assert "回答待ち" in ward.inner_text("#consultation-referrals")
+    screenshot(ward, "referral-1-sent-from-the-ward-center")
+
+    backing = _browser_login(browser, fed.by_name["r-yokohama"])
+    wait(lambda: fed.sql("r-yokohama", "SELECT count(*) FROM nodes_referral WHERE question LIKE '%%回覧板%%'")[0][0],
+         timeout=60, what="the referral at 横浜")
+    backing.goto(f"{fed.by_name['r-yokohama'].url}/referrals/")
+    row = backing.locator("#referrals-received tr", has_text="回覧板")
+    row.locator("textarea[name=message]").fill("港北区の事例を紹介します。紙との併用を1年続けた例です。")
+    row.locator("button[value=answered]").click()
+    backing.wait_for_selector("#referrals-received")
+    assert "回答した" in backing.locator("#referrals-received tr", has_text="回覧板").inner_text()
+    screenshot(backing, "referral-2-answered-by-the-backing-center")
+    backing.locator("#referrals-received tr", has_text="回覧板").locator("a", has_text="関わりカード").click()
+    backing.wait_for_selector("#consultation-referrals")
+    assert "にしく市民活動支援センター" in backing.inner_text("#consultation-referrals")
+    assert "戸部" not in backing.content() and "045-311" not in backing.content()
+    screenshot(backing, "referral-3-on-the-backing-centers-consultation")
+
+    wait(lambda: fed.sql("r-nishiku", "SELECT status FROM nodes_referral WHERE question LIKE '%%回覧板%%'")
+         == [("answered",)], timeout=60, what="the answer at にしく")
+    ward.goto(f"{fed.by_name['r-nishiku'].url}/consultations/{consultation}/")
+    shown = ward.inner_text("#consultation-referrals")
+    assert "回答した" in shown and "港北区の事例を紹介します。" in shown
+    screenshot(ward, "referral-4-answer-on-the-ward-centers-consultation")
+    ward.goto(f"{fed.by_name['r-nishiku'].url}/referrals/")
+    screenshot(ward, "referral-5-ward-centers-referral-list")
+    ward.context.close()
+    backing.context.close()
