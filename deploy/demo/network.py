@@ -52,10 +52,13 @@ def _hub_center(key: str, name: str) -> str:
 
 
 def declare(key: str, role: str, other_name: str) -> None:
-    from nodes import services
+    from nodes import services, tasks
 
     services.relation_declare(acting_user=_staff(key), center=_center(), other_center_uuid=_hub_center(key, other_name),
                               role=role)
+    if role == "backed":
+        # The backing center shows this center's figures: send them now rather than at beat's next round.
+        tasks.publish_aggregates()
 
 
 def refer(key: str, index: int, to_name: str) -> None:
