@@ -84,11 +84,38 @@ def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, we
 
     with console.status("Starting the federation (migrate, enroll, seed, start, wait for health)…"):
         deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None)
+    if seed:
+        with console.status("Centers as a network: relations and referrals through the hub…"):
+            _play_network(deployments, nodes)
     order = {d.url: i for i, d in enumerate(deployments)}
     logins.sort(key=lambda login: (order[login["url"]], login["username"]))
     save_state(deployments, {"logins": logins})
     _print_deployments(deployments, logins)
     console.print("Stop it with [bold]make stop[/bold] (or `kyodo federation down`).")
+
+
+def _play_network(deployments, nodes) -> None:
+    """deploy/demo/network.yaml on the running federation: each relation declared by both centers, each
+    referral sent and answered (only among the centers started)."""
+    from deploy.demo.network import load_network
+    from deploy.federation import run_module
+
+    titles = {key: title for key, title, _code, _name in nodes}
+    by_key = {d.name.removeprefix("node-"): d for d in deployments if d.role == "node"}
+    network = load_network()
+
+    def step(key: str, *args: str) -> None:
+        run_module(by_key[key], "deploy.demo", "network", args[0], key, *args[1:], capture=True)
+
+    for relation in network.get("relations", []):
+        backing, backed = relation["backing"], relation["backed"]
+        if backing in titles and backed in titles:
+            step(backing, "declare", "backing", titles[backed])
+            step(backed, "declare", "backed", titles[backing])
+    for index, referral in enumerate(network.get("referrals", [])):
+        if referral["from"] in titles and referral["to"] in titles:
+            step(referral["from"], "refer", str(index), titles[referral["to"]])
+            step(referral["to"], "answer", str(index))
 
 
 @demo_app.command("up")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, library_sync_views, sync_views
+from . import api, library_sync_views, sync_views, sync_views_network
 from .views import contacts, directory, disasters, federation, library, statistics, surveys, tours
 
 urlpatterns = [
@@ -81,6 +81,11 @@ urlpatterns = [
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),
     path("sync/v1/digest", sync_views.digest, name="sync-digest"),
     path("sync/v1/offers", sync_views.offers, name="sync-offers"),
+    path("sync/v1/centers", sync_views_network.centers, name="sync-centers"),
+    path("sync/v1/relations", sync_views_network.relations, name="sync-relations"),
+    path("sync/v1/relations/figures", sync_views_network.backed_figures, name="sync-backed-figures"),
+    path("sync/v1/referrals", sync_views_network.referrals, name="sync-referrals"),
+    path("sync/v1/referrals/<uuid:uuid>/status", sync_views_network.referral_status, name="sync-referral-status"),
     path("sync/v1/introductions", sync_views.introductions, name="sync-introductions"),
     path("sync/v1/introductions/<uuid:uuid>/answer", sync_views.introduction_answer, name="sync-introduction-answer"),
 ]

@@ -8,10 +8,16 @@ class NodesConfig(AppConfig):
 
     def ready(self):
         from sync import feed, registry
-        from sync.wire import introductions, tours
+        from sync.wire import introductions, referrals, tours
 
         from . import outgoing, projections, publishing
-        from .services import introduction_answer_receive_item, introduction_receive_item
+        from .services import (
+            introduction_answer_receive_item,
+            introduction_receive_item,
+            referral_receive_item,
+            referral_status_receive_item,
+            relation_receive_item,
+        )
         from .tours import report_receive_item
 
         projections.register_types()
@@ -19,4 +25,7 @@ class NodesConfig(AppConfig):
         registry.set_gate(outgoing.gate)
         feed.register(introductions.REQUEST_KIND, introduction_receive_item)
         feed.register(introductions.ANSWER_KIND, introduction_answer_receive_item)
+        feed.register(referrals.RELATION_KIND, relation_receive_item)
+        feed.register(referrals.REQUEST_KIND, referral_receive_item)
+        feed.register(referrals.STATUS_KIND, referral_status_receive_item)
         feed.register(tours.REPORT_KIND, report_receive_item)

@@ -1,4 +1,4 @@
-"""The demo's command line (`python -m deploy.demo center|hub|check`), once Django is set up.
+"""The demo's command line (`python -m deploy.demo center|hub|network|check`), once Django is set up.
 
 Logins go to stdout as JSON lines, one object per login, which is what the federation runner reads;
 counts, timings and errors go to stderr.
@@ -25,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     center.add_argument("--scale", type=int, default=None, help="also generate this many groups (and proportional records)")
     center.add_argument("--seed", type=int, default=0, help="Faker and random seed for --scale")
     commands.add_parser("hub", help="the hub's organization and demo logins (run on the hub)")
+    network = commands.add_parser("network", help="one step of deploy/demo/network.yaml (on a running node)")
+    network.add_argument("step", choices=("declare", "refer", "answer"))
+    network.add_argument("key", choices=center_keys(), help="the center this node runs")
+    network.add_argument("args", nargs="*", help="declare: ROLE OTHER_CENTER; refer: INDEX TO_CENTER; answer: INDEX")
     check = commands.add_parser("check", help="read and check center files without writing anything (on a node)")
     check.add_argument("files", nargs="*", type=Path, help="center files (default: all of deploy/demo/centers)")
     return parser
@@ -51,6 +55,17 @@ def _center(key: str, scale: int | None, seed: int, stdout: TextIO, stderr: Text
     _print_logins(logins, stdout)
 
 
+def _network(step: str, key: str, args: list[str]) -> None:
+    from . import network  # the nodes app's services: on a node only, as for _center
+
+    if step == "declare":
+        network.declare(key, *args)
+    elif step == "refer":
+        network.refer(key, int(args[0]), args[1])
+    else:
+        network.answer(key, int(args[0]))
+
+
 def _check(files: list[Path], stdout: TextIO) -> None:
     from .schema import load_center_file  # the nodes app's choices: on a node only, as for _center
 
@@ -67,6 +82,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO = sys.stdout, stderr: 
     try:
         if args.command == "center":
             _center(args.key, args.scale, args.seed, stdout, stderr)
+        elif args.command == "network":
+            _network(args.step, args.key, args.args)
         elif args.command == "hub":
             _print_logins(seed_hub(), stdout)
         else:

@@ -35,15 +35,17 @@ from .feed import FeedEntry, FeedSequence
 from .introductions import IntroductionRequest, IntroductionStatus
 from .library import CaseCollection, CaseContent, CaseLevel, CollectionCase, SharedCase
 from .reads import LibraryRead, LibraryReadKind
+from .referrals import CenterRelation, Referral
 from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeStatus, SeenNonce
 from .tours import StudyTour, TourCaseCopy, TourInvitation, TourLessonCopy, TourParticipant, TourReport
 
 __all__ = [
     "ACTIVITY_FIELDS", "AggregateSnapshot", "CaseCollection", "CaseContent", "CaseLevel", "CaseOutcome",
-    "CenterStatusCopy", "CollaborationForm", "CollectionCase", "CommitmentReportCopy", "ContactGrant",
+    "CenterRelation", "CenterStatusCopy", "CollaborationForm", "CollectionCase", "CommitmentReportCopy", "ContactGrant",
     "DirectoryGroup", "DisasterCommitment", "DisasterContactCopy", "DisasterDeclaration", "DisasterNeedCopy",
     "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
-    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole", "SeenNonce",
+    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole",
+    "Referral", "SeenNonce",
     "SharedCase", "SharedCopy", "SharedEvent", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
     "TourCaseCopy", "TourInvitation", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
 ]

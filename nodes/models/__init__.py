@@ -95,6 +95,14 @@ from .programme import (
     suggested_timetable,
 )
 from .proposals import PROPOSABLE_NEED_STATUSES, PROPOSAL_OPEN_STATUSES, Proposal, ProposalStatus
+from .referrals import (
+    CenterRelation,
+    Referral,
+    ReferralDirection,
+    ReferralKind,
+    ReferralStatus,
+    RelationRole,
+)
 from .renewals import (
     REMINDER_KIND_BY_DAYS,
     RENEWAL_OPEN_DAYS,
@@ -128,6 +136,12 @@ from .tours import (
 )
 
 __all__ = [
+    "CenterRelation",
+    "Referral",
+    "ReferralDirection",
+    "ReferralKind",
+    "ReferralStatus",
+    "RelationRole",
     "BudgetSource",
     "ProgrammeTrack",
     "CaseYear",

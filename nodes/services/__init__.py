@@ -40,6 +40,15 @@ from .matches import (
     suggestion_dismiss,
     suggestion_restore,
 )
+from .network import (
+    network_error_message,
+    referral_receive_item,
+    referral_respond,
+    referral_send,
+    referral_status_receive_item,
+    relation_declare,
+    relation_receive_item,
+)
 from .pipeline import record_delete
 from .programme import (
     application_adopt,
@@ -143,6 +152,13 @@ __all__ = [
     "group_update",
     "historical_counts_delete_year",
     "historical_counts_load",
+    "network_error_message",
+    "referral_receive_item",
+    "referral_respond",
+    "referral_send",
+    "referral_status_receive_item",
+    "relation_declare",
+    "relation_receive_item",
     "introduction_answer",
     "introduction_answer_receive_item",
     "introduction_receive_item",

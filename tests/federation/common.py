@@ -92,10 +92,15 @@ class PrivateRedis:
         self.process.wait()
 
 
+CENTERS = {"chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
+           "odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市")}
+
+
 def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port: int = REDIS_PORT,
-                     prefix: str = "t", env: dict | None = None):
-    """A hub `<prefix>-hub` and nodes `<prefix>-chigasaki`, `<prefix>-odawara`. Modules that run their
-    own federation pass other ports and prefix, so they never meet another module's processes or databases."""
+                     prefix: str = "t", env: dict | None = None, centers: dict | None = None):
+    """A hub `<prefix>-hub` and nodes `<prefix>-chigasaki`, `<prefix>-odawara` (or one node per entry of
+    `centers`: name → (center, municipality code, municipality)). Modules that run their own
+    federation pass other ports and prefix, so they never meet another module's processes or databases."""
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
         pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
     # Lets two checkouts run the federation modules side by side on one machine.
@@ -106,10 +111,8 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
     saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
     os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp("federation")),
                       KYODO_REDIS_DB_BASE="0")
-    specs = [(f"{prefix}-hub", "hub", "テストハブ"), (f"{prefix}-chigasaki", "node", "茅ヶ崎"),
-             (f"{prefix}-odawara", "node", "小田原")]
-    centers = {f"{prefix}-chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
-               f"{prefix}-odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市")}
+    centers = {f"{prefix}-{name}": center for name, center in (centers or CENTERS).items()}
+    specs = [(f"{prefix}-hub", "hub", "テストハブ"), *((name, "node", center[2]) for name, center in centers.items())]
     nodes: dict = {}
     hub_box: dict = {}
 
