@@ -64,12 +64,14 @@ def _syncable(record) -> registry.SyncableType | None:
     return registry.of_record(record) if settings.KYODO_ROLE == "node" else None
 
 
-def record_changed(record, *, priority: int | None = None) -> OutboxEntry | None:
-    """Upsert what the hub may see of `record`, or retract it when it may no longer be seen."""
+def record_changed(record, *, priority: int | None = None, created: bool = False) -> OutboxEntry | None:
+    """Upsert what the hub may see of `record`, or retract it when it may no longer be seen. A record
+    created in this transaction was never sent: nothing of it can need retracting."""
     syncable = _syncable(record)
     if syncable is None:
         return None
-    return _emit(record, syncable, _gated(syncable, syncable.project(record)), _priority(syncable, priority))
+    return _emit(record, syncable, _gated(syncable, syncable.project(record)), _priority(syncable, priority),
+                 created=created)
 
 
 def _gated(syncable: registry.SyncableType, projection: dict | None) -> dict | None:
@@ -82,11 +84,12 @@ def _priority(syncable: registry.SyncableType, priority: int | None) -> int:
     return syncable.priority if priority is None else priority
 
 
-def _emit(record, syncable: registry.SyncableType, projection: dict | None, priority: int) -> OutboxEntry | None:
+def _emit(record, syncable: registry.SyncableType, projection: dict | None, priority: int, *,
+          created: bool = False) -> OutboxEntry | None:
     version = _version(record)
     if projection is not None:
         return _write(syncable.entity_type, record.uuid, Op.UPSERT, version, projection, priority)
-    if _last_op(syncable.entity_type, record.uuid) == Op.UPSERT:
+    if not created and _last_op(syncable.entity_type, record.uuid) == Op.UPSERT:
         return _write(syncable.entity_type, record.uuid, Op.RETRACT, version, {"center": _center_uuid(record)},
                       priority)
     return None

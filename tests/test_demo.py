@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -240,3 +241,24 @@ def test_seed_command_prints_logins_as_json_lines():
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {row["username"] for row in rows} == {"yokohama-admin", "yokohama-staff"}
     assert set(rows[0]) == {"role", "organization", "username", "password"}
+
+
+@pytest.mark.django_db
+def test_chigasaki_admin_downloads_the_seeds_tables(client):
+    """Seed 001's two tables as `chigasaki-admin` gets them from the statistics page, value for value."""
+    seed_center("chigasaki")
+    assert client.login(username="chigasaki-admin", password=DEMO_PASSWORD)
+    forms = list(csv.reader(io.StringIO(client.get("/stats/forms.csv").content.decode("utf-8-sig"))))
+    assert forms == [
+        ["協働の形態", "H24", "H25", "H26", "H27", "H28", "H29", "H30", "R1"],
+        ["共催", "22", "45", "65", "71", "65", "61", "67", "62"],
+        ["実行委員会", "3", "16", "18", "21", "22", "24", "24", "23"],
+        ["事業協力", "79", "70", "88", "117", "123", "133", "159", "155"],
+        ["指定管理者", "11", "9", "14", "14", "24", "23", "23", "22"],
+        ["委託（協働委託）", "47", "75", "68", "69", "70", "63", "50", "52"],
+        ["協働推進事業", "2", "4", "9", "5", "6", "7", "12", "7"],
+    ]
+    assert sum(int(value) for row in forms[1:] for value in row[1:]) == 2219
+    cycle = list(csv.reader(io.StringIO(client.get("/stats/proposal-cycle.csv").content.decode("utf-8-sig"))))
+    assert cycle == [["区分", "H27", "H28", "H29", "H30", "R1"], ["意見交換会", "17", "18", "10", "10", "13"],
+                     ["申込", "8", "3", "1", "0", "0"], ["採択", "4", "3", "0", "0", "0"]]

@@ -15,6 +15,7 @@ from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext
 
 from common.japanese import search_key, to_katakana_reading
+from common.validation import full_clean_read_links
 from permissions.audit import audit_record
 from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny, holds, require_permitted
@@ -111,7 +112,7 @@ def save_record(record: CenterRecord, *, acting_user, perm: str, values: dict, m
     if hasattr(record, "MATCH_TEXT_FIELDS"):
         # Tokenized once here, so ranking thousands of candidates never runs Sudachi on rows.
         record.match_terms = matching_text.terms(*(getattr(record, name) for name in record.MATCH_TEXT_FIELDS))
-    record.full_clean(exclude=["search_text"])
+    full_clean_read_links(record, exclude=["search_text"])
     record.save()
     for name, items in m2m.items():
         if creating:
@@ -125,7 +126,7 @@ def save_record(record: CenterRecord, *, acting_user, perm: str, values: dict, m
         target=record, organization=record.center,
         detail={"fields": sorted([*values, *m2m])},
     )
-    outbox.record_changed(record)
+    outbox.record_changed(record, created=creating)
     return record
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.validation import full_clean_read_links
 from permissions.models import Organization
 
 from ..models import (
@@ -152,7 +153,7 @@ def _party_setter(parties: list[dict] | None, *, replace: bool):
             seen.add(organization.pk)
             row = CaseParty(case=case, organization=organization, role=party.get("role") or "partner",
                             contribution=(party.get("contribution") or "").strip())
-            row.full_clean(exclude=["case"])
+            full_clean_read_links(row, exclude=["case"])
             rows.append(row)
         require_center_organizations(case.center_id, (row.organization for row in rows), "parties")
         if replace:
@@ -205,7 +206,7 @@ def _year_setter(years: list[dict] | None, *, replace: bool):
                     gettext("%(number)s件目: 年度は事業の期間（開始年度〜終了年度）の中で指定してください。") % number,
                     code="year_outside_case")})
             try:
-                row.full_clean(exclude=["case"])
+                full_clean_read_links(row, exclude=["case"])
             except ValidationError as error:
                 items = ([item for found in error.error_dict.values() for item in found]
                          if hasattr(error, "error_dict") else error.error_list)
