@@ -4,7 +4,6 @@ a hub that is down or refuses gets a clear Japanese message; only center staff m
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import parse_qs
 
 import httpx
@@ -15,8 +14,8 @@ from sync import client as sync_client
 from sync.keys import _pair
 from sync.signing import new_key_pair
 
-CENTER = {"uuid": str(uuid.uuid4()), "name": "小田原センター", "municipality_name": "小田原市"}
-ROW = {"uuid": str(uuid.uuid4()), "title": "地域猫の〔人名〕さんとの協働", "level": "named", "form": "kyodo_suishin_gyosei",
+CENTER = {"uuid": "6f1c2b9e-4d0a-4b8e-9a51-0c7d2e3f4a5b", "name": "小田原センター", "municipality_name": "小田原市"}
+ROW = {"uuid": "2d9e8f7a-1b3c-4e5d-8f60-7a1b2c3d4e5f", "title": "地域猫の〔人名〕さんとの協働", "level": "named", "form": "kyodo_suishin_gyosei",
        "fields": [7], "fiscal_year_start": 2014, "fiscal_year_end": 2015, "outcome": "continued", "center": CENTER}
 CASE = {**ROW, "summary": "野良猫の不妊去勢手術を実施。", "lessons": "住民への丁寧な説明が欠かせない。", "total_cost": 1732180,
         "city_share": 1694000, "published_month": "2021-07", "parties": [
