@@ -3,9 +3,12 @@ readership, the shared library): short timeouts, and the hub's refusals in words
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.utils.translation import gettext
 
-from sync.client import LIVE_TIMEOUT, HubClient
+from sync.client import LIVE_TIMEOUT, HubClient, SyncError
 
 
 def hub_client(client=None):
@@ -28,3 +31,24 @@ def hub_error_message(error) -> str:
         "outside_partition": gettext("このセンターはまだハブに登録されていません。同期が済んでからもう一度お試しください。"),
     }
     return messages.get(error.code, gettext("ハブが依頼を受け付けませんでした（%(code)s）。") % {"code": error.code})
+
+
+@dataclass
+class HubAnswer:
+    """What the hub answered to a live question (`data`), or why there is no answer (`error`, in
+    words staff understand, and the machine `code`)."""
+
+    data: Any = None
+    error: str = ""
+    code: str = ""
+
+
+def ask_hub(path: str, *, key: str | None = None, client=None) -> HubAnswer:
+    """GET `path` of the hub while staff wait; with `key`, the answer is that member of the JSON."""
+    try:
+        data = hub_client(client).json("GET", path)
+        return HubAnswer(data[key] if key is not None else data)
+    except SyncError as error:
+        return HubAnswer(error=hub_error_message(error), code=error.code)
+    except (KeyError, TypeError, ValueError):
+        return HubAnswer(error=gettext("ハブの応答を読み取れませんでした。"), code="unreadable")

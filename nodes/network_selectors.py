@@ -79,15 +79,11 @@ def backed_centers(*, user, client=None) -> BackedCentersPage:
         role=RelationRole.BACKING, confirmed_at__isnull=False).values_list("center__uuid", flat=True)}
     if not mine:
         return page
-    try:
-        rows = hub_link.hub_client(client).json("GET", "/sync/v1/relations/figures")["centers"]
-    except SyncError as error:
-        page.error = hub_link.hub_error_message(error)
+    answer = hub_link.ask_hub("/sync/v1/relations/figures", key="centers", client=client)
+    if answer.error:
+        page.error = answer.error
         return page
-    except (KeyError, TypeError, ValueError):
-        page.error = gettext("ハブの応答を読み取れませんでした。")
-        return page
-    page.centers = [_backed_center(row) for row in rows
+    page.centers = [_backed_center(row) for row in answer.data
                     if isinstance(row, dict) and wire.FIGURES_KEYS <= set(row) and row["backing_center"] in mine]
     return page
 

@@ -13,13 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
 
 from common.charts import bar_chart
 from permissions.audit import audit_record
 from permissions.models import Organization
 from permissions.scoping import holds, organizations_where, scoped_queryset
-from sync.client import SyncError
 from sync.models import FeedItem
 
 from . import hub_link, matching, models as m
@@ -546,14 +544,12 @@ def remote_offer_suggestions(*, user, uuid, q: str = "", field_code: int | None 
     _require_center_view(user, need.center_id)
     page = RemoteOfferPage(need=need, q=q, field=field_code)
     query = {key: value for key, value in (("q", q), ("field", field_code or "")) if value}
-    try:
-        rows = hub_link.hub_client(client).json("GET", "/sync/v1/offers" + (f"?{urlencode(query)}" if query else ""))["offers"]
-    except SyncError as error:
-        page.error = hub_link.hub_error_message(error)
+    answer = hub_link.ask_hub("/sync/v1/offers" + (f"?{urlencode(query)}" if query else ""), key="offers",
+                              client=client)
+    if answer.error:
+        page.error = answer.error
         return page
-    except (KeyError, TypeError, ValueError):
-        page.error = gettext("ハブの応答を読み取れませんでした。")
-        return page
+    rows = answer.data
     docs = [_remote_doc(row) for row in rows]
     context = matching.Context(field_labels=field_labels(), today=timezone.localdate())
     ranked = matching.rank_offers(need_doc_of(need), matching.Index(docs), context, limit=len(docs)) if docs else []

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.utils.http import urlencode
-from django.utils.translation import gettext
 
 from permissions.scoping import organizations_where
-from sync.client import SyncError
 
 from . import hub_link, models as m
 
@@ -47,13 +45,9 @@ def _params(query, names: tuple[str, ...]) -> dict[str, str]:
 def _ask(*, user, path: str, params: dict[str, str], client=None) -> LibraryAnswer:
     center = reader_center(user=user)
     answer = LibraryAnswer(params=params)
-    try:
-        answer.data = hub_link.hub_client(client).json("GET", f"{path}?{urlencode({**params, 'reader': center.uuid})}")
-    except SyncError as error:
-        answer.error = hub_link.hub_error_message(error)
-        answer.not_found = error.code == "case_not_found"
-    except (TypeError, ValueError):
-        answer.error = gettext("ハブの応答を読み取れませんでした。")
+    asked = hub_link.ask_hub(f"{path}?{urlencode({**params, 'reader': center.uuid})}", client=client)
+    answer.data = asked.data if asked.data is not None else {}
+    answer.error, answer.not_found = asked.error, asked.code == "case_not_found"
     return answer
 
 

@@ -13,21 +13,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from permissions.models import Organization
-from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
+from permissions.scoping import holds, scoped_queryset
 
 from . import models as m, proposal_selectors, selectors, services
 from .forms import AgreeForm, DeclineForm, DismissForm, MeetingForm, ProposeForm
-
-
-def _get(user, model, perm: str, uuid):
-    try:
-        return get_scoped_or_deny(user, model, perm, uuid=uuid)
-    except (ObjectDoesNotExist, ValidationError) as error:
-        raise Http404 from error
-
-
-def _errors(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+from .views_common import get_or_404, show_errors
 
 
 def _back(request, fallback: str):
@@ -63,8 +53,8 @@ def offer_suggestions(request, uuid):
 
 
 def _pair(user, form):
-    return (_get(user, m.Need, "view", form.cleaned_data["need"]),
-            _get(user, m.Offer, "view", form.cleaned_data["offer"]))
+    return (get_or_404(user, m.Need, "view", form.cleaned_data["need"]),
+            get_or_404(user, m.Offer, "view", form.cleaned_data["offer"]))
 
 
 @login_required
@@ -79,7 +69,7 @@ def dismiss(request):
         services.suggestion_dismiss(acting_user=request.user, need=need, offer=offer,
                                     reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, gettext("「%(title)s」の提案を見送りました。次回からの順位に反映します。") % {
             "title": offer.title})
@@ -89,7 +79,7 @@ def dismiss(request):
 @login_required
 @require_POST
 def restore(request, uuid):
-    dismissal = _get(request.user, m.SuggestionDismissal, "delete", uuid)
+    dismissal = get_or_404(request.user, m.SuggestionDismissal, "delete", uuid)
     services.suggestion_restore(acting_user=request.user, dismissal=dismissal)
     messages.success(request, gettext("見送りを取り消しました。"))
     return _back(request, reverse("matching-need", args=[dismissal.need.uuid]))
@@ -106,7 +96,7 @@ def propose(request):
         match = services.match_propose(acting_user=request.user, need=need, offer=offer,
                                        note=form.cleaned_data["note"])
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
         return _back(request, reverse("matching-need", args=[need.uuid]))
     messages.success(request, gettext("マッチングを始めました。事前打ち合わせを記録してください。"))
     return redirect("matching-detail", uuid=match.uuid)
@@ -138,7 +128,7 @@ def match_detail(request, uuid):
 
 
 def _step(request, uuid, form_class, run, success: str):
-    match = _get(request.user, m.Match, "change", uuid)
+    match = get_or_404(request.user, m.Match, "change", uuid)
     form = form_class(request.POST)
     if not form.is_valid():
         for name, field_errors in form.errors.items():
@@ -147,7 +137,7 @@ def _step(request, uuid, form_class, run, success: str):
     try:
         run(match, form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, success)
     return redirect("matching-detail", uuid=uuid)
@@ -163,7 +153,7 @@ def record_meeting(request, uuid):
 @login_required
 @require_POST
 def agree(request, uuid):
-    match = _get(request.user, m.Match, "change", uuid)
+    match = get_or_404(request.user, m.Match, "change", uuid)
     form = AgreeForm(request.POST, match=match)
     if not form.is_valid():
         messages.error(request, gettext("協働の形態を選んでください。"))
@@ -171,7 +161,7 @@ def agree(request, uuid):
     try:
         services.match_agree(acting_user=request.user, match=match, **form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, gettext("合意を記録しました。協働事例を作成できます。"))
     return redirect("matching-detail", uuid=uuid)
@@ -180,11 +170,11 @@ def agree(request, uuid):
 @login_required
 @require_POST
 def create_case(request, uuid):
-    match = _get(request.user, m.Match, "change", uuid)
+    match = get_or_404(request.user, m.Match, "change", uuid)
     try:
         match = services.match_create_case(acting_user=request.user, match=match)
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
         return redirect("matching-detail", uuid=uuid)
     messages.success(request, gettext("協働事例を作成しました。内容を確認・補足してください。"))
     return redirect("record-detail", slug="cases", uuid=match.case.uuid)
@@ -222,13 +212,13 @@ def remote_offers(request, uuid):
 @login_required
 @require_POST
 def introduction_request(request, uuid):
-    need = _get(request.user, m.Need, "view", uuid)
+    need = get_or_404(request.user, m.Need, "view", uuid)
     back = reverse("matching-remote", args=[need.uuid])
     try:
         services.introduction_request(acting_user=request.user, need=need, offer_uuid=request.POST.get("offer", ""),
                                       message=request.POST.get("message", ""))
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, gettext("紹介の依頼を送りました。回答は「紹介の依頼」に表示されます。"))
     return _back(request, back)
@@ -244,7 +234,7 @@ def introduction_list(request):
 @login_required
 @require_POST
 def introduction_answer(request, uuid):
-    introduction = _get(request.user, m.IntroductionRequest, "change", uuid)
+    introduction = get_or_404(request.user, m.IntroductionRequest, "change", uuid)
     decision = request.POST.get("decision", "")
     if decision not in ("accept", "decline"):
         messages.error(request, gettext("「紹介できる」か「紹介できない」を選んでください。"))
@@ -253,7 +243,7 @@ def introduction_answer(request, uuid):
         services.introduction_answer(acting_user=request.user, request=introduction, accept=decision == "accept",
                                      message=request.POST.get("message", ""))
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, gettext("回答を送りました。"))
     return redirect("introductions")

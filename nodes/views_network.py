@@ -5,27 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from permissions.scoping import get_scoped_or_deny, holds
+from permissions.scoping import holds
 
 from . import models as m, network_selectors as selectors, services
-
-
-def _get(user, model, perm: str, uuid):
-    try:
-        return get_scoped_or_deny(user, model, perm, uuid=uuid)
-    except (ObjectDoesNotExist, ValidationError) as error:
-        raise Http404 from error
-
-
-def _errors(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+from .views_common import get_or_404, show_errors
 
 
 def _staff_only(user):
@@ -60,7 +49,7 @@ def relation_declare(request):
                                              other_center_uuid=request.POST.get("other_center", ""),
                                              role=request.POST.get("role", ""))
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, gettext("支援関係を届け出ました。") if relation.confirmed_at is None else
                          gettext("支援関係が成立しました。"))
@@ -77,7 +66,7 @@ def referral_list(request):
 
 @login_required
 def referral_form(request, uuid):
-    consultation = _get(request.user, m.Consultation, "change", uuid)
+    consultation = get_or_404(request.user, m.Consultation, "change", uuid)
     targets, error = selectors.referral_targets(user=request.user)
     if request.method == "POST":
         try:
@@ -85,7 +74,7 @@ def referral_form(request, uuid):
                                    to_center_uuid=request.POST.get("to_center", ""), kind=request.POST.get("kind", ""),
                                    summary=request.POST.get("summary", ""), question=request.POST.get("question", ""))
         except ValidationError as failure:
-            _errors(request, failure)
+            show_errors(request, failure)
         else:
             messages.success(request, gettext("他センターへの相談を送りました。回答は「センター間の相談」に表示されます。"))
             return redirect("record-detail", slug="consultations", uuid=consultation.uuid)
@@ -99,7 +88,7 @@ def referral_form(request, uuid):
 @login_required
 @require_POST
 def referral_respond(request, uuid):
-    referral = _get(request.user, m.Referral, "change", uuid)
+    referral = get_or_404(request.user, m.Referral, "change", uuid)
     joint_on = parse_date(request.POST.get("joint_on", "") or "")
     if request.POST.get("joint_on") and joint_on is None:
         messages.error(request, gettext("同席する日を正しく入力してください。"))
@@ -108,7 +97,7 @@ def referral_respond(request, uuid):
         services.referral_respond(acting_user=request.user, referral=referral, status=request.POST.get("status", ""),
                                   message=request.POST.get("message", ""), joint_on=joint_on)
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, gettext("回答を送りました。"))
     return redirect("referrals")

@@ -1,5 +1,5 @@
-"""Template filters for the hub's library on a node: labels of the wire values (the shared
-vocabulary) and the anonymization placeholders shown as such."""
+"""Template filters for shared cases, on the hub and in a node's view of the hub's library: labels of
+the wire values (the shared vocabulary) and the anonymization placeholders shown as such."""
 
 import re
 
@@ -9,7 +9,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole
-from permissions.models import OrganizationKind
 
 register = template.Library()
 
@@ -43,10 +42,6 @@ def case_outcome(value):
 def party_role(value):
     return _label(PartyRole, value)
 
-
-@register.filter
-def org_kind(value):
-    return _label(OrganizationKind, value)
 
 
 @register.filter

@@ -1,0 +1,21 @@
+"""Small helpers the staff views share."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
+
+from permissions.scoping import get_scoped_or_deny
+
+
+def get_or_404(user, model, perm: str, uuid):
+    """The record if the user may `perm` it; a 404 for anything else (an unknown id included)."""
+    try:
+        return get_scoped_or_deny(user, model, perm, uuid=uuid)
+    except (ObjectDoesNotExist, ValidationError) as error:
+        raise Http404 from error
+
+
+def show_errors(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
