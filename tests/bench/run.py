@@ -7,11 +7,12 @@ from . import common
 
 def main() -> None:
     common.use_bench_database()
-    from . import disaster, hub_search, matching, node_groups_list, scrubber, sync_push
+    from . import case_import, disaster, hub_search, matching, node_groups_list, scrubber, sync_push
 
     print(f"machine: {common.machine()}")
     node_groups_list.run()
     scrubber.run()
+    case_import.run()
     hub_search.run()
     matching.run()
     sync_push.run()
