@@ -75,6 +75,18 @@ TRACK_FORMS = {ProgrammeTrack.GYOSEI: CollaborationForm.KYODO_SUISHIN_GYOSEI,
                ProgrammeTrack.SHIMIN: CollaborationForm.KYODO_SUISHIN_SHIMIN}
 
 
+# The continuation filter's tracks of 協働推進事業; "none" is the form without a track (hub and node pages).
+NO_TRACK = "none"
+TRACK_FILTER_FORMS = {**{track.value: form.value for track, form in TRACK_FORMS.items()},
+                      NO_TRACK: CollaborationForm.KYODO_SUISHIN.value}
+
+
+def continuation_filter_choices() -> dict[str, list]:
+    """The continuation table's filters: a form family, or a track of 協働推進事業."""
+    return {"forms": [(value, label) for value, label in CollaborationForm.choices if form_family(value) == value],
+            "tracks": [*ProgrammeTrack.choices, (NO_TRACK, _("区分なし"))]}
+
+
 class BudgetSource(models.TextChoices):
     """Whose budget pays a year of a case (seed 001: 予算：市民自治推進課 → 予算：担当課)."""
 

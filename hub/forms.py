@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import TourStopForm
-from common.vocabulary import TRACK_FORMS, ProgrammeTrack, form_family
+from common.vocabulary import TRACK_FILTER_FORMS, continuation_filter_choices
 from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (
@@ -66,12 +66,6 @@ class LibraryFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("共有レベル"), required=False, choices=_blank(CaseLevel.choices))
 
 
-# 協働推進事業's tracks as the continuation filter offers them; "none" is the form without a track.
-NO_TRACK = "none"
-TRACK_FILTER_FORMS = {**{track.value: form.value for track, form in TRACK_FORMS.items()},
-                      NO_TRACK: CollaborationForm.KYODO_SUISHIN.value}
-
-
 class YearRangeFilterForm(forms.Form):
     """A center (or all) and a range of 年度 no wider than `max_years`."""
 
@@ -99,10 +93,10 @@ class YearRangeFilterForm(forms.Form):
 
 class StatisticsFilterForm(YearRangeFilterForm):
     # These two pick the row of the continuation table (継続状況) only.
-    form = forms.ChoiceField(label=_("継続状況の形態"), required=False, choices=_blank(
-        [(value, label) for value, label in CollaborationForm.choices if form_family(value) == value]))
+    form = forms.ChoiceField(label=_("継続状況の形態"), required=False,
+                             choices=_blank(continuation_filter_choices()["forms"]))
     track = forms.ChoiceField(label=_("継続状況の区分（協働推進事業）"), required=False,
-                              choices=_blank([*ProgrammeTrack.choices, (NO_TRACK, _("区分なし"))]))
+                              choices=_blank(continuation_filter_choices()["tracks"]))
 
     @property
     def track_form(self) -> str | None:

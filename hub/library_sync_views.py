@@ -113,7 +113,8 @@ def statistics(request, node: Node):
     first, last = statistics_range(first=data.get("year_from"), last=data.get("year_to"), center=data.get("center"))
     if last - first + 1 > MAX_STATISTICS_YEARS:
         return _filter_error({"year_to": ["too_many_years"]}, f"at most {MAX_STATISTICS_YEARS} fiscal years at once")
-    stats = case_statistics(first=first, last=last, center=data.get("center"))
+    stats = case_statistics(first=first, last=last, center=data.get("center"), form=data.get("form") or None,
+                            track_form=form.track_form)
     library_read_record(node=node, center=reader, kind=LibraryReadKind.STATISTICS)
     return JsonResponse({"statistics": selectors.statistics_document(stats), "centers": selectors.centers(),
                          "max_years": MAX_STATISTICS_YEARS})

@@ -15,7 +15,7 @@ from . import hub_link, models as m
 
 # The filters each hub endpoint takes, as its page on the hub names them (anything else stays here).
 CASE_FILTERS = ("q", "form", "field", "center", "fiscal_year", "outcome", "level", "page")
-STATISTICS_FILTERS = ("center", "year_from", "year_to")
+STATISTICS_FILTERS = ("center", "year_from", "year_to", "form", "track")
 DIRECTORY_FILTERS = ("q", "field", "center", "page")
 MAX_PARAMETER = 200
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm
+from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, continuation_filter_choices
 
 from . import shared_library
 
@@ -41,7 +41,8 @@ def library_case(request, uuid):
 @login_required
 def library_statistics(request):
     answer = shared_library.library_statistics(user=request.user, query=request.GET)
-    return render(request, "nodes/library_statistics.html", {"answer": answer, "params": answer.params})
+    return render(request, "nodes/library_statistics.html", {"answer": answer, "params": answer.params,
+                                                             "continuation": continuation_filter_choices()})
 
 
 @login_required

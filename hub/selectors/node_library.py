@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from .. import disclosure
 from ..models import CaseLevel, DirectoryGroup, LibraryRead, LibraryReadKind, Node, NodeCenter, SharedCase
-from .statistics import Statistics, statistics_csv_rows
+from .statistics import Statistics, continuation_total, labelled_shares, statistics_csv_rows
 
 CASES_PER_PAGE = 30  # as the hub's library page
 GROUPS_PER_PAGE = 50  # as the hub's directory page
@@ -70,8 +70,19 @@ def statistics_document(stats: Statistics) -> dict:
     for table in stats.tables:
         tables.append({"slug": table.slug, "title": str(table.title), "note": str(table.note),
                        "rows": [[str(cell) for cell in row] for row in statistics_csv_rows(stats, table.slug) or []]})
+    total = continuation_total(stats)
     return {"first": stats.first, "last": stats.last, "center": _center(stats.center) if stats.center else None,
-            "case_count": stats.case_count, "symbol": disclosure.SUPPRESSED, "tables": tables}
+            "case_count": stats.case_count, "symbol": disclosure.SUPPRESSED, "tables": tables,
+            "continuation": {"row": str(stats.focus_label), "total": _cell(total),
+                             "shares": [{"label": str(share["label"]), "count": _cell(share["count"]),
+                                         "percent": share["percent"]} for share in labelled_shares(stats)]}}
+
+
+def _cell(entry) -> str | int | None:
+    """A figure as the page shows it: the symbol when suppressed."""
+    if entry is None:
+        return None
+    return disclosure.SUPPRESSED if entry.suppressed else entry.value
 
 
 def library_reads_by_month(*, months: int = 12, today: dt.date | None = None) -> dict:

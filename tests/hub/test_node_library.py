@@ -157,8 +157,23 @@ def test_statistics_are_the_coordinators_tables_as_suppressed(client, odawara, s
     assert reads(odawara) == {"statistics": 1}
 
 
+def test_the_continuation_row_is_picked_as_on_the_coordinators_page(client, odawara, shared, coordinator):
+    client.force_login(coordinator)
+    for params in ({"form": "jigyo_kyoryoku"}, {"form": "kyodo_suishin", "track": "shimin"}, {}):
+        query = {"year_from": "2014", "year_to": "2017", **params}
+        answer = ask(odawara, client, "/sync/v1/library/statistics", **query).json()["statistics"]
+        page = client.get("/statistics/", query).context
+        shares = [{"label": str(s["label"]), "count": "秘匿" if s["count"].suppressed else s["count"].value,
+                   "percent": s["percent"]} for s in page["shares"]]
+        assert answer["continuation"]["shares"] == shares, params
+        assert answer["continuation"]["row"] == page["stats"].focus_label, params
+    assert reads(odawara) == {"statistics": 3}
+
+
 @pytest.mark.parametrize(("params", "fields"), [
     ({"year_from": "2017", "year_to": "2014"}, {"year_to": ["years_reversed"]}),
+    ({"form": "jigyo_kyoryoku", "track": "shimin"}, {"track": ["track_outside_programme"]}),
+    ({"form": "kyodo_suishin_shimin"}, {"form": ["invalid_choice"]}),
     ({"year_from": "2000", "year_to": "2020"}, {"year_to": ["too_many_years"]}),
     ({"year_from": "zwei"}, {"year_from": ["invalid"]}),
 ])

@@ -22,7 +22,9 @@ CASE = {**ROW, "summary": "野良猫の不妊去勢手術を実施。", "lessons
             {"name": "小田原ネコ友の会", "kind": "citizen_group", "role": "lead", "fields": [7], "size_band": "10-29",
              "contribution": "譲渡会の運営"}]}
 STATISTICS = {"first": 2014, "last": 2015, "center": None, "case_count": 1, "symbol": "X", "tables": [
-    {"slug": "centers", "title": "センター別の件数", "note": "", "rows": [["センター", "件数"], ["小田原センター", "X"], ["合計", "X"]]}]}
+    {"slug": "centers", "title": "センター別の件数", "note": "", "rows": [["センター", "件数"], ["小田原センター", "X"], ["合計", "X"]]},
+    {"slug": "continuation", "title": "継続状況", "note": "", "rows": [["形態", "継続"], ["事業協力", "X"]]}],
+    "continuation": {"row": "事業協力", "total": "X", "shares": [{"label": "継続", "count": "X", "percent": None}]}}
 GROUP = {"name": "めだかサポーターの会", "name_kana": "メダカサポーターノカイ", "fields": [7], "area": "小田原市", "center": CENTER}
 
 
@@ -92,6 +94,9 @@ def test_statistics_and_directory_are_rendered_from_the_hubs_answer(world, hub, 
     assert hub.requests[-1] == ("/sync/v1/library/statistics", {"year_from": "2014", "year_to": "2015",
                                                                "reader": str(world.a.uuid)})
     assert 'id="table-centers"' in html and '<td style="text-align:right" class="suppressed">X</td>' in html
+    assert "事業協力の事例" in html and '<li>継続: <span class="suppressed">X</span></li>' in html
+    page(client, "/library/statistics/", form="kyodo_suishin", track="shimin", outcome="ignored")
+    assert hub.requests[-1][1] == {"form": "kyodo_suishin", "track": "shimin", "reader": str(world.a.uuid)}
     html = page(client, "/library/directory/", field="7")
     assert hub.requests[-1] == ("/sync/v1/library/directory", {"field": "7", "reader": str(world.a.uuid)})
     assert "めだかサポーターの会" in html and "メダカサポーターノカイ" in html
