@@ -44,8 +44,8 @@ def organization_create(*, acting_user, name: str, kind: str, center: Organizati
         municipality_code=municipality_code, municipality_name=municipality_name, hub_standing=hub_standing,
     )
     organization.search_text = search_key(organization.name, organization.name_kana)
+    _validate_organization(organization)  # first: its messages say more than a constraint's name
     organization.full_clean(exclude=["search_text"])
-    _validate_organization(organization)
     organization.save()
     audit_record(actor=acting_user, action="organization.create", target=organization, organization=center or organization)
     outbox.record_changed(organization)  # a center announces its profile to the hub
