@@ -23,6 +23,16 @@ SCOPE_PAGES = {
 }
 
 
+# Short names for the columns of 役割と範囲 (the full label is the column's title).
+SCOPE_COLUMNS = {
+    HubScope.DISASTERS: _("災害対応（閲覧）"),
+    HubScope.DISASTER_COORDINATION: _("災害対応（調整）"),
+    HubScope.LIBRARY: _("事例・ツアー"),
+    HubScope.STATISTICS: _("統計"),
+    HubScope.DIRECTORY: _("団体一覧"),
+}
+
+
 def can(user, codename: str) -> bool:
     """Hub permissions are held on the hub's own organizations (its operator, its partners, the
     prefecture); any such membership or grant counts."""

@@ -15,7 +15,7 @@ from permissions.models import HubScope, ScopeGrant
 from permissions.selectors import hub_operator
 
 from ..forms import ScopeGrantForm
-from ..selectors.access import hub_roles_overview
+from ..selectors.access import SCOPE_COLUMNS, hub_roles_overview
 from .common import forbidden, hub_permission
 
 
@@ -36,7 +36,8 @@ def scopes(request):
                 "scope": HubScope(form.cleaned_data["scope"]).label})
             return redirect("hub-scopes")
     return render(request, "hub/scopes.html", {
-        "organizations": hub_roles_overview(), "operator": hub_operator(), "form": form, "scopes": HubScope.choices,
+        "organizations": hub_roles_overview(), "operator": hub_operator(), "form": form,
+        "scopes": [(scope.label, SCOPE_COLUMNS[scope]) for scope in HubScope],
     }, status=400 if form.errors else 200)
 
 
