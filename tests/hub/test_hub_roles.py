@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import URLPattern, get_resolver, reverse
 
 from hub import urls as hub_urls
-from hub.models import DisasterDeclaration
+from hub.models import DisasterDeclaration, FeedEntry
 from hub.selectors.access import can
 from hub.services.disasters import disaster_declare
 from permissions.grants import scope_grant, scope_grant_revoke
@@ -265,6 +265,7 @@ def test_the_operator_is_the_declaring_party_and_named_on_every_page(hub, client
     declaration = DisasterDeclaration.objects.get()
     assert response.status_code == 302 and declaration.declared_by == hub["operator"]
     assert AuditEvent.objects.get(action="hub.disaster_declare").detail["declared_by"] == str(hub["operator"].uuid)
+    assert FeedEntry.objects.get(kind="disaster_declaration").payload["declared_by"] == MINKANA  # named on the nodes
     client.force_login(hub["people"]["shakyo"])
     listing = client.get("/disasters/").content.decode()
     row = re.search(r'<tbody>\s*<tr>.*?台風第19号.*?</tr>', listing.split('id="disasters"')[1], re.S).group(0)
