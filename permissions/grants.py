@@ -80,3 +80,19 @@ def scope_grant_revoke(*, acting_user, grant: ScopeGrant) -> None:
     audit_record(actor=acting_user, action="hub.scope_revoke", target=grant.organization,
                  organization=grant.organization, detail={"user_id": grant.user_id, "scope": grant.scope})
     grant.delete()
+
+
+def scope_grants_end_with_role(*, acting_user, user, organization: Organization) -> int:
+    """A coordinator's grants on an organization end with their last coordinator role there: a grant
+    is on top of a role, never instead of one. Called inside the revocation's transaction."""
+    if Membership.objects.filter(user=user, organization=organization, role__in=COORDINATOR_ROLES).exists():
+        return 0
+    ended = list(ScopeGrant.objects.filter(user=user, organization=organization))
+    OrganizationUserObjectPermission.objects.filter(
+        user=user, content_object=organization, permission__content_type__app_label="permissions",
+        permission__codename__in=HubScope.values).delete()
+    for grant in ended:
+        audit_record(actor=acting_user, action="hub.scope_revoke", target=organization, organization=organization,
+                     detail={"user_id": user.pk, "scope": grant.scope, "with_role": True})
+        grant.delete()
+    return len(ended)

@@ -11,6 +11,7 @@ from common.japanese import municipality_code_is_valid, search_key
 from sync import outbox
 
 from .audit import audit_record
+from .grants import scope_grants_end_with_role
 from .models import HubStanding, Membership, Organization, OrganizationGroupObjectPermission, OrganizationKind
 from .roles import HUB_ROLES, ROLE_ORGANIZATION_KINDS, ROLE_PERMISSIONS, guardian_group_name, hub_role_fits
 
@@ -116,3 +117,4 @@ def membership_revoke(*, acting_user, membership: Membership) -> None:
         organization=membership.organization, detail={"role": membership.role, "user_id": membership.user_id},
     )
     membership.delete()
+    scope_grants_end_with_role(acting_user=acting_user, user=membership.user, organization=membership.organization)

@@ -28,7 +28,12 @@ from permissions.models import (
     Role,
     ScopeGrant,
 )
-from permissions.services import membership_grant, organization_create, organization_set_hub_standing
+from permissions.services import (
+    membership_grant,
+    membership_revoke,
+    organization_create,
+    organization_set_hub_standing,
+)
 
 MINKANA = "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）"
 DISASTERS, COORDINATE = HubScope.DISASTERS.value, HubScope.DISASTER_COORDINATION.value
@@ -214,6 +219,16 @@ def test_revoking_coordination_keeps_the_board_another_grant_opened(hub):
     assert can(pref, DISASTERS) and not can(pref, COORDINATE)
     scope_grant_revoke(acting_user=admin, grant=view)
     assert not can(pref, DISASTERS)
+
+
+def test_a_grant_ends_with_the_coordinators_role(hub, client):
+    admin, shakyo = hub["people"]["admin"], hub["people"]["shakyo"]
+    scope_grant(acting_user=admin, user=shakyo, organization=hub["shakyo"], scope=STATISTICS, reason="報告のため")
+    membership_revoke(acting_user=admin, membership=shakyo.memberships.get())
+    assert not ScopeGrant.objects.exists() and not can(shakyo, STATISTICS) and not can(shakyo, "view_hub")
+    client.force_login(shakyo)
+    assert client.get("/statistics/").status_code == 403
+    assert AuditEvent.objects.filter(action="hub.scope_revoke", detail__with_role=True).count() == 1
 
 
 def test_the_command_grants_lists_and_revokes_in_the_admins_name(hub, capsys):
