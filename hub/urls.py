@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import api, library_sync_views, sync_views, sync_views_network
-from .views import contacts, directory, disasters, federation, library, statistics, surveys, tours
+from .views import contacts, directory, disasters, federation, library, scopes, statistics, surveys, tours
 
 urlpatterns = [
     # The federation: nodes, their keys, notices.
@@ -13,6 +13,9 @@ urlpatterns = [
     path("nodes/<slug:slug>/status/", federation.node_status, name="hub-node-status"),
     path("nodes/<slug:slug>/keys/<str:key_id>/retire/", federation.key_retire, name="hub-key-retire"),
     path("notices/new/", federation.notice, name="hub-notice"),
+    # The hub's operator, its partners and their coordinators' scopes.
+    path("scopes/", scopes.scopes, name="hub-scopes"),
+    path("scopes/<int:pk>/revoke/", scopes.scope_revoke, name="hub-scopes-revoke"),
     # The cross-center directory and calendar.
     path("directory/", directory.directory, name="hub-directory"),
     path("calendar/", directory.calendar, name="hub-calendar"),
