@@ -27,7 +27,10 @@ def _moment(value: str, label: str):
     value = (value or "").strip()
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed, but no such day (2027-13-01)
+        parsed = None
     if parsed is None:
         raise ValidationError(gettext("%(label)sを正しく入力してください。") % {"label": label}, code="invalid")
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
