@@ -17,15 +17,19 @@ from hub.models import FeedEntry, Training, TrainingMaterial, TrainingRegistrati
 from hub.selectors.trainings import training_counts_by_month
 from sync.wire import trainings as wire
 
-from .test_center_network import chigasaki, declare, nishiku, post, yokohama  # noqa: F401 — fixtures
+from .test_center_network import declare, post
 from .test_receiver import FakeNode
 
 PDF = b"%PDF-1.4\n% a training's slides\n"
 
 
 @pytest.fixture
-def backed(client, yokohama, nishiku, chigasaki):  # noqa: F811
+def backed(db, client):
     """横浜 backs にしく, declared by both; 茅ヶ崎 stands apart."""
+    yokohama, nishiku, chigasaki = (FakeNode(name, code) for name, code in (
+        ("yokohama", "141003"), ("nishiku", "141038"), ("chigasaki", "142077")))
+    for node in (yokohama, nishiku, chigasaki):
+        assert node.send(client, [node.profile()]).status_code == 200
     assert declare(client, yokohama, nishiku, "backs").status_code == 201
     assert declare(client, nishiku, yokohama, "backed_by").status_code == 201
     return yokohama, nishiku, chigasaki
