@@ -145,7 +145,7 @@ def test_the_backing_center_counts_the_attendance_per_center(live_server, browse
     f.member("staff", backing, Role.CENTER_STAFF)
     opened = _training(backing, str(backing.uuid), backing.name, timezone.now() + dt.timedelta(days=10),
                        kind="joho_kyoyu", title="区センター情報共有会議（相談の傾向と連携）", place="", online=True,
-                       materials=[], invited=[{"uuid": WARD, "name": "にしく市民活動支援センター"},
+                       materials=[], seats_taken=5, invited=[{"uuid": WARD, "name": "にしく市民活動支援センター"},
                                               {"uuid": str(uuid.uuid4()), "name": "港北区民活動支援センター"}])
     _feed(wire.TRAINING_KIND, opened)
     for center, name, seats in ((WARD, "にしく市民活動支援センター", 2), (opened["invited"][1]["uuid"], "港北区民活動支援センター", 3)):
@@ -156,20 +156,23 @@ def test_the_backing_center_counts_the_attendance_per_center(live_server, browse
     page = _login(browser, live_server, "staff", width)
     page.goto(f"{live_server.url}/trainings/{opened['uuid']}/")
     page.wait_for_selector("#attendance-form")
-    rows = page.locator("#attendance-form input[type=number]")
-    rows.nth(0).fill("4")  # 港北: over its 3 seats (the browser's max is a hint only; the server refuses)
+    def count(center: str):
+        return page.locator("#attendance-form tr", has_text=center).locator("input[type=number]")
+
+    # The browser's max is a hint only: without it, the server refuses more attendees than seats.
     page.evaluate("document.querySelectorAll('#attendance-form input[type=number]').forEach(e => e.removeAttribute('max'))")
-    rows.nth(1).fill("2")
+    count("にしく").fill("3")
+    count("港北").fill("3")
     page.click("#attendance-form button[type=submit]")
-    page.wait_for_selector("text=参加人数は0から申込人数（3人）までで入力してください。")
+    page.wait_for_selector("text=にしく市民活動支援センターの参加人数は0から申込人数（2人）までで入力してください。")
     assert m.TrainingRegistration.objects.filter(attended__isnull=False).count() == 0
-    page.locator("#attendance-form input[type=number]").nth(0).fill("3")
-    page.locator("#attendance-form input[type=number]").nth(1).fill("2")
+    count("にしく").fill("2")
+    count("港北").fill("3")
     page.click("#attendance-form button[type=submit]")
     page.wait_for_selector("text=参加人数を記録しました。")
     assert "開催済み" in page.inner_text("#training-summary")
-    assert hub[-1][2] == {"attendance": [{"center": opened["invited"][1]["uuid"], "attended": 3},
-                                         {"center": WARD, "attended": 2}]}
+    assert hub[-1][2] == {"attendance": [{"center": WARD, "attended": 2},
+                                         {"center": opened["invited"][1]["uuid"], "attended": 3}]}
     _fits(page)
     shot(page, f"training-3-attendance-recorded-{width}")
     page.goto(f"{live_server.url}/trainings/")

@@ -18,6 +18,7 @@ from hub.selectors.trainings import training_counts_by_month
 from sync.wire import trainings as wire
 
 from .test_center_network import declare, post
+from .test_node_library import coordinator  # noqa: F401 — a fixture
 from .test_receiver import FakeNode
 
 PDF = b"%PDF-1.4\n% a training's slides\n"
@@ -131,7 +132,7 @@ def test_seats_are_taken_within_the_capacity_and_before_the_deadline(client, bac
     assert TrainingRegistration.objects.get().seats == 0
 
 
-def test_attendance_after_the_event_flows_to_the_registering_node_forward_only(client, backed):
+def test_attendance_after_the_event_flows_to_the_registering_node_forward_only(client, backed, coordinator):  # noqa: F811
     yokohama, nishiku, chigasaki = backed
     uuid_ = open_training(client, yokohama).json()["uuid"]
     assert register(client, nishiku, uuid_, 2).status_code == 200
@@ -159,6 +160,11 @@ def test_attendance_after_the_event_flows_to_the_registering_node_forward_only(c
     (row,) = [r for r in training_counts_by_month() if r.registered]
     assert (row.registered, row.seats, row.attended) == (1, 2, 2)
     assert [r.opened for r in training_counts_by_month() if r.opened] == [1]
+    assert client.get("/network/trainings/").status_code == 302  # login first
+    client.force_login(coordinator)
+    page = client.get("/network/trainings/").content.decode()
+    assert "センター間の研修・情報共有会議（センター・月ごと）" in page
+    assert "nishikuセンター" in page and "yokohamaセンター" in page
 
 
 def test_materials_are_checked_and_reach_registered_nodes_only(client, backed):
