@@ -17,6 +17,7 @@ from . import (
     views_statistics,
     views_talents as talents,
     views_tours,
+    views_trainings as trainings,
 )
 
 urlpatterns = [
@@ -67,6 +68,16 @@ urlpatterns = [
     path("network/", network.network, name="network"),
     path("network/declare/", network.relation_declare, name="relation-declare"),
     path("referrals/", network.referral_list, name="referrals"),
+    path("trainings/", trainings.training_list, name="trainings"),
+    path("trainings/new/", trainings.training_new, name="training-new"),
+    path("trainings/<uuid:uuid>/", trainings.training_detail, name="training"),
+    path("trainings/<uuid:uuid>/register/", trainings.training_register, name="training-register"),
+    path("trainings/<uuid:uuid>/cancel/", trainings.training_cancel, name="training-cancel"),
+    path("trainings/<uuid:uuid>/materials/", trainings.material_add, name="training-material-add"),
+    path("trainings/<uuid:uuid>/attendance/", trainings.attendance_record, name="training-attendance"),
+    path("trainings/registrations/<uuid:uuid>/attended/", trainings.participants_attended,
+         name="training-participants"),
+    path("trainings/materials/<uuid:uuid>/", trainings.material_download, name="training-material"),
     path("referrals/<uuid:uuid>/respond/", network.referral_respond, name="referral-respond"),
     path("consultations/<uuid:uuid>/refer/", network.referral_form, name="consultation-refer"),
     path("introductions/", matching.introduction_list, name="introductions"),

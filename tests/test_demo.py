@@ -262,3 +262,25 @@ def test_chigasaki_admin_downloads_the_seeds_tables(client):
     cycle = list(csv.reader(io.StringIO(client.get("/stats/proposal-cycle.csv").content.decode("utf-8-sig"))))
     assert cycle == [["区分", "H27", "H28", "H29", "H30", "R1"], ["意見交換会", "17", "18", "10", "10", "13"],
                      ["申込", "8", "3", "1", "0", "0"], ["採択", "4", "3", "0", "0", "0"]]
+
+
+def test_the_networks_trainings_name_known_centers_parse_and_carry_a_valid_pdf():
+    """deploy/demo/network.yaml's trainings, as the network steps read them on the running federation."""
+    from deploy.demo.dates import Clock, parse_moment
+    from deploy.demo.network import NETWORK_FILE, load_network
+    from sync.wire import trainings as wire
+
+    trainings = load_network()["trainings"]
+    assert {t["kind"] for t in trainings} == set(wire.KINDS)
+    clock = Clock(now=timezone.now(), today=timezone.localdate())
+    for training in trainings:
+        assert {training["from"], *training["to"]} <= set(center_keys())
+        assert 1 <= training["register"]["staff"] <= (training["capacity_per_center"] or wire.MAX_SEATS)
+        if training.get("held"):
+            assert training["held"]["attended"] <= training["register"]["staff"]
+            continue
+        starts, deadline = (parse_moment(training[name]).resolve(clock) for name in ("starts_at", "deadline"))
+        assert clock.now < deadline <= starts
+        material = NETWORK_FILE.with_name("materials") / training["material"]["file"]
+        data = material.read_bytes()
+        assert len(data) <= wire.MAX_MATERIAL_BYTES and wire.material_type(material.name, data[:8]) == "application/pdf"

@@ -38,6 +38,7 @@ from .reads import LibraryRead, LibraryReadKind
 from .referrals import CenterRelation, Referral
 from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeStatus, SeenNonce
 from .tours import StudyTour, TourCaseCopy, TourInvitation, TourLessonCopy, TourParticipant, TourReport
+from .trainings import Training, TrainingInvitation, TrainingMaterial, TrainingRegistration
 
 __all__ = [
     "ACTIVITY_FIELDS", "AggregateSnapshot", "CaseCollection", "CaseContent", "CaseLevel", "CaseOutcome",
@@ -47,5 +48,5 @@ __all__ = [
     "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole",
     "Referral", "SeenNonce",
     "SharedCase", "SharedCopy", "SharedEvent", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
-    "TourCaseCopy", "TourInvitation", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
+    "TourCaseCopy", "TourInvitation", "Training", "TrainingInvitation", "TrainingMaterial", "TrainingRegistration", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
 ]

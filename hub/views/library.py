@@ -20,6 +20,7 @@ from ..models import CaseCollection, SharedCase
 from ..selectors import library as selectors
 from ..selectors.node_library import library_reads_by_month
 from ..selectors.tours import lessons_for_case
+from ..selectors.trainings import training_counts_by_month
 from ..services import library as services
 from .common import hub_permission
 
@@ -46,6 +47,12 @@ def case_library(request):
 def library_reads(request):
     """How often each center's staff read the library from their node, per month (事例ライブラリ（県）)."""
     return render(request, "hub/library_reads.html", {"reads": library_reads_by_month()})
+
+
+@hub_permission(HubScope.STATISTICS)
+def training_counts(request):
+    """Trainings and information-sharing meetings across centers, per center and month (counts only)."""
+    return render(request, "hub/training_counts.html", {"rows": training_counts_by_month()})
 
 
 def _case_page(request, case: SharedCase, add_form: AddToCollectionForm, status: int = 200):

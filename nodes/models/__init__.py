@@ -134,8 +134,24 @@ from .tours import (
     TourReport,
     TourStop,
 )
+from .trainings import (
+    Training,
+    TrainingKind,
+    TrainingMaterial,
+    TrainingParticipant,
+    TrainingRegistration,
+    TrainingSide,
+    TrainingStatus,
+)
 
 __all__ = [
+    "Training",
+    "TrainingKind",
+    "TrainingMaterial",
+    "TrainingParticipant",
+    "TrainingRegistration",
+    "TrainingSide",
+    "TrainingStatus",
     "CenterRelation",
     "Referral",
     "ReferralDirection",

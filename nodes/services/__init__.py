@@ -107,6 +107,19 @@ from .self_service import (
     change_request_submit,
 )
 from .talents import talent_request_answer, talent_request_submit
+from .trainings import (
+    attendance_receive_item,
+    attendance_record,
+    material_attach,
+    material_download,
+    participants_attended,
+    registration_receive_item,
+    training_cancel,
+    training_error_message,
+    training_open,
+    training_receive_item,
+    training_register,
+)
 
 __all__ = [
     "center_figures_update",
@@ -153,6 +166,17 @@ __all__ = [
     "historical_counts_delete_year",
     "historical_counts_load",
     "network_error_message",
+    "attendance_receive_item",
+    "attendance_record",
+    "material_attach",
+    "material_download",
+    "participants_attended",
+    "registration_receive_item",
+    "training_cancel",
+    "training_error_message",
+    "training_open",
+    "training_receive_item",
+    "training_register",
     "referral_receive_item",
     "referral_respond",
     "referral_send",

@@ -50,7 +50,7 @@ PAGES: dict[str, str] = {
     "hub-collection": LIBRARY, "hub-collection-edit": LIBRARY, "hub-collection-delete": LIBRARY,
     "hub-collection-remove-case": LIBRARY, "hub-collection-move-case": LIBRARY,
     "hub-tour-create": LIBRARY, "hub-tour-manage": LIBRARY,
-    "hub-library-reads": STATISTICS, "hub-statistics": STATISTICS, "hub-statistics-csv": STATISTICS,
+    "hub-library-reads": STATISTICS, "hub-training-counts": STATISTICS, "hub-statistics": STATISTICS, "hub-statistics-csv": STATISTICS,
     "hub-statistics-centers": STATISTICS, "hub-statistics-centers-csv": STATISTICS,
     "hub-disasters": DISASTERS, "hub-disaster": DISASTERS, "hub-disaster-need": DISASTERS,
     "hub-disaster-sitrep": DISASTERS, "hub-disaster-csv": DISASTERS, "hub-disaster-json": DISASTERS,
