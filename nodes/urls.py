@@ -15,6 +15,7 @@ from . import (
     views_proposals as proposals,
     views_public as public,
     views_statistics,
+    views_support_networks as support_networks,
     views_talents as talents,
     views_tours,
 )
@@ -52,6 +53,10 @@ urlpatterns = [
          name="publication-step"),
     path("groups/<uuid:uuid>/consent/", views.group_consent, name="group-consent"),
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
+    path("groups/<uuid:uuid>/network/", support_networks.network_members, name="network-members"),
+    path("groups/<uuid:uuid>/network/add/<slug:what>/", support_networks.network_member_add, name="network-member-add"),
+    path("groups/<uuid:uuid>/network/members/<uuid:member_uuid>/leave/", support_networks.network_member_leave,
+         name="network-member-leave"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),
     path("cases/<uuid:uuid>/share/", views.case_share, name="case-share"),
     path("cases/<uuid:uuid>/years/", views_case_years.case_years, name="case-years"),

@@ -78,6 +78,7 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
+from .networks import MemberKind, NetworkMember, SupportNetwork
 from .programme import (
     APPLICATION_DECIDED_STATUSES,
     CALL_STATUS_ORDER,
@@ -136,6 +137,9 @@ from .tours import (
 )
 
 __all__ = [
+    "MemberKind",
+    "NetworkMember",
+    "SupportNetwork",
     "CenterRelation",
     "Referral",
     "ReferralDirection",

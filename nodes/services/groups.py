@@ -25,9 +25,11 @@ from ..models import (
     GroupRegistration,
     Offer,
     SharingLevel,
+    SupportNetwork,
 )
 from .pipeline import locked_for_change, normalize_values, record_delete, save_record, split_m2m
 from .renewals import close_pending_renewal
+from .support_networks import refuse_typed_member_count
 
 GROUP_ORGANIZATION_KINDS = (
     OrganizationKind.CITIZEN_GROUP,
@@ -51,6 +53,7 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
     """Register a group with the center: its Organization, then its registration."""
     if kind not in GROUP_ORGANIZATION_KINDS:
         raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
+    refuse_typed_member_count(kind, values.get("member_count"))
     probe = GroupRegistration(center=center)
     require_permitted(acting_user, GroupRegistration, "add", probe)
     organization = organization_create(
@@ -76,8 +79,11 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
         # change request (わたしの団体 → 変更を申請), which staff approve.
         raise PermissionDenied("permission_denied")
     organization_values = {k: values.pop(k) for k in GROUP_ORGANIZATION_FIELDS if k in values}
-    if organization_values.get("kind", group.organization.kind) not in GROUP_ORGANIZATION_KINDS:
+    kind = organization_values.get("kind", group.organization.kind)
+    if kind not in GROUP_ORGANIZATION_KINDS:
         raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
+    if "member_count" in values:
+        refuse_typed_member_count(kind, values["member_count"], group.member_count)
     organization = group.organization
     for name, value in normalize_values(organization_values).items():
         setattr(organization, name, value)
@@ -92,10 +98,12 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
 
 
 def _reproject_offers(group: GroupRegistration) -> None:
-    """The group's offers are listed on the hub only while the group is (consent, status, fields):
-    send what changed, or retract them."""
+    """The group's offers, and its network's listing, are on the hub only while the group is listed
+    (consent, status, fields, name): send what changed, or retract them."""
     for offer in Offer.objects.filter(group=group).select_related("group__organization", "center").order_by("pk"):
         outbox.record_reproject(offer)
+    for network in SupportNetwork.objects.filter(group=group).select_related("group__organization", "center"):
+        outbox.record_reproject(network)
 
 
 @transaction.atomic
@@ -142,6 +150,8 @@ def group_delete(*, acting_user, group: GroupRegistration) -> None:
     # The group's offers go with it (a cascade): the hub forgets them too.
     for offer in Offer.objects.filter(group=group).select_related("center"):
         outbox.record_deleted(offer)
+    for network in SupportNetwork.objects.filter(group=group).select_related("center"):
+        outbox.record_deleted(network)
     hooks.group_leaving(group)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.
