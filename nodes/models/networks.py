@@ -105,13 +105,16 @@ class NetworkMember(CenterRecord):
 
 def on_behalf_errors(member: NetworkMember | None, network_organization_id: int | None) -> dict:
     """A need or offer posted for a member: the poster (the requester, or the offer's group) must be
-    that member's network, and the member a current one."""
+    that member's network, and the member a current one — read from the database, not from the
+    instance handed in (it may predate the member's leaving)."""
     if member is None:
         return {}
-    if member.network.group.organization_id != network_organization_id:
+    held = NetworkMember.objects.filter(pk=member.pk).values_list(
+        "network__group__organization_id", "left_on").first()
+    if held is None or held[0] != network_organization_id:
         return {"on_behalf_of": ValidationError(
             _("代理で掲載できるのは、掲載元のネットワークの会員団体だけです。"), code="not_network_member")}
-    if not member.is_current:
+    if held[1] is not None:
         return {"on_behalf_of": ValidationError(
             _("%(name)sはすでに退会しています。") % {"name": member.display_name}, code="member_left")}
     return {}

@@ -29,7 +29,7 @@ def test_every_contract_is_registered_under_its_type_and_only_contacts_are_perso
     assert set(CONTRACTS) == {
         "node_profile", "directory_group", "public_event", "directory_offer", "aggregate_counts", "shared_case",
         "center_status", "disaster_need", "disaster_offer", "commitment_report", "disaster_contact",
-        "survey_counts", "study_tour", "tour_case", "tour_lesson"}
+        "survey_counts", "study_tour", "tour_case", "tour_lesson", "network_listing"}
     assert all(contract_for(name).entity_type == name for name in CONTRACTS)
     assert PERSONAL_TYPES == {"disaster_contact"}
     with pytest.raises(KeyError):
