@@ -236,13 +236,13 @@ class _CenterSeeder:
     def network(self, entry: dict) -> None:
         """A network's members, all joined on `joined_on`; its counts follow from them."""
         network = services.network_open(acting_user=self.admin, group=self.groups[entry["network"]])
-        for name in entry["groups"]:
-            self.network_members[(entry["network"], name)] = services.network_member_add_group(
-                acting_user=self.admin, network=network, group=self.groups[name], joined_on=entry["joined_on"])
-        for kind, names in entry["organizations"].items():
-            for name in names:
-                self.network_members[(entry["network"], name)] = services.network_member_add_organization(
-                    acting_user=self.admin, network=network, name=name, kind=kind, joined_on=entry["joined_on"])
+        organizations = [{"name": name, "kind": kind} for kind, names in entry["organizations"].items()
+                         for name in names]
+        members = services.network_members_add(
+            acting_user=self.admin, network=network, groups=[self.groups[name] for name in entry["groups"]],
+            organizations=organizations, joined_on=entry["joined_on"])
+        for name, member in zip([*entry["groups"], *(o["name"] for o in organizations)], members, strict=True):
+            self.network_members[(entry["network"], name)] = member
         services.network_set_individuals(acting_user=self.admin, network=network, individuals=entry["individuals"])
 
     def member(self, network: str, name: str) -> NetworkMember | None:

@@ -110,6 +110,7 @@ from .support_networks import (
     network_member_add_group,
     network_member_add_organization,
     network_member_leave,
+    network_members_add,
     network_open,
     network_set_individuals,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "network_member_add_group",
     "network_member_add_organization",
     "network_member_leave",
+    "network_members_add",
     "network_open",
     "network_set_individuals",
     "center_figures_update",

@@ -8,11 +8,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from permissions.models import OrganizationKind
 from permissions.scoping import holds
+from sync import outbox
 
 from ..models import CENTER_CHANGE, GroupRegistration, MemberKind, NetworkMember, SupportNetwork
 from ..support_networks import counts_of, is_network_kind
@@ -47,7 +49,7 @@ def network_open(*, acting_user, group: GroupRegistration) -> SupportNetwork:
         return existing
     network = save_record(SupportNetwork(group=group), acting_user=acting_user, perm="add",
                           values={"center": group.center})
-    _recount(network, acting_user=acting_user)
+    _recount(network, announce=False)  # save_record sent it (no members yet)
     return network
 
 
@@ -59,8 +61,32 @@ def _joined(joined_on) -> dt.date:
 def network_member_add_group(*, acting_user, network: SupportNetwork, group: GroupRegistration,
                              joined_on: dt.date | None = None) -> NetworkMember:
     """A group registered at this center joins the network."""
+    return network_members_add(acting_user=acting_user, network=network, groups=[group], joined_on=joined_on)[0]
+
+
+@transaction.atomic
+def network_member_add_organization(*, acting_user, network: SupportNetwork, name: str, kind: str,
+                                    municipality: str = "", joined_on: dt.date | None = None) -> NetworkMember:
+    """An organization not registered here (企業, 学校, 行政 …) joins: its name and kind, never a person."""
+    return network_members_add(acting_user=acting_user, network=network, joined_on=joined_on,
+                               organizations=[{"name": name, "kind": kind, "municipality": municipality}])[0]
+
+
+@transaction.atomic
+def network_members_add(*, acting_user, network: SupportNetwork, groups=(), organizations=(),
+                        joined_on: dt.date | None = None) -> list[NetworkMember]:
+    """Several members join at once (a network's founding list): all or none, counted once."""
     network = _locked(network)
     _require_staff(acting_user, network.center_id)
+    joined_on = _joined(joined_on)
+    added = [_add_group(acting_user, network, group, joined_on) for group in groups]
+    added += [_add_organization(acting_user, network, joined_on=joined_on, **organization)
+              for organization in organizations]
+    _recount(network)
+    return added
+
+
+def _add_group(acting_user, network: SupportNetwork, group, joined_on: dt.date) -> NetworkMember:
     if not isinstance(group, GroupRegistration):
         raise _invalid("group", gettext("登録団体を選んでください。"), "required")
     if group.center_id != network.center_id:
@@ -69,18 +95,12 @@ def network_member_add_group(*, acting_user, network: SupportNetwork, group: Gro
         raise _invalid("group", gettext("ネットワーク自身は会員にできません。"), "self_member")
     if NetworkMember.objects.filter(network=network, group=group, left_on__isnull=True).exists():
         raise _invalid("group", gettext("%(name)sはすでに会員です。") % {"name": group.organization.name}, "duplicate")
-    member = save_record(NetworkMember(network=network), acting_user=acting_user, perm="add",
-                         values={"center": network.center, "group": group, "joined_on": _joined(joined_on)})
-    _recount(network, acting_user=acting_user)
-    return member
+    return save_record(NetworkMember(network=network), acting_user=acting_user, perm="add",
+                       values={"center": network.center, "group": group, "joined_on": joined_on})
 
 
-@transaction.atomic
-def network_member_add_organization(*, acting_user, network: SupportNetwork, name: str, kind: str,
-                                    municipality: str = "", joined_on: dt.date | None = None) -> NetworkMember:
-    """An organization not registered here (企業, 学校, 行政 …) joins: its name and kind, never a person."""
-    network = _locked(network)
-    _require_staff(acting_user, network.center_id)
+def _add_organization(acting_user, network: SupportNetwork, *, name: str, kind: str, municipality: str = "",
+                      joined_on: dt.date) -> NetworkMember:
     name = (name or "").strip()
     if not name:
         raise _invalid("name", gettext("団体名を入力してください。"), "required")
@@ -90,11 +110,9 @@ def network_member_add_organization(*, acting_user, network: SupportNetwork, nam
         raise _invalid("kind", gettext("会員団体の種別を選んでください。"), "invalid_choice")
     if NetworkMember.objects.filter(network=network, group__isnull=True, name=name, left_on__isnull=True).exists():
         raise _invalid("name", gettext("%(name)sはすでに会員です。") % {"name": name}, "duplicate")
-    member = save_record(NetworkMember(network=network), acting_user=acting_user, perm="add", values={
-        "center": network.center, "name": name, "kind": kind, "municipality": municipality,
-        "joined_on": _joined(joined_on)})
-    _recount(network, acting_user=acting_user)
-    return member
+    return save_record(NetworkMember(network=network), acting_user=acting_user, perm="add", values={
+        "center": network.center, "name": name, "kind": kind, "municipality": municipality or "",
+        "joined_on": joined_on})
 
 
 @transaction.atomic
@@ -109,7 +127,7 @@ def network_member_leave(*, acting_user, member: NetworkMember, left_on: dt.date
     if left_on < member.joined_on:
         raise _invalid("left_on", gettext("退会日は加入日より後にしてください。"), "left_before_joined")
     member = save_record(member, acting_user=acting_user, perm="change", values={"left_on": left_on})
-    _recount(network, acting_user=acting_user)
+    _recount(network)
     return member
 
 
@@ -121,17 +139,20 @@ def network_set_individuals(*, acting_user, network: SupportNetwork, individuals
     if isinstance(individuals, bool) or not isinstance(individuals, int) or not 0 <= individuals <= 100_000:
         raise _invalid("individuals", gettext("個人会員の数は0から100000までの整数で入力してください。"), "invalid_count")
     network = save_record(network, acting_user=acting_user, perm="change", values={"individuals": individuals})
-    _recount(network, acting_user=acting_user, announce=False)  # save_record sent the new counts already
+    _recount(network, announce=False)  # save_record sent the new counts already
     return network
 
 
-def _recount(network: SupportNetwork, *, acting_user, announce: bool = True) -> None:
+def _recount(network: SupportNetwork, *, announce: bool = True) -> None:
     """The group's member_count is the members' total (never typed for a network); the hub's listing is
-    sent again with the new counts (a new version of the network)."""
+    sent again with the new counts, as a new version of the network (the members' own rows carry the
+    audit of what changed)."""
     total = counts_of(network).total
-    GroupRegistration.objects.filter(pk=network.group_id).update(member_count=total)
+    GroupRegistration.objects.filter(pk=network.group_id).exclude(member_count=total).update(member_count=total)
     if announce:
-        save_record(network, acting_user=acting_user, perm="change", values={})
+        SupportNetwork.objects.filter(pk=network.pk).update(version=F("version") + 1)
+        network.refresh_from_db(fields=["version"])
+        outbox.record_changed(network)
 
 
 def refuse_typed_member_count(kind: str, member_count, current=None) -> None:
