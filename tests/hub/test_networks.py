@@ -8,10 +8,12 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from hub.models import SharedNetwork, Tombstone
 from permissions.models import OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
+from tests.browser.chromium import screenshot
 
 from . import payloads
 from .test_receiver import FakeNode
@@ -134,3 +136,36 @@ def test_people_without_a_hub_role_get_no_network_listing(people, kawasaki, clie
     client.force_login(people[1])
     assert client.get("/networks/").status_code == 403
     assert client.get("/networks.json").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_network_page_fits_a_phone_and_a_desktop(live_server, browser, people, kawasaki, chigasaki, width,
+                                                     settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    coordinator = people[0]
+    coordinator.set_password("x" * 12)
+    coordinator.save()
+    client = Client()
+    send_network(client, kawasaki, name="かわさきコンパクト", fields=[7, 11, 16, 19],
+                 members={"npo": 7, "voluntary": 12, "company": 17})
+    send_network(client, kawasaki, name="生田緑地マネジメント会議", fields=[3, 4, 7],
+                 members={"npo": 4, "voluntary": 14, "school": 6, "neighborhood": 6, "company": 3, "other": 3,
+                          "government": 16})
+    send_network(client, chigasaki, name="ちがさき子育てネットワーク", fields=[13], members={"voluntary": 20}, individuals=5)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "coordinator")
+        page.fill("#id_password", "x" * 12)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/networks/")
+        text = page.locator("main").inner_text()
+        assert "かわさきコンパクト" in text and "生田緑地マネジメント会議" in text and "全体の会員数: 121" in text
+        # Wide tables scroll inside their frame; the page itself does not scroll sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"hub-networks-{width}")
+    finally:
+        context.close()
