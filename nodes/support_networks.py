@@ -68,6 +68,12 @@ def member_counts(networks: list[SupportNetwork]) -> dict[int, MemberCounts]:
     return counts
 
 
+def kinds_of_memberships(group) -> list[tuple[int, str]]:
+    """(membership id, the kind it is counted as) for every membership of a registered group."""
+    return list(NetworkMember.objects.filter(group=group).annotate(counted_as=_REGISTERED_KIND)
+                .values_list("pk", "counted_as"))
+
+
 def counts_of(network: SupportNetwork) -> MemberCounts:
     return member_counts([network])[network.pk]
 
@@ -106,11 +112,13 @@ def postable_members(*, user) -> QuerySet:
 def network_listing(network: SupportNetwork) -> dict | None:
     """What the hub may see of a network: its name, fields, center and member counts by kind — never a
     member's name. Only while the network's group is listed on the hub (the directory's consent rule),
-    active and of kind 中間支援組織. Its name goes through the door like every text that leaves."""
+    active and of kind 中間支援組織 — and once it has members: an empty roll has nothing to count."""
     group = network.group
     if group.consent_hub_listing_at is None or group.status != "active" or not is_network_kind(group):
         return None
     counts = counts_of(network)
+    if not counts.total:
+        return None
     name = group.organization.name
     # As the directory entry: the listed name goes whole, or (a person's name in it) not at all.
     if Door(organizations=False).leaks([name]):
@@ -118,8 +126,3 @@ def network_listing(network: SupportNetwork) -> dict | None:
     return {"center": str(network.center.uuid), "name": name,
             "fields": sorted(f.code for f in group.activity_fields.all()),
             "members": counts.by_kind, "individuals": counts.individuals}
-
-
-def has_members(network: SupportNetwork) -> bool:
-    return current_members(network).exists() or network.individuals > 0
-

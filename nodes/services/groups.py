@@ -29,7 +29,7 @@ from ..models import (
 )
 from .pipeline import locked_for_change, normalize_values, record_delete, save_record, split_m2m
 from .renewals import close_pending_renewal
-from .support_networks import refuse_typed_member_count
+from .support_networks import memberships_keep_as_named, network_open, refuse_typed_member_count
 
 GROUP_ORGANIZATION_KINDS = (
     OrganizationKind.CITIZEN_GROUP,
@@ -65,10 +65,13 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
     now = timezone.now()
     for consent in consents:
         plain[f"consent_{consent}_at"] = now
-    return save_record(
+    group = save_record(
         GroupRegistration(organization=organization), acting_user=acting_user, perm="add",
         values={"center": center, "registered_on": registered_on, **plain}, m2m=m2m,
     )
+    if kind == OrganizationKind.INTERMEDIATE_SUPPORT:
+        network_open(acting_user=acting_user, group=group)  # its 会員数 is its members' from now on
+    return group
 
 
 @transaction.atomic
@@ -92,6 +95,8 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
     organization.save()
     plain, m2m = split_m2m(values, GROUP_M2M)
     group = save_record(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
+    if kind == OrganizationKind.INTERMEDIATE_SUPPORT:
+        network_open(acting_user=acting_user, group=group)  # a group that became a 中間支援組織
     _reproject_offers(group)
     hooks.group_changed(group)  # its disaster contacts follow: a new name goes along, an inactive group retracts
     return group
@@ -152,6 +157,7 @@ def group_delete(*, acting_user, group: GroupRegistration) -> None:
         outbox.record_deleted(offer)
     for network in SupportNetwork.objects.filter(group=group).select_related("center"):
         outbox.record_deleted(network)
+    memberships_keep_as_named(group)
     hooks.group_leaving(group)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.

@@ -17,7 +17,7 @@ from permissions.scoping import holds
 from sync import outbox
 
 from ..models import CENTER_CHANGE, GroupRegistration, MemberKind, NetworkMember, SupportNetwork
-from ..support_networks import counts_of, is_network_kind
+from ..support_networks import counts_of, is_network_kind, kinds_of_memberships
 from .pipeline import save_record
 
 MAX_NAME = 200
@@ -141,6 +141,20 @@ def network_set_individuals(*, acting_user, network: SupportNetwork, individuals
     network = save_record(network, acting_user=acting_user, perm="change", values={"individuals": individuals})
     _recount(network, announce=False)  # save_record sent the new counts already
     return network
+
+
+def memberships_keep_as_named(group: GroupRegistration) -> None:
+    """A registered group about to be deleted stays in its networks' rolls (and their history) as
+    another organization: its name and the kind it was counted as. Counts do not change."""
+    name = group.organization.name
+    for pk, kind in kinds_of_memberships(group):
+        member = NetworkMember.objects.get(pk=pk)
+        # An outside organization of the same name already current in that network keeps its row; this one
+        # says where it came from, so the active-name constraint holds.
+        taken = member.left_on is None and NetworkMember.objects.filter(
+            network_id=member.network_id, group__isnull=True, name=name, left_on__isnull=True).exists()
+        NetworkMember.objects.filter(pk=pk).update(
+            group=None, kind=kind, name=gettext("%(name)s（登録団体から）") % {"name": name} if taken else name)
 
 
 def _recount(network: SupportNetwork, *, announce: bool = True) -> None:

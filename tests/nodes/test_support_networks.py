@@ -298,3 +298,28 @@ def test_the_group_page_shows_the_counts(world, net, client):
     client.force_login(world.staff_a)
     html = client.get(f"/groups/{group.uuid}/").content.decode()
     assert "ネットワークの会員" in html and "<strong>9</strong>" in html
+
+
+def test_a_group_registered_or_changed_to_intermediate_support_opens_its_network(world):
+    group = f.group(world.staff_a, world.a, "ちがさき環境ネットワーク", kind=OrganizationKind.INTERMEDIATE_SUPPORT,
+                    consents=["hub_listing"])
+    network = m.SupportNetwork.objects.get(group=group)
+    group.refresh_from_db()
+    assert group.member_count == 0
+    # Listed on the hub only once there is somebody to count.
+    assert support_networks.network_listing(network) is None
+    services.network_set_individuals(acting_user=world.staff_a, network=network, individuals=3)
+    network.refresh_from_db()
+    assert support_networks.network_listing(network)["individuals"] == 3
+    services.group_update(acting_user=world.staff_a, group=world.group_a, kind=OrganizationKind.INTERMEDIATE_SUPPORT)
+    assert m.SupportNetwork.objects.filter(group=world.group_a).exists()
+
+
+def test_a_deleted_member_group_stays_in_the_roll_by_name_and_the_counts_hold(world, net):
+    network, _group, members = net
+    before = support_networks.counts_of(network)
+    services.group_delete(acting_user=world.admin_a, group=world.group_a2)
+    members["art"].refresh_from_db()
+    assert (members["art"].group, members["art"].name, members["art"].kind) == (
+        None, "NPO法人赤ちゃんからのアートフレンドシップ協会", "npo")
+    assert support_networks.counts_of(network) == before
