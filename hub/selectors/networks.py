@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from common.vocabulary import MemberKind
 from sync.wire.networks import MEMBER_KINDS
 
 from ..models import SharedNetwork
 from .directory import is_uuid
 
-KIND_LABELS = {"npo": _("NPO法人"), "voluntary": _("任意団体"), "company": _("企業"), "neighborhood": _("自治会・町内会"),
-               "school": _("学校"), "social_welfare_council": _("社協"), "government": _("行政"),
-               "other": _("その他の団体"), "individual": _("個人")}
+KIND_LABELS = {**dict(MemberKind.choices), "individual": _("個人")}
 COLUMNS = (*MEMBER_KINDS, "individual")
 
 

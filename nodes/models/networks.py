@@ -8,26 +8,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.vocabulary import MemberKind
 from sync.wire import networks as wire
 
 from .base import CenterRecord
 from .groups import GroupRegistration
-
-
-class MemberKind(models.TextChoices):
-    """What a member organization is counted as (the wire's MEMBER_KINDS, in the same order)."""
-
-    NPO = "npo", _("NPO法人")
-    VOLUNTARY = "voluntary", _("任意団体")
-    COMPANY = "company", _("企業")
-    NEIGHBORHOOD = "neighborhood", _("自治会・町内会")
-    SCHOOL = "school", _("学校")
-    SOCIAL_WELFARE_COUNCIL = "social_welfare_council", _("社協")
-    GOVERNMENT = "government", _("行政")
-    OTHER = "other", _("その他の団体")
-
-
-assert tuple(MemberKind.values) == wire.MEMBER_KINDS, "member kinds differ from the wire contract"
 
 
 class SupportNetwork(CenterRecord):

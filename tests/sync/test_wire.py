@@ -8,8 +8,9 @@ import itertools
 import pytest
 from django.db import connection
 
+from common.vocabulary import MemberKind
 from sync import client, disaster
-from sync.wire import batch, cases, directory, disaster as wire_disaster, introductions, sql, tours
+from sync.wire import batch, cases, directory, disaster as wire_disaster, introductions, networks, sql, tours
 from sync.wire.contract import Contract
 from sync.wire.registry import CONTRACTS, PERSONAL_TYPES, contract_for
 
@@ -88,3 +89,7 @@ def test_the_database_runs_the_generated_forward_only_functions():
     for name, source in found:
         generated = sql.NEED_FORWARD_ONLY if name == "kyodo_need_forward_only" else sql.COMMITMENT_FORWARD_ONLY
         assert source in generated
+
+
+def test_the_network_listings_member_kinds_are_the_vocabularys():
+    assert tuple(MemberKind.values) == networks.MEMBER_KINDS
