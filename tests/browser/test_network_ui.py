@@ -58,5 +58,14 @@ def test_staff_keep_a_networks_members_on_a_phone_and_a_desktop(live_server, bro
         assert support_networks.counts_of(network).by_kind["company"] == 3
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         shot(page, f"network-members-added-{width}")
+        # The committee records that a company left: its row stays, the counts drop.
+        row = page.locator("tr", has_text="川崎信用金庫")
+        row.locator("summary").click()
+        page.once("dialog", lambda dialog: dialog.accept())
+        with page.expect_navigation():
+            row.locator("button[type=submit]").click()
+        assert "川崎信用金庫の退会を記録しました。" in page.content()
+        assert page.locator("#network-counts").inner_text().startswith("7")
+        assert m.NetworkMember.objects.get(name="川崎信用金庫").left_on is not None
     finally:
         context.close()
