@@ -3,7 +3,18 @@
 from django.urls import path
 
 from . import api, library_sync_views, sync_views, sync_views_network, sync_views_trainings
-from .views import contacts, directory, disasters, federation, library, scopes, statistics, surveys, tours
+from .views import (
+    contacts,
+    directory,
+    disasters,
+    federation,
+    library,
+    networks,
+    scopes,
+    statistics,
+    surveys,
+    tours,
+)
 
 urlpatterns = [
     # The federation: nodes, their keys, notices.
@@ -19,6 +30,8 @@ urlpatterns = [
     # The cross-center directory and calendar.
     path("directory/", directory.directory, name="hub-directory"),
     path("calendar/", directory.calendar, name="hub-calendar"),
+    path("networks/", networks.network_list, name="hub-networks"),
+    path("networks.json", networks.network_list_json, name="hub-networks-json"),
     # The shared case library and its collections.
     path("cases/", library.case_library, name="hub-cases"),
     path("cases/<int:pk>/", library.case_detail, name="hub-case"),

@@ -16,7 +16,17 @@ from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 from sync.services import status as sync_status
 
-from . import inboxes, lifecycle, models as m, network_selectors, selectors, services, sharing, views_public
+from . import (
+    inboxes,
+    lifecycle,
+    models as m,
+    network_selectors,
+    selectors,
+    services,
+    sharing,
+    support_networks,
+    views_public,
+)
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -129,6 +139,10 @@ def _detail_context(request, ui, record) -> dict:
                                    ("disaster_contact", gettext("災害時の連絡先共有")))
         ]
         context["offers"] = list(record.offers.all())
+        if support_networks.is_network_kind(record) and holds(request.user, m.CENTER_VIEW, record.center_id):
+            network = support_networks.network_of(record)
+            context["network_counts"] = (support_networks.counts_of(network) if network
+                                         else support_networks.MemberCounts())
         if holds(request.user, m.CENTER_VIEW, record.center_id):  # the renewals pages are the center's
             context["renewal"] = m.RegistrationRenewal.objects.filter(group=record).order_by("-due_on").first()
     return context

@@ -16,9 +16,10 @@ from deploy.demo import cli
 from deploy.demo.base import DEMO_PASSWORD, center_keys
 from deploy.demo.seeder import load_center, seed_center
 from deploy.demo.volume import generate_volume
-from nodes import models as m
+from nodes import models as m, support_networks
 from nodes.figures import form_year_table, programme_cycle_counts
 from permissions.models import Membership, Organization, OrganizationKind
+from sync.models import OutboxEntry
 
 
 def _center(key: str) -> Organization:
@@ -284,3 +285,26 @@ def test_the_networks_trainings_name_known_centers_parse_and_carry_a_valid_pdf()
         material = NETWORK_FILE.with_name("materials") / training["material"]["file"]
         data = material.read_bytes()
         assert len(data) <= wire.MAX_MATERIAL_BYTES and wire.material_type(material.name, data[:8]) == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_kawasakis_networks_count_the_seeds_members_and_one_need_is_posted_for_a_member():
+    seed_center("kawasaki")
+    networks = {n.group.organization.name: n for n in m.SupportNetwork.objects.select_related("group__organization")}
+    counts = support_networks.member_counts(list(networks.values()))
+    # (Its other 中間支援組織, whose rolls the seed does not give, are networks without members.)
+    totals = {name: counts[network.pk].total for name, network in networks.items() if counts[network.pk].total}
+    # Seed 003: 36 / 52 / 44 / 36 members (the last one 34 団体 and 2 公募区民).
+    assert totals == {"かわさきコンパクト": 36, "生田緑地マネジメント会議": 52,
+                      "かわさき男女共同参画ネットワーク（すくらむネット21）": 44, "川崎区企業市民交流事業推進委員会": 36}
+    assert counts[networks["川崎区企業市民交流事業推進委員会"].pk].individuals == 2
+    assert all(network.group.member_count == counts[network.pk].total for network in networks.values())
+    assert m.NetworkMember.objects.filter(group__isnull=False).exists()  # registered groups among the members
+    need = m.Need.objects.get(on_behalf_of__isnull=False)
+    assert need.poster_label == "川崎区企業市民交流事業推進委員会（会員：川崎市立京町中学校）"
+    # What the hub will list: the four networks with those counts, and no member's name.
+    entries = list(OutboxEntry.objects.filter(entity_type="network_listing", op="upsert").order_by("id"))
+    listed = {e.payload["name"]: sum(e.payload["members"].values()) + e.payload["individuals"] for e in entries}
+    assert listed == totals
+    assert not any(name in json.dumps(e.payload, ensure_ascii=False) for e in entries
+                   for name in ("京町中学校", "省エネグループ", "富士通", "専修大学"))

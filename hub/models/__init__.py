@@ -15,6 +15,7 @@ from .copies import (
     DirectoryGroup,
     SharedCopy,
     SharedEvent,
+    SharedNetwork,
     SharedOffer,
     Tombstone,
     field_index,
@@ -47,6 +48,6 @@ __all__ = [
     "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
     "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole",
     "Referral", "SeenNonce",
-    "SharedCase", "SharedCopy", "SharedEvent", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
+    "SharedCase", "SharedCopy", "SharedEvent", "SharedNetwork", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
     "TourCaseCopy", "TourInvitation", "Training", "TrainingInvitation", "TrainingMaterial", "TrainingRegistration", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
 ]

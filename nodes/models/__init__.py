@@ -78,6 +78,7 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
+from .networks import MemberKind, NetworkMember, SupportNetwork
 from .programme import (
     APPLICATION_DECIDED_STATUSES,
     CALL_STATUS_ORDER,
@@ -145,6 +146,9 @@ from .trainings import (
 )
 
 __all__ = [
+    "MemberKind",
+    "NetworkMember",
+    "SupportNetwork",
     "Training",
     "TrainingKind",
     "TrainingMaterial",

@@ -106,6 +106,14 @@ from .self_service import (
     change_request_reject,
     change_request_submit,
 )
+from .support_networks import (
+    network_member_add_group,
+    network_member_add_organization,
+    network_member_leave,
+    network_members_add,
+    network_open,
+    network_set_individuals,
+)
 from .talents import talent_request_answer, talent_request_submit
 from .trainings import (
     attendance_receive_item,
@@ -122,6 +130,12 @@ from .trainings import (
 )
 
 __all__ = [
+    "network_member_add_group",
+    "network_member_add_organization",
+    "network_member_leave",
+    "network_members_add",
+    "network_open",
+    "network_set_individuals",
     "center_figures_update",
     "application_adopt",
     "application_from_proposal",

@@ -45,7 +45,7 @@ PAGES: dict[str, str] = {
     "home": "view_hub", "hub-node": "view_hub",
     "hub-node-enroll": "manage_hub", "hub-node-status": "manage_hub", "hub-key-retire": "manage_hub",
     "hub-notice": "manage_hub", "hub-scopes": "manage_hub", "hub-scopes-revoke": "manage_hub",
-    "hub-directory": DIRECTORY, "hub-calendar": DIRECTORY,
+    "hub-directory": DIRECTORY, "hub-calendar": DIRECTORY, "hub-networks": DIRECTORY, "hub-networks-json": DIRECTORY,
     "hub-cases": LIBRARY, "hub-case": LIBRARY, "hub-case-collect": LIBRARY, "hub-collections": LIBRARY,
     "hub-collection": LIBRARY, "hub-collection-edit": LIBRARY, "hub-collection-delete": LIBRARY,
     "hub-collection-remove-case": LIBRARY, "hub-collection-move-case": LIBRARY,
