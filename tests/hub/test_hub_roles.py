@@ -255,11 +255,11 @@ def _menu(client) -> list[str]:
 
 
 @pytest.mark.parametrize(("who", "entries"), [
-    ("admin", ["連携状況", "災害対応", "団体一覧", "イベントカレンダー", "協働事例ライブラリ", "事例集", "統計", "スタディツアー",
+    ("admin", ["連携状況", "災害対応", "団体一覧", "ネットワーク", "イベントカレンダー", "協働事例ライブラリ", "事例集", "統計", "スタディツアー",
                "役割と範囲"]),
-    ("minkana", ["連携状況", "災害対応", "団体一覧", "イベントカレンダー", "協働事例ライブラリ", "事例集", "統計", "スタディツアー"]),
+    ("minkana", ["連携状況", "災害対応", "団体一覧", "ネットワーク", "イベントカレンダー", "協働事例ライブラリ", "事例集", "統計", "スタディツアー"]),
     ("shakyo", ["連携状況", "災害対応", "スタディツアー"]),
-    ("pref", ["連携状況", "団体一覧", "イベントカレンダー", "協働事例ライブラリ", "事例集", "統計", "スタディツアー"]),
+    ("pref", ["連携状況", "団体一覧", "ネットワーク", "イベントカレンダー", "協働事例ライブラリ", "事例集", "統計", "スタディツアー"]),
     ("stranger", ["スタディツアー"]),
 ])
 def test_the_menu_shows_only_what_the_user_may_open(hub, client, who, entries):
@@ -271,7 +271,7 @@ def test_a_grant_adds_its_menu_entries(hub, client):
     scope_grant(acting_user=hub["people"]["admin"], user=hub["people"]["kyobo"], organization=hub["kyobo"],
                 scope=DIRECTORY, reason="募金の配分先の検討")
     client.force_login(hub["people"]["kyobo"])
-    assert _menu(client) == ["連携状況", "災害対応", "団体一覧", "イベントカレンダー", "スタディツアー"]
+    assert _menu(client) == ["連携状況", "災害対応", "団体一覧", "ネットワーク", "イベントカレンダー", "スタディツアー"]
 
 
 def test_the_operator_is_the_declaring_party_and_named_on_every_page(hub, client):
