@@ -18,7 +18,7 @@ from permissions.scoping import organizations_where, scoped_queryset
 
 from . import models as m
 
-WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
+WEEKDAYS = m.spaces.WEEKDAYS
 
 
 def closed_reason(room: m.Room, day: dt.date) -> str | None:
@@ -41,6 +41,18 @@ def staff_centers(*, user) -> QuerySet:
 def rooms(*, user) -> QuerySet:
     """The rooms of the centers where the user is staff, or of the groups' centers for a member."""
     return m.Room.objects.filter(center__in=staff_centers(user=user)).select_related("center")
+
+
+def bookable_organizations(center) -> list:
+    """Who staff may enter a booking for: the center itself, its registered groups (登録中), and the
+    departments and partners it works with."""
+    groups = (m.GroupRegistration.objects.filter(center=center, status=m.GroupStatus.ACTIVE)
+              .select_related("organization").order_by("organization__name_kana", "organization__name"))
+    found = [center, *(g.organization for g in groups)]
+    seen = {o.pk for o in found}
+    # Groups' own organizations may name the center too; a lapsed group's must not slip back in.
+    others = center.partners.exclude(registration__isnull=False).order_by("kind", "name")
+    return found + [o for o in others if o.pk not in seen]
 
 
 def group_rooms(group: m.GroupRegistration) -> QuerySet:
@@ -67,6 +79,10 @@ class Day:
     day: dt.date
     closed: str | None
     bookings: list
+
+    @property
+    def weekday(self) -> str:
+        return WEEKDAYS[self.day.weekday()]
 
 
 def room_days(room: m.Room, *, start: dt.date, days: int = 14, public: bool = False) -> list[Day]:
@@ -154,7 +170,7 @@ def usage_statistics(*, user, today: dt.date | None = None, months: int = 6) -> 
     counts = dict.fromkeys(hours, 0)
     bookings = staff_bookings(user=user, status=m.BookingStatus.APPROVED).filter(starts_at__gte=begin,
                                                                                    starts_at__lt=end)
-    for booking in bookings.only("room_id", "starts_at", "ends_at"):
+    for booking in bookings.select_related(None).only("room_id", "starts_at", "ends_at"):
         start = timezone.localtime(booking.starts_at).date()
         key = (booking.room_id, dt.date(start.year, start.month, 1))
         if key in hours:

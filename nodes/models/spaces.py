@@ -17,6 +17,8 @@ from permissions.models import Organization
 
 from .base import CENTER_CHANGE, CENTER_DELETE, CENTER_VIEW, CenterRecord
 
+WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
+
 
 class Room(CenterRecord):
     """A room the center lends (スペースA, スペースB …), with what it holds and when it is open."""
@@ -51,6 +53,10 @@ class Room(CenterRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def closed_weekdays_label(self) -> str:
+        return "・".join(f"{WEEKDAYS[day]}曜" for day in self.closed_weekdays)
 
 
 class BookingStatus(models.TextChoices):

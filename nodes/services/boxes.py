@@ -147,7 +147,7 @@ def box_apply(*, acting_user, round: BoxRound, group: GroupRegistration, size: s
 @transaction.atomic
 def box_withdraw(*, acting_user, application: BoxApplication) -> BoxApplication:
     application = get_scoped_or_deny(acting_user, BoxApplication, "change", pk=application.pk)
-    application = BoxApplication.objects.select_for_update().select_related("round").get(pk=application.pk)
+    application = BoxApplication.objects.select_for_update(of=("self",)).select_related("round").get(pk=application.pk)
     if application.round.status != RoundStatus.OPEN or application.state != ApplicationState.APPLIED:
         raise _error(gettext("抽選の後は取り下げられません。返却はセンターにご連絡ください。"), "round_drawn")
     application.state = ApplicationState.WITHDRAWN
@@ -171,7 +171,8 @@ def box_draw(*, acting_user, round: BoxRound, seed: str | None = None, today: dt
     if today <= round_.applications_close_on:
         raise _error(gettext("抽選は申込締切（%(close)s）の翌日からです。") % {
             "close": f"{round_.applications_close_on:%Y年%-m月%-d日}"}, "round_window_open")
-    applications = list(BoxApplication.objects.select_for_update().filter(round=round_, state=ApplicationState.APPLIED)
+    applications = list(BoxApplication.objects.select_for_update(of=("self",))
+                        .filter(round=round_, state=ApplicationState.APPLIED)
                         .select_related("group__organization", "renews").order_by("number"))
     kept: set[int] = set()
     for application in applications:
@@ -233,7 +234,8 @@ def box_release(*, acting_user, application: BoxApplication) -> BoxApplication |
     """返却: a group gives its box back during the term; the box goes to the first group waiting for
     that size (繰り上げ), who is told. Returns that group's application, if any."""
     require_center_staff(acting_user, application.center_id)
-    application = BoxApplication.objects.select_for_update().select_related("round", "box").get(pk=application.pk)
+    application = (BoxApplication.objects.select_for_update(of=("self",)).select_related("round", "box")
+                   .get(pk=application.pk))
     if application.state not in HOLDING_STATES:
         raise _error(gettext("使用中のボックスではありません。"), "box_not_held")
     box = application.box
@@ -242,7 +244,7 @@ def box_release(*, acting_user, application: BoxApplication) -> BoxApplication |
     application.save()
     audit_record(actor=acting_user, action="boxapplication.release", target=application,
                  organization=application.center, detail={"box": box.label})
-    following = (BoxApplication.objects.select_for_update()
+    following = (BoxApplication.objects.select_for_update(of=("self",))
                  .filter(round=application.round, state=ApplicationState.WAITING, size=box.size)
                  .select_related("group").order_by("waiting_position", "number").first())
     if following is None or not box.is_active:
