@@ -262,3 +262,25 @@ def test_chigasaki_admin_downloads_the_seeds_tables(client):
     cycle = list(csv.reader(io.StringIO(client.get("/stats/proposal-cycle.csv").content.decode("utf-8-sig"))))
     assert cycle == [["区分", "H27", "H28", "H29", "H30", "R1"], ["意見交換会", "17", "18", "10", "10", "13"],
                      ["申込", "8", "3", "1", "0", "0"], ["採択", "4", "3", "0", "0", "0"]]
+
+
+@pytest.mark.django_db
+def test_nishiku_has_spaces_with_bookings_and_a_drawn_box_lottery_that_verifies():
+    from nodes.boxes_selectors import verify_draw
+
+    seed_center("nishiku")
+    center = _center("nishiku")
+    rooms = {room.name: room for room in m.Room.objects.filter(center=center)}
+    assert set(rooms) == {"スペースA", "スペースB"}
+    upcoming = m.Booking.objects.filter(center=center, starts_at__gte=timezone.now())
+    assert upcoming.filter(status=m.BookingStatus.APPROVED).count() >= 5
+    assert upcoming.filter(status=m.BookingStatus.PENDING, organization__name="ハマの写真クラブ").exists()
+    assert m.Booking.objects.filter(center=center, starts_at__lt=timezone.now()).count() >= 5
+    drawn = m.BoxRound.objects.get(center=center, status=m.RoundStatus.DRAWN)
+    assert verify_draw(drawn).ok and drawn.result["waiting"]
+    assert drawn.applications.filter(state=m.ApplicationState.RELEASED).count() == 1
+    assert m.GroupNotice.objects.filter(kind=m.NoticeKind.BOX_ASSIGNED, center=center).count() == 1
+    next_round = m.BoxRound.objects.get(center=center, status=m.RoundStatus.OPEN)
+    assert next_round.applications.filter(renews__isnull=False).count() == 2
+    photo = m.GroupRegistration.objects.get(organization__name="ハマの写真クラブ")
+    assert m.BoxApplication.objects.filter(group=photo, round=drawn, state=m.ApplicationState.WON).exists()
