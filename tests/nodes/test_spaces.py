@@ -253,3 +253,39 @@ def test_usage_per_room_and_month(world, room, day):
     assert stats["chart"]["bars"]
     assert pending.status == m.BookingStatus.PENDING
     assert usage_statistics(user=world.staff_b)["rows"] == []
+
+
+def test_the_api_books_and_refuses_an_overlap_with_a_code(api, world, room, day):
+    staff, member = api(world.staff_a), api(world.member_a)
+    body = {"room": str(room.uuid), "organization": str(world.group_a.organization.uuid), "purpose": "定例会",
+            "attendees": 5, "starts_at": _at(day, 10).isoformat(), "ends_at": _at(day, 12).isoformat()}
+    made = member.post("/api/v1/bookings/", body, format="json")
+    assert made.status_code == 201 and made.json()["status"] == "pending"
+    again = staff.post("/api/v1/bookings/", {**body, "organization": str(world.a.uuid)}, format="json")
+    assert again.status_code == 400
+    error = again.json()["error"]
+    assert error["fields"]["non_field_errors"][0]["code"] == "booking_overlap"
+    assert "すでに予約が入っています" in error["fields"]["non_field_errors"][0]["message"]
+    closed = member.post("/api/v1/bookings/", {**body, "starts_at": _at(day, 7).isoformat()}, format="json")
+    assert closed.json()["error"]["fields"]["starts_at"][0]["code"] == "booking_outside_hours"
+    assert m.Booking.objects.count() == 1
+    uuid = made.json()["uuid"]
+    assert member.post(f"/api/v1/bookings/{uuid}/approve/", {}, format="json").status_code == 403
+    assert staff.post(f"/api/v1/bookings/{uuid}/approve/", {}, format="json").json()["status"] == "approved"
+    assert api(world.staff_b).get(f"/api/v1/bookings/{uuid}/").status_code == 404
+
+
+def test_the_group_page_shows_the_japanese_refusal_and_stores_nothing(client, world, room, day):
+    _book(world.staff_a, room, world.a, _at(day, 10), _at(day, 12))
+    client.force_login(world.member_a)
+    url = reverse("my-group-spaces", args=[world.group_a.uuid])
+    form = {"room": str(room.uuid), "day": day.isoformat(), "starts": "11:00", "ends": "13:00", "purpose": "定例会",
+            "attendees": "5"}
+    response = client.post(url, form)
+    assert response.status_code == 400 and "すでに予約が入っています" in response.content.decode()
+    page = client.get(url).content.decode()
+    assert "10:00–12:00" in page and world.a.name not in page.split('id="calendar"')[1]
+    assert m.Booking.objects.count() == 1
+    ok = client.post(url, {**form, "starts": "12:00", "ends": "13:00"})
+    assert ok.status_code == 302
+    assert m.Booking.objects.get(organization=world.group_a.organization).status == m.BookingStatus.PENDING
