@@ -35,10 +35,11 @@ def boxes(request):
     if request.method == "POST":
         status = 400
         action = request.POST.get("action")
-        form = box_form = BoxForm(request.POST, prefix="box") if action == "box" else box_form
-        if action == "round":
+        if action == "box":
+            form = box_form = BoxForm(request.POST, prefix="box")
+        elif action == "round":
             form = round_form = RoundForm(request.POST, prefix="round")
-        elif action != "box":
+        else:
             raise Http404
         if form.is_valid():
             try:

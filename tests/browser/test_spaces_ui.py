@@ -97,6 +97,10 @@ def test_a_group_books_a_room_staff_approve_and_the_group_prints_the_slip(live_s
         with staff_page.expect_navigation():
             staff_page.click(f"#booking-{booking.uuid} button:has-text('承認')")
         assert "承認しました" in staff_page.content()
+        staff_page.goto(f"{live_server.url}/spaces/usage/")
+        assert staff_page.locator("svg.chart rect").count() >= 1
+        _fits(staff_page, width)
+        _shot(staff_page, f"spaces-usage-{width}")
     finally:
         staff_context.close()
 

@@ -170,3 +170,14 @@ def test_pages_staff_public_record_and_my_group(client, world, boxes, groups):
     client.force_login(f.member("member_b", world.group_b.organization, Role.GROUP_MEMBER))
     assert client.get(reverse("boxes")).status_code == 403
     assert client.get(reverse("box-round", args=[round_.uuid])).status_code == 403
+
+
+def test_the_staff_forms_show_japanese_errors_and_change_nothing(client, world, boxes):
+    client.force_login(world.staff_a)
+    response = client.post(reverse("boxes"), {"action": "round", "round-title": "次期", "round-term_starts_on": "2027-04-01",
+                                              "round-applications_open_on": "2027-03-01",
+                                              "round-applications_close_on": "2027-04-10"})
+    assert response.status_code == 400 and "申込締切は利用期間の開始より前にしてください" in response.content.decode()
+    response = client.post(reverse("boxes"), {"action": "box", "box-label": "S-01", "box-size": "small"})
+    assert response.status_code == 400 and "この番号のボックスはすでにあります" in response.content.decode()
+    assert not m.BoxRound.objects.exists() and m.GroupBox.objects.count() == 3
