@@ -34,6 +34,8 @@ from .pipeline import require_center_staff
 
 ROOM_FIELDS = ("name", "capacity", "equipment", "opens_at", "closes_at", "closed_weekdays", "closed_on_holidays",
                "closed_year_end", "booking_horizon_days", "cancel_days_before", "is_active", "note")
+# Even staff book at most this far ahead.
+BOOKING_LIMIT_DAYS = 730
 # Two requests may take the same next number; the loser retries with the one after.
 NUMBER_ATTEMPTS = 5
 
@@ -113,6 +115,12 @@ def _check_times(room: Room, starts_at: dt.datetime, ends_at: dt.datetime, *, as
         raise _error(gettext("利用日と時間を入力してください。"), "required", "starts_at")
     if starts_at >= ends_at:
         raise _error(gettext("終了時刻は開始時刻より後にしてください。"), "booking_times_order", "ends_at")
+    # Before any date arithmetic: a time far off (year 9999 from an API client) is refused, not overflowed.
+    if starts_at < now:
+        raise _error(gettext("過ぎた日時は予約できません。"), "booking_in_past", "starts_at")
+    if starts_at > now + dt.timedelta(days=BOOKING_LIMIT_DAYS) or ends_at - starts_at > dt.timedelta(days=1):
+        raise _error(gettext("予約は%(days)s日先までです。") % {"days": BOOKING_LIMIT_DAYS}, "booking_too_far",
+                     "starts_at")
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     if start.date() != end.date():
         raise _error(gettext("予約は1日の中で入力してください。"), "booking_one_day", "ends_at")
@@ -123,8 +131,6 @@ def _check_times(room: Room, starts_at: dt.datetime, ends_at: dt.datetime, *, as
     reason = closed_reason(room, start.date())
     if reason:
         raise _error(reason, "booking_closed_day", "starts_at")
-    if starts_at < now:
-        raise _error(gettext("過ぎた日時は予約できません。"), "booking_in_past", "starts_at")
     horizon = timezone.localdate(now) + dt.timedelta(days=room.booking_horizon_days)
     if not as_staff and start.date() > horizon:
         raise _error(gettext("予約は%(days)s日先までです。") % {"days": room.booking_horizon_days},
