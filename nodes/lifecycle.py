@@ -16,7 +16,9 @@ from permissions.audit import audit_record
 from permissions.scoping import organizations_where, scoped_queryset
 
 from . import models as m
+from .boxes_selectors import group_box_page
 from .proposal_selectors import stage_label
+from .spaces_selectors import group_bookings
 
 PENDING = (m.RenewalStatus.OPEN, m.RenewalStatus.CHANGES_REQUESTED)
 GROUP_CONSENTS = (
@@ -132,6 +134,9 @@ def my_group_page(*, user, uuid) -> dict:
                         .order_by("-created_at")[:20]),
         "consultations": [(c, _consultation_steps(c)) for c in consultations],
         "cases": list(cases),
+        "upcoming_bookings": list(group_bookings(group).filter(ends_at__gte=timezone.now(),
+                                                               status__in=m.HOLDING_STATUSES).order_by("starts_at")[:5]),
+        **group_box_page(group),
     }
 
 

@@ -308,3 +308,25 @@ def test_kawasakis_networks_count_the_seeds_members_and_one_need_is_posted_for_a
     assert listed == totals
     assert not any(name in json.dumps(e.payload, ensure_ascii=False) for e in entries
                    for name in ("京町中学校", "省エネグループ", "富士通", "専修大学"))
+
+
+@pytest.mark.django_db
+def test_nishiku_has_spaces_with_bookings_and_a_drawn_box_lottery_that_verifies():
+    from nodes.boxes_selectors import verify_draw
+
+    seed_center("nishiku")
+    center = _center("nishiku")
+    rooms = {room.name: room for room in m.Room.objects.filter(center=center)}
+    assert set(rooms) == {"スペースA", "スペースB"}
+    upcoming = m.Booking.objects.filter(center=center, starts_at__gte=timezone.now())
+    assert upcoming.filter(status=m.BookingStatus.APPROVED).count() >= 5
+    assert upcoming.filter(status=m.BookingStatus.PENDING, organization__name="ハマの写真クラブ").exists()
+    assert m.Booking.objects.filter(center=center, starts_at__lt=timezone.now()).count() >= 5
+    drawn = m.BoxRound.objects.get(center=center, status=m.RoundStatus.DRAWN)
+    assert verify_draw(drawn).ok and drawn.result["waiting"]
+    assert drawn.applications.filter(state=m.ApplicationState.RELEASED).count() == 1
+    assert m.GroupNotice.objects.filter(kind=m.NoticeKind.BOX_ASSIGNED, center=center).count() == 1
+    next_round = m.BoxRound.objects.get(center=center, status=m.RoundStatus.OPEN)
+    assert next_round.applications.filter(renews__isnull=False).count() == 2
+    photo = m.GroupRegistration.objects.get(organization__name="ハマの写真クラブ")
+    assert m.BoxApplication.objects.filter(group=photo, round=drawn, state=m.ApplicationState.WON).exists()

@@ -7,6 +7,7 @@ against what is defined above it.
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from django.db import models
 
 from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole, ProgrammeTrack
 from nodes.models import (
+    BookingStatus,
+    BoxSize,
     ConsentMethod,
     ConsultationChannel,
     EventKind,
@@ -162,6 +165,31 @@ def _member_organizations(value: Any, names: Names) -> dict[str, list[str]]:
 
 
 RENEWAL_STATES = ("open", "answered", "lapsed")
+
+
+def _clock(value: Any, _names: Names) -> dt.time:
+    """"13:30" (quoted in YAML) as a time of day."""
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Invalid(f"expected a time of day such as \"13:30\" (got {value!r})")
+
+
+def _weekdays(value: Any, _names: Names) -> list[int]:
+    if not isinstance(value, list) or any(isinstance(d, bool) or d not in range(7) for d in value):
+        raise Invalid(f"expected a list of weekday numbers 0–6, Monday = 0 (got {value!r})")
+    return value
+
+
+_BOOKING_STATES = [BookingStatus.APPROVED.value, BookingStatus.PENDING.value, BookingStatus.CANCELLED.value]
+
+
+def _booking_state(value: Any, _names: Names) -> str:
+    if value not in _BOOKING_STATES:
+        raise Invalid(f"{value!r} is not one of {', '.join(_BOOKING_STATES)}")
+    return value
 
 
 def _renewal_state(value: Any, _names: Names) -> str:
@@ -344,6 +372,37 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "consultation_target": Key(amount), "coordination_target": Key(amount),
         "form_counts_public": Key(boolean, default=False),
     },
+    # Meeting spaces (スペースA・B): a room and its rules; closed on holidays and 年末年始 unless told.
+    "rooms": {
+        "name": Key(text, required=True), "capacity": Key(amount, required=True), "equipment": _TEXT,
+        "opens_at": Key(_clock, default=lambda: dt.time(9)), "closes_at": Key(_clock, default=lambda: dt.time(21)),
+        "closed_weekdays": Key(_weekdays, default=list), "closed_on_holidays": Key(boolean, default=True),
+        "cancel_days_before": Key(amount, default=3), "note": _TEXT,
+    },
+    # A booking of a room above by an organization above, on a `day` (moved to the room's next open day
+    # when it falls on a closed one) `from` … `until`. `by` (a login above, a group's member) requests it
+    # and staff approve it unless `state: pending`; without `by` staff enter it. A past day is entered
+    # as it would have been a week before it.
+    "bookings": {
+        "room": Key(text, required=True), "organization": Key(_ORGANIZATION, required=True),
+        "day": Key(date, required=True), "from": Key(_clock, required=True), "until": Key(_clock, required=True),
+        "purpose": Key(text, required=True), "attendees": Key(amount, required=True), "by": _TEXT,
+        "state": Key(_booking_state, default=BookingStatus.APPROVED.value),
+    },
+    # Group boxes: `labels` of one size.
+    "boxes": {"labels": Key(list_of(text), required=True), "size": Key(choice(BoxSize), required=True)},
+    # A round of group boxes for the two years from April of `term_fiscal_year`; applications within
+    # the window (by default 10 January – 10 February before the term), `renew` keeps the box the group
+    # holds; `draw` runs the lottery the day after the window closes (with `seed`, if given).
+    "box_rounds": {
+        "title": Key(text, required=True), "term_fiscal_year": Key(fiscal_year, required=True),
+        "applications_open_on": Key(date), "applications_close_on": Key(date),
+        "applications": Key(records({"group": Key(ref(Ref.GROUP), required=True),
+                                      "size": Key(choice(BoxSize), default=BoxSize.SMALL.value),
+                                      "renew": Key(boolean, default=False)}), default=list),
+        "draw": Key(boolean, default=False), "seed": _TEXT,
+        "releases": Key(list_of(ref(Ref.GROUP)), default=list),
+    },
     # Accounts beyond the center's admin and staff, on an organization defined above.
     "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
                "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),
@@ -353,7 +412,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
           "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
-          "logins": "username", "proposals": "title", "programme": "fiscal_year", "networks": "network"}
+          "logins": "username", "proposals": "title", "programme": "fiscal_year", "bookings": "purpose",
+          "boxes": "size", "box_rounds": "title", "networks": "network"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 

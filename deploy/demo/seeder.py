@@ -25,6 +25,7 @@ from nodes.matching_text import parse_allowed_forms, parse_costs
 from nodes.models import (
     SEED_BUDGET_FRAME_YEN,
     ActivityField,
+    BookingStatus,
     CallStatus,
     CollaborationCase,
     EventStatus,
@@ -33,8 +34,10 @@ from nodes.models import (
     Need,
     NetworkMember,
     RegistrationRenewal,
+    Room,
     suggested_timetable,
 )
+from nodes.spaces_selectors import closed_reason
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
@@ -118,6 +121,7 @@ class _CenterSeeder:
         self.network_members: dict[tuple[str, str], NetworkMember] = {}  # (network, member) → its row
         self.activity_fields = {f.code: f for f in ActivityField.objects.all()}
         self.contacts = 0
+        self.rooms: dict[str, Room] = {}
 
     def run(self) -> None:
         seeders: dict[str, Callable[[dict], object]] = {
@@ -126,7 +130,8 @@ class _CenterSeeder:
             "consultations": self.consultation, "tours": self.tour, "renewals": self.renewal,
             "logins": self.login, "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
             "history": self.history, "figures": self.figures,
-            "programme": self.programme, "networks": self.network,
+            "programme": self.programme, "rooms": self.room, "bookings": self.booking, "boxes": self.box,
+            "box_rounds": self.box_round, "networks": self.network,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -446,3 +451,56 @@ class _CenterSeeder:
             next_year = {"total_cost": review["next_year_yen"]} if review["next_year_yen"] is not None else None
             services.application_review(acting_user=staff, application=made, reviewed_on=review["reviewed_on"],
                                         outcome=review["outcome"], note=review["note"], next_year=next_year)
+
+    # --- meeting spaces and group boxes -----------------------------------------------------------
+
+    def room(self, entry: dict) -> None:
+        self.rooms[entry["name"]] = services.room_create(acting_user=self.admin, center=self.center, **entry)
+
+    def booking(self, entry: dict) -> None:
+        room = self.rooms.get(entry["room"])
+        if room is None:
+            raise DemoDataError(f"bookings: the room 「{entry['room']}」 is not defined above (in rooms)")
+        day = entry["day"]
+        while closed_reason(room, day):
+            day += dt.timedelta(days=1)
+        tz = timezone.get_current_timezone()
+        starts_at = dt.datetime.combine(day, entry["from"], tzinfo=tz)
+        by = self.accounts.get(entry["by"]) if entry["by"] else self.staff
+        if by is None:
+            raise DemoDataError(f"bookings: the login 「{entry['by']}」 is not defined above (in logins)")
+        # A past booking was entered before its day, as the counter would have.
+        now = min(self.clock.now, starts_at - dt.timedelta(days=7))
+        booking = services.booking_request(
+            acting_user=by, room=room, organization=self.organizations[entry["organization"]],
+            purpose=entry["purpose"], attendees=entry["attendees"], starts_at=starts_at,
+            ends_at=dt.datetime.combine(day, entry["until"], tzinfo=tz), now=now)
+        if booking.status == BookingStatus.PENDING and entry["state"] != BookingStatus.PENDING:
+            booking = services.booking_approve(acting_user=self.staff, booking=booking)
+        if entry["state"] == BookingStatus.CANCELLED:
+            services.booking_cancel(acting_user=by, booking=booking, today=now.date())
+
+    def box(self, entry: dict) -> None:
+        for label in entry["labels"]:
+            services.box_create(acting_user=self.admin, center=self.center, label=label, size=entry["size"])
+
+    def box_round(self, entry: dict) -> None:
+        """A round as the staff ran it: opened (every group told), applications entered at the counter
+        within the window, the draw the day after it closed, and boxes given back since."""
+        starts_on = dt.date(entry["term_fiscal_year"], 4, 1)
+        # A window written relative to today still closes before the term, whatever day the demo starts.
+        close_on = min(entry["applications_close_on"] or dt.date(starts_on.year, 2, 10),
+                       starts_on - dt.timedelta(days=1))
+        open_on = min(entry["applications_open_on"] or dt.date(starts_on.year, 1, 10), close_on)
+        round_ = services.box_round_open(acting_user=self.staff, center=self.center, title=entry["title"],
+                                         term_starts_on=starts_on, applications_open_on=open_on,
+                                         applications_close_on=close_on)
+        for application in entry["applications"]:
+            services.box_apply(acting_user=self.staff, round=round_, group=self.groups[application["group"]],
+                               size=application["size"], renew=application["renew"], today=open_on)
+        if entry["draw"]:
+            round_ = services.box_draw(acting_user=self.staff, round=round_, seed=entry["seed"] or None,
+                                       today=close_on + dt.timedelta(days=1))
+        for name in entry["releases"]:
+            held = round_.applications.get(group=self.groups[name])
+            services.box_release(acting_user=self.staff, application=held)

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .spaces import BookingViewSet
 from .views import MATCHING_VIEWSETS, VIEWSETS
 
 router = SimpleRouter()
@@ -9,5 +10,6 @@ for prefix, viewset in VIEWSETS.items():
     router.register(prefix, viewset, basename=prefix.rstrip("s"))
 for prefix, (viewset, basename) in MATCHING_VIEWSETS.items():
     router.register(prefix, viewset, basename=basename)
+router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = router.urls

@@ -23,6 +23,16 @@ from .base import (
     CenterRecord,
     validate_kana,
 )
+from .boxes import (
+    BOX_TERM_YEARS,
+    HOLDING_STATES,
+    ApplicationState,
+    BoxApplication,
+    BoxRound,
+    BoxSize,
+    GroupBox,
+    RoundStatus,
+)
 from .cases import (
     CaseParty,
     CaseYear,
@@ -119,6 +129,13 @@ from .renewals import (
     RenewalDifficultyAnswer,
     RenewalStatus,
 )
+from .spaces import (
+    HOLDING_STATUSES,
+    OVERLAP_CONSTRAINT,
+    Booking,
+    BookingStatus,
+    Room,
+)
 from .talents import (
     TalentRequest,
     TalentRequestStatus,
@@ -156,6 +173,19 @@ __all__ = [
     "TrainingRegistration",
     "TrainingSide",
     "TrainingStatus",
+    "BOX_TERM_YEARS",
+    "HOLDING_STATES",
+    "ApplicationState",
+    "BoxApplication",
+    "BoxRound",
+    "BoxSize",
+    "GroupBox",
+    "RoundStatus",
+    "HOLDING_STATUSES",
+    "OVERLAP_CONSTRAINT",
+    "Booking",
+    "BookingStatus",
+    "Room",
     "CenterRelation",
     "Referral",
     "ReferralDirection",

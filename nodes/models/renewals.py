@@ -114,6 +114,14 @@ class NoticeKind(models.TextChoices):
     ACCEPTED = "accepted", _("登録更新の完了")
     LAPSED = "lapsed", _("登録の失効")
     CHANGE_DECIDED = "change_decided", _("変更申請の結果")
+    BOOKING_APPROVED = "booking_approved", _("スペース予約の承認")
+    BOOKING_REJECTED = "booking_rejected", _("スペース予約のお断り")
+    BOOKING_CANCELLED = "booking_cancelled", _("スペース予約の取消")
+    BOX_ROUND_OPEN = "box_round_open", _("グループボックスの募集")
+    BOX_RENEWED = "box_renewed", _("グループボックスの更新")
+    BOX_WON = "box_won", _("グループボックスの抽選結果（当選）")
+    BOX_WAITING = "box_waiting", _("グループボックスの抽選結果（補欠）")
+    BOX_ASSIGNED = "box_assigned", _("グループボックスの繰り上げ")
 
 
 # The notices the beat task writes: at most one per kind and due date, so a rerun adds nothing.

@@ -1,6 +1,7 @@
 """Writes on a center's records, one module per capability; the package exports their public
 services so callers can keep writing `services.group_register(...)`."""
 
+from .boxes import box_apply, box_create, box_draw, box_release, box_round_open, box_withdraw
 from .center_figures import center_figures_update
 from .city_menu import (
     desk_save,
@@ -106,6 +107,7 @@ from .self_service import (
     change_request_reject,
     change_request_submit,
 )
+from .spaces import booking_approve, booking_cancel, booking_reject, booking_request, room_create, room_update
 from .support_networks import (
     network_member_add_group,
     network_member_add_organization,
@@ -221,6 +223,18 @@ __all__ = [
     "proposal_take_up",
     "proposal_withdraw",
     "record_delete",
+    "booking_approve",
+    "booking_cancel",
+    "booking_reject",
+    "booking_request",
+    "box_apply",
+    "box_create",
+    "box_draw",
+    "box_release",
+    "box_round_open",
+    "box_withdraw",
+    "room_create",
+    "room_update",
     "renewal_accept",
     "renewal_answer",
     "renewal_open",
