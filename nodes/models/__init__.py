@@ -78,6 +78,15 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
+from .newsletters import (
+    DistributionKind,
+    DistributionLine,
+    EditionItem,
+    EditionStatus,
+    ItemKind,
+    Newsletter,
+    NewsletterEdition,
+)
 from .programme import (
     APPLICATION_DECIDED_STATUSES,
     CALL_STATUS_ORDER,
@@ -118,6 +127,7 @@ from .renewals import (
     RenewalDifficultyAnswer,
     RenewalStatus,
 )
+from .reviews import ActionOwner, ActionStatus, Rating, ReviewAction, ReviewItem, ReviewSheet
 from .talents import (
     TalentRequest,
     TalentRequestStatus,
@@ -136,6 +146,19 @@ from .tours import (
 )
 
 __all__ = [
+    "DistributionKind",
+    "DistributionLine",
+    "EditionItem",
+    "EditionStatus",
+    "ItemKind",
+    "Newsletter",
+    "NewsletterEdition",
+    "ActionOwner",
+    "ActionStatus",
+    "Rating",
+    "ReviewAction",
+    "ReviewItem",
+    "ReviewSheet",
     "CenterRelation",
     "Referral",
     "ReferralDirection",
