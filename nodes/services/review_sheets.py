@@ -61,7 +61,7 @@ def review_sheet_create(*, acting_user, center, fiscal_year: int | None, partner
                                         text=action.text, owner=action.owner, due=action.due, carried_from=action))
         ReviewAction.objects.bulk_create(carried)
     _audit(acting_user, "reviewsheet.create", sheet,
-           {"items": len(items), "carried_actions": len(carried),
+           {"item_count": len(items), "carried_actions": len(carried),
             "from_year": previous.fiscal_year if previous else None})
     return sheet
 
