@@ -26,7 +26,7 @@ SECTION_TITLES = {
     m.ItemKind.EVENT: "イベントのご案内",
     m.ItemKind.GROUP: "新しく登録された団体",
     m.ItemKind.CASE: "協働の事例から",
-    m.ItemKind.COLUMN: "センターから",
+    m.ItemKind.COLUMN: "コラム",
 }
 
 

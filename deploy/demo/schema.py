@@ -17,7 +17,10 @@ from django.db import models
 
 from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole, ProgrammeTrack
 from nodes.models import (
+    ActionOwner,
+    ActionStatus,
     ConsentMethod,
+    DistributionKind,
     ConsultationChannel,
     EventKind,
     GroupRegistration,
@@ -25,6 +28,7 @@ from nodes.models import (
     LegalForm,
     MenuItemKind,
     NeedStatus,
+    Rating,
     RenewalDifficulty,
     SharingLevel,
     TalentVolunteer,
@@ -322,6 +326,36 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "consultation_target": Key(amount), "coordination_target": Key(amount),
         "form_counts_public": Key(boolean, default=False),
     },
+    # The center's newsletters (情報紙, seed 004: にしとも広場 twice a year, mini four times) with their
+    # editions: items drawn from the events (by title: the first one on or after the issue date), groups
+    # and cases defined above, a staff column, the distribution list, and whether it is published.
+    "newsletters": {
+        "title": Key(text, required=True), "issues_per_year": Key(integer, required=True), "format_note": _TEXT,
+        "editions": Key(list_of(nested({
+            "number": Key(integer, required=True), "issue_date": Key(date, required=True), "headline": _TEXT,
+            "events": Key(list_of(text), default=list), "groups": Key(list_of(ref(Ref.GROUP)), default=list),
+            "cases": Key(list_of(ref(Ref.CASE)), default=list),
+            "columns": Key(list_of(nested({"heading": Key(text, required=True), "body": Key(text, required=True)})),
+                           default=list),
+            "distribution": Key(list_of(nested({
+                "kind": Key(choice(DistributionKind), required=True), "recipient": Key(text, required=True),
+                "han_count": Key(integer), "copies": Key(integer, required=True)})), default=list),
+            "published": Key(boolean, default=False),
+        })), default=list),
+    },
+    # The mutual review sheet with the ward office, one per 年度 in order: a later sheet copies the
+    # earlier one's items and carries its open actions (the seeder creates them as staff would).
+    "review_sheets": {
+        "fiscal_year": Key(fiscal_year, required=True), "partner_name": _TEXT, "reviewed_on": Key(date),
+        "summary": _TEXT,
+        "items": Key(list_of(nested({
+            "heading": Key(text, required=True), "center_rating": Key(choice(Rating), default=""),
+            "center_comment": _TEXT, "ward_rating": Key(choice(Rating), default=""), "ward_comment": _TEXT})),
+            default=list),
+        "actions": Key(list_of(nested({
+            "text": Key(text, required=True), "item": _TEXT, "owner": Key(choice(ActionOwner), default="both"),
+            "due": _TEXT, "status": Key(choice(ActionStatus), default="open"), "result_note": _TEXT})), default=list),
+    },
     # Accounts beyond the center's admin and staff, on an organization defined above.
     "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
                "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),
@@ -331,7 +365,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
           "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
-          "logins": "username", "proposals": "title", "programme": "fiscal_year"}
+          "logins": "username", "proposals": "title", "programme": "fiscal_year",
+          "newsletters": "title", "review_sheets": "fiscal_year"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 

@@ -36,9 +36,11 @@ def _audit(acting_user, action: str, sheet: ReviewSheet, detail: dict | None = N
 
 
 @transaction.atomic
-def review_sheet_create(*, acting_user, center, fiscal_year: int | None, partner_name: str = "") -> ReviewSheet:
+def review_sheet_create(*, acting_user, center, fiscal_year: int | None, partner_name: str = "",
+                        headings: list[str] | None = None) -> ReviewSheet:
     """The 年度's sheet. The latest earlier sheet gives the items (headings, ratings left empty) and
-    its open actions, each copied and linked to the one it continues; without one, DEFAULT_HEADINGS."""
+    its open actions, each copied and linked to the one it continues; without one, `headings` (the
+    center's own, e.g. its plan's chapters) or DEFAULT_HEADINGS."""
     require_center_staff(acting_user, center.pk)
     previous = (ReviewSheet.objects.filter(center=center, fiscal_year__lt=fiscal_year or 0)
                 .order_by("-fiscal_year").first())
@@ -50,7 +52,10 @@ def review_sheet_create(*, acting_user, center, fiscal_year: int | None, partner
             sheet.save()
     except IntegrityError as error:
         raise _error("fiscal_year", gettext("この年度のシートはすでにあります。"), "duplicate_year") from error
-    headings = list(previous.items.values_list("heading", flat=True)) if previous else list(DEFAULT_HEADINGS)
+    if previous:
+        headings = list(previous.items.values_list("heading", flat=True))
+    else:
+        headings = list(dict.fromkeys(h.strip() for h in (headings or DEFAULT_HEADINGS) if h.strip()))
     items = ReviewItem.objects.bulk_create(
         [ReviewItem(sheet=sheet, position=number, heading=heading) for number, heading in enumerate(headings, 1)])
     by_heading = {item.heading: item for item in items}
