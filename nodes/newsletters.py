@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy as _
 
 from common import pdf
 from common.search import contains_all_words, search
@@ -23,10 +23,10 @@ from .outgoing import Door
 NEW_GROUP_DAYS = 183
 SECTION_ORDER = (m.ItemKind.COLUMN, m.ItemKind.EVENT, m.ItemKind.GROUP, m.ItemKind.CASE)
 SECTION_TITLES = {
-    m.ItemKind.EVENT: "イベントのご案内",
-    m.ItemKind.GROUP: "新しく登録された団体",
-    m.ItemKind.CASE: "協働の事例から",
-    m.ItemKind.COLUMN: "コラム",
+    m.ItemKind.EVENT: _("イベントのご案内"),
+    m.ItemKind.GROUP: _("団体紹介"),
+    m.ItemKind.CASE: _("協働の事例から"),
+    m.ItemKind.COLUMN: _("コラム"),
 }
 
 
@@ -148,7 +148,7 @@ def public_edition(edition: m.NewsletterEdition) -> PublicEdition:
     for item in edition.items.all():
         by_kind.setdefault(item.kind, []).append(
             PublicItem(heading=door.public_text(item.heading), body=door.public_text(item.body)))
-    sections = [PublicSection(title=gettext(SECTION_TITLES[kind]), items=by_kind[kind])
+    sections = [PublicSection(title=str(SECTION_TITLES[kind]), items=by_kind[kind])
                 for kind in SECTION_ORDER if kind in by_kind]
     return PublicEdition(uuid=str(edition.uuid), title=door.public_text(edition.newsletter.title), number=edition.number,
                          issue_date=edition.issue_date, headline=door.public_text(edition.headline),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy as _
 
 from common import pdf
 from common.japanese import fiscal_year_of
@@ -18,15 +18,15 @@ from permissions.scoping import scoped_queryset
 from . import models as m
 
 ACTION_LABELS = {
-    "reviewsheet.create": "シートを作成",
-    "reviewsheet.update": "評価・コメントを更新",
-    "reviewsheet.add_action": "取り組みを追加",
-    "reviewsheet.add_item": "項目を追加",
+    "reviewsheet.create": _("シートを作成"),
+    "reviewsheet.update": _("評価・コメントを更新"),
+    "reviewsheet.add_action": _("取り組みを追加"),
+    "reviewsheet.add_item": _("項目を追加"),
 }
 FIELD_LABELS = {
-    "partner_name": "区役所の相手方", "reviewed_on": "ふりかえりの日", "summary": "総括",
-    "center_rating": "センターの評価", "center_comment": "センターのコメント", "ward_rating": "区役所の評価",
-    "ward_comment": "区役所のコメント", "status": "状況", "result_note": "結果・経過", "due": "期限", "owner": "担当",
+    "partner_name": _("区役所の相手方"), "reviewed_on": _("ふりかえりの日"), "summary": _("総括"),
+    "center_rating": _("センターの評価"), "center_comment": _("センターのコメント"), "ward_rating": _("区役所の評価"),
+    "ward_comment": _("区役所のコメント"), "status": _("状況"), "result_note": _("結果・経過"), "due": _("期限"), "owner": _("担当"),
 }
 
 
@@ -50,7 +50,7 @@ class HistoryEntry:
 
 
 def _changes(detail: dict) -> list[str]:
-    label = lambda names: "・".join(gettext(FIELD_LABELS.get(name, name)) for name in names)  # noqa: E731
+    label = lambda names: "・".join(str(FIELD_LABELS.get(name, name)) for name in names)  # noqa: E731
     lines = []
     if detail.get("fields"):
         lines.append(label(detail["fields"]))
@@ -74,7 +74,7 @@ def sheet_history(*, sheet: m.ReviewSheet) -> list[HistoryEntry]:
     for event in events:
         user = users.get(event.actor_id)
         who = (user.get_full_name() or user.get_username()) if user else gettext("（システム）")
-        entries.append(HistoryEntry(at=event.at, who=who, what=gettext(ACTION_LABELS.get(event.action, event.action)),
+        entries.append(HistoryEntry(at=event.at, who=who, what=str(ACTION_LABELS.get(event.action, event.action)),
                                     changes=_changes(event.detail or {})))
     return entries
 

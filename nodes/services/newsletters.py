@@ -99,7 +99,7 @@ def _event_text(event: Event) -> str:
         lines.append(gettext("会場: %(venue)s") % {"venue": event.venue})
     if event.capacity:
         lines.append(gettext("定員: %(n)s名") % {"n": event.capacity})
-    lines.append((event.theme or event.description)[:DRAWN_TEXT_LIMIT])
+    lines.append((event.description or event.theme)[:DRAWN_TEXT_LIMIT])
     return "\n".join(line for line in lines if line)
 
 
