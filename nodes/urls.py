@@ -56,6 +56,7 @@ urlpatterns = [
          name="public-newsletter-pdf"),
     # The center's daily operations: newsletters (情報紙) and the review sheet with the ward office.
     path("newsletters/", newsletters.newsletter_list, name="newsletters"),
+    path("newsletters/new/", newsletters.newsletter_new, name="newsletter-new"),
     path("newsletters/editions/new/", newsletters.edition_new, name="newsletter-edition-new"),
     path("newsletters/editions/<uuid:uuid>/", newsletters.edition_detail, name="newsletter-edition"),
     path("newsletters/editions/<uuid:uuid>/preview/", newsletters.edition_preview, name="newsletter-preview"),

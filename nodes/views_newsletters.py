@@ -46,8 +46,29 @@ def newsletter_list(request):
     return render(request, "nodes/newsletters.html", {
         "newsletters": selectors.newsletters(user=request.user), "q": q,
         "editions": selectors.editions(user=request.user, q=q)[:100],
-        "can_edit": any(holds(request.user, m.CENTER_CHANGE, c.pk) for c in centers),
+        "centers": [c for c in centers if holds(request.user, m.CENTER_CHANGE, c.pk)],
     })
+
+
+@login_required
+@require_POST
+def newsletter_new(request):
+    centers = [c for c in _staff_only(request.user) if holds(request.user, m.CENTER_CHANGE, c.pk)]
+    center = next((c for c in centers if str(c.uuid) == request.POST.get("center")), None)
+    if center is None and len(centers) == 1:
+        center = centers[0]
+    if center is None:
+        messages.error(request, gettext("センターを選んでください。"))
+        return redirect("newsletters")
+    try:
+        newsletter = services.newsletter_create(
+            acting_user=request.user, center=center, title=request.POST.get("title", ""),
+            issues_per_year=_int(request.POST.get("issues_per_year")), format_note=request.POST.get("format_note", ""))
+    except ValidationError as error:
+        show_errors(request, error)
+        return redirect("newsletters")
+    messages.success(request, gettext("情報紙「%(title)s」を登録しました。") % {"title": newsletter.title})
+    return redirect("newsletters")
 
 
 @login_required

@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '配布先',
                 'verbose_name_plural': '配布先',
-                'ordering': ['kind', 'id'],
+                'ordering': ['-kind', 'id'],
             },
         ),
         migrations.CreateModel(

@@ -142,7 +142,7 @@ class DistributionLine(models.Model):
     class Meta:
         verbose_name = _("配布先")
         verbose_name_plural = _("配布先")
-        ordering = ["kind", "id"]
+        ordering = ["-kind", "id"]  # 班回覧 first, then facilities
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=DistributionKind.values), name="distribution_kind_known"),
             models.CheckConstraint(condition=~Q(recipient=""), name="distribution_recipient_required"),

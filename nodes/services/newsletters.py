@@ -57,6 +57,8 @@ def _clean_save(record) -> None:
 @transaction.atomic
 def newsletter_create(*, acting_user, center, title: str, issues_per_year: int, format_note: str = "") -> Newsletter:
     require_center_staff(acting_user, center.pk)
+    if not isinstance(issues_per_year, int) or not 1 <= issues_per_year <= 52:
+        raise _error("issues_per_year", gettext("年間の発行回数は1〜52の数字で入力してください。"), "bad_frequency")
     newsletter = Newsletter(center=center, title=(title or "").strip(), issues_per_year=issues_per_year,
                             format_note=(format_note or "").strip())
     newsletter.search_text = search_key(newsletter.title)
@@ -84,6 +86,8 @@ def _locked_draft(edition: NewsletterEdition) -> NewsletterEdition:
 def edition_create(*, acting_user, newsletter: Newsletter, number: int | None, issue_date: dt.date | None,
                    headline: str = "") -> NewsletterEdition:
     require_center_staff(acting_user, newsletter.center_id)
+    if not isinstance(number, int) or number < 1:
+        raise _error("number", gettext("号は1以上の数字で入力してください。"), "bad_number")
     edition = NewsletterEdition(center=newsletter.center, newsletter=newsletter, number=number, issue_date=issue_date,
                                 headline=(headline or "").strip())
     _clean_save(edition)

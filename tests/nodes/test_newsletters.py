@@ -212,3 +212,17 @@ def test_bad_form_input_gets_a_japanese_error_and_a_400(world, mini, client):
     assert client.post(reverse("newsletter-edition-step", args=[mini.uuid, "publish"])).status_code == 400
     client.force_login(world.staff_b)
     assert client.get(reverse("newsletter-edition", args=[mini.uuid])).status_code == 404
+
+
+def test_staff_register_a_newsletter_title_and_bad_frequency_is_refused(world, client):
+    client.force_login(world.staff_a)
+    url = reverse("newsletter-new")
+    response = client.post(url, {"title": "にしとも広場", "issues_per_year": "0"}, follow=True)
+    assert not m.Newsletter.objects.exists()
+    assert "年間の発行回数は1〜52の数字で入力してください。" in response.content.decode()
+    client.post(url, {"title": "にしとも広場", "issues_per_year": "2", "format_note": "カラー印刷・冊子"})
+    response = client.post(url, {"title": "にしとも広場", "issues_per_year": "2"}, follow=True)
+    assert "同じ名称の情報紙がすでにあります。" in response.content.decode()
+    assert list(m.Newsletter.objects.values_list("title", "issues_per_year")) == [("にしとも広場", 2)]
+    client.force_login(world.member_a)
+    assert client.post(url, {"title": "団体だより", "issues_per_year": "4"}).status_code == 403
