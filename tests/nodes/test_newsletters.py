@@ -89,6 +89,7 @@ def test_publishing_puts_the_edition_on_the_portal_scrubbed(world, mini, client)
     pdf_url = reverse("public-newsletter-pdf", args=[world.a.uuid, mini.uuid])
     assert client.get(url).status_code == 404 and client.get(pdf_url).status_code == 404  # a draft is not public
     assert str(mini.uuid) not in client.get(list_url).content.decode()
+    assert str(mini.uuid) not in client.get(reverse("portal", args=[world.a.uuid])).content.decode()
 
     news.edition_publish(acting_user=world.staff_a, edition=mini)
     page = client.get(url).content.decode()
@@ -98,6 +99,7 @@ def test_publishing_puts_the_edition_on_the_portal_scrubbed(world, mini, client)
         for secret in (REPRESENTATIVE, REPRESENTATIVE.replace(" ", ""), REP_PHONE):
             assert secret not in text.replace("\n", ""), secret
     assert str(mini.uuid) in client.get(list_url).content.decode()
+    assert str(mini.uuid) in client.get(reverse("portal", args=[world.a.uuid])).content.decode()
     # The archive on the portal finds it by what it shows, never by the name it hides.
     assert str(mini.uuid) in client.get(list_url, {"q": "譲渡会"}).content.decode()
     assert str(mini.uuid) not in client.get(list_url, {"q": "杉浦"}).content.decode()
