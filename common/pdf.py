@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -34,6 +35,8 @@ _STYLES = {
     "masthead": ParagraphStyle("masthead", fontName=GOTHIC, fontSize=26, leading=32, textColor=colors.white),
     "masthead_side": ParagraphStyle("masthead_side", fontName=GOTHIC, fontSize=10, leading=14,
                                     textColor=colors.white),
+    "masthead_side_right": ParagraphStyle("masthead_side_right", fontName=GOTHIC, fontSize=10, leading=14,
+                                          textColor=colors.white, alignment=TA_RIGHT),
     "body": ParagraphStyle("body", fontName=MINCHO, fontSize=10, leading=15, wordWrap="CJK"),
     "cell": ParagraphStyle("cell", fontName=MINCHO, fontSize=9, leading=13, wordWrap="CJK"),
     "head_cell": ParagraphStyle("head_cell", fontName=GOTHIC, fontSize=9, leading=13, wordWrap="CJK"),
@@ -101,9 +104,9 @@ def _table(block: Rows, width: float) -> Table:
 
 
 def _masthead(block: Masthead, width: float) -> Table:
-    side = Table([[_paragraph(block.left, "masthead_side"), _paragraph(block.right, "masthead_side")]],
+    side = Table([[_paragraph(block.left, "masthead_side"), _paragraph(block.right, "masthead_side_right")]],
                  colWidths=[width / 2 - 4 * mm] * 2)
-    side.setStyle(TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    side.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     band = Table([[_paragraph(block.title, "masthead")], [side]], colWidths=[width])
     band.setStyle(TableStyle([

@@ -161,7 +161,7 @@ def edition_document(edition: PublicEdition) -> pdf.Document:
     blocks: list = [pdf.Masthead(title=edition.title, left=gettext("第%(number)s号") % {"number": edition.number},
                                  right=gettext("%(date)s 発行") % {"date": issued})]
     if edition.headline:
-        blocks.append(pdf.Text(edition.headline))
+        blocks.append(pdf.Subheading(edition.headline))
     for section in edition.sections:
         blocks.append(pdf.Heading(section.title))
         for item in section.items:
