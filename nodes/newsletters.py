@@ -142,12 +142,18 @@ class PublicEdition:
 
 def public_edition(edition: m.NewsletterEdition) -> PublicEdition:
     """Every text scrubbed by the door the portal's pages use (organizations may be named, as on the
-    public calendar; a person's name, phone or email is replaced, and a text still holding one is withheld)."""
+    public calendar; a person's name, phone or email is replaced, and a text still holding one is withheld).
+    A case not shared with its names (団体名を出して) has its organizations scrubbed as well."""
     door = Door(organizations=False)
+    anonymous = None  # a case shared anonymized keeps its parties unnamed here too
     by_kind: dict[str, list[PublicItem]] = {}
-    for item in edition.items.all():
+    for item in edition.items.select_related("case"):
+        item_door = door
+        if item.kind == m.ItemKind.CASE and (item.case is None or item.case.sharing_level != m.SharingLevel.NAMED):
+            anonymous = anonymous or Door()
+            item_door = anonymous
         by_kind.setdefault(item.kind, []).append(
-            PublicItem(heading=door.public_text(item.heading), body=door.public_text(item.body)))
+            PublicItem(heading=item_door.public_text(item.heading), body=item_door.public_text(item.body)))
     sections = [PublicSection(title=str(SECTION_TITLES[kind]), items=by_kind[kind])
                 for kind in SECTION_ORDER if kind in by_kind]
     return PublicEdition(uuid=str(edition.uuid), title=door.public_text(edition.newsletter.title), number=edition.number,

@@ -228,3 +228,13 @@ def test_staff_register_a_newsletter_title_and_bad_frequency_is_refused(world, c
     assert list(m.Newsletter.objects.values_list("title", "issues_per_year")) == [("にしとも広場", 2)]
     client.force_login(world.member_a)
     assert client.post(url, {"title": "団体だより", "issues_per_year": "4"}).status_code == 403
+
+
+def test_an_anonymized_case_keeps_its_parties_unnamed_on_the_portal(world, mini, client):
+    case = services.case_update(acting_user=world.staff_a, case=world.rec_a.case, sharing_level="anonymized",
+                                summary=f"{world.group_a.organization.name}と保健所が協働したTNR活動。")
+    news.edition_add_items(acting_user=world.staff_a, edition=mini, cases=[case])
+    news.edition_publish(acting_user=world.staff_a, edition=mini)
+    page = client.get(reverse("public-newsletter-edition", args=[world.a.uuid, mini.uuid])).content.decode()
+    assert "TNR活動" in page and "野良猫の不妊去勢手術" in page
+    assert world.group_a.organization.name not in page and "Chigasaki" not in page
