@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from common import pdf
 
-from . import city_menu, csvio, models as m
+from . import city_menu, csvio, models as m, newsletters
 from .outgoing import Door
 
 CACHE = "public, max-age=300"
@@ -43,7 +43,9 @@ def portal_home(request):
 
 def portal(request, center_uuid):
     center = _center(center_uuid)
-    return render(request, "nodes/public/portal.html", {"center": center, **city_menu.portal(center=center)})
+    return render(request, "nodes/public/portal.html", {
+        "center": center, **city_menu.portal(center=center),
+        "newsletters": newsletters.published_editions(center=center, limit=city_menu.PORTAL_LIMIT)})
 
 
 def menu(request, center_uuid):

@@ -197,6 +197,27 @@ def test_nishiku_shows_renewals_due_and_consultations_at_every_step():
 
 
 @pytest.mark.django_db
+def test_nishiku_has_an_edition_of_each_newsletter_and_review_sheets_with_carried_actions(client):
+    seed_center("nishiku")
+    center = _center("nishiku")
+    editions = m.NewsletterEdition.objects.filter(center=center).select_related("newsletter")
+    assert sorted(e.newsletter.title for e in editions) == ["にしとも広場", "にしとも広場mini"]
+    hiroba = editions.get(newsletter__title="にしとも広場")
+    mini = editions.get(newsletter__title="にしとも広場mini")
+    assert hiroba.status == m.EditionStatus.PUBLISHED and mini.status == m.EditionStatus.DRAFT
+    assert set(mini.items.values_list("kind", flat=True)) == {"event", "group", "column"}
+    assert mini.distribution.filter(kind="han_kairan").count() >= 3
+    assert hiroba.items.filter(kind="case").count() == 2
+    page = client.get(f"/portal/{center.uuid}/newsletters/{hiroba.uuid}/").content.decode()
+    assert "区内のユニークな取組" in page and "石田" not in page
+    current, last = m.ReviewSheet.objects.filter(center=center).order_by("-fiscal_year")
+    assert current.fiscal_year == last.fiscal_year + 1
+    carried = current.actions.filter(carried_from__isnull=False)
+    assert carried.count() == 2 and not carried.exclude(status=m.ActionStatus.OPEN).exists()
+    assert last.items.filter(heading="西区役所との協働", ward_rating="A").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("key", ["nishiku", "chigasaki"])
 def test_talent_banks_have_listed_talents_and_a_request_waiting(key):
     seed_center(key)

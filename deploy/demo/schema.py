@@ -18,10 +18,13 @@ from django.db import models
 
 from common.vocabulary import ACTIVITY_FIELDS, CaseOutcome, CollaborationForm, PartyRole, ProgrammeTrack
 from nodes.models import (
+    ActionOwner,
+    ActionStatus,
     BookingStatus,
     BoxSize,
     ConsentMethod,
     ConsultationChannel,
+    DistributionKind,
     EventKind,
     GroupRegistration,
     GroupStatus,
@@ -29,6 +32,7 @@ from nodes.models import (
     MemberKind,
     MenuItemKind,
     NeedStatus,
+    Rating,
     RenewalDifficulty,
     SharingLevel,
     TalentVolunteer,
@@ -403,6 +407,36 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "draw": Key(boolean, default=False), "seed": _TEXT,
         "releases": Key(list_of(ref(Ref.GROUP)), default=list),
     },
+    # The center's newsletters (情報紙, seed 004: にしとも広場 twice a year, mini four times) with their
+    # editions: items drawn from the events (by title: the first one on or after the issue date), groups
+    # and cases defined above, a staff column, the distribution list, and whether it is published.
+    "newsletters": {
+        "title": Key(text, required=True), "issues_per_year": Key(integer, required=True), "format_note": _TEXT,
+        "editions": Key(list_of(nested({
+            "number": Key(integer, required=True), "issue_date": Key(date, required=True), "headline": _TEXT,
+            "events": Key(list_of(text), default=list), "groups": Key(list_of(ref(Ref.GROUP)), default=list),
+            "cases": Key(list_of(ref(Ref.CASE)), default=list),
+            "columns": Key(list_of(nested({"heading": Key(text, required=True), "body": Key(text, required=True)})),
+                           default=list),
+            "distribution": Key(list_of(nested({
+                "kind": Key(choice(DistributionKind), required=True), "recipient": Key(text, required=True),
+                "han_count": Key(integer), "copies": Key(integer, required=True)})), default=list),
+            "published": Key(boolean, default=False),
+        })), default=list),
+    },
+    # The mutual review sheet with the ward office, one per 年度 in order: a later sheet copies the
+    # earlier one's items and carries its open actions (the seeder creates them as staff would).
+    "review_sheets": {
+        "fiscal_year": Key(fiscal_year, required=True), "partner_name": _TEXT, "reviewed_on": Key(date),
+        "summary": _TEXT,
+        "items": Key(list_of(nested({
+            "heading": Key(text, required=True), "center_rating": Key(choice(Rating), default=""),
+            "center_comment": _TEXT, "ward_rating": Key(choice(Rating), default=""), "ward_comment": _TEXT})),
+            default=list),
+        "actions": Key(list_of(nested({
+            "text": Key(text, required=True), "item": _TEXT, "owner": Key(choice(ActionOwner), default="both"),
+            "due": _TEXT, "status": Key(choice(ActionStatus), default="open"), "result_note": _TEXT})), default=list),
+    },
     # Accounts beyond the center's admin and staff, on an organization defined above.
     "logins": {"username": Key(text, required=True), "role": Key(choice(Role), required=True),
                "organization": Key(_ORGANIZATION, required=True), "last_name": Key(text, required=True),
@@ -413,7 +447,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
 _LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
           "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
           "logins": "username", "proposals": "title", "programme": "fiscal_year", "bookings": "purpose",
-          "boxes": "size", "box_rounds": "title", "networks": "network"}
+          "boxes": "size", "box_rounds": "title", "networks": "network",
+          "newsletters": "title", "review_sheets": "fiscal_year"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 

@@ -28,6 +28,7 @@ from nodes.models import (
     BookingStatus,
     CallStatus,
     CollaborationCase,
+    Event,
     EventStatus,
     GroupRegistration,
     GroupStatus,
@@ -37,6 +38,7 @@ from nodes.models import (
     Room,
     suggested_timetable,
 )
+from nodes.services import newsletters, review_sheets
 from nodes.spaces_selectors import closed_reason
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
@@ -132,6 +134,7 @@ class _CenterSeeder:
             "history": self.history, "figures": self.figures,
             "programme": self.programme, "rooms": self.room, "bookings": self.booking, "boxes": self.box,
             "box_rounds": self.box_round, "networks": self.network,
+            "newsletters": self.newsletter, "review_sheets": self.review_sheet,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -358,6 +361,51 @@ class _CenterSeeder:
 
     def figures(self, entry: dict) -> None:
         services.center_figures_update(acting_user=self.admin, center=self.center, **entry)
+
+    def newsletter(self, entry: dict) -> None:
+        newsletter = newsletters.newsletter_create(acting_user=self.staff, center=self.center, title=entry["title"],
+                                                   issues_per_year=entry["issues_per_year"],
+                                                   format_note=entry["format_note"])
+        for data in entry["editions"]:
+            edition = newsletters.edition_create(acting_user=self.staff, newsletter=newsletter, number=data["number"],
+                                                 issue_date=data["issue_date"], headline=data["headline"])
+            events = []
+            for title in data["events"]:
+                event = (Event.objects.filter(center=self.center, title=title, starts_at__date__gte=data["issue_date"])
+                         .order_by("starts_at").first())
+                if event is None:
+                    raise ValidationError(f"no event 「{title}」 on or after the issue date {data['issue_date']}")
+                events.append(event)
+            if events or data["groups"] or data["cases"]:
+                newsletters.edition_add_items(acting_user=self.staff, edition=edition, events=events,
+                                              groups=[self.groups[name] for name in data["groups"]],
+                                              cases=[self.cases[title] for title in data["cases"]])
+            for column in data["columns"]:
+                newsletters.edition_add_column(acting_user=self.staff, edition=edition, **column)
+            newsletters.distribution_set(acting_user=self.staff, edition=edition, lines=data["distribution"])
+            if data["published"]:
+                newsletters.edition_publish(acting_user=self.staff, edition=edition)
+
+    def review_sheet(self, entry: dict) -> None:
+        sheet = review_sheets.review_sheet_create(acting_user=self.staff, center=self.center,
+                                                  fiscal_year=entry["fiscal_year"], partner_name=entry["partner_name"],
+                                                  headings=[data["heading"] for data in entry["items"]] or None)
+        for data in entry["items"]:
+            if not sheet.items.filter(heading=data["heading"]).exists():
+                review_sheets.review_item_add(acting_user=self.staff, sheet=sheet, heading=data["heading"])
+        ratings = {data["heading"]: data for data in entry["items"]}
+        items = [{"id": item.pk, **{name: ratings[item.heading][name] for name in review_sheets.ITEM_FIELDS}}
+                 for item in sheet.items.all() if item.heading in ratings]
+        for data in entry["actions"]:
+            item = sheet.items.filter(heading=data["item"]).first() if data["item"] else None
+            review_sheets.review_action_add(acting_user=self.staff, sheet=sheet, text=data["text"], owner=data["owner"],
+                                            due=data["due"], item=item)
+        wanted = {data["text"]: data for data in entry["actions"]}
+        actions = [{"id": action.pk, **{name: wanted[action.text][name] for name in review_sheets.ACTION_FIELDS}}
+                   for action in sheet.actions.all() if action.text in wanted]
+        review_sheets.review_sheet_update(
+            acting_user=self.staff, sheet=sheet, items=items, actions=actions,
+            values={"reviewed_on": entry["reviewed_on"], "summary": entry["summary"]})
 
     def proposal(self, entry: dict) -> None:
         if entry["need"] not in self.needs or entry["submitted_by"] not in self.accounts:

@@ -89,6 +89,15 @@ from .matching import (
     is_legal_entity,
 )
 from .networks import MemberKind, NetworkMember, SupportNetwork
+from .newsletters import (
+    DistributionKind,
+    DistributionLine,
+    EditionItem,
+    EditionStatus,
+    ItemKind,
+    Newsletter,
+    NewsletterEdition,
+)
 from .programme import (
     APPLICATION_DECIDED_STATUSES,
     CALL_STATUS_ORDER,
@@ -129,6 +138,7 @@ from .renewals import (
     RenewalDifficultyAnswer,
     RenewalStatus,
 )
+from .reviews import ActionOwner, ActionStatus, Rating, ReviewAction, ReviewItem, ReviewSheet
 from .spaces import (
     HOLDING_STATUSES,
     OVERLAP_CONSTRAINT,
@@ -186,6 +196,19 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Room",
+    "DistributionKind",
+    "DistributionLine",
+    "EditionItem",
+    "EditionStatus",
+    "ItemKind",
+    "Newsletter",
+    "NewsletterEdition",
+    "ActionOwner",
+    "ActionStatus",
+    "Rating",
+    "ReviewAction",
+    "ReviewItem",
+    "ReviewSheet",
     "CenterRelation",
     "Referral",
     "ReferralDirection",
