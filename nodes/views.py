@@ -16,7 +16,17 @@ from permissions.models import OrganizationKind
 from permissions.scoping import get_scoped_or_deny, holds, scoped_queryset
 from sync.services import status as sync_status
 
-from . import inboxes, lifecycle, models as m, network_selectors, selectors, services, sharing, views_public
+from . import (
+    inboxes,
+    lifecycle,
+    models as m,
+    network_selectors,
+    routing_selectors,
+    selectors,
+    services,
+    sharing,
+    views_public,
+)
 from .forms import PartyFormSet
 from .ui import RECORDS, detail_rows
 
@@ -103,6 +113,7 @@ def _detail_context(request, ui, record) -> dict:
         context["linked"] = {"organizations": list(record.linked_organizations.all()),
                              "cases": list(record.linked_cases.all())}
         context["referrals"] = network_selectors.consultation_referrals(user=request.user, consultation=record)
+        context["routing"] = routing_selectors.consultation_routing(user=request.user, consultation=record)
     if isinstance(record, m.Need | m.Offer):
         side = "need" if isinstance(record, m.Need) else "offer"
         context["matching"] = {
