@@ -100,12 +100,12 @@ def test_an_expert_is_a_talent_or_a_named_professional_and_stays_on_the_node(wor
     card = world.rec_a.consultation
     by_talent = routing.expert_refer(acting_user=world.staff_a, consultation=card, talent=world.rec_a.talent,
                                      expertise="手品", asked_on=world.today)
-    outside = routing.expert_refer(acting_user=world.staff_a, consultation=card, professional_name="森本 税理士事務所",
+    outside = routing.expert_refer(acting_user=world.staff_a, consultation=card, professional_name="森本 敦子",
                                    expertise="税理士・NPO会計", asked_on=world.today, question="収益事業の判定")
     routing.expert_answer(acting_user=world.staff_a, referral=outside, answer="収益事業に当たらない見込み")
     outside.refresh_from_db()
     assert outside.answered_on == timezone.localdate() and by_talent.professional_name == ""
-    for talent, name in ((None, ""), (world.rec_a.talent, "森本 税理士事務所")):
+    for talent, name in ((None, ""), (world.rec_a.talent, "森本 敦子")):
         with pytest.raises(ValidationError) as error:
             routing.expert_refer(acting_user=world.staff_a, consultation=card, talent=talent, professional_name=name,
                                  expertise="会計", asked_on=world.today)
