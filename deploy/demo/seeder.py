@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from common.japanese import fiscal_year_of
 from nodes import services, tours
-from nodes.services import consultation_routing as routing
 from nodes.matching_text import parse_allowed_forms, parse_costs
 from nodes.models import (
     SEED_BUDGET_FRAME_YEN,
@@ -36,6 +35,7 @@ from nodes.models import (
     TalentVolunteer,
     suggested_timetable,
 )
+from nodes.services import consultation_routing as routing
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
 
