@@ -263,6 +263,7 @@ def consultation_kinds_table(center, *, fiscal_year: int | None = None) -> Table
         counts[(kind, month)] += n
     kinds = [(value, str(label)) for value, label in ConsultationKind.choices] + [("", gettext("未分類"))]
     shown = [(value, label) for value, label in kinds if any(counts[(value, month)] for month in FISCAL_MONTHS)]
+    shown = shown or kinds[-1:]  # a 年度 without consultations still shows its months
     rows = [Row(gettext("%(month)s月") % {"month": month}, [counts[(value, month)] for value, _label in shown],
                 sum(counts[(value, month)] for value, _label in shown)) for month in FISCAL_MONTHS]
     totals = [sum(counts[(value, month)] for month in FISCAL_MONTHS) for value, _label in shown]
