@@ -3,7 +3,6 @@ it into a themed 相談日, link it to what it led to and pick it for the monthl
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_time
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from common import csv_safe
 from permissions.scoping import holds
 
 from . import models as m, routing_selectors as selectors
@@ -201,7 +201,7 @@ def monthly_review_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="consultation-review-{review.month:%Y-%m}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)  # a planted 「=HYPERLINK(…)」 stays text
     writer.writerow([gettext("検討する月"), gettext("相談テーマ"), gettext("相談の種類"), gettext("対応するスタッフ"),
                      gettext("気になった点"), gettext("検討の結果・今後の対応"), gettext("検討日時")])
     for item in review.items:

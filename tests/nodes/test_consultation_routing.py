@@ -338,13 +338,15 @@ def test_ui_days_review_and_statistics(world, chief, client):
     response = client.post(f"/consultations/{other.uuid}/book/", {"consultation_day": day.uuid}, follow=True)
     assert "この相談日は予約でいっぱいです。" in response.content.decode()
     client.post(f"/consultations/{card.uuid}/notable/", {"reason": "継続的な伴走が必要"})
+    client.post(f"/consultations/{other.uuid}/notable/", {"reason": "=HYPERLINK(\"http://x\")"})
     response = client.get("/consultation-review/")
     assert "継続的な伴走が必要" in response.content.decode() and "検討待ち" in response.content.decode()
     client.force_login(chief)
-    notable = m.NotableConsultation.objects.get()
+    notable = m.NotableConsultation.objects.get(consultation=card)
     client.post(f"/consultation-review/{notable.uuid}/decide/", {"decision": "次回の相談日に専門家を呼ぶ"})
     csv_text = client.get(f"/consultation-review/review.csv?month={notable.month:%Y-%m}").content.decode("utf-8-sig")
     assert "次回の相談日に専門家を呼ぶ" in csv_text and csv_text.startswith("検討する月")
+    assert "'=HYPERLINK" in csv_text  # a formula-like reason is written as text
     response = client.get("/stats/")
     assert "相談の種類別の件数（月別）" in response.content.decode()
     assert client.get("/stats/consultation-kinds.csv").status_code == 200
