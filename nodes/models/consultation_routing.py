@@ -48,7 +48,9 @@ class ExpertReferral(CenterRecord):
                 name="expert_referral_one_expert",
             ),
             models.CheckConstraint(condition=Q(answered_on__isnull=True) | Q(answered_on__gte=F("asked_on")),
-                                   name="expert_referral_answer_after_ask"),
+                                   name="expert_referral_answer_after_ask",
+                                   violation_error_message=_("回答日は依頼した日より後にしてください。"),
+                                   violation_error_code="answer_before_ask"),
             models.CheckConstraint(condition=Q(answer="") | Q(answered_on__isnull=False),
                                    name="expert_referral_answer_dated"),
         ]
@@ -81,8 +83,12 @@ class ConsultationDay(CenterRecord):
         ordering = ["day", "starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(theme__in=ConsultationKind.values), name="consultation_day_theme_known"),
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="consultation_day_ends_after_start"),
-            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=50), name="consultation_day_capacity_1_50"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="consultation_day_ends_after_start",
+                                   violation_error_message=_("終了時刻は開始時刻より後にしてください。"),
+                                   violation_error_code="ends_before_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=50), name="consultation_day_capacity_1_50",
+                                   violation_error_message=_("受付できる件数は1〜50件にしてください。"),
+                                   violation_error_code="capacity_range"),
             models.CheckConstraint(condition=Q(booked__gte=0, booked__lte=F("capacity")),
                                    name="consultation_day_within_capacity"),
         ]
