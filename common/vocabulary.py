@@ -137,3 +137,17 @@ class CostItem(models.TextChoices):
     VENUE = "venue", _("会場")
     INSURANCE = "insurance", _("保険")
     OTHER = "other", _("その他の費用")
+
+
+class MemberKind(models.TextChoices):
+    """What a member organization of an intermediate support network is counted as (individuals are
+    counted apart, never named); the node counts by these, the hub lists them."""
+
+    NPO = "npo", _("NPO法人")
+    VOLUNTARY = "voluntary", _("任意団体")
+    COMPANY = "company", _("企業")
+    NEIGHBORHOOD = "neighborhood", _("自治会・町内会")
+    SCHOOL = "school", _("学校")
+    SOCIAL_WELFARE_COUNCIL = "social_welfare_council", _("社協")
+    GOVERNMENT = "government", _("行政")
+    OTHER = "other", _("その他の団体")

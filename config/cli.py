@@ -85,7 +85,7 @@ def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, we
     with console.status("Starting the federation (migrate, enroll, seed, start, wait for health)…"):
         deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None)
     if seed:
-        with console.status("Centers as a network: relations and referrals through the hub…"):
+        with console.status("Centers as a network: relations, referrals and trainings through the hub…"):
             _play_network(deployments, nodes)
     order = {d.url: i for i, d in enumerate(deployments)}
     logins.sort(key=lambda login: (order[login["url"]], login["username"]))
@@ -96,7 +96,8 @@ def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, we
 
 def _play_network(deployments, nodes) -> None:
     """deploy/demo/network.yaml on the running federation: each relation declared by both centers, each
-    referral sent and answered (only among the centers started)."""
+    referral sent and answered, each training opened, registered for and, once held, counted (only
+    among the centers started)."""
     from deploy.demo.network import load_network
     from deploy.federation import run_module
 
@@ -116,6 +117,17 @@ def _play_network(deployments, nodes) -> None:
         if referral["from"] in titles and referral["to"] in titles:
             step(referral["from"], "refer", str(index), titles[referral["to"]])
             step(referral["to"], "answer", str(index))
+    for index, training in enumerate(network.get("trainings", [])):
+        invited = [key for key in training["to"] if key in titles]
+        if training["from"] not in titles or not invited:
+            continue
+        step(training["from"], "train_open", str(index))
+        for key in invited:
+            step(key, "train_register", str(index))
+        if training.get("held"):
+            step(training["from"], "train_attend", str(index))
+            for key in invited:
+                step(key, "train_attended", str(index))
 
 
 @demo_app.command("up")

@@ -39,6 +39,8 @@ class DisasterDeclaration(models.Model):
     started_at = models.DateTimeField(_("開始"))
     closed_at = models.DateTimeField(_("終了"), null=True, blank=True)
     version = models.PositiveBigIntegerField()
+    # The hub's operator that declared it (みんかな), as the hub named it; blank from an older hub.
+    declared_by = models.CharField(_("宣言した団体"), max_length=200, blank=True)
     feed_seq = models.PositiveBigIntegerField(_("配信番号"))
     received_at = models.DateTimeField(auto_now=True)
 

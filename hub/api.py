@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import error_response
+from permissions.models import HubScope
 
 from .models import DisasterContactCopy, DisasterDeclaration
 from .selectors.access import can
@@ -18,7 +19,7 @@ from .selectors.contacts import disaster_contacts
 
 class DisasterContactsApi(APIView):
     """GET the declaration's disaster contacts. 403 `permission_denied` without hub access,
-    403 `grant_required` without an approved, unexpired grant; every call is audited."""
+    403 `scope_required` without the scope 災害対応の調整, 403 `grant_required` without an approved, unexpired grant; every call is audited."""
 
     class Output(serializers.ModelSerializer):
         uuid = serializers.UUIDField(source="entity_uuid")
@@ -35,6 +36,9 @@ class DisasterContactsApi(APIView):
     def get(self, request, uuid):
         if not can(request.user, "view_hub"):
             return error_response("permission_denied", gettext("ハブの閲覧権限がありません。"), 403)
+        if not can(request.user, HubScope.DISASTER_COORDINATION):
+            return error_response("scope_required", gettext("災害対応の調整の範囲がありません。運営団体のハブ管理者に付与を依頼してください。"),
+                                  403, scope=HubScope.DISASTER_COORDINATION.value)
         declaration = get_object_or_404(DisasterDeclaration, uuid=uuid)
         grant, contacts = disaster_contacts(user=request.user, declaration=declaration, purpose="api")
         if grant is None:

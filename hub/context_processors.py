@@ -1,19 +1,22 @@
-"""What every page of the hub shows: whether the user holds a hub role, and the open disasters."""
+"""What every page of the hub shows: who runs the hub and its partners, the menu entries the user
+may open, and the open disasters."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from common.banner import banner_items
+from permissions.selectors import hub_operator, hub_partners
 
-from .selectors import can, open_disasters
+from .selectors import hub_menu, open_disasters
 
 
 def navigation(request) -> dict:
+    context = {"hub_operator": hub_operator(), "hub_partners": hub_partners()}
     if not request.user.is_authenticated:
-        return {}
+        return context
     # Visitor accounts of study tours hold no hub role: they see their tours and nothing else.
-    return {"hub_staff": can(request.user, "view_hub")}
+    return {**context, "hub_menu": hub_menu(request.user)}
 
 
 def disaster_banner(request) -> dict:

@@ -4,7 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import TourStopForm
+from common.templatetags.kyodo import person_name
 from common.vocabulary import TRACK_FILTER_FORMS, continuation_filter_choices
+from permissions.models import HubScope, Membership
+from permissions.roles import COORDINATOR_ROLES
 from sync.disaster import MAX_CONTACT_GRANT_HOURS, Hazard, Phase, QuestionKind, parse_codes
 
 from .models import (
@@ -242,3 +245,20 @@ class SurveyForm(forms.Form):
                 {"key": f"o{n}", "label": label} for n, label in enumerate(labels, start=1)]
             questions.append({"key": f"q{i}", "text": text, "kind": kind, "options": options})
         return questions
+
+
+class ScopeGrantForm(forms.Form):
+    """A scope opened to one coordinator on top of their role (the service checks who may)."""
+
+    membership = forms.ModelChoiceField(queryset=Membership.objects.none(), label=_("コーディネーター"))
+    scope = forms.ChoiceField(choices=HubScope.choices, label=_("開く範囲"))
+    reason = forms.CharField(label=_("理由"), max_length=200,
+                             help_text=_("例：県域の災害ボランティアセンターの報告に統計を使うため"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = (
+            Membership.objects.filter(role__in=COORDINATOR_ROLES).select_related("user", "organization")
+            .order_by("organization__name_kana", "user__username"))
+        self.fields["membership"].label_from_instance = lambda m: (
+            f"{m.organization.name}：{person_name(m.user)}（{m.get_role_display()}）")

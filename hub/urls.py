@@ -2,8 +2,19 @@
 
 from django.urls import path
 
-from . import api, library_sync_views, sync_views, sync_views_network
-from .views import contacts, directory, disasters, federation, library, statistics, surveys, tours
+from . import api, library_sync_views, sync_views, sync_views_network, sync_views_trainings
+from .views import (
+    contacts,
+    directory,
+    disasters,
+    federation,
+    library,
+    networks,
+    scopes,
+    statistics,
+    surveys,
+    tours,
+)
 
 urlpatterns = [
     # The federation: nodes, their keys, notices.
@@ -13,13 +24,19 @@ urlpatterns = [
     path("nodes/<slug:slug>/status/", federation.node_status, name="hub-node-status"),
     path("nodes/<slug:slug>/keys/<str:key_id>/retire/", federation.key_retire, name="hub-key-retire"),
     path("notices/new/", federation.notice, name="hub-notice"),
+    # The hub's operator, its partners and their coordinators' scopes.
+    path("scopes/", scopes.scopes, name="hub-scopes"),
+    path("scopes/<int:pk>/revoke/", scopes.scope_revoke, name="hub-scopes-revoke"),
     # The cross-center directory and calendar.
     path("directory/", directory.directory, name="hub-directory"),
     path("calendar/", directory.calendar, name="hub-calendar"),
+    path("networks/", networks.network_list, name="hub-networks"),
+    path("networks.json", networks.network_list_json, name="hub-networks-json"),
     # The shared case library and its collections.
     path("cases/", library.case_library, name="hub-cases"),
     path("cases/<int:pk>/", library.case_detail, name="hub-case"),
     path("cases/reads/", library.library_reads, name="hub-library-reads"),
+    path("network/trainings/", library.training_counts, name="hub-training-counts"),
     path("cases/<int:pk>/collect/", library.case_collect, name="hub-case-collect"),
     path("collections/", library.collection_list, name="hub-collections"),
     path("collections/<int:pk>/", library.collection_detail, name="hub-collection"),
@@ -86,6 +103,14 @@ urlpatterns = [
     path("sync/v1/relations/figures", sync_views_network.backed_figures, name="sync-backed-figures"),
     path("sync/v1/referrals", sync_views_network.referrals, name="sync-referrals"),
     path("sync/v1/referrals/<uuid:uuid>/status", sync_views_network.referral_status, name="sync-referral-status"),
+    path("sync/v1/trainings", sync_views_trainings.training_open, name="sync-trainings"),
+    path("sync/v1/trainings/<uuid:uuid>/status", sync_views_trainings.training_status, name="sync-training-status"),
+    path("sync/v1/trainings/<uuid:uuid>/registrations", sync_views_trainings.registration,
+         name="sync-training-registrations"),
+    path("sync/v1/trainings/<uuid:uuid>/attendance", sync_views_trainings.attendance, name="sync-training-attendance"),
+    path("sync/v1/trainings/<uuid:uuid>/materials", sync_views_trainings.materials, name="sync-training-materials"),
+    path("sync/v1/trainings/<uuid:uuid>/materials/<uuid:material>", sync_views_trainings.material_file,
+         name="sync-training-material"),
     path("sync/v1/introductions", sync_views.introductions, name="sync-introductions"),
     path("sync/v1/introductions/<uuid:uuid>/answer", sync_views.introduction_answer, name="sync-introduction-answer"),
 ]

@@ -8,15 +8,18 @@ class NodesConfig(AppConfig):
 
     def ready(self):
         from sync import feed, registry
-        from sync.wire import introductions, referrals, tours
+        from sync.wire import introductions, referrals, tours, trainings
 
         from . import outgoing, projections, publishing
         from .services import (
+            attendance_receive_item,
             introduction_answer_receive_item,
             introduction_receive_item,
             referral_receive_item,
             referral_status_receive_item,
+            registration_receive_item,
             relation_receive_item,
+            training_receive_item,
         )
         from .tours import report_receive_item
 
@@ -29,3 +32,6 @@ class NodesConfig(AppConfig):
         feed.register(referrals.REQUEST_KIND, referral_receive_item)
         feed.register(referrals.STATUS_KIND, referral_status_receive_item)
         feed.register(tours.REPORT_KIND, report_receive_item)
+        feed.register(trainings.TRAINING_KIND, training_receive_item)
+        feed.register(trainings.REGISTRATION_KIND, registration_receive_item)
+        feed.register(trainings.ATTENDANCE_KIND, attendance_receive_item)

@@ -14,6 +14,7 @@ from permissions.scoping import scoped_queryset
 from . import models as m
 from .api.serializers import GROUP_KINDS, PARTNER_KINDS
 from .selectors import user_centers
+from .support_networks import postable_members
 
 
 class ServiceForm(forms.ModelForm):
@@ -94,6 +95,10 @@ class GroupForm(ServiceForm):
             self.initial.update(name=organization.name, name_kana=organization.name_kana, kind=organization.kind)
             # Consents are given and withdrawn on the group page, each with its own timestamp.
             del self.fields["consents"]
+            if organization.kind == OrganizationKind.INTERMEDIATE_SUPPORT:
+                del self.fields["member_count"]  # a network's count comes from its members (ネットワークの会員)
+        if "member_count" in self.fields:
+            self.fields["member_count"].help_text = _("中間支援組織（ネットワーク）は空欄に（会員名簿から自動で数えます）")
 
     def service_values(self) -> dict:
         values = super().service_values()
@@ -198,6 +203,16 @@ def _checks(choices, label, coerce=str, help_text=""):
 MONTH_CHOICES = [(month, MONTHS[month]) for month in m.MONTHS]  # Django's names: 4月 in Japanese
 
 
+def on_behalf_field(form: ServiceForm) -> None:
+    """「会員団体（代理での掲載）」: a network posting for one of its current members; the model checks the
+    member belongs to the poster (the requester, or the offer's group)."""
+    field = form.fields["on_behalf_of"]
+    field.queryset = postable_members(user=form.user)
+    field.label_from_instance = lambda member: member.posting_label
+    field.empty_label = gettext("（代理ではない）")
+    field.help_text = _("中間支援組織のネットワークが会員団体に代わって掲載するときに選びます。")
+
+
 class NeedForm(ServiceForm):
     allowed_forms = _checks(m.CollaborationForm.choices, _("想定する協働の形態"),
                             help_text=_("委託は法人格のある団体に限られます。"))
@@ -205,12 +220,14 @@ class NeedForm(ServiceForm):
 
     class Meta:
         model = m.Need
-        fields = ["title", "description", "purpose", "requester", "activity_fields", "area", "fiscal_year", "needed_by",
-                  "budget", "allowed_forms", "forms_note", "resources", "covered_costs", "partner_role", "status"]
+        fields = ["title", "description", "purpose", "requester", "on_behalf_of", "activity_fields", "area", "fiscal_year",
+                  "needed_by", "budget", "allowed_forms", "forms_note", "resources", "covered_costs", "partner_role",
+                  "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].queryset = self.fields["requester"].queryset.exclude(kind=OrganizationKind.CENTER)
+        on_behalf_field(self)
         self.fields["fiscal_year"].help_text = _("西暦で入力（例: 令和8年度 → 2026）")
 
     def derived_center(self, values):
@@ -223,12 +240,13 @@ class OfferForm(ServiceForm):
 
     class Meta:
         model = m.Offer
-        fields = ["group", "title", "description", "activity_fields", "area", "capacity", "available_months",
-                  "cost_conditions", "conditions", "is_published"]
+        fields = ["group", "on_behalf_of", "title", "description", "activity_fields", "area", "capacity",
+                  "available_months", "cost_conditions", "conditions", "is_published"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = self.fields["group"].queryset.select_related("organization")
+        on_behalf_field(self)
         self.fields.pop("center", None)  # an offer belongs to its group's center
         if self.instance.pk:
             del self.fields["group"]

@@ -4,10 +4,11 @@ only place that decides what of a record the hub may see. Registered with sync a
 from __future__ import annotations
 
 from sync import registry
-from sync.wire import cases, directory, tours
+from sync.wire import cases, directory, networks, tours
 
 from .listings import event_listing, group_listing, offer_listing
 from .sharing import project_case
+from .support_networks import network_listing
 from .tour_sharing import project_tour, project_tour_case, project_tour_lesson
 
 PROFILE_TYPE = directory.NODE_PROFILE
@@ -31,6 +32,8 @@ def register_types() -> None:
                       depends_on=after_profile)
     registry.register(directory.DIRECTORY_OFFER, model="nodes.offer", project=offer_listing,
                       depends_on=(directory.DIRECTORY_GROUP,))
+    registry.register(networks.NETWORK_LISTING, model="nodes.supportnetwork", project=network_listing,
+                      depends_on=after_profile)
     registry.register(tours.STUDY_TOUR, model="nodes.studytour", project=project_tour, depends_on=after_profile)
     registry.register(tours.TOUR_CASE, model="nodes.tourcase", project=project_tour_case, depends_on=(tours.STUDY_TOUR,))
     registry.register(tours.TOUR_LESSON, model="nodes.tourlesson", project=project_tour_lesson,

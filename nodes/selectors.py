@@ -24,6 +24,8 @@ from . import hub_link, matching, models as m
 from .matching_text import parse_costs
 from .outgoing import Door
 
+# A need or offer posted for a network's member is shown 「○○ネットワーク（会員：△△）」: read along.
+ON_BEHALF = ("on_behalf_of__network__group__organization", "on_behalf_of__group__organization")
 LIST_RELATIONS: dict[type, dict] = {
     m.GroupRegistration: {"select": ("organization", "center"), "prefetch": ("activity_fields",)},
     m.TalentVolunteer: {"select": ("center",), "prefetch": ("activity_fields",)},
@@ -33,8 +35,8 @@ LIST_RELATIONS: dict[type, dict] = {
         "select": ("center", "responsible_department"),
         "prefetch": ("activity_fields", Prefetch("party_roles", queryset=m.CaseParty.objects.select_related("organization"))),
     },
-    m.Need: {"select": ("center", "requester"), "prefetch": ("activity_fields",)},
-    m.Offer: {"select": ("center", "group__organization"), "prefetch": ("activity_fields",)},
+    m.Need: {"select": ("center", "requester", *ON_BEHALF), "prefetch": ("activity_fields",)},
+    m.Offer: {"select": ("center", "group__organization", *ON_BEHALF), "prefetch": ("activity_fields",)},
     m.StudyTour: {"select": ("center",), "prefetch": ()},
     m.SuggestionDismissal: {"select": ("center", "need", "offer__group__organization", "dismissed_by"),
                             "prefetch": ()},

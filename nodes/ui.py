@@ -155,7 +155,7 @@ RECORDS: dict[str, RecordUI] = {
             filterset=filters.NeedFilter, form=forms.NeedForm,
             columns=(
                 (_("協働の種"), lambda n: n.title),
-                (_("提案元"), lambda n: n.requester.name),
+                (_("提案元"), lambda n: n.poster_label),
                 (_("活動分野"), _fields),
                 (_("地域"), lambda n: n.area),
                 (_("協働の形態"), lambda n: choice_list_label("allowed_forms", n.allowed_forms)),
@@ -170,7 +170,7 @@ RECORDS: dict[str, RecordUI] = {
             filterset=filters.OfferFilter, form=forms.OfferForm,
             columns=(
                 (_("できること"), lambda o: o.title),
-                (_("団体"), lambda o: o.group.organization.name),
+                (_("団体"), lambda o: o.poster_label),
                 (_("活動分野"), _fields),
                 (_("地域"), lambda o: o.area),
                 (_("条件"), lambda o: o.conditions),

@@ -16,8 +16,10 @@ from . import (
     views_proposals as proposals,
     views_public as public,
     views_statistics,
+    views_support_networks as support_networks,
     views_talents as talents,
     views_tours,
+    views_trainings as trainings,
 )
 
 urlpatterns = [
@@ -53,6 +55,10 @@ urlpatterns = [
          name="publication-step"),
     path("groups/<uuid:uuid>/consent/", views.group_consent, name="group-consent"),
     path("groups/<uuid:uuid>/renew/", views.group_renew, name="group-renew"),
+    path("groups/<uuid:uuid>/network/", support_networks.network_members, name="network-members"),
+    path("groups/<uuid:uuid>/network/add/<slug:what>/", support_networks.network_member_add, name="network-member-add"),
+    path("groups/<uuid:uuid>/network/members/<uuid:member_uuid>/leave/", support_networks.network_member_leave,
+         name="network-member-leave"),
     path("consultations/<uuid:uuid>/advance/", views.consultation_advance, name="consultation-advance"),
     # Consultation routing (seed 004): assignee, experts, 相談日, links, the monthly review.
     path("consultations/<uuid:uuid>/assign/", routing.consultation_assign, name="consultation-assign"),
@@ -79,6 +85,16 @@ urlpatterns = [
     path("network/", network.network, name="network"),
     path("network/declare/", network.relation_declare, name="relation-declare"),
     path("referrals/", network.referral_list, name="referrals"),
+    path("trainings/", trainings.training_list, name="trainings"),
+    path("trainings/new/", trainings.training_new, name="training-new"),
+    path("trainings/<uuid:uuid>/", trainings.training_detail, name="training"),
+    path("trainings/<uuid:uuid>/register/", trainings.training_register, name="training-register"),
+    path("trainings/<uuid:uuid>/cancel/", trainings.training_cancel, name="training-cancel"),
+    path("trainings/<uuid:uuid>/materials/", trainings.material_add, name="training-material-add"),
+    path("trainings/<uuid:uuid>/attendance/", trainings.attendance_record, name="training-attendance"),
+    path("trainings/registrations/<uuid:uuid>/attended/", trainings.participants_attended,
+         name="training-participants"),
+    path("trainings/materials/<uuid:uuid>/", trainings.material_download, name="training-material"),
     path("referrals/<uuid:uuid>/respond/", network.referral_respond, name="referral-respond"),
     path("consultations/<uuid:uuid>/refer/", network.referral_form, name="consultation-refer"),
     path("introductions/", matching.introduction_list, name="introductions"),

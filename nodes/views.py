@@ -25,6 +25,7 @@ from . import (
     selectors,
     services,
     sharing,
+    support_networks,
     views_public,
 )
 from .forms import PartyFormSet
@@ -140,6 +141,10 @@ def _detail_context(request, ui, record) -> dict:
                                    ("disaster_contact", gettext("災害時の連絡先共有")))
         ]
         context["offers"] = list(record.offers.all())
+        if support_networks.is_network_kind(record) and holds(request.user, m.CENTER_VIEW, record.center_id):
+            network = support_networks.network_of(record)
+            context["network_counts"] = (support_networks.counts_of(network) if network
+                                         else support_networks.MemberCounts())
         if holds(request.user, m.CENTER_VIEW, record.center_id):  # the renewals pages are the center's
             context["renewal"] = m.RegistrationRenewal.objects.filter(group=record).order_by("-due_on").first()
     return context

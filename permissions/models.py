@@ -27,6 +27,26 @@ class OrganizationKind(models.TextChoices):
     PREFECTURE = "prefecture", _("県・ハブ")
 
 
+class HubStanding(models.TextChoices):
+    """An organization's place on the hub. みんかな (seed 004) is private-sector-led: a network of
+    intermediate support organizations runs the hub, the prefecture, 県社協 and 共同募金会 are partners."""
+
+    NONE = "", _("なし")
+    OPERATOR = "operator", _("ハブの運営団体")
+    PARTNER = "partner", _("ハブの連携団体")
+
+
+class HubScope(models.TextChoices):
+    """What a hub coordinator may open, each scope one guardian permission on the coordinator's
+    organization: given by the role, or granted on top of it by the operator's hub admin."""
+
+    DISASTERS = "view_hub_disasters", _("災害対応の閲覧（宣言・ボード・ニーズと割り当て・状況報告）")
+    DISASTER_COORDINATION = "coordinate_hub_disasters", _("災害対応の調整（状況報告の発行・緊急アンケート・連絡先の閲覧申請）")
+    LIBRARY = "view_hub_library", _("協働事例ライブラリ・事例集・スタディツアー")
+    STATISTICS = "view_hub_statistics", _("統計・センター別の集計・閲覧数")
+    DIRECTORY = "view_hub_directory", _("団体一覧・イベントカレンダー")
+
+
 class Organization(LocalCheckConstraints, models.Model):
     """Every record belongs to one of these; memberships give users roles on them."""
 
@@ -42,6 +62,9 @@ class Organization(LocalCheckConstraints, models.Model):
     )
     municipality_code = models.CharField(_("全国地方公共団体コード"), max_length=6, blank=True)
     municipality_name = models.CharField(_("市区町村"), max_length=60, blank=True)
+    # Only on a hub: its operator (one at most) and its partners, who hold coordinator roles there.
+    hub_standing = models.CharField(_("ハブでの立場"), max_length=10, choices=HubStanding.choices, blank=True,
+                                    default=HubStanding.NONE)
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -75,19 +98,28 @@ class Organization(LocalCheckConstraints, models.Model):
             ("manage_group_offers", _("自団体のできることメニューを管理する")),
             ("manage_department_needs", _("担当課の協働の種を管理する")),
             ("manage_department_cases", _("担当課の協働事例を見る・編集する")),
-            ("view_hub", _("ハブの連携状況・団体一覧・カレンダーを見る")),
-            ("manage_hub", _("ハブのノード・鍵・配信を管理する")),
+            ("view_hub", _("ハブの連携状況を見る")),
+            ("manage_hub", _("ハブのノード・鍵・配信・災害宣言・権限の付与を管理する")),
+            *((scope.value, scope.label) for scope in HubScope),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(municipality_code="") | Q(municipality_code__regex=r"^[0-9]{6}$"),
                 name="organization_municipality_code_6_digits",
             ),
+            # A hub's operator and partners are the hub's own organizations: no center keeps them.
             models.CheckConstraint(
-                condition=Q(kind__in=["center", "prefecture"]) | Q(center__isnull=False),
+                condition=Q(kind__in=["center", "prefecture"]) | Q(center__isnull=False) | ~Q(hub_standing=""),
                 name="organization_partner_has_center",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="organization_name_not_blank"),
+            models.CheckConstraint(condition=Q(hub_standing__in=HubStanding.values),
+                                   name="organization_hub_standing_known"),
+            # The operator is a network of intermediate support organizations (みんかな), never the prefecture.
+            models.CheckConstraint(condition=~Q(hub_standing="operator") | Q(kind="intermediate_support"),
+                                   name="organization_hub_operator_is_network"),
+            models.UniqueConstraint(fields=["hub_standing"], condition=Q(hub_standing="operator"),
+                                    name="organization_one_hub_operator"),
         ]
         indexes = [models.Index(fields=["center", "kind"])]
 
@@ -102,7 +134,9 @@ class Role(models.TextChoices):
     GROUP_MEMBER = "group_member", _("団体メンバー")
     DEPARTMENT_STAFF = "department_staff", _("市の担当課職員")
     HUB_ADMIN = "hub_admin", _("ハブ管理者")
-    COORDINATOR = "coordinator", _("県のコーディネーター")
+    COORDINATOR = "coordinator", _("コーディネーター（全体）")
+    DISASTER_COORDINATOR = "disaster_coordinator", _("災害対応コーディネーター")
+    LIBRARY_COORDINATOR = "library_coordinator", _("事例・統計コーディネーター")
 
 
 class Membership(models.Model):
@@ -125,6 +159,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.organization} / {self.role}"
+
+
+class ScopeGrant(models.Model):
+    """A hub scope granted to one coordinator beyond their role, by the operator's hub admin.
+
+    The grant itself is the guardian user permission(s) on the coordinator's organization that
+    permissions.grants writes with this row and deletes with it; the row says why and by whom."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope_grants")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scope_grants",
+                                     verbose_name=_("所属組織"))
+    scope = models.CharField(_("範囲"), max_length=40, choices=HubScope.choices)
+    reason = models.CharField(_("理由"), max_length=200)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("付与した人"))
+    granted_at = models.DateTimeField(_("付与日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("範囲の付与")
+        verbose_name_plural = _("範囲の付与")
+        ordering = ["organization_id", "user_id", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "scope"], name="scope_grant_unique"),
+            models.CheckConstraint(condition=Q(scope__in=HubScope.values), name="scope_grant_scope_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="scope_grant_reason_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.organization} / {self.scope}"
 
 
 class OrganizationUserObjectPermission(UserObjectPermissionBase):

@@ -90,9 +90,13 @@ def declaration_payload(declaration) -> dict:
         "started_at": declaration.started_at.isoformat(),
         "closed_at": declaration.closed_at.isoformat() if declaration.closed_at else None,
         "version": declaration.version,
+        # The declaring party: the hub's operator (みんかな), "" on a hub that recorded none.
+        "declared_by": declaration.declared_by.name if declaration.declared_by_id else "",
     }
 
 
+# `declared_by` came later and is optional: a node reads a declaration without it (an older hub) as
+# naming no declaring party, and an older node ignores it.
 PAYLOAD_KEYS = frozenset({"uuid", "name", "hazard", "municipalities", "whole_prefecture", "prefecture", "phase",
                           "exercise", "started_at", "closed_at", "version"})
 
@@ -139,7 +143,10 @@ def parse_declaration(payload) -> dict:
     closed_at = parse_moment(payload["closed_at"], "closed_at", required=False)
     if closed_at is not None and closed_at < started_at:
         raise ValueError("closed_at")
-    return {"uuid": declaration_uuid, "name": name.strip(), "hazard": payload["hazard"], "municipality_codes": codes,
+    declared_by = payload.get("declared_by", "")
+    if not isinstance(declared_by, str) or len(declared_by) > 200:
+        raise ValueError("declared_by")
+    return {"declared_by": declared_by.strip(), "uuid": declaration_uuid, "name": name.strip(), "hazard": payload["hazard"], "municipality_codes": codes,
             "whole_prefecture": payload["whole_prefecture"], "prefecture": prefecture, "phase": payload["phase"],
             "exercise": payload["exercise"], "started_at": started_at, "closed_at": closed_at, "version": version}
 

@@ -16,9 +16,10 @@ from deploy.demo import cli
 from deploy.demo.base import DEMO_PASSWORD, center_keys
 from deploy.demo.seeder import load_center, seed_center
 from deploy.demo.volume import generate_volume
-from nodes import models as m
+from nodes import models as m, support_networks
 from nodes.figures import form_year_table, programme_cycle_counts
 from permissions.models import Membership, Organization, OrganizationKind
+from sync.models import OutboxEntry
 
 
 def _center(key: str) -> Organization:
@@ -282,3 +283,48 @@ def test_chigasaki_admin_downloads_the_seeds_tables(client):
     cycle = list(csv.reader(io.StringIO(client.get("/stats/proposal-cycle.csv").content.decode("utf-8-sig"))))
     assert cycle == [["区分", "H27", "H28", "H29", "H30", "R1"], ["意見交換会", "17", "18", "10", "10", "13"],
                      ["申込", "8", "3", "1", "0", "0"], ["採択", "4", "3", "0", "0", "0"]]
+
+
+def test_the_networks_trainings_name_known_centers_parse_and_carry_a_valid_pdf():
+    """deploy/demo/network.yaml's trainings, as the network steps read them on the running federation."""
+    from deploy.demo.dates import Clock, parse_moment
+    from deploy.demo.network import NETWORK_FILE, load_network
+    from sync.wire import trainings as wire
+
+    trainings = load_network()["trainings"]
+    assert {t["kind"] for t in trainings} == set(wire.KINDS)
+    clock = Clock(now=timezone.now(), today=timezone.localdate())
+    for training in trainings:
+        assert {training["from"], *training["to"]} <= set(center_keys())
+        assert 1 <= training["register"]["staff"] <= (training["capacity_per_center"] or wire.MAX_SEATS)
+        if training.get("held"):
+            assert training["held"]["attended"] <= training["register"]["staff"]
+            continue
+        starts, deadline = (parse_moment(training[name]).resolve(clock) for name in ("starts_at", "deadline"))
+        assert clock.now < deadline <= starts
+        material = NETWORK_FILE.with_name("materials") / training["material"]["file"]
+        data = material.read_bytes()
+        assert len(data) <= wire.MAX_MATERIAL_BYTES and wire.material_type(material.name, data[:8]) == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_kawasakis_networks_count_the_seeds_members_and_one_need_is_posted_for_a_member():
+    seed_center("kawasaki")
+    networks = {n.group.organization.name: n for n in m.SupportNetwork.objects.select_related("group__organization")}
+    counts = support_networks.member_counts(list(networks.values()))
+    # (Its other 中間支援組織, whose rolls the seed does not give, are networks without members.)
+    totals = {name: counts[network.pk].total for name, network in networks.items() if counts[network.pk].total}
+    # Seed 003: 36 / 52 / 44 / 36 members (the last one 34 団体 and 2 公募区民).
+    assert totals == {"かわさきコンパクト": 36, "生田緑地マネジメント会議": 52,
+                      "かわさき男女共同参画ネットワーク（すくらむネット21）": 44, "川崎区企業市民交流事業推進委員会": 36}
+    assert counts[networks["川崎区企業市民交流事業推進委員会"].pk].individuals == 2
+    assert all(network.group.member_count == counts[network.pk].total for network in networks.values())
+    assert m.NetworkMember.objects.filter(group__isnull=False).exists()  # registered groups among the members
+    need = m.Need.objects.get(on_behalf_of__isnull=False)
+    assert need.poster_label == "川崎区企業市民交流事業推進委員会（会員：川崎市立京町中学校）"
+    # What the hub will list: the four networks with those counts, and no member's name.
+    entries = list(OutboxEntry.objects.filter(entity_type="network_listing", op="upsert").order_by("id"))
+    listed = {e.payload["name"]: sum(e.payload["members"].values()) + e.payload["individuals"] for e in entries}
+    assert listed == totals
+    assert not any(name in json.dumps(e.payload, ensure_ascii=False) for e in entries
+                   for name in ("京町中学校", "省エネグループ", "富士通", "専修大学"))

@@ -26,9 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     center.add_argument("--seed", type=int, default=0, help="Faker and random seed for --scale")
     commands.add_parser("hub", help="the hub's organization and demo logins (run on the hub)")
     network = commands.add_parser("network", help="one step of deploy/demo/network.yaml (on a running node)")
-    network.add_argument("step", choices=("declare", "refer", "answer"))
+    network.add_argument("step", choices=("declare", "refer", "answer", "train_open", "train_register",
+                                          "train_attend", "train_attended"))
     network.add_argument("key", choices=center_keys(), help="the center this node runs")
-    network.add_argument("args", nargs="*", help="declare: ROLE OTHER_CENTER; refer: INDEX TO_CENTER; answer: INDEX")
+    network.add_argument("args", nargs="*", help="declare: ROLE OTHER_CENTER; refer: INDEX TO_CENTER; answer, train_*: INDEX")
     check = commands.add_parser("check", help="read and check center files without writing anything (on a node)")
     check.add_argument("files", nargs="*", type=Path, help="center files (default: all of deploy/demo/centers)")
     return parser
@@ -62,8 +63,10 @@ def _network(step: str, key: str, args: list[str]) -> None:
         network.declare(key, *args)
     elif step == "refer":
         network.refer(key, int(args[0]), args[1])
-    else:
+    elif step == "answer":
         network.answer(key, int(args[0]))
+    else:
+        getattr(network, step)(key, int(args[0]))
 
 
 def _check(files: list[Path], stdout: TextIO) -> None:

@@ -24,6 +24,7 @@ from nodes.models import (
     GroupRegistration,
     GroupStatus,
     LegalForm,
+    MemberKind,
     MenuItemKind,
     NeedStatus,
     RenewalDifficulty,
@@ -150,6 +151,17 @@ CENTER = {
     "volume_areas": Key(records(_AREA), required=True),
 }
 
+def _member_organizations(value: Any, names: Names) -> dict[str, list[str]]:
+    """Other organizations of a network, by the kind they are counted as: {company: [名前, …], …}."""
+    if not isinstance(value, Mapping) or any(kind not in MemberKind.values for kind in value):
+        raise Invalid(f"expected {{kind: [name, …]}} with kinds among {', '.join(MemberKind.values)}")
+    found = {kind: list_of(text)(listed, names) for kind, listed in value.items()}
+    every = [name for listed in found.values() for name in listed]
+    if len(set(every)) != len(every):
+        raise Invalid("an organization is listed twice")
+    return found
+
+
 RENEWAL_STATES = ("open", "answered", "lapsed")
 
 
@@ -211,8 +223,17 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "produced_groups": Key(list_of(ref(Ref.GROUP)), default=list),
         "produced_cases": Key(list_of(ref(Ref.CASE)), default=list),
     },
+    # The members of an intermediate support network (a group above of kind intermediate_support):
+    # groups registered above, other organizations by kind, and how many individuals (never named).
+    "networks": {
+        "network": Key(ref(Ref.GROUP), required=True), "joined_on": Key(date, required=True),
+        "groups": Key(list_of(ref(Ref.GROUP)), default=list),
+        "organizations": Key(_member_organizations, default=dict), "individuals": Key(amount, default=0),
+    },
     "needs": {
         "title": Key(text, required=True), "requester": Key(_ORGANIZATION, required=True),
+        # A network (the requester) posting for one of its members, by the member's name.
+        "on_behalf_of": _TEXT,
         "activity_fields": _FIELDS, "area": _TEXT, "fiscal_year": Key(fiscal_year),
         # Written as the centers write them (「事業協力・委託（協働委託）」, 「会場・交通費程度の謝礼」) and parsed
         # into forms and covered costs by the node's matching, as its forms do.
@@ -237,6 +258,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "offers": {
         "group": Key(ref(Ref.GROUP), required=True), "title": Key(text, required=True), "activity_fields": _FIELDS,
         "area": _TEXT, "capacity": _TEXT, "conditions": _TEXT, "description": Key(text, required=True),
+        "on_behalf_of": _TEXT,  # a network (the group) posting for one of its members
     },
     "consultations": {
         "topic": Key(text, required=True), "channel": Key(choice(ConsultationChannel), required=True),
@@ -347,7 +369,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
           "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
-          "consultation_days": "title", "logins": "username", "proposals": "title", "programme": "fiscal_year"}
+          "consultation_days": "title", "logins": "username", "proposals": "title", "programme": "fiscal_year",
+          "networks": "network"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
             "groups": (Ref.ORGANIZATION, Ref.GROUP), "cases": (Ref.CASE,)}
 

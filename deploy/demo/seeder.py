@@ -31,6 +31,7 @@ from nodes.models import (
     GroupRegistration,
     GroupStatus,
     Need,
+    NetworkMember,
     RegistrationRenewal,
     TalentVolunteer,
     suggested_timetable,
@@ -117,6 +118,7 @@ class _CenterSeeder:
         self.cases: dict[str, CollaborationCase] = {}
         self.needs: dict[str, Need] = {}
         self.consultations: dict[str, Any] = {}
+        self.network_members: dict[tuple[str, str], NetworkMember] = {}  # (network, member) → its row
         self.activity_fields = {f.code: f for f in ActivityField.objects.all()}
         self.contacts = 0
 
@@ -127,7 +129,7 @@ class _CenterSeeder:
             "consultations": self.consultation, "consultation_days": self.consultation_day, "tours": self.tour, "renewals": self.renewal,
             "logins": self.login, "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
             "history": self.history, "figures": self.figures,
-            "programme": self.programme,
+            "programme": self.programme, "networks": self.network,
         }
         for section, entries in self.data.sections:
             for index, entry in enumerate(entries):
@@ -234,9 +236,29 @@ class _CenterSeeder:
         if cancelled:
             services.event_cancel(acting_user=self.admin, event=event, reason=cancelled)
 
+    def network(self, entry: dict) -> None:
+        """A network's members, all joined on `joined_on`; its counts follow from them."""
+        network = services.network_open(acting_user=self.admin, group=self.groups[entry["network"]])
+        organizations = [{"name": name, "kind": kind} for kind, names in entry["organizations"].items()
+                         for name in names]
+        members = services.network_members_add(
+            acting_user=self.admin, network=network, groups=[self.groups[name] for name in entry["groups"]],
+            organizations=organizations, joined_on=entry["joined_on"])
+        for name, member in zip([*entry["groups"], *(o["name"] for o in organizations)], members, strict=True):
+            self.network_members[(entry["network"], name)] = member
+        services.network_set_individuals(acting_user=self.admin, network=network, individuals=entry["individuals"])
+
+    def member(self, network: str, name: str) -> NetworkMember | None:
+        if not name:
+            return None
+        if (network, name) not in self.network_members:
+            raise ValidationError({"on_behalf_of": ValidationError(f"「{name}」 is not a member of 「{network}」 above")})
+        return self.network_members[(network, name)]
+
     def need(self, entry: dict) -> None:
         forms, forms_note = parse_allowed_forms(entry["allowed_forms"])
         need = services.need_create(
+            on_behalf_of=self.member(entry["requester"], entry["on_behalf_of"]),
             acting_user=self.admin, center=self.center, title=entry["title"], description=entry["description"],
             requester=self.organizations[entry["requester"]], activity_fields=self.fields(entry), area=entry["area"],
             fiscal_year=entry["fiscal_year"], allowed_forms=forms, forms_note=forms_note, resources=entry["resources"],
@@ -270,6 +292,7 @@ class _CenterSeeder:
 
     def offer(self, entry: dict) -> None:
         services.offer_create(
+            on_behalf_of=self.member(entry["group"], entry["on_behalf_of"]),
             acting_user=self.admin, group=self.groups[entry["group"]], title=entry["title"],
             description=entry["description"], activity_fields=self.fields(entry), area=entry["area"],
             capacity=entry["capacity"], conditions=entry["conditions"], cost_conditions=parse_costs(entry["conditions"]),

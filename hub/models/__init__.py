@@ -15,6 +15,7 @@ from .copies import (
     DirectoryGroup,
     SharedCopy,
     SharedEvent,
+    SharedNetwork,
     SharedOffer,
     Tombstone,
     field_index,
@@ -38,6 +39,7 @@ from .reads import LibraryRead, LibraryReadKind
 from .referrals import CenterRelation, Referral
 from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeStatus, SeenNonce
 from .tours import StudyTour, TourCaseCopy, TourInvitation, TourLessonCopy, TourParticipant, TourReport
+from .trainings import Training, TrainingInvitation, TrainingMaterial, TrainingRegistration
 
 __all__ = [
     "ACTIVITY_FIELDS", "AggregateSnapshot", "CaseCollection", "CaseContent", "CaseLevel", "CaseOutcome",
@@ -46,6 +48,6 @@ __all__ = [
     "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
     "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole",
     "Referral", "SeenNonce",
-    "SharedCase", "SharedCopy", "SharedEvent", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
-    "TourCaseCopy", "TourInvitation", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
+    "SharedCase", "SharedCopy", "SharedEvent", "SharedNetwork", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
+    "TourCaseCopy", "TourInvitation", "Training", "TrainingInvitation", "TrainingMaterial", "TrainingRegistration", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",
 ]

@@ -96,6 +96,26 @@ class SharedEvent(SharedCopy):
         return self.title
 
 
+class SharedNetwork(SharedCopy):
+    """An intermediate support network (中間支援組織のネットワーク) listed by its group: name, fields and its
+    member counts by kind. Counts only — no member is ever named here."""
+
+    name = models.CharField(max_length=200)
+    field_codes = models.JSONField(default=list)
+    field_index = models.CharField(max_length=80, blank=True)
+    members = models.JSONField(default=dict)  # {member kind: count} (sync.wire.networks.MEMBER_KINDS)
+    individuals = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)  # organizations and individuals, summed on receipt
+
+    class Meta:
+        verbose_name = _("中間支援ネットワーク")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["node", "entity_uuid"], name="shared_network_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AggregateSnapshot(SharedCopy):
     """Counts only: groups by field, events per month, consultations per step, for one center."""
 

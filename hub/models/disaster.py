@@ -48,6 +48,10 @@ class DisasterDeclaration(models.Model):
     sitrep_issued_at = models.DateTimeField(_("最新の報の時刻"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("宣言者"))
+    # The declaring party: the hub's operator when it was declared (みんかな, not the prefecture).
+    # Empty on a hub that recorded no operator.
+    declared_by = models.ForeignKey("permissions.Organization", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("宣言した団体"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

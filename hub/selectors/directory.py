@@ -21,7 +21,7 @@ def directory(*, q: str = "", field: int | None = None, center: str = "", kind: 
     if field:
         groups = groups.filter(field_index__contains=f",{int(field)},")
     if center:
-        groups = groups.filter(center__center_uuid=center) if _is_uuid(center) else groups.none()
+        groups = groups.filter(center__center_uuid=center) if is_uuid(center) else groups.none()
     if kind:
         groups = groups.filter(kind=kind)
     return groups.order_by("name_kana", "name")
@@ -72,7 +72,7 @@ def calendar(*, month: dt.date, q: str = "", center: str = "") -> dict:
     if q:
         events = search(events, q)
     if center:
-        events = events.filter(center__center_uuid=center) if _is_uuid(center) else events.none()
+        events = events.filter(center__center_uuid=center) if is_uuid(center) else events.none()
     days: dict[dt.date, list] = {}
     for event in events.order_by("starts_at"):
         days.setdefault(timezone.localtime(event.starts_at).date(), []).append(event)
@@ -80,7 +80,7 @@ def calendar(*, month: dt.date, q: str = "", center: str = "") -> dict:
             "previous": (start - dt.timedelta(days=1)).date().replace(day=1), "next": end.date()}
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     # A hand-edited ?center= must narrow to nothing, not reach the database as a malformed uuid.
     try:
         uuid.UUID(value)

@@ -30,7 +30,7 @@ CENTER_STATUS_STALE_HOURS = 6
 
 def disasters() -> QuerySet:
     """Open declarations first (newest first), then closed ones."""
-    return DisasterDeclaration.objects.order_by(F("closed_at").desc(nulls_first=True), "-started_at", "-id")
+    return DisasterDeclaration.objects.select_related("declared_by").order_by(F("closed_at").desc(nulls_first=True), "-started_at", "-id")
 
 
 def open_disasters() -> list:

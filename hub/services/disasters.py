@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from permissions.audit import audit_record
+from permissions.selectors import hub_operator
 from sync import disaster
 from sync.wire.disaster import MAX_INSTRUCTIONS
 
@@ -56,12 +57,13 @@ def disaster_declare(*, acting_user, name: str, hazard: str, municipality_codes:
     declaration = DisasterDeclaration(
         name=name.strip(), hazard=hazard, whole_prefecture=whole_prefecture, exercise=exercise,
         municipality_codes=_declaration_area(municipality_codes=municipality_codes, whole_prefecture=whole_prefecture),
-        started_at=started_at or timezone.now(), created_by=actor(acting_user))
+        started_at=started_at or timezone.now(), created_by=actor(acting_user), declared_by=hub_operator())
     declaration.full_clean()
     declaration.save()
     _declaration_publish(acting_user=acting_user, declaration=declaration, action="hub.disaster_declare",
                          detail={"municipalities": len(declaration.municipality_codes),
-                                 "whole_prefecture": declaration.whole_prefecture})
+                                 "whole_prefecture": declaration.whole_prefecture,
+                                 "declared_by": str(declaration.declared_by.uuid) if declaration.declared_by else None})
     return declaration
 
 

@@ -29,6 +29,7 @@ from sync.wire.directory import (
     PUBLIC_EVENT,
 )
 from sync.wire.disaster import COMMITMENT_REPORT, DISASTER_CONTACT
+from sync.wire.networks import NETWORK_LISTING
 from sync.wire.tours import STUDY_TOUR, TOUR_CASE
 
 from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter, Tombstone
@@ -218,7 +219,8 @@ def _check_fields(entry: dict) -> dict | BatchRejected:
 
 # Types whose field checks read nothing from the database: checked before the node's lock is taken,
 # so that this work overlaps the apply of the node's previous batch (a pipelined push).
-CHECKED_UNLOCKED = frozenset({DIRECTORY_GROUP, PUBLIC_EVENT, AGGREGATE_COUNTS, SHARED_CASE, DIRECTORY_OFFER})
+CHECKED_UNLOCKED = frozenset({DIRECTORY_GROUP, PUBLIC_EVENT, AGGREGATE_COUNTS, SHARED_CASE, DIRECTORY_OFFER,
+                              NETWORK_LISTING})
 
 
 # How long a batch the node marks as pipelined (sent while its predecessor was still in flight) may

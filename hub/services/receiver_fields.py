@@ -16,7 +16,7 @@ from common.japanese import search_key
 from common.vocabulary import KYODO_SUISHIN_FORMS, ConsultationStep, CostItem, form_family
 from permissions.models import OrganizationKind
 from sync import disaster
-from sync.wire import cases, directory, disaster as wire_disaster, tours
+from sync.wire import cases, directory, disaster as wire_disaster, networks, tours
 from sync.wire.contract import Contract
 
 from ..models import (
@@ -37,6 +37,7 @@ from ..models import (
     PartyRole,
     SharedCase,
     SharedEvent,
+    SharedNetwork,
     SharedOffer,
     StudyTour,
     SurveyCountsCopy,
@@ -204,6 +205,23 @@ def _offer_fields(p: dict) -> dict:
               "months": sorted({checks.integer(month, "months", low=1, high=12) for month in months}),
               "cost_conditions": sorted({checks.choice(cost, "cost_conditions", CostItem.values) for cost in costs})}
     values["search_text"] = search_key(values["title"], values["description"], values["area"], values["capacity"])
+    values["field_index"] = field_index(values["field_codes"])
+    return values
+
+
+def _network_fields(p: dict) -> dict:
+    """A network's listing: its name, fields, and counts by member kind — numbers, never names."""
+    _missing(networks.LISTING, p)
+    members = p["members"]
+    if not isinstance(members, dict) or not set(members) <= set(networks.MEMBER_KINDS):
+        raise ValueError("members")
+    counts = {kind: checks.integer(members[kind], "members", low=1, high=networks.MAX_MEMBERS)
+              for kind in networks.MEMBER_KINDS if kind in members}
+    individuals = checks.integer(p["individuals"], "individuals", low=0, high=networks.MAX_MEMBERS)
+    values = {"name": checks.text(p, "name", networks.LISTING.text_limits["name"], required=True),
+              "field_codes": checks.field_codes(p["fields"], "fields"), "members": counts,
+              "individuals": individuals, "total": sum(counts.values()) + individuals}
+    values["search_text"] = search_key(values["name"])
     values["field_index"] = field_index(values["field_codes"])
     return values
 
@@ -515,6 +533,7 @@ SCHEMAS: dict[str, Schema] = {schema.contract.entity_type: schema for schema in 
     # Retract and purge delete the row, and its collection entries cascade with it.
     Schema(SharedCase, cases.CASE, _case_fields),
     Schema(SharedOffer, directory.OFFER, _offer_fields),
+    Schema(SharedNetwork, networks.LISTING, _network_fields),
     Schema(CenterStatusCopy, wire_disaster.STATUS, _center_status_fields),
     Schema(DisasterNeedCopy, wire_disaster.NEED, _need_fields),
     Schema(DisasterOfferCopy, wire_disaster.OFFER, _disaster_offer_fields),

@@ -5,11 +5,19 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+
+from permissions.selectors import hub_operator
 
 from ..models import DisasterDeclaration
-from ..selectors.access import can
+from ..selectors.access import SCOPE_PAGES, can
+
+
+def forbidden(request, codename: str):
+    """The refusal page: which part of the hub the page belongs to and whom to ask (403)."""
+    return render(request, "hub/forbidden.html", {
+        "area": SCOPE_PAGES.get(codename, ""), "operator": hub_operator(), "has_role": can(request.user, "view_hub"),
+    }, status=403)
 
 
 def hub_permission(codename: str):
@@ -18,9 +26,10 @@ def hub_permission(codename: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not can(request.user, codename):
-                raise PermissionDenied
+                return forbidden(request, codename)
             return view(request, *args, **kwargs)
 
+        wrapper.hub_permission = codename  # read by tests/hub/test_hub_roles.py
         return wrapper
 
     return decorator

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
+from permissions.models import HubScope
 
 from ..forms import ContactGrantForm
 from ..models import ContactGrant
@@ -28,13 +29,13 @@ def _contacts_page(request, declaration, *, form=None, status=200):
         "can_manage": can(request.user, "manage_hub")}, status=status)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTER_COORDINATION)
 def disaster_contacts(request, uuid):
     """The declaration's disaster contacts — listed only under a valid grant (every view is audited)."""
     return _contacts_page(request, declaration_or_404(uuid))
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTER_COORDINATION)
 @require_POST
 def contact_grant_request(request, uuid):
     declaration = declaration_or_404(uuid)
@@ -67,7 +68,7 @@ def contact_grant_approve(request, uuid, grant_uuid):
     return redirect("hub-disaster-contacts", uuid=uuid)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTER_COORDINATION)
 @require_POST
 def contact_grant_end(request, uuid, grant_uuid):
     declaration = declaration_or_404(uuid)

@@ -8,11 +8,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from permissions.models import HubScope
+
 from ..selectors import directory as selectors
 from .common import hub_permission
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DIRECTORY)
 def directory(request):
     field = request.GET.get("field", "")
     groups = selectors.directory(q=request.GET.get("q", ""), field=int(field) if field.isdigit() else None,
@@ -25,7 +27,7 @@ def directory(request):
         "fields": range(1, 21)})
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DIRECTORY)
 def calendar(request):
     try:
         month = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()

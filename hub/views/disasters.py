@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from common import csv_safe
 from common.forms import add_service_errors
+from permissions.models import HubScope
 from sync.disaster import Sector
 
 from .. import disaster_matching
@@ -24,10 +25,10 @@ from ..selectors import disasters as selectors
 from ..selectors.access import can
 from ..selectors.surveys import surveys
 from ..services import disasters as services
-from .common import declaration_or_404, hub_permission
+from .common import declaration_or_404, forbidden, hub_permission
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def disaster_list(request):
     return render(request, "hub/disaster_list.html", {
         "declarations": selectors.disasters(), "can_manage": can(request.user, "manage_hub")})
@@ -49,7 +50,7 @@ def disaster_declare(request):
                   status=400 if form.errors else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def disaster_board(request, uuid):
     declaration = declaration_or_404(uuid)
     coordination = selectors.disaster_coordination(declaration)
@@ -63,7 +64,7 @@ def disaster_board(request, uuid):
         "can_manage": can(request.user, "manage_hub")})
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def disaster_need(request, uuid, need_uuid):
     """One need on the hub: its lines, commitments and every suggested offer with its reasons."""
     declaration = declaration_or_404(uuid)
@@ -151,11 +152,13 @@ def _uuid_or_404(value):
         raise Http404 from error
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def disaster_sitrep(request, uuid):
     """POST issues the next 第N報 (the number is kept on the declaration); GET shows the last one for print."""
     declaration = declaration_or_404(uuid)
     if request.method == "POST":
+        if not can(request.user, HubScope.DISASTER_COORDINATION):
+            return forbidden(request, HubScope.DISASTER_COORDINATION)
         services.disaster_sitrep_issue(acting_user=request.user, declaration=declaration)
         return redirect("hub-disaster-sitrep", uuid=uuid)
     if declaration.sitrep_number == 0:
@@ -165,7 +168,7 @@ def disaster_sitrep(request, uuid):
         "declaration": declaration, "board": board, "coordination": selectors.disaster_coordination(declaration)})
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def disaster_export(request, uuid, fmt):
     """Who does what where: CSV, JSON, or CSV with the HXL hashtag row under the header."""
     declaration = declaration_or_404(uuid)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
+from permissions.models import HubScope
 
 from ..forms import EnrollForm, KeyForm, NoticeForm
 from ..models import FeedEntry, KeyStatus, Node, NodeKey, NodeStatus
@@ -30,7 +31,7 @@ def home(request):
             return redirect("hub-tours")
         raise PermissionDenied
     return render(request, "hub/home.html", {
-        "rows": federation(), "upcoming": upcoming_events(),
+        "rows": federation(), "upcoming": upcoming_events() if can(request.user, HubScope.DIRECTORY) else None,
         "can_manage": can(request.user, "manage_hub"),
         "notices": FeedEntry.objects.select_related("node").order_by("-seq")[:5],
     })

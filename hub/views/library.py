@@ -13,12 +13,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from common.forms import add_service_errors
+from permissions.models import HubScope
 
 from ..forms import AddToCollectionForm, CollectionForm, LibraryFilterForm
 from ..models import CaseCollection, SharedCase
 from ..selectors import library as selectors
 from ..selectors.node_library import library_reads_by_month
 from ..selectors.tours import lessons_for_case
+from ..selectors.trainings import training_counts_by_month
 from ..services import library as services
 from .common import hub_permission
 
@@ -29,7 +31,7 @@ def _page_query(request) -> str:
     return query.urlencode()
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def case_library(request):
     filters = LibraryFilterForm(request.GET or None)
     # A bad filter is shown with its message and left out; the valid ones still apply.
@@ -41,10 +43,16 @@ def case_library(request):
     return render(request, "hub/case_library.html", {"filters": filters, "page": page, "query": _page_query(request)})
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.STATISTICS)
 def library_reads(request):
     """How often each center's staff read the library from their node, per month (事例ライブラリ（県）)."""
     return render(request, "hub/library_reads.html", {"reads": library_reads_by_month()})
+
+
+@hub_permission(HubScope.STATISTICS)
+def training_counts(request):
+    """Trainings and information-sharing meetings across centers, per center and month (counts only)."""
+    return render(request, "hub/training_counts.html", {"rows": training_counts_by_month()})
 
 
 def _case_page(request, case: SharedCase, add_form: AddToCollectionForm, status: int = 200):
@@ -53,7 +61,7 @@ def _case_page(request, case: SharedCase, add_form: AddToCollectionForm, status:
         "entries": selectors.case_collection_entries(case), "lessons": lessons_for_case(case)}, status=status)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def case_detail(request, pk):
     case = selectors.case_detail(pk)
     if case is None:
@@ -61,7 +69,7 @@ def case_detail(request, pk):
     return _case_page(request, case, AddToCollectionForm())
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 @require_POST
 def case_collect(request, pk):
     """Add the case to a study-tour collection, from the case's page."""
@@ -81,7 +89,7 @@ def case_collect(request, pk):
     return _case_page(request, case, form, status=400)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def collection_list(request):
     form = CollectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -97,14 +105,14 @@ def collection_list(request):
                   status=400 if form.errors else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def collection_detail(request, pk):
     collection = get_object_or_404(CaseCollection.objects.select_related("created_by"), pk=pk)
     return render(request, "hub/collection_detail.html", {
         "collection": collection, "entries": selectors.collection_entries(collection)})
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def collection_edit(request, pk):
     collection = get_object_or_404(CaseCollection, pk=pk)
     # Initial values, not the instance: a refused title must not show up in the page's heading.
@@ -121,7 +129,7 @@ def collection_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 @require_POST
 def collection_delete(request, pk):
     collection = get_object_or_404(CaseCollection, pk=pk)
@@ -138,7 +146,7 @@ def _back(request, default: str):
     return redirect(default)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 @require_POST
 def collection_remove_case(request, pk, case_pk):
     collection = get_object_or_404(CaseCollection, pk=pk)
@@ -148,7 +156,7 @@ def collection_remove_case(request, pk, case_pk):
     return _back(request, reverse("hub-collection", args=[pk]))
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 @require_POST
 def collection_move_case(request, pk, case_pk):
     collection = get_object_or_404(CaseCollection, pk=pk)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 
 from common import csv_safe
+from permissions.models import HubScope
 
 from ..disclosure import SUPPRESSED
 from ..forms import StatisticsFilterForm, YearRangeFilterForm
@@ -29,7 +30,7 @@ def _statistics(request, only: str | None = None):
                                            form=data.get("form") or None, track_form=form.track_form)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.STATISTICS)
 def statistics(request):
     form, stats = _statistics(request)
     shares = selectors.labelled_shares(stats) if stats is not None else []
@@ -39,7 +40,7 @@ def statistics(request):
                   status=400 if stats is None else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.STATISTICS)
 def statistics_csv(request, slug):
     if slug not in selectors.STATISTICS_TABLES:
         raise Http404
@@ -65,7 +66,7 @@ def _center_figures(request, only: str | None = None):
                                                   center=data.get("center"), only=only)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.STATISTICS)
 def center_statistics(request):
     form, figures = _center_figures(request)
     return render(request, "hub/center_statistics.html", {"form": form, "figures": figures,
@@ -73,7 +74,7 @@ def center_statistics(request):
                   status=400 if figures is None else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.STATISTICS)
 def center_statistics_csv(request, slug):
     if not figures_selectors.is_center_figures_slug(slug):
         raise Http404

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from common import csv_safe
 from common.forms import add_service_errors
+from permissions.models import HubScope
 
 from ..disclosure import SUPPRESSED
 from ..forms import SurveyForm
@@ -21,7 +22,7 @@ from ..services import surveys as services
 from .common import declaration_or_404, hub_permission
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTER_COORDINATION)
 def survey_create(request, uuid):
     declaration = declaration_or_404(uuid)
     form = SurveyForm(request.POST or None)
@@ -42,7 +43,7 @@ def _survey(uuid) -> EmergencySurvey:
     return get_object_or_404(EmergencySurvey.objects.select_related("declaration"), uuid=uuid)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def survey_results(request, uuid):
     survey = _survey(uuid)
     return render(request, "hub/survey_results.html", {
@@ -51,14 +52,14 @@ def survey_results(request, uuid):
 
 
 @require_POST
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTER_COORDINATION)
 def survey_close(request, uuid):
     survey = services.survey_close(acting_user=request.user, survey=_survey(uuid))
     messages.success(request, _("回答の受付を締め切りました。各ノードに伝わると回答を記録できなくなります。"))
     return redirect("hub-survey", uuid=survey.uuid)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.DISASTERS)
 def survey_csv(request, uuid, slug):
     survey = _survey(uuid)
     rows = selectors.survey_csv_rows(selectors.survey_results(survey), slug)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.forms import add_service_errors
+from permissions.models import HubScope
 
 from ..forms import HubTourForm, HubTourStopFormSet, InvitationAcceptForm, InvitationIssueForm, TourReportForm
 from ..models import StudyTour
@@ -38,7 +39,7 @@ def tour_list(request):
     now = timezone.now()
     mine = [{"tour": t, "open": t.opens_at <= now < t.reading_ends_at, "before": now < t.opens_at}
             for t in selectors.participant_tours(request.user)]
-    staff = can(request.user, "view_hub")
+    staff = can(request.user, HubScope.LIBRARY)
     return render(request, "hub/tour_list.html", {
         "mine": mine, "staff": staff, "all_tours": selectors.coordinator_tours() if staff else None, "now": now})
 
@@ -111,7 +112,7 @@ def invitation(request, token):
                   status=400 if request.method == "POST" else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def tour_create(request):
     form = HubTourForm(request.POST or None)
     stops = HubTourStopFormSet(request.POST or None, prefix="stops")
@@ -128,7 +129,7 @@ def tour_create(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@hub_permission("view_hub")
+@hub_permission(HubScope.LIBRARY)
 def tour_manage(request, pk):
     """Coordinators: the tour, who read how much (counts), and new invitation links (shown once)."""
     tour = get_object_or_404(StudyTour.objects.select_related("center"), pk=pk)

@@ -344,6 +344,7 @@ MONTH_CHOICES = [(month, MONTHS[month]) for month in m.MONTHS]  # Django's names
 class NeedInput(CenterDefaultMixin, serializers.ModelSerializer):
     center = CenterField(required=False)
     requester = ScopedUUIDField(Organization)
+    on_behalf_of = ScopedUUIDField(m.NetworkMember, required=False, allow_null=True)
     activity_fields = activity_fields_field()
     allowed_forms = choice_list(m.CollaborationForm.choices, help_text="協働の形態（複数可）。委託は法人格のある団体に限る")
     covered_costs = choice_list(m.CostItem.choices)
@@ -352,7 +353,7 @@ class NeedInput(CenterDefaultMixin, serializers.ModelSerializer):
         model = m.Need
         fields = ["center", "title", "description", "purpose", "requester", "activity_fields", "area", "fiscal_year",
                   "needed_by", "budget", "allowed_forms", "forms_note", "resources", "covered_costs", "partner_role",
-                  "status"]
+                  "status", "on_behalf_of"]
         validators = []
 
     def validate(self, attrs):
@@ -362,8 +363,15 @@ class NeedInput(CenterDefaultMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
+def on_behalf_output(record) -> dict | None:
+    member = record.on_behalf_of
+    return None if member is None else {"uuid": str(member.uuid), "name": member.display_name,
+                                        "label": str(member.posting_label)}
+
+
 class NeedOutput(RecordOutput):
     requester = OrganizationRefSerializer(read_only=True)
+    on_behalf_of = serializers.SerializerMethodField()
     allowed_forms = serializers.ListField(child=serializers.CharField(), read_only=True)
     covered_costs = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -371,11 +379,15 @@ class NeedOutput(RecordOutput):
         model = m.Need
         fields = [*RecordOutput.Meta.fields, "title", "description", "purpose", "requester", "activity_fields", "area",
                   "fiscal_year", "needed_by", "budget", "allowed_forms", "forms_note", "resources", "covered_costs",
-                  "partner_role", "status"]
+                  "partner_role", "status", "on_behalf_of"]
+
+    def get_on_behalf_of(self, need) -> dict | None:
+        return on_behalf_output(need)
 
 
 class OfferInput(serializers.ModelSerializer):
     group = ScopedUUIDField(m.GroupRegistration)
+    on_behalf_of = ScopedUUIDField(m.NetworkMember, required=False, allow_null=True)
     activity_fields = activity_fields_field()
     available_months = choice_list(MONTH_CHOICES, help_text="対応できる月（空は通年）")
     cost_conditions = choice_list(m.CostItem.choices)
@@ -383,22 +395,26 @@ class OfferInput(serializers.ModelSerializer):
     class Meta:
         model = m.Offer
         fields = ["group", "title", "description", "activity_fields", "area", "capacity", "available_months",
-                  "cost_conditions", "conditions", "is_published"]
+                  "cost_conditions", "conditions", "is_published", "on_behalf_of"]
         validators = []
 
 
 class OfferOutput(RecordOutput):
     group = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
     available_months = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     cost_conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = m.Offer
         fields = [*RecordOutput.Meta.fields, "group", "title", "description", "activity_fields", "area", "capacity",
-                  "available_months", "cost_conditions", "conditions", "is_published"]
+                  "available_months", "cost_conditions", "conditions", "is_published", "on_behalf_of"]
 
     def get_group(self, offer) -> dict:
         return {"uuid": str(offer.group.uuid), "name": offer.group.organization.name}
+
+    def get_on_behalf_of(self, offer) -> dict | None:
+        return on_behalf_output(offer)
 
 
 # --- マッチング ------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ from .matching import (
     SuggestionDismissal,
     is_legal_entity,
 )
+from .networks import MemberKind, NetworkMember, SupportNetwork
 from .programme import (
     APPLICATION_DECIDED_STATUSES,
     CALL_STATUS_ORDER,
@@ -141,8 +142,27 @@ from .tours import (
     TourReport,
     TourStop,
 )
+from .trainings import (
+    Training,
+    TrainingKind,
+    TrainingMaterial,
+    TrainingParticipant,
+    TrainingRegistration,
+    TrainingSide,
+    TrainingStatus,
+)
 
 __all__ = [
+    "MemberKind",
+    "NetworkMember",
+    "SupportNetwork",
+    "Training",
+    "TrainingKind",
+    "TrainingMaterial",
+    "TrainingParticipant",
+    "TrainingRegistration",
+    "TrainingSide",
+    "TrainingStatus",
     "CenterRelation",
     "Referral",
     "ReferralDirection",

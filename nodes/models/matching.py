@@ -15,6 +15,7 @@ from .base import CENTER_CHANGE, CENTER_DELETE, CENTER_VIEW, ActivityField, Cent
 from .cases import CollaborationCase
 from .city_menu import PublishableRecord, publication_constraints
 from .groups import GroupRegistration, LegalForm
+from .networks import NetworkMember, on_behalf_errors
 
 
 class NeedStatus(models.TextChoices):
@@ -86,6 +87,9 @@ class Need(PublishableRecord):
     covered_costs = models.JSONField(_("提案元が負担できる費用"), default=list, blank=True)
     partner_role = models.TextField(_("団体に期待すること"), blank=True)
     status = models.CharField(_("状態"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    # A network (the requester) posting for one of its members (nodes.services.networks checks it is current).
+    on_behalf_of = models.ForeignKey(NetworkMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("会員団体（代理での掲載）"))
     # Term counts of the texts below (nodes.matching_text.terms), kept so a suggestion query never tokenizes rows.
     match_terms = models.JSONField(default=dict, blank=True, editable=False)
 
@@ -111,6 +115,10 @@ class Need(PublishableRecord):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def poster_label(self) -> str:
+        return self.on_behalf_of.posting_label if self.on_behalf_of_id else self.requester.name
+
     def clean(self) -> None:
         errors = {}
         for name, allowed, code in (("allowed_forms", CollaborationForm.values, "invalid_form"),
@@ -118,6 +126,7 @@ class Need(PublishableRecord):
             error = _choice_list_errors(getattr(self, name), allowed, str(self._meta.get_field(name).verbose_name), code)
             if error:
                 errors[name] = error
+        errors.update(on_behalf_errors(self.on_behalf_of, self.requester_id))
         if errors:
             raise ValidationError(errors)
 
@@ -139,6 +148,9 @@ class Offer(CenterRecord):
     cost_conditions = models.JSONField(_("負担をお願いする費用"), default=list, blank=True)
     conditions = models.CharField(_("条件（交通費・材料費など）"), max_length=300, blank=True)
     is_published = models.BooleanField(_("メニューに掲載"), default=True)
+    # A network (the offer's group) posting for one of its members.
+    on_behalf_of = models.ForeignKey(NetworkMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("会員団体（代理での掲載）"))
     match_terms = models.JSONField(default=dict, blank=True, editable=False)
 
     SEARCH_FIELDS = ("title", "description", "area", "group.organization.name")
@@ -160,6 +172,10 @@ class Offer(CenterRecord):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def poster_label(self) -> str:
+        return self.on_behalf_of.posting_label if self.on_behalf_of_id else self.group.organization.name
+
     def clean(self) -> None:
         errors = {}
         error = _choice_list_errors(self.available_months, MONTHS, str(_("対応できる時期")), "invalid_month")
@@ -168,6 +184,7 @@ class Offer(CenterRecord):
         error = _choice_list_errors(self.cost_conditions, CostItem.values, str(_("負担をお願いする費用")), "invalid_cost")
         if error:
             errors["cost_conditions"] = error
+        errors.update(on_behalf_errors(self.on_behalf_of, self.group.organization_id if self.group_id else None))
         if errors:
             raise ValidationError(errors)
 

@@ -25,9 +25,11 @@ from ..models import (
     GroupRegistration,
     Offer,
     SharingLevel,
+    SupportNetwork,
 )
 from .pipeline import locked_for_change, normalize_values, record_delete, save_record, split_m2m
 from .renewals import close_pending_renewal
+from .support_networks import memberships_keep_as_named, network_open, refuse_typed_member_count
 
 GROUP_ORGANIZATION_KINDS = (
     OrganizationKind.CITIZEN_GROUP,
@@ -51,6 +53,7 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
     """Register a group with the center: its Organization, then its registration."""
     if kind not in GROUP_ORGANIZATION_KINDS:
         raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
+    refuse_typed_member_count(kind, values.get("member_count"))
     probe = GroupRegistration(center=center)
     require_permitted(acting_user, GroupRegistration, "add", probe)
     organization = organization_create(
@@ -62,10 +65,13 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
     now = timezone.now()
     for consent in consents:
         plain[f"consent_{consent}_at"] = now
-    return save_record(
+    group = save_record(
         GroupRegistration(organization=organization), acting_user=acting_user, perm="add",
         values={"center": center, "registered_on": registered_on, **plain}, m2m=m2m,
     )
+    if kind == OrganizationKind.INTERMEDIATE_SUPPORT:
+        network_open(acting_user=acting_user, group=group)  # its 会員数 is its members' from now on
+    return group
 
 
 @transaction.atomic
@@ -76,8 +82,11 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
         # change request (わたしの団体 → 変更を申請), which staff approve.
         raise PermissionDenied("permission_denied")
     organization_values = {k: values.pop(k) for k in GROUP_ORGANIZATION_FIELDS if k in values}
-    if organization_values.get("kind", group.organization.kind) not in GROUP_ORGANIZATION_KINDS:
+    kind = organization_values.get("kind", group.organization.kind)
+    if kind not in GROUP_ORGANIZATION_KINDS:
         raise ValidationError({"kind": ValidationError(gettext("団体の種別を選んでください。"), code="invalid_choice")})
+    if "member_count" in values:
+        refuse_typed_member_count(kind, values["member_count"], group.member_count)
     organization = group.organization
     for name, value in normalize_values(organization_values).items():
         setattr(organization, name, value)
@@ -86,16 +95,20 @@ def group_update(*, acting_user, group: GroupRegistration, **values) -> GroupReg
     organization.save()
     plain, m2m = split_m2m(values, GROUP_M2M)
     group = save_record(group, acting_user=acting_user, perm="change", values=plain, m2m=m2m)
+    if kind == OrganizationKind.INTERMEDIATE_SUPPORT:
+        network_open(acting_user=acting_user, group=group)  # a group that became a 中間支援組織
     _reproject_offers(group)
     hooks.group_changed(group)  # its disaster contacts follow: a new name goes along, an inactive group retracts
     return group
 
 
 def _reproject_offers(group: GroupRegistration) -> None:
-    """The group's offers are listed on the hub only while the group is (consent, status, fields):
-    send what changed, or retract them."""
+    """The group's offers, and its network's listing, are on the hub only while the group is listed
+    (consent, status, fields, name): send what changed, or retract them."""
     for offer in Offer.objects.filter(group=group).select_related("group__organization", "center").order_by("pk"):
         outbox.record_reproject(offer)
+    for network in SupportNetwork.objects.filter(group=group).select_related("group__organization", "center"):
+        outbox.record_reproject(network)
 
 
 @transaction.atomic
@@ -142,6 +155,9 @@ def group_delete(*, acting_user, group: GroupRegistration) -> None:
     # The group's offers go with it (a cascade): the hub forgets them too.
     for offer in Offer.objects.filter(group=group).select_related("center"):
         outbox.record_deleted(offer)
+    for network in SupportNetwork.objects.filter(group=group).select_related("center"):
+        outbox.record_deleted(network)
+    memberships_keep_as_named(group)
     hooks.group_leaving(group)
     record_delete(acting_user=acting_user, record=group)
     # The organization stays when cases or events still name it as a party.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import cases, directory, disaster, tours
+from . import cases, directory, disaster, networks, tours
 from .contract import Contract
 
 CONTRACTS: dict[str, Contract] = {contract.entity_type: contract for contract in (
@@ -10,6 +10,7 @@ CONTRACTS: dict[str, Contract] = {contract.entity_type: contract for contract in
     cases.CASE,
     disaster.STATUS, disaster.NEED, disaster.OFFER, disaster.REPORT, disaster.CONTACT, disaster.COUNTS,
     tours.TOUR, tours.CASE_COPY, tours.LESSON,
+    networks.LISTING,
 )}
 
 # Entity types whose payload is personal data by design; every other type must never carry any.

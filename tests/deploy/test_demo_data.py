@@ -43,8 +43,9 @@ def test_every_center_file_loads_and_is_one_the_runner_starts():
 
 def test_the_hub_file_loads():
     data = load_hub_file(HUB_FILE)
-    assert data["organization"]["name"] == "神奈川県"
-    assert [login["username"] for login in data["logins"]] == ["hub-admin", "hub-coordinator"]
+    assert data["operator"]["name"] == "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）"
+    assert [p["name"] for p in data["partners"]] == ["神奈川県", "神奈川県社会福祉協議会", "神奈川県共同募金会"]
+    assert [login["username"] for login in data["logins"]][:2] == ["hub-admin", "hub-coordinator"]
 
 
 @pytest.mark.parametrize(("key", "old", "new", "message"), [

@@ -75,11 +75,23 @@ def test_only_a_newer_version_changes_the_mirror(centers):
 
 
 @pytest.mark.parametrize("change", [{"hazard": "meteor"}, {"municipalities": ["142078"]}, {"version": 0},
-                                    {"started_at": "2026-01-01T00:00:00"}, {"exercise": "no"}])
+                                    {"started_at": "2026-01-01T00:00:00"}, {"exercise": "no"}, {"declared_by": 7},
+                                    {"declared_by": "み" * 201}])
 def test_a_payload_the_node_cannot_understand_is_refused(centers, change):
     with pytest.raises(ValueError):
         receive({**payload(), **change})
     assert not DisasterDeclaration.objects.exists()
+
+
+def test_the_declaring_party_is_the_hubs_operator_as_the_hub_names_it(centers, client):
+    minkana = "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）"
+    declaration = receive({**payload(), "declared_by": minkana})
+    assert declaration.declared_by == minkana
+    client.force_login(centers[2])
+    assert f'<dd class="declared-by">{minkana}</dd>' in client.get("/emergency/").content.decode()
+    receive({**payload(version=2, closed=True), "uuid": str(declaration.uuid), "declared_by": minkana})
+    assert f"宣言：{minkana}" in client.get("/emergency/").content.decode()  # under 最近終了した宣言
+    assert receive(payload(name="旧いハブからの宣言")).declared_by == ""  # an older hub sends no declaring party
 
 
 def test_a_declaration_switches_only_the_centers_it_covers(centers):

@@ -61,7 +61,7 @@ services.group_set_consent(acting_user=staff, group=m.GroupRegistration.objects.
 
 @pytest.fixture(scope="module")
 def fed(tmp_path_factory):
-    yield from start_federation(tmp_path_factory, base_port=8510, redis_port=6393, prefix="i")
+    yield from start_federation(tmp_path_factory, base_port=9110, redis_port=6401, prefix="i")
 
 
 def hub_offers(fed) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from sync.wire import cases, directory, disaster, introductions, tours
+from sync.wire import cases, directory, disaster, introductions, networks, tours
 from sync.wire.contract import Contract
 
 
@@ -43,6 +43,12 @@ def group(center, /, **overrides) -> dict:
     return build(directory.GROUP, {
         "center": str(center), "name": "海辺の会", "name_kana": "", "kind": "citizen_group", "legal_form": "voluntary",
         "fields": [7], "area": "茅ヶ崎市", "description": ""}, overrides)
+
+
+def network(center, /, **overrides) -> dict:
+    return build(networks.LISTING, {
+        "center": str(center), "name": "かわさき福祉ネットワーク", "fields": [1, 2],
+        "members": {"npo": 20, "voluntary": 10, "company": 2}, "individuals": 4}, overrides)
 
 
 def event(center, /, **overrides) -> dict:

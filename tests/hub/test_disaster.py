@@ -62,7 +62,8 @@ def test_a_declaration_goes_to_every_node_through_the_feed_with_an_audit_row(peo
     assert entry.payload == {
         "uuid": str(declaration.uuid), "name": "神奈川県西部地震", "hazard": "earthquake",
         "municipalities": ["142069", "142077"], "whole_prefecture": False, "prefecture": "14", "phase": "initial",
-        "exercise": False, "started_at": declaration.started_at.isoformat(), "closed_at": None, "version": 1}
+        "exercise": False, "started_at": declaration.started_at.isoformat(), "closed_at": None, "version": 1,
+        "declared_by": ""}  # this hub recorded no operator
     audit = AuditEvent.objects.get(action="hub.disaster_declare")
     assert audit.actor == admin and audit.target_uuid == declaration.uuid
 

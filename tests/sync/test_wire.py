@@ -8,8 +8,9 @@ import itertools
 import pytest
 from django.db import connection
 
+from common.vocabulary import MemberKind
 from sync import client, disaster
-from sync.wire import batch, cases, directory, disaster as wire_disaster, introductions, sql, tours
+from sync.wire import batch, cases, directory, disaster as wire_disaster, introductions, networks, sql, tours
 from sync.wire.contract import Contract
 from sync.wire.registry import CONTRACTS, PERSONAL_TYPES, contract_for
 
@@ -29,7 +30,7 @@ def test_every_contract_is_registered_under_its_type_and_only_contacts_are_perso
     assert set(CONTRACTS) == {
         "node_profile", "directory_group", "public_event", "directory_offer", "aggregate_counts", "shared_case",
         "center_status", "disaster_need", "disaster_offer", "commitment_report", "disaster_contact",
-        "survey_counts", "study_tour", "tour_case", "tour_lesson"}
+        "survey_counts", "study_tour", "tour_case", "tour_lesson", "network_listing"}
     assert all(contract_for(name).entity_type == name for name in CONTRACTS)
     assert PERSONAL_TYPES == {"disaster_contact"}
     with pytest.raises(KeyError):
@@ -88,3 +89,7 @@ def test_the_database_runs_the_generated_forward_only_functions():
     for name, source in found:
         generated = sql.NEED_FORWARD_ONLY if name == "kyodo_need_forward_only" else sql.COMMITMENT_FORWARD_ONLY
         assert source in generated
+
+
+def test_the_network_listings_member_kinds_are_the_vocabularys():
+    assert tuple(MemberKind.values) == networks.MEMBER_KINDS
