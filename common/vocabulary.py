@@ -104,6 +104,22 @@ class ConsultationStep(models.TextChoices):
     CLOSED = "closed", _("完了")
 
 
+class ConsultationKind(models.TextChoices):
+    """What a consultation is about: the kinds of seed 004's 市民活動に関する相談 (設立時, 運営初期, 運営継続)
+    and 協働のコーディネート. Also the themes of the 相談日; the statistics count consultations by it."""
+
+    FOUNDING = "founding", _("団体・法人の設立")
+    ACCOUNTING = "accounting", _("会計・労務・法人事務")
+    OPERATIONS = "operations", _("事業運営・組織運営")
+    FUNDING = "funding", _("資金・助成金")
+    PEOPLE = "people", _("人材・ボランティア")
+    PUBLICITY = "publicity", _("広報・情報発信")
+    NETWORKING = "networking", _("ネットワークづくり・団体の紹介")
+    COLLABORATION = "collaboration", _("協働のコーディネート")
+    FIRST_STEP = "first_step", _("活動のはじめの一歩")
+    OTHER = "other", _("その他")
+
+
 class PartyRole(models.TextChoices):
     LEAD = "lead", _("実施団体")
     PARTNER = "partner", _("協力団体")

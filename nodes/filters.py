@@ -70,12 +70,14 @@ class EventFilter(SearchFilterSet):
 class ConsultationFilter(SearchFilterSet):
     step = df.ChoiceFilter(choices=m.ConsultationStep.choices, label=_("ステップ"))
     channel = df.ChoiceFilter(choices=m.ConsultationChannel.choices, label=_("受付方法"))
+    kind = df.ChoiceFilter(choices=m.ConsultationKind.choices, label=_("相談の種類"))
+    unassigned = df.BooleanFilter(field_name="assignee", lookup_expr="isnull", label=_("担当未定"))
     is_open = df.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("未完了"))
     intake_after = df.DateFilter(field_name="intake_at", lookup_expr="date__gte", label=_("受付日（から）"))
 
     class Meta:
         model = m.Consultation
-        fields = ["q", "step", "channel", "is_open", "intake_after"]
+        fields = ["q", "step", "channel", "kind", "unassigned", "is_open", "intake_after"]
 
 
 class CaseFilter(SearchFilterSet):

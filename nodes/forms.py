@@ -151,8 +151,8 @@ class EventForm(ServiceForm):
 class ConsultationForm(ServiceForm):
     class Meta:
         model = m.Consultation
-        fields = ["topic", "channel", "requester_name", "requester_contact", "requester_organization", "intake_note",
-                  "coordinate_note", "closing_note", "linked_organizations", "linked_cases"]
+        fields = ["topic", "channel", "kind", "requester_name", "requester_contact", "requester_organization",
+                  "intake_note", "coordinate_note", "closing_note", "linked_organizations", "linked_cases"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ LIST_RELATIONS: dict[type, dict] = {
     m.GroupRegistration: {"select": ("organization", "center"), "prefetch": ("activity_fields",)},
     m.TalentVolunteer: {"select": ("center",), "prefetch": ("activity_fields",)},
     m.Event: {"select": ("center",), "prefetch": ("activity_fields", "organizers", "participants")},
-    m.Consultation: {"select": ("center", "requester_organization", "intake_staff"), "prefetch": ()},
+    m.Consultation: {"select": ("center", "requester_organization", "intake_staff", "assignee"), "prefetch": ()},
     m.CollaborationCase: {
         "select": ("center", "responsible_department"),
         "prefetch": ("activity_fields", Prefetch("party_roles", queryset=m.CaseParty.objects.select_related("organization"))),

@@ -20,6 +20,7 @@ from common.vocabulary import (
     TRACK_FORMS,
     CaseOutcome,
     CollaborationForm,
+    ConsultationKind,
     ProgrammeTrack,
     form_family,
 )
@@ -39,6 +40,7 @@ TABLES = {
     "proposal-cycle": _("協働推進事業の意見交換会・申込・採択件数"),
     "continuation": _("事業期間後の継続状況"),
     "consultations": _("相談とコーディネート提案（月別）"),
+    "consultation-kinds": _("相談の種類別の件数（月別）"),
     "proposals": _("協働の種ごとの提案件数"),
 }
 DEFINITIONS = {
@@ -54,6 +56,8 @@ DEFINITIONS = {
     "consultations": _("年度内の月ごとの件数です。新規相談はインテークの日、各ステップはそのステップに進んだ日で数えます。"
                        "コーディネート提案はセンターが提案したマッチングの数です。目標ペースは年間目標を12か月で割った値の累計です。"),
     "proposals": _("市のメニューに公開した協働の種ごとの、団体からの提案の件数と状況です。"),
+    "consultation-kinds": _("年度内の月ごとの新規相談（インテークの日で数えます）を、相談の種類別に数えた件数です。"
+                            "件数のない種類の列は省きます。種類をまだ決めていない相談は「未分類」です。"),
 }
 
 
@@ -247,6 +251,34 @@ def consultations_table(center, *, fiscal_year: int | None = None) -> Table:
     )
 
 
+def consultation_kinds_table(center, *, fiscal_year: int | None = None) -> Table:
+    """New consultations per fiscal month and kind (seed 004's kinds; 未分類 for cards not yet classified)."""
+    fiscal_year = fiscal_year or fiscal_year_of(timezone.localdate())
+    first, last = fiscal_year_bounds(fiscal_year)
+    counts = Counter()
+    rows_found = (m.Consultation.objects.filter(center=center, intake_at__date__gte=first, intake_at__date__lte=last)
+                  .annotate(month=ExtractMonth("intake_at")).values_list("kind", "month").annotate(n=Count("id"))
+                  .order_by())
+    for kind, month, n in rows_found:
+        counts[(kind, month)] += n
+    kinds = [(value, str(label)) for value, label in ConsultationKind.choices] + [("", gettext("未分類"))]
+    shown = [(value, label) for value, label in kinds if any(counts[(value, month)] for month in FISCAL_MONTHS)]
+    shown = shown or kinds[-1:]  # a 年度 without consultations still shows its months
+    rows = [Row(gettext("%(month)s月") % {"month": month}, [counts[(value, month)] for value, _label in shown],
+                sum(counts[(value, month)] for value, _label in shown)) for month in FISCAL_MONTHS]
+    totals = [sum(counts[(value, month)] for month in FISCAL_MONTHS) for value, _label in shown]
+    return Table(
+        "consultation-kinds", str(TABLES["consultation-kinds"]), gettext("月"), [label for _value, label in shown],
+        rows, str(DEFINITIONS["consultation-kinds"]),
+        totals=Row(gettext("合計"), totals, sum(totals)),
+        chart=column_chart([row.label for row in rows],
+                           [(label, [row.cells[index] for row in rows]) for index, (_value, label) in enumerate(shown)])
+        if shown else None,
+        summary=[(gettext("年度"), f"{fiscal_year}年度（{wareki_fiscal_year(fiscal_year)}）"),
+                 (gettext("新規相談"), gettext("%(n)s件") % {"n": sum(totals)})],
+    )
+
+
 def proposals_table(center) -> Table:
     """Each need of the city with how many proposals it drew and where they stand."""
     statuses = list(m.ProposalStatus)
@@ -271,6 +303,7 @@ def center_statistics(center, *, first: int | None = None, last: int | None = No
         "proposal-cycle": lambda: proposal_cycle_table(center, track=track),
         "continuation": lambda: continuation_table(center, form=continuation_form, track=continuation_track),
         "consultations": lambda: consultations_table(center, fiscal_year=fiscal_year),
+        "consultation-kinds": lambda: consultation_kinds_table(center, fiscal_year=fiscal_year),
         "proposals": lambda: proposals_table(center),
     }
     return [builders[slug]() for slug in builders if only in (None, slug)]

@@ -125,10 +125,10 @@ RECORDS: dict[str, RecordUI] = {
             columns=(
                 (_("受付"), lambda c: _date(c.intake_at)),
                 (_("相談テーマ"), lambda c: c.topic),
-                (_("受付方法"), lambda c: c.get_channel_display()),
+                (_("相談の種類"), lambda c: c.get_kind_display()),
                 (_("所属団体"), lambda c: c.requester_organization.name if c.requester_organization else ""),
                 (_("ステップ"), lambda c: c.get_step_display()),
-                (_("担当"), lambda c: person_name(c.intake_staff)),
+                (_("対応するスタッフ"), lambda c: person_name(c.assignee) if c.assignee else ""),
             ),
             create=lambda user, values: services.consultation_open(acting_user=user, **values),
             update=lambda user, record, values: services.consultation_update(

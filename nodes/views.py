@@ -21,6 +21,7 @@ from . import (
     lifecycle,
     models as m,
     network_selectors,
+    routing_selectors,
     selectors,
     services,
     sharing,
@@ -113,6 +114,7 @@ def _detail_context(request, ui, record) -> dict:
         context["linked"] = {"organizations": list(record.linked_organizations.all()),
                              "cases": list(record.linked_cases.all())}
         context["referrals"] = network_selectors.consultation_referrals(user=request.user, consultation=record)
+        context["routing"] = routing_selectors.consultation_routing(user=request.user, consultation=record)
     if isinstance(record, m.Need | m.Offer):
         side = "need" if isinstance(record, m.Need) else "offer"
         context["matching"] = {

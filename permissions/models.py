@@ -92,6 +92,7 @@ class Organization(LocalCheckConstraints, models.Model):
             ("change_center_records", _("センターの記録を登録・編集する")),
             ("delete_center_records", _("センターの記録を削除する")),
             ("manage_center", _("センターの職員と権限を管理する")),
+            ("assign_consultations", _("相談の対応スタッフを決める")),
             ("view_group_profile", _("自団体の登録情報を見る")),
             ("change_group_profile", _("自団体の登録情報を編集する")),
             ("manage_group_offers", _("自団体のできることメニューを管理する")),
@@ -129,6 +130,7 @@ class Organization(LocalCheckConstraints, models.Model):
 class Role(models.TextChoices):
     CENTER_ADMIN = "center_admin", _("センター管理者")
     CENTER_STAFF = "center_staff", _("センター職員")
+    CHIEF_COORDINATOR = "chief_coordinator", _("チーフコーディネーター")
     GROUP_MEMBER = "group_member", _("団体メンバー")
     DEPARTMENT_STAFF = "department_staff", _("市の担当課職員")
     HUB_ADMIN = "hub_admin", _("ハブ管理者")

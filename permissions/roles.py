@@ -5,9 +5,12 @@ from .models import HubScope, HubStanding, OrganizationKind, Role
 ALL_HUB_SCOPES = tuple(HubScope.values)
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.CENTER_ADMIN: ("view_center_records", "change_center_records", "delete_center_records", "manage_center"),
+    Role.CENTER_ADMIN: ("view_center_records", "change_center_records", "delete_center_records", "manage_center",
+                        "assign_consultations"),
     # Staff register and edit; deleting a center's records is kept for its admins.
     Role.CENTER_STAFF: ("view_center_records", "change_center_records"),
+    # チーフコーディネーター (seed 004): decides which staff member handles a consultation.
+    Role.CHIEF_COORDINATOR: ("view_center_records", "change_center_records", "assign_consultations"),
     Role.GROUP_MEMBER: ("view_group_profile", "change_group_profile", "manage_group_offers"),
     Role.DEPARTMENT_STAFF: ("manage_department_needs", "manage_department_cases"),
     Role.HUB_ADMIN: ("view_hub", "manage_hub", *ALL_HUB_SCOPES),
@@ -31,6 +34,7 @@ _HUB_KINDS = frozenset({
 ROLE_ORGANIZATION_KINDS: dict[str, frozenset[str]] = {
     Role.CENTER_ADMIN: frozenset({OrganizationKind.CENTER}),
     Role.CENTER_STAFF: frozenset({OrganizationKind.CENTER}),
+    Role.CHIEF_COORDINATOR: frozenset({OrganizationKind.CENTER}),
     Role.GROUP_MEMBER: frozenset(
         {
             OrganizationKind.CITIZEN_GROUP,

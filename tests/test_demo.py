@@ -218,6 +218,26 @@ def test_nishiku_has_an_edition_of_each_newsletter_and_review_sheets_with_carrie
 
 
 @pytest.mark.django_db
+def test_nishiku_routes_consultations_with_a_chief_experts_a_themed_day_and_a_months_review():
+    seed_center("nishiku")
+    center = _center("nishiku")
+    chief = get_user_model().objects.get(username="nishiku-chief")
+    cards = m.Consultation.objects.filter(center=center)
+    assert cards.exclude(kind="").count() == cards.count()
+    assigned = cards.filter(assignee__isnull=False)
+    assert assigned.count() >= 3 and set(assigned.values_list("assigned_by", flat=True)) == {chief.pk}
+    assert cards.filter(assignee__isnull=True, closed_at__isnull=True).exists()  # one waits for the chief
+    experts = m.ExpertReferral.objects.filter(center=center)
+    assert experts.filter(talent__isnull=False).exclude(answer="").exists()
+    assert experts.filter(talent__isnull=True).exclude(professional_name="").exists()
+    day = m.ConsultationDay.objects.get(center=center, theme="funding")
+    assert day.day > timezone.localdate() and day.booked == day.bookings.count() == 1
+    review = m.NotableConsultation.objects.filter(center=center, month=timezone.localdate().replace(day=1))
+    assert review.count() == 2 and review.exclude(decision="").count() == 1
+    assert cards.filter(linked_needs__title="敬老会での出演者").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("key", ["nishiku", "chigasaki"])
 def test_talent_banks_have_listed_talents_and_a_request_waiting(key):
     seed_center(key)

@@ -24,6 +24,7 @@ from nodes.models import (
     BoxSize,
     ConsentMethod,
     ConsultationChannel,
+    ConsultationKind,
     DistributionKind,
     EventKind,
     GroupRegistration,
@@ -299,6 +300,21 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "linked_cases": Key(list_of(ref(Ref.CASE)), default=list),
         # One entry per step after インテーク: コーディネート, クロージング, 完了.
         "steps": Key(records({"at": Key(moment, required=True), "note": _TEXT}), default=list),
+        # Routing (seed 004): the kind, the staff member the chief (`assigned_by`, a login) chose, experts
+        # asked (a talent by its title, or a professional by name), what it led to, the month's review.
+        "kind": Key(choice(ConsultationKind), default=""), "assignee": _TEXT, "assigned_by": _TEXT,
+        "experts": Key(records({
+            "talent": _TEXT, "professional_name": _TEXT, "expertise": Key(text, required=True),
+            "asked_on": Key(date, required=True), "question": _TEXT, "answer": _TEXT, "answered_on": Key(date),
+        }), default=list),
+        "linked_needs": Key(list_of(text), default=list),
+        "notable": Key(nested({"reason": Key(text, required=True), "decision": _TEXT})),
+    },
+    # Themed 相談日 (「はじめの一歩じっくり相談日」…) and the consultations (by topic, above) booked into them.
+    "consultation_days": {
+        "title": Key(text, required=True), "theme": Key(choice(ConsultationKind), required=True),
+        "day": Key(date, required=True), "starts_at": Key(text, required=True), "ends_at": Key(text, required=True),
+        "capacity": Key(integer, required=True), "place": _TEXT, "bookings": Key(list_of(text), default=list),
     },
     "tours": {
         "title": Key(text, required=True), "theme": _TEXT, "description": _TEXT,
@@ -446,7 +462,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
 # The entry's name in error messages, and what it adds to the names later entries may use.
 _LABEL = {"renewals": "group", "cases": "title", "events": "title", "needs": "title", "offers": "title",
           "tours": "title", "city_menu": "title", "desks": "desk_name", "consultations": "topic",
-          "logins": "username", "proposals": "title", "programme": "fiscal_year", "bookings": "purpose",
+          "consultation_days": "title", "logins": "username", "proposals": "title", "programme": "fiscal_year", "bookings": "purpose",
           "boxes": "size", "box_rounds": "title", "networks": "network",
           "newsletters": "title", "review_sheets": "fiscal_year"}
 _DEFINES = {"departments": (Ref.ORGANIZATION,), "partners": (Ref.ORGANIZATION,),
@@ -477,6 +493,10 @@ def _check_entry(section: str, entry: dict) -> None:
                 raise Invalid(f"「{application['theme']}」 is not one of this call's themes", (*where, "theme"))
             if adopted and not application["department"]:
                 raise Invalid("an adopted application needs its department", where)
+    if section == "consultations" and bool(entry["assignee"]) != bool(entry["assigned_by"]):
+        raise Invalid("assignee and assigned_by go together: who handles it, and the chief who decided")
+    if section == "consultations" and entry["notable"] and entry["notable"]["decision"] and not entry["assigned_by"]:
+        raise Invalid("a notable consultation's decision is recorded by the chief: give assigned_by")
     if section == "tours":
         stops = [stop["title"] for stop in entry["stops"]]
         for index, case in enumerate(entry["cases"]):

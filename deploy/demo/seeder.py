@@ -36,9 +36,10 @@ from nodes.models import (
     NetworkMember,
     RegistrationRenewal,
     Room,
+    TalentVolunteer,
     suggested_timetable,
 )
-from nodes.services import newsletters, review_sheets
+from nodes.services import consultation_routing as routing, newsletters, review_sheets
 from nodes.spaces_selectors import closed_reason
 from permissions.models import Organization, OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
@@ -120,6 +121,7 @@ class _CenterSeeder:
         self.groups: dict[str, GroupRegistration] = {}
         self.cases: dict[str, CollaborationCase] = {}
         self.needs: dict[str, Need] = {}
+        self.consultations: dict[str, Any] = {}
         self.network_members: dict[tuple[str, str], NetworkMember] = {}  # (network, member) → its row
         self.activity_fields = {f.code: f for f in ActivityField.objects.all()}
         self.contacts = 0
@@ -129,7 +131,7 @@ class _CenterSeeder:
         seeders: dict[str, Callable[[dict], object]] = {
             "departments": self.department, "partners": self.partner, "groups": self.group, "talents": self.talent,
             "cases": self.case, "events": self.event, "needs": self.need, "offers": self.offer,
-            "consultations": self.consultation, "tours": self.tour, "renewals": self.renewal,
+            "consultations": self.consultation, "consultation_days": self.consultation_day, "tours": self.tour, "renewals": self.renewal,
             "logins": self.login, "desks": self.desk, "city_menu": self.menu_item, "proposals": self.proposal,
             "history": self.history, "figures": self.figures,
             "programme": self.programme, "rooms": self.room, "bookings": self.booking, "boxes": self.box,
@@ -309,14 +311,54 @@ class _CenterSeeder:
         organization = entry["requester_organization"]
         card = services.consultation_open(
             acting_user=self.staff, center=self.center, intake_at=entry["intake_at"], topic=entry["topic"],
-            channel=entry["channel"], requester_name=entry["requester_name"], requester_contact=phone,
-            requester_organization=self.organizations[organization] if organization else None,
+            channel=entry["channel"], kind=entry["kind"], requester_name=entry["requester_name"],
+            requester_contact=phone, requester_organization=self.organizations[organization] if organization else None,
             intake_note=entry["intake_note"], linked_organizations=self.orgs(entry["linked_organizations"]),
             linked_cases=[self.cases[title] for title in entry["linked_cases"]],
         )
         for step in entry["steps"]:
             card = services.consultation_advance(acting_user=self.staff, consultation=card, note=step["note"],
                                                  at=step["at"])
+        self.consultations[entry["topic"]] = card
+        self.route(card, entry)
+
+    def login_named(self, username: str):
+        if username not in self.accounts:
+            raise DemoDataError(f"「{username}」 is not a login defined above (center admin, staff or logins)")
+        return self.accounts[username]
+
+    def route(self, card, entry: dict) -> None:
+        """A consultation's routing: the chief's assignment, experts, links, the month's review."""
+        chief = self.login_named(entry["assigned_by"]) if entry["assigned_by"] else None
+        if chief is not None:
+            card = routing.consultation_assign(acting_user=chief, consultation=card,
+                                               assignee=self.login_named(entry["assignee"]))
+        for expert in entry["experts"]:
+            talent = TalentVolunteer.objects.get(center=self.center, title=expert["talent"]) if expert["talent"] else None
+            referral = routing.expert_refer(
+                acting_user=self.staff, consultation=card, talent=talent, professional_name=expert["professional_name"],
+                expertise=expert["expertise"], asked_on=expert["asked_on"], question=expert["question"])
+            if expert["answer"]:
+                routing.expert_answer(acting_user=self.staff, referral=referral, answer=expert["answer"],
+                                      answered_on=expert["answered_on"])
+        for title in entry["linked_needs"]:
+            routing.consultation_link(acting_user=self.staff, consultation=card, need=self.needs[title])
+        if entry["notable"]:
+            notable = routing.consultation_mark_notable(acting_user=self.staff, consultation=card,
+                                                        reason=entry["notable"]["reason"], month=self.clock.today)
+            if entry["notable"]["decision"]:
+                routing.review_decide(acting_user=chief, notable=notable, decision=entry["notable"]["decision"])
+
+    def consultation_day(self, entry: dict) -> None:
+        day = routing.consultation_day_create(
+            acting_user=self.staff, center=self.center, title=entry["title"], theme=entry["theme"], day=entry["day"],
+            starts_at=dt.time.fromisoformat(entry["starts_at"]), ends_at=dt.time.fromisoformat(entry["ends_at"]),
+            capacity=entry["capacity"], place=entry["place"])
+        for topic in entry["bookings"]:
+            if topic not in self.consultations:
+                raise DemoDataError(f"「{topic}」 is not a consultation defined above")
+            routing.consultation_day_book(acting_user=self.staff, consultation_day=day,
+                                          consultation=self.consultations[topic], today=self.clock.today)
 
     def tour(self, entry: dict) -> None:
         tour = tours.tour_create(

@@ -244,7 +244,7 @@ class ConsultationInput(CenterDefaultMixin, serializers.ModelSerializer):
     class Meta:
         model = m.Consultation
         fields = ["center", "requester_name", "requester_contact", "requester_organization", "topic", "channel",
-                  "intake_note", "coordinate_note", "closing_note", "linked_organizations", "linked_cases"]
+                  "kind", "intake_note", "coordinate_note", "closing_note", "linked_organizations", "linked_cases"]
         validators = []
 
 
@@ -252,14 +252,22 @@ class AdvanceInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AssignInput(serializers.Serializer):
+    """The chief's decision: the staff member (by username) and, optionally, the consultation's kind."""
+
+    assignee = serializers.CharField(max_length=150)
+    kind = serializers.ChoiceField(choices=m.ConsultationKind.choices, required=False)
+
+
 class ConsultationListOutput(RecordOutput):
     requester_organization = OrganizationRefSerializer(read_only=True, allow_null=True)
     intake_staff = serializers.CharField(source="intake_staff.username", read_only=True)
+    assignee = serializers.CharField(source="assignee.username", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = m.Consultation
-        fields = [*RecordOutput.Meta.fields, "topic", "channel", "step", "requester_organization", "intake_at",
-                  "intake_staff", "coordinate_at", "closing_at", "closed_at"]
+        fields = [*RecordOutput.Meta.fields, "topic", "channel", "kind", "step", "requester_organization", "intake_at",
+                  "intake_staff", "assignee", "assigned_at", "coordinate_at", "closing_at", "closed_at"]
 
 
 class ConsultationDetailOutput(ConsultationListOutput):

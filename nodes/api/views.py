@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -13,6 +14,7 @@ from permissions.models import Organization
 from permissions.scoping import get_scoped_or_deny, holds
 
 from .. import csvio, filters, models as m, selectors, services, sharing
+from ..services import consultation_routing as routing
 from . import serializers as s
 
 
@@ -215,6 +217,18 @@ class ConsultationViewSet(RecordViewSet):
         return self._output(services.consultation_advance(
             acting_user=request.user, consultation=consultation, **serializer.validated_data
         ))
+
+    @extend_schema(request=s.AssignInput, responses=s.ConsultationDetailOutput)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, uuid=None):
+        """The chief coordinator decides which staff member handles the consultation (担当を決める)."""
+        consultation = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
+        serializer = s.AssignInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assignee = get_user_model().objects.filter(username=data["assignee"]).first()
+        return self._output(routing.consultation_assign(
+            acting_user=request.user, consultation=consultation, assignee=assignee, kind=data.get("kind")))
 
 
 class CaseViewSet(RecordViewSet):

@@ -10,6 +10,7 @@ from common.vocabulary import (
     BudgetSource,
     CaseOutcome,
     CollaborationForm,
+    ConsultationKind,
     CostItem,
     PartyRole,
     ProgrammeTrack,
@@ -44,6 +45,12 @@ from .city_menu import (
     MenuItem,
     MenuItemKind,
     Publication,
+)
+from .consultation_routing import (
+    ConsultationDay,
+    ConsultationDayBooking,
+    ExpertReferral,
+    NotableConsultation,
 )
 from .consultations import (
     CONSULTATION_STEP_ORDER,
@@ -281,6 +288,11 @@ __all__ = [
     "MATCH_STATUS_ORDER",
     "MONTHS",
     "Match",
+    "ConsultationKind",
+    "ConsultationDay",
+    "ConsultationDayBooking",
+    "ExpertReferral",
+    "NotableConsultation",
     "MenuItem",
     "MenuItemKind",
     "MatchMeeting",

@@ -7,11 +7,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.vocabulary import ConsultationStep
+from common.vocabulary import ConsultationKind, ConsultationStep
 from permissions.models import Organization
 
 from .base import CenterRecord
 from .cases import CollaborationCase
+from .matching import Match, Need
 
 
 class ConsultationChannel(models.TextChoices):
@@ -36,6 +37,14 @@ class Consultation(CenterRecord):
     )
     topic = models.CharField(_("相談テーマ"), max_length=200)
     channel = models.CharField(_("受付方法"), max_length=20, choices=ConsultationChannel.choices)
+    # Blank until the 受付担当 or the chief classifies it (older cards have none).
+    kind = models.CharField(_("相談の種類"), max_length=20, choices=ConsultationKind.choices, blank=True)
+    # チーフコーディネーター decides who handles it (seed 004); only consultation_assign writes these.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("対応するスタッフ"))
+    assigned_at = models.DateTimeField(_("担当を決めた日時"), null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("担当を決めた職員"))
     step = models.CharField(_("ステップ"), max_length=20, choices=ConsultationStep.choices, default=ConsultationStep.INTAKE)
     intake_at = models.DateTimeField(_("インテーク日時"))
     intake_staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("インテーク担当"))
@@ -53,6 +62,10 @@ class Consultation(CenterRecord):
     closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
     linked_organizations = models.ManyToManyField(Organization, related_name="+", verbose_name=_("関係団体"), blank=True)
     linked_cases = models.ManyToManyField(CollaborationCase, related_name="consultations", verbose_name=_("関連する協働事例"), blank=True)
+    # What the consultation led to (a referral to another center points back at it from Referral).
+    linked_needs = models.ManyToManyField(Need, related_name="consultations", verbose_name=_("つながった協働の種"), blank=True)
+    linked_matches = models.ManyToManyField(Match, related_name="consultations", verbose_name=_("つながったマッチング"),
+                                            blank=True)
 
     PERSONAL_FIELDS = ("requester_name", "requester_contact", "intake_note", "coordinate_note", "closing_note")
     SEARCH_FIELDS = ("topic",)
@@ -62,6 +75,12 @@ class Consultation(CenterRecord):
         verbose_name_plural = _("相談（関わりカード）")
         ordering = ["-intake_at"]
         constraints = [
+            models.CheckConstraint(condition=Q(kind="") | Q(kind__in=ConsultationKind.values), name="consultation_kind_known"),
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=True, assigned_at__isnull=True, assigned_by__isnull=True)
+                | Q(assignee__isnull=False, assigned_at__isnull=False, assigned_by__isnull=False),
+                name="consultation_assignment_complete",
+            ),
             # The steps only move forward, and each step's timestamp follows the one before it.
             models.CheckConstraint(
                 condition=(
@@ -82,7 +101,7 @@ class Consultation(CenterRecord):
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("closing_at")), name="consultation_closed_after_closing"
             ),
         ]
-        indexes = [models.Index(fields=["center", "step"])]
+        indexes = [models.Index(fields=["center", "step"]), models.Index(fields=["center", "kind", "intake_at"])]
 
     def __str__(self) -> str:
         return self.topic
