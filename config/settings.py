@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
             "GroupConsentEnum": "nodes.models.groups.GroupRegistration.CONSENTS",
             "TalentConsentEnum": "nodes.models.groups.TalentVolunteer.CONSENTS",
             "CostItemEnum": "common.vocabulary.CostItem",
+            "ConsultationKindEnum": "common.vocabulary.ConsultationKind",
         } if KYODO_ROLE == "node" else {}),
     },
 }

@@ -18,7 +18,6 @@ from sync.wire import referrals as wire
 
 from . import hub_link
 from .models import (
-    CENTER_VIEW,
     CenterRelation,
     ConsultationStep,
     Referral,
@@ -26,7 +25,6 @@ from .models import (
     ReferralStatus,
     RelationRole,
 )
-from .selectors import user_centers
 
 
 def relations(*, user) -> list[CenterRelation]:
@@ -165,9 +163,4 @@ def referral_counts(*, user) -> list[ReferralMonth]:
             .order_by("center__name", "-month"))
     return [ReferralMonth(r["center__name"], r["month"].date() if hasattr(r["month"], "date") else r["month"],
                           r["sent"], r["received"], r["answered"], r["joining"], r["declined"]) for r in rows]
-
-
-def staff_centers(*, user):
-    """The centers the user works for (the network pages are their staff's)."""
-    return user_centers(user=user, codename=CENTER_VIEW)
 

@@ -99,6 +99,11 @@ def user_centers(*, user, codename: str = "change_center_records") -> QuerySet:
     return organizations_where(user, codename).filter(kind="center")
 
 
+def staff_centers(*, user) -> QuerySet:
+    """The centers the user works for: the center's own pages (network, rooms, newsletters …) are their staff's."""
+    return user_centers(user=user, codename=m.CENTER_VIEW)
+
+
 def dashboard(*, user, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     groups = scoped_queryset(user, m.GroupRegistration, "view")

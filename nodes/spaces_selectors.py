@@ -14,9 +14,10 @@ from django.utils.translation import gettext
 from common import pdf
 from common.charts import column_chart
 from common.japanese import wareki_date
-from permissions.scoping import organizations_where, scoped_queryset
+from permissions.scoping import scoped_queryset
 
 from . import models as m
+from .selectors import staff_centers
 
 WEEKDAYS = m.spaces.WEEKDAYS
 
@@ -32,10 +33,6 @@ def closed_reason(room: m.Room, day: dt.date) -> str | None:
         if holiday:
             return gettext("祝日（%(name)s）は休館です") % {"name": holiday}
     return None
-
-
-def staff_centers(*, user) -> QuerySet:
-    return organizations_where(user, m.CENTER_VIEW).filter(kind="center")
 
 
 def rooms(*, user) -> QuerySet:

@@ -26,7 +26,8 @@ from .models import (
     TrainingSide,
     TrainingStatus,
 )
-from .network_selectors import relations, staff_centers
+from .network_selectors import relations
+from .selectors import staff_centers
 
 
 def center_staff(*, center) -> list:

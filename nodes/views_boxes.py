@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,20 +17,12 @@ from permissions.scoping import holds
 
 from . import boxes_selectors as selectors, lifecycle, lottery, models as m, services
 from .forms_spaces import BoxApplyForm, BoxForm, CounterApplyForm, RoundForm
-from .spaces_selectors import staff_centers
-from .views_common import get_or_404, show_errors
-
-
-def _staff_center(user):
-    center = staff_centers(user=user).first()
-    if center is None:
-        raise PermissionDenied("permission_denied")
-    return center
+from .views_common import get_or_404, show_errors, staff_centers_or_403
 
 
 @login_required
 def boxes(request):
-    center = _staff_center(request.user)
+    center = staff_centers_or_403(request.user).first()
     box_form, round_form, status = BoxForm(prefix="box"), RoundForm(prefix="round"), 200
     if request.method == "POST":
         status = 400
@@ -69,7 +61,7 @@ def _round_page(request, round_, *, form=None, status=200):
 
 @login_required
 def box_round(request, uuid):
-    _staff_center(request.user)
+    staff_centers_or_403(request.user)
     round_ = get_or_404(request.user, m.BoxRound, "view", uuid)
     if request.method != "POST":
         return _round_page(request, round_)

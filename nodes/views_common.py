@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 
 from permissions.scoping import get_scoped_or_deny
+
+from .selectors import staff_centers
 
 
 def get_or_404(user, model, perm: str, uuid):
@@ -19,3 +21,18 @@ def get_or_404(user, model, perm: str, uuid):
 
 def show_errors(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def staff_centers_or_403(user):
+    """The centers the user works for; someone who is staff nowhere (a group, a department) gets a 403."""
+    centers = staff_centers(user=user)
+    if not centers.exists():
+        raise PermissionDenied("permission_denied")
+    return centers
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -21,7 +21,7 @@ from common import csv_safe
 from permissions.scoping import holds
 
 from . import models as m, routing_selectors as selectors
-from .network_selectors import staff_centers
+from .selectors import staff_centers
 from .services import consultation_routing as services
 from .views_common import get_or_404, show_errors
 

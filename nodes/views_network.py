@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
@@ -14,19 +14,12 @@ from django.views.decorators.http import require_POST
 from permissions.scoping import holds
 
 from . import models as m, network_selectors as selectors, services
-from .views_common import get_or_404, show_errors
-
-
-def _staff_only(user):
-    centers = selectors.staff_centers(user=user)
-    if not centers.exists():
-        raise PermissionDenied("permission_denied")  # the centers' work: not for groups or departments
-    return centers
+from .views_common import get_or_404, show_errors, staff_centers_or_403
 
 
 @login_required
 def network(request):
-    centers = _staff_only(request.user)
+    centers = staff_centers_or_403(request.user)
     return render(request, "nodes/network.html", {
         "relations": selectors.relations(user=request.user),
         "backed": selectors.backed_centers(user=request.user),
@@ -39,7 +32,7 @@ def network(request):
 @login_required
 @require_POST
 def relation_declare(request):
-    centers = {str(c.uuid): c for c in _staff_only(request.user)}
+    centers = {str(c.uuid): c for c in staff_centers_or_403(request.user)}
     center = centers.get(request.POST.get("center", ""))
     if center is None:
         messages.error(request, gettext("センターを選んでください。"))
@@ -58,7 +51,7 @@ def relation_declare(request):
 
 @login_required
 def referral_list(request):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     return render(request, "nodes/referrals.html", {
         "data": selectors.referrals(user=request.user), "counts": selectors.referral_counts(user=request.user),
     })

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -17,31 +17,16 @@ from common import pdf
 from permissions.scoping import holds
 
 from . import city_menu, models as m, newsletters as selectors
-from .network_selectors import staff_centers
 from .services import newsletters as services
-from .views_common import get_or_404, show_errors
+from .views_common import get_or_404, int_or_none, show_errors, staff_centers_or_403
 
 STEPS = ("add-items", "add-column", "save", "publish", "distribution")
 BLANK_DISTRIBUTION_ROWS = 3
 
 
-def _staff_only(user):
-    centers = staff_centers(user=user)
-    if not centers.exists():
-        raise PermissionDenied("permission_denied")
-    return centers
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def newsletter_list(request):
-    centers = _staff_only(request.user)
+    centers = staff_centers_or_403(request.user)
     q = request.GET.get("q", "")[:100]
     return render(request, "nodes/newsletters.html", {
         "newsletters": selectors.newsletters(user=request.user), "q": q,
@@ -53,7 +38,7 @@ def newsletter_list(request):
 @login_required
 @require_POST
 def newsletter_new(request):
-    centers = [c for c in _staff_only(request.user) if holds(request.user, m.CENTER_CHANGE, c.pk)]
+    centers = [c for c in staff_centers_or_403(request.user) if holds(request.user, m.CENTER_CHANGE, c.pk)]
     center = next((c for c in centers if str(c.uuid) == request.POST.get("center")), None)
     if center is None and len(centers) == 1:
         center = centers[0]
@@ -63,7 +48,7 @@ def newsletter_new(request):
     try:
         newsletter = services.newsletter_create(
             acting_user=request.user, center=center, title=request.POST.get("title", ""),
-            issues_per_year=_int(request.POST.get("issues_per_year")), format_note=request.POST.get("format_note", ""))
+            issues_per_year=int_or_none(request.POST.get("issues_per_year")), format_note=request.POST.get("format_note", ""))
     except ValidationError as error:
         show_errors(request, error)
         return redirect("newsletters")
@@ -74,11 +59,11 @@ def newsletter_new(request):
 @login_required
 @require_POST
 def edition_new(request):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     newsletter = get_or_404(request.user, m.Newsletter, "change", request.POST.get("newsletter") or None)
     try:
         edition = services.edition_create(
-            acting_user=request.user, newsletter=newsletter, number=_int(request.POST.get("number")),
+            acting_user=request.user, newsletter=newsletter, number=int_or_none(request.POST.get("number")),
             issue_date=parse_date(request.POST.get("issue_date", "") or ""), headline=request.POST.get("headline", ""))
     except ValidationError as error:
         show_errors(request, error)
@@ -107,25 +92,25 @@ def _edition_page(request, edition, *, status: int = 200, posted_distribution=No
 
 @login_required
 def edition_detail(request, uuid):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     return _edition_page(request, get_or_404(request.user, m.NewsletterEdition, "view", uuid))
 
 
 def _posted_distribution(post) -> list[dict]:
     rows = []
-    for index in range(_int(post.get("distribution-count")) or 0):
+    for index in range(int_or_none(post.get("distribution-count")) or 0):
         prefix = f"distribution-{index}-"
         recipient = post.get(prefix + "recipient", "").strip()
         if not recipient:
             continue  # a blank row is not a line
         rows.append({"kind": post.get(prefix + "kind", ""), "recipient": recipient,
-                     "han_count": _int(post.get(prefix + "han_count")), "copies": _int(post.get(prefix + "copies"))})
+                     "han_count": int_or_none(post.get(prefix + "han_count")), "copies": int_or_none(post.get(prefix + "copies"))})
     return rows
 
 
 def _posted_items(post, edition) -> list[dict]:
     return [{"id": item.pk, "heading": post.get(f"item-{item.pk}-heading", ""),
-             "body": post.get(f"item-{item.pk}-body", ""), "position": _int(post.get(f"item-{item.pk}-position")),
+             "body": post.get(f"item-{item.pk}-body", ""), "position": int_or_none(post.get(f"item-{item.pk}-position")),
              "delete": post.get(f"item-{item.pk}-delete") == "on"} for item in edition.items.all()]
 
 
@@ -143,7 +128,7 @@ def _chosen(post, name: str, model, edition):
 @login_required
 @require_POST
 def edition_step(request, uuid, step):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     if step not in STEPS:
         raise Http404
     edition = get_or_404(request.user, m.NewsletterEdition, "change", uuid)
@@ -181,7 +166,7 @@ def edition_step(request, uuid, step):
 @login_required
 def edition_preview(request, uuid):
     """The edition exactly as the portal will show it (through the door), draft or published."""
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     edition = get_or_404(request.user, m.NewsletterEdition, "view", uuid)
     return render(request, "nodes/newsletter_preview.html", {
         "edition": edition, "public": selectors.public_edition(edition)})
@@ -196,7 +181,7 @@ def _pdf_response(edition) -> HttpResponse:
 
 @login_required
 def edition_pdf(request, uuid):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     return _pdf_response(get_or_404(request.user, m.NewsletterEdition, "view", uuid))
 
 

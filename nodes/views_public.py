@@ -10,6 +10,7 @@ from common import pdf
 
 from . import city_menu, csvio, models as m, newsletters
 from .outgoing import Door
+from .views_common import int_or_none
 
 CACHE = "public, max-age=300"
 
@@ -19,13 +20,6 @@ def _center(center_uuid):
     if center is None:
         raise Http404
     return center
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _public(response: HttpResponse) -> HttpResponse:
@@ -52,7 +46,7 @@ def menu(request, center_uuid):
     """The city's menu for one fiscal year, by department (default) or by activity field."""
     center = _center(center_uuid)
     years = city_menu.menu_fiscal_years(center=center)
-    year = _int(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"))
     year = year if year in years else city_menu.current_fiscal_year()
     by_field = request.GET.get("by") == "field"
     context = {"center": center, "years": years, "year": year, "by_field": by_field}
@@ -88,7 +82,7 @@ def menu_pdf(request, center_uuid, year):
 
 def needs(request, center_uuid):
     center = _center(center_uuid)
-    field_code = _int(request.GET.get("field"))
+    field_code = int_or_none(request.GET.get("field"))
     return _public(render(request, "nodes/public/needs.html", {
         "center": center, "needs": city_menu.published_needs(center=center, field_code=field_code),
         "fields": m.ActivityField.objects.all(), "field_code": field_code,
@@ -99,7 +93,7 @@ def departments(request, center_uuid):
     """「どの課に相談すればいいか」: search the desks by theme and activity field."""
     center = _center(center_uuid)
     q = request.GET.get("q", "")[:100]
-    field_code = _int(request.GET.get("field"))
+    field_code = int_or_none(request.GET.get("field"))
     return _public(render(request, "nodes/public/departments.html", {
         "center": center, "q": q, "field_code": field_code, "fields": m.ActivityField.objects.all(),
         "desks": city_menu.department_directory(center=center, q=q, field_code=field_code),
@@ -109,7 +103,7 @@ def departments(request, center_uuid):
 def groups(request, center_uuid):
     center = _center(center_uuid)
     q = request.GET.get("q", "")[:100]
-    field_code = _int(request.GET.get("field"))
+    field_code = int_or_none(request.GET.get("field"))
     return _public(render(request, "nodes/public/groups.html", {
         "center": center, "q": q, "field_code": field_code, "fields": m.ActivityField.objects.all(),
         "groups": city_menu.listed_groups(center=center, q=q, field_code=field_code),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -16,30 +16,15 @@ from common import pdf
 from permissions.scoping import holds
 
 from . import models as m, review_sheets as selectors
-from .network_selectors import staff_centers
 from .services import review_sheets as services
-from .views_common import get_or_404, show_errors
+from .views_common import get_or_404, int_or_none, show_errors, staff_centers_or_403
 
 STEPS = ("save", "add-action", "add-item")
 
 
-def _staff_centers(user):
-    centers = staff_centers(user=user)
-    if not centers.exists():
-        raise PermissionDenied("permission_denied")
-    return centers
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def sheet_list(request):
-    centers = [c for c in _staff_centers(request.user) if holds(request.user, m.CENTER_CHANGE, c.pk)]
+    centers = [c for c in staff_centers_or_403(request.user) if holds(request.user, m.CENTER_CHANGE, c.pk)]
     return render(request, "nodes/review_sheets.html", {
         "sheets": selectors.review_sheets(user=request.user), "centers": centers,
         "next_year": selectors.next_fiscal_year(user=request.user)})
@@ -48,14 +33,14 @@ def sheet_list(request):
 @login_required
 @require_POST
 def sheet_new(request):
-    centers = {str(c.uuid): c for c in _staff_centers(request.user)}
+    centers = {str(c.uuid): c for c in staff_centers_or_403(request.user)}
     center = centers.get(request.POST.get("center", "")) or (next(iter(centers.values())) if len(centers) == 1 else None)
     if center is None:
         messages.error(request, gettext("センターを選んでください。"))
         return redirect("review-sheets")
     try:
         sheet = services.review_sheet_create(acting_user=request.user, center=center,
-                                             fiscal_year=_int(request.POST.get("fiscal_year")),
+                                             fiscal_year=int_or_none(request.POST.get("fiscal_year")),
                                              partner_name=request.POST.get("partner_name", ""))
     except ValidationError as error:
         show_errors(request, error)
@@ -77,14 +62,14 @@ def _sheet_page(request, sheet, status: int = 200):
 
 @login_required
 def sheet_detail(request, uuid):
-    _staff_centers(request.user)
+    staff_centers_or_403(request.user)
     return _sheet_page(request, get_or_404(request.user, m.ReviewSheet, "view", uuid))
 
 
 @login_required
 @require_POST
 def sheet_step(request, uuid, step):
-    _staff_centers(request.user)
+    staff_centers_or_403(request.user)
     if step not in STEPS:
         raise Http404
     sheet = get_or_404(request.user, m.ReviewSheet, "change", uuid)
@@ -105,7 +90,7 @@ def sheet_step(request, uuid, step):
                                               for name in services.ACTION_FIELDS}} for action in sheet.actions.all()])
             done = gettext("シートを保存しました。")
         elif step == "add-action":
-            item = sheet.items.filter(pk=_int(post.get("item"))).first() if post.get("item") else None
+            item = sheet.items.filter(pk=int_or_none(post.get("item"))).first() if post.get("item") else None
             services.review_action_add(acting_user=request.user, sheet=sheet, text=post.get("text", ""),
                                        owner=post.get("owner", m.ActionOwner.BOTH), due=post.get("due", ""), item=item)
             done = gettext("取り組みを追加しました。")
@@ -122,7 +107,7 @@ def sheet_step(request, uuid, step):
 
 @login_required
 def sheet_pdf(request, uuid):
-    _staff_centers(request.user)
+    staff_centers_or_403(request.user)
     sheet = get_or_404(request.user, m.ReviewSheet, "view", uuid)
     response = HttpResponse(pdf.render(selectors.sheet_document(sheet=sheet)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="review-sheet-{sheet.fiscal_year}.pdf"'

@@ -22,14 +22,7 @@ from permissions.scoping import holds
 from . import lifecycle, models as m, services, spaces_selectors as selectors
 from .forms_spaces import BookingForm, NoteForm, RoomForm
 from .services.spaces import cancel_deadline
-from .views_common import get_or_404, show_errors
-
-
-def _staff_center(user):
-    center = selectors.staff_centers(user=user).first()
-    if center is None:
-        raise PermissionDenied("permission_denied")
-    return center
+from .views_common import get_or_404, show_errors, staff_centers_or_403
 
 
 def _start(request) -> dt.date:
@@ -53,7 +46,7 @@ def _board(request, center, rooms, room, *, form, status=200, public=False, temp
 
 @login_required
 def spaces(request):
-    center = _staff_center(request.user)
+    center = staff_centers_or_403(request.user).first()
     rooms = selectors.rooms(user=request.user).filter(center=center)
     room = _chosen_room(rooms, request)
     organizations = selectors.bookable_organizations(center)
@@ -120,13 +113,13 @@ def booking_slip(request, uuid):
 
 @login_required
 def usage(request):
-    _staff_center(request.user)
+    staff_centers_or_403(request.user)
     return render(request, "nodes/spaces_usage.html", {"data": selectors.usage_statistics(user=request.user)})
 
 
 @login_required
 def room_edit(request, uuid=None):
-    center = _staff_center(request.user)
+    center = staff_centers_or_403(request.user).first()
     room = get_or_404(request.user, m.Room, "change", uuid) if uuid else None
     form = RoomForm(request.POST or None, instance=room if room else m.Room(center=center))
     if request.method == "POST" and form.is_valid():

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 
 from . import models as m, services, training_selectors as selectors
 from .services.trainings import backed_centers
-from .views_common import get_or_404, show_errors
-from .views_network import _staff_only
+from .views_common import get_or_404, show_errors, staff_centers_or_403
 
 
 def _moment(value: str, label: str):
@@ -48,7 +47,7 @@ def _number(value: str, label: str):
 
 @login_required
 def training_list(request):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     return render(request, "nodes/trainings.html", {
         "data": selectors.trainings(user=request.user),
         "organizer_years": selectors.organizer_years(user=request.user),
@@ -59,7 +58,7 @@ def training_list(request):
 
 @login_required
 def training_new(request):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     centers = selectors.organizing_centers(user=request.user)
     backed = {c.pk: backed_centers(center=c) for c in centers}
     posted = request.POST if request.method == "POST" else {}
@@ -91,7 +90,7 @@ def training_new(request):
 
 @login_required
 def training_detail(request, uuid):
-    _staff_only(request.user)
+    staff_centers_or_403(request.user)
     training = get_or_404(request.user, m.Training, "view", uuid)
     return render(request, "nodes/training_detail.html", {
         "page": selectors.training_page(user=request.user, training=training)})
