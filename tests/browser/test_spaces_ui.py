@@ -137,7 +137,8 @@ def test_staff_run_the_box_lottery_and_anyone_verifies_it(live_server, browser, 
         page.goto(f"{live_server.url}/boxes/")
         _fits(page, width)
         _shot(page, f"boxes-staff-{width}")
-        page.click(f"a:has-text('{round_.title}')")
+        with page.expect_navigation():
+            page.click(f"a:has-text('{round_.title}')")
         _fits(page, width)
         _shot(page, f"boxes-round-before-draw-{width}")
         with page.expect_navigation():
