@@ -252,13 +252,6 @@ class AdvanceInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AssignInput(serializers.Serializer):
-    """The chief's decision: the staff member (by username) and, optionally, the consultation's kind."""
-
-    assignee = serializers.CharField(max_length=150)
-    kind = serializers.ChoiceField(choices=m.ConsultationKind.choices, required=False)
-
-
 class ConsultationListOutput(RecordOutput):
     requester_organization = OrganizationRefSerializer(read_only=True, allow_null=True)
     intake_staff = serializers.CharField(source="intake_staff.username", read_only=True)

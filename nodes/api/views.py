@@ -16,6 +16,7 @@ from permissions.scoping import get_scoped_or_deny, holds
 from .. import csvio, filters, models as m, selectors, services, sharing
 from ..services import consultation_routing as routing
 from . import serializers as s
+from .routing import AssignInput
 
 
 class RecordViewSet(viewsets.GenericViewSet):
@@ -218,12 +219,12 @@ class ConsultationViewSet(RecordViewSet):
             acting_user=request.user, consultation=consultation, **serializer.validated_data
         ))
 
-    @extend_schema(request=s.AssignInput, responses=s.ConsultationDetailOutput)
+    @extend_schema(request=AssignInput, responses=s.ConsultationDetailOutput)
     @action(detail=True, methods=["post"])
     def assign(self, request, uuid=None):
         """The chief coordinator decides which staff member handles the consultation (担当を決める)."""
         consultation = get_scoped_or_deny(request.user, self.model, "change", uuid=uuid)
-        serializer = s.AssignInput(data=request.data)
+        serializer = AssignInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         assignee = get_user_model().objects.filter(username=data["assignee"]).first()
