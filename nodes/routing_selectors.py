@@ -47,6 +47,7 @@ def consultation_routing(*, user, consultation: m.Consultation, today: dt.date |
     return {
         "may_assign": may_assign(user=user, center_id=center_id),
         "can_change": can_change,
+        "today": today,
         "staff": list(center_staff(center_id=center_id)) if may_assign(user=user, center_id=center_id) else [],
         "kinds": m.ConsultationKind.choices,
         "experts": experts,

@@ -251,9 +251,17 @@ def choice_list_label(name: str, values) -> str:
     return "・".join(label(v) for v in values)
 
 
+# Fields a detail page shows in a section of their own (the consultation's routing card), not again in
+# the plain list.
+SHOWN_IN_SECTIONS: dict[type, set[str]] = {
+    m.Consultation: {"kind", "assignee", "assigned_at", "assigned_by"},
+}
+
+
 def detail_rows(record) -> list[tuple[str, str]]:
     """(label, value) pairs of a record's plain fields, for the detail page."""
-    hidden = {"id", "uuid", "search_text", "version", "organization", "center", "match_terms"}
+    hidden = {"id", "uuid", "search_text", "version", "organization", "center", "match_terms",
+              *SHOWN_IN_SECTIONS.get(type(record), ())}
     rows = []
     for model_field in record._meta.concrete_fields:
         if model_field.name in hidden:

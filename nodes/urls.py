@@ -87,6 +87,7 @@ urlpatterns = [
     path("consultations/<uuid:uuid>/link/", routing.consultation_link, name="consultation-link"),
     path("consultations/<uuid:uuid>/experts/", routing.expert_refer, name="consultation-expert"),
     path("consultations/<uuid:uuid>/book/", routing.consultation_book, name="consultation-book"),
+    path("consultation-bookings/<uuid:uuid>/cancel/", routing.consultation_unbook, name="consultation-unbook"),
     path("consultations/<uuid:uuid>/notable/", routing.consultation_mark_notable, name="consultation-notable"),
     path("consultation-experts/<uuid:uuid>/answer/", routing.expert_answer, name="consultation-expert-answer"),
     path("consultation-days/", routing.consultation_days, name="consultation-days"),

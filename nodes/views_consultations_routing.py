@@ -127,6 +127,20 @@ def consultation_book(request, uuid):
 
 @login_required
 @require_POST
+def consultation_unbook(request, uuid):
+    booking = get_or_404(request.user, m.ConsultationDayBooking, "change", uuid)
+    consultation, day = booking.consultation, booking.consultation_day
+    try:
+        services.consultation_day_cancel(acting_user=request.user, booking=booking)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, gettext("%(day)sの予約を取り消しました。") % {"day": day})
+    return _back(consultation)
+
+
+@login_required
+@require_POST
 def consultation_mark_notable(request, uuid):
     consultation = get_or_404(request.user, m.Consultation, "change", uuid)
     try:

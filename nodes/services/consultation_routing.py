@@ -156,9 +156,17 @@ def consultation_day_book(*, acting_user, consultation_day: ConsultationDay, con
 
 
 @transaction.atomic
-def consultation_day_cancel(*, acting_user, booking: ConsultationDayBooking) -> None:
+def consultation_day_cancel(*, acting_user, booking: ConsultationDayBooking, today: dt.date | None = None) -> None:
+    """Take a consultation off a 相談日, freeing its place. The day's row is locked before the booking is
+    read again, so two cancellations of one booking free one place and the second is told it is gone."""
     booking = get_scoped_or_deny(acting_user, ConsultationDayBooking, "change", pk=booking.pk)
-    ConsultationDay.objects.select_for_update().filter(pk=booking.consultation_day_id).update(booked=F("booked") - 1)
+    day = ConsultationDay.objects.select_for_update().get(pk=booking.consultation_day_id)
+    booking = ConsultationDayBooking.objects.filter(pk=booking.pk).first()
+    if booking is None:
+        raise _invalid("booking", gettext("この予約はすでに取り消されています。"), "already_cancelled")
+    if day.day < (today or timezone.localdate()):
+        raise _invalid("booking", gettext("過ぎた相談日の予約は取り消せません。"), "day_past")
+    ConsultationDay.objects.filter(pk=day.pk).update(booked=F("booked") - 1)
     audit_record(actor=acting_user, action="consultationdaybooking.delete", target=booking, organization=booking.center)
     booking.delete()
 

@@ -354,3 +354,43 @@ def test_ui_days_review_and_statistics(world, chief, client):
     assert client.get("/stats/consultation-kinds.csv").status_code == 200
     client.force_login(world.member_a)
     assert client.get("/consultation-review/").status_code == 403
+
+
+def test_ui_staff_cancel_a_booking_freeing_its_place_once(world, client):
+    day = _day(world, world.staff_a, capacity=1)
+    card, other = world.rec_a.consultation, _card(world)
+    booking = routing.consultation_day_book(acting_user=world.staff_a, consultation_day=day, consultation=card)
+    client.force_login(world.staff_a)
+    assert "予約を取り消す" in client.get(f"/consultations/{card.uuid}/").content.decode()
+    response = client.post(f"/consultation-bookings/{booking.uuid}/cancel/", follow=True)
+    assert "の予約を取り消しました。" in response.content.decode()
+    day.refresh_from_db()
+    assert (day.booked, day.bookings.count()) == (0, 0)
+    # The freed place can be taken, and the booking cannot be cancelled twice.
+    routing.consultation_day_book(acting_user=world.staff_a, consultation_day=day, consultation=other)
+    assert client.post(f"/consultation-bookings/{booking.uuid}/cancel/").status_code == 404
+    day.refresh_from_db()
+    assert day.booked == 1
+    client.force_login(world.staff_b)
+    assert client.post(f"/consultation-bookings/{day.bookings.get().uuid}/cancel/").status_code in (403, 404)
+
+
+def test_a_past_days_booking_stays(world):
+    day = _day(world, world.staff_a, capacity=1)
+    booking = routing.consultation_day_book(acting_user=world.staff_a, consultation_day=day,
+                                            consultation=world.rec_a.consultation)
+    with pytest.raises(ValidationError) as error:
+        routing.consultation_day_cancel(acting_user=world.staff_a, booking=booking,
+                                        today=day.day + dt.timedelta(days=1))
+    assert _codes(error.value) == {"booking": "day_past"}
+    assert m.ConsultationDayBooking.objects.filter(pk=booking.pk).exists()
+
+
+def test_the_detail_page_shows_the_assignment_once(world, chief):
+    from nodes.ui import detail_rows
+
+    card = routing.consultation_assign(acting_user=chief, consultation=world.rec_a.consultation,
+                                       assignee=world.staff_a, kind=m.ConsultationKind.FOUNDING)
+    labels = [label for label, _value in detail_rows(card)]
+    assert "担当を決めた日時" not in labels and "対応するスタッフ" not in labels and "相談の種類" not in labels
+    assert "相談テーマ" in labels
