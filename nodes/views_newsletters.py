@@ -20,7 +20,7 @@ from . import city_menu, models as m, newsletters as selectors
 from .services import newsletters as services
 from .views_common import get_or_404, int_or_none, show_errors, staff_centers_or_403
 
-STEPS = ("add-items", "add-column", "save", "publish", "distribution")
+STEPS = ("add-items", "add-column", "save", "publish", "withdraw", "distribution")
 BLANK_DISTRIBUTION_ROWS = 3
 
 
@@ -151,6 +151,9 @@ def edition_step(request, uuid, step):
         elif step == "publish":
             services.edition_publish(acting_user=user, edition=edition)
             done = gettext("発行しました。ポータルに掲載されています。")
+        elif step == "withdraw":
+            services.edition_withdraw(acting_user=user, edition=edition, reason=post.get("reason", ""))
+            done = gettext("発行を取り下げました。ポータルから外れ、編集できます。")
         else:
             posted_distribution = _posted_distribution(post)
             services.distribution_set(acting_user=user, edition=edition, lines=posted_distribution)

@@ -231,6 +231,24 @@ def edition_publish(*, acting_user, edition: NewsletterEdition) -> NewsletterEdi
 
 
 @transaction.atomic
+def edition_withdraw(*, acting_user, edition: NewsletterEdition, reason: str) -> NewsletterEdition:
+    """Take a published edition off the portal (a mistake found after printing, a withdrawn event): it
+    becomes a draft again, to be corrected and published anew. The reason stays in the audit log."""
+    require_center_staff(acting_user, edition.center_id)
+    edition = NewsletterEdition.objects.select_for_update().get(pk=edition.pk)
+    if edition.status != EditionStatus.PUBLISHED:
+        raise _error("status", gettext("発行していない号は取り下げられません。"), "not_published")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error("reason", gettext("取り下げる理由を入力してください。"), "required")
+    edition.status, edition.published_at = EditionStatus.DRAFT, None
+    edition.version += 1
+    edition.save(update_fields=["status", "published_at", "version", "updated_at"])
+    _audit(acting_user, "newsletteredition.withdraw", edition, {"reason": reason[:200]})
+    return edition
+
+
+@transaction.atomic
 def distribution_set(*, acting_user, edition: NewsletterEdition, lines: list[dict]) -> list[DistributionLine]:
     """Replace the edition's distribution list (`{"kind", "recipient", "han_count", "copies"}` each); the
     list stays editable after publication, when the print run is counted."""

@@ -115,6 +115,32 @@ def test_a_published_edition_is_not_edited(world, mini):
     assert mini.items.count() == 1
 
 
+def test_a_withdrawn_edition_leaves_the_portal_and_can_be_corrected(world, mini, client):
+    news.edition_add_column(acting_user=world.staff_a, edition=mini, heading="猫の譲渡会", body="日付に誤り")
+    news.edition_publish(acting_user=world.staff_a, edition=mini)
+    url = reverse("public-newsletter-edition", args=[world.a.uuid, mini.uuid])
+    assert client.get(url).status_code == 200
+    client.force_login(world.staff_a)
+    step = reverse("newsletter-edition-step", args=[mini.uuid, "withdraw"])
+    response = client.post(step, {"reason": ""})
+    assert response.status_code == 400 and "取り下げる理由を入力してください。" in response.content.decode()
+    mini.refresh_from_db()
+    assert mini.status == m.EditionStatus.PUBLISHED
+    response = client.post(step, {"reason": "譲渡会の日付の誤り"}, follow=True)
+    assert "発行を取り下げました" in response.content.decode()
+    mini.refresh_from_db()
+    assert (mini.status, mini.published_at) == (m.EditionStatus.DRAFT, None)
+    client.logout()
+    assert client.get(url).status_code == 404
+    news.edition_add_column(acting_user=world.staff_a, edition=mini, heading="訂正", body="正しい日付")
+    assert AuditEvent.objects.filter(action="newsletteredition.withdraw", target_uuid=mini.uuid).exists()
+    with pytest.raises(ValidationError) as error:
+        news.edition_withdraw(acting_user=world.staff_a, edition=mini, reason="二度目")
+    assert error.value.error_dict["status"][0].code == "not_published"
+    with pytest.raises(PermissionDenied):
+        news.edition_withdraw(acting_user=world.staff_b, edition=mini, reason="他センター")
+
+
 def test_an_empty_edition_is_not_published(world, mini):
     with pytest.raises(ValidationError) as error:
         news.edition_publish(acting_user=world.staff_a, edition=mini)
