@@ -158,7 +158,7 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
 SHARED = {
     # Centers of 横浜市 and the 湘南・県西 area, the centers' network and the prefectural library:
     # referral, training, network, introduction, case library, shared library, privacy.
-    "network": {"base_port": 9300, "redis_port": 6410, "prefix": "w", "centers": {
+    "network": {"base_port": 9300, "redis_port": 6410, "prefix": "net", "centers": {
         "yokohama": ("横浜市市民協働推進センター", "141003", "横浜市"),
         "nishiku": ("にしく市民活動支援センター", "141038", "横浜市西区"),
         "kohoku": ("港北区区民活動支援センター", "141097", "横浜市港北区"),

@@ -50,20 +50,20 @@ def fed(tmp_path_factory):
 
 
 def hub_networks(fed) -> list[tuple]:
-    return fed.sql("w-hub", "SELECT entity_uuid::text, name, members::text, individuals, total FROM hub_sharednetwork")
+    return fed.sql("net-hub", "SELECT entity_uuid::text, name, members::text, individuals, total FROM hub_sharednetwork")
 
 
 def test_a_network_reaches_the_hub_as_counts_only_and_leaves_with_its_consent(fed):
-    created = shell(fed, "w-kawasaki", SETUP)
+    created = shell(fed, "net-kawasaki", SETUP)
     wait(lambda: hub_networks(fed), timeout=90, what="the network on the hub")
     (entity_uuid, name, members, individuals, total), = hub_networks(fed)
     assert (entity_uuid, name, individuals, total) == (created["network"], "かわさき子ども支援ネットワーク", 7, 11)
     assert json.loads(members) == {"npo": 1, "voluntary": 1, "company": 1, "school": 1}
-    hub = fed.by_name["w-hub"]
+    hub = fed.by_name["net-hub"]
     dump = subprocess.run(["pg_dump", "--data-only", hub.env["DATABASE_URL"]], capture_output=True, text=True,
                           check=True).stdout
     assert "かわさき子ども支援ネットワーク" in dump  # the check can see a name when it is there
     for member in MEMBER_NAMES:
         assert member not in dump, f"{member} reached the hub"
-    shell(fed, "w-kawasaki", WITHDRAW.format(group=created["group"]))
+    shell(fed, "net-kawasaki", WITHDRAW.format(group=created["group"]))
     wait(lambda: not hub_networks(fed), timeout=90, what="the network gone from the hub")

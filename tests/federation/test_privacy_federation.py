@@ -20,7 +20,7 @@ from .common import login, shared_federation, wait
 
 pytestmark = [pytest.mark.federation, pytest.mark.xdist_group("network")]
 
-NODE = "w-odawara"
+NODE = "net-odawara"
 PERSON, KANA, PHONE = "門脇 勇太", "カドワキ ユウタ", "0465-38-5521"
 EMAIL, POSTAL, ADDRESS = "kadowaki.yuta@example.jp", "250-0011", "小田原市栄町2-7-14"
 # The same values as staff actually type them.
@@ -112,9 +112,9 @@ def test_no_spelling_of_known_personal_data_reaches_the_hub_or_the_public_output
     # centers of the shared federation send theirs too.)
     for table in ("hub_directorygroup", "hub_sharedoffer", "hub_sharedevent", "hub_sharedcase", "hub_studytour",
                   "hub_tourcasecopy"):
-        assert fed.sql("w-hub", f"SELECT count(*) FROM {table} r JOIN hub_node n ON n.id = r.node_id WHERE n.slug = %s",
+        assert fed.sql("net-hub", f"SELECT count(*) FROM {table} r JOIN hub_node n ON n.id = r.node_id WHERE n.slug = %s",
                        (NODE,)) == [(1,)], table
-    hub = fed.by_name["w-hub"]
+    hub = fed.by_name["net-hub"]
     dump = subprocess.run(["pg_dump", "--data-only", hub.env["DATABASE_URL"]], capture_output=True, text=True,
                           check=True).stdout
     logs = "".join(p.read_text(errors="replace") for p in Path(hub.data_dir).glob("*.log"))
