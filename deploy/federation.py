@@ -53,6 +53,10 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+# The databases this process has just created as copies of a migrated template: nothing to migrate.
+_COPIED_FROM_TEMPLATE: set[str] = set()
+
+
 def _database_url_for(base_url: str, name: str, role: str, *, fresh: bool) -> str:
     """Same server as `base_url`, database kyodo_fed_<name>; created when missing (re-created if fresh)
     as a copy of the role's migrated template (deploy.pg_templates)."""
@@ -71,7 +75,23 @@ def _database_url_for(base_url: str, name: str, role: str, *, fresh: bool) -> st
         template = pg_templates.template_for(admin, lambda other: urlunsplit(parts._replace(path=f"/{other}")), role)
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        _COPIED_FROM_TEMPLATE.add(urlunsplit(parts._replace(path=f"/{database}")))
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _copied_from_template(deployment: Deployment) -> bool:
+    """Whether the deployment's database is a fresh copy of a migrated template, so `migrate` would
+    find nothing to do. On the embedded default, a deployment without a database gets its copy here
+    (deploy.sqlite_templates): migrating SQLite costs most of a minute a deployment."""
+    if "DATABASE_URL" in deployment.env:
+        return deployment.env["DATABASE_URL"] in _COPIED_FROM_TEMPLATE
+    from deploy import sqlite_templates
+
+    database = Path(deployment.data_dir) / "db.sqlite3"
+    if database.exists():
+        return False
+    sqlite_templates.copy_to(database, deployment.env["KYODO_ROLE"])
+    return True
 
 
 def _redis_url_for(base_url: str, index: int, *, fresh: bool) -> str:
@@ -301,7 +321,8 @@ def up(specs: list[tuple[str, str, str]], *, prepare=None, base_port: int = BASE
             deployment.env["KYODO_HUB_URL"] = hub.url
 
     def ready(deployment: Deployment) -> None:
-        manage(deployment, "migrate", "--noinput", "-v", "0")
+        if not _copied_from_template(deployment):
+            manage(deployment, "migrate", "--noinput", "-v", "0")
         if deployment.role == "hub":
             manage(deployment, "sync_keygen")  # the key that signs pokes; its public half goes out in the feed
         if prepare is not None:

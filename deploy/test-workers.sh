@@ -29,5 +29,6 @@ if ! ready; then
   echo "Kyodo: no second PostgreSQL cluster on port $port; the node suite runs on one worker" >&2
   exit 0
 fi
-# loadfile: a module's tests stay on one worker, so a module-scoped federation starts once.
-echo "-p tests.parallel -n 2 --dist loadfile --worker-databases=$first,$second"
+# loadgroup: a module's tests, and the modules of one xdist_group, stay on one worker (tests/parallel.py),
+# so a module's federation, or a group's shared one, starts once.
+echo "-p tests.parallel -n 2 --dist loadgroup --worker-databases=$first,$second"

@@ -16,10 +16,19 @@ collect_ignore = ["hub"] if ROLE == "node" else ["nodes", "permissions", "browse
                                                   "test_demo.py", "test_smoke.py", "node_world.py"]
 
 
+def _run_order(item) -> tuple:
+    group = item.get_closest_marker("xdist_group")
+    if group is not None:  # the modules sharing one federation (tests/federation/common.py), together
+        return (0, str(group.args[0]))
+    return (1 if item.get_closest_marker("federation") else 2 if item.get_closest_marker("browser") else 3, "")
+
+
 def pytest_collection_modifyitems(config, items):
-    # On several workers (make test) the federation modules, a minute or two each, start first: the
-    # last minutes are then short tests spread over every worker, not one module running alone.
-    items.sort(key=lambda item: item.get_closest_marker("federation") is None)
+    # The longest first: the groups of modules sharing a federation, then the other federation modules
+    # (a minute or two each), then the browser tests. On two workers (make test, tests/parallel.py
+    # hands out the modules in this order) the last minutes are short tests spread over both workers,
+    # not one module running alone; the stable sort keeps each module's tests together and in order.
+    items.sort(key=_run_order)
 
 
 @pytest.fixture(autouse=True)

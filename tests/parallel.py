@@ -6,6 +6,9 @@ one cluster would wait on each other's test transactions. Each xdist worker ther
 its own (--worker-databases, one URL per worker), a Redis database, a port range for the
 federation modules' processes and a data folder of its own. The environment is set before Django reads
 its settings, which pytest-django does while the initial conftests load.
+
+The workers take whole modules, or every module of an `xdist_group` (those sharing one federation,
+tests/federation/common.py), in the order tests/conftest.py sorts them: the longest first.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +51,25 @@ def pytest_load_initial_conftests(early_config, parser, args):
         os.environ.update(worker_environment(worker, urls, os.environ.get("REDIS_URL", ""),
                                              os.environ.get("KYODO_ROLE", "node")))
     return (yield)
+
+
+class ModuleOrGroupScheduling(LoadScopeScheduling):
+    """A unit of work is a module or, with `--dist loadgroup` (which marks the test ids `…@group`), all
+    the tests of one xdist_group; units go out in collection order, not xdist's most-tests-first (a
+    federation module of two tests takes longer than a module of a hundred short ones)."""
+
+    def __init__(self, config, log=None):
+        super().__init__(config, log)
+        config.option.loadscopereorder = False
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.rfind("@") > nodeid.rfind("]"):
+            return nodeid.rsplit("@", 1)[1]
+        return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") in ("loadfile", "loadgroup"):
+        return ModuleOrGroupScheduling(config, log)
+    return None

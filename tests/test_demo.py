@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import json
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from common.japanese import municipality_code_is_valid
@@ -20,6 +24,27 @@ from nodes import models as m, support_networks
 from nodes.figures import form_year_table, programme_cycle_counts
 from permissions.models import Membership, Organization, OrganizationKind
 from sync.models import OutboxEntry
+
+# Every test on the database, those that only read the seed files too: pytest-django runs the tests
+# without it after all others, which would seed the module's centers a second time for them.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Every center seeded once for the module, committed: seeding one takes most of a minute on a busy
+    2-core machine, and the tests only read it (each in a transaction rolled back at its end; a test's
+    own `seed_center` finds its center and returns the logins, as a second seeding does). Emptied at
+    the end as a transactional test empties its tables, for the next module on the worker. The fast
+    hasher of the tests' own users (tests/conftest.py), so that the logins authenticate in the tests."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        if not m.ActivityField.objects.exists():  # a transactional test before us emptied them
+            importlib.import_module("nodes.migrations.0003_activity_fields").create_fields(apps, None)
+        for key in center_keys():
+            seed_center(key)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def _center(key: str) -> Organization:
@@ -114,7 +139,9 @@ def test_chigasaki_has_matching_needs_and_offers_and_a_spread_of_outcomes():
 def test_chigasakis_city_menu_and_needs_are_public_from_the_root_without_login(client):
     seed_center("chigasaki")
     center = _center("chigasaki")
-    portal = client.get("/").content.decode()  # the node's only center: its portal
+    # From the root (the node's centers: the module seeds five) to the center's portal, without login.
+    assert f'href="/portal/{center.uuid}/"' in client.get("/").content.decode()
+    portal = client.get(f"/portal/{center.uuid}/").content.decode()
     menu_url = f"/portal/{center.uuid}/city-menu/"
     assert menu_url in portal and "市民自治推進課" in portal
     menu = client.get(menu_url).content.decode()

@@ -19,26 +19,36 @@ BASE_PORT = 8210
 REDIS_PORT = 6391
 PASSWORD = "federation-test-pw"
 
+# The node's key (what `kyodo sync keygen` makes), its center and a staff login, in one process: each
+# Django start-up costs seconds of a busy core, and every module's federation enrolls its nodes.
 CENTER_SETUP = """
-import gzip
+import io
 import json
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from permissions.services import organization_create, membership_grant
+keygen = io.StringIO()
+call_command("sync_keygen", stdout=keygen)
 center = organization_create(acting_user=None, name={name!r}, kind="center", municipality_code={code!r},
                              municipality_name={municipality!r})
 user = get_user_model().objects.create_user("staff", password={password!r})
 membership_grant(acting_user=None, user=user, organization=center, role="center_staff")
-print(json.dumps({{"center": str(center.uuid), "token": Token.objects.create(user=user).key}}))
+print(json.dumps({{"center": str(center.uuid), "token": Token.objects.create(user=user).key,
+                  "public_key": json.loads(keygen.getvalue().strip().splitlines()[-1])["public_key"]}}))
 """
 
 
 def enroll_center(hub, deployment, name: str, code: str, municipality: str) -> dict:
-    """Enroll a node with the hub and give it its center and a staff login: {"center", "token"}."""
-    federation.enroll(hub, deployment, name=name, municipality_code=code, municipality_name=municipality)
+    """Give a node its key, its center and a staff login, and enroll it with the hub (as
+    deploy.federation.enroll does): {"center", "token"}."""
     out = federation.manage(deployment, "shell", "-c", CENTER_SETUP.format(
         name=name, code=code, municipality=municipality, password=PASSWORD), capture=True)
-    return json.loads(out.strip().splitlines()[-1])
+    made = json.loads(out.strip().splitlines()[-1])
+    federation.manage(hub, "hub_enroll_node", "--name", name, "--slug", deployment.name, "--municipality-code", code,
+                      "--municipality-name", municipality, "--base-url", deployment.url,
+                      "--public-key", made.pop("public_key"))
+    return made
 
 
 def wait(predicate, timeout: float = 60.0, what: str = "condition"):
@@ -137,6 +147,41 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+# Federations that several modules share, started once for all of them (a start costs a minute or two
+# of both cores). A module joins one with `pytestmark = pytest.mark.xdist_group(NAME)` and a module-scoped
+# `fed` fixture returning `shared_federation(NAME, tmp_path_factory)`; its tests then keep to their own
+# records (their own centers, names and uuids) and never assume the hub holds theirs alone.
+# tests/conftest.py runs a group's modules one after another, tests/parallel.py on one worker, and
+# tests/federation/conftest.py stops the federation after the group's last test.
+SHARED = {
+    # Centers of 横浜市 and the 湘南・県西 area, the centers' network and the prefectural library:
+    # referral, training, network, introduction, case library, shared library, privacy.
+    "network": {"base_port": 9300, "redis_port": 6410, "prefix": "net", "centers": {
+        "yokohama": ("横浜市市民協働推進センター", "141003", "横浜市"),
+        "nishiku": ("にしく市民活動支援センター", "141038", "横浜市西区"),
+        "kohoku": ("港北区区民活動支援センター", "141097", "横浜市港北区"),
+        "chigasaki": ("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
+        "odawara": ("小田原市市民活動交流センター UMECO", "142069", "小田原市"),
+        "kawasaki": ("かわさき市民活動センター", "141305", "川崎市")}},
+}
+_running: dict[str, tuple] = {}
+
+
+def shared_federation(name: str, tmp_path_factory) -> Federation:
+    """The running federation `name` of SHARED, started on first use."""
+    if name not in _running:
+        run = start_federation(tmp_path_factory, **SHARED[name])
+        _running[name] = (run, next(run))
+    return _running[name][1]
+
+
+def stop_shared(*, keep: str | None = None) -> None:
+    """Stop every shared federation but `keep`."""
+    for name in [name for name in _running if name != keep]:
+        run, _fed = _running.pop(name)
+        run.close()  # start_federation's `finally`: the processes killed, the environment restored
 
 
 def group(client: httpx.Client, name: str, **extra) -> dict:

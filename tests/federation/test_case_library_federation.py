@@ -14,9 +14,9 @@ import pytest
 
 from deploy import federation
 
-from .common import wait
+from .common import shared_federation, wait
 
-pytestmark = [pytest.mark.federation]
+pytestmark = [pytest.mark.federation, pytest.mark.xdist_group("network")]
 
 # Every personal field of the node gets one of these; the case texts repeat them in other spellings.
 CANARIES = {
@@ -83,20 +83,25 @@ def _normalized(text: str) -> str:
 
 
 def _shared(fed) -> dict[str, dict]:
-    rows = fed.sql("t-hub", "SELECT entity_uuid::text, title, level, parties::text FROM hub_sharedcase")
+    rows = fed.sql("net-hub", "SELECT entity_uuid::text, title, level, parties::text FROM hub_sharedcase")
     return {uuid: {"title": title, "level": level, "parties": json.loads(parties)} for uuid, title, level, parties in rows}
 
 
 @pytest.fixture(scope="module")
+def fed(tmp_path_factory):
+    return shared_federation("network", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
 def cases(fed):
-    node = fed.by_name["t-chigasaki"]
+    node = fed.by_name["net-chigasaki"]
     out = federation.manage(node, "shell", "-c", SETUP.format(canaries=json.dumps(CANARIES, ensure_ascii=False)),
                             capture=True)
     return json.loads(out.strip().splitlines()[-1])
 
 
 def test_no_canary_reaches_the_hubs_database_or_logs_and_held_cases_stay_home(fed, cases):
-    api = fed.api("t-chigasaki")
+    api = fed.api("net-chigasaki")
     for uuid in cases.values():
         response = api.post(f"/api/v1/cases/{uuid}/share/", json={"level": "anonymized"})
         assert response.status_code == 200, response.text
@@ -105,7 +110,7 @@ def test_no_canary_reaches_the_hubs_database_or_logs_and_held_cases_stay_home(fe
     sent = {uuid for title, uuid in cases.items() if title != "held"}
     wait(lambda: sent <= set(_shared(fed)), timeout=90, what="the shared cases on the hub")
     assert cases["held"] not in _shared(fed)
-    hub = fed.by_name["t-hub"]
+    hub = fed.by_name["net-hub"]
     dump = subprocess.run(["pg_dump", "--data-only", hub.env["DATABASE_URL"]], capture_output=True, text=True,
                           check=True).stdout
     logs = "".join(p.read_text(errors="replace") for p in Path(hub.data_dir).glob("*.log"))
@@ -117,12 +122,12 @@ def test_no_canary_reaches_the_hubs_database_or_logs_and_held_cases_stay_home(fe
                 assert needle not in haystack, f"canary {label} found in the hub's {where}"
     for name in ("カナリア見守り隊", "保留されるべき企業連携", "カナリア商店"):
         assert _normalized(name) not in haystacks["pg_dump"]
-    summary = fed.sql("t-hub", "SELECT summary FROM hub_sharedcase WHERE title = '見守りネットワーク事業'")[0][0]
+    summary = fed.sql("net-hub", "SELECT summary FROM hub_sharedcase WHERE title = '見守りネットワーク事業'")[0][0]
     assert "〔人名〕" in summary and "〔電話番号〕" in summary and "〔メールアドレス〕" in summary
 
 
 def test_unpublishing_deleting_and_withdrawing_consent_remove_the_hub_copy(fed, cases):
-    api = fed.api("t-chigasaki")
+    api = fed.api("net-chigasaki")
     first, second, third = (cases[t] for t in ("見守りネットワーク事業", "子ども食堂の立ち上げ支援", "地域の居場所づくり"))
     wait(lambda: {first, second, third} <= set(_shared(fed)), timeout=90, what="the shared cases")
     assert api.post(f"/api/v1/cases/{first}/share/", json={"level": "private"}).status_code == 200
@@ -135,5 +140,6 @@ def test_unpublishing_deleting_and_withdrawing_consent_remove_the_hub_copy(fed, 
     wait(lambda: not {first, second} & set(_shared(fed)), timeout=60, what="unpublished and deleted cases to go")
     api.post(f"/api/v1/groups/{group}/consents/", json={"consent": "named_cases", "given": False})
     wait(lambda: third not in _shared(fed), timeout=60, what="the named case to go with the consent")
-    tombstones = dict(fed.sql("t-hub", "SELECT entity_uuid::text, op FROM hub_tombstone WHERE entity_type = 'shared_case'"))
+    tombstones = dict(fed.sql("net-hub", "SELECT t.entity_uuid::text, t.op FROM hub_tombstone t JOIN hub_node n "
+                                       "ON n.id = t.node_id WHERE t.entity_type = 'shared_case' AND n.slug = 'net-chigasaki'"))
     assert tombstones == {first: "retract", second: "purge", third: "retract"}

@@ -11,9 +11,9 @@ import pytest
 
 from deploy import federation
 
-from .common import login, post, shell, start_federation, wait
+from .common import login, post, shared_federation, shell, wait
 
-pytestmark = [pytest.mark.federation]
+pytestmark = [pytest.mark.federation, pytest.mark.xdist_group("network")]
 
 CHIGASAKI_SETUP = """
 import json
@@ -61,11 +61,11 @@ services.group_set_consent(acting_user=staff, group=m.GroupRegistration.objects.
 
 @pytest.fixture(scope="module")
 def fed(tmp_path_factory):
-    yield from start_federation(tmp_path_factory, base_port=9110, redis_port=6401, prefix="i")
+    return shared_federation("network", tmp_path_factory)
 
 
 def hub_offers(fed) -> set[str]:
-    return {row[0] for row in fed.sql("i-hub", "SELECT entity_uuid::text FROM hub_sharedoffer")}
+    return {row[0] for row in fed.sql("net-hub", "SELECT entity_uuid::text FROM hub_sharedoffer")}
 
 
 def introductions(fed, node: str) -> list[tuple]:
@@ -73,41 +73,42 @@ def introductions(fed, node: str) -> list[tuple]:
 
 
 def test_an_introduction_request_flows_through_the_hub_and_consent_withdrawal_unlists(fed):
-    chigasaki = shell(fed, "i-chigasaki", CHIGASAKI_SETUP)
-    odawara = shell(fed, "i-odawara", ODAWARA_SETUP)
+    chigasaki = shell(fed, "net-chigasaki", CHIGASAKI_SETUP)
+    odawara = shell(fed, "net-odawara", ODAWARA_SETUP)
     wait(lambda: chigasaki["offer"] in hub_offers(fed), timeout=90, what="the offer on the hub")
-    row = fed.sql("i-hub", "SELECT title, description FROM hub_sharedoffer")[0]
+    row = fed.sql("net-hub", "SELECT title, description FROM hub_sharedoffer WHERE entity_uuid = %s",
+                  (chigasaki["offer"],))[0]
     assert row[0] == "地域猫の相談会" and "猫田" not in json.dumps(row, ensure_ascii=False)
 
     # 小田原's staff see it, ranked for their need with reasons; 茅ヶ崎 never gets its own offer back.
-    umeco = login(fed.by_name["i-odawara"])
+    umeco = login(fed.by_name["net-odawara"])
     page = umeco.get(f"/matching/needs/{odawara['need']}/elsewhere/")
     assert page.status_code == 200
     assert "地域猫の相談会" in page.text and "湘南ねこの会" in page.text and "活動分野が一致" in page.text
     assert "0467-11-2233" not in page.text and "猫田" not in page.text
-    assert chigasaki["offer"] not in shell(fed, "i-chigasaki", OWN_OFFERS)
+    assert chigasaki["offer"] not in shell(fed, "net-chigasaki", OWN_OFFERS)
 
     # 小田原 asks; 茅ヶ崎's staff find it in their inbox and answer; 小田原 sees the answer.
     response = post(umeco, f"/matching/needs/{odawara['need']}/elsewhere/request/", {
         "offer": chigasaki["offer"], "message": "小田原でも地域猫の取り組みを始めたく、ご紹介をお願いできますか。"})
     assert response.status_code == 302
-    (request_uuid, direction, status, _answer), = introductions(fed, "i-odawara")
+    (request_uuid, direction, status, _answer), = introductions(fed, "net-odawara")
     assert (direction, status) == ("sent", "pending")
-    wait(lambda: introductions(fed, "i-chigasaki"), timeout=60, what="the request in 茅ヶ崎's inbox")
-    assert introductions(fed, "i-chigasaki") == [(request_uuid, "received", "pending", "")]
-    sapo = login(fed.by_name["i-chigasaki"])
+    wait(lambda: introductions(fed, "net-chigasaki"), timeout=60, what="the request in 茅ヶ崎's inbox")
+    assert introductions(fed, "net-chigasaki") == [(request_uuid, "received", "pending", "")]
+    sapo = login(fed.by_name["net-chigasaki"])
     inbox = sapo.get("/introductions/").text
     assert "飼い主のいない猫対策" in inbox and "小田原市市民活動交流センター UMECO" in inbox
     assert re.search(r'id="introductions".*?badge warn">1<', sapo.get("/").text, re.S)
     answered = post(sapo, f"/introductions/{request_uuid}/answer/", {
         "decision": "accept", "message": "会にお伝えしました。センター同士で日程を調整しましょう。"})
     assert answered.status_code == 302
-    wait(lambda: introductions(fed, "i-odawara")[0][2] == "accepted", timeout=60, what="the answer at 小田原")
-    assert introductions(fed, "i-odawara")[0][3] == "会にお伝えしました。センター同士で日程を調整しましょう。"
+    wait(lambda: introductions(fed, "net-odawara")[0][2] == "accepted", timeout=60, what="the answer at 小田原")
+    assert introductions(fed, "net-odawara")[0][3] == "会にお伝えしました。センター同士で日程を調整しましょう。"
     assert "紹介できる" in umeco.get("/introductions/").text
-    assert fed.sql("i-hub", "SELECT status FROM hub_introductionrequest") == [("accepted",)]
+    assert fed.sql("net-hub", "SELECT status FROM hub_introductionrequest") == [("accepted",)]
 
     # Withdrawing the group's hub-listing consent takes its offer off the hub.
-    federation.manage(fed.by_name["i-chigasaki"], "shell", "-c", WITHDRAW.format(group=chigasaki["group"]))
+    federation.manage(fed.by_name["net-chigasaki"], "shell", "-c", WITHDRAW.format(group=chigasaki["group"]))
     wait(lambda: chigasaki["offer"] not in hub_offers(fed), timeout=60, what="the offer to leave the hub")
     assert "地域猫の相談会" not in umeco.get(f"/matching/needs/{odawara['need']}/elsewhere/").text

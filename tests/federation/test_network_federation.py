@@ -9,11 +9,9 @@ import subprocess
 
 import pytest
 
-from .common import shell, start_federation, wait
+from .common import shared_federation, shell, wait
 
-pytestmark = [pytest.mark.federation]
-
-CENTERS = {"kawasaki": ("かわさき市民活動センター", "141305", "川崎市")}
+pytestmark = [pytest.mark.federation, pytest.mark.xdist_group("network")]
 MEMBER_NAMES = ("多摩川こども劇場", "溝口あおぞら食堂", "登戸ケミカル株式会社", "市立梶ヶ谷小学校")
 
 SETUP = f"""
@@ -48,24 +46,24 @@ print("{{}}")
 
 @pytest.fixture(scope="module")
 def fed(tmp_path_factory):
-    yield from start_federation(tmp_path_factory, base_port=9010, redis_port=6398, prefix="n", centers=CENTERS)
+    return shared_federation("network", tmp_path_factory)
 
 
 def hub_networks(fed) -> list[tuple]:
-    return fed.sql("n-hub", "SELECT entity_uuid::text, name, members::text, individuals, total FROM hub_sharednetwork")
+    return fed.sql("net-hub", "SELECT entity_uuid::text, name, members::text, individuals, total FROM hub_sharednetwork")
 
 
 def test_a_network_reaches_the_hub_as_counts_only_and_leaves_with_its_consent(fed):
-    created = shell(fed, "n-kawasaki", SETUP)
+    created = shell(fed, "net-kawasaki", SETUP)
     wait(lambda: hub_networks(fed), timeout=90, what="the network on the hub")
     (entity_uuid, name, members, individuals, total), = hub_networks(fed)
     assert (entity_uuid, name, individuals, total) == (created["network"], "かわさき子ども支援ネットワーク", 7, 11)
     assert json.loads(members) == {"npo": 1, "voluntary": 1, "company": 1, "school": 1}
-    hub = fed.by_name["n-hub"]
+    hub = fed.by_name["net-hub"]
     dump = subprocess.run(["pg_dump", "--data-only", hub.env["DATABASE_URL"]], capture_output=True, text=True,
                           check=True).stdout
     assert "かわさき子ども支援ネットワーク" in dump  # the check can see a name when it is there
     for member in MEMBER_NAMES:
         assert member not in dump, f"{member} reached the hub"
-    shell(fed, "n-kawasaki", WITHDRAW.format(group=created["group"]))
+    shell(fed, "net-kawasaki", WITHDRAW.format(group=created["group"]))
     wait(lambda: not hub_networks(fed), timeout=90, what="the network gone from the hub")

@@ -9,9 +9,9 @@ import pytest
 
 from deploy import federation
 
-from .common import login, wait
+from .common import login, shared_federation, wait
 
-pytestmark = [pytest.mark.federation]
+pytestmark = [pytest.mark.federation, pytest.mark.xdist_group("network")]
 
 SETUP = """
 import json
@@ -32,13 +32,18 @@ print(json.dumps({"case": str(case.uuid)}))
 """
 
 
+@pytest.fixture(scope="module")
+def fed(tmp_path_factory):
+    return shared_federation("network", tmp_path_factory)
+
+
 def test_ward_staff_search_the_hub_library_from_their_node_and_the_read_is_counted(fed):
-    chigasaki, odawara = fed.by_name["t-chigasaki"], fed.by_name["t-odawara"]
+    chigasaki, odawara = fed.by_name["net-chigasaki"], fed.by_name["net-odawara"]
     out = federation.manage(chigasaki, "shell", "-c", SETUP, capture=True)
     case_uuid = json.loads(out.strip().splitlines()[-1])["case"]
-    response = fed.api("t-chigasaki").post(f"/api/v1/cases/{case_uuid}/share/", json={"level": "anonymized"})
+    response = fed.api("net-chigasaki").post(f"/api/v1/cases/{case_uuid}/share/", json={"level": "anonymized"})
     assert response.status_code == 200 and response.json()["sendable"], response.text
-    wait(lambda: fed.sql("t-hub", "SELECT 1 FROM hub_sharedcase WHERE entity_uuid = %s", (case_uuid,)), timeout=90,
+    wait(lambda: fed.sql("net-hub", "SELECT 1 FROM hub_sharedcase WHERE entity_uuid = %s", (case_uuid,)), timeout=90,
          what="the shared case on the hub")
 
     staff = login(odawara)  # Odawara's center staff, on Odawara's node: no hub account
@@ -50,11 +55,11 @@ def test_ward_staff_search_the_hub_library_from_their_node_and_the_read_is_count
     assert "市と団体が共催で海岸清掃を続けた。" in case.text and "清掃の企画と運営" in case.text
     assert "海辺の清掃隊" not in case.text  # anonymized: the group is its kind, not its name
 
-    counted = dict(fed.sql("t-hub", "SELECT r.kind, r.count FROM hub_libraryread r JOIN hub_nodecenter c"
+    counted = dict(fed.sql("net-hub", "SELECT r.kind, r.count FROM hub_libraryread r JOIN hub_nodecenter c"
                                     " ON c.id = r.center_id WHERE c.name = %s", ("小田原市市民活動交流センター UMECO",)))
     assert counted == {"search": 1, "case": 1}
-    assert not fed.sql("t-hub", "SELECT 1 FROM hub_libraryread r JOIN hub_nodecenter c ON c.id = r.center_id"
+    assert not fed.sql("net-hub", "SELECT 1 FROM hub_libraryread r JOIN hub_nodecenter c ON c.id = r.center_id"
                                 " WHERE c.name = %s", ("茅ヶ崎市民活動サポートセンター",))
-    audited = fed.sql("t-hub", "SELECT detail->>'kind', detail->>'case' FROM permissions_auditevent"
+    audited = fed.sql("net-hub", "SELECT detail->>'kind', detail->>'case' FROM permissions_auditevent"
                                " WHERE action = 'hub.library_read' ORDER BY id")
     assert audited == [("search", None), ("case", case_uuid)]
