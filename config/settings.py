@@ -54,6 +54,11 @@ KYODO_HUB_URL = _env("KYODO_HUB_URL").rstrip("/")
 KYODO_HUB_LEVEL = _env("KYODO_HUB_LEVEL", default="prefecture")
 if KYODO_HUB_LEVEL not in {"prefecture", "national"}:
     raise ImproperlyConfigured(f"Kyodo: KYODO_HUB_LEVEL must be 'prefecture' or 'national', not {KYODO_HUB_LEVEL!r}.")
+# The prefecture a prefectural hub serves: the first two digits of its municipalities' 全国地方公共団体コード
+# (神奈川県 = 14). Declarations, need and offer areas and 県内全域 are checked against it.
+KYODO_PREFECTURE_CODE = _env("KYODO_PREFECTURE_CODE", default="14")
+if not (len(KYODO_PREFECTURE_CODE) == 2 and KYODO_PREFECTURE_CODE.isdigit()):
+    raise ImproperlyConfigured(f"Kyodo: KYODO_PREFECTURE_CODE must be two digits (神奈川県 14), not {KYODO_PREFECTURE_CODE!r}.")
 KYODO_PARENT_HUB_URL = _env("KYODO_PARENT_HUB_URL").rstrip("/") if KYODO_ROLE == "hub" else ""
 if KYODO_PARENT_HUB_URL and KYODO_HUB_LEVEL == "national":
     raise ImproperlyConfigured("Kyodo: a national hub has no parent hub (unset KYODO_PARENT_HUB_URL).")

@@ -346,6 +346,7 @@ def up(specs: list[tuple], *, prepare=None, base_port: int = BASE_PORT,
 def enroll_hub(national: Deployment, hub: Deployment, *, name: str, prefecture_code: str,
                prefecture_name: str = "") -> dict:
     """Register a prefectural hub's signing key (made by `sync_keygen` in `ready`) on the national hub."""
+    hub.env["KYODO_PREFECTURE_CODE"] = prefecture_code[:2]  # before its processes start
     key = json.loads(manage(hub, "sync_keygen", capture=True).strip().splitlines()[-1])
     answer = manage(national, "hub_enroll_hub", "--name", name, "--slug", hub.name,
                     "--prefecture-code", prefecture_code, "--prefecture-name", prefecture_name,

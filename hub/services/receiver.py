@@ -34,7 +34,7 @@ from sync.wire.tours import STUDY_TOUR, TOUR_CASE
 
 from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter, NodeKind, Tombstone
 from ..selectors import tours as tour_selectors
-from . import checks, tours, upward
+from . import checks, national, tours, upward
 from .receiver_fields import SCHEMAS
 from .receiver_staging import apply_stage, stage_rows, write_copies
 from .tombstones import bury
@@ -331,6 +331,7 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
         node.last_applied_seq = fresh[-1]["seq"]
         # In this transaction: what may go up to the national hub is in the outbox exactly when applied.
         upward.forward_applied(node=node, entries=fresh)
+        national.deliveries_report(entries=fresh)
     _note_reported(node, batch)
     return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
 

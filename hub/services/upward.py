@@ -19,14 +19,18 @@ from django.conf import settings
 from sync import outbox
 from sync.anonymize import scrub
 from sync.anonymize.text import PATTERN
-from sync.models import Op
+from sync.models import Op, Priority
 from sync.wire.cases import REACH_NATIONAL, SHARED_CASE
 from sync.wire.directory import NODE_PROFILE
+from sync.wire.disaster import CENTER_STATUS, COMMITMENT_REPORT, DISASTER_NEED, DISASTER_OFFER
 
-from ..models import Node, NodeCenter
+from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter
 
 logger = logging.getLogger(__name__)
 FORWARDED_TYPES = frozenset({SHARED_CASE})
+# A center's reports on a 広域 declaration (mirrored from the national hub) go up as they came; its
+# disaster contacts never do (personal data stays with the prefecture that holds it under grant).
+WIDE_AREA_TYPES = frozenset({CENTER_STATUS, DISASTER_NEED, DISASTER_OFFER, COMMITMENT_REPORT})
 
 
 def forwarding() -> bool:
@@ -43,7 +47,30 @@ def forward_applied(*, node: Node, entries: list[dict]) -> int:
             written += _forward_profile(entry)
         elif entry["type"] in FORWARDED_TYPES:
             written += _forward_case(node, entry)
+        elif entry["type"] in WIDE_AREA_TYPES:
+            written += _forward_wide_area(entry)
     return written
+
+
+def _forward_wide_area(entry: dict) -> int:
+    payload = entry["payload"]
+    if entry["op"] != Op.UPSERT:
+        last = outbox.last_forwarded(entry["type"], entry["uuid"])
+        if last is None or last[0] != Op.UPSERT:
+            return 0
+    elif not _wide_area(entry["type"], payload):
+        return 0
+    outbox.forward_entry(entity_type=entry["type"], entity_uuid=entry["uuid"], op=entry["op"],
+                         version=entry["version"], payload=payload, priority=Priority.DISASTER)
+    return 1
+
+
+def _wide_area(entity_type: str, payload: dict) -> bool:
+    """A report on a declaration of the national hub; a commitment report only on a commitment the
+    national hub made (a report on one of this hub's own commitments would be refused up there)."""
+    if entity_type == COMMITMENT_REPORT:
+        return DisasterCommitment.objects.filter(uuid=str(payload.get("commitment")), mirrored=True).exists()
+    return DisasterDeclaration.objects.filter(uuid=str(payload.get("declaration")), mirrored=True).exists()
 
 
 def _forward_profile(entry: dict) -> int:
