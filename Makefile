@@ -66,6 +66,8 @@ bench: install
 	  $(BIN)/python -m tests.bench.run
 	$(TEST_ENV) KYODO_ROLE=node KYODO_BACKLOG_TEST_CHANGES=5000 $(BIN)/pytest -q $(PYTEST_ARGS) \
 	  tests/federation/test_sync_federation.py -k backlog_drains
+	$(TEST_ENV) KYODO_ROLE=node KYODO_NATIONAL_OUTAGE_CHANGES=5000 $(BIN)/pytest -q $(PYTEST_ARGS) \
+	  tests/federation/test_national_outage_federation.py
 	$(MAKE) restore-check
 
 # Backups that restore into a consistent federation, at the size of issue 14: a node restored from a

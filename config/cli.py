@@ -171,13 +171,66 @@ def _ward_codes(count: int) -> list[tuple[str, str]]:
     return [(code, f"横浜市 区 {i + 1}") for i, code in enumerate(codes)]
 
 
+# Prefectures of `federation up --hubs`: (団体コード, name, the first ward code of its designated city
+# without check digit, the city's name) — generic nodes go to that city's wards.
+PREFECTURES = [("140007", "神奈川県", 14101, "横浜市"), ("220001", "静岡県", 22101, "静岡市"),
+               ("270008", "大阪府", 27102, "大阪市")]
+
+
+def _codes_from(first: int, count: int) -> list[str]:
+    from common.japanese import municipality_code_is_valid
+
+    return [next(f"{first + i}{d}" for d in "0123456789" if municipality_code_is_valid(f"{first + i}{d}"))
+            for i in range(count)]
+
+
+def _start_national(hubs: int, nodes: int, web_workers: int) -> None:
+    """A national hub (8100), `hubs` prefectural hubs enrolled with it, `nodes` enrolled nodes under
+    each: national, hub-1, node-1-1 … on consecutive ports."""
+    from deploy.federation import enroll, enroll_hub, save_state, up
+
+    specs = [("national", "national", "全国 協働ハブ")]
+    centers: dict[str, tuple] = {}
+    for h, (_code, pref_name, first_ward, city) in enumerate(PREFECTURES[:hubs], start=1):
+        specs.append((f"hub-{h}", "hub", f"{pref_name} 協働ハブ"))
+        for n, code in enumerate(_codes_from(first_ward, nodes), start=1):
+            name = f"node-{h}-{n}"
+            specs.append((name, "node", f"{city} ノード{n}", f"hub-{h}"))
+            centers[name] = (f"{city}ノード{n}", code, f"{city} 区 {n}")
+    by_name: dict = {}
+    prefecture_of = {f"hub-{h}": p for h, p in enumerate(PREFECTURES[:hubs], start=1)}
+
+    def prepare(deployment) -> None:
+        by_name[deployment.name] = deployment
+        if deployment.role == "hub":
+            code, name, _ward, _city = prefecture_of[deployment.name]
+            enroll_hub(by_name["national"], deployment, name=f"{name} 協働ハブ", prefecture_code=code,
+                       prefecture_name=name)
+        elif deployment.role == "node":
+            parent = by_name[next(spec[3] for spec in specs if spec[0] == deployment.name)]
+            title, code, municipality = centers[deployment.name]
+            enroll(parent, deployment, name=title, municipality_code=code, municipality_name=municipality)
+
+    with console.status("Starting the national tier (migrate, enroll, start, wait for health)…"):
+        deployments = up(specs, prepare=prepare, web_workers=web_workers)
+    save_state(deployments)
+    _print_deployments(deployments, [])
+    console.print("Stop it with [bold]make stop[/bold] (or `kyodo federation down`).")
+
+
 @federation_app.command("up")
 def federation_up(
-    nodes: int = typer.Option(2, min=1, max=18, help="how many nodes"),
+    nodes: int = typer.Option(2, min=1, max=18, help="how many nodes (per hub with --hubs)"),
+    hubs: int = typer.Option(0, min=0, max=len(PREFECTURES),
+                             help="prefectural hubs under a national hub (0: one hub, no national tier)"),
     demo: bool = typer.Option(False, help="the seed documents' centers, seeded (at most 5)"),
     web_workers: int = typer.Option(1),
 ) -> None:
-    """Start the hub (port 8100) and N enrolled nodes (8101…); returns when all are healthy."""
+    """Start the hub (port 8100) and N enrolled nodes (8101…); returns when all are healthy. With
+    --hubs H: a national hub (8100), H prefectural hubs and N nodes under each."""
+    if hubs:
+        _start_national(hubs, nodes, web_workers)
+        return
     if demo:
         _start(DEMO_CENTERS[:nodes], seed=True, scale=0, web_workers=web_workers)
         return

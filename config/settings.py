@@ -49,6 +49,21 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS").split(",
 DATA_DIR = Path(_env("KYODO_DATA_DIR", default=str(BASE_DIR / "var" / KYODO_ROLE))).resolve()
 # A node's hub (empty: the node runs alone and keeps its outbox until a hub is configured).
 KYODO_HUB_URL = _env("KYODO_HUB_URL").rstrip("/")
+# A hub's tier: a prefectural hub (default) may have a national hub above it, which it syncs with as a
+# node syncs with its hub; a national hub has prefectural hubs enrolled as its nodes.
+KYODO_HUB_LEVEL = _env("KYODO_HUB_LEVEL", default="prefecture")
+if KYODO_HUB_LEVEL not in {"prefecture", "national"}:
+    raise ImproperlyConfigured(f"Kyodo: KYODO_HUB_LEVEL must be 'prefecture' or 'national', not {KYODO_HUB_LEVEL!r}.")
+# The prefecture a prefectural hub serves: the first two digits of its municipalities' 全国地方公共団体コード
+# (神奈川県 = 14). Declarations, need and offer areas and 県内全域 are checked against it.
+KYODO_PREFECTURE_CODE = _env("KYODO_PREFECTURE_CODE", default="14")
+if not (len(KYODO_PREFECTURE_CODE) == 2 and KYODO_PREFECTURE_CODE.isdigit()):
+    raise ImproperlyConfigured(f"Kyodo: KYODO_PREFECTURE_CODE must be two digits (神奈川県 14), not {KYODO_PREFECTURE_CODE!r}.")
+KYODO_PARENT_HUB_URL = _env("KYODO_PARENT_HUB_URL").rstrip("/") if KYODO_ROLE == "hub" else ""
+if KYODO_PARENT_HUB_URL and KYODO_HUB_LEVEL == "national":
+    raise ImproperlyConfigured("Kyodo: a national hub has no parent hub (unset KYODO_PARENT_HUB_URL).")
+# Where this deployment's outbox goes and its feed comes from: a node's hub, a prefectural hub's parent.
+KYODO_UPSTREAM_URL = KYODO_HUB_URL if KYODO_ROLE == "node" else KYODO_PARENT_HUB_URL
 KYODO_NODE_KEY_FILE = _env("KYODO_NODE_KEY_FILE", default=str(DATA_DIR / "node-signing.key"))
 # The public name of this deployment (shown in the header and on /healthz).
 KYODO_SITE_NAME = _env("KYODO_SITE_NAME", default="Kyodo")
@@ -298,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
     "tours-forget-visitors": {"task": "hub.tasks.forget_tour_visitors", "schedule": 600},
     # A nonce matters only while its signature could be accepted (≤ 300 s); the rest is dead weight.
     "sync-forget-nonces": {"task": "hub.tasks.forget_expired_nonces", "schedule": 3600},
+    # A prefectural hub with a national hub above it pushes and pulls as a node does.
+    **({"sync-push": {"task": "sync.tasks.sync_push", "schedule": SYNC_INTERVAL_SECONDS},
+        "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},
+        "sync-sweep": {"task": "sync.tasks.sync_sweep", "schedule": 30},
+        "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900}} if KYODO_PARENT_HUB_URL else {}),
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour

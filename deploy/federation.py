@@ -105,11 +105,17 @@ def _redis_url_for(base_url: str, index: int, *, fresh: bool) -> str:
     return url
 
 
-def plan(specs: list[tuple[str, str, str]], *, base_port: int = BASE_PORT, fresh: bool = False) -> list[Deployment]:
-    """[(name, role, title)] → deployments with ports, folders and environments."""
+def _kyodo_role(role: str) -> str:
+    """A national hub is the hub role at the national level (KYODO_HUB_LEVEL)."""
+    return "hub" if role == "national" else role
+
+
+def plan(specs: list[tuple], *, base_port: int = BASE_PORT, fresh: bool = False) -> list[Deployment]:
+    """[(name, role, title[, parent])] → deployments with ports, folders and environments. Roles:
+    `node`, `hub` (a prefectural hub) and `national`."""
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     deployments = []
-    for index, (name, role, title) in enumerate(specs):
+    for index, (name, role, title, *_parent) in enumerate(specs):
         data_dir = state_dir() / name
         data_dir.mkdir(parents=True, exist_ok=True)
         secret_file = data_dir / "secret-key"
@@ -118,7 +124,7 @@ def plan(specs: list[tuple[str, str, str]], *, base_port: int = BASE_PORT, fresh
             secret_file.chmod(0o600)
         port = base_port + index
         env = {
-            "KYODO_ROLE": role,
+            "KYODO_ROLE": _kyodo_role(role),
             "SECRET_KEY": secret_file.read_text().strip(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
@@ -127,8 +133,10 @@ def plan(specs: list[tuple[str, str, str]], *, base_port: int = BASE_PORT, fresh
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "KYODO_HTTPS": "0",  # plain HTTP on loopback: no redirect to https, cookies sent over http
         }
+        if role == "national":
+            env["KYODO_HUB_LEVEL"] = "national"
         if database_url:
-            env["DATABASE_URL"] = _database_url_for(database_url, name, role, fresh=fresh)
+            env["DATABASE_URL"] = _database_url_for(database_url, name, _kyodo_role(role), fresh=fresh)
         if redis_url:
             env["REDIS_URL"] = _redis_url_for(redis_url, index, fresh=fresh)
         deployments.append(Deployment(name=name, role=role, port=port, title=title, data_dir=str(data_dir), env=env))
@@ -305,33 +313,46 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def up(specs: list[tuple[str, str, str]], *, prepare=None, base_port: int = BASE_PORT,
+def up(specs: list[tuple], *, prepare=None, base_port: int = BASE_PORT,
        timeout: float = 240.0, web_workers: int = 2, extra_env: dict | None = None,
        fresh: bool = False) -> list[Deployment]:
-    """Migrate and `prepare` every deployment (a hub first, alone; then the nodes side by side),
-    start its processes, and wait until all are healthy."""
+    """Migrate and `prepare` every deployment (a national hub first, then the hubs, then the nodes,
+    side by side within a tier), start its processes, and wait until all are healthy.
+
+    A node syncs with the hub its spec names as parent (4th item), else the first hub; every hub
+    syncs with the national hub when there is one."""
     existing = load_deployments()
     if existing:
         stop(existing)
     deployments = plan(specs, base_port=base_port, fresh=fresh)
-    hub = next((d for d in deployments if d.role == "hub"), None)
+    by_name = {d.name: d for d in deployments}
+    parents = {spec[0]: spec[3] for spec in specs if len(spec) > 3}
+    national = next((d for d in deployments if d.role == "national"), None)
+    hubs = [d for d in deployments if d.role == "hub"]
     for deployment in deployments:
         deployment.env.update(extra_env or {})
-        if hub is not None and deployment.role == "node":
-            deployment.env["KYODO_HUB_URL"] = hub.url
+        if deployment.role == "node" and hubs:
+            deployment.env["KYODO_HUB_URL"] = by_name[parents.get(deployment.name, hubs[0].name)].url
+        if deployment.role == "hub" and national is not None:
+            deployment.env["KYODO_PARENT_HUB_URL"] = national.url
 
     def ready(deployment: Deployment) -> None:
         if not _copied_from_template(deployment):
             manage(deployment, "migrate", "--noinput", "-v", "0")
-        if deployment.role == "hub":
-            manage(deployment, "sync_keygen")  # the key that signs pokes; its public half goes out in the feed
+        if deployment.role in ("hub", "national"):
+            # The key that signs pokes (its public half goes out in the feed) and, below a national
+            # hub, this hub's requests to it.
+            manage(deployment, "sync_keygen")
         if prepare is not None:
             prepare(deployment)
 
-    if hub is not None:
-        ready(hub)
+    # Each tier is prepared after the one it enrolls with.
+    first = [national] if national is not None else hubs[:1]
+    tiers = [first, hubs, [d for d in deployments if d.role == "node"]] if national is not None else [
+        first, [d for d in deployments if d not in first]]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        list(pool.map(ready, [d for d in deployments if d is not hub]))
+        for tier in tiers:
+            list(pool.map(ready, tier))
     for deployment in deployments:
         start_processes(deployment, web_workers=web_workers)
     save_state(deployments)
@@ -341,6 +362,17 @@ def up(specs: list[tuple[str, str, str]], *, prepare=None, base_port: int = BASE
         stop(deployments)
         raise
     return deployments
+
+
+def enroll_hub(national: Deployment, hub: Deployment, *, name: str, prefecture_code: str,
+               prefecture_name: str = "") -> dict:
+    """Register a prefectural hub's signing key (made by `sync_keygen` in `ready`) on the national hub."""
+    hub.env["KYODO_PREFECTURE_CODE"] = prefecture_code[:2]  # before its processes start
+    key = json.loads(manage(hub, "sync_keygen", capture=True).strip().splitlines()[-1])
+    answer = manage(national, "hub_enroll_hub", "--name", name, "--slug", hub.name,
+                    "--prefecture-code", prefecture_code, "--prefecture-name", prefecture_name,
+                    "--base-url", hub.url, "--public-key", key["public_key"], capture=True)
+    return json.loads(answer.strip().splitlines()[-1])
 
 
 def enroll(hub: Deployment, node: Deployment, *, name: str, municipality_code: str, municipality_name: str = "") -> dict:

@@ -8,10 +8,15 @@ class HubConfig(AppConfig):
 
     def ready(self):
         from permissions import authentication
-        from sync import keys
+        from sync import disaster, feed, keys
 
         from .selectors.tours import visitor_still_reading
+        from .services import national
         from .services.feed import hub_key_publish
 
         keys.on_keys_changed(lambda pairs: hub_key_publish(acting_user=None, pairs=pairs))
         authentication.account_rule(visitor_still_reading)
+        # What a prefectural hub receives from its national hub's feed (sync.tasks pulls it).
+        feed.register(disaster.FEED_KIND, national.declaration_mirror_item)
+        feed.register(disaster.COMMITMENT_KIND, national.commitment_mirror_item)
+        feed.register(disaster.DELIVERY_KIND, national.delivery_relay_item)

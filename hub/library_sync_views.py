@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from sync.signed_requests import error_json
 
+from . import national_link
 from .forms import LibraryFilterForm, StatisticsFilterForm
 from .models import LibraryReadKind, Node
 from .selectors import node_library as selectors
@@ -74,6 +75,17 @@ def cases(request, node: Node):
     reader, refusal = _reader(request, node)
     if refusal:
         return refusal
+    scope = request.GET.get("scope", "")
+    if scope not in ("", "prefecture", "national"):
+        return _filter_error({"scope": ["invalid_choice"]}, "scope is prefecture or national")
+    if scope == "national":
+        # Every prefecture's 全国 cases are on the national hub (this one's too): the question goes
+        # up as this hub's, naming the same reading center.
+        params = {k: v for k, v in request.GET.items() if k != "scope"}
+        answer = national_link.ask_national("/sync/v1/library/cases", params)
+        if answer.status_code == 200:
+            library_read_record(node=node, center=reader, kind=LibraryReadKind.SEARCH)
+        return answer
     filters = LibraryFilterForm(request.GET)
     if not filters.is_valid():
         return _invalid_filter(filters)
@@ -93,6 +105,12 @@ def case(request, node: Node, uuid):
     if refusal:
         return refusal
     found = selectors.case_by_uuid(uuid)
+    if found is None and national_link.has_national_hub():
+        # A case of another prefecture, found through a 全国 search: its page comes from the national hub.
+        answer = national_link.ask_national(f"/sync/v1/library/cases/{uuid}", {"reader": str(reader.center_uuid)})
+        if answer.status_code == 200:
+            library_read_record(node=node, center=reader, kind=LibraryReadKind.CASE)
+        return answer
     if found is None:
         return error_json("case_not_found", "no shared case has this uuid (retracted?)", 404)
     library_read_record(node=node, center=reader, kind=LibraryReadKind.CASE, case=found)

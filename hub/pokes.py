@@ -23,7 +23,7 @@ from .models import Node, NodeStatus
 
 logger = logging.getLogger(__name__)
 # Feed kinds worth a poke: what a node should act on within seconds.
-POKE_KINDS = frozenset({disaster.FEED_KIND, disaster.COMMITMENT_KIND})
+POKE_KINDS = frozenset({disaster.FEED_KIND, disaster.COMMITMENT_KIND, disaster.DELIVERY_KIND})
 # A node that does not answer quickly pulls on its own schedule anyway.
 POKE_TIMEOUT = httpx.Timeout(3.0, connect=1.0)
 # Sent by name: the task module calls this one, so importing it here would make a circle.

@@ -28,6 +28,8 @@ def hub_error_message(error) -> str:
         "case_not_found": gettext("この事例はハブにありません（共有が取り下げられた可能性があります）。"),
         "invalid_filter": gettext("検索・集計の条件に誤りがあります。条件を見直してください。"),
         "invalid_page": gettext("ページの指定に誤りがあります。"),
+        "no_national_hub": gettext("県のハブは全国ハブに接続していません。「県内」で検索してください。"),
+        "national_unreachable": gettext("全国ハブに接続できませんでした。しばらくしてからもう一度お試しください。"),
         "outside_partition": gettext("このセンターはまだハブに登録されていません。同期が済んでからもう一度お試しください。"),
     }
     return messages.get(error.code, gettext("ハブが依頼を受け付けませんでした（%(code)s）。") % {"code": error.code})

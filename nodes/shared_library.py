@@ -14,7 +14,8 @@ from permissions.scoping import organizations_where
 from . import hub_link, models as m
 
 # The filters each hub endpoint takes, as its page on the hub names them (anything else stays here).
-CASE_FILTERS = ("q", "form", "field", "center", "fiscal_year", "outcome", "level", "page")
+# `scope=national`: the hub asks its national hub (every prefecture's cases shared at 全国).
+CASE_FILTERS = ("q", "form", "field", "center", "fiscal_year", "outcome", "level", "page", "scope")
 STATISTICS_FILTERS = ("center", "year_from", "year_to", "form", "track")
 DIRECTORY_FILTERS = ("q", "field", "center", "page")
 MAX_PARAMETER = 200

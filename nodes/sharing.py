@@ -208,7 +208,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
         original = getattr(case, name) or ""
         share.texts[name] = TextPreview(original, scrub(original, known))
     payload = {
-        "center": str(case.center.uuid), "level": level,
+        "center": str(case.center.uuid), "level": level, "reach": case.sharing_reach,
         **{name: share.texts[name].result.text for name in TEXT_FIELDS},
         "form": case.form, "fields": sorted(f.code for f in case.activity_fields.all()),
         "fiscal_year_start": case.fiscal_year_start, "fiscal_year_end": case.fiscal_year_end,
@@ -319,7 +319,7 @@ def share_document(case, share: CaseShare, *, detailed: bool = False) -> dict:
         return {**item, "layer": r.layer} if detailed else item
 
     return {
-        "level": share.level, "sendable": share.sendable, "payload": share.payload,
+        "level": share.level, "reach": case.sharing_reach, "sendable": share.sendable, "payload": share.payload,
         "held": share.held, "blocked": share.blocked, "notes": share.notes,
         "replacements": {name: [replacement(r) for r in preview.result.replacements]
                          for name, preview in share.texts.items()},

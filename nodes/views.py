@@ -278,7 +278,8 @@ def case_share(request, uuid):
     if request.method == "POST":
         level = request.POST.get("level", "")
         try:
-            case = services.case_set_sharing(acting_user=request.user, case=case, level=level)
+            case = services.case_set_sharing(acting_user=request.user, case=case, level=level,
+                                             reach=request.POST.get("reach") or None)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -307,6 +308,7 @@ def case_share(request, uuid):
         "state": sharing.hub_state(case, share if case.sharing_level == level else None, detailed=detailed),
         "detailed": detailed,
         "levels": [(value, label) for value, label in m.SharingLevel.choices if value != "private"],
+        "reaches": m.SharingReach.choices,
     })
 
 

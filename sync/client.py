@@ -61,9 +61,10 @@ class PushResult:
 
 class HubClient:
     def __init__(self, base_url: str | None = None, key: NodeKeyPair | None = None, transport=None, timeout=None):
-        self.base_url = (base_url or settings.KYODO_HUB_URL).rstrip("/")
+        # A node's hub, or a prefectural hub's national hub: the same protocol one tier up.
+        self.base_url = (base_url or settings.KYODO_UPSTREAM_URL).rstrip("/")
         if not self.base_url:
-            raise SyncError("no_hub", "KYODO_HUB_URL is not set", retry=False)
+            raise SyncError("no_hub", "KYODO_HUB_URL (or a hub's KYODO_PARENT_HUB_URL) is not set", retry=False)
         self.key = key or load_key()
         if self.key is None:
             raise SyncError("no_key", "this node has no signing key (kyodo manage sync_keygen)", retry=False)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,24 @@ from .wire import disaster as wire
 
 FEED_KIND = "disaster_declaration"
 CENTER_STATUS_TYPE = wire.CENTER_STATUS
-# The prefecture this federation's hub serves (神奈川県 = 14): "whole prefecture" covers every
-# municipality whose 全国地方公共団体コード starts with it.
+# The prefecture a hub serves by default (神奈川県 = 14): "whole prefecture" covers every
+# municipality whose 全国地方公共団体コード starts with it. A hub's own is KYODO_PREFECTURE_CODE.
 PREFECTURE_CODE = "14"
+# A national hub's declarations name municipalities of several prefectures, never a whole one.
+NATIONAL_CODE = "00"
+
+
+def prefecture_code() -> str:
+    """This hub's prefecture, or NATIONAL_CODE on the national hub."""
+    if getattr(settings, "KYODO_HUB_LEVEL", "prefecture") == "national":
+        return NATIONAL_CODE
+    return getattr(settings, "KYODO_PREFECTURE_CODE", PREFECTURE_CODE)
+
+
+def in_area(code: str) -> bool:
+    """Whether a municipality is one this hub coordinates: its prefecture's, or any on the national hub."""
+    area = prefecture_code()
+    return area == NATIONAL_CODE or code.startswith(area)
 MAX_MUNICIPALITIES = 200
 MAX_NOTE = wire.MAX_NOTE
 
@@ -86,7 +102,7 @@ def declaration_payload(declaration) -> dict:
     return {
         "uuid": str(declaration.uuid), "name": declaration.name, "hazard": declaration.hazard,
         "municipalities": list(declaration.municipality_codes), "whole_prefecture": declaration.whole_prefecture,
-        "prefecture": PREFECTURE_CODE, "phase": declaration.phase, "exercise": declaration.exercise,
+        "prefecture": prefecture_code(), "phase": declaration.phase, "exercise": declaration.exercise,
         "started_at": declaration.started_at.isoformat(),
         "closed_at": declaration.closed_at.isoformat() if declaration.closed_at else None,
         "version": declaration.version,
@@ -168,6 +184,10 @@ def center_status_uuid(*, center_uuid, declaration_uuid) -> uuid.UUID:
 NEED_TYPE = wire.DISASTER_NEED
 OFFER_TYPE = wire.DISASTER_OFFER
 COMMITMENT_KIND = "disaster_commitment"  # hub → the committing node, through the feed
+# National hub → the need's prefectural hub → the need's node: what became of a 広域 commitment to it.
+DELIVERY_KIND = "disaster_delivery"
+DELIVERY_KEYS = frozenset({"commitment", "declaration", "need", "center_name", "status", "delivered", "reached",
+                           "reported_at"})
 COMMITMENT_REPORT_TYPE = wire.COMMITMENT_REPORT  # the committing node's answer, in its outbox
 # A need not reconfirmed within this many hours expires (on the node by a beat task, on the hub when read).
 NEED_EXPIRY_HOURS = 24

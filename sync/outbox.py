@@ -25,7 +25,8 @@ from .models import Op, OutboxEntry, Priority, SyncState
 from .wire import batch, directory
 
 __all__ = ["canonical_json", "payload_digest", "record_changed", "record_deleted", "record_reproject",
-           "write_aggregate", "write_survey_counts", "forget_sent_contact", "aggregate_uuid"]
+           "write_aggregate", "write_survey_counts", "forget_sent_contact", "aggregate_uuid", "forward_entry",
+           "last_forwarded"]
 
 SCHEMA_VERSION = batch.SCHEMA
 AGGREGATE_TYPE = directory.AGGREGATE_COUNTS
@@ -125,6 +126,20 @@ def record_reproject(record, *, priority: int | None = None, projection=_PROJECT
     type(record).objects.filter(pk=record.pk).update(version=F("version") + 1)
     record.refresh_from_db(fields=["version"])
     return _emit(record, syncable, projection, _priority(syncable, priority))
+
+
+def forward_entry(*, entity_type: str, entity_uuid, op: str, version: int, payload: dict,
+                  priority: int = Priority.NORMAL) -> OutboxEntry:
+    """A prefectural hub passes a record it received on to its national hub, in the transaction that
+    applied it: the record keeps its uuid and its node's version, so the national hub's "only if
+    newer" rule orders it as the prefectural hub's did. The caller decided it may go up."""
+    return _write(entity_type, entity_uuid, op, version, payload, priority)
+
+
+def last_forwarded(entity_type: str, entity_uuid) -> tuple[str, str] | None:
+    """(op, payload sha256) of the last entry written for a record, or None."""
+    return (OutboxEntry.objects.filter(entity_uuid=entity_uuid, entity_type=entity_type).order_by("-id")
+            .values_list("op", "payload_sha256").first())
 
 
 def write_aggregate(*, center, data: dict) -> OutboxEntry:

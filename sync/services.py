@@ -59,7 +59,7 @@ def status() -> dict:
 
 
 def _hub_url() -> str:
-    return settings.KYODO_HUB_URL
+    return settings.KYODO_UPSTREAM_URL
 
 
 def status_json() -> str:

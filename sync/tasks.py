@@ -30,7 +30,8 @@ def backoff(retries: int) -> float:
 
 
 def hub_configured() -> bool:
-    return settings.KYODO_ROLE == "node" and bool(settings.KYODO_HUB_URL)
+    """A node with a hub, or a prefectural hub with a national hub above it."""
+    return bool(settings.KYODO_UPSTREAM_URL)
 
 
 def schedule_push(*, reason: str, disaster: bool = False) -> bool:

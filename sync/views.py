@@ -55,6 +55,7 @@ def _signed_poke(request, verified):
 @csrf_exempt
 @require_http_methods(["POST"])
 def poke(request):
-    if settings.KYODO_ROLE != "node" or not settings.KYODO_HUB_URL:
+    # A node's hub pokes it; a national hub pokes its prefectural hubs the same way.
+    if not settings.KYODO_UPSTREAM_URL:
         return error_json("no_hub", "this deployment has no hub", 404)
     return _signed_poke(request)

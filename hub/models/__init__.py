@@ -34,19 +34,19 @@ from .disaster import (
 )
 from .feed import FeedEntry, FeedSequence
 from .introductions import IntroductionRequest, IntroductionStatus
-from .library import CaseCollection, CaseContent, CaseLevel, CollectionCase, SharedCase
+from .library import CaseCollection, CaseContent, CaseLevel, CaseReach, CollectionCase, SharedCase
 from .reads import LibraryRead, LibraryReadKind
 from .referrals import CenterRelation, Referral
-from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeStatus, SeenNonce
+from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeKind, NodeStatus, SeenNonce
 from .tours import StudyTour, TourCaseCopy, TourInvitation, TourLessonCopy, TourParticipant, TourReport
 from .trainings import Training, TrainingInvitation, TrainingMaterial, TrainingRegistration
 
 __all__ = [
-    "ACTIVITY_FIELDS", "AggregateSnapshot", "CaseCollection", "CaseContent", "CaseLevel", "CaseOutcome",
+    "ACTIVITY_FIELDS", "AggregateSnapshot", "CaseCollection", "CaseContent", "CaseLevel", "CaseOutcome", "CaseReach",
     "CenterRelation", "CenterStatusCopy", "CollaborationForm", "CollectionCase", "CommitmentReportCopy", "ContactGrant",
     "DirectoryGroup", "DisasterCommitment", "DisasterContactCopy", "DisasterDeclaration", "DisasterNeedCopy",
     "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
-    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeStatus", "PartyRole",
+    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeKind", "NodeStatus", "PartyRole",
     "Referral", "SeenNonce",
     "SharedCase", "SharedCopy", "SharedEvent", "SharedNetwork", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
     "TourCaseCopy", "TourInvitation", "Training", "TrainingInvitation", "TrainingMaterial", "TrainingRegistration", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",

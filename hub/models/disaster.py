@@ -38,6 +38,10 @@ class DisasterDeclaration(models.Model):
     # Sorted, check-digit-valid 全国地方公共団体コード (see sync.disaster.normalize_codes).
     municipality_codes = models.JSONField(_("対象の市区町村"), default=list, blank=True)
     whole_prefecture = models.BooleanField(_("県内全域"), default=False)
+    # 広域: declared on the national hub over municipalities of several prefectures. A prefectural hub
+    # keeps a mirror, written only from the national hub's feed, and passes it down to its nodes.
+    wide_area = models.BooleanField(_("広域"), default=False)
+    mirrored = models.BooleanField(_("全国ハブの宣言"), default=False)
     phase = models.CharField(_("フェーズ"), max_length=20, choices=Phase.choices, default=Phase.INITIAL)
     exercise = models.BooleanField(_("訓練"), default=False)
     started_at = models.DateTimeField(_("開始"))
@@ -67,6 +71,7 @@ class DisasterDeclaration(models.Model):
                                    name="disaster_has_area"),
             models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("started_at")),
                                    name="disaster_closed_after_start"),
+            models.CheckConstraint(condition=Q(mirrored=False) | Q(wide_area=True), name="disaster_mirror_is_wide_area"),
         ]
 
     def __str__(self) -> str:
@@ -165,7 +170,8 @@ class DisasterCommitment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     declaration = models.ForeignKey(DisasterDeclaration, on_delete=models.CASCADE, related_name="commitments")
     need_uuid = models.UUIDField()
-    need_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    # Empty on a commitment mirrored from the national hub: its need is in another prefecture.
+    need_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
     offer_uuid = models.UUIDField(null=True, blank=True)
     # The committing center (the offer's, or the one the coordinator chose).
     center = models.ForeignKey(NodeCenter, on_delete=models.CASCADE, related_name="+")
@@ -173,6 +179,8 @@ class DisasterCommitment(models.Model):
     municipality_code = models.CharField(max_length=6)
     quantity = models.PositiveIntegerField()
     instructions = models.CharField(max_length=500, blank=True)
+    # Written by the national hub (a 広域 commitment to a center of this prefecture), passed down here.
+    mirrored = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -181,7 +189,11 @@ class DisasterCommitment(models.Model):
         verbose_name = _("支援の割り当て")
         verbose_name_plural = _("支援の割り当て")
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="disaster_commitment_quantity")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="disaster_commitment_quantity"),
+            models.CheckConstraint(condition=Q(need_node__isnull=False) | Q(mirrored=True),
+                                   name="disaster_commitment_need_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sector} {self.quantity}"

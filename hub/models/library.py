@@ -22,11 +22,20 @@ class CaseLevel(models.TextChoices):
     NAMED = "named", _("団体名あり")
 
 
+class CaseReach(models.TextChoices):
+    """How far a case may travel (共有範囲), chosen on its node: the national hub never receives a
+    prefecture-only case."""
+
+    PREFECTURE = "prefecture", _("県内のみ")
+    NATIONAL = "national", _("全国")
+
+
 class CaseContent(models.Model):
     """What a shared case says, as it left its node (scrubbed there): the library's copy and a study
     tour's copy have the same shape."""
 
     level = models.CharField(_("共有レベル"), max_length=20, choices=CaseLevel.choices)
+    reach = models.CharField(_("共有範囲"), max_length=20, choices=CaseReach.choices, default=CaseReach.PREFECTURE)
     # Twice the node's 200: placeholders such as 〔電話番号〕 can be longer than what they replace.
     title = models.CharField(_("事業名"), max_length=400)
     summary = models.TextField(_("概要"), blank=True)
@@ -62,6 +71,7 @@ class SharedCase(SharedCopy, CaseContent):
         constraints = [
             models.UniqueConstraint(fields=["node", "entity_uuid"], name="shared_case_unique"),
             models.CheckConstraint(condition=Q(level__in=CaseLevel.values), name="shared_case_level_known"),
+            models.CheckConstraint(condition=Q(reach__in=CaseReach.values), name="shared_case_reach_known"),
             models.CheckConstraint(condition=Q(form__in=CollaborationForm.values), name="shared_case_form_known"),
             models.CheckConstraint(condition=Q(outcome__in=CaseOutcome.values), name="shared_case_outcome_known"),
             models.CheckConstraint(condition=Q(fiscal_year_start__gte=1950, fiscal_year_start__lte=2100),

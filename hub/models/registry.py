@@ -16,8 +16,14 @@ class NodeStatus(models.TextChoices):
     REVOKED = "revoked", _("失効")
 
 
+class NodeKind(models.TextChoices):
+    CENTER = "center", _("センターのノード")
+    # A prefectural hub enrolled at the national hub: it speaks for every center of its prefecture.
+    PREFECTURAL_HUB = "prefectural_hub", _("都道府県ハブ")
+
+
 class Node(models.Model):
-    """A center's node enrolled by a hub admin."""
+    """A center's node enrolled by a hub admin (or, on the national hub, a prefectural hub)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("識別名"), max_length=60, unique=True)
@@ -26,6 +32,7 @@ class Node(models.Model):
     municipality_name = models.CharField(_("市区町村"), max_length=60, blank=True)
     base_url = models.URLField(_("ノードのURL"), blank=True)
     status = models.CharField(_("状態"), max_length=20, choices=NodeStatus.choices, default=NodeStatus.ACTIVE)
+    kind = models.CharField(_("種別"), max_length=20, choices=NodeKind.choices, default=NodeKind.CENTER)
     enrolled_at = models.DateTimeField(auto_now_add=True)
     last_contact_at = models.DateTimeField(null=True, blank=True)
     # Highest publish_seq applied, in one gap-free run from 1.
@@ -42,6 +49,10 @@ class Node(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(municipality_code__regex=r"^[0-9]{6}$"), name="node_municipality_code"),
             models.CheckConstraint(condition=Q(status__in=NodeStatus.values), name="node_status_known"),
+            models.CheckConstraint(condition=Q(kind__in=NodeKind.values), name="node_kind_known"),
+            # A prefecture's code (全国地方公共団体コード of the prefecture: two digits, 000, check digit).
+            models.CheckConstraint(condition=Q(kind="center") | Q(municipality_code__regex=r"^[0-9]{2}000[0-9]$"),
+                                   name="node_prefectural_hub_code"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from sync import disaster
-from sync.disaster import NO_RESPONSE_LABEL, PREFECTURE_CODE, CenterStatus
+from sync.disaster import NO_RESPONSE_LABEL, CenterStatus, prefecture_code
 
 from ..models import (
     CenterStatusCopy,
@@ -50,7 +50,7 @@ def covered_centers(declaration) -> QuerySet:
     """The centers a declaration covers, from the municipality each node's profile announced."""
     centers = NodeCenter.objects.select_related("node")
     if declaration.whole_prefecture:
-        return centers.filter(Q(municipality_code__startswith=PREFECTURE_CODE) | Q(municipality_code=""))
+        return centers.filter(Q(municipality_code__startswith=prefecture_code()) | Q(municipality_code=""))
     return centers.filter(municipality_code__in=declaration.municipality_codes)
 
 

@@ -95,7 +95,6 @@ def list_of(value, name: str, keys: frozenset, limit: int) -> list[dict]:
 def municipality(payload: dict, name: str = "municipality_code") -> str:
     """A check-digit-valid 全国地方公共団体コード of this hub's prefecture."""
     code = payload.get(name)
-    if not isinstance(code, str) or not municipality_code_is_valid(code) or not code.startswith(
-            disaster.PREFECTURE_CODE):
+    if not isinstance(code, str) or not municipality_code_is_valid(code) or not disaster.in_area(code):
         raise ValueError(name)
     return code

@@ -29,12 +29,15 @@ def _declaration_area(*, municipality_codes, whole_prefecture: bool) -> list[str
         raise ValidationError({"municipality_codes": ValidationError(
             gettext("全国地方公共団体コード「%(code)s」の検査数字が一致しません。"), code="invalid_check_digit",
             params={"code": str(error)})}) from error
-    outside = [code for code in codes if not code.startswith(disaster.PREFECTURE_CODE)]
+    outside = [code for code in codes if not disaster.in_area(code)]
     if outside:
         raise ValidationError({"municipality_codes": ValidationError(
             gettext("「%(code)s」はこのハブの県の市区町村ではありません。"), code="outside_prefecture", params={"code": outside[0]})})
     if len(codes) > disaster.MAX_MUNICIPALITIES:
         raise ValidationError({"municipality_codes": ValidationError(gettext("市区町村が多すぎます。"), code="too_many")})
+    if whole_prefecture and disaster.prefecture_code() == disaster.NATIONAL_CODE:
+        raise ValidationError({"municipality_codes": ValidationError(
+            gettext("全国ハブの広域宣言は対象の市区町村を指定してください。"), code="no_area")})
     if not codes and not whole_prefecture:
         raise ValidationError({"municipality_codes": ValidationError(
             gettext("対象の市区町村を入力するか「県内全域」を選んでください。"), code="no_area")})
@@ -56,6 +59,8 @@ def disaster_declare(*, acting_user, name: str, hazard: str, municipality_codes:
     """Declare a disaster (or a drill, `exercise=True`) in its first phase, 初動."""
     declaration = DisasterDeclaration(
         name=name.strip(), hazard=hazard, whole_prefecture=whole_prefecture, exercise=exercise,
+        # Every declaration of the national hub is 広域: its prefectural hubs mirror it down.
+        wide_area=disaster.prefecture_code() == disaster.NATIONAL_CODE,
         municipality_codes=_declaration_area(municipality_codes=municipality_codes, whole_prefecture=whole_prefecture),
         started_at=started_at or timezone.now(), created_by=actor(acting_user), declared_by=hub_operator())
     declaration.full_clean()

@@ -7,6 +7,7 @@ import base64
 import binascii
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from permissions.audit import audit_record
 from sync.keys import key_id_for
 from sync.signing import fingerprint
 
-from ..models import KeyStatus, Node, NodeKey, NodeStatus, SeenNonce
+from ..models import KeyStatus, Node, NodeKey, NodeKind, NodeStatus, SeenNonce
 
 
 def public_key_bytes(public_key_b64: str) -> bytes:
@@ -57,6 +58,28 @@ def node_enroll(*, acting_user, name: str, municipality_code: str, public_key: s
     node.save()
     key = _add_key(node, raw)
     audit_record(actor=acting_user, action="hub.node_enroll", target=node,
+                 detail={"slug": node.slug, "key_id": key.key_id, "fingerprint": key.fingerprint})
+    return node
+
+
+@transaction.atomic
+def prefectural_hub_enroll(*, acting_user, name: str, prefecture_code: str, public_key: str, slug: str = "",
+                           prefecture_name: str = "", base_url: str = "") -> Node:
+    """The national hub's admin registers a prefectural hub with the key that hub signs with (its
+    `sync_keygen` key): from then on the prefectural hub syncs here as a node does with it."""
+    if settings.KYODO_HUB_LEVEL != "national":
+        raise ValidationError({"kind": ValidationError(
+            gettext("都道府県ハブを登録できるのは全国ハブだけです（KYODO_HUB_LEVEL=national）。"), code="not_national")})
+    if not (municipality_code_is_valid(prefecture_code) and prefecture_code[2:5] == "000"):
+        raise ValidationError({"municipality_code": ValidationError(
+            gettext("都道府県の団体コード（例: 神奈川県 140007）を入力してください。"), code="not_a_prefecture")})
+    raw = public_key_bytes(public_key)
+    node = Node(name=name.strip(), slug=slug or f"pref-{prefecture_code[:2]}", kind=NodeKind.PREFECTURAL_HUB,
+                municipality_code=prefecture_code, municipality_name=prefecture_name, base_url=base_url)
+    node.full_clean()
+    node.save()
+    key = _add_key(node, raw)
+    audit_record(actor=acting_user, action="hub.prefectural_hub_enroll", target=node,
                  detail={"slug": node.slug, "key_id": key.key_id, "fingerprint": key.fingerprint})
     return node
 

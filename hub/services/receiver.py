@@ -32,9 +32,9 @@ from sync.wire.disaster import COMMITMENT_REPORT, DISASTER_CONTACT
 from sync.wire.networks import NETWORK_LISTING
 from sync.wire.tours import STUDY_TOUR, TOUR_CASE
 
-from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter, Tombstone
+from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter, NodeKind, Tombstone
 from ..selectors import tours as tour_selectors
-from . import checks, tours
+from . import checks, national, tours, upward
 from .receiver_fields import SCHEMAS
 from .receiver_staging import apply_stage, stage_rows, write_copies
 from .tombstones import bury
@@ -89,13 +89,21 @@ def _apply_profile(node: Node, entry: dict) -> bool:
                                                    PROFILE.text_limits["municipality_name"])}
     except ValueError as error:
         raise BatchRejected("payload_invalid", f"field {error} is not acceptable", seq=seq) from error
-    if values["municipality_code"] and not within_municipality(node.municipality_code, values["municipality_code"]):
+    if values["municipality_code"] and not within_area(node, values["municipality_code"]):
         # A center's municipality decides which declarations cover it: a node speaks for its own area only.
         raise BatchRejected("outside_municipality", "the center's municipality is not the node's", seq=seq,
                             status=403)
     NodeCenter.objects.update_or_create(center_uuid=entry["uuid"], defaults={
         "node": node, "version": entry["version"], **values})
     return True
+
+
+def within_area(node: Node, code: str) -> bool:
+    """A center's node speaks for its municipality; a prefectural hub (on the national hub) for its
+    prefecture: the first two digits of every 全国地方公共団体コード are the prefecture's."""
+    if node.kind == NodeKind.PREFECTURAL_HUB:
+        return code[:2] == node.municipality_code[:2]
+    return within_municipality(node.municipality_code, code)
 
 
 def within_municipality(node_code: str, code: str) -> bool:
@@ -321,6 +329,9 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
         applied = _apply_entries(node, fresh, checked)
     if fresh:
         node.last_applied_seq = fresh[-1]["seq"]
+        # In this transaction: what may go up to the national hub is in the outbox exactly when applied.
+        upward.forward_applied(node=node, entries=fresh)
+        national.deliveries_report(entries=fresh)
     _note_reported(node, batch)
     return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
 

@@ -272,7 +272,8 @@ def _case_fields(p: dict) -> dict:
     parties = [_party(raw, index, level == CaseLevel.NAMED) for index, raw in enumerate(parties)]
     if len({party["ref"] for party in parties}) != len(parties):
         raise ValueError("parties.ref")  # one organization is one party of a case
-    values = {"level": level, "title": checks.text(p, "title", limit["title"], required=True),
+    values = {"level": level, "reach": checks.choice(p.get("reach", cases.REACH_PREFECTURE), "reach", cases.REACHES),
+              "title": checks.text(p, "title", limit["title"], required=True),
               "summary": checks.text(p, "summary", limit["summary"]),
               "lessons": checks.text(p, "lessons", limit["lessons"]),
               "form": checks.choice(p["form"], "form", CollaborationForm.values),

@@ -581,12 +581,14 @@ class ShareQuery(serializers.Serializer):
 
 class ShareInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=m.SharingLevel.choices)
+    reach = serializers.ChoiceField(choices=m.SharingReach.choices, required=False)
 
 
 class ShareOutput(serializers.Serializer):
     """What the hub would receive, why it might not, and where each replacement sits."""
 
     level = serializers.CharField()
+    reach = serializers.CharField()
     sendable = serializers.BooleanField()
     payload = serializers.JSONField(allow_null=True)
     held = serializers.ListField(child=serializers.CharField())

@@ -39,6 +39,7 @@ from .cases import (
     CaseYear,
     CollaborationCase,
     SharingLevel,
+    SharingReach,
 )
 from .city_menu import (
     DepartmentDesk,
@@ -309,6 +310,7 @@ __all__ = [
     "ProposalStatus",
     "Publication",
     "SharingLevel",
+    "SharingReach",
     "StudyTour",
     "SuggestionDismissal",
     "TOUR_MAX_CAPACITY",

@@ -20,6 +20,14 @@ class SharingLevel(models.TextChoices):
     NAMED = "named", _("団体名を出してハブと共有")
 
 
+class SharingReach(models.TextChoices):
+    """共有範囲: how far a shared case may travel beyond the prefectural hub (the national hub never
+    receives a prefecture-only case)."""
+
+    PREFECTURE = "prefecture", _("県内のみ")
+    NATIONAL = "national", _("全国")
+
+
 class CollaborationCase(LocalCheckConstraints, CenterRecord):
     """協働事例: who did what together, with whose money, and what became of it."""
 
@@ -41,6 +49,9 @@ class CollaborationCase(LocalCheckConstraints, CenterRecord):
     sharing_level = models.CharField(
         _("共有レベル"), max_length=20, choices=SharingLevel.choices, default=SharingLevel.PRIVATE
     )
+    sharing_reach = models.CharField(
+        _("共有範囲"), max_length=20, choices=SharingReach.choices, default=SharingReach.PREFECTURE
+    )
 
     SEARCH_FIELDS = ("title", "summary", "lessons")
 
@@ -60,6 +71,7 @@ class CollaborationCase(LocalCheckConstraints, CenterRecord):
             models.CheckConstraint(condition=Q(fiscal_year_start__gte=1950, fiscal_year_start__lte=2100), name="case_start_year_plausible"),
             models.CheckConstraint(condition=Q(form__in=CollaborationForm.values), name="case_form_known"),
             models.CheckConstraint(condition=Q(sharing_level__in=SharingLevel.values), name="case_sharing_level_known"),
+            models.CheckConstraint(condition=Q(sharing_reach__in=SharingReach.values), name="case_sharing_reach_known"),
         ]
         indexes = [models.Index(fields=["center", "fiscal_year_start"])]
 

@@ -253,13 +253,16 @@ def case_update(*, acting_user, case: CollaborationCase, parties: list[dict] | N
 
 
 @transaction.atomic
-def case_set_sharing(*, acting_user, case: CollaborationCase, level: str) -> CollaborationCase:
-    """Staff chose a sharing level after the preview. Saving re-projects the case into the outbox:
-    shared when the anonymizer lets it through, retracted (or never sent) when it holds it back."""
+def case_set_sharing(*, acting_user, case: CollaborationCase, level: str, reach: str | None = None
+                     ) -> CollaborationCase:
+    """Staff chose a sharing level (and 共有範囲: 県内のみ or 全国) after the preview. Saving re-projects
+    the case into the outbox: shared when the anonymizer lets it through, retracted (or never sent)
+    when it holds it back; the prefectural hub passes it on to the national hub only at 全国."""
     case = locked_for_change(acting_user, case)
-    if case.sharing_level == level:
+    values = {"sharing_level": level, **({"sharing_reach": reach} if reach else {})}
+    if all(getattr(case, name) == value for name, value in values.items()):
         return case
-    return save_record(case, acting_user=acting_user, perm="change", values={"sharing_level": level})
+    return save_record(case, acting_user=acting_user, perm="change", values=values)
 
 
 # --- 相談 (関わりカード) -----------------------------------------------------------------------

@@ -24,8 +24,13 @@ MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 _KEYS = frozenset({"center", "level", "title", "summary", "lessons", "form", "fields", "fiscal_year_start",
                    "fiscal_year_end", "outcome", "total_cost", "city_share", "published_month", "parties"})
 
+# 共有範囲: how far a case may travel. Optional on the wire (a case from an older node stays in its
+# prefecture); a prefectural hub passes only `national` cases up to the national hub.
+REACH_PREFECTURE, REACH_NATIONAL = "prefecture", "national"
+REACHES = (REACH_PREFECTURE, REACH_NATIONAL)
+
 CASE = Contract(
-    SHARED_CASE, keys=_KEYS, required=_KEYS,
+    SHARED_CASE, keys=_KEYS | {"reach"}, required=_KEYS,
     # The title is twice the node's 200: placeholders such as 〔電話番号〕 can be longer than what they replace.
     text_limits={"title": 400, "summary": 20000, "lessons": 20000, "parties.name": 200,
                  "parties.contribution": 20000},

@@ -105,7 +105,7 @@ def party(*, kind="citizen_group", role="lead", name=None, fields=(7,), size_ban
 def case(center, /, **overrides) -> dict:
     """A case as the node sends it (schema 1): every key, already scrubbed."""
     return build(cases.CASE, {
-        "center": str(center), "level": "anonymized", "title": "協働事例", "summary": "", "lessons": "",
+        "center": str(center), "level": "anonymized", "reach": "prefecture", "title": "協働事例", "summary": "", "lessons": "",
         "form": "kyodo_suishin_gyosei", "fields": [7], "fiscal_year_start": 2014, "fiscal_year_end": 2014,
         "outcome": "ended", "total_cost": None, "city_share": None, "published_month": "2021-07",
         "parties": [party(), party(kind="city_department", role="government", fields=(), size_band=None)],

@@ -1,0 +1,138 @@
+"""What a prefectural hub passes up to its national hub, decided in the transaction that applied a
+node's batch: its centers' profiles (name and municipality, public anyway; the national hub knows
+them as this prefecture's, and their staff may read the national library) and the library cases
+whose node chose 共有範囲 全国, checked once more on the way.
+
+The prefectural hub is a node of the national hub (the same protocol one tier up): it writes its
+own outbox, numbered by its own relay and pushed by the same client. A case stays in the prefecture
+unless its node marked it national; a case that changes back to 県内のみ, is unshared or deleted is
+retracted above; the center it belongs to is announced first (a `node_profile`), so the national
+hub knows it as one of this prefecture's centers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from sync import outbox
+from sync.anonymize import scrub
+from sync.anonymize.text import PATTERN
+from sync.models import Op, Priority
+from sync.wire.cases import REACH_NATIONAL, SHARED_CASE
+from sync.wire.directory import NODE_PROFILE
+from sync.wire.disaster import CENTER_STATUS, COMMITMENT_REPORT, DISASTER_NEED, DISASTER_OFFER
+
+from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter
+
+logger = logging.getLogger(__name__)
+FORWARDED_TYPES = frozenset({SHARED_CASE})
+# A center's reports on a 広域 declaration (mirrored from the national hub) go up as they came; its
+# disaster contacts never do (personal data stays with the prefecture that holds it under grant).
+WIDE_AREA_TYPES = frozenset({CENTER_STATUS, DISASTER_NEED, DISASTER_OFFER, COMMITMENT_REPORT})
+
+
+def forwarding() -> bool:
+    return bool(settings.KYODO_PARENT_HUB_URL)
+
+
+def forward_applied(*, node: Node, entries: list[dict]) -> int:
+    """Write the upward outbox entries for a batch just applied from `node`; returns how many."""
+    if not forwarding():
+        return 0
+    written = 0
+    for entry in entries:
+        if entry["type"] == NODE_PROFILE:
+            written += _forward_profile(entry)
+        elif entry["type"] in FORWARDED_TYPES:
+            written += _forward_case(node, entry)
+        elif entry["type"] in WIDE_AREA_TYPES:
+            written += _forward_wide_area(entry)
+    return written
+
+
+def _forward_wide_area(entry: dict) -> int:
+    payload = entry["payload"]
+    if entry["op"] != Op.UPSERT:
+        last = outbox.last_forwarded(entry["type"], entry["uuid"])
+        if last is None or last[0] != Op.UPSERT:
+            return 0
+    elif not _wide_area(entry["type"], payload):
+        return 0
+    outbox.forward_entry(entity_type=entry["type"], entity_uuid=entry["uuid"], op=entry["op"],
+                         version=entry["version"], payload=payload, priority=Priority.DISASTER)
+    return 1
+
+
+def _wide_area(entity_type: str, payload: dict) -> bool:
+    """A report on a declaration of the national hub; a commitment report only on a commitment the
+    national hub made (a report on one of this hub's own commitments would be refused up there)."""
+    if entity_type == COMMITMENT_REPORT:
+        return DisasterCommitment.objects.filter(uuid=str(payload.get("commitment")), mirrored=True).exists()
+    return DisasterDeclaration.objects.filter(uuid=str(payload.get("declaration")), mirrored=True).exists()
+
+
+def _forward_profile(entry: dict) -> int:
+    if entry["op"] == Op.UPSERT:
+        return _announce_center(entry["uuid"])
+    last = outbox.last_forwarded(NODE_PROFILE, entry["uuid"])
+    if last is None or last[0] != Op.UPSERT:
+        return 0
+    outbox.forward_entry(entity_type=NODE_PROFILE, entity_uuid=entry["uuid"], op=entry["op"],
+                         version=entry["version"], payload=entry["payload"])
+    return 1
+
+
+def _forward_case(node: Node, entry: dict) -> int:
+    payload = entry["payload"]
+    national = entry["op"] == Op.UPSERT and payload.get("reach") == REACH_NATIONAL
+    if national:
+        found = recheck(payload)
+        if found:
+            # Counts only: the text that tripped the check must not land in a log either.
+            logger.warning("case %s from %s not passed up: the national check found %s", entry["uuid"], node.slug,
+                           found)
+            national = False
+    if national:
+        written = _announce_center(payload["center"])
+        outbox.forward_entry(entity_type=SHARED_CASE, entity_uuid=entry["uuid"], op=Op.UPSERT,
+                             version=entry["version"], payload=payload)
+        return written + 1
+    last = outbox.last_forwarded(SHARED_CASE, entry["uuid"])
+    if last is None or last[0] != Op.UPSERT:
+        return 0  # never went up (or already withdrawn): nothing to take back
+    outbox.forward_entry(entity_type=SHARED_CASE, entity_uuid=entry["uuid"],
+                         op=Op.PURGE if entry["op"] == Op.PURGE else Op.RETRACT, version=entry["version"],
+                         payload={"center": str(payload.get("center"))})
+    return 1
+
+
+def _announce_center(center_uuid: str) -> int:
+    """The center's profile goes up before its first case, and again when it changed."""
+    center = NodeCenter.objects.filter(center_uuid=center_uuid).first()
+    if center is None:
+        return 0  # a profile older than the one held was skipped: the newer one went up already
+    profile = {"center": str(center.center_uuid), "name": center.name,
+               "municipality_code": center.municipality_code, "municipality_name": center.municipality_name}
+    last = outbox.last_forwarded(NODE_PROFILE, center.center_uuid)
+    if last is not None and last[0] == Op.UPSERT and last[1] == outbox.payload_digest(profile):
+        return 0
+    outbox.forward_entry(entity_type=NODE_PROFILE, entity_uuid=center.center_uuid, op=Op.UPSERT,
+                         version=center.version, payload=profile)
+    return 1
+
+
+def recheck(payload: dict) -> dict[str, int]:
+    """The pattern layer of the scrubber over every free text of an already scrubbed case: phones,
+    e-mails, postal codes, URLs and addresses anyone could have written. The node's own final check
+    knew its personal data; this hub knows none, so what it can still catch is what a pattern shows.
+    Returns the kinds found and how often (empty: the case may go up)."""
+    texts = [payload.get("title") or "", payload.get("summary") or "", payload.get("lessons") or ""]
+    for party in payload.get("parties") or ():
+        texts += [party.get("contribution") or "", party.get("name") or ""]
+    found: dict[str, int] = {}
+    for text in texts:
+        for replacement in scrub(text, layers={PATTERN}).replacements:
+            found[replacement.kind] = found.get(replacement.kind, 0) + 1
+    return found
