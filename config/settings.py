@@ -71,6 +71,14 @@ else:
     }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = _env("KYODO_TEST_DATABASE_NAME") or None
+# PostgreSQL streaming replicas (one URL or several, comma-separated): the hub's library search and
+# statistics read there; writes, migrations and every other read stay on the primary (common.replicas).
+KYODO_READ_REPLICAS = []
+for _n, _url in enumerate((u.strip() for u in _env("DATABASE_REPLICA_URL").split(",") if u.strip()), start=1):
+    DATABASES[f"replica_{_n}"] = {**dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True),
+                                  "TEST": {"MIRROR": "default"}}
+    KYODO_READ_REPLICAS.append(f"replica_{_n}")
+DATABASE_ROUTERS = ["common.replicas.PrimaryWritesRouter"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
