@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psycopg
+from celery import Celery
 
 from .common import ROOT, percentile, record
 
@@ -100,8 +101,8 @@ def declare(sessions: Sessions, name: str) -> str:
     return response.headers["location"].strip("/").split("/")[-1]
 
 
-def measure_declarations(sessions: Sessions, label: str, *, count: int | None = None, until=None
-                         ) -> list[tuple[float, float, float]]:
+def measure_declarations(sessions: Sessions, label: str, *, count: int | None = None, until=None,
+                         pause: float = 0.5) -> list[tuple[float, float, float]]:
     """[(start, end, seconds)] for each declaration and each closing to be held by every node: `count`
     declarations, or as many as fit until `until()` says stop."""
     samples = []
@@ -123,38 +124,39 @@ def measure_declarations(sessions: Sessions, label: str, *, count: int | None = 
                     _poll(connection, query, (declaration,))
                 ended = time.perf_counter()
                 samples.append((started, ended, ended - started))
-                time.sleep(0.5)
+                time.sleep(pause)
     finally:
         for connection in connections:
             connection.close()
     return samples
 
 
-def measure_needs(sessions: Sessions, declaration: str, *, count: int | None = None, until=None
-                  ) -> list[tuple[float, float, float]]:
+def measure_needs(sessions: Sessions, declaration: str, *, count: int | None = None, until=None, on=None,
+                  pause: float = 0.3) -> list[tuple[float, float, float]]:
     """[(start, end, seconds)] from posting a need on a node's form to the hub's database holding it:
-    `count` needs, or as many as fit until `until()` says stop (the nodes take turns)."""
+    `count` needs, or as many as fit until `until()` says stop; the nodes `on` (default all) take turns."""
     samples = []
+    posting = on or sessions.nodes
     hub = psycopg.connect(_url(sessions.hub), autocommit=True)
-    nodes = {node.name: psycopg.connect(_url(node), autocommit=True) for node in sessions.nodes}
+    nodes = {node.name: psycopg.connect(_url(node), autocommit=True) for node in posting}
     try:
         n = -1
         while (n + 1 < count) if count is not None else not until():
             n += 1
-            node = sessions.nodes[n % len(sessions.nodes)]
+            node = posting[n % len(posting)]
             center, code = sessions.centers[node.name]
             started = time.perf_counter()
             sessions.post(node.name, f"/emergency/{declaration}/centers/{center}/needs/", {
                 "sector": ["wash", "food", "shelter", "health"][n % 4], "priority": "high", "municipality_code": code,
                 "place_name": "市民体育館", "kind_1": "item", "description_1": "飲料水", "quantity_1": str(10 + n),
                 "unit_1": "箱"})
-            # Needs are posted one at a time, so the node's newest need is this one.
+            # Each node's needs are posted one at a time, so the node's newest need is this one.
             (need,) = nodes[node.name].execute("SELECT uuid FROM emergency_disasterneed ORDER BY id DESC LIMIT 1"
                                                ).fetchone()
             _poll(hub, "SELECT 1 FROM hub_disasterneedcopy WHERE entity_uuid = %s", (need,))
             ended = time.perf_counter()
             samples.append((started, ended, ended - started))
-            time.sleep(0.3)
+            time.sleep(pause)
     finally:
         hub.close()
         for connection in nodes.values():
@@ -286,24 +288,23 @@ def run() -> None:
             targets[node.name] = applied[node.name] + unsent + ENTRIES
         catch_up = CatchUp(hub, targets)
         catch_up.thread.start()
-        with ThreadPoolExecutor(max_workers=len(nodes)) as pool:  # at once: a `manage` takes seconds to start
-            list(pool.map(lambda node: federation.manage(
-                node, "shell", "-c", "from sync.tasks import sync_push; sync_push.delay()"), nodes))
+        for node in nodes:  # straight to each node's broker: all five start within milliseconds
+            with Celery(broker=node.env["REDIS_URL"]) as app:
+                app.send_task("sync.tasks.sync_push", queue="default")
         deadline = time.perf_counter() + 120
         while catch_up.all_started is None and time.perf_counter() < deadline:
             time.sleep(0.1)
         if catch_up.all_started is None:
             raise SystemExit(f"catch-up did not start on every node: started {sorted(catch_up.started)}")
         # Sampling stops once a node has drained, so no sample is taken while fewer than five catch up.
+        # Staff of all five centers post needs at once, each center one after another.
         results: dict = {}
-        threads = [threading.Thread(target=lambda: results.setdefault(
-                       "needs", measure_needs(sessions, base_declaration, until=lambda: catch_up.first_drained))),
-                   threading.Thread(target=lambda: results.setdefault(
-                       "declare", measure_declarations(sessions, "", until=lambda: catch_up.first_drained)))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        with ThreadPoolExecutor(max_workers=len(nodes) + 1) as pool:
+            declaring = pool.submit(measure_declarations, sessions, "", until=lambda: catch_up.first_drained, pause=0.2)
+            posting = [pool.submit(measure_needs, sessions, base_declaration, until=lambda: catch_up.first_drained,
+                                   on=[node], pause=0.2) for node in nodes]
+            results["declare"] = declaring.result()
+            results["needs"] = [sample for future in posting for sample in future.result()]
         deadline = time.perf_counter() + 1800
         while catch_up.last_finished is None and time.perf_counter() < deadline:
             time.sleep(0.5)
