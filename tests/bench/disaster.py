@@ -164,8 +164,8 @@ def measure_needs(sessions: Sessions, declaration: str, *, count: int | None = N
     return samples
 
 
-def _fill_outbox(node, center: str) -> None:
-    """ENTRIES directory entries straight into the node's outbox (COPY: building them is not measured)."""
+def _outbox_rows(center: str) -> str:
+    """ENTRIES directory entries as COPY rows for a node's outbox (building them is not measured)."""
     from sync.outbox import canonical_json, payload_digest
 
     buffer, now = io.StringIO(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -175,17 +175,32 @@ def _fill_outbox(node, center: str) -> None:
                    "area": "海岸", "description": "防災訓練と避難所運営の手伝いに取り組む団体です。"}
         text = canonical_json(payload).decode().replace("\\", "\\\\")
         buffer.write(f"{now}\tdirectory_group\t{uuid.uuid4()}\tupsert\t1\t1\t{text}\t{payload_digest(payload)}\t0\n")
-    with psycopg.connect(_url(node)) as connection, connection.cursor() as cursor:
-        with cursor.copy("COPY sync_outboxentry (created_at, entity_type, entity_uuid, op, schema_version, version,"
-                         " payload, payload_sha256, priority) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def _fill_outboxes(nodes, centers: dict) -> None:
+    """Every node's backlog, COPYed in one transaction per node, all committed together at the end:
+    no node's scheduled push can start on its backlog while the next node's is still being written."""
+    rows = {node.name: _outbox_rows(centers[node.name][0]) for node in nodes}
+    connections = [psycopg.connect(_url(node)) for node in nodes]
+    try:
+        for node, connection in zip(nodes, connections, strict=True):
+            with connection.cursor() as cursor, cursor.copy(
+                    "COPY sync_outboxentry (created_at, entity_type, entity_uuid, op, schema_version, version,"
+                    " payload, payload_sha256, priority) FROM STDIN") as copy:
+                copy.write(rows[node.name])
+        for connection in connections:
+            connection.commit()
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 class CatchUp:
     """Watches the hub apply every node's backlog: when each started and when each drained."""
 
-    def __init__(self, hub, targets: dict[str, int]):
-        self.hub, self.targets = hub, targets
+    def __init__(self, hub, before: dict[str, int], targets: dict[str, int]):
+        self.hub, self.before, self.targets = hub, before, targets
         self.started: dict[str, float] = {}
         self.finished: dict[str, float] = {}
         self.stopped = False
@@ -196,8 +211,8 @@ class CatchUp:
                                        (list(self.targets),)).fetchall())
 
     def _watch(self) -> None:
+        first = self.before
         with psycopg.connect(_url(self.hub), autocommit=True) as connection:
-            first = self._applied(connection)
             while not self.stopped and len(self.finished) < len(self.targets):
                 now = time.perf_counter()
                 for slug, applied in self._applied(connection).items():
@@ -284,10 +299,10 @@ def run() -> None:
             with psycopg.connect(_url(node), autocommit=True) as connection:
                 unsent = connection.execute("SELECT count(*) FROM sync_outboxentry WHERE publish_seq IS NULL"
                                             " OR publish_seq > %s", (applied[node.name],)).fetchone()[0]
-            _fill_outbox(node, centers[node.name][0])
             targets[node.name] = applied[node.name] + unsent + ENTRIES
-        catch_up = CatchUp(hub, targets)
+        catch_up = CatchUp(hub, applied, targets)
         catch_up.thread.start()
+        _fill_outboxes(nodes, centers)
         for node in nodes:  # straight to each node's broker: all five start within milliseconds
             with Celery(broker=node.env["REDIS_URL"]) as app:
                 app.send_task("sync.tasks.sync_push", queue="default")
