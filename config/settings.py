@@ -283,6 +283,8 @@ SYNC_LEASE_SECONDS = int(_env("KYODO_SYNC_LEASE_SECONDS", default="120"))
 KYODO_ANON_K = int(_env("KYODO_ANON_K", default="3"))
 # Entries per batch (the protocol allows up to 500); smaller batches mean shorter hub transactions.
 SYNC_BATCH_ENTRIES = min(int(_env("KYODO_SYNC_BATCH_ENTRIES", default="500")), 500)
+# In emergency mode a catch-up pushes batches this small, one at a time (sync.client._pace).
+SYNC_EMERGENCY_BATCH_ENTRIES = max(1, min(int(_env("KYODO_SYNC_EMERGENCY_BATCH_ENTRIES", default="100")), 500))
 CELERY_BEAT_SCHEDULE = {
     "sync-push": {"task": "sync.tasks.sync_push", "schedule": SYNC_INTERVAL_SECONDS},
     "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},
