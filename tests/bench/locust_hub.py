@@ -38,7 +38,9 @@ def _write(**_kwargs):
 
 
 class Coordinator(HttpUser):
-    wait_time = between(1, 3)
+    # Reading a page of cases, a statistics table or the board takes a person several seconds (the
+    # reference run reads back to back, to gather enough samples from one coordinator).
+    wait_time = between(*(float(x) for x in os.environ.get("KYODO_LOAD_WAIT", "5,15").split(",")))
 
     def on_start(self):
         username = f"coordinator{next(_usernames):02d}"
