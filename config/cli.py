@@ -59,7 +59,8 @@ def _print_deployments(deployments, logins: list[dict]) -> None:
         console.print(logins_table)
 
 
-def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, web_workers: int) -> None:
+def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, web_workers: int,
+           hub_workers: int = 1) -> None:
     """Hub + one node per (key, title, municipality code, municipality name); enroll every node."""
     from deploy.federation import enroll, run_module, save_state, up
 
@@ -83,7 +84,8 @@ def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, we
                           for row in _json_lines(run_module(deployment, "deploy.demo", *args, capture=True)))
 
     with console.status("Starting the federation (migrate, enroll, seed, start, wait for health)…"):
-        deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None)
+        deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None,
+                         hub_workers=hub_workers)
     if seed:
         with console.status("Centers as a network: relations, referrals and trainings through the hub…"):
             _play_network(deployments, nodes)
@@ -225,6 +227,8 @@ def federation_up(
                              help="prefectural hubs under a national hub (0: one hub, no national tier)"),
     demo: bool = typer.Option(False, help="the seed documents' centers, seeded (at most 5)"),
     web_workers: int = typer.Option(1),
+    hub_workers: int = typer.Option(1, min=1, max=8, help="Celery worker processes sharing the hub's default queue"
+                                                           " (the disaster queue keeps a worker of its own)"),
 ) -> None:
     """Start the hub (port 8100) and N enrolled nodes (8101…); returns when all are healthy. With
     --hubs H: a national hub (8100), H prefectural hubs and N nodes under each."""
@@ -232,10 +236,10 @@ def federation_up(
         _start_national(hubs, nodes, web_workers)
         return
     if demo:
-        _start(DEMO_CENTERS[:nodes], seed=True, scale=0, web_workers=web_workers)
+        _start(DEMO_CENTERS[:nodes], seed=True, scale=0, web_workers=web_workers, hub_workers=hub_workers)
         return
     specs = [(str(i + 1), f"ノード{i + 1}", code, name) for i, (code, name) in enumerate(_ward_codes(nodes))]
-    _start(specs, seed=False, scale=0, web_workers=web_workers)
+    _start(specs, seed=False, scale=0, web_workers=web_workers, hub_workers=hub_workers)
 
 
 @federation_app.command("status")

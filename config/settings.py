@@ -86,6 +86,14 @@ else:
     }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = _env("KYODO_TEST_DATABASE_NAME") or None
+# PostgreSQL streaming replicas (one URL or several, comma-separated): the hub's library search and
+# statistics read there; writes, migrations and every other read stay on the primary (common.replicas).
+KYODO_READ_REPLICAS = []
+for _n, _url in enumerate((u.strip() for u in _env("DATABASE_REPLICA_URL").split(",") if u.strip()), start=1):
+    DATABASES[f"replica_{_n}"] = {**dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True),
+                                  "TEST": {"MIRROR": "default"}}
+    KYODO_READ_REPLICAS.append(f"replica_{_n}")
+DATABASE_ROUTERS = ["common.replicas.PrimaryWritesRouter"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -290,6 +298,8 @@ SYNC_LEASE_SECONDS = int(_env("KYODO_SYNC_LEASE_SECONDS", default="120"))
 KYODO_ANON_K = int(_env("KYODO_ANON_K", default="3"))
 # Entries per batch (the protocol allows up to 500); smaller batches mean shorter hub transactions.
 SYNC_BATCH_ENTRIES = min(int(_env("KYODO_SYNC_BATCH_ENTRIES", default="500")), 500)
+# In emergency mode a catch-up pushes batches this small, one at a time (sync.client._pace).
+SYNC_EMERGENCY_BATCH_ENTRIES = max(1, min(int(_env("KYODO_SYNC_EMERGENCY_BATCH_ENTRIES", default="100")), 500))
 CELERY_BEAT_SCHEDULE = {
     "sync-push": {"task": "sync.tasks.sync_push", "schedule": SYNC_INTERVAL_SECONDS},
     "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},

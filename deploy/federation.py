@@ -185,9 +185,10 @@ def _supervised(command: list[str]) -> list[str]:
             "supervise", *command]
 
 
-def process_commands(deployment: Deployment, *, web_workers: int = 2) -> dict[str, list[str]]:
-    """What runs for one deployment: label → command line."""
-    return {
+def process_commands(deployment: Deployment, *, web_workers: int = 2, hub_workers: int = 1) -> dict[str, list[str]]:
+    """What runs for one deployment: label → command line. A hub with `hub_workers` > 1 gets more
+    Celery workers on the default queue (worker-2 …), sharing it as worker hosts would in production."""
+    commands = {
         "web": [_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{deployment.port}",
                 "--workers", str(web_workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "5",
                 "--access-logfile", "-"],
@@ -202,16 +203,23 @@ def process_commands(deployment: Deployment, *, web_workers: int = 2) -> dict[st
         "beat": _supervised([_bin("celery"), "-A", "config", "beat", "--loglevel", "INFO",
                              "--schedule", str(Path(deployment.data_dir) / "beat-schedule")]),
     }
+    for n in range(2, hub_workers + 1 if deployment.role == "hub" else 2):
+        commands[f"worker-{n}"] = _supervised([
+            _bin("celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1", "--queues", "default",
+            "--without-gossip", "--without-mingle", "--hostname", f"{deployment.name}-{n}@%h"])
+    return commands
 
 
-def start_processes(deployment: Deployment, *, web_workers: int = 2) -> None:
-    for label, command in process_commands(deployment, web_workers=web_workers).items():
+def start_processes(deployment: Deployment, *, web_workers: int = 2, hub_workers: int = 1) -> None:
+    for label, command in process_commands(deployment, web_workers=web_workers, hub_workers=hub_workers).items():
         deployment.pids[label] = _spawn(deployment, label, command)
 
 
 def restart(deployment: Deployment, label: str, *, web_workers: int = 1) -> int:
     """Start one process of a deployment again (after it was stopped or killed)."""
-    deployment.pids[label] = _spawn(deployment, label, process_commands(deployment, web_workers=web_workers)[label])
+    workers = int(label.removeprefix("worker-")) if label.removeprefix("worker-").isdigit() else 1
+    command = process_commands(deployment, web_workers=web_workers, hub_workers=workers)[label]
+    deployment.pids[label] = _spawn(deployment, label, command)
     return deployment.pids[label]
 
 
@@ -315,7 +323,7 @@ def _group_alive(pgid: int) -> bool:
 
 def up(specs: list[tuple], *, prepare=None, base_port: int = BASE_PORT,
        timeout: float = 240.0, web_workers: int = 2, extra_env: dict | None = None,
-       fresh: bool = False) -> list[Deployment]:
+       fresh: bool = False, hub_workers: int = 1) -> list[Deployment]:
     """Migrate and `prepare` every deployment (a national hub first, then the hubs, then the nodes,
     side by side within a tier), start its processes, and wait until all are healthy.
 
@@ -354,7 +362,7 @@ def up(specs: list[tuple], *, prepare=None, base_port: int = BASE_PORT,
         for tier in tiers:
             list(pool.map(ready, tier))
     for deployment in deployments:
-        start_processes(deployment, web_workers=web_workers)
+        start_processes(deployment, web_workers=web_workers, hub_workers=hub_workers)
     save_state(deployments)
     try:
         wait_healthy(deployments, timeout=timeout)

@@ -8,10 +8,11 @@ class EmergencyConfig(AppConfig):
 
     def ready(self):
         from nodes import hooks
-        from sync import feed
+        from sync import feed, registry
         from sync.disaster import COMMITMENT_KIND, FEED_KIND, SURVEY_KIND
 
         from . import projections
+        from .selectors import emergency_active
         from .services import (
             commitment_receive_item,
             contacts_purge_for_group,
@@ -26,3 +27,4 @@ class EmergencyConfig(AppConfig):
         feed.register(SURVEY_KIND, survey_receive_item)
         hooks.on_group_changed(contacts_reproject_for_group)
         hooks.on_group_leaving(contacts_purge_for_group)
+        registry.emergency_check(emergency_active)

@@ -72,6 +72,11 @@ def emergency_state(*, centers: QuerySet | None = None) -> EmergencyState:
     return state
 
 
+def emergency_active() -> bool:
+    """Whether an open declaration (or exercise) covers one of this node's centers."""
+    return emergency_state().active
+
+
 def user_centers(*, user, codename: str = "view_center_records") -> QuerySet:
     return organizations_where(user, codename).filter(kind=OrganizationKind.CENTER)
 

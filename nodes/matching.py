@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.utils.translation import gettext, gettext_lazy
 
 from common.japanese import fiscal_year_of
@@ -130,7 +131,9 @@ class Index:
     """Candidates of one kind (offers, or needs) with their TF-IDF vectors and inverted lists.
 
     Built from the precomputed term counts of each row; querying touches only the postings of
-    the query's terms and of its activity fields, so a query costs far less than the candidates.
+    the query's terms and of its activity fields. The lists are numpy arrays: at 50,000 offers a
+    common word's list holds tens of thousands of entries, too many to add up one by one in Python
+    within a page's time.
     """
 
     def __init__(self, docs: Sequence[NeedDoc | OfferDoc]):
@@ -141,34 +144,45 @@ class Index:
             frequency.update(doc.terms.keys())
         self._unseen_idf = math.log(1 + count) + 1
         self.idf = {term: math.log((1 + count) / (1 + n)) + 1 for term, n in frequency.items()}
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         self.by_field: dict[int, list[int]] = defaultdict(list)
         self.by_group: dict[Any, list[int]] = defaultdict(list)
         self.position = {}
         for i, doc in enumerate(self.docs):
             self.position[doc.key] = i
-            vector = self._vector(doc.terms)
-            for term, weight in vector.items():
-                self.postings[term].append((i, weight))
+            for term, weight in self._vector(doc.terms).items():
+                positions, weights = postings[term]
+                positions.append(i)
+                weights.append(weight)
             for code in doc.fields:
                 self.by_field[code].append(i)
             group = getattr(doc, "group", None)
             if group is not None:
                 self.by_group[group].append(i)
+        self.postings = {term: (np.array(positions, dtype=np.int32), np.array(weights))
+                         for term, (positions, weights) in postings.items()}
+        self.field_positions = {code: np.array(found, dtype=np.int32) for code, found in self.by_field.items()}
 
     def _vector(self, counts: Mapping[str, int]) -> dict[str, float]:
         raw = {t: (1 + math.log(n)) * self.idf.get(t, self._unseen_idf) for t, n in counts.items() if n > 0}
         norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
         return {t: w / norm for t, w in raw.items()}
 
-    def similarities(self, counts: Mapping[str, int]) -> tuple[dict[int, float], dict[str, float]]:
-        """Cosine similarity of the query with every candidate sharing a term, and the query vector."""
+    def similarity_array(self, counts: Mapping[str, int]) -> tuple[np.ndarray, dict[str, float]]:
+        """Cosine similarity of the query with every candidate (0 when no term is shared), and the query vector."""
         query = self._vector(counts)
-        scores: dict[int, float] = defaultdict(float)
+        scores = np.zeros(len(self.docs))
         for term, weight in query.items():
-            for i, doc_weight in self.postings.get(term, ()):
-                scores[i] += weight * doc_weight
+            found = self.postings.get(term)
+            if found is not None:
+                # A term occurs once per document, so the positions of one list are distinct.
+                scores[found[0]] += weight * found[1]
         return scores, query
+
+    def similarities(self, counts: Mapping[str, int]) -> tuple[dict[int, float], dict[str, float]]:
+        """The candidates sharing a term with the query → cosine similarity, and the query vector."""
+        scores, query = self.similarity_array(counts)
+        return {int(i): float(scores[i]) for i in np.flatnonzero(scores)}, query
 
     def shared_terms(self, query: Mapping[str, float], doc, limit: int = 3) -> list[str]:
         """The shared words that weigh most in a similarity, for the reason staff read."""
@@ -470,15 +484,55 @@ def _rank(pairs: Iterable[tuple[NeedDoc, OfferDoc, int]], shown: str, similariti
 
 
 def rank_offers(need: NeedDoc, index: Index, context: Context, limit: int = 10) -> list[Suggestion]:
-    """The offers of `index` best suited to `need`, best first."""
-    similarities, query = index.similarities(need.terms)
-    candidates = set(similarities)
+    """The offers of `index` best suited to `need`, best first.
+
+    Exactly the ranking of scoring every candidate, without scoring most of them: each candidate's
+    score has an upper bound from the features known for all at once (fields, text, past cases with
+    the requester's partners) plus the most the others can add; candidates are scored best bound
+    first, and the rest skipped once no bound can reach the `limit`-th score.
+    """
+    similarities, query = index.similarity_array(need.terms)
+    size = len(index.docs)
+    weights = context.learning.weights
+    shared_fields = np.zeros(size)
     for code in need.fields:
-        candidates.update(index.by_field.get(code, ()))
+        found = index.field_positions.get(code)
+        if found is not None:
+            shared_fields[found] += 1
+    history, partnered = np.zeros(size), np.zeros(size, dtype=bool)
     for group, cases in context.history.items():
-        if any(need.requester in case.partners for case in cases):
-            candidates.update(index.by_group.get(group, ()))
-    return _rank(((need, index.docs[i], i) for i in candidates), "offer", similarities, query, index, context, limit)
+        found = index.by_group.get(group)
+        if found:
+            history[found] = _history(need, cases, explain=False)[0]
+            partnered[found] = any(need.requester in case.partners for case in cases)
+    text = np.where(similarities >= TEXT_MIN, np.minimum(1.0, similarities / TEXT_SATURATION), 0.0)
+    fields = shared_fields / len(need.fields) if need.fields else shared_fields * 0.0
+    # The best area, form and timing a candidate can have for this need (see _area, _form, _timing).
+    rest = (weights["area"] * (1.0 if need.area_keys else 0.5) + weights["form"] * (1.0 if need.allowed_forms else 0.5)
+            + weights["timing"] * (1.0 if need.month is not None else 0.5) + weights["conditions"])
+    bound = weights["fields"] * fields + weights["text"] * text + weights["history"] * history + rest
+    relevant = np.flatnonzero((fields > 0) | (text > 0) | partnered)  # what _relevant keeps
+    order = relevant[np.argsort(-bound[relevant], kind="stable")]
+    dismissed = context.learning.dismissed
+    best: list[tuple[float, Any, int]] = []  # a heap of the best (score, tiebreak, position)
+    for i in order.tolist():
+        if len(best) == limit and bound[i] + 1e-9 < best[0][0]:
+            break
+        offer = index.docs[i]
+        if (need.key, offer.key) in dismissed:
+            continue
+        score = score_pair(need, offer, float(similarities[i]), (), context, explain=False).score
+        item = (score, _tiebreak(offer.key), i)
+        if len(best) < limit:
+            heapq.heappush(best, item)
+        elif item[:2] > best[0][:2]:
+            heapq.heapreplace(best, item)
+    explained = []
+    for _score, _tie, i in sorted(best, key=lambda item: item[:2], reverse=True):
+        offer, text_value = index.docs[i], float(similarities[i])
+        shared = index.shared_terms(query, offer) if text_value >= TEXT_MIN else ()
+        explained.append(score_pair(need, offer, text_value, shared, context))
+    return explained
 
 
 def rank_needs(offer: OfferDoc, index: Index, context: Context, limit: int = 10) -> list[Suggestion]:

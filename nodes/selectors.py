@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from common.charts import bar_chart
 from permissions.audit import audit_record
 from permissions.models import Organization
-from permissions.scoping import holds, organizations_where, scoped_queryset
+from permissions.scoping import holds, organizations_where, permissions_read_once, scoped_queryset
 from sync.models import FeedItem
 
 from . import hub_link, matching, models as m
@@ -243,8 +243,14 @@ def _cached_index(kind: str, center_id: int, queryset: QuerySet, build) -> match
     """
     aggregates = {"n": Count("id"), "top": Max("id"), "last": Max("updated_at")}
     if kind == "offers":
-        aggregates["groups"] = Max("group__updated_at")
-    signature = tuple(sorted(queryset.aggregate(**aggregates).items()))
+        # Over every offer and group of the center, published or not, rather than the candidates: a
+        # change that takes an offer out (unpublished, its group inactive) moves updated_at all the
+        # same, and these aggregates read the (center, updated_at) indexes instead of joining 50,000
+        # offers to their groups on every page.
+        signature = (tuple(sorted(m.Offer.objects.filter(center_id=center_id).aggregate(**aggregates).items())),
+                     m.GroupRegistration.objects.filter(center_id=center_id).aggregate(last=Max("updated_at"))["last"])
+    else:
+        signature = tuple(sorted(queryset.aggregate(**aggregates).items()))
     key = (kind, center_id)
     with _INDEX_LOCK:
         cached = _INDEXES.get(key)
@@ -329,6 +335,8 @@ def _open_matches(**pair) -> dict:
         status=m.MatchStatus.DECLINED)}
 
 
+# One page reads the user's permissions once, not at each of its seven scoped queries.
+@permissions_read_once()
 def need_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> SuggestionPage:
     """The offers best suited to a need, with their reasons; 404 outside the user's scope, 403 for
     a department's or group's people (the center proposes, seed 002)."""
@@ -387,6 +395,8 @@ def talent_suggestions(*, user, need: m.Need, doc: matching.NeedDoc, context: ma
     return [SuggestionItem(talents[s.key], s, None) for s in ranked if s.key in talents]
 
 
+# One page reads the user's permissions once, not at each of its seven scoped queries.
+@permissions_read_once()
 def offer_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> SuggestionPage:
     """The needs an offer could answer (the same features, seen from the group's side)."""
     offer = record_list(user=user, model=m.Offer).get(uuid=uuid)

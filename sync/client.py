@@ -108,13 +108,26 @@ def _batch_limit() -> int:
     return min(settings.SYNC_BATCH_ENTRIES, BATCH_MAX_ENTRIES)
 
 
-def _next_batch(after_seq: int) -> list[tuple[int, bytes]]:
-    """(seq, entry on the wire) of the next entries after `after_seq`: at most 500, at most 4 MB.
+def _pace() -> tuple[int, int]:
+    """(entries per batch, batches in flight) for the next batch.
+
+    In emergency mode a catch-up yields to disaster traffic: a need written meanwhile is numbered
+    into the next batch, so it waits for the batches in flight to be applied — with five nodes
+    catching up at once, two batches of 500 each took the hub about a second. Small batches, one at
+    a time, keep that wait short and leave the hub's web threads free for the feed pulls that carry
+    declarations; the catch-up goes on more slowly until the disaster is closed."""
+    if registry.in_emergency():
+        return min(settings.SYNC_EMERGENCY_BATCH_ENTRIES, _batch_limit()), 1
+    return _batch_limit(), PIPELINE_DEPTH
+
+
+def _next_batch(after_seq: int, limit: int | None = None) -> list[tuple[int, bytes]]:
+    """(seq, entry on the wire) of the next entries after `after_seq`: at most `limit` (500), at most 4 MB.
 
     Disaster entries at the head go alone: a small batch the hub applies at once, instead of waiting
     for up to 500 catch-up entries to be applied with them."""
     wires, size, first_priority = [], 0, None
-    for seq, priority, wire in _wire_rows(after_seq, _batch_limit()):
+    for seq, priority, wire in _wire_rows(after_seq, limit or _batch_limit()):
         if first_priority == Priority.DISASTER and priority != Priority.DISASTER:
             break
         first_priority = priority if first_priority is None else first_priority
@@ -193,13 +206,14 @@ def push(*, client: HubClient | None = None, progress: Callable[[int, int], None
         sent_up_to, more = acked, True
         with ThreadPoolExecutor(max_workers=PIPELINE_DEPTH, thread_name_prefix="sync-push") as sender:
             while True:
-                while more and len(in_flight) < PIPELINE_DEPTH and (
+                limit, depth = _pace()
+                while more and len(in_flight) < depth and (
                         max_batches is None or result.batches + len(in_flight) < max_batches):
                     # Numbered one batch ahead of what is sent (sync.relay.relay_window): disaster
                     # traffic written during a long catch-up is numbered first and rides in the next batch.
-                    if relay_window(acked_seq=sent_up_to, window=_batch_limit()):
+                    if relay_window(acked_seq=sent_up_to, window=limit):
                         result.last_published_seq = sync_state().last_published_seq
-                    wires = _next_batch(sent_up_to)
+                    wires = _next_batch(sent_up_to, limit)
                     if not wires:
                         more = False
                         backlog.expire()  # nothing left to number: the last answers show the true total

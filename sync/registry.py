@@ -32,6 +32,7 @@ class SyncableType:
 _TYPES: dict[str, SyncableType] = {}
 _BY_MODEL: dict[str, SyncableType] = {}
 _BEFORE_PUSH: list[Callable[[], object]] = []
+_EMERGENCY: list[Callable[[], bool]] = []
 _GATE: list[Callable[[str, dict], bool]] = []
 
 
@@ -87,3 +88,14 @@ def before_push(step: Callable[[], object]) -> None:
 def run_before_push() -> None:
     for step in _BEFORE_PUSH:
         step()
+
+
+def emergency_check(check: Callable[[], bool]) -> None:
+    """A check that says whether this node is in emergency mode (the emergency app: an open declaration
+    covers one of its centers); a push then paces its catch-up so disaster traffic goes first."""
+    if check not in _EMERGENCY:
+        _EMERGENCY.append(check)
+
+
+def in_emergency() -> bool:
+    return any(check() for check in _EMERGENCY)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from common.japanese import fiscal_year_label, wareki_fiscal_year
+from common.replicas import read_alias
 from common.vocabulary import ConsultationStep
 
 from .. import disclosure
@@ -141,7 +142,7 @@ class CenterFigures:
 
 def center_snapshots() -> list[CenterSnapshot]:
     """Every center's latest counts, in the centers' order."""
-    rows = AggregateSnapshot.objects.select_related("center").order_by("center__municipality_code", "center__name",
+    rows = AggregateSnapshot.objects.using(read_alias()).select_related("center").order_by("center__municipality_code", "center__name",
                                                                        "center_id")
     return [CenterSnapshot(row.center, row.data if isinstance(row.data, dict) else {}) for row in rows]
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from common import vocabulary
 from common.japanese import fiscal_year_of
+from common.replicas import read_alias
 from common.search import search
 
 from ..models import CaseCollection, CaseOutcome, CollectionCase, NodeCenter, SharedCase
@@ -32,7 +33,7 @@ def in_fiscal_years(first: int, last: int) -> Q:
 def case_library(*, q: str = "", form: str = "", field: int | None = None, center: NodeCenter | None = None,
                  fiscal_year: int | None = None, outcome: str = "", level: str = "") -> QuerySet:
     """Shared cases, searched in Japanese (every word, ignoring width and kana) and filtered."""
-    cases = SharedCase.objects.select_related("center")
+    cases = SharedCase.objects.using(read_alias()).select_related("center")
     if q:
         cases = search(cases, q)
     if form:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from common.charts import bar_chart
 from common.japanese import fiscal_year_label, wareki_fiscal_year
+from common.replicas import read_alias
 from common.vocabulary import KYODO_SUISHIN_FORMS, form_family
 from permissions.models import OrganizationKind
 
@@ -77,7 +78,8 @@ def case_organizations(node_id: int, entity_uuid, parties: list[dict]) -> frozen
 
 def statistics_default_years(*, center: NodeCenter | None = None) -> tuple[int, int]:
     """The last eight 年度 that have cases (up to this one)."""
-    cases = SharedCase.objects.filter(center=center) if center is not None else SharedCase.objects.all()
+    cases = SharedCase.objects.using(read_alias())
+    cases = cases.filter(center=center) if center is not None else cases
     found = cases.aggregate(start=Max("fiscal_year_start"), end=Max("fiscal_year_end"))
     today = current_fiscal_year()
     latest = min(max(found["start"] or today, found["end"] or 0), today) if found["start"] else today
@@ -211,7 +213,7 @@ def case_statistics(*, first: int, last: int, center: NodeCenter | None = None, 
     `form` (a family) or `track_form` (a form of 協働推進事業) picks the continuation row shown. The
     table behind it is the same whatever is picked — rows by form family, the tracks beneath — so
     that reading one row after another, or after the whole, gives back nothing a single view hides."""
-    cases = SharedCase.objects.filter(in_fiscal_years(first, last))
+    cases = SharedCase.objects.using(read_alias()).filter(in_fiscal_years(first, last))
     if center is not None:
         cases = cases.filter(center=center)
     records = _statistics_records(cases, first, last)

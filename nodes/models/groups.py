@@ -87,7 +87,8 @@ class GroupRegistration(CenterRecord):
             ),
             models.CheckConstraint(condition=Q(status__in=GroupStatus.values), name="group_status_known"),
         ]
-        indexes = [models.Index(fields=["center", "renewal_due"]), models.Index(fields=["center", "status"])]
+        indexes = [models.Index(fields=["center", "renewal_due"]), models.Index(fields=["center", "status"]),
+                   models.Index(fields=["center", "updated_at"], name="group_center_updated")]
 
     def __str__(self) -> str:
         return self.organization.name

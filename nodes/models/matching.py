@@ -168,6 +168,8 @@ class Offer(CenterRecord):
     class Meta:
         verbose_name = _("できることメニュー")
         verbose_name_plural = _("できることメニュー")
+        # The matching index's signature: the center's latest change, read from the index alone.
+        indexes = [models.Index(fields=["center", "updated_at"], name="offer_center_updated")]
 
     def __str__(self) -> str:
         return self.title

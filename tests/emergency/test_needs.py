@@ -1,12 +1,14 @@
 """Disaster needs, offers and commitments on a node: needs with sectors and lines into the outbox as
 disaster traffic (no personal data), forward-only statuses (service and database), expiry by the
-beat task, offers from the center's groups, commitments from the feed acknowledged and reported."""
+beat task, offers from the center's groups, commitments from the feed acknowledged and reported; and
+a catch-up that yields to disaster traffic while the node is in emergency mode."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
+import httpx
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
@@ -14,8 +16,11 @@ from django.utils import timezone
 
 from emergency import services
 from emergency.models import Commitment, DisasterNeed
-from sync import disaster
+from sync import client as sync_client, disaster
+from sync.keys import NodeKeyPair
 from sync.models import FeedItem, OutboxEntry, Priority
+from sync.outbox import payload_digest
+from sync.signing import new_key_pair
 from tests import factories as f
 
 from .test_emergency import centers, payload, receive  # noqa: F401  (fixtures and helpers)
@@ -201,3 +206,51 @@ def test_free_texts_of_disaster_records_leave_scrubbed(declared):
         {"kind": "item", "description": "佐藤一郎さんが必要な毛布", "quantity": 3, "unit": "枚"}])
     payload = OutboxEntry.objects.filter(entity_type="disaster_need").latest("id").payload
     assert "鈴木" not in payload["place_name"] and "佐藤" not in payload["lines"][0]["description"]
+
+
+class _RecordingHub:
+    """The hub at the network edge: acknowledges every batch and keeps (entries, pipelined) of each."""
+
+    def __init__(self):
+        self.applied, self.batches = 0, []
+
+    def __call__(self, request):
+        if request.url.path == "/sync/v1/checkpoint":
+            return httpx.Response(200, json={"last_applied_seq": self.applied})
+        batch = sync_client.decode_batch(request.content, "gzip")
+        self.batches.append((len(batch["entries"]), batch["pipelined"]))
+        self.applied = batch["entries"][-1]["seq"]
+        return httpx.Response(200, json={"last_applied_seq": self.applied, "applied": len(batch["entries"]),
+                                         "skipped": 0})
+
+
+def _backlog(n: int) -> None:
+    body = {"center": str(uuid.uuid4())}
+    OutboxEntry.objects.bulk_create(OutboxEntry(
+        entity_type="directory_group", entity_uuid=uuid.uuid4(), op="upsert", version=1, payload=body,
+        payload_sha256=payload_digest(body)) for _ in range(n))
+
+
+@pytest.mark.django_db(transaction=True)  # the relay numbers committed work only
+def test_in_emergency_mode_a_catch_up_goes_in_small_batches_one_at_a_time(centers, settings, monkeypatch):  # noqa: F811
+    settings.SYNC_BATCH_ENTRIES, settings.SYNC_EMERGENCY_BATCH_ENTRIES = 10, 3
+    monkeypatch.setattr("sync.registry._BEFORE_PUSH", [])  # no center profiles to announce first
+    hub, key = _RecordingHub(), NodeKeyPair("k-test", *new_key_pair())
+
+    def push():
+        before = len(hub.batches)
+        sync_client.push(client=sync_client.HubClient("http://hub.test", key=key,
+                                                      transport=httpx.MockTransport(hub)))
+        return hub.batches[before:]
+
+    push()  # whatever the fixtures wrote
+    declaration = receive(payload(whole=True, codes=()))
+    _backlog(20)
+    during = push()
+    # Small batches, each sent after the previous one was acknowledged (none pipelined).
+    assert sum(n for n, _p in during) == 20 and max(n for n, _p in during) == 3
+    assert not any(pipelined for _n, pipelined in during)
+    receive(payload(declaration_uuid=declaration.uuid, version=2, whole=True, codes=(), closed=True))
+    _backlog(20)
+    after = push()
+    assert [n for n, _p in after] == [10, 10] and after[1][1] is True  # full batches, pipelined again
