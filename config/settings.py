@@ -298,6 +298,8 @@ CELERY_BEAT_SCHEDULE = {
     "tours-forget-visitors": {"task": "hub.tasks.forget_tour_visitors", "schedule": 600},
     # A nonce matters only while its signature could be accepted (≤ 300 s); the rest is dead weight.
     "sync-forget-nonces": {"task": "hub.tasks.forget_expired_nonces", "schedule": 3600},
+    # Also queued after each batch with cases; this catches what a lost message or a restart left.
+    "library-index-words": {"task": "hub.tasks.index_case_search", "schedule": 60},
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour

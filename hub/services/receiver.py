@@ -37,6 +37,7 @@ from ..selectors import tours as tour_selectors
 from . import checks, tours
 from .receiver_fields import SCHEMAS
 from .receiver_staging import apply_stage, stage_rows, write_copies
+from .search_index import request_indexing
 from .tombstones import bury
 
 
@@ -321,6 +322,8 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
         applied = _apply_entries(node, fresh, checked)
     if fresh:
         node.last_applied_seq = fresh[-1]["seq"]
+    if applied and any(entry["type"] == SHARED_CASE and entry["op"] == "upsert" for entry in fresh):
+        transaction.on_commit(request_indexing)  # the words come after; the substring path finds them meanwhile
     _note_reported(node, batch)
     return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
 
