@@ -24,10 +24,9 @@ def contains_all_words(text: str, query: str) -> bool:
 
 # --- words and readings (models with search_tokens / search_readings, see common.japanese_tokens) ---
 
-# The full-text vector of a row: its words weighted A, their readings B. The hub's GIN index is on
-# this very expression (hub migration 0017), so it must stay written the same way.
-VECTOR_SQL = ("(setweight(array_to_tsvector(string_to_array(btrim({table}.search_tokens), ' ')), 'A')"
-              " || setweight(array_to_tsvector(string_to_array(btrim({table}.search_readings), ' ')), 'B'))")
+# The full-text vector of a row (PostgreSQL): its words weighted A, their readings B, in a stored
+# generated column `search_vector` with a GIN index, which the model that has it creates in a migration.
+VECTOR_SQL = "{table}.search_vector"
 # Shorter terms have no trigram: found through the words, or on rows not yet tokenized by a scan
 # limited to those rows (a partial index holds them).
 TRIGRAM_MIN = 3
