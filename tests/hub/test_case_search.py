@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from config import health
 from hub.models import SharedCase
 from hub.selectors.library import case_index_lag, case_library
 from hub.services.search_index import cases_index_pending
@@ -79,6 +80,8 @@ def test_a_case_not_yet_tokenized_is_found_by_substring_and_shown_as_lag(chigasa
     client.force_login(people[0])
     page = client.get("/cases/").content.decode()
     assert 'id="index-lag">検索索引に未反映の事例 1件' in page
+    health._lag.clear()  # the figure is cached like the probe
+    assert client.get("/healthz").json()["search_index_lag"] == 1
     assert index_case_search() == 1
     assert found("ねこ") == [CATS["title"]]
     assert 'id="index-lag"' not in client.get("/cases/").content.decode()
