@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -57,6 +58,21 @@ def probe() -> tuple[str, str, float, float]:
     return database, broker, took, round(now - probed_at, 1)
 
 
+_lag: dict = {}  # monotonic time → cases not yet in the word index, refreshed like the probe
+
+
+def _hub_figures(database: str) -> dict:
+    """The hub's word-index lag (cases not yet tokenized): a count over a small partial index."""
+    if database != "ok" or not apps.is_installed("hub"):
+        return {}
+    from hub.selectors.library import case_index_lag  # the hub app is installed in the hub role only
+
+    now = time.monotonic()
+    if not _lag or now - _lag["at"] >= settings.KYODO_HEALTH_PROBE_SECONDS:
+        _lag.update(at=now, count=case_index_lag())
+    return {"search_index_lag": _lag["count"]}
+
+
 @require_GET
 def healthz(request):
     database, broker, took, age = probe()
@@ -70,6 +86,7 @@ def healthz(request):
             "broker": {"state": broker, "transport": settings.CELERY_BROKER_URL.split("://")[0]},
             "checked_in_ms": took,
             "checked_seconds_ago": age,
+            **_hub_figures(database),
         },
         status=200 if healthy else 503,
     )

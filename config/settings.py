@@ -328,6 +328,8 @@ CELERY_BEAT_SCHEDULE = {
         "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},
         "sync-sweep": {"task": "sync.tasks.sync_sweep", "schedule": 30},
         "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900}} if KYODO_PARENT_HUB_URL else {}),
+    # Also queued after each batch with cases; this catches what a lost message or a restart left.
+    "library-index-words": {"task": "hub.tasks.index_case_search", "schedule": 60},
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour

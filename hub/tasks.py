@@ -8,6 +8,7 @@ from celery import shared_task
 
 from .pokes import poke_nodes
 from .services.enrollment import nonces_forget_expired
+from .services.search_index import cases_index_pending
 from .services.tours import purge_closed, visitors_forget
 
 logger = logging.getLogger(__name__)
@@ -45,4 +46,13 @@ def forget_expired_nonces() -> int:
     count = nonces_forget_expired()
     if count:
         logger.info("sync: %d expired nonce(s) forgotten", count)
+    return count
+
+
+@shared_task(ignore_result=True, soft_time_limit=120)
+def index_case_search() -> int:
+    """Tokenize received cases for the word search (after each batch with cases, and every minute)."""
+    count = cases_index_pending()
+    if count:
+        logger.info("library: %d case(s) added to the word index", count)
     return count

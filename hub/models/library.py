@@ -62,7 +62,14 @@ class SharedCase(SharedCopy, CaseContent):
 
     `parties` keeps the payload's list as is: per-node organization pseudonyms (`ref`), kind,
     role, fields, size band and contribution; a name only on named cases.
+
+    `search_tokens` and `search_readings` are the Japanese words of the searchable text and their
+    readings (common.japanese_tokens), filled after the record arrives by hub.tasks.index_case_search;
+    None means not yet, and such a case is found through `search_text` alone.
     """
+
+    search_tokens = models.TextField(null=True, blank=True, editable=False)
+    search_readings = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("共有された協働事例")
@@ -88,6 +95,8 @@ class SharedCase(SharedCopy, CaseContent):
             models.Index(fields=["form", "fiscal_year_start"], name="shared_case_form_year"),
             # The library's order: its first page without a scan and sort of every case.
             models.Index(fields=["-fiscal_year_start", "title", "id"], name="shared_case_library_order"),
+            # The indexing task's queue and the substring path of short words on not-yet-tokenized cases.
+            models.Index(fields=["id"], condition=Q(search_tokens__isnull=True), name="shared_case_tokens_pending"),
         ]
 
     def __str__(self) -> str:

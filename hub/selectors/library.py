@@ -9,7 +9,7 @@ from django.utils import timezone
 from common import vocabulary
 from common.japanese import fiscal_year_of
 from common.replicas import read_alias
-from common.search import search
+from common.search import search_ranked
 
 from ..models import CaseCollection, CaseOutcome, CollectionCase, NodeCenter, SharedCase
 
@@ -32,10 +32,11 @@ def in_fiscal_years(first: int, last: int) -> Q:
 
 def case_library(*, q: str = "", form: str = "", field: int | None = None, center: NodeCenter | None = None,
                  fiscal_year: int | None = None, outcome: str = "", level: str = "") -> QuerySet:
-    """Shared cases, searched in Japanese (every word, ignoring width and kana) and filtered."""
+    """Shared cases, searched in Japanese (every word, as a substring, a word or a word's reading,
+    ignoring width and kana) and filtered."""
     cases = SharedCase.objects.using(read_alias()).select_related("center")
     if q:
-        cases = search(cases, q)
+        cases = search_ranked(cases, q)
     if form:
         cases = cases.filter(form=form)
     if field:
@@ -48,7 +49,15 @@ def case_library(*, q: str = "", form: str = "", field: int | None = None, cente
         cases = cases.filter(outcome=outcome)
     if level:
         cases = cases.filter(level=level)
-    return cases.order_by("-fiscal_year_start", "title", "id")
+    order = ["-fiscal_year_start", "title", "id"]
+    if q:  # the exact phrase, then all words as written, then through readings, then trigram similarity
+        order = ["-search_rank", "-search_similarity", *order]
+    return cases.order_by(*order)
+
+
+def case_index_lag() -> int:
+    """Cases not yet in the word index (found meanwhile through the substring path only)."""
+    return SharedCase.objects.filter(search_tokens__isnull=True).count()
 
 
 def case_detail(pk: int) -> SharedCase | None:

@@ -37,6 +37,7 @@ from ..selectors import tours as tour_selectors
 from . import checks, national, tours, upward
 from .receiver_fields import SCHEMAS
 from .receiver_staging import apply_stage, stage_rows, write_copies
+from .search_index import request_indexing
 from .tombstones import bury
 
 
@@ -332,6 +333,8 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
         # In this transaction: what may go up to the national hub is in the outbox exactly when applied.
         upward.forward_applied(node=node, entries=fresh)
         national.deliveries_report(entries=fresh)
+    if applied and any(entry["type"] == SHARED_CASE and entry["op"] == "upsert" for entry in fresh):
+        transaction.on_commit(request_indexing)  # the words come after; the substring path finds them meanwhile
     _note_reported(node, batch)
     return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
 

@@ -46,6 +46,7 @@ from ..models import (
     field_index,
 )
 from . import checks
+from .search_index import case_texts
 
 
 def _missing(contract: Contract, p: dict) -> None:
@@ -281,9 +282,7 @@ def _case_fields(p: dict) -> dict:
               "fiscal_year_end": end, "outcome": checks.choice(p["outcome"], "outcome", CaseOutcome.values),
               "total_cost": total, "city_share": share,
               "published_month": dt.date(int(month[1]), int(month[2]), 1), "parties": parties}
-    values["search_text"] = search_key(values["title"], values["summary"], values["lessons"],
-                                       *(party["contribution"] for party in parties),
-                                       *(party["name"] for party in parties if party["name"]))
+    values["search_text"] = search_key(*case_texts(values["title"], values["summary"], values["lessons"], parties))
     values["field_index"] = field_index(values["field_codes"])
     return values
 

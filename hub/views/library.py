@@ -40,7 +40,8 @@ def case_library(request):
         filters.is_valid()
         chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
     page = Paginator(selectors.case_library(**chosen), 30).get_page(request.GET.get("page"))
-    return render(request, "hub/case_library.html", {"filters": filters, "page": page, "query": _page_query(request)})
+    return render(request, "hub/case_library.html", {"filters": filters, "page": page, "query": _page_query(request),
+                                                     "index_lag": selectors.case_index_lag()})
 
 
 @hub_permission(HubScope.STATISTICS)

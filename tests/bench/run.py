@@ -7,7 +7,17 @@ from . import common
 
 def main() -> None:
     common.use_bench_database()
-    from . import case_import, disaster, hub_load, hub_search, matching, national, node_groups_list, scrubber, sync_push
+    from . import (
+        case_import,
+        disaster,
+        hub_load,
+        hub_search,
+        matching,
+        national,
+        node_groups_list,
+        scrubber,
+        sync_push,
+    )
 
     print(f"machine: {common.machine()}")
     node_groups_list.run()

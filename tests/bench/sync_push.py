@@ -1,4 +1,4 @@
-"""Push 100,000 outbox entries node → hub through the real processes, against PostgreSQL `COPY`.
+"""Push 100,000 and 1,000,000 outbox entries node → hub through the real processes, against `COPY`.
 
 A hub and one node run as separate processes (gunicorn, Celery worker and beat) on PostgreSQL and
 Redis, started by the federation runner. The node's outbox is filled with 100,000 directory
@@ -23,7 +23,8 @@ import psycopg
 
 from .common import ROOT, record
 
-ENTRIES = int(os.environ.get("KYODO_BENCH_SYNC_ENTRIES", "100000"))
+# The rate at each size (fresh deployments each time); flatness = rate at the last ÷ rate at the first.
+SIZES = [int(n) for n in os.environ.get("KYODO_BENCH_SYNC_ENTRIES", "100000,1000000").split(",")]
 BASE_PORT = 8310 + int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
 
 
@@ -31,13 +32,13 @@ def _url(deployment) -> str:
     return deployment.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
 
 
-def _payloads(center: str) -> list[tuple[str, dict]]:
+def _payloads(center: str, entries: int) -> list[tuple[str, dict]]:
     areas = ["南湖", "浜竹", "鶴が台", "香川", "萩園", "本町"]
     return [(str(uuid.uuid4()), {
         "center": center, "name": f"ベンチ同期団体{n:06d}", "name_kana": f"ベンチドウキダンタイ{n:06d}",
         "kind": "citizen_group", "legal_form": "voluntary", "fields": sorted({1 + n % 20, 1 + (n * 7) % 20}),
         "area": areas[n % len(areas)], "description": "海岸清掃と子どもの居場所づくりに取り組む団体です。" * 2,
-    }) for n in range(ENTRIES)]
+    }) for n in range(entries)]
 
 
 def _fill_outbox(node, rows: list[tuple[str, dict]]) -> None:
@@ -91,14 +92,15 @@ def _peak_mb(pid_group: int) -> float:
     return peak / 1024
 
 
-def run() -> None:
+def _measure(entries: int) -> tuple[float, float, float]:
+    """(push seconds, COPY seconds, worker peak MB) for `entries` directory entries."""
     from deploy import federation
 
     base = os.environ.get("DATABASE_URL", "")
     os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"  # the runner derives per-deployment DBs
     os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / "bench-federation")
     os.environ["KYODO_REDIS_DB_BASE"] = "12"
-    print(f"sync push: {ENTRIES:,} entries node → hub (gunicorn, Celery worker, PostgreSQL, Redis)")
+    print(f"sync push: {entries:,} entries node → hub (gunicorn, Celery worker, PostgreSQL, Redis)")
     hub_box: dict = {}
 
     def prepare(deployment):
@@ -121,7 +123,7 @@ def run() -> None:
         federation.manage(node, "shell", "-c", "from sync.client import push; push()")  # the profile first
         with psycopg.connect(_url(node)) as connection:
             center = connection.execute("SELECT uuid FROM permissions_organization WHERE kind = 'center'").fetchone()[0]
-        rows = _payloads(str(center))
+        rows = _payloads(str(center), entries)
         _fill_outbox(node, rows)
         with psycopg.connect(_url(hub)) as connection:
             start_seq = connection.execute("SELECT last_applied_seq FROM hub_node").fetchone()[0]
@@ -131,7 +133,7 @@ def run() -> None:
                                   " asked = time.time(); sync_push.delay(); print(asked)", capture=True)
         started = float(asked.split()[-1])
         with psycopg.connect(_url(hub), autocommit=True) as connection:
-            while connection.execute("SELECT last_applied_seq FROM hub_node").fetchone()[0] < start_seq + ENTRIES:
+            while connection.execute("SELECT last_applied_seq FROM hub_node").fetchone()[0] < start_seq + entries:
                 if time.time() - started > 1800:
                     raise SystemExit("the push did not finish in 30 minutes")
                 time.sleep(0.05)
@@ -139,16 +141,29 @@ def run() -> None:
         peak = _peak_mb(node.pids["worker"])
         with psycopg.connect(_url(hub)) as connection:
             held = connection.execute("SELECT count(*) FROM hub_directorygroup").fetchone()[0]
-        if held != ENTRIES:
-            raise SystemExit(f"the hub holds {held} groups, expected {ENTRIES}")
+        if held != entries:
+            raise SystemExit(f"the hub holds {held} groups, expected {entries}")
         copy_seconds = _copy_reference(hub)
     finally:
         federation.stop(deployments)
-    rate, copy_rate = ENTRIES / seconds, ENTRIES / copy_seconds
-    print(f"  push {seconds:.1f} s ({rate:,.0f}/s); COPY of the same rows {copy_seconds:.2f} s ({copy_rate:,.0f}/s)")
-    record("sync.push.records_per_s", rate, "records/s", "—")
-    record("sync.push.worker_peak_mb", peak, "MB", "—")
-    record("sync.push.ratio_to_copy", rate / copy_rate, "ratio", "≥ 0.25")
+    return seconds, copy_seconds, peak
+
+
+def run() -> None:
+    rates = []
+    for entries in SIZES:
+        seconds, copy_seconds, peak = _measure(entries)
+        rate, copy_rate = entries / seconds, entries / copy_seconds
+        rates.append(rate)
+        size = "1m" if entries >= 1_000_000 else f"{entries // 1000}k"
+        print(f"  push {seconds:.1f} s ({rate:,.0f}/s); COPY of the same rows {copy_seconds:.2f} s"
+              f" ({copy_rate:,.0f}/s); worker peak {peak:.0f} MB")
+        record(f"sync.push.records_per_s_{size}", rate, "records/s", "—")
+        record(f"sync.push.worker_peak_mb_{size}", peak, "MB", "flat")
+        record(f"sync.push.ratio_to_copy_{size}", rate / copy_rate, "ratio", "≥ 0.5")
+    record("sync.push.ratio_to_copy", rates[-1] / copy_rate, "ratio", "≥ 0.5")
+    if len(rates) > 1:
+        record("sync.push.flatness", rates[-1] / rates[0], "ratio", "≥ 0.8")
 
 
 if __name__ == "__main__":
