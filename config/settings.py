@@ -62,8 +62,6 @@ if not (len(KYODO_PREFECTURE_CODE) == 2 and KYODO_PREFECTURE_CODE.isdigit()):
 KYODO_PARENT_HUB_URL = _env("KYODO_PARENT_HUB_URL").rstrip("/") if KYODO_ROLE == "hub" else ""
 if KYODO_PARENT_HUB_URL and KYODO_HUB_LEVEL == "national":
     raise ImproperlyConfigured("Kyodo: a national hub has no parent hub (unset KYODO_PARENT_HUB_URL).")
-# Where this deployment's outbox goes and its feed comes from: a node's hub, a prefectural hub's parent.
-KYODO_UPSTREAM_URL = KYODO_HUB_URL if KYODO_ROLE == "node" else KYODO_PARENT_HUB_URL
 KYODO_NODE_KEY_FILE = _env("KYODO_NODE_KEY_FILE", default=str(DATA_DIR / "node-signing.key"))
 # The public name of this deployment (shown in the header and on /healthz).
 KYODO_SITE_NAME = _env("KYODO_SITE_NAME", default="Kyodo")

@@ -293,14 +293,7 @@ def commitment_receive_item(item: FeedItem) -> Commitment:
     """Feed handler (`disaster_commitment`): the hub committed one of our centers to a need.
     Idempotent by the commitment's uuid; the hub's fields are taken once."""
     payload = item.payload
-    if not isinstance(payload, dict) or not disaster_wire.COMMITMENT_FEED_KEYS <= set(payload):
-        raise ValueError("keys")
-    try:
-        commitment_uuid = uuid_module.UUID(str(payload["uuid"]))
-        need_uuid = uuid_module.UUID(str(payload["need"]))
-        offer_uuid = uuid_module.UUID(str(payload["offer"])) if payload["offer"] else None
-    except ValueError as error:
-        raise ValueError("uuid") from error
+    commitment_uuid, need_uuid, offer_uuid = disaster_wire.commitment_feed_ids(payload)
     center = Organization.objects.filter(kind=OrganizationKind.CENTER, uuid=payload["center"]).first()
     declaration = DisasterDeclaration.objects.filter(uuid=payload["declaration"]).first()
     quantity = payload["quantity"]

@@ -33,6 +33,7 @@ from .models import FeedItem, Op, OutboxEntry, Priority, SyncState
 from .relay import oldest_unsent_at, relay_window, sync_state, unnumbered_count
 from .services import lease_renew
 from .signing import sign_request
+from .upstream import upstream_url
 from .wire import batch, restore as wire_restore
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ PIPELINE_DEPTH = 2  # batches in flight at once
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # A page that asks the hub while staff wait (他センターのできること): better a clear message than a hang.
 LIVE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
 
 
 class SyncError(Exception):
@@ -62,7 +64,7 @@ class PushResult:
 class HubClient:
     def __init__(self, base_url: str | None = None, key: NodeKeyPair | None = None, transport=None, timeout=None):
         # A node's hub, or a prefectural hub's national hub: the same protocol one tier up.
-        self.base_url = (base_url or settings.KYODO_UPSTREAM_URL).rstrip("/")
+        self.base_url = (base_url or upstream_url()).rstrip("/")
         if not self.base_url:
             raise SyncError("no_hub", "KYODO_HUB_URL (or a hub's KYODO_PARENT_HUB_URL) is not set", retry=False)
         self.key = key or load_key()

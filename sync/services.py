@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .models import OutboxEntry, SyncState
 from .relay import oldest_unsent_at, sync_state
+from .upstream import upstream_url
 
 
 def lease_acquire(owner: str | None = None, seconds: int | None = None) -> str | None:
@@ -59,7 +60,7 @@ def status() -> dict:
 
 
 def _hub_url() -> str:
-    return settings.KYODO_UPSTREAM_URL
+    return upstream_url()
 
 
 def status_json() -> str:

@@ -31,7 +31,7 @@ def backoff(retries: int) -> float:
 
 def hub_configured() -> bool:
     """A node with a hub, or a prefectural hub with a national hub above it."""
-    return bool(settings.KYODO_UPSTREAM_URL)
+    return bool(client.upstream_url())
 
 
 def schedule_push(*, reason: str, disaster: bool = False) -> bool:

@@ -16,6 +16,7 @@ from .poke import MAX_POKE_BODY, hub_public_key
 from .relay import sync_state
 from .signed_requests import error_json, signed_request
 from .tasks import pull_on_poke
+from .upstream import upstream_url
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,6 @@ def _signed_poke(request, verified):
 @require_http_methods(["POST"])
 def poke(request):
     # A node's hub pokes it; a national hub pokes its prefectural hubs the same way.
-    if not settings.KYODO_UPSTREAM_URL:
+    if not upstream_url():
         return error_json("no_hub", "this deployment has no hub", 404)
     return _signed_poke(request)

@@ -8,7 +8,6 @@ commitment, the committing node its report; the hubs in between only copy and re
 from __future__ import annotations
 
 import logging
-import uuid as uuid_module
 
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
@@ -17,7 +16,7 @@ from common.japanese import municipality_code_is_valid
 from permissions.audit import audit_record
 from sync import disaster
 from sync.models import FeedItem, Op
-from sync.wire.disaster import COMMITMENT_FEED_KEYS, COMMITMENT_REPORT, MAX_INSTRUCTIONS
+from sync.wire.disaster import COMMITMENT_REPORT, MAX_INSTRUCTIONS, commitment_feed_ids
 
 from ..models import DisasterCommitment, DisasterDeclaration, DisasterNeedCopy, NodeCenter, NodeKind
 from . import contacts
@@ -63,14 +62,7 @@ def declaration_mirror_item(item: FeedItem) -> DisasterDeclaration | None:
 def commitment_mirror(*, payload: dict) -> DisasterCommitment | None:
     """A 広域 commitment the national hub addressed to one of this hub's centers: kept (once) and
     passed to that center's node, which answers with its report as for a commitment of this hub."""
-    if not isinstance(payload, dict) or not COMMITMENT_FEED_KEYS <= set(payload):
-        raise ValueError("keys")
-    try:
-        commitment_uuid = uuid_module.UUID(str(payload["uuid"]))
-        need_uuid = uuid_module.UUID(str(payload["need"]))
-        offer_uuid = uuid_module.UUID(str(payload["offer"])) if payload["offer"] else None
-    except ValueError as error:
-        raise ValueError("uuid") from error
+    commitment_uuid, need_uuid, offer_uuid = commitment_feed_ids(payload)
     if DisasterCommitment.objects.filter(uuid=commitment_uuid).exists():
         return None  # a re-delivered feed entry
     declaration = DisasterDeclaration.objects.filter(uuid=str(payload["declaration"]), mirrored=True).first()

@@ -7,6 +7,8 @@ this module holds the key sets, limits and status orders as plain data.
 
 from __future__ import annotations
 
+import uuid as uuid_module
+
 from .contract import Contract
 
 CENTER_STATUS = "center_status"
@@ -63,3 +65,16 @@ CHOICE_COUNT_KEYS = frozenset({"options"})
 COMMITMENT_FEED_KEYS = frozenset({"uuid", "declaration", "center", "need", "offer", "sector", "need_center_name",
                                   "place", "quantity", "instructions", "created_at"})
 MAX_INSTRUCTIONS = 500
+
+
+def commitment_feed_ids(payload) -> tuple[uuid_module.UUID, uuid_module.UUID, uuid_module.UUID | None]:
+    """The commitment's, the need's and the offer's uuids from a `disaster_commitment` feed payload, read
+    the same way by a node and by a prefectural hub mirroring a 広域 commitment. ValueError names what
+    is wrong ("keys" or "uuid")."""
+    if not isinstance(payload, dict) or not COMMITMENT_FEED_KEYS <= set(payload):
+        raise ValueError("keys")
+    try:
+        return (uuid_module.UUID(str(payload["uuid"])), uuid_module.UUID(str(payload["need"])),
+                uuid_module.UUID(str(payload["offer"])) if payload["offer"] else None)
+    except ValueError as error:
+        raise ValueError("uuid") from error
