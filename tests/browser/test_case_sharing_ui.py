@@ -19,7 +19,7 @@ def shared_case(transactional_db, settings):
     center = f.center("茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市")
     staff = f.member("staff", center, Role.CENTER_STAFF)
     cats = f.group(staff, center, "Chigasaki Cat's Protect", name_kana="チガサキキャッツプロテクト",
-                   representative_name="猫田 まり", contact_phone="0467-82-1111", activity_fields=f.fields(7))
+                   representative_name="猫田 まり", contact_phone="0467-58-2406", activity_fields=f.fields(7))
     for name, kana in (("浜辺クリーン隊", "ハマベクリーンタイ"), ("南湖の杜", "ナンゴノモリ")):
         f.group(staff, center, name, name_kana=kana)
     case = services.case_create(
