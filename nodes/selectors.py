@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from common.charts import bar_chart
 from permissions.audit import audit_record
@@ -20,7 +19,7 @@ from permissions.models import Organization
 from permissions.scoping import holds, organizations_where, permissions_read_once, scoped_queryset
 from sync.models import FeedItem
 
-from . import hub_link, matching, models as m
+from . import matching, models as m
 from .matching_text import parse_costs
 from .outgoing import Door
 
@@ -155,7 +154,7 @@ INDEX_CACHE_SIZE = 16
 SUGGESTION_LIMIT = 10
 
 
-def _require_center_view(user, center_id: int) -> None:
+def require_center_view(user, center_id: int) -> None:
     """Suggestions are the center's working view (seed 002: 団体と顔合せの前に…整理して欲しい)."""
     if not holds(user, m.CENTER_VIEW, center_id):
         raise PermissionDenied("permission_denied")
@@ -341,7 +340,7 @@ def need_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> Suggestion
     """The offers best suited to a need, with their reasons; 404 outside the user's scope, 403 for
     a department's or group's people (the center proposes, seed 002)."""
     need = record_list(user=user, model=m.Need).get(uuid=uuid)
-    _require_center_view(user, need.center_id)
+    require_center_view(user, need.center_id)
     context = matching_context(user=user, center=need.center)
     doc = need_doc_of(need)
     candidates = candidate_offers(user=user, center=need.center)
@@ -400,7 +399,7 @@ def talent_suggestions(*, user, need: m.Need, doc: matching.NeedDoc, context: ma
 def offer_suggestions(*, user, uuid, limit: int = SUGGESTION_LIMIT) -> SuggestionPage:
     """The needs an offer could answer (the same features, seen from the group's side)."""
     offer = record_list(user=user, model=m.Offer).get(uuid=uuid)
-    _require_center_view(user, offer.center_id)
+    require_center_view(user, offer.center_id)
     context = matching_context(user=user, center=offer.center)
     doc = offer_docs(m.Offer.objects.filter(pk=offer.pk))[0]
     candidates = candidate_needs(user=user, center=offer.center)
@@ -513,81 +512,6 @@ def published_menu(*, center) -> list[tuple[Any, list]]:
             sections[activity_field].append(offer)
     ordered = sorted(sections.items(), key=lambda item: item[0].code if item[0] else 99)
     return ordered
-
-
-# --- 他センターのできること and 紹介の依頼 -------------------------------------------------------------
-
-
-@dataclass
-class RemoteOfferItem:
-    offer: dict  # as the hub sent it: the offer, its group's directory entry, its center
-    suggestion: matching.Suggestion | None  # None: found by the search, but nothing in common with the need
-    request: m.IntroductionRequest | None  # this need's request about this offer, if any
-
-
-@dataclass
-class RemoteOfferPage:
-    need: m.Need
-    items: list[RemoteOfferItem] = field(default_factory=list)
-    error: str = ""
-    q: str = ""
-    field: int | None = None
-
-    @property
-    def ranked(self) -> list[RemoteOfferItem]:
-        return [item for item in self.items if item.suggestion is not None]
-
-    @property
-    def others(self) -> list[RemoteOfferItem]:
-        return [item for item in self.items if item.suggestion is None]
-
-
-def _remote_doc(row: dict) -> matching.OfferDoc:
-    group = row.get("group") or {}
-    return matching.offer_doc_from_dict({
-        "key": row["uuid"], "title": row.get("title", ""), "description": row.get("description", ""),
-        # Like the node's own offers: an offer without fields is read with its group's.
-        "fields": row.get("fields") or group.get("fields") or (), "area": row.get("area") or group.get("area", ""),
-        "legal_form": group.get("legal_form", ""), "group": ("hub", group.get("uuid")),
-        "group_name": group.get("name", ""), "months": row.get("months") or (), "costs": row.get("cost_conditions") or (),
-    })
-
-
-def remote_offer_suggestions(*, user, uuid, q: str = "", field_code: int | None = None,
-                             client=None) -> RemoteOfferPage:
-    """Other centers' listed offers, asked of the hub now and ranked for a need with the same scorer
-    and reasons as the center's own (without this center's history: those groups have none here)."""
-    need = record_list(user=user, model=m.Need).get(uuid=uuid)
-    _require_center_view(user, need.center_id)
-    page = RemoteOfferPage(need=need, q=q, field=field_code)
-    query = {key: value for key, value in (("q", q), ("field", field_code or "")) if value}
-    answer = hub_link.ask_hub("/sync/v1/offers" + (f"?{urlencode(query)}" if query else ""), key="offers",
-                              client=client)
-    if answer.error:
-        page.error = answer.error
-        return page
-    rows = answer.data
-    docs = [_remote_doc(row) for row in rows]
-    context = matching.Context(field_labels=field_labels(), today=timezone.localdate())
-    ranked = matching.rank_offers(need_doc_of(need), matching.Index(docs), context, limit=len(docs)) if docs else []
-    requests = {str(r.offer_uuid): r for r in scoped_queryset(user, m.IntroductionRequest, "view").filter(
-        need=need, direction=m.IntroductionDirection.SENT)}
-    by_key = {row["uuid"]: row for row in rows}
-    shown = {s.key for s in ranked}
-    page.items = [RemoteOfferItem(by_key[s.key], s, requests.get(s.key)) for s in ranked]
-    page.items += [RemoteOfferItem(row, None, requests.get(row["uuid"])) for row in rows if row["uuid"] not in shown]
-    return page
-
-
-def introductions(*, user) -> dict:
-    """The requests of the user's centers: received ones waiting for an answer first, then the rest."""
-    requests = scoped_queryset(user, m.IntroductionRequest, "view").select_related("need", "center")
-    received = requests.filter(direction=m.IntroductionDirection.RECEIVED)
-    return {
-        "received": list(received.order_by("-status", "-created_at")),  # pending sorts before accepted/declined
-        "sent": list(requests.filter(direction=m.IntroductionDirection.SENT).order_by("-created_at")),
-        "pending_count": received.filter(status=m.IntroductionStatus.PENDING).count(),
-    }
 
 
 # --- 地域人材への依頼 (the center's inbox) -------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from permissions.models import Organization
 from permissions.scoping import holds, scoped_queryset
 
-from . import models as m, proposal_selectors, selectors, services
+from . import introduction_selectors, models as m, proposal_selectors, selectors, services
 from .forms import AgreeForm, DeclineForm, DismissForm, MeetingForm, ProposeForm
 from .views_common import get_or_404, show_errors
 
@@ -199,7 +199,7 @@ def remote_offers(request, uuid):
     """Other centers' listed offers, asked of the hub now and ranked for this need."""
     q = request.GET.get("q", "").strip()[:200]
     try:
-        page = selectors.remote_offer_suggestions(user=request.user, uuid=uuid, q=q,
+        page = introduction_selectors.remote_offer_suggestions(user=request.user, uuid=uuid, q=q,
                                                   field_code=_field_code(request.GET.get("field", "")))
     except ObjectDoesNotExist as error:
         raise Http404 from error
@@ -228,7 +228,7 @@ def introduction_request(request, uuid):
 def introduction_list(request):
     if not selectors.user_centers(user=request.user, codename=m.CENTER_VIEW).exists():
         raise PermissionDenied("permission_denied")  # the centers' work: not for groups or departments
-    return render(request, "nodes/introductions.html", {"data": selectors.introductions(user=request.user)})
+    return render(request, "nodes/introductions.html", {"data": introduction_selectors.introductions(user=request.user)})
 
 
 @login_required

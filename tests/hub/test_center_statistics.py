@@ -11,7 +11,8 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 
-from hub.disclosure import SUPPRESSED, TOTAL, Reason, audit
+from hub.disclosure import SUPPRESSED, TOTAL, Reason
+from hub.disclosure_audit import audit
 from hub.models import AggregateSnapshot
 from hub.selectors.center_figures import center_figures
 from permissions.models import OrganizationKind, Role

@@ -15,13 +15,9 @@ from hub.disclosure import (
     TOTAL,
     Cell,
     Entry,
-    Interval,
     Reason,
     Table,
     Unit,
-    _Network,
-    _shape_of,
-    audit,
     build_table,
     continuation_rates,
     count_table,
@@ -30,6 +26,7 @@ from hub.disclosure import (
     public_table,
     to_csv_rows,
 )
+from hub.disclosure_audit import Interval, Network, audit, shape_of
 
 
 def table_of(grid, organizations=None, *, unit=Unit.CASES, protection=1):
@@ -543,6 +540,6 @@ def test_the_suppression_loop_asks_the_same_question_as_the_exact_audit():
         if not positions:
             continue
         hidden = set(rng.sample(positions, rng.randint(1, len(positions))))
-        network = _Network(values, hidden, 1, _shape_of(values, subrows))
+        network = Network(values, hidden, 1, shape_of(values, subrows))
         for position, interval in audit(values, hidden, lower=1, subrows=subrows).items():
             assert network.movable(position) == interval.protects(1), (values, hidden, position)

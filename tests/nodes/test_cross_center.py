@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
 
-from nodes import hub_link, models as m, outgoing, selectors, services, sharing
+from nodes import hub_link, introduction_selectors, models as m, outgoing, selectors, services, sharing
 from permissions.models import AuditEvent
 from sync import client as sync_client, feed
 from sync.anonymize import ScrubResult
@@ -155,7 +155,7 @@ def test_other_centers_offers_are_ranked_for_a_need_with_reasons(world, hub, cli
     cats, unrelated = remote_offer(), remote_offer(title="郷土料理教室", description="干物づくり", fields=[3],
                                                   group={**remote_offer()["group"], "fields": [3]})
     hub.offers = [unrelated, cats]
-    page = selectors.remote_offer_suggestions(user=world.staff_a, uuid=need.uuid, q="猫", field_code=7)
+    page = introduction_selectors.remote_offer_suggestions(user=world.staff_a, uuid=need.uuid, q="猫", field_code=7)
     assert hub.requests[0][1] == "/sync/v1/offers"
     assert [item.offer["uuid"] for item in page.ranked] == [cats["uuid"]]
     reasons = [r.text for r in page.ranked[0].suggestion.reasons]
@@ -178,7 +178,7 @@ def test_an_unreachable_hub_gives_a_clear_message(world, hub, client):
 
 def test_remote_offers_are_for_center_staff_of_the_needs_center(world, hub, client):
     with pytest.raises(ObjectDoesNotExist):
-        selectors.remote_offer_suggestions(user=world.staff_b, uuid=world.rec_a.need.uuid)
+        introduction_selectors.remote_offer_suggestions(user=world.staff_b, uuid=world.rec_a.need.uuid)
     client.force_login(world.staff_b)
     assert client.get(f"/matching/needs/{world.rec_a.need.uuid}/elsewhere/").status_code == 404
     client.force_login(world.dept_staff)
@@ -251,7 +251,7 @@ def test_a_received_request_lands_in_the_inbox_once(world):
 def test_only_the_owning_centers_staff_see_and_answer_a_request_once(world, hub, client):
     received = services.introduction_receive_item(feed_item("introduction_request", received_payload(world)))
     for outsider in (world.staff_b, world.member_a, world.dept_staff):
-        assert selectors.introductions(user=outsider)["received"] == []
+        assert introduction_selectors.introductions(user=outsider)["received"] == []
         with pytest.raises(ObjectDoesNotExist):
             services.introduction_answer(acting_user=outsider, request=received, accept=True)
     client.force_login(world.staff_b)
