@@ -3,19 +3,25 @@
 A sequence value (the row id) is handed out when a row is inserted, but rows become visible when
 their transaction commits, and a slow transaction can commit after a faster, later one. Numbering
 rows as soon as they are visible could then skip the slow one forever. So on PostgreSQL the relay
-only numbers rows whose writing transaction is older than every transaction still running
-(`txid < pg_snapshot_xmin(pg_current_snapshot())`); anything newer waits for the next run. SQLite
-has a single writer, so every committed row is safe to number.
+first waits briefly for the writers of the outbox itself: once it holds a lock no writer can hold
+with it, every row ever inserted is committed or gone, and all of them can be numbered. When a writer
+keeps its transaction open longer (an import), it falls back to numbering only rows whose writing
+transaction is older than every transaction still running (`txid < pg_snapshot_xmin(...)`), which
+on a cluster shared with other databases also waits for their transactions: five nodes and a hub
+applying catch-up batches on one server left a need unnumbered for a second. SQLite has a single
+writer, so every committed row is safe to number.
 """
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Min
 
 from .models import OutboxEntry, SyncState
 
 RELAY_CHUNK = 5000
+# How long the relay queues for the outbox's writers; a form being saved waits at most this long.
+WRITERS_WAIT = "100ms"
 
 
 def sync_state(*, lock: bool = False) -> SyncState:
@@ -31,6 +37,7 @@ def _ready_ids(limit: int) -> list[int]:
         return list(OutboxEntry.objects.filter(publish_seq__isnull=True).order_by("-priority", "id")
                     .values_list("id", flat=True)[:limit])
     table = OutboxEntry._meta.db_table
+    committed_only = _writers_done(table)
     with connection.cursor() as cursor:
         # The outbox's statistics lag behind bulk writes (an import of thousands of groups): the
         # planner then expects a few unnumbered rows and reads all of them to sort them, 40 ms per
@@ -40,11 +47,29 @@ def _ready_ids(limit: int) -> list[int]:
         previous = cursor.fetchone()[0]
         cursor.execute(
             f"SELECT id FROM {table} WHERE publish_seq IS NULL"
-            " AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-            " ORDER BY priority DESC, id LIMIT %s", [limit])
+            + ("" if committed_only else " AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            + " ORDER BY priority DESC, id LIMIT %s", [limit])
         ids = [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT set_config('enable_sort', %s, true)", [previous])
     return ids
+
+
+def _writers_done(table: str) -> bool:
+    """Lock the outbox against writers (SHARE ROW EXCLUSIVE waits for every transaction holding ROW
+    EXCLUSIVE on it, i.e. every writer, and keeps new ones out until this transaction ends); False
+    when that takes longer than WRITERS_WAIT."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                           [WRITERS_WAIT])
+            previous = cursor.fetchone()[0]
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        return False
+    return True
 
 
 @transaction.atomic

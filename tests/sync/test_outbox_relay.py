@@ -93,6 +93,25 @@ def test_relay_never_numbers_past_a_transaction_still_running(settings):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_relay_does_not_wait_for_other_databases_on_the_cluster():
+    """A transaction of another database on the same server (the hub applying a catch-up batch, a
+    neighbouring center's node) holds back the cluster's xmin, but never writes to this outbox."""
+    import psycopg
+    from sync.outbox import _write
+
+    params = connection.get_connection_params()
+    other = psycopg.connect(host=params.get("host") or "127.0.0.1", port=params.get("port") or 5432,
+                            user=params.get("user"), dbname="postgres")
+    try:
+        other.execute("SELECT pg_current_xact_id()")  # a transaction with an id, left open
+        with transaction.atomic():
+            _write("public_event", "00000000-0000-0000-0000-00000000000c", "upsert", 1, {"center": "c"}, 0)
+        assert relay.relay_all() == 1
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_batches_hold_at_most_500_entries():
     from sync.outbox import _write
 
