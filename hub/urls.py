@@ -17,6 +17,7 @@ from .views import (
     disasters,
     federation,
     library,
+    national_directory,
     national_statistics,
     networks,
     scopes,
@@ -62,6 +63,7 @@ urlpatterns = [
     # The national hub's statistics by region, prefecture and form (suppressed again at this level).
     path("national/statistics/", national_statistics.national_statistics, name="hub-national-statistics"),
     path("national/statistics.csv", national_statistics.national_statistics_csv, name="hub-national-statistics-csv"),
+    path("national/directory/", national_directory.national_directory, name="hub-national-directory"),
     # Disaster coordination.
     path("disasters/", disasters.disaster_list, name="hub-disasters"),
     path("disasters/new/", disasters.disaster_declare, name="hub-disaster-declare"),
@@ -97,6 +99,7 @@ urlpatterns = [
     # The REST API.
     path("api/v1/disasters/<uuid:uuid>/contacts/", api.DisasterContactsApi.as_view(), name="api-disaster-contacts"),
     path("api/v1/national/statistics/", api_national.NationalStatisticsApi.as_view(), name="api-national-statistics"),
+    path("api/v1/national/directory/", api_national.NationalDirectoryApi.as_view(), name="api-national-directory"),
     # Signed endpoints for the nodes.
     path("sync/v1/tours/<uuid:uuid>/invitations", sync_views.tour_invitations, name="sync-tour-invitations"),
     path("sync/v1/tours/<uuid:uuid>/readership", sync_views.tour_readership, name="sync-tour-readership"),

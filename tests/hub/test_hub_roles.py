@@ -54,7 +54,7 @@ PAGES: dict[str, str] = {
     "hub-statistics-centers": STATISTICS, "hub-statistics-centers-csv": STATISTICS,
     # The national hub's (404 on a prefectural hub, after the permission check).
     "hub-national-statistics": STATISTICS, "hub-national-statistics-csv": STATISTICS,
-    "api-national-statistics": STATISTICS,
+    "api-national-statistics": STATISTICS, "hub-national-directory": DIRECTORY, "api-national-directory": DIRECTORY,
     "hub-disasters": DISASTERS, "hub-disaster": DISASTERS, "hub-disaster-need": DISASTERS,
     "hub-disaster-sitrep": DISASTERS, "hub-disaster-csv": DISASTERS, "hub-disaster-json": DISASTERS,
     "hub-disaster-hxl": DISASTERS, "hub-survey": DISASTERS, "hub-survey-csv": DISASTERS,

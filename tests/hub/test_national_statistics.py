@@ -269,6 +269,7 @@ def test_the_page_csv_and_api_for_national_coordinators(kanagawa, tokyo, coordin
     assert page.status_code == 200
     text = page.content.decode()
     assert 'id="stat-national"' in text and "<svg" in text and "神奈川県" in text and SUPPRESSED in text
+    assert 'id="link-national-statistics"' in client.get("/statistics/").content.decode()
     rows = list(csv.reader(io.StringIO(client.get("/national/statistics.csv", {"year": YEAR}).content.decode()
                                         .lstrip("\ufeff"))))
     assert rows[0][0] == "地方・都道府県" and any(SUPPRESSED in row for row in rows)
