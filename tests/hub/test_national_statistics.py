@@ -13,6 +13,7 @@ import itertools
 import httpx
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from hub.disclosure import SUPPRESSED, TOTAL, Reason
 from hub.models import NationalStatisticsCell
@@ -156,6 +157,8 @@ def test_the_prefectural_hub_pushes_its_snapshot_signed_and_the_national_hub_kee
 def test_without_a_national_hub_nothing_is_sent(db, settings):
     settings.KYODO_PARENT_HUB_URL = ""
     assert services.statistics_push() is None
+    with pytest.raises(CommandError, match="no national hub"):
+        call_command("hub_push_national_statistics")
 
 
 # --- the national hub's side ------------------------------------------------------------------------
