@@ -70,3 +70,17 @@ def test_withdrawing_the_hub_listing_withdraws_the_national_one(world):
         f.group(world.staff_a, world.a, "山の会", consents=["national_listing"])
     listed = f.group(world.staff_a, world.a, "海辺の会", consents=["hub_listing", "national_listing"])
     assert last_payload("directory_group", listed)[1]["national"] is True
+
+
+def test_the_group_page_records_the_consent_and_says_why_it_is_refused(world, client):
+    client.force_login(world.staff_a)
+    url = f"/groups/{world.group_a.uuid}/consent/"
+    page = client.post(url, {"consent": "national_listing", "given": "1"}, follow=True).content.decode()
+    assert "全国ハブの団体一覧に掲載" in page and "先にハブ（県域）への掲載の同意が必要です" in page
+    client.post(url, {"consent": "hub_listing", "given": "1"})
+    client.post(url, {"consent": "national_listing", "given": "1"})
+    world.group_a.refresh_from_db()
+    assert world.group_a.consent_national_listing_at is not None
+    api = client.post(f"/api/v1/groups/{world.group_a.uuid}/consents/", {"consent": "national_listing", "given": False},
+                      content_type="application/json")
+    assert api.status_code == 200 and api.json()["consents"]["national_listing"] is None
