@@ -9,6 +9,7 @@ import base64
 import csv
 import io
 import itertools
+import random
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from django.core.management import CommandError, call_command
 
 from hub.disclosure import SUPPRESSED, TOTAL, Reason
 from hub.models import NationalStatisticsCell
-from hub.selectors.national_statistics import national_document, national_statistics
+from hub.selectors.national_statistics import _table, national_document, national_statistics
 from hub.services import enrollment, national_statistics as services
 from permissions.models import OrganizationKind, Role
 from permissions.services import membership_grant, organization_create
@@ -286,3 +287,24 @@ def test_the_page_csv_and_api_for_national_coordinators(kanagawa, tokyo, coordin
     settings.KYODO_HUB_LEVEL = "prefecture"
     assert client.get("/national/statistics/").status_code == 404
     assert client.get("/api/v1/national/statistics/").json()["error"]["code"] == "not_national"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_hidden_figure_is_given_back_in_random_tables_of_three_prefectures(seed):
+    rng = random.Random(seed)
+    cells = []
+    for hub_id, code in enumerate(("13", "14", "22")):
+        for form in (ITAKU, SUISHIN, "hojo"):
+            cases = rng.choice([0, 1, 2, 3, 4, 6, 9])
+            if cases:
+                organizations = [f"{hub_id:02d}{form[:4]}{i:010d}"[:16] for i in range(rng.randint(1, cases))]
+                cells.append((hub_id, f"{code}0000", form, cases, organizations))
+    table = _table({"13", "14", "22"}, cells).table
+    for (row, col), reason in table.suppressed.items():
+        assert table.entry(row, col).value is None, (row, col, reason)
+    assert all(interval.protects(1) for interval in table.intervals().values()), (seed, table.suppressed)
+    # Every figure about one or two organizations is hidden, whatever the prefecture or region.
+    for row in (*table.row_keys, TOTAL):
+        for col in (*table.col_keys, TOTAL):
+            if 1 <= len(table.cell(row, col).organizations) <= 2:
+                assert table.entry(row, col).suppressed, (seed, row, col)
