@@ -325,7 +325,10 @@ CELERY_BEAT_SCHEDULE = {
     **({"sync-push": {"task": "sync.tasks.sync_push", "schedule": SYNC_INTERVAL_SECONDS},
         "sync-pull": {"task": "sync.tasks.sync_pull", "schedule": SYNC_INTERVAL_SECONDS},
         "sync-sweep": {"task": "sync.tasks.sync_sweep", "schedule": 30},
-        "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900}} if KYODO_PARENT_HUB_URL else {}),
+        "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900},
+        # Counted afresh each time and replaced whole above: a lost run only delays the figures.
+        "national-statistics": {"task": "hub.tasks.push_national_statistics", "schedule": 3600}}
+       if KYODO_PARENT_HUB_URL else {}),
     # Also queued after each batch with cases; this catches what a lost message or a restart left.
     "library-index-words": {"task": "hub.tasks.index_case_search", "schedule": 60},
 }

@@ -3,6 +3,7 @@ may open, and the open disasters."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
 from common.banner import banner_items
@@ -16,7 +17,7 @@ def navigation(request) -> dict:
     if not request.user.is_authenticated:
         return context
     # Visitor accounts of study tours hold no hub role: they see their tours and nothing else.
-    return {**context, "hub_menu": hub_menu(request.user)}
+    return {**context, "hub_menu": hub_menu(request.user), "national_hub": settings.KYODO_HUB_LEVEL == "national"}
 
 
 def disaster_banner(request) -> dict:

@@ -6,7 +6,10 @@ import logging
 
 from celery import shared_task
 
+from sync.client import SyncError
+
 from .pokes import poke_nodes
+from .services import national_statistics
 from .services.enrollment import nonces_forget_expired
 from .services.search_index import cases_index_pending
 from .services.tours import purge_closed, visitors_forget
@@ -56,3 +59,14 @@ def index_case_search() -> int:
     if count:
         logger.info("library: %d case(s) added to the word index", count)
     return count
+
+
+@shared_task(ignore_result=True, soft_time_limit=300)
+def push_national_statistics() -> int | None:
+    """A prefectural hub's statistics snapshot to its national hub (beat, hourly; a failure waits for
+    the next hour: the snapshot is counted afresh each time, nothing is queued)."""
+    try:
+        return national_statistics.statistics_push()
+    except SyncError as error:
+        logger.warning("national statistics not sent: %s", error.code)
+        return None

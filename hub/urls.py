@@ -2,13 +2,23 @@
 
 from django.urls import path
 
-from . import api, library_sync_views, sync_views, sync_views_network, sync_views_trainings
+from . import (
+    api,
+    api_national,
+    library_sync_views,
+    sync_views,
+    sync_views_national,
+    sync_views_network,
+    sync_views_trainings,
+)
 from .views import (
     contacts,
     directory,
     disasters,
     federation,
     library,
+    national_directory,
+    national_statistics,
     networks,
     scopes,
     statistics,
@@ -50,6 +60,10 @@ urlpatterns = [
     path("statistics/<slug:slug>.csv", statistics.statistics_csv, name="hub-statistics-csv"),
     path("statistics/centers/", statistics.center_statistics, name="hub-statistics-centers"),
     path("statistics/centers/<slug:slug>.csv", statistics.center_statistics_csv, name="hub-statistics-centers-csv"),
+    # The national hub's statistics by region, prefecture and form (suppressed again at this level).
+    path("national/statistics/", national_statistics.national_statistics, name="hub-national-statistics"),
+    path("national/statistics.csv", national_statistics.national_statistics_csv, name="hub-national-statistics-csv"),
+    path("national/directory/", national_directory.national_directory, name="hub-national-directory"),
     # Disaster coordination.
     path("disasters/", disasters.disaster_list, name="hub-disasters"),
     path("disasters/new/", disasters.disaster_declare, name="hub-disaster-declare"),
@@ -84,6 +98,8 @@ urlpatterns = [
     path("tours/<int:pk>/report/", tours.report, name="hub-tour-report"),
     # The REST API.
     path("api/v1/disasters/<uuid:uuid>/contacts/", api.DisasterContactsApi.as_view(), name="api-disaster-contacts"),
+    path("api/v1/national/statistics/", api_national.NationalStatisticsApi.as_view(), name="api-national-statistics"),
+    path("api/v1/national/directory/", api_national.NationalDirectoryApi.as_view(), name="api-national-directory"),
     # Signed endpoints for the nodes.
     path("sync/v1/tours/<uuid:uuid>/invitations", sync_views.tour_invitations, name="sync-tour-invitations"),
     path("sync/v1/tours/<uuid:uuid>/readership", sync_views.tour_readership, name="sync-tour-readership"),
@@ -93,6 +109,8 @@ urlpatterns = [
     path("sync/v1/library/cases/<uuid:uuid>", library_sync_views.case, name="sync-library-case"),
     path("sync/v1/library/statistics", library_sync_views.statistics, name="sync-library-statistics"),
     path("sync/v1/library/directory", library_sync_views.directory, name="sync-library-directory"),
+    # A prefectural hub's statistics snapshot for its national hub.
+    path("sync/v1/national/statistics", sync_views_national.statistics, name="sync-national-statistics"),
     path("sync/v1/checkpoint", sync_views.checkpoint, name="sync-checkpoint"),
     path("sync/v1/batches", sync_views.batches, name="sync-batches"),
     path("sync/v1/feed", sync_views.feed, name="sync-feed"),

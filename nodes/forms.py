@@ -76,7 +76,8 @@ class GroupForm(ServiceForm):
         label=_("同意"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[("hub_listing", _("ハブ（県域）の団体一覧に掲載してよい")),
                  ("named_cases", _("共有する協働事例に団体名を出してよい")),
-                 ("disaster_contact", _("災害時に連絡先を共有してよい"))],
+                 ("disaster_contact", _("災害時に連絡先を共有してよい")),
+                 ("national_listing", _("全国ハブの団体一覧にも掲載してよい（ハブ掲載の同意が必要）"))],
     )
 
     class Meta:

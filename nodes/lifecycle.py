@@ -25,6 +25,7 @@ GROUP_CONSENTS = (
     ("hub_listing", _("ハブ（県域）の団体一覧に掲載")),
     ("named_cases", _("共有する協働事例に団体名を掲載")),
     ("disaster_contact", _("災害時の連絡先共有")),
+    ("national_listing", _("全国ハブの団体一覧に掲載（できることメニューも）")),
 )
 
 

@@ -32,6 +32,8 @@ def offer_listing(offer, *, known: KnownPersonalData | None = None) -> dict | No
         "fields": fields, "months": sorted(offer.available_months or []),
         "cost_conditions": sorted(offer.cost_conditions or []),
     }
+    if group.consent_national_listing_at is not None:
+        payload["national"] = True  # 全国掲載: the prefectural hub passes it on (absent: stays in the prefecture)
     if directory.OFFER.over_limits(payload) or door.leaks([payload[name] for name in OFFER_TEXT_FIELDS]):
         return None
     return payload
@@ -51,6 +53,8 @@ def group_listing(group) -> dict | None:
         "fields": sorted(f.code for f in group.activity_fields.all()),
         **{name: door.text(getattr(group, name)) for name in GROUP_TEXT_FIELDS},
     }
+    if group.consent_national_listing_at is not None:
+        payload["national"] = True
     if directory.GROUP.over_limits(payload) or door.leaks([payload[name] for name in GROUP_TEXT_FIELDS]):
         return None
     return payload

@@ -138,7 +138,8 @@ def _detail_context(request, ui, record) -> dict:
             (consent, label, getattr(record, f"consent_{consent}_at"))
             for consent, label in (("hub_listing", gettext("ハブ（県域）の団体一覧に掲載")),
                                    ("named_cases", gettext("共有する協働事例に団体名を掲載")),
-                                   ("disaster_contact", gettext("災害時の連絡先共有")))
+                                   ("disaster_contact", gettext("災害時の連絡先共有")),
+                                   ("national_listing", gettext("全国ハブの団体一覧に掲載（できることメニューも）")))
         ]
         context["offers"] = list(record.offers.all())
         if support_networks.is_network_kind(record) and holds(request.user, m.CENTER_VIEW, record.center_id):

@@ -35,6 +35,7 @@ from .disaster import (
 from .feed import FeedEntry, FeedSequence
 from .introductions import IntroductionRequest, IntroductionStatus
 from .library import CaseCollection, CaseContent, CaseLevel, CaseReach, CollectionCase, SharedCase
+from .national import NationalStatisticsCell
 from .reads import LibraryRead, LibraryReadKind
 from .referrals import CenterRelation, Referral
 from .registry import KeyStatus, Node, NodeCenter, NodeKey, NodeKind, NodeStatus, SeenNonce
@@ -46,7 +47,7 @@ __all__ = [
     "CenterRelation", "CenterStatusCopy", "CollaborationForm", "CollectionCase", "CommitmentReportCopy", "ContactGrant",
     "DirectoryGroup", "DisasterCommitment", "DisasterContactCopy", "DisasterDeclaration", "DisasterNeedCopy",
     "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
-    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "Node", "NodeCenter", "NodeKey", "NodeKind", "NodeStatus", "PartyRole",
+    "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "NationalStatisticsCell", "Node", "NodeCenter", "NodeKey", "NodeKind", "NodeStatus", "PartyRole",
     "Referral", "SeenNonce",
     "SharedCase", "SharedCopy", "SharedEvent", "SharedNetwork", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",
     "TourCaseCopy", "TourInvitation", "Training", "TrainingInvitation", "TrainingMaterial", "TrainingRegistration", "TourLessonCopy", "TourParticipant", "TourReport", "field_index",

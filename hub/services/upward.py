@@ -1,7 +1,8 @@
 """What a prefectural hub passes up to its national hub, decided in the transaction that applied a
 node's batch: its centers' profiles (name and municipality, public anyway; the national hub knows
-them as this prefecture's, and their staff may read the national library) and the library cases
-whose node chose 共有範囲 全国, checked once more on the way.
+them as this prefecture's, and their staff may read the national library), the library cases
+whose node chose 共有範囲 全国, and the directory entries and offers of groups that consented to
+全国掲載 — each checked once more on the way.
 
 The prefectural hub is a node of the national hub (the same protocol one tier up): it writes its
 own outbox, numbered by its own relay and pushed by the same client. A case stays in the prefecture
@@ -21,13 +22,16 @@ from sync.anonymize import scrub
 from sync.anonymize.text import PATTERN
 from sync.models import Op, Priority
 from sync.wire.cases import REACH_NATIONAL, SHARED_CASE
-from sync.wire.directory import NODE_PROFILE
+from sync.wire.directory import DIRECTORY_GROUP, DIRECTORY_OFFER, NATIONAL, NODE_PROFILE
 from sync.wire.disaster import CENTER_STATUS, COMMITMENT_REPORT, DISASTER_NEED, DISASTER_OFFER
 
 from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter
 
 logger = logging.getLogger(__name__)
 FORWARDED_TYPES = frozenset({SHARED_CASE})
+# Groups that consented to 全国掲載 and their offers (できることメニュー).
+LISTING_TYPES = frozenset({DIRECTORY_GROUP, DIRECTORY_OFFER})
+LISTING_TEXTS = ("name", "name_kana", "area", "description", "title", "capacity")
 # A center's reports on a 広域 declaration (mirrored from the national hub) go up as they came; its
 # disaster contacts never do (personal data stays with the prefecture that holds it under grant).
 WIDE_AREA_TYPES = frozenset({CENTER_STATUS, DISASTER_NEED, DISASTER_OFFER, COMMITMENT_REPORT})
@@ -47,6 +51,8 @@ def forward_applied(*, node: Node, entries: list[dict]) -> int:
             written += _forward_profile(entry)
         elif entry["type"] in FORWARDED_TYPES:
             written += _forward_case(node, entry)
+        elif entry["type"] in LISTING_TYPES:
+            written += _forward_listing(node, entry)
         elif entry["type"] in WIDE_AREA_TYPES:
             written += _forward_wide_area(entry)
     return written
@@ -85,24 +91,40 @@ def _forward_profile(entry: dict) -> int:
 
 
 def _forward_case(node: Node, entry: dict) -> int:
+    return _forward_national(node, entry, entry["payload"].get("reach") == REACH_NATIONAL, recheck)
+
+
+def _forward_listing(node: Node, entry: dict) -> int:
+    """A directory entry or offer of a group that consented to 全国掲載 (`national`); an offer goes
+    after its group (the node sends them in that order, and this keeps it)."""
+    national = entry["payload"].get(NATIONAL) is True
+    if national and entry["type"] == DIRECTORY_OFFER:
+        group = outbox.last_forwarded(DIRECTORY_GROUP, str(entry["payload"].get("group")))
+        national = group is not None and group[0] == Op.UPSERT  # its group was held back: so is it
+    return _forward_national(node, entry, national, recheck_listing)
+
+
+def _forward_national(node: Node, entry: dict, national: bool, check) -> int:
+    """Up when the node marked it national and the pattern layer finds nothing; otherwise taken back
+    above if it went up before."""
     payload = entry["payload"]
-    national = entry["op"] == Op.UPSERT and payload.get("reach") == REACH_NATIONAL
+    national = national and entry["op"] == Op.UPSERT
     if national:
-        found = recheck(payload)
+        found = check(payload)
         if found:
             # Counts only: the text that tripped the check must not land in a log either.
-            logger.warning("case %s from %s not passed up: the national check found %s", entry["uuid"], node.slug,
-                           found)
+            logger.warning("%s %s from %s not passed up: the national check found %s", entry["type"], entry["uuid"],
+                           node.slug, found)
             national = False
     if national:
         written = _announce_center(payload["center"])
-        outbox.forward_entry(entity_type=SHARED_CASE, entity_uuid=entry["uuid"], op=Op.UPSERT,
+        outbox.forward_entry(entity_type=entry["type"], entity_uuid=entry["uuid"], op=Op.UPSERT,
                              version=entry["version"], payload=payload)
         return written + 1
-    last = outbox.last_forwarded(SHARED_CASE, entry["uuid"])
+    last = outbox.last_forwarded(entry["type"], entry["uuid"])
     if last is None or last[0] != Op.UPSERT:
         return 0  # never went up (or already withdrawn): nothing to take back
-    outbox.forward_entry(entity_type=SHARED_CASE, entity_uuid=entry["uuid"],
+    outbox.forward_entry(entity_type=entry["type"], entity_uuid=entry["uuid"],
                          op=Op.PURGE if entry["op"] == Op.PURGE else Op.RETRACT, version=entry["version"],
                          payload={"center": str(payload.get("center"))})
     return 1
@@ -131,6 +153,15 @@ def recheck(payload: dict) -> dict[str, int]:
     texts = [payload.get("title") or "", payload.get("summary") or "", payload.get("lessons") or ""]
     for party in payload.get("parties") or ():
         texts += [party.get("contribution") or "", party.get("name") or ""]
+    return _patterns_found(texts)
+
+
+def recheck_listing(payload: dict) -> dict[str, int]:
+    """The same check over a directory entry's or an offer's texts (the group's name included)."""
+    return _patterns_found([str(payload.get(name) or "") for name in LISTING_TEXTS])
+
+
+def _patterns_found(texts: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for text in texts:
         for replacement in scrub(text, layers={PATTERN}).replacements:

@@ -59,13 +59,16 @@ class GroupRegistration(CenterRecord):
     consent_hub_listing_at = models.DateTimeField(_("ハブ掲載の同意日時"), null=True, blank=True)
     consent_named_cases_at = models.DateTimeField(_("事例での団体名公開の同意日時"), null=True, blank=True)
     consent_disaster_contact_at = models.DateTimeField(_("災害時連絡先共有の同意日時"), null=True, blank=True)
+    # 全国掲載: the listing (and the offers) also go on from the prefectural hub to the national hub.
+    # Who recorded it is in the audit log; it needs the hub listing it extends.
+    consent_national_listing_at = models.DateTimeField(_("全国ハブ掲載の同意日時"), null=True, blank=True)
 
     PERSONAL_FIELDS = (
         "representative_name", "representative_kana", "contact_name", "contact_phone", "contact_email",
         "contact_postal_code", "contact_address",
     )
     SEARCH_FIELDS = ("organization.name", "organization.name_kana", "area", "description")
-    CONSENTS = ("hub_listing", "named_cases", "disaster_contact")
+    CONSENTS = ("hub_listing", "named_cases", "disaster_contact", "national_listing")
     # Registrations run for three 年度: the one registered in and the two after it.
     REGISTRATION_FISCAL_YEARS = 3
 
@@ -86,6 +89,8 @@ class GroupRegistration(CenterRecord):
                 name="group_corporate_number_13_digits",
             ),
             models.CheckConstraint(condition=Q(status__in=GroupStatus.values), name="group_status_known"),
+            models.CheckConstraint(condition=Q(consent_national_listing_at__isnull=True)
+                                   | Q(consent_hub_listing_at__isnull=False), name="group_national_listing_needs_hub"),
         ]
         indexes = [models.Index(fields=["center", "renewal_due"]), models.Index(fields=["center", "status"]),
                    models.Index(fields=["center", "updated_at"], name="group_center_updated")]

@@ -63,6 +63,10 @@ def group_register(*, acting_user, center: Organization, name: str, name_kana: s
     values.setdefault("renewal_due", GroupRegistration.renewal_due_for(registered_on))
     plain, m2m = split_m2m(values, GROUP_M2M)
     now = timezone.now()
+    consents = set(consents)
+    if "national_listing" in consents and "hub_listing" not in consents:
+        raise ValidationError({"consents": ValidationError(
+            gettext("全国ハブへの掲載には、ハブ（県域）への掲載の同意が必要です。"), code="hub_listing_required")})
     for consent in consents:
         plain[f"consent_{consent}_at"] = now
     group = save_record(
@@ -120,13 +124,23 @@ def group_set_consent(*, acting_user, group: GroupRegistration, consent: str, gi
     field = f"consent_{consent}_at"
     if bool(getattr(group, field)) == given:
         return group
-    group = save_record(group, acting_user=acting_user, perm="change", values={field: timezone.now() if given else None})
+    values = {field: timezone.now() if given else None}
+    if consent == "national_listing" and given and group.consent_hub_listing_at is None:
+        raise ValidationError({"consent": ValidationError(
+            gettext("全国ハブへの掲載には、先にハブ（県域）への掲載の同意が必要です。"), code="hub_listing_required")})
+    if consent == "hub_listing" and not given and group.consent_national_listing_at is not None:
+        values["consent_national_listing_at"] = None  # off the prefecture's list is off the nation's too
+    group = save_record(group, acting_user=acting_user, perm="change", values=values)
+    if "consent_national_listing_at" in values:
+        # Who recorded the group's word and when: the consent reaches beyond the prefecture.
+        audit_record(actor=acting_user, action="nodes.group_national_listing_consent", target=group,
+                     organization=group.center, detail={"given": bool(values["consent_national_listing_at"])})
     if consent == "named_cases":
         # Cases shared with this group's name: re-projected now, so a withdrawal retracts them.
         for case in CollaborationCase.objects.filter(party_roles__organization=group.organization).exclude(
                 sharing_level=SharingLevel.PRIVATE).distinct():
             outbox.record_changed(case)
-    if consent == "hub_listing":
+    if consent in ("hub_listing", "national_listing"):
         _reproject_offers(group)
     if consent == "disaster_contact" and not given:
         hooks.group_leaving(group)  # its disaster contacts are gone from the hub at once, not at the close

@@ -17,9 +17,13 @@ PROFILE = Contract(
     text_limits={"name": 200, "municipality_code": 6, "municipality_name": 60},
 )
 
+# `national`: true only when the group consented to 全国掲載 (the key is left out otherwise, so the
+# payloads of groups that did not are as before); a prefectural hub passes such entries up.
+NATIONAL = "national"
+
 GROUP = Contract(
     DIRECTORY_GROUP,
-    keys=frozenset({"center", "name", "name_kana", "kind", "legal_form", "fields", "area", "description"}),
+    keys=frozenset({"center", "name", "name_kana", "kind", "legal_form", "fields", "area", "description", NATIONAL}),
     text_limits={"name": 200, "name_kana": 200, "kind": 40, "legal_form": 30, "area": 200, "description": 4000},
 )
 
@@ -34,7 +38,7 @@ _OFFER_KEYS = frozenset({"center", "group", "title", "description", "fields", "a
                          "cost_conditions"})
 # No contacts, no people: the group is named through its own (listed) directory entry.
 OFFER = Contract(
-    DIRECTORY_OFFER, keys=_OFFER_KEYS, required=_OFFER_KEYS,
+    DIRECTORY_OFFER, keys=_OFFER_KEYS | {NATIONAL}, required=_OFFER_KEYS,
     text_limits={"title": 400, "description": 20000, "area": 200, "capacity": 200},
     # At most one entry per cost item as well (common.vocabulary.CostItem).
     list_limits={"fields": 20, "months": 12},

@@ -1,6 +1,8 @@
 """The national tier's library between real processes: a case a 神奈川県 center shares at 全国 reaches
 the national hub through its prefectural hub and is found by a 静岡県 center's staff on their own node;
-a case shared 県内のみ never reaches the national hub (pg_dump); a revoked prefectural key is refused."""
+a case shared 県内のみ never reaches the national hub (pg_dump); a prefectural hub's statistics reach the
+national hub and are suppressed there again; only groups that consented to 全国掲載 are listed
+nationally, and leave when the consent is withdrawn; a revoked prefectural key is refused."""
 
 from __future__ import annotations
 
@@ -107,6 +109,95 @@ def test_a_case_taken_back_to_the_prefecture_leaves_the_national_hub_but_not_its
     # A bad reach changes nothing and says why.
     refused = api.post(f"/api/v1/cases/{cases['national']}/share/", json={"level": "anonymized", "reach": "world"})
     assert refused.status_code == 400 and "reach" in refused.text
+
+
+STATISTICS_PUSH = """
+import json
+from hub.services.national_statistics import statistics_push
+print(json.dumps({"cells": statistics_push()}))
+"""
+
+NATIONAL_TABLE = """
+import json
+from hub.selectors.national_statistics import national_statistics, national_document
+print(json.dumps(national_document(national_statistics(year=2023))))
+"""
+
+
+def test_statistics_go_up_by_prefecture_and_are_suppressed_again_at_the_national_hub(nat, cases):
+    wait(lambda: set(cases.values()) <= _held(nat, "n-hub-a"), timeout=90, what="both cases on the prefectural hub")
+    sent = shell(nat, "n-hub-a", STATISTICS_PUSH)["cells"]
+    out = federation.manage(nat.by_name["n-hub-b"], "hub_push_national_statistics", capture=True)
+    assert sent >= 2 and "0 cell(s) taken by the national hub" in out
+    rows = nat.sql("n-national", "SELECT n.slug, s.fiscal_year, s.form, s.cases FROM hub_nationalstatisticscell s"
+                                 " JOIN hub_node n ON n.id = s.hub_id ORDER BY s.fiscal_year")
+    # Both cases count, the 県内のみ one too: a count names no case.
+    assert len(rows) == sent and ("n-hub-a", 2023, "kyosai", 2) in rows
+    assert {(slug, form, count) for slug, _year, form, count in rows} == {("n-hub-a", "kyosai", 2)}
+    document = shell(nat, "n-national", NATIONAL_TABLE)
+    assert [(p["name"], p["region"]) for p in document["prefectures"]] == [("神奈川県", "関東"), ("静岡県", "中部")]
+    kanagawa = next(row for row in document["rows"] if row["key"] == "14")
+    # Two cases, both about one group: hidden in the prefecture, its region and the whole.
+    assert kanagawa["cells"]["kyosai"] == {"value": None, "suppressed": True} and kanagawa["region"] == "kanto"
+    assert document["total"]["total"] == {"value": None, "suppressed": True}
+
+
+LISTING_SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from nodes import services
+from nodes.models import GroupRegistration
+staff = get_user_model().objects.get(username="staff")
+out = {}
+for name, consents in (("浜辺の清掃隊", ["hub_listing", "national_listing"]), ("南湖子ども食堂", ["hub_listing"])):
+    group = GroupRegistration.objects.get(organization__name=name)
+    for consent in consents:
+        group = services.group_set_consent(acting_user=staff, group=group, consent=consent, given=True)
+    offer = services.offer_create(acting_user=staff, group=group, title=name + "の出前講座",
+                                  description="学校や町内会に出向いて活動を紹介します。")
+    out[name] = {"group": str(group.uuid), "offer": str(offer.uuid)}
+print(json.dumps(out))
+"""
+
+LISTING_WITHDRAW = """
+import json
+from django.contrib.auth import get_user_model
+from nodes import services
+from nodes.models import GroupRegistration
+staff = get_user_model().objects.get(username="staff")
+group = GroupRegistration.objects.get(organization__name="浜辺の清掃隊")
+services.group_set_consent(acting_user=staff, group=group, consent="national_listing", given=False)
+print(json.dumps({}))
+"""
+
+NATIONAL_DIRECTORY = """
+import json
+from hub.selectors.national_directory import national_groups, national_rows
+print(json.dumps(national_rows(national_groups())))
+"""
+
+
+def _listed(nat, deployment: str) -> set[str]:
+    return {row[0] for row in nat.sql(deployment, "SELECT name FROM hub_directorygroup")} | {
+        row[0] for row in nat.sql(deployment, "SELECT title FROM hub_sharedoffer")}
+
+
+def test_only_groups_that_consented_to_national_listing_reach_the_national_directory(nat, cases):
+    shell(nat, "n-chigasaki", LISTING_SETUP)
+    both = {"浜辺の清掃隊", "浜辺の清掃隊の出前講座", "南湖子ども食堂", "南湖子ども食堂の出前講座"}
+    wait(lambda: both <= _listed(nat, "n-hub-a"), timeout=90, what="both groups and offers on the prefectural hub")
+    national = {"浜辺の清掃隊", "浜辺の清掃隊の出前講座"}
+    wait(lambda: national <= _listed(nat, "n-national"), timeout=90, what="the consented group up there")
+    (group,) = shell(nat, "n-national", NATIONAL_DIRECTORY)
+    assert (group["name"], group["prefecture_name"], group["center"]["name"]) == (
+        "浜辺の清掃隊", "神奈川県", "茅ヶ崎市民活動サポートセンター")
+    assert [offer["title"] for offer in group["offers"]] == ["浜辺の清掃隊の出前講座"]
+    dump = subprocess.run(["pg_dump", "--data-only", nat.by_name["n-national"].env["DATABASE_URL"]],
+                          capture_output=True, text=True, check=True).stdout
+    assert "南湖子ども食堂" not in dump  # listed in its prefecture only: never sent up
+    shell(nat, "n-chigasaki", LISTING_WITHDRAW)
+    wait(lambda: not _listed(nat, "n-national"), timeout=90, what="the withdrawn group and offer to leave")
+    assert both <= _listed(nat, "n-hub-a")  # still listed in the prefecture
 
 
 PUSH = """

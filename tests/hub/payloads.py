@@ -16,7 +16,8 @@ from sync.wire.contract import Contract
 
 
 def build(contract: Contract, values: dict, overrides: dict) -> dict:
-    _complete(contract.entity_type, contract.keys, values)
+    # `national` (全国掲載) is sent only when true: the builders leave it to the overrides.
+    _complete(contract.entity_type, contract.keys - {directory.NATIONAL}, values)
     return {**values, **overrides}
 
 

@@ -52,6 +52,9 @@ PAGES: dict[str, str] = {
     "hub-tour-create": LIBRARY, "hub-tour-manage": LIBRARY,
     "hub-library-reads": STATISTICS, "hub-training-counts": STATISTICS, "hub-statistics": STATISTICS, "hub-statistics-csv": STATISTICS,
     "hub-statistics-centers": STATISTICS, "hub-statistics-centers-csv": STATISTICS,
+    # The national hub's (404 on a prefectural hub, after the permission check).
+    "hub-national-statistics": STATISTICS, "hub-national-statistics-csv": STATISTICS,
+    "api-national-statistics": STATISTICS, "hub-national-directory": DIRECTORY, "api-national-directory": DIRECTORY,
     "hub-disasters": DISASTERS, "hub-disaster": DISASTERS, "hub-disaster-need": DISASTERS,
     "hub-disaster-sitrep": DISASTERS, "hub-disaster-csv": DISASTERS, "hub-disaster-json": DISASTERS,
     "hub-disaster-hxl": DISASTERS, "hub-survey": DISASTERS, "hub-survey-csv": DISASTERS,
