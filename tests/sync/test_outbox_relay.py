@@ -97,6 +97,7 @@ def test_relay_does_not_wait_for_other_databases_on_the_cluster():
     """A transaction of another database on the same server (the hub applying a catch-up batch, a
     neighbouring center's node) holds back the cluster's xmin, but never writes to this outbox."""
     import psycopg
+
     from sync.outbox import _write
 
     params = connection.get_connection_params()
