@@ -18,7 +18,14 @@ from sync import disaster
 from sync.models import FeedItem, Op
 from sync.wire.disaster import COMMITMENT_REPORT, MAX_INSTRUCTIONS, commitment_feed_ids
 
-from ..models import DisasterCommitment, DisasterDeclaration, DisasterNeedCopy, FeedEntry, NodeCenter, NodeKind
+from ..models import (
+    DisasterCommitment,
+    DisasterDeclaration,
+    DisasterNeedCopy,
+    FeedEntry,
+    NodeCenter,
+    NodeKind,
+)
 from . import contacts
 from .feed import feed_publish
 

@@ -41,6 +41,22 @@ def test_every_center_file_loads_and_is_one_the_runner_starts():
         assert data.sections and data.center["volume_areas"]
 
 
+def test_every_hub_file_loads_and_the_runner_starts_a_national_tier_for_the_second_prefecture():
+    from config.cli import _demo_specs
+    from deploy.demo.base import HUB_FILES
+
+    operators = {key: load_hub_file(path)["operator"]["name"] for key, path in HUB_FILES.items()}
+    assert operators == {"kanagawa": "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）",
+                         "shizuoka": "静岡県ボランティア協会", "national": "全国災害ボランティア支援団体ネットワーク（JVOAD）"}
+    specs, hubs = _demo_specs(DEMO_CENTERS)
+    # 神奈川県's deployments keep their ports (8100…8105); the second prefecture's come after them.
+    assert [spec[0] for spec in specs] == ["hub", "node-odawara", "node-chigasaki", "node-kawasaki", "node-yokohama",
+                                           "node-nishiku", "national", "hub-shizuoka", "node-shizuoka"]
+    assert specs[-1][3] == "hub-shizuoka" and hubs == {"hub": "kanagawa", "hub-shizuoka": "shizuoka"}
+    # Kanagawa's centers alone: one hub, no national tier (as before the second prefecture).
+    assert [spec[1] for spec in _demo_specs(DEMO_CENTERS[:2])[0]] == ["hub", "node", "node"]
+
+
 def test_the_hub_file_loads():
     data = load_hub_file(HUB_FILE)
     assert data["operator"]["name"] == "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）"
