@@ -12,7 +12,7 @@ import pytest
 
 from config.cli import DEMO_CENTERS
 from deploy.demo import cli, dates
-from deploy.demo.base import CENTERS_DIR, HUB_FILE, DemoDataError, center_keys
+from deploy.demo.base import CENTERS_DIR, HUB_FILE, HUB_FILES, DemoDataError, center_keys
 from deploy.demo.hub import load_hub_file
 from deploy.demo.schema import Template, load_center_file
 from deploy.demo.seeder import load_center, seed_center_file
@@ -43,7 +43,6 @@ def test_every_center_file_loads_and_is_one_the_runner_starts():
 
 def test_every_hub_file_loads_and_the_runner_starts_a_national_tier_for_the_second_prefecture():
     from config.cli import _demo_specs
-    from deploy.demo.base import HUB_FILES
 
     operators = {key: load_hub_file(path)["operator"]["name"] for key, path in HUB_FILES.items()}
     assert operators == {"kanagawa": "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）",
@@ -227,7 +226,8 @@ def _people_and_texts() -> tuple[set[str], list[str]]:
                 if section == "logins":
                     people.add(f"{entry['last_name']} {entry['first_name']}")
                 collect(entry)
-    people.update(f"{login['last_name']} {login['first_name']}" for login in load_hub_file(HUB_FILE)["logins"])
+    people.update(f"{login['last_name']} {login['first_name']}" for path in HUB_FILES.values()
+                  for login in load_hub_file(path)["logins"])
     return people, texts
 
 
