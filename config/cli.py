@@ -190,7 +190,7 @@ def demo_up(
     scale: int = typer.Option(0, help="also generate this many groups (Faker ja_JP) on each node"),
     web_workers: int = typer.Option(1, help="gunicorn workers per deployment"),
 ) -> None:
-    """The hub and one node per seed center, seeded and enrolled; prints where to log in."""
+    """The hubs and one node per center, seeded and enrolled (静岡 brings its hub and the national hub); prints where to log in."""
     known = {c[0]: c for c in DEMO_CENTERS}
     chosen = [c.strip() for c in centers.split(",") if c.strip()]
     unknown = [c for c in chosen if c not in known]
