@@ -22,15 +22,24 @@ app.add_typer(hub_app, name="hub")
 # Piped or in CI there is no terminal width to fit: keep URLs and passwords whole rather than cut.
 console = Console(width=None if sys.stdout.isatty() else 200)
 
-# The five centers of the seed documents, in the order their nodes get ports (the hub takes 8100).
+# The five centers of the seed documents, in the order their nodes get ports (the hub takes 8100),
+# then the center of the demo's second prefecture.
 DEMO_CENTERS = [
     ("odawara", "小田原市市民活動交流センター UMECO", "142069", "小田原市"),
     ("chigasaki", "茅ヶ崎市民活動サポートセンター", "142077", "茅ヶ崎市"),
     ("kawasaki", "かわさき市民活動センター", "141305", "川崎市"),
     ("yokohama", "横浜市市民協働推進センター", "141003", "横浜市"),
     ("nishiku", "にしく市民活動支援センター", "141038", "横浜市西区"),
+    ("shizuoka", "静岡市市民活動センター", "221007", "静岡市"),
 ]
 HUB_SPEC = ("hub", "hub", "神奈川県 協働ハブ")
+# Hubs by their key in deploy/demo (HUB_FILES): deployment name, title, 団体コード of the prefecture and
+# its name. A demo with a center of another prefecture than 神奈川県 starts that prefecture's hub and a
+# national hub above both (after 神奈川県's deployments, which keep their ports).
+DEMO_HUBS = {"kanagawa": ("hub", "神奈川県 協働ハブ", "140007", "神奈川県"),
+             "shizuoka": ("hub-shizuoka", "静岡県 協働ハブ", "220001", "静岡県")}
+DEMO_CENTER_HUB = {"shizuoka": "shizuoka"}  # every other center is 神奈川県's
+NATIONAL_SPEC = ("national", "national", "全国 協働ハブ")
 # The demo syncs every 15 s instead of every minute, so a change shows on the hub while you watch.
 DEMO_ENV = {"KYODO_SYNC_INTERVAL": "15"}
 
@@ -59,33 +68,76 @@ def _print_deployments(deployments, logins: list[dict]) -> None:
         console.print(logins_table)
 
 
-def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, web_workers: int,
-           hub_workers: int = 1) -> None:
-    """Hub + one node per (key, title, municipality code, municipality name); enroll every node."""
-    from deploy.federation import enroll, run_module, save_state, up
+def _demo_specs(nodes: list[tuple[str, str, str, str]]) -> tuple[list[tuple], dict[str, str]]:
+    """Deployments of the demo for these centers: 神奈川県's hub and nodes first (8100…); when a center of
+    another prefecture is among them, the national hub, that prefecture's hub and its nodes after them.
+    Also which hub key (DEMO_HUBS) each hub deployment runs."""
+    hub_of = {key: DEMO_CENTER_HUB.get(key, "kanagawa") for key, *_ in nodes}
+    others = sorted({hub for hub in hub_of.values() if hub != "kanagawa"})
+    specs: list[tuple] = [HUB_SPEC] + [(f"node-{key}", "node", title, "hub") for key, title, *_ in nodes
+                                       if hub_of[key] == "kanagawa"]
+    if others:
+        specs.append(NATIONAL_SPEC)
+        for hub in others:
+            name, title, *_ = DEMO_HUBS[hub]
+            specs.append((name, "hub", title))
+            specs += [(f"node-{key}", "node", center_title, name) for key, center_title, *_ in nodes if hub_of[key] == hub]
+    return specs, {DEMO_HUBS[hub][0]: hub for hub in ["kanagawa", *others]}
 
-    specs = [HUB_SPEC] + [(f"node-{key}", "node", title) for key, title, _code, _name in nodes]
+
+def start_demo(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int = 0, web_workers: int = 1,
+               hub_workers: int = 1, base_port: int | None = None, fresh: bool = False,
+               extra_env: dict | None = None) -> tuple[list, list[dict]]:
+    """Hubs + one node per (key, title, municipality code, municipality name); enroll every node at its
+    prefecture's hub, and every prefectural hub at the national hub when there is one (a center of a
+    second prefecture among `nodes`). Returns the deployments and the seeded logins (with their URL)."""
+    from deploy.federation import BASE_PORT, enroll, enroll_hub, run_module, up
+
+    specs, hub_keys = _demo_specs(nodes)
     by_name = {f"node-{key}": (key, title, code, name) for key, title, code, name in nodes}
+    parent_of = {spec[0]: spec[3] for spec in specs if len(spec) > 3}
+    national = any(spec[1] == "national" for spec in specs)
     logins: list[dict] = []
-    hub_box: dict = {}
+    started: dict = {}
+
+    def seed_logins(deployment, *args: str) -> None:
+        logins.extend({"url": deployment.url, **row}
+                      for row in _json_lines(run_module(deployment, "deploy.demo", *args, capture=True)))
 
     def prepare(deployment) -> None:
-        if deployment.role == "hub":
-            hub_box["hub"] = deployment
+        started[deployment.name] = deployment
+        if deployment.role == "national":
             if seed:
-                logins.extend({"url": deployment.url, **row}
-                              for row in _json_lines(run_module(deployment, "deploy.demo", "hub", capture=True)))
+                seed_logins(deployment, "hub", "national")
+            return
+        if deployment.role == "hub":
+            hub = hub_keys[deployment.name]
+            _name, title, code, prefecture = DEMO_HUBS[hub]
+            if national:
+                enroll_hub(started[NATIONAL_SPEC[0]], deployment, name=title, prefecture_code=code,
+                           prefecture_name=prefecture)
+            if seed:
+                seed_logins(deployment, "hub", hub)
             return
         key, title, code, municipality = by_name[deployment.name]
-        enroll(hub_box["hub"], deployment, name=title, municipality_code=code, municipality_name=municipality)
+        enroll(started[parent_of[deployment.name]], deployment, name=title, municipality_code=code,
+               municipality_name=municipality)
         if seed:
-            args = ["center", key] + (["--scale", str(scale)] if scale else [])
-            logins.extend({"url": deployment.url, **row}
-                          for row in _json_lines(run_module(deployment, "deploy.demo", *args, capture=True)))
+            seed_logins(deployment, "center", key, *(["--scale", str(scale)] if scale else []))
+
+    env = {**(DEMO_ENV if seed else {}), **(extra_env or {})}
+    deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=env or None, hub_workers=hub_workers,
+                     base_port=base_port or BASE_PORT, fresh=fresh)
+    return deployments, logins
+
+
+def _start(nodes: list[tuple[str, str, str, str]], *, seed: bool, scale: int, web_workers: int,
+           hub_workers: int = 1) -> None:
+    from deploy.federation import save_state
 
     with console.status("Starting the federation (migrate, enroll, seed, start, wait for health)…"):
-        deployments = up(specs, prepare=prepare, web_workers=web_workers, extra_env=DEMO_ENV if seed else None,
-                         hub_workers=hub_workers)
+        deployments, logins = start_demo(nodes, seed=seed, scale=scale, web_workers=web_workers,
+                                         hub_workers=hub_workers)
     if seed:
         with console.status("Centers as a network: relations, referrals and trainings through the hub…"):
             _play_network(deployments, nodes)
@@ -138,7 +190,7 @@ def demo_up(
     scale: int = typer.Option(0, help="also generate this many groups (Faker ja_JP) on each node"),
     web_workers: int = typer.Option(1, help="gunicorn workers per deployment"),
 ) -> None:
-    """The hub and one node per seed center, seeded and enrolled; prints where to log in."""
+    """The hubs and one node per center, seeded and enrolled (静岡 brings its hub and the national hub); prints where to log in."""
     known = {c[0]: c for c in DEMO_CENTERS}
     chosen = [c.strip() for c in centers.split(",") if c.strip()]
     unknown = [c for c in chosen if c not in known]

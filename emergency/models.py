@@ -228,6 +228,39 @@ class Commitment(models.Model):
         return f"{self.get_sector_display()} {self.quantity}"
 
 
+class NeedDelivery(models.Model):
+    """What became of one of our needs on a 広域 declaration: a center of another prefecture was
+    committed to it on the national hub and reported back (feed kind `disaster_delivery`, relayed
+    national hub → our hub → us). The committing node is its one writer; we keep the newest report."""
+
+    commitment_uuid = models.UUIDField(unique=True)
+    need = models.ForeignKey(DisasterNeed, on_delete=models.CASCADE, related_name="deliveries",
+                             verbose_name=_("ニーズ"))
+    center = models.ForeignKey("permissions.Organization", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("センター"))
+    committed_center_name = models.CharField(_("支援したセンター"), max_length=200)
+    status = models.CharField(_("状況"), max_length=20, choices=CommitmentStatus.choices)
+    delivered = models.PositiveIntegerField(_("提供された数量"), default=0)
+    reached = models.PositiveIntegerField(_("支援が届いた人数"), default=0)
+    reported_at = models.DateTimeField(_("報告"))
+    feed_seq = models.PositiveBigIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rules = _SCOPE
+
+    class Meta:
+        verbose_name = _("他県からの支援の報告")
+        verbose_name_plural = _("他県からの支援の報告")
+        ordering = ["reported_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CommitmentStatus.values), name="emergency_needdelivery_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committed_center_name} {self.status}"
+
+
 # --- disaster contacts (item 5) ---------------------------------------------------------------------
 
 

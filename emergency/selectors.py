@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from nodes.models import GroupRegistration
 from nodes.selectors import audit_personal_read
@@ -20,6 +20,7 @@ from .models import (
     DisasterNeed,
     DisasterOffer,
     EmergencySurvey,
+    NeedDelivery,
     SurveyAnswer,
 )
 
@@ -110,7 +111,8 @@ def dashboard(*, user) -> dict:
 def center_needs_page(*, user, declaration: DisasterDeclaration, center: Organization) -> dict:
     """One center's needs, its groups' offers and the commitments addressed to it, for one declaration."""
     return {
-        "needs": scoped_queryset(user, DisasterNeed, "view").filter(declaration=declaration, center=center),
+        "needs": scoped_queryset(user, DisasterNeed, "view").filter(declaration=declaration, center=center)
+        .prefetch_related(Prefetch("deliveries", queryset=NeedDelivery.objects.order_by("reported_at", "id"))),
         "offers": scoped_queryset(user, DisasterOffer, "view").filter(declaration=declaration, center=center)
         .select_related("group__organization"),
         "commitments": scoped_queryset(user, Commitment, "view").filter(declaration=declaration, center=center),

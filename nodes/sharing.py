@@ -111,7 +111,7 @@ class Rarity:
     profiles: dict[int, tuple[tuple[int, ...], str | None]] = field(default_factory=dict)
 
 
-def _rarity(case, parties) -> Rarity:
+def _rarity(case, parties, peers: dict | None = None) -> Rarity:
     """k-anonymity of the parties among the center's registry, for an anonymized case.
 
     A kind rarer than k at this center would point at one organization: the hub knows the case's
@@ -121,19 +121,24 @@ def _rarity(case, parties) -> Rarity:
     size band, and if need be the fields, are left out for that party until at least k organizations
     of the center look the same, and the preview says so. The anonymity set is the center's registry
     today — registration dates say when a group joined, not when it existed, so they cannot narrow
-    the period honestly."""
+    the period honestly. `peers` memoizes the registry per (center, kind) for a caller projecting many
+    cases in one transaction."""
     k = settings.KYODO_ANON_K
     rarity = Rarity()
     for kind in sorted({p.organization.kind for p in parties} - PUBLIC_KINDS):
-        peers = list(Organization.objects.filter(center=case.center, kind=kind).select_related("registration")
-                     .prefetch_related("registration__activity_fields"))
+        memo = peers if peers is not None else {}
+        key = (case.center_id, kind)
+        if key not in memo:
+            memo[key] = list(Organization.objects.filter(center=case.center, kind=kind).select_related("registration")
+                             .prefetch_related("registration__activity_fields"))
+        of_kind = memo[key]
         label = Organization(kind=kind).get_kind_display()
-        if len(peers) < k:
+        if len(of_kind) < k:
             rarity.held.append(gettext("%(kind)sは当センターの登録が%(count)d団体のみで、種類・市町村・期間から特定されるおそれが"
-                                       "あります（%(k)d団体未満）。") % {"kind": label, "count": len(peers), "k": k})
+                                       "あります（%(k)d団体未満）。") % {"kind": label, "count": len(of_kind), "k": k})
             continue
-        exact = Counter(_profile(peer) for peer in peers)
-        by_fields = Counter(_profile(peer)[0] for peer in peers)
+        exact = Counter(_profile(peer) for peer in of_kind)
+        by_fields = Counter(_profile(peer)[0] for peer in of_kind)
         for party in (p for p in parties if p.organization.kind == kind):
             fields, band = _profile(party.organization)
             if exact[(fields, band)] >= k:
@@ -178,7 +183,7 @@ def _payload_strings(payload: dict) -> list[str]:
 
 
 def case_share(case, level: str | None = None, *, actor=None, known: KnownPersonalData | None = None,
-               consented: set[int] | None = None) -> CaseShare:
+               consented: set[int] | None = None, peers: dict | None = None) -> CaseShare:
     """The payload the hub would receive for `case` at `level` (default: its current level).
 
     `known` lets a caller checking many cases read the node's personal data once; `consented` (a
@@ -197,7 +202,7 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
     if named:
         share.held += _held_for_consent(parties, consented)
     else:
-        rarity = _rarity(case, parties)
+        rarity = _rarity(case, parties, peers)
         share.held += rarity.held
         share.notes += rarity.notes
         profiles = rarity.profiles
@@ -233,11 +238,11 @@ def case_share(case, level: str | None = None, *, actor=None, known: KnownPerson
     return share
 
 
-def project_case(case, *, known: KnownPersonalData | None = None) -> dict | None:
+def project_case(case, *, known: KnownPersonalData | None = None, peers: dict | None = None) -> dict | None:
     """Outbox projection: the shared payload, or None (private, held back or blocked → retract)."""
     if case.sharing_level == "private":
         return None
-    return case_share(case, known=known).payload
+    return case_share(case, known=known, peers=peers).payload
 
 
 def rescan_shared_cases() -> int:

@@ -89,6 +89,9 @@ class SyncState(models.Model):
     drift = models.JSONField(default=dict, blank=True)
     drift_checked_at = models.DateTimeField(null=True, blank=True)
     aggregates_sha256 = models.CharField(max_length=64, blank=True)
+    # On a prefectural hub: the national hub what it already held was passed up to (its centers and
+    # 全国 cases, hub.services.upward.backfill) — once per parent, before the first push to it.
+    upward_backfill_for = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name = _("同期の状態")

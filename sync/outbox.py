@@ -65,13 +65,18 @@ def _syncable(record) -> registry.SyncableType | None:
     return registry.of_record(record) if settings.KYODO_ROLE == "node" else None
 
 
-def record_changed(record, *, priority: int | None = None, created: bool = False) -> OutboxEntry | None:
+def record_changed(record, *, priority: int | None = None, created: bool = False,
+                   projection=None) -> OutboxEntry | None:
     """Upsert what the hub may see of `record`, or retract it when it may no longer be seen. A record
-    created in this transaction was never sent: nothing of it can need retracting."""
+    created in this transaction was never sent: nothing of it can need retracting. A caller writing
+    many records projects them itself (reading the node's personal data once) and passes
+    `projection` — a dict, or `False` for "the hub may not see it"."""
     syncable = _syncable(record)
     if syncable is None:
         return None
-    return _emit(record, syncable, _gated(syncable, syncable.project(record)), _priority(syncable, priority),
+    if projection is None:
+        projection = syncable.project(record)
+    return _emit(record, syncable, _gated(syncable, projection or None), _priority(syncable, priority),
                  created=created)
 
 

@@ -300,7 +300,27 @@ def test_every_municipality_code_is_valid():
         seed_center(key)
     codes = Organization.objects.exclude(municipality_code="").values_list("municipality_code", flat=True)
     assert codes and all(municipality_code_is_valid(code) for code in codes)
-    assert {_center(key).municipality_code for key in center_keys()} == {"142069", "142077", "141305", "141003", "141038"}
+    assert {_center(key).municipality_code for key in center_keys()} == {"142069", "142077", "141305", "141003", "141038",
+                                                                         "221007"}
+
+
+@pytest.mark.django_db
+def test_the_second_prefectures_center_and_a_kanagawa_case_go_to_the_national_library():
+    """What the demo's national library holds: 茅ヶ崎's case marked 全国 and 静岡's shared cases leave
+    their nodes with reach national (the prefectural hubs pass only those up); every other Kanagawa case
+    stays in its prefecture, and 静岡's private case never leaves."""
+    national = {e.payload["title"] for e in OutboxEntry.objects.filter(entity_type="shared_case", op="upsert")
+                if e.payload["reach"] == "national"}
+    assert national == {"海岸清掃ボランティア育成事業", "外国人住民と作る多言語の津波避難マップ",
+                        "安倍川河川敷の外来植物駆除と水辺の観察会"}
+    shizuoka = _center("shizuoka")
+    assert (shizuoka.municipality_code, shizuoka.name) == ("221007", "静岡市市民活動センター")
+    private = m.CollaborationCase.objects.get(title="中学生の茶畑ボランティア")
+    assert private.center == shizuoka and not OutboxEntry.objects.filter(entity_uuid=private.uuid).exists()
+    # The groups' people are not words of the texts: nothing of a case was scrubbed as a name.
+    texts = json.dumps([e.payload for e in OutboxEntry.objects.filter(entity_type="shared_case")
+                        if e.payload.get("center") == str(shizuoka.uuid)], ensure_ascii=False)
+    assert "〔" not in texts and "静岡市市民活動センター" not in texts
 
 
 @pytest.mark.django_db

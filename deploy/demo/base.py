@@ -22,6 +22,9 @@ from . import dates
 HERE = Path(__file__).resolve().parent
 CENTERS_DIR = HERE / "centers"
 HUB_FILE = HERE / "hub.yaml"
+# Each hub of the demo by its key: 神奈川県's (the one hub of a single-prefecture demo), 静岡県's and
+# the national hub above both.
+HUB_FILES = {"kanagawa": HUB_FILE, "shizuoka": HERE / "hub-shizuoka.yaml", "national": HERE / "hub-national.yaml"}
 DEMO_PASSWORD = "kyodo-demo-2026"
 
 

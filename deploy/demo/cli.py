@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .base import CENTERS_DIR, DemoDataError, DemoLogin, center_keys
+from .base import CENTERS_DIR, HUB_FILES, DemoDataError, DemoLogin, center_keys
 from .hub import seed_hub
 
 
@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     center.add_argument("key", choices=center_keys(), help="which center this node runs (a file in deploy/demo/centers)")
     center.add_argument("--scale", type=int, default=None, help="also generate this many groups (and proportional records)")
     center.add_argument("--seed", type=int, default=0, help="Faker and random seed for --scale")
-    commands.add_parser("hub", help="the hub's organization and demo logins (run on the hub)")
+    hub = commands.add_parser("hub", help="the hub's organization and demo logins (run on the hub)")
+    hub.add_argument("key", nargs="?", default="kanagawa", choices=sorted(HUB_FILES),
+                     help="which hub this deployment runs (default: 神奈川県's, deploy/demo/hub.yaml)")
     network = commands.add_parser("network", help="one step of deploy/demo/network.yaml (on a running node)")
     network.add_argument("step", choices=("declare", "refer", "answer", "train_open", "train_register",
                                           "train_attend", "train_attended"))
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO = sys.stdout, stderr: 
         elif args.command == "network":
             _network(args.step, args.key, args.args)
         elif args.command == "hub":
-            _print_logins(seed_hub(), stdout)
+            _print_logins(seed_hub(HUB_FILES[args.key]), stdout)
         else:
             _check(args.files, stdout)
     except DemoDataError as error:

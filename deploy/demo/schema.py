@@ -36,6 +36,7 @@ from nodes.models import (
     Rating,
     RenewalDifficulty,
     SharingLevel,
+    SharingReach,
     TalentVolunteer,
     TourOrganizationKind,
 )
@@ -236,6 +237,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "outcome": Key(choice(CaseOutcome), default=CaseOutcome.ONGOING.value),
         # Required: what leaves the node is said, never left to a default.
         "sharing_level": Key(choice(SharingLevel), required=True),
+        # 共有範囲: 県内のみ unless the file says 全国 (national), which only a shared case can be.
+        "sharing_reach": Key(choice(SharingReach), default=SharingReach.PREFECTURE.value),
         "summary": Key(text, required=True), "lessons": _TEXT,
         "parties": Key(records({"organization": Key(_ORGANIZATION, required=True),
                                  "role": Key(choice(PartyRole), required=True), "contribution": _TEXT}),
@@ -475,6 +478,8 @@ def _check_entry(section: str, entry: dict) -> None:
         raise Invalid("a cancelled event has no participants or attendance")
     if section == "cases" and entry["fiscal_year_end"] is not None and entry["fiscal_year_end"] < entry["fiscal_year_start"]:
         raise Invalid("fiscal_year_end is before fiscal_year_start")
+    if section == "cases" and entry["sharing_reach"] != SharingReach.PREFECTURE and entry["sharing_level"] == SharingLevel.PRIVATE:
+        raise Invalid("a private case has no sharing_reach: only a shared case goes beyond the prefecture")
     if section == "proposals" and entry["stage"] == ProposalStage.MEETING and not entry["meeting_note"]:
         raise Invalid("a proposal at stage meeting needs meeting_note: what the 事前打ち合わせ settled")
     if section == "proposals" and entry["stage"] == ProposalStage.DECLINED and not entry["note"]:

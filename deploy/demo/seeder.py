@@ -222,6 +222,7 @@ class _CenterSeeder:
             total_cost=entry["total_cost"], city_share=entry["city_share"],
             fiscal_year_start=entry["fiscal_year_start"], fiscal_year_end=entry["fiscal_year_end"],
             outcome=entry["outcome"], lessons=entry["lessons"], sharing_level=entry["sharing_level"],
+            sharing_reach=entry["sharing_reach"],
             parties=[{"organization": self.organizations[party["organization"]], "role": party["role"],
                       "contribution": party["contribution"]} for party in entry["parties"]],
         )

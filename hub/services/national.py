@@ -18,7 +18,14 @@ from sync import disaster
 from sync.models import FeedItem, Op
 from sync.wire.disaster import COMMITMENT_REPORT, MAX_INSTRUCTIONS, commitment_feed_ids
 
-from ..models import DisasterCommitment, DisasterDeclaration, DisasterNeedCopy, NodeCenter, NodeKind
+from ..models import (
+    DisasterCommitment,
+    DisasterDeclaration,
+    DisasterNeedCopy,
+    FeedEntry,
+    NodeCenter,
+    NodeKind,
+)
 from . import contacts
 from .feed import feed_publish
 
@@ -106,12 +113,11 @@ def deliveries_report(*, entries: list[dict]) -> int:
                       .filter(uuid=str(payload.get("commitment"))).first())
         if commitment is None or commitment.need_node is None or commitment.need_node.kind != NodeKind.PREFECTURAL_HUB:
             continue
-        feed_publish(acting_user=None, kind=disaster.DELIVERY_KIND, node=commitment.need_node, payload={
+        sent += _publish_once(commitment.need_node, {
             "commitment": str(commitment.uuid), "declaration": str(commitment.declaration.uuid),
             "need": str(commitment.need_uuid), "center_name": commitment.center.name, "status": payload["status"],
             "delivered": payload["delivered"], "reached": payload["reached"],
             "reported_at": payload["reported_at"]})
-        sent += 1
     return sent
 
 
@@ -126,8 +132,15 @@ def delivery_relay(*, payload: dict) -> bool:
     need = DisasterNeedCopy.objects.select_related("node").filter(entity_uuid=str(payload["need"])).first()
     if need is None:
         raise ValueError("need")  # retracted meanwhile: nobody here to tell
-    feed_publish(acting_user=None, kind=disaster.DELIVERY_KIND, node=need.node, payload=payload)
-    return True
+    return bool(_publish_once(need.node, payload))
+
+
+def _publish_once(node, payload: dict) -> int:
+    """A report re-delivered (a batch applied again, a feed entry pulled twice) is not passed on twice."""
+    if FeedEntry.objects.filter(kind=disaster.DELIVERY_KIND, node=node, payload=payload).exists():
+        return 0
+    feed_publish(acting_user=None, kind=disaster.DELIVERY_KIND, node=node, payload=payload)
+    return 1
 
 
 def delivery_relay_item(item: FeedItem) -> bool:

@@ -9,6 +9,10 @@ own outbox, numbered by its own relay and pushed by the same client. A case stay
 unless its node marked it national; a case that changes back to 県内のみ, is unshared or deleted is
 retracted above; the center it belongs to is announced first (a `node_profile`), so the national
 hub knows it as one of this prefecture's centers.
+
+A hub given a parent after it already held 全国 cases passes up what it holds once, before its first
+push to that parent (`backfill_once`, a step of every push): the same entries, through the same
+outbox, skipping what already went up.
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 
 from sync import outbox
 from sync.anonymize import scrub
 from sync.anonymize.text import PATTERN
-from sync.models import Op, Priority
+from sync.models import Op, OutboxEntry, Priority, SyncState
 from sync.wire.cases import REACH_NATIONAL, SHARED_CASE
 from sync.wire.directory import DIRECTORY_GROUP, DIRECTORY_OFFER, NATIONAL, NODE_PROFILE
 from sync.wire.disaster import CENTER_STATUS, COMMITMENT_REPORT, DISASTER_NEED, DISASTER_OFFER
 
-from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter
+from ..models import CaseReach, DisasterCommitment, DisasterDeclaration, Node, NodeCenter, SharedCase
 
 logger = logging.getLogger(__name__)
 FORWARDED_TYPES = frozenset({SHARED_CASE})
@@ -167,3 +172,56 @@ def _patterns_found(texts: list[str]) -> dict[str, int]:
         for replacement in scrub(text, layers={PATTERN}).replacements:
             found[replacement.kind] = found.get(replacement.kind, 0) + 1
     return found
+
+
+def _case_payload(case: SharedCase) -> dict:
+    """The `shared_case` payload of a held copy, as its node sent it (the hub keeps every field of it)."""
+    return {"center": str(case.center.center_uuid), "level": case.level, "reach": case.reach, "title": case.title,
+            "summary": case.summary, "lessons": case.lessons, "form": case.form, "fields": list(case.field_codes),
+            "fiscal_year_start": case.fiscal_year_start, "fiscal_year_end": case.fiscal_year_end,
+            "outcome": case.outcome, "total_cost": case.total_cost, "city_share": case.city_share,
+            "published_month": case.published_month.strftime("%Y-%m"), "parties": case.parties}
+
+
+@transaction.atomic
+def backfill() -> dict[str, int]:
+    """Write the upward entries of everything this hub holds that its parent should: every center's
+    profile and every 全国 case that passes the recheck. A record whose last entry already went up at
+    its version or later is skipped, so running it again writes nothing. Returns what was written."""
+    written = {NODE_PROFILE: 0, SHARED_CASE: 0}
+    if not forwarding():
+        return written
+    for center_uuid in NodeCenter.objects.order_by("id").values_list("center_uuid", flat=True):
+        written[NODE_PROFILE] += _announce_center(center_uuid)
+    sent = dict(OutboxEntry.objects.filter(entity_type=SHARED_CASE, op=Op.UPSERT)
+                .values_list("entity_uuid", "version").order_by("id"))
+    cases = SharedCase.objects.filter(reach=CaseReach.NATIONAL).select_related("center").order_by("id")
+    for case in cases.iterator(chunk_size=1000):
+        if sent.get(case.entity_uuid, -1) >= case.version:
+            continue
+        payload = _case_payload(case)
+        found = recheck(payload)
+        if found:
+            logger.warning("case %s not passed up: the national check found %s", case.entity_uuid, found)
+            continue
+        outbox.forward_entry(entity_type=SHARED_CASE, entity_uuid=case.entity_uuid, op=Op.UPSERT,
+                             version=case.version, payload=payload)
+        written[SHARED_CASE] += 1
+    return written
+
+
+@transaction.atomic
+def backfill_once() -> int:
+    """Before a push: the backfill, once per parent (a hub moved to another national hub passes up
+    again). The state row is locked so that two workers pushing at once do not both write it."""
+    if not forwarding():
+        return 0
+    state, _ = SyncState.objects.select_for_update().get_or_create(pk=1)
+    if state.upward_backfill_for == settings.KYODO_PARENT_HUB_URL:
+        return 0
+    written = backfill()
+    state.upward_backfill_for = settings.KYODO_PARENT_HUB_URL
+    state.save(update_fields=["upward_backfill_for"])
+    if any(written.values()):
+        logger.info("passed up to the new national hub what this hub held: %s", written)
+    return sum(written.values())

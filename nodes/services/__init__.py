@@ -2,6 +2,7 @@
 services so callers can keep writing `services.group_register(...)`."""
 
 from .boxes import box_apply, box_create, box_draw, box_release, box_round_open, box_withdraw
+from .case_batches import cases_create_many
 from .center_figures import center_figures_update
 from .city_menu import (
     desk_save,
@@ -132,6 +133,7 @@ from .trainings import (
 )
 
 __all__ = [
+    "cases_create_many",
     "network_member_add_group",
     "network_member_add_organization",
     "network_member_leave",

@@ -53,7 +53,7 @@ def _attr_path(record: Model, dotted: str) -> str:
     return str(value)
 
 
-def _search_text(record: CenterRecord) -> str:
+def search_text_of(record: CenterRecord) -> str:
     return search_key(*(_attr_path(record, name) for name in record.SEARCH_FIELDS))
 
 
@@ -108,7 +108,7 @@ def save_record(record: CenterRecord, *, acting_user, perm: str, values: dict, m
     creating = record.pk is None
     if not creating:
         record.version += 1
-    record.search_text = _search_text(record)
+    record.search_text = search_text_of(record)
     if hasattr(record, "MATCH_TEXT_FIELDS"):
         # Tokenized once here, so ranking thousands of candidates never runs Sudachi on rows.
         record.match_terms = matching_text.terms(*(getattr(record, name) for name in record.MATCH_TEXT_FIELDS))

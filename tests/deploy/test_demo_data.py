@@ -12,7 +12,7 @@ import pytest
 
 from config.cli import DEMO_CENTERS
 from deploy.demo import cli, dates
-from deploy.demo.base import CENTERS_DIR, HUB_FILE, DemoDataError, center_keys
+from deploy.demo.base import CENTERS_DIR, HUB_FILE, HUB_FILES, DemoDataError, center_keys
 from deploy.demo.hub import load_hub_file
 from deploy.demo.schema import Template, load_center_file
 from deploy.demo.seeder import load_center, seed_center_file
@@ -39,6 +39,21 @@ def test_every_center_file_loads_and_is_one_the_runner_starts():
         data = load_center(key)
         assert (data.name, data.center["municipality_code"], data.center["municipality_name"]) == (title, code, municipality)
         assert data.sections and data.center["volume_areas"]
+
+
+def test_every_hub_file_loads_and_the_runner_starts_a_national_tier_for_the_second_prefecture():
+    from config.cli import _demo_specs
+
+    operators = {key: load_hub_file(path)["operator"]["name"] for key, path in HUB_FILES.items()}
+    assert operators == {"kanagawa": "災害復興暮らし応援・みんなのネットワークかながわ（みんかな）",
+                         "shizuoka": "静岡県ボランティア協会", "national": "全国災害ボランティア支援団体ネットワーク（JVOAD）"}
+    specs, hubs = _demo_specs(DEMO_CENTERS)
+    # 神奈川県's deployments keep their ports (8100…8105); the second prefecture's come after them.
+    assert [spec[0] for spec in specs] == ["hub", "node-odawara", "node-chigasaki", "node-kawasaki", "node-yokohama",
+                                           "node-nishiku", "national", "hub-shizuoka", "node-shizuoka"]
+    assert specs[-1][3] == "hub-shizuoka" and hubs == {"hub": "kanagawa", "hub-shizuoka": "shizuoka"}
+    # Kanagawa's centers alone: one hub, no national tier (as before the second prefecture).
+    assert [spec[1] for spec in _demo_specs(DEMO_CENTERS[:2])[0]] == ["hub", "node", "node"]
 
 
 def test_the_hub_file_loads():
@@ -211,7 +226,8 @@ def _people_and_texts() -> tuple[set[str], list[str]]:
                 if section == "logins":
                     people.add(f"{entry['last_name']} {entry['first_name']}")
                 collect(entry)
-    people.update(f"{login['last_name']} {login['first_name']}" for login in load_hub_file(HUB_FILE)["logins"])
+    people.update(f"{login['last_name']} {login['first_name']}" for path in HUB_FILES.values()
+                  for login in load_hub_file(path)["logins"])
     return people, texts
 
 

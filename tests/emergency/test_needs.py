@@ -179,6 +179,38 @@ def test_a_commitment_for_a_center_of_another_node_is_refused(declared):
     assert not Commitment.objects.exists()
 
 
+def delivery_item(need, *, seq, status, delivered=0, reached=0, commitment_uuid):
+    body = {"commitment": str(commitment_uuid), "declaration": str(need.declaration.uuid), "need": str(need.uuid),
+            "center_name": "静岡市市民活動センター", "status": status, "delivered": delivered, "reached": reached,
+            "reported_at": timezone.now().isoformat()}
+    return FeedItem.objects.create(seq=seq, kind=disaster.DELIVERY_KIND, payload=body, published_at=timezone.now())
+
+
+def test_a_delivery_from_another_prefecture_shows_on_the_needs_page_and_only_moves_forward(declared, client):
+    """A 広域 commitment's report, relayed national hub → our hub → us: kept on the need, newest status
+    only (a late `acknowledged` after `delivered` changes nothing), shown to the center's staff."""
+    from emergency.deliveries import delivery_receive_item
+    from emergency.models import NeedDelivery
+
+    declaration, chigasaki, _odawara, staff_a, _staff_b = declared
+    need = new_need(declared)
+    commitment = uuid.uuid4()
+    assert delivery_receive_item(delivery_item(need, seq=60, status="acknowledged", commitment_uuid=commitment))
+    assert delivery_receive_item(delivery_item(need, seq=61, status="delivered", delivered=150, reached=120,
+                                               commitment_uuid=commitment))
+    late = delivery_item(need, seq=62, status="acknowledged", commitment_uuid=commitment)
+    assert delivery_receive_item(late) is None
+    assert list(NeedDelivery.objects.values_list("status", "delivered", "reached", "center")) == [
+        ("delivered", 150, 120, chigasaki.pk)]
+    with pytest.raises(ValueError, match="need"):
+        delivery_receive_item(delivery_item(type(need)(uuid=uuid.uuid4(), declaration=declaration), seq=63,
+                                            status="delivered", commitment_uuid=uuid.uuid4()))
+    client.force_login(staff_a)
+    page = client.get(f"/emergency/{declaration.uuid}/centers/{chigasaki.uuid}/needs/").content.decode()
+    assert (f'data-delivery="{commitment}" data-status="delivered">静岡市市民活動センターが150を提供（120人に届いた）<br>'
+            in page)
+
+
 def test_staff_record_a_need_on_the_tablet_page(declared, client):
     declaration, chigasaki, _odawara, staff_a, _staff_b = declared
     client.force_login(staff_a)

@@ -71,3 +71,30 @@ def test_without_a_parent_nothing_enters_the_outbox(chigasaki, client):
     profile = chigasaki.profile()
     send_ok(chigasaki, client, [profile, case_entry(chigasaki, reach="national", parties=[party()])])
     assert not OutboxEntry.objects.exists()
+
+
+def test_a_hub_given_a_parent_later_passes_up_what_it_already_held_once(chigasaki, client, settings):
+    """Cases shared 全国 before the hub had a national hub went nowhere; once it has one, the step
+    before its first push writes them (and their center) to the upward outbox as the receiver would
+    have, and neither a second push nor a second run writes anything again."""
+    profile = chigasaki.profile()
+    national, local = (case_entry(chigasaki, reach=reach, parties=[party()]) for reach in ("national", "prefecture"))
+    send_ok(chigasaki, client, [profile, national, local])
+    assert not OutboxEntry.objects.exists()
+    assert upward.backfill_once() == 0  # still no parent: nothing, and nothing remembered
+
+    settings.KYODO_PARENT_HUB_URL = "http://national.invalid"
+    assert upward.backfill_once() == 2
+    sent = list(OutboxEntry.objects.order_by("id").values_list("entity_type", "entity_uuid", "op", "version"))
+    assert [(t, str(u), op) for t, u, op, _v in sent] == [
+        ("node_profile", str(chigasaki.center), "upsert"), ("shared_case", national["uuid"], "upsert")]
+    entry = OutboxEntry.objects.get(entity_type="shared_case")
+    # The payload the node sent, rebuilt from the hub's copy: the national hub's receiver takes it as is.
+    expected = {**national["payload"], "fields": sorted(national["payload"]["fields"])}  # kept sorted here
+    assert entry.version == national["version"] and entry.payload == expected
+    assert upward.backfill_once() == 0 and upward.backfill() == {"node_profile": 0, "shared_case": 0}
+    # A newer version arriving afterwards goes up through the receiver, not again through the backfill.
+    send_ok(chigasaki, client, [case_entry(chigasaki, reach="national", parties=[party()], version=2,
+                                           entity_uuid=national["uuid"])])
+    assert OutboxEntry.objects.filter(entity_type="shared_case").count() == 2
+    assert upward.backfill() == {"node_profile": 0, "shared_case": 0}
