@@ -14,11 +14,8 @@ from django.db.models import QuerySet
 
 from .search import search_ranked, search_tiers
 
-DEFAULT_COUNT_CAP = 1000
-
-
 def count_cap() -> int:
-    return getattr(settings, "KYODO_SEARCH_COUNT_CAP", DEFAULT_COUNT_CAP)
+    return settings.KYODO_SEARCH_COUNT_CAP
 
 
 class SearchResults:
