@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from .search import search_ranked, search_tiers
 
+
 def count_cap() -> int:
     return settings.KYODO_SEARCH_COUNT_CAP
 
