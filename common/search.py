@@ -100,6 +100,17 @@ def _search_postgresql(queryset, phrase, terms, groups):
         search_similarity=RawSQL(f"similarity({table}.title, %s)", [phrase], output_field=FloatField()))
 
 
+def search_words_only(queryset: QuerySet, value: str) -> QuerySet | None:
+    """The rows whose words or readings hold every term — a subset of the matches the word index
+    alone answers (PostgreSQL; None elsewhere or without terms), for counting cheaply."""
+    phrase, terms, groups = _parsed(value)
+    if not terms or not all(groups) or connection.vendor != "postgresql":
+        return None
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    return queryset.filter(RawSQL(f"{VECTOR_SQL.format(table=table)} @@ %s::tsquery",
+                                  [_tsquery(groups, readings=True)], output_field=BooleanField()))
+
+
 def search_tiers(queryset: QuerySet, value: str) -> list[QuerySet]:
     """The matches of `value` in the ranking's tiers, best first — the phrase, all words as written,
     through readings, the rest (substrings) — each a filter the word or trigram index can answer,

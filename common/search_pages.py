@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .search import search_ranked, search_tiers
+from .search import search_ranked, search_tiers, search_words_only
 
 
 def count_cap() -> int:
@@ -33,8 +33,12 @@ class SearchResults:
 
     def count(self) -> int:
         if self._count is None:
-            # COUNT over a LIMITed subquery: stops at cap + 1 rows however many match.
-            found = self._matches().order_by()[:self.cap + 1].count()
+            # COUNT over a LIMITed subquery: stops at cap + 1 rows however many match. The words
+            # alone first (one word-index condition, no substring recheck): past the cap, that is all.
+            words = search_words_only(self.queryset, self.value) if self.value else None
+            found = words.order_by()[:self.cap + 1].count() if words is not None else 0
+            if found <= self.cap:
+                found = self._matches().order_by()[:self.cap + 1].count()
             self._capped, self._count = found > self.cap, min(found, self.cap)
         return self._count
 
@@ -75,3 +79,4 @@ class SearchResults:
         wanted = taken[start:stop]
         rows = {row.pk: row for row in self.queryset.filter(pk__in=wanted)}
         return [rows[pk] for pk in wanted if pk in rows]
+
