@@ -109,7 +109,7 @@ def _sentences(rng: random.Random, words: list[str], count: int) -> list[str]:
 
 
 # Bump when the filled data changes: a database holding another version is filled again.
-FILL_VERSION = 3
+FILL_VERSION = 4
 # Distinct case texts: each one's words and readings are made once (by the production function) and
 # the million rows are drawn from them in SQL, with their own uuid, year, center, form and outcome.
 TEMPLATES = int(os.environ.get("KYODO_BENCH_HUB_TEMPLATES", "60000"))
