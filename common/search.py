@@ -15,6 +15,17 @@ def search(queryset: QuerySet, value: str, field: str = "search_text") -> QueryS
     return queryset
 
 
+def search_words(queryset: QuerySet, value: str, field: str = "search_text") -> QuerySet:
+    """Like `search`, and a word also matches as the word Sudachi reads it as (ねこ, ネコ and ﾈｺ find
+    猫; common.japanese_tokens.query_alternatives): for the smaller tables kept without a word index."""
+    for term in normalize_for_search(value).split():
+        found = Q()
+        for alternative in query_alternatives(term) or (term,):
+            found |= Q(**{f"{field}__contains": alternative})
+        queryset = queryset.filter(found)
+    return queryset
+
+
 def contains_all_words(text: str, query: str) -> bool:
     """Whether every word of `query` is in `text`, both folded the way the stored search keys are: for
     checking a match again on the text a public page shows (the stored key holds it as written)."""
@@ -24,27 +35,36 @@ def contains_all_words(text: str, query: str) -> bool:
 
 # --- words and readings (models with search_tokens / search_readings, see common.japanese_tokens) ---
 
-# The full-text vector of a row (PostgreSQL): its words weighted A, their readings B, in a stored
-# generated column `search_vector` with a GIN index, which the model that has it creates in a migration.
+# The full-text vector of a row (PostgreSQL): its words as lexemes and their readings prefixed
+# READING ("~ねこ"), in a stored generated column `search_vector` with a GIN index, which the model
+# that has it creates in a migration (hub 0019).
 VECTOR_SQL = "{table}.search_vector"
+READING = "~"
 # Shorter terms have no trigram: found through the words, or on rows not yet tokenized by a scan
 # limited to those rows (a partial index holds them).
 TRIGRAM_MIN = 3
 
 
-def _tsquery(groups: list[tuple[str, ...]], weight: str = "") -> str:
+def _tsquery(groups: list[tuple[str, ...]], readings: bool = False) -> str:
     def lexeme(text: str) -> str:
-        return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'" + (f":{weight}" if weight else "")
-    return " & ".join("(" + " | ".join(lexeme(alt) for alt in alts) + ")" for alts in groups)
+        return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def alternatives(alts):
+        return [*alts, *(READING + alt for alt in alts)] if readings else list(alts)
+    return " & ".join("(" + " | ".join(lexeme(alt) for alt in alternatives(alts)) + ")" for alts in groups)
+
+
+def _parsed(value: str):
+    phrase = normalize_for_search(value)
+    terms = phrase.split()
+    return phrase, terms, [query_alternatives(term) for term in terms]
 
 
 def search_ranked(queryset: QuerySet, value: str) -> QuerySet:
     """Every word must match — as a substring, a word or the reading of a word (ねこ finds 猫,
     こそだて finds 子育て) — annotated with `search_rank` (the exact phrase 4, all words as written
     2, through readings 1) and `search_similarity` (trigram, of the title; PostgreSQL only) for ordering."""
-    phrase = normalize_for_search(value)
-    terms = phrase.split()
-    groups = [query_alternatives(term) for term in terms]
+    phrase, terms, groups = _parsed(value)
     if not terms or not all(groups):
         return queryset.none() if terms else queryset
     if connection.vendor == "postgresql":
@@ -52,22 +72,67 @@ def search_ranked(queryset: QuerySet, value: str) -> QuerySet:
     return _search_like(queryset, phrase, terms, groups)
 
 
-def _search_postgresql(queryset, phrase, terms, groups):
+def _matches(table: str, term: str, alts: tuple[str, ...], readings: bool = True) -> Q:
+    return Q(RawSQL(f"{VECTOR_SQL.format(table=table)} @@ %s::tsquery", [_tsquery([alts], readings)],
+                    output_field=BooleanField()))
+
+
+def _matched_postgresql(queryset, terms, groups):
     table = connection.ops.quote_name(queryset.model._meta.db_table)
-    vector = VECTOR_SQL.format(table=table)
     for term, alts in zip(terms, groups, strict=True):
-        matched = Q(RawSQL(f"{vector} @@ %s::tsquery", [_tsquery([alts])], output_field=BooleanField()))
+        matched = _matches(table, term, alts)
         if len(term) >= TRIGRAM_MIN:
             matched |= Q(search_text__contains=term)
         else:
             matched |= Q(search_tokens__isnull=True, search_text__contains=term)
         queryset = queryset.filter(matched)
-    words = RawSQL(f"{vector} @@ %s::tsquery", [_tsquery(groups, "A")], output_field=BooleanField())
-    readings = RawSQL(f"{vector} @@ %s::tsquery", [_tsquery(groups, "AB")], output_field=BooleanField())
+    return queryset, table
+
+
+def _search_postgresql(queryset, phrase, terms, groups):
+    queryset, table = _matched_postgresql(queryset, terms, groups)
+    vector = VECTOR_SQL.format(table=table)
+    words = RawSQL(f"{vector} @@ %s::tsquery", [_tsquery(groups)], output_field=BooleanField())
+    readings = RawSQL(f"{vector} @@ %s::tsquery", [_tsquery(groups, readings=True)], output_field=BooleanField())
     return queryset.annotate(
         search_rank=_rank(Q(search_text__contains=phrase), Q(words), Q(readings)),
         # On the title: over the whole text it costs more than the rest of the query for common words.
         search_similarity=RawSQL(f"similarity({table}.title, %s)", [phrase], output_field=FloatField()))
+
+
+def search_words_only(queryset: QuerySet, value: str) -> QuerySet | None:
+    """The rows whose words or readings hold every term — a subset of the matches the word index
+    alone answers (PostgreSQL; None elsewhere or without terms), for counting cheaply."""
+    phrase, terms, groups = _parsed(value)
+    if not terms or not all(groups) or connection.vendor != "postgresql":
+        return None
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    return queryset.filter(RawSQL(f"{VECTOR_SQL.format(table=table)} @@ %s::tsquery",
+                                  [_tsquery(groups, readings=True)], output_field=BooleanField()))
+
+
+def search_tiers(queryset: QuerySet, value: str) -> list[QuerySet]:
+    """The matches of `value` in the ranking's tiers, best first — the phrase, all words as written,
+    through readings, the rest (substrings) — each a filter the word or trigram index can answer,
+    for taking a page tier by tier in the queryset's own order (PostgreSQL). A row is in every tier
+    whose condition it meets: the caller keeps its first."""
+    phrase, terms, groups = _parsed(value)
+    if not terms or not all(groups):
+        return [queryset.none()] if terms else [queryset]
+    if connection.vendor != "postgresql":
+        return [search_ranked(queryset, value)]
+    matched, table = _matched_postgresql(queryset, terms, groups)
+    if len(terms) == 1 and len(phrase) < TRIGRAM_MIN:
+        # No trigram for the phrase: the word as typed being one of the row's words lets the word
+        # index find the tier (ﾈｺ: the cases where ネコ is written, not those of 猫).
+        exact = _matches(table, phrase, (groups[0][0],), readings=False) | Q(search_tokens__isnull=True)
+        phrase_tier = matched.filter(exact, search_text__contains=phrase)
+    else:
+        phrase_tier = matched.filter(search_text__contains=phrase)
+    words = RawSQL(f"{VECTOR_SQL.format(table=table)} @@ %s::tsquery", [_tsquery(groups)], output_field=BooleanField())
+    readings = RawSQL(f"{VECTOR_SQL.format(table=table)} @@ %s::tsquery", [_tsquery(groups, readings=True)],
+                      output_field=BooleanField())
+    return [phrase_tier, matched.filter(Q(words)), matched.filter(Q(readings)), matched]
 
 
 def _search_like(queryset, phrase, terms, groups):

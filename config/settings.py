@@ -92,6 +92,9 @@ for _n, _url in enumerate((u.strip() for u in _env("DATABASE_REPLICA_URL").split
                                   "TEST": {"MIRROR": "default"}}
     KYODO_READ_REPLICAS.append(f"replica_{_n}")
 DATABASE_ROUTERS = ["common.replicas.PrimaryWritesRouter"]
+# The library search counts its matches up to this many (「1,000件以上」 beyond) and pages stop there:
+# counting and ranking every match of a common word would cost seconds at a million cases.
+KYODO_SEARCH_COUNT_CAP = int(_env("KYODO_SEARCH_COUNT_CAP", default="1000"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -21,7 +21,7 @@ from .forms import LibraryFilterForm, StatisticsFilterForm
 from .models import LibraryReadKind, Node
 from .selectors import node_library as selectors
 from .selectors.directory import directory as directory_groups
-from .selectors.library import case_library
+from .selectors.library import case_library_results
 from .selectors.statistics import MAX_STATISTICS_YEARS, case_statistics, statistics_range
 from .services.library_reads import library_read_record
 from .sync_views import signed
@@ -90,11 +90,13 @@ def cases(request, node: Node):
     if not filters.is_valid():
         return _invalid_filter(filters)
     chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
-    page, refusal = _paged(request, case_library(**chosen), selectors.CASES_PER_PAGE)
+    page, refusal = _paged(request, case_library_results(**chosen), selectors.CASES_PER_PAGE)
     if refusal:
         return refusal
     library_read_record(node=node, center=reader, kind=LibraryReadKind.SEARCH)
-    return JsonResponse({**_paging(page), "cases": [selectors.case_row(case) for case in page],
+    # count_capped: there are more than `count` matches (counted up to a cap); pages stop there.
+    return JsonResponse({**_paging(page), "count_capped": page.paginator.object_list.count_capped,
+                         "cases": [selectors.case_row(case) for case in page],
                          "centers": selectors.centers()})
 
 

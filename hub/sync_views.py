@@ -20,7 +20,7 @@ from sync.wire.batch import MAX_BYTES as BATCH_MAX_BYTES
 from .models import FeedEntry, FeedSequence, Node, NodeCenter
 from .selectors import tours as tour_selectors
 from .selectors.directory import offers_for_node
-from .selectors.library import case_library
+from .selectors.library import case_library_results
 from .services import enrollment, introductions as introduction_services, receiver, tours as tour_services
 
 logger = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def _tour_not_found() -> JsonResponse:
 @signed
 def library(request, node: Node):
     """The shared case library searched for a host node curating a study tour (titles, no texts)."""
-    cases = case_library(q=request.GET.get("q", "")[:200])[:20]
+    cases = case_library_results(q=request.GET.get("q", "")[:200])[:20]
     return JsonResponse({"cases": [
         {"uuid": str(c.entity_uuid), "center_uuid": str(c.center.center_uuid), "title": c.title,
          "center": c.center.name, "level": c.level,

@@ -9,7 +9,7 @@ import uuid
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from common.search import search
+from common.search import search_words
 
 from ..models import DirectoryGroup, Node, NodeCenter, SharedEvent, SharedOffer
 
@@ -17,7 +17,7 @@ from ..models import DirectoryGroup, Node, NodeCenter, SharedEvent, SharedOffer
 def directory(*, q: str = "", field: int | None = None, center: str = "", kind: str = "") -> QuerySet:
     groups = DirectoryGroup.objects.select_related("center", "node")
     if q:
-        groups = search(groups, q)
+        groups = search_words(groups, q)
     if field:
         groups = groups.filter(field_index__contains=f",{int(field)},")
     if center:
@@ -41,7 +41,7 @@ def offers_for_node(*, node: Node, q: str = "", field: int | None = None) -> lis
     group's directory entry and its center's name — what a node ranks against its needs."""
     offers = listed_offers().exclude(node=node).select_related("center")
     if q:
-        offers = search(offers, q)
+        offers = search_words(offers, q)
     if field:
         offers = offers.filter(field_index__contains=f",{int(field)},")
     offers = list(offers.order_by("title", "id")[:OFFER_LIMIT])
@@ -70,7 +70,7 @@ def calendar(*, month: dt.date, q: str = "", center: str = "") -> dict:
     end = timezone.make_aware(dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1))
     events = SharedEvent.objects.select_related("center").filter(starts_at__gte=start, starts_at__lt=end)
     if q:
-        events = search(events, q)
+        events = search_words(events, q)
     if center:
         events = events.filter(center__center_uuid=center) if is_uuid(center) else events.none()
     days: dict[dt.date, list] = {}

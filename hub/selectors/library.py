@@ -10,6 +10,7 @@ from common import vocabulary
 from common.japanese import fiscal_year_of
 from common.replicas import read_alias
 from common.search import search_ranked
+from common.search_pages import SearchResults
 
 from ..models import CaseCollection, CaseOutcome, CollectionCase, NodeCenter, SharedCase
 
@@ -30,13 +31,9 @@ def in_fiscal_years(first: int, last: int) -> Q:
     return Q(fiscal_year_start__lte=last) & (Q(fiscal_year_end__gte=first) | open_ended)
 
 
-def case_library(*, q: str = "", form: str = "", field: int | None = None, center: NodeCenter | None = None,
-                 fiscal_year: int | None = None, outcome: str = "", level: str = "") -> QuerySet:
-    """Shared cases, searched in Japanese (every word, as a substring, a word or a word's reading,
-    ignoring width and kana) and filtered."""
+def _filtered(*, form: str = "", field: int | None = None, center: NodeCenter | None = None,
+              fiscal_year: int | None = None, outcome: str = "", level: str = "") -> QuerySet:
     cases = SharedCase.objects.using(read_alias()).select_related("center")
-    if q:
-        cases = search_ranked(cases, q)
     if form:
         cases = cases.filter(form=form)
     if field:
@@ -49,10 +46,24 @@ def case_library(*, q: str = "", form: str = "", field: int | None = None, cente
         cases = cases.filter(outcome=outcome)
     if level:
         cases = cases.filter(level=level)
-    order = ["-fiscal_year_start", "title", "id"]
-    if q:  # the exact phrase, then all words as written, then through readings, then trigram similarity
-        order = ["-search_rank", "-search_similarity", *order]
-    return cases.order_by(*order)
+    return cases.order_by("-fiscal_year_start", "title", "id")  # the index shared_case_library_order
+
+
+def case_library(*, q: str = "", **filters) -> QuerySet:
+    """Shared cases, searched in Japanese (every word, as a substring, a word or a word's reading,
+    ignoring width and kana), filtered, and every match ranked: for a few cases (a page of a million
+    is `case_library_results`)."""
+    cases = _filtered(**filters)
+    if not q:
+        return cases
+    # the exact phrase, then all words as written, then through readings, then trigram similarity
+    return search_ranked(cases, q).order_by("-search_rank", "-search_similarity", *cases.query.order_by)
+
+
+def case_library_results(*, q: str = "", **filters) -> SearchResults:
+    """The library's page and API: the same ranking, counted up to a cap and paged tier by tier, so
+    that a common word among a million cases answers at once (common.search_pages)."""
+    return SearchResults(_filtered(**filters), q)
 
 
 def case_index_lag() -> int:

@@ -39,9 +39,10 @@ def case_library(request):
     if filters.is_bound:
         filters.is_valid()
         chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
-    page = Paginator(selectors.case_library(**chosen), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.case_library_results(**chosen), 30).get_page(request.GET.get("page"))
     return render(request, "hub/case_library.html", {"filters": filters, "page": page, "query": _page_query(request),
-                                                     "index_lag": selectors.case_index_lag()})
+                                                     "index_lag": selectors.case_index_lag(),
+                                                     "count_capped": page.paginator.object_list.count_capped})
 
 
 @hub_permission(HubScope.STATISTICS)

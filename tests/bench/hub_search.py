@@ -3,18 +3,21 @@ in hiragana find the kanji words they are the reading of.
 
 The hub is another role (other apps, other tables), so the measuring runs in a child process with
 `KYODO_ROLE=hub` on its own database `kyodo_bench_hub`, kept between runs. Each query is what the
-library page does: count the matches and fetch the first ranked page of 25, through
-`hub.selectors.library.case_library`. The reference is the same count and page without a search
-term, measured in the same run.
+library page does: count the matches up to the cap and fetch the first ranked page of 25, through
+`hub.selectors.library.case_library_results`. The reference is the same count and page without a
+search term, measured in the same run.
 
-The cases are written from the vocabulary of the seed documents and the demo data, with COPY (the
-indexes dropped and built again after), their words and readings made by the production function
-`common.japanese_tokens.index_terms` (sentences repeat, so its per-sentence cache does most of it).
+The cases are drawn in SQL (INSERT … SELECT over generate_series, the indexes dropped and built again
+after) from TEMPLATES distinct texts written from the vocabulary of the seed documents and the demo
+data, each text's words and readings made once by the production function
+`common.japanese_tokens.index_terms`. The filled database is kept between runs: it is used again when
+its row count and fingerprint (fill version, size, columns, vocabulary) match.
 """
 
 from __future__ import annotations
 
 import collections
+import hashlib
 import json
 import os
 import random
@@ -78,12 +81,13 @@ def _database_url() -> str:
 def run() -> None:
     env = {**os.environ, "KYODO_ROLE": "hub", "DATABASE_URL": _database_url(), "SECRET_KEY": "bench-only",
            "ALLOWED_HOSTS": "localhost", "DJANGO_SETTINGS_MODULE": "config.settings"}
-    print(f"hub case search over {CASES:,} shared cases (count + first ranked page of {PAGE})")
+    print(f"hub case search over {CASES:,} shared cases (count up to the cap + first ranked page of {PAGE})")
     out = subprocess.run([sys.executable, "-m", "tests.bench.hub_search", "--inner"], env=env, cwd=ROOT,
                          capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     print(out.stderr[-1500:].strip())
+    print("  load average (1, 5, 15 min) after the run: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     result = json.loads(out.stdout.strip().splitlines()[-1])
     size = "1m" if CASES >= 1_000_000 else f"{CASES // 1000}k"
     print(f"  search p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, max {result['max']:.1f} ms; unfiltered"
@@ -104,59 +108,115 @@ def _sentences(rng: random.Random, words: list[str], count: int) -> list[str]:
     return [rng.choice(shapes).format(*rng.choices(words, weights, k=4)) for _ in range(count)]
 
 
-def _fill(words: list[str]) -> None:
-    from django.db import connection
+# Bump when the filled data changes: a database holding another version is filled again.
+FILL_VERSION = 4
+# Distinct case texts: each one's words and readings are made once (by the production function) and
+# the million rows are drawn from them in SQL, with their own uuid, year, center, form and outcome.
+TEMPLATES = int(os.environ.get("KYODO_BENCH_HUB_TEMPLATES", "60000"))
 
+
+def _fingerprint(words: list[str]) -> str:
+    from hub.models import SharedCase
+
+    columns = ",".join(f.column for f in SharedCase._meta.concrete_fields)
+    text = f"{FILL_VERSION}|{CASES}|{TEMPLATES}|{columns}|{'|'.join(words)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _filled(cursor, fingerprint: str) -> bool:
+    """Whether the database already holds this fill (its fingerprint and row count): kept between runs."""
+    cursor.execute("CREATE TABLE IF NOT EXISTS bench_hub_fill (fingerprint text NOT NULL, cases bigint NOT NULL)")
+    cursor.execute("SELECT fingerprint, cases FROM bench_hub_fill")
+    kept = cursor.fetchone()
+    if kept is None or kept[0] != fingerprint:
+        return False
+    cursor.execute("SELECT count(*) FROM hub_sharedcase")
+    return cursor.fetchone()[0] == kept[1] == CASES
+
+
+def _templates(words: list[str]):
+    """(title, summary, lessons, search_text, search_tokens, search_readings) of the distinct texts."""
     from common.japanese import search_key
     from common.japanese_tokens import index_terms
-    from hub.models import Node, NodeCenter, SharedCase, field_index
 
-    have = SharedCase.objects.count()
-    if have >= CASES and not SharedCase.objects.filter(search_tokens__isnull=True).exists():
-        return
-    started = time.perf_counter()
     rng = random.Random(11)
     sentences, titles = _sentences(rng, words, 4000), [f"{w}{rng.choice(['事業', '講座', '支援', '交流会'])}"
                                                        for w in words for _ in range(3)]
+    for _ in range(TEMPLATES):
+        title, summary, lessons = rng.choice(titles), "".join(rng.sample(sentences, 3)), rng.choice(sentences)
+        yield (title, summary, lessons, search_key(title, summary, lessons), *index_terms(title, summary, lessons))
+
+
+def _fill(words: list[str]) -> None:
+    from django.db import connection
+
+    from hub.models import Node, NodeCenter, SharedCase
+
+    fingerprint = _fingerprint(words)
+    with connection.cursor() as cursor:
+        if _filled(cursor, fingerprint):
+            print(f"kept the {CASES:,} cases of an earlier run (fingerprint {fingerprint[:8]})", file=sys.stderr)
+            return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE hub_sharedcase, hub_nodecenter, hub_node, bench_hub_fill CASCADE")
     node = Node.objects.create(name="ベンチノード", slug=f"bench-{uuid_module.uuid4().hex[:6]}", municipality_code="142077")
     centers = [NodeCenter.objects.create(node=node, center_uuid=uuid_module.uuid4(), name=f"ベンチセンター{i}",
                                          version=1).pk for i in range(5)]
-    fields = [f for f in SharedCase._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f.column for f in fields)
+    fields = {f.column for f in SharedCase._meta.concrete_fields if not f.primary_key}
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE hub_sharedcase CASCADE")
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'hub_sharedcase'"
                        " AND indexname NOT IN (SELECT conname FROM pg_constraint)")
         indexes = cursor.fetchall()
-        for name, _definition in indexes:  # built once after the COPY: far faster than row by row
+        for name, _definition in indexes:  # built once after the load: far faster than row by row
             cursor.execute(f"DROP INDEX {name}")
-        with cursor.copy(f"COPY hub_sharedcase ({columns}) FROM STDIN") as copy:
-            for _ in range(CASES):
-                title, summary = rng.choice(titles), "".join(rng.sample(sentences, 3))
-                lessons = rng.choice(sentences)
-                codes = sorted(rng.sample(range(1, 21), 2))
-                tokens, readings = index_terms(title, summary, lessons)
-                row = {"node_id": node.pk, "center_id": rng.choice(centers), "entity_uuid": uuid_module.uuid4(),
-                       "version": 1, "received_at": "2026-01-01T00:00:00Z", "search_text": search_key(title, summary, lessons),
-                       "level": "anonymized", "title": title, "summary": summary, "lessons": lessons,
-                       "form": rng.choice(["itaku", "kyosai", "hojo"]), "field_codes": json.dumps(codes),
-                       "field_index": field_index(codes), "fiscal_year_start": rng.randint(2005, 2025),
-                       "fiscal_year_end": None, "outcome": rng.choice(["continued", "reduced", "ended"]),
-                       "total_cost": None, "city_share": None, "published_month": "2026-01-01", "parties": "[]",
-                       "search_tokens": tokens, "search_readings": readings}
-                copy.write_row([row[f.attname] for f in fields])
-        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute("CREATE TEMP TABLE bench_template (id serial PRIMARY KEY, title text, summary text,"
+                       " lessons text, search_text text, search_tokens text, search_readings text)")
+        with cursor.copy("COPY bench_template (title, summary, lessons, search_text, search_tokens,"
+                         " search_readings) FROM STDIN") as copy:
+            for row in _templates(words):
+                copy.write_row(row)
+        made = time.perf_counter()
+        # Every row drawn in SQL: a template, two field codes, a year, a center, a form and an outcome.
+        rows = {
+            "node_id": "%(node)s", "center_id": "(%(centers)s::bigint[])[1 + (g %% 5)]", "entity_uuid": "gen_random_uuid()",
+            "version": "1", "received_at": "'2026-01-01T00:00:00Z'", "reach": "'prefecture'",
+            "search_text": "t.search_text",
+            "level": "'anonymized'", "title": "t.title", "summary": "t.summary", "lessons": "t.lessons",
+            "form": "(ARRAY['itaku','kyosai','hojo'])[1 + (h %% 3)]",
+            "field_codes": "format('[%%s, %%s]', f1, f2)::jsonb", "field_index": "format(',%%s,%%s,', f1, f2)",
+            "fiscal_year_start": "2005 + (h / 3) %% 21", "fiscal_year_end": "NULL",
+            "outcome": "(ARRAY['continued','reduced','ended'])[1 + (h / 63) %% 3]", "total_cost": "NULL",
+            "city_share": "NULL", "published_month": "'2026-01-01'", "parties": "'[]'::jsonb",
+            "search_tokens": "t.search_tokens", "search_readings": "t.search_readings"}
+        missing = fields - rows.keys()
+        if missing:
+            raise SystemExit(f"the bench fill does not know the columns {sorted(missing)}: add them to hub_search._fill")
+        columns = sorted(fields)
+        cursor.execute(
+            f"INSERT INTO hub_sharedcase ({', '.join(columns)})"
+            f" SELECT {', '.join(rows[c] for c in columns)} FROM ("
+            "   SELECT g, h, 1 + h %% 10 AS f1, 11 + (h / 10) %% 10 AS f2, 1 + (h / 7) %% %(templates)s AS template"
+            "   FROM (SELECT g, abs(hashint4(g)::bigint) AS h FROM generate_series(1, %(cases)s) AS g) AS drawn) AS d"
+            " JOIN bench_template AS t ON t.id = d.template",
+            {"node": node.pk, "centers": centers, "templates": TEMPLATES, "cases": CASES})
+        loaded = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '1GB'")
         for _name, definition in indexes:
             cursor.execute(definition)
-    print(f"filled {CASES:,} cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        cursor.execute("INSERT INTO bench_hub_fill VALUES (%s, %s)", [fingerprint, CASES])
+    print(f"filled {CASES:,} cases in {time.perf_counter() - started:.0f} s ({TEMPLATES:,} texts tokenized in"
+          f" {made - started:.0f} s, rows in {loaded - made:.0f} s, indexes in {time.perf_counter() - loaded:.0f} s)",
+          file=sys.stderr)
 
 
 def _page(q: str) -> None:
-    from hub.selectors.library import case_library
+    from django.core.paginator import Paginator
 
-    cases = case_library(q=q)
-    cases.count()
-    list(cases[:PAGE])
+    from hub.selectors.library import case_library_results
+
+    page = Paginator(case_library_results(q=q), PAGE).get_page(1)  # what the library page and its API do
+    list(page)
 
 
 def _recall(words: list[str]) -> dict:
@@ -204,6 +264,8 @@ def _inner() -> None:
     call_command("migrate", verbosity=0)
     words = vocabulary()
     _fill(words)
+    if "--fill-only" in sys.argv:
+        return
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE hub_sharedcase")
     samples, reference, per_query = [], [], collections.defaultdict(float)

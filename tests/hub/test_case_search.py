@@ -4,11 +4,12 @@ word index, the ranking, and cases found before the indexing task has tokenized 
 from __future__ import annotations
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 
 from config import health
 from hub.models import SharedCase
-from hub.selectors.library import case_index_lag, case_library
+from hub.selectors.library import case_index_lag, case_library, case_library_results
 from hub.services.search_index import cases_index_pending
 from hub.tasks import index_case_search
 
@@ -97,3 +98,41 @@ def test_a_newer_version_goes_back_to_the_queue_and_gets_its_new_words(cases, cl
 
 def test_words_that_match_nothing_and_wildcards_find_nothing(cases):
     assert found("いぬ") == found("%") == found("_") == found("見つからない語") == []
+
+
+def page_titles(q, page, per_page):
+    return [case.title for case in Paginator(case_library_results(q=q), per_page).page(page)]
+
+
+def test_under_the_cap_the_pages_are_the_full_ranking(cases):
+    results = case_library_results(q="猫")
+    assert (results.count(), results.count_capped) == (3, False)
+    assert page_titles("猫", 1, 2) + page_titles("猫", 2, 2) == found("猫")
+    assert page_titles("こそだて", 1, 30) == found("こそだて")
+
+
+def test_more_matches_than_the_cap_are_counted_to_it_and_paged_tier_by_tier(cases, client, settings):
+    send_ok(cases, client, [
+        case_entry(cases, title="子育て講座", summary="", fields=[6], fiscal_year_start=2022, fiscal_year_end=None),
+        case_entry(cases, title="こそだて通信", summary="", fields=[6], fiscal_year_start=2010, fiscal_year_end=None)])
+    cases_index_pending()
+    settings.KYODO_SEARCH_COUNT_CAP = 3
+    results = case_library_results(q="こそだて")
+    assert (results.count(), results.count_capped) == (3, True)
+    # The phrase tier in the library's order (newest first), then the readings' tier: no page
+    # repeats a case of an earlier one, and the pages stop at the cap.
+    assert page_titles("こそだて", 1, 2) == ["こそだてサロン", "こそだて通信"]
+    assert page_titles("こそだて", 2, 2) == ["子育て講座"]
+    assert Paginator(case_library_results(q="こそだて"), 2).num_pages == 2
+    # A case in two tiers (ﾈｺ: written ネコ, and 猫 as its dictionary form) is shown once, in the first.
+    settings.KYODO_SEARCH_COUNT_CAP = 2
+    assert page_titles("ﾈｺ", 1, 1) + page_titles("ﾈｺ", 2, 1) == ["ネコの里親探し", "猫"]
+    assert case_library_results(q="ﾈｺ").count_capped
+
+
+def test_the_library_page_says_when_there_are_more_than_the_cap(cases, people, client, settings):  # noqa: F811
+    settings.KYODO_SEARCH_COUNT_CAP = 2
+    client.force_login(people[0])
+    page = client.get("/cases/", {"q": "猫"}).content.decode()
+    assert 'id="case-count">2件以上' in page
+    assert 'id="case-count">1件<' in client.get("/cases/", {"q": "防災"}).content.decode()

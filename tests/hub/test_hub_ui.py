@@ -58,6 +58,15 @@ def test_coordinator_sees_federation_directory_and_calendar(people, shared, clie
     assert "分野別発表会" not in client.get("/calendar/", {"month": "2027-01"}).content.decode()
 
 
+def test_the_directory_finds_a_kanji_word_typed_in_kana(people, shared, client):
+    assert shared.send(client, [shared.group("地域猫の会", fields=[7])]).status_code == 200
+    client.force_login(people[1])
+    for typed in ("ねこ", "ネコ", "ﾈｺ", "猫"):  # Sudachi reads ねこ as the word 猫
+        page = client.get("/directory/", {"q": typed}).content.decode()
+        assert "地域猫の会" in page and "子ども食堂ひまわり" not in page, typed
+    assert "地域猫の会" not in client.get("/directory/", {"q": "ねこ 食堂"}).content.decode()
+
+
 def test_people_without_a_hub_role_get_nothing(people, shared, client):
     assert client.get("/").status_code == 302  # to the login page
     client.force_login(people[2])

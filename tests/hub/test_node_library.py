@@ -82,11 +82,19 @@ def test_the_reader_must_be_a_center_of_the_signing_node(client, odawara, chigas
     assert not LibraryRead.objects.exists()
 
 
+def test_search_counts_up_to_the_cap_and_says_so(client, odawara, shared, settings):
+    settings.KYODO_SEARCH_COUNT_CAP = 1
+    answer = ask(odawara, client, "/sync/v1/library/cases").json()
+    assert (answer["count"], answer["count_capped"], answer["num_pages"], len(answer["cases"])) == (1, True, 1, 1)
+    assert ask(odawara, client, "/sync/v1/library/cases", q="猫").json()["count_capped"] is False
+
+
 def test_search_answers_the_library_pages_rows_with_its_filters_and_counts_the_search(client, odawara, shared):
     response = ask(odawara, client, "/sync/v1/library/cases")
     assert response.status_code == 200, response.content
     answer = response.json()
     assert (answer["count"], answer["page"], answer["num_pages"], answer["per_page"]) == (2, 1, 1, 30)
+    assert answer["count_capped"] is False
     assert [row["uuid"] for row in answer["cases"]] == [str(c.entity_uuid) for c in case_library()]
     cats = next(row for row in answer["cases"] if row["title"] == CATS["title"])
     assert set(cats) == ROW_KEYS

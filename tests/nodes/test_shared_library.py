@@ -35,6 +35,7 @@ class FakeHub:
         self.requests: list[tuple[str, dict]] = []
         self.down = False
         self.refuse: dict | None = None
+        self.capped = False
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
@@ -43,7 +44,8 @@ class FakeHub:
         if self.refuse:
             return httpx.Response(self.refuse["status"], json={"error": self.refuse})
         paging = {"count": 1, "page": 1, "num_pages": 1, "per_page": 30, "centers": [CENTER]}
-        answers = {"/sync/v1/library/cases": {**paging, "cases": [ROW]},
+        cases = {**paging, "count": 1000, "count_capped": True} if self.capped else paging
+        answers = {"/sync/v1/library/cases": {**cases, "cases": [ROW]},
                    f"/sync/v1/library/cases/{ROW['uuid']}": {"case": CASE},
                    "/sync/v1/library/statistics": {"statistics": STATISTICS, "centers": [CENTER], "max_years": 12},
                    "/sync/v1/library/directory": {**paging, "groups": [GROUP]}}
@@ -78,6 +80,13 @@ def test_staff_search_the_hubs_library_with_its_filters_as_their_center(world, h
     assert 'class="badge off placeholder"' in html  # 〔人名〕 shown as a placeholder
     assert "協働推進事業" in html and "小田原センター" in html and "継続" in html
     assert "事例ライブラリ（県）" in html and 'href="/library/"' in html  # the menu item
+
+
+def test_more_cases_than_the_hub_counts_read_as_at_least_that_many(world, hub, client):
+    client.force_login(world.staff_a)
+    assert 'id="case-count">1件<' in page(client, "/library/", q="猫")
+    hub.capped = True
+    assert 'id="case-count">1,000件以上' in page(client, "/library/", q="猫")
 
 
 def test_a_case_is_read_from_the_hub_as_its_page_there(world, hub, client):
