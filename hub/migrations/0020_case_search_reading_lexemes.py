@@ -31,7 +31,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0018_case_search_tokens'),
+        ("hub", "0019_national_statistics"),
     ]
 
     operations = [
