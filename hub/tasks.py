@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from . import figures_cache
 from .pokes import poke_nodes
 from .services.enrollment import nonces_forget_expired
 from .services.search_index import cases_index_pending
@@ -55,4 +56,18 @@ def index_case_search() -> int:
     count = cases_index_pending()
     if count:
         logger.info("library: %d case(s) added to the word index", count)
+        # Queued after each batch with cases, as this task is: the statistics follow the batch.
+        refresh_default_statistics.delay()
     return count
+
+
+@shared_task(ignore_result=True)
+def refresh_default_statistics() -> int:
+    """The statistics pages as first opened, computed again when their data changed (beat: every minute)."""
+    return figures_cache.refresh_defaults()
+
+
+@shared_task(ignore_result=True)
+def refresh_statistics(kind: str, params: dict, language: str) -> None:
+    """Figures a reader found stale, computed again (queued once by hub.figures_cache)."""
+    figures_cache.refresh(kind=kind, params=params, language=language)
