@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from common.japanese import fiscal_year_of
 
+from .matching_arrays import OfferSignatures, feature_scores
 from .matching_text import WHOLE_AREA, area_keys_of, municipality_key, terms
 from .models import (
     FORMS_NEEDING_BUDGET,
@@ -162,14 +163,14 @@ class Index:
         self.postings = {term: (np.array(positions, dtype=np.int32), np.array(weights))
                          for term, (positions, weights) in postings.items()}
         self.field_positions = {code: np.array(found, dtype=np.int32) for code, found in self.by_field.items()}
-        self._signatures: _OfferSignatures | None = None
+        self._signatures: OfferSignatures | None = None
 
     @property
-    def signatures(self) -> _OfferSignatures:
+    def signatures(self) -> OfferSignatures:
         # Built at the first ranking of offers (a need index never needs them); two threads building
         # them at once build the same arrays.
         if self._signatures is None:
-            self._signatures = _OfferSignatures(self.docs)
+            self._signatures = OfferSignatures(self.docs)
         return self._signatures
 
     def _vector(self, counts: Mapping[str, int]) -> dict[str, float]:
@@ -197,60 +198,6 @@ class Index:
         """The shared words that weigh most in a similarity, for the reason staff read."""
         shared = [(query[t] * self.idf.get(t, 0), t) for t in doc.terms if t in query]
         return [t for _w, t in sorted(shared, reverse=True)[:limit]]
-
-
-class _OfferSignatures:
-    """What area, form, timing and conditions read of each offer, as arrays: the features of one need
-    against every offer at once (`rank_offers`), the same values `_area` … `_conditions` give one pair."""
-
-    def __init__(self, docs: Sequence[OfferDoc]):
-        count = len(docs)
-        self.legal = np.array([-1 if d.legal_entity is None else int(bool(d.legal_entity)) for d in docs], dtype=np.int8)
-        self.months = np.array([sum(1 << m for m in d.months) for d in docs], dtype=np.int64)
-        self.cost_bits: dict[str, int] = {}
-        costs = np.zeros(count, dtype=np.int64)
-        area_ids = np.zeros(count, dtype=np.int32)
-        areas: dict[tuple, int] = {}
-        self.area_docs: list[OfferDoc] = []  # one offer per distinct area: _area reads only the area
-        for i, doc in enumerate(docs):
-            for cost in doc.costs:
-                costs[i] |= self.cost_bits.setdefault(cost, 1 << len(self.cost_bits))
-            key = (doc.area, doc.area_keys)
-            if key not in areas:
-                areas[key] = len(self.area_docs)
-                self.area_docs.append(doc)
-            area_ids[i] = areas[key]
-        self.costs, self.area_ids = costs, area_ids
-
-
-def _feature_scores(need: NeedDoc, index: Index, context: Context, fields: np.ndarray, text: np.ndarray,
-                    history: np.ndarray) -> np.ndarray:
-    """Every offer's score for `need` as score_pair computes it (pair penalties included), at once."""
-    signatures, weights = index.signatures, context.learning.weights
-    area = np.array([_area(need, doc, context.municipality, False)[0] for doc in signatures.area_docs])
-    area = area[signatures.area_ids] if len(area) else np.zeros(len(index.docs))
-    allowed = need.allowed_forms
-    if not allowed:
-        form = np.full(len(index.docs), 0.5)
-    elif allowed & FORMS_NEEDING_LEGAL_ENTITY:
-        form = np.where(signatures.legal == 0, 0.8 if allowed - FORMS_NEEDING_LEGAL_ENTITY else 0.0,
-                        np.where(signatures.legal < 0, 0.8, 1.0))
-    else:
-        form = np.ones(len(index.docs))
-    if need.month is None:
-        timing = np.full(len(index.docs), 0.5)
-    else:
-        timing = np.where(signatures.months == 0, 0.6, np.where(signatures.months & (1 << need.month), 1.0, 0.0))
-    covered = sum(bit for cost, bit in signatures.cost_bits.items() if cost in need.covered_costs)
-    unfunded = 0.0 if need.budget == NeedBudget.NONE else 0.5
-    conditions = np.where((signatures.costs & ~covered) == 0, 1.0, unfunded)
-    # In score_pair's order (fields, text, area, form, timing, conditions, history).
-    score = weights["fields"] * fields + weights["text"] * text + weights["area"] * area + weights["form"] * form \
-        + weights["timing"] * timing + weights["conditions"] * conditions + weights["history"] * history
-    for (requester, group), (count, _reasons) in context.learning.pair_penalties.items():
-        if requester == need.requester and count and (found := index.by_group.get(group)):
-            score[found] -= min(PAIR_PENALTY_MAX, PAIR_PENALTY * count)
-    return score
 
 
 # --- features, weights and reasons ---------------------------------------------------------------------
@@ -579,7 +526,8 @@ def rank_offers(need: NeedDoc, index: Index, context: Context, limit: int = 10) 
     if len(relevant) > limit and isinstance(index.docs[0], OfferDoc):
         # Every candidate's score at once; only those within a rounding of the limit-th best can be
         # among the best, so the loop below (the exact scores, in the same order) sees those alone.
-        score = _feature_scores(need, index, context, fields, text, history)
+        score = feature_scores(need, index, context, fields, text, history, area=_area,
+                               penalty=lambda count: min(PAIR_PENALTY_MAX, PAIR_PENALTY * count))
         gone = [index.position[offer] for key, offer in dismissed if key == need.key and offer in index.position]
         scores = score[relevant]
         if gone:
