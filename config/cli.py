@@ -278,7 +278,7 @@ def federation_up(
     hubs: int = typer.Option(0, min=0, max=len(PREFECTURES),
                              help="prefectural hubs under a national hub (0: one hub, no national tier)"),
     demo: bool = typer.Option(False, help="the seed documents' centers, seeded (at most 5)"),
-    web_workers: int = typer.Option(1),
+    web_workers: int = typer.Option(1, help="gunicorn workers per deployment (a hub runs at least 2)"),
     hub_workers: int = typer.Option(1, min=1, max=8, help="Celery worker processes sharing the hub's default queue"
                                                            " (the disaster queue keeps a worker of its own)"),
 ) -> None:

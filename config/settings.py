@@ -334,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
        if KYODO_PARENT_HUB_URL else {}),
     # Also queued after each batch with cases; this catches what a lost message or a restart left.
     "library-index-words": {"task": "hub.tasks.index_case_search", "schedule": 60},
+    # Also queued after indexing; this catches removals and aggregate counts, which indexing never sees.
+    "statistics-refresh": {"task": "hub.tasks.refresh_default_statistics", "schedule": 60},
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour

@@ -185,9 +185,15 @@ def _supervised(command: list[str]) -> list[str]:
             "supervise", *command]
 
 
+HUB_WEB_WORKERS = 2
+
+
 def process_commands(deployment: Deployment, *, web_workers: int = 2, hub_workers: int = 1) -> dict[str, list[str]]:
     """What runs for one deployment: label → command line. A hub with `hub_workers` > 1 gets more
     Celery workers on the default queue (worker-2 …), sharing it as worker hosts would in production."""
+    # The hub serves every coordinator of the prefecture, a node one center's staff: two processes at
+    # least, so that a page computing in one (the GIL) does not hold up the pages of the other's threads.
+    web_workers = max(web_workers, HUB_WEB_WORKERS) if deployment.role == "hub" else web_workers
     commands = {
         "web": [_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{deployment.port}",
                 "--workers", str(web_workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "5",

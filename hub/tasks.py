@@ -8,6 +8,7 @@ from celery import shared_task
 
 from sync.client import SyncError
 
+from . import figures_cache
 from .pokes import poke_nodes
 from .services import national_statistics
 from .services.enrollment import nonces_forget_expired
@@ -58,6 +59,8 @@ def index_case_search() -> int:
     count = cases_index_pending()
     if count:
         logger.info("library: %d case(s) added to the word index", count)
+        # Queued after each batch with cases, as this task is: the statistics follow the batch.
+        refresh_default_statistics.delay()
     return count
 
 
@@ -70,3 +73,15 @@ def push_national_statistics() -> int | None:
     except SyncError as error:
         logger.warning("national statistics not sent: %s", error.code)
         return None
+
+
+@shared_task(ignore_result=True)
+def refresh_default_statistics() -> int:
+    """The statistics pages as first opened, computed again when their data changed (beat: every minute)."""
+    return figures_cache.refresh_defaults()
+
+
+@shared_task(ignore_result=True)
+def refresh_statistics(kind: str, params: dict, language: str) -> None:
+    """Figures a reader found stale, computed again (queued once by hub.figures_cache)."""
+    figures_cache.refresh(kind=kind, params=params, language=language)

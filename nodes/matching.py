@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from common.japanese import fiscal_year_of
 
+from .matching_arrays import OfferSignatures, feature_scores
 from .matching_text import WHOLE_AREA, area_keys_of, municipality_key, terms
 from .models import (
     FORMS_NEEDING_BUDGET,
@@ -162,6 +163,15 @@ class Index:
         self.postings = {term: (np.array(positions, dtype=np.int32), np.array(weights))
                          for term, (positions, weights) in postings.items()}
         self.field_positions = {code: np.array(found, dtype=np.int32) for code, found in self.by_field.items()}
+        self._signatures: OfferSignatures | None = None
+
+    @property
+    def signatures(self) -> OfferSignatures:
+        # Built at the first ranking of offers (a need index never needs them); two threads building
+        # them at once build the same arrays.
+        if self._signatures is None:
+            self._signatures = OfferSignatures(self.docs)
+        return self._signatures
 
     def _vector(self, counts: Mapping[str, int]) -> dict[str, float]:
         raw = {t: (1 + math.log(n)) * self.idf.get(t, self._unseen_idf) for t, n in counts.items() if n > 0}
@@ -512,8 +522,19 @@ def rank_offers(need: NeedDoc, index: Index, context: Context, limit: int = 10) 
             + weights["timing"] * (1.0 if need.month is not None else 0.5) + weights["conditions"])
     bound = weights["fields"] * fields + weights["text"] * text + weights["history"] * history + rest
     relevant = np.flatnonzero((fields > 0) | (text > 0) | partnered)  # what _relevant keeps
-    order = relevant[np.argsort(-bound[relevant], kind="stable")]
     dismissed = context.learning.dismissed
+    if len(relevant) > limit and isinstance(index.docs[0], OfferDoc):
+        # Every candidate's score at once; only those within a rounding of the limit-th best can be
+        # among the best, so the loop below (the exact scores, in the same order) sees those alone.
+        score = feature_scores(need, index, context, fields, text, history, area=_area,
+                               penalty=lambda count: min(PAIR_PENALTY_MAX, PAIR_PENALTY * count))
+        gone = [index.position[offer] for key, offer in dismissed if key == need.key and offer in index.position]
+        scores = score[relevant]
+        if gone:
+            scores = np.where(np.isin(relevant, gone), -np.inf, scores)
+        cutoff = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        relevant = relevant[scores >= cutoff - 1e-6]
+    order = relevant[np.argsort(-bound[relevant], kind="stable")]
     best: list[tuple[float, Any, int]] = []  # a heap of the best (score, tiebreak, position)
     for i in order.tolist():
         if len(best) == limit and bound[i] + 1e-9 < best[0][0]:

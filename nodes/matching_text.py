@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from sync.anonymize.names import tokenizer
 
@@ -118,6 +119,7 @@ def area_keys_of(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(keys)
 
 
+@lru_cache(maxsize=256)
 def municipality_key(name: str) -> str:
     keys = area_keys_of(name)
     return keys[0][1] if keys else ""

@@ -33,6 +33,7 @@ from .disaster import (
     SurveyCountsCopy,
 )
 from .feed import FeedEntry, FeedSequence
+from .figures import FiguresSource, FiguresVersion
 from .introductions import IntroductionRequest, IntroductionStatus
 from .library import CaseCollection, CaseContent, CaseLevel, CaseReach, CollectionCase, SharedCase
 from .national import NationalStatisticsCell
@@ -46,7 +47,8 @@ __all__ = [
     "ACTIVITY_FIELDS", "AggregateSnapshot", "CaseCollection", "CaseContent", "CaseLevel", "CaseOutcome", "CaseReach",
     "CenterRelation", "CenterStatusCopy", "CollaborationForm", "CollectionCase", "CommitmentReportCopy", "ContactGrant",
     "DirectoryGroup", "DisasterCommitment", "DisasterContactCopy", "DisasterDeclaration", "DisasterNeedCopy",
-    "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "IntroductionRequest",
+    "DisasterOfferCopy", "EmergencySurvey", "FeedEntry", "FeedSequence", "FiguresSource", "FiguresVersion",
+    "IntroductionRequest",
     "IntroductionStatus", "KeyStatus", "LibraryRead", "LibraryReadKind", "NationalStatisticsCell", "Node", "NodeCenter", "NodeKey", "NodeKind", "NodeStatus", "PartyRole",
     "Referral", "SeenNonce",
     "SharedCase", "SharedCopy", "SharedEvent", "SharedNetwork", "SharedOffer", "StudyTour", "SurveyCountsCopy", "Tombstone",

@@ -140,9 +140,9 @@ class CenterFigures:
         return [s.center for s in self.snapshots if s.form_years and s.public]
 
 
-def center_snapshots() -> list[CenterSnapshot]:
+def center_snapshots(*, using: str | None = None) -> list[CenterSnapshot]:
     """Every center's latest counts, in the centers' order."""
-    rows = AggregateSnapshot.objects.using(read_alias()).select_related("center").order_by("center__municipality_code", "center__name",
+    rows = AggregateSnapshot.objects.using(using or read_alias()).select_related("center").order_by("center__municipality_code", "center__name",
                                                                        "center_id")
     return [CenterSnapshot(row.center, row.data if isinstance(row.data, dict) else {}) for row in rows]
 
@@ -165,11 +165,11 @@ CENTER_FIGURES_TABLES = ("forms", "cycle", "groups", "events", "consultations")
 
 
 def center_figures(*, first: int | None = None, last: int | None = None, center: NodeCenter | None = None,
-                   only: str | None = None) -> CenterFigures:
+                   only: str | None = None, using: str | None = None) -> CenterFigures:
     """The centers' counts for first..last, filled in as center_figures_range does (events: the
     months of the last). `center` picks the rows shown, never the tables (see the module's note);
     `only` builds the table of one slug."""
-    snapshots = center_snapshots()
+    snapshots = center_snapshots(using=using)
     first, last = center_figures_range(first=first, last=last, snapshots=snapshots)
     years = list(range(first, last + 1))
     wanted = set(CENTER_FIGURES_TABLES) if only is None else {_group_of(only)}

@@ -76,9 +76,9 @@ def case_organizations(node_id: int, entity_uuid, parties: list[dict]) -> frozen
     return refs or frozenset({("case", node_id, str(entity_uuid))})
 
 
-def statistics_default_years(*, center: NodeCenter | None = None) -> tuple[int, int]:
+def statistics_default_years(*, center: NodeCenter | None = None, using: str | None = None) -> tuple[int, int]:
     """The last eight 年度 that have cases (up to this one)."""
-    cases = SharedCase.objects.using(read_alias())
+    cases = SharedCase.objects.using(using or read_alias())
     cases = cases.filter(center=center) if center is not None else cases
     found = cases.aggregate(start=Max("fiscal_year_start"), end=Max("fiscal_year_end"))
     today = current_fiscal_year()
@@ -162,11 +162,12 @@ def lay_out(stat: StatisticsTable) -> StatisticsTable:
     return stat
 
 
-def statistics_range(*, first: int | None, last: int | None, center: NodeCenter | None = None) -> tuple[int, int]:
+def statistics_range(*, first: int | None, last: int | None, center: NodeCenter | None = None,
+                     using: str | None = None) -> tuple[int, int]:
     """The 年度 range asked for, filled in: eight 年度 ending with the latest that has cases."""
     span = DEFAULT_STATISTICS_YEARS - 1
     if first is None and last is None:
-        return statistics_default_years(center=center)
+        return statistics_default_years(center=center, using=using)
     if first is None:
         return max(last - span, 1950), last
     if last is None:
@@ -205,15 +206,17 @@ def continuation_focus(*, form: str | None = None, track_form: str | None = None
 
 
 def case_statistics(*, first: int, last: int, center: NodeCenter | None = None, only: str | None = None,
-                    form: str | None = None, track_form: str | None = None) -> Statistics:
+                    form: str | None = None, track_form: str | None = None, using: str | None = None) -> Statistics:
     """Counts by form × 年度, by activity field and by center, and continuation rates, for the cases
-    active in first..last; every figure goes through hub.disclosure. Nothing is cached: a retracted
-    case is gone from the next page. `only` builds one table (suppression is the costly part).
+    active in first..last; every figure goes through hub.disclosure. Nothing is cached here (the pages
+    read it through hub.figures_cache). `only` builds one table (suppression is the costly part);
+    `using`: the database alias to read (a read replica's, by default in turn).
 
     `form` (a family) or `track_form` (a form of 協働推進事業) picks the continuation row shown. The
     table behind it is the same whatever is picked — rows by form family, the tracks beneath — so
     that reading one row after another, or after the whole, gives back nothing a single view hides."""
-    cases = SharedCase.objects.using(read_alias()).filter(in_fiscal_years(first, last))
+    using = using or read_alias()
+    cases = SharedCase.objects.using(using).filter(in_fiscal_years(first, last))
     if center is not None:
         cases = cases.filter(center=center)
     records = _statistics_records(cases, first, last)
@@ -242,7 +245,7 @@ def case_statistics(*, first: int, last: int, center: NodeCenter | None = None, 
             disclosure.counts_by(records, "fields", lambda r: ONE_WAY_COLUMN, row_order=fields, **one_way),
             labels, one_way=True, note=gettext("複数の分野にまたがる事例は分野ごとに数えます（合計は延べ件数）。"))))
     if "centers" in wanted:
-        centers_found = list(NodeCenter.objects.filter(pk__in={r["center_id"] for r in records}))
+        centers_found = list(NodeCenter.objects.using(using).filter(pk__in={r["center_id"] for r in records}))
         tables.append(lay_out(StatisticsTable(
             "centers", gettext("センター別の件数"), gettext("センター"),
             disclosure.counts_by(records, "center_id", lambda r: ONE_WAY_COLUMN,

@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hub.models import (
@@ -261,3 +262,27 @@ def test_each_printed_situation_report_gets_the_next_number(board, people, clien
     assert FeedEntry.objects.filter(kind=disaster.FEED_KIND).count() == 1
     with pytest.raises(DatabaseError), transaction.atomic():
         DisasterDeclaration.objects.filter(pk=declaration.pk).update(sitrep_number=1)
+
+
+def test_the_board_reads_in_the_same_number_of_queries_however_many_needs_offers_and_commitments(
+        board, people, nodes, client):  # noqa: F811
+    """Fifty coordinators reload the board during a disaster: its queries must not grow with it."""
+    declaration, need, offer = board
+    chigasaki, odawara = nodes
+    client.force_login(people[0])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/disasters/{declaration.uuid}/").status_code == 200
+        return len(captured)
+
+    queries()  # the first page of a session reads what later ones find cached
+    few = queries()
+    assert chigasaki.send(client, [need_entry(chigasaki, declaration, municipality_code="142077")
+                                   for _ in range(6)]).status_code == 200
+    assert odawara.send(client, [offer_entry(odawara, declaration) for _ in range(6)]).status_code == 200
+    disaster_commit(acting_user=people[0], need=need, offer=offer, quantity=10)
+    assert odawara.send(client, [report_entry(odawara, declaration, disaster_commit(
+        acting_user=people[0], need=DisasterNeedCopy.objects.exclude(pk=need.pk).first(),
+        offer=DisasterOfferCopy.objects.exclude(pk=offer.pk).first(), quantity=5))]).status_code == 200
+    assert queries() == few
