@@ -328,6 +328,7 @@ CELERY_BEAT_SCHEDULE = {
         "sync-drift": {"task": "sync.tasks.sync_check_drift", "schedule": 900}} if KYODO_PARENT_HUB_URL else {}),
     # Also queued after each batch with cases; this catches what a lost message or a restart left.
     "library-index-words": {"task": "hub.tasks.index_case_search", "schedule": 60},
+    "directory-index": {"task": "hub.tasks.index_directory_search", "schedule": 60},
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from .pokes import poke_nodes
+from .services import directory_index
 from .services.enrollment import nonces_forget_expired
 from .services.search_index import cases_index_pending
 from .services.tours import purge_closed, visitors_forget
@@ -55,4 +56,14 @@ def index_case_search() -> int:
     count = cases_index_pending()
     if count:
         logger.info("library: %d case(s) added to the word index", count)
+    return count
+
+
+@shared_task(ignore_result=True, soft_time_limit=120)
+def index_directory_search() -> int:
+    """Put received groups into the directory's substring index (after each batch with groups, and
+    every minute)."""
+    count = directory_index.index_pending()
+    if count:
+        logger.info("directory: %d group(s) added to the search index", count)
     return count
