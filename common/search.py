@@ -37,7 +37,7 @@ def contains_all_words(text: str, query: str) -> bool:
 
 # The full-text vector of a row (PostgreSQL): its words as lexemes and their readings prefixed
 # READING ("~ねこ"), in a stored generated column `search_vector` with a GIN index, which the model
-# that has it creates in a migration (hub 0019).
+# that has it creates in a migration (hub 0018, its readings told apart in 0020).
 VECTOR_SQL = "{table}.search_vector"
 READING = "~"
 # Shorter terms have no trigram: found through the words, or on rows not yet tokenized by a scan

@@ -336,6 +336,7 @@ CELERY_BEAT_SCHEDULE = {
     "library-index-words": {"task": "hub.tasks.index_case_search", "schedule": 60},
     # Also queued after indexing; this catches removals and aggregate counts, which indexing never sees.
     "statistics-refresh": {"task": "hub.tasks.refresh_default_statistics", "schedule": 60},
+    "directory-index": {"task": "hub.tasks.index_directory_search", "schedule": 60},
 }
 
 # API tokens end after this many days (a new one is issued at the token endpoint); a study-tour

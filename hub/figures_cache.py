@@ -6,7 +6,7 @@ coordinators reading the same tables must not each pay it. The figures are keyed
 (years, center, table, row), the language (titles and labels are translated when computed) and the
 fiscal year of today (a case still running counts up to it); each entry carries the data version it
 was computed at: the sums of hub_figuresversion's stamps, which database triggers move on every
-write to the tables read (migration 0019), whoever writes them.
+write to the tables read (migration 0021), whoever writes them.
 
 - Fresh (same version): served.
 - Stale after new or changed rows only: served as it is, the page saying when it was computed, and one

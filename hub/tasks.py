@@ -10,7 +10,7 @@ from sync.client import SyncError
 
 from . import figures_cache
 from .pokes import poke_nodes
-from .services import national_statistics
+from .services import directory_index, national_statistics
 from .services.enrollment import nonces_forget_expired
 from .services.search_index import cases_index_pending
 from .services.tours import purge_closed, visitors_forget
@@ -85,3 +85,13 @@ def refresh_default_statistics() -> int:
 def refresh_statistics(kind: str, params: dict, language: str) -> None:
     """Figures a reader found stale, computed again (queued once by hub.figures_cache)."""
     figures_cache.refresh(kind=kind, params=params, language=language)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120)
+def index_directory_search() -> int:
+    """Put received groups into the directory's substring index (after each batch with groups, and
+    every minute)."""
+    count = directory_index.index_pending()
+    if count:
+        logger.info("directory: %d group(s) added to the search index", count)
+    return count

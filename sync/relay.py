@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db import OperationalError, connection, transaction
 from django.db.models import Min
 
-from .models import OutboxEntry, SyncState
+from .models import OutboxEntry, Priority, SyncState
 
 RELAY_CHUNK = 5000
 # How long the relay queues for the outbox's writers; a form being saved waits at most this long.
@@ -127,5 +127,16 @@ def unnumbered_count() -> int:
 
 
 def oldest_unsent_at():
+    """When the oldest entry the hub has not acknowledged was written. Read through indexes, so that
+    it costs the same at a backlog of a million as of ten: the numbered unsent rows are a short range
+    of `publish_seq`, and among the unnumbered the first in id order of each priority (an ordered
+    scan of `outbox_unpublished`) stands for the oldest — ids follow the writes, give or take the
+    moments of transactions running side by side. (A MIN over the whole backlog took 0.2 s at
+    100,000 waiting, and it is asked every few seconds during a catch-up.)"""
     state = sync_state()
-    return OutboxEntry.objects.unsent(state.last_acked_seq).aggregate(oldest=Min("created_at"))["oldest"]
+    times = [OutboxEntry.objects.filter(publish_seq__gt=state.last_acked_seq).aggregate(
+        oldest=Min("created_at"))["oldest"]]
+    for priority in Priority.values:
+        times.append(OutboxEntry.objects.filter(publish_seq__isnull=True, priority=priority).order_by("-priority", "id")
+                     .values_list("created_at", flat=True).first())
+    return min((t for t in times if t is not None), default=None)

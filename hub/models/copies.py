@@ -39,6 +39,11 @@ class DirectoryGroup(SharedCopy):
     field_index = models.CharField(max_length=80, blank=True)
     area = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    # Whether `search_text` is in the trigram index (PostgreSQL: a partial index on the rows where
+    # this is true). The receiver writes False and hub.tasks.index_directory_search sets it after the
+    # batch, so a push does not wait for the index (a row's ~80 trigrams cost most of its write);
+    # search scans the few rows not yet indexed through their own partial index meanwhile.
+    search_indexed = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("団体一覧")

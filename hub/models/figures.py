@@ -1,5 +1,5 @@
 """How far the copies the statistics pages read have changed: one row per (source, node), moved
-forward by database triggers (migration 0019) on every write to those tables, whoever writes them."""
+forward by database triggers (migration 0021) on every write to those tables, whoever writes them."""
 
 from __future__ import annotations
 

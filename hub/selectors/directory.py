@@ -17,7 +17,9 @@ from ..models import DirectoryGroup, Node, NodeCenter, SharedEvent, SharedOffer
 def directory(*, q: str = "", field: int | None = None, center: str = "", kind: str = "") -> QuerySet:
     groups = DirectoryGroup.objects.select_related("center", "node")
     if q:
-        groups = search_words(groups, q)
+        # The trigram index holds the indexed rows only (hub.services.directory_index); the rows
+        # received since the last indexing run are scanned through their own small partial index.
+        groups = search_words(groups.filter(search_indexed=True), q) | search_words(groups.filter(search_indexed=False), q)
     if field:
         groups = groups.filter(field_index__contains=f",{int(field)},")
     if center:

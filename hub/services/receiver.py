@@ -34,7 +34,7 @@ from sync.wire.tours import STUDY_TOUR, TOUR_CASE
 
 from ..models import DisasterCommitment, DisasterDeclaration, Node, NodeCenter, NodeKind, Tombstone
 from ..selectors import tours as tour_selectors
-from . import checks, national, tours, upward
+from . import checks, directory_index, national, tours, upward
 from .receiver_fields import SCHEMAS
 from .receiver_staging import apply_stage, stage_rows, write_copies
 from .search_index import request_indexing
@@ -335,6 +335,8 @@ def _batch_apply_locked(node: Node, batch: dict, entries: list[dict], checked: d
         national.deliveries_report(entries=fresh)
     if applied and any(entry["type"] == SHARED_CASE and entry["op"] == "upsert" for entry in fresh):
         transaction.on_commit(request_indexing)  # the words come after; the substring path finds them meanwhile
+    if applied and any(entry["type"] == DIRECTORY_GROUP and entry["op"] == "upsert" for entry in fresh):
+        transaction.on_commit(directory_index.request_indexing)  # found by a scan of the unindexed meanwhile
     _note_reported(node, batch)
     return BatchOutcome(last_applied_seq=node.last_applied_seq, applied=applied, skipped=len(entries) - applied)
 

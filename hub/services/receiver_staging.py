@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -32,6 +33,13 @@ def write_copies(model, node: Node, rows: list[tuple]) -> int:
                                   unique_fields=["node", "entity_uuid"], update_fields=value_fields)
         Tombstone.objects.filter(node=node, entity_uuid__in=[c.entity_uuid for c in fresh]).delete()
     return len(fresh)
+
+
+def _json_text(value) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (integers beyond 64 bits) goes through json
+        return json.dumps(value)
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ def _copy_plan(model) -> _CopyPlan:
     for f in fields:
         convert = None
         if isinstance(f, models.JSONField):  # jsonb takes JSON text in a text-format COPY
-            convert = functools.partial(json.dumps, cls=f.encoder) if f.encoder else json.dumps
+            convert = functools.partial(json.dumps, cls=f.encoder) if f.encoder else _json_text
         plan.append(((f.attname, f.name), f.get_default if f.attname not in ("node_id", "entity_uuid", "version",
                                                                             "received_at") else None, convert))
     return _CopyPlan(

@@ -14,18 +14,16 @@ MAX_DEPTH = 16
 
 
 def nesting_exceeds(document, limit: int = MAX_DEPTH) -> bool:
-    """Whether `document` (parsed JSON) nests objects and lists deeper than `limit`; iterative, so
-    that checking a hostile document cannot itself run out of stack."""
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
+    """Whether `document` (parsed JSON) nests objects and lists deeper than `limit`. Recursive, but it
+    stops one level past `limit`, so checking a hostile document cannot itself run out of stack; a
+    call per container rather than a tuple per child (the receiver runs this over every batch)."""
+
+    def deeper(value, depth: int) -> bool:
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, dict | list) and deeper(child, depth + 1):
+                return True
+        return False
+
+    return isinstance(document, dict | list) and deeper(document, 1)
