@@ -3,6 +3,7 @@ their own, with helpers to reach their databases, APIs and the `kyodo` command."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -111,16 +112,11 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
     """A hub `<prefix>-hub` and nodes `<prefix>-chigasaki`, `<prefix>-odawara` (or one node per entry of
     `centers`: name → (center, municipality code, municipality)). Modules that run their own
     federation pass other ports and prefix, so they never meet another module's processes or databases."""
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
-        pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
-    # Lets two checkouts run the federation modules side by side on one machine.
-    offset = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
-    base_port, redis_port = base_port + offset, redis_port + offset
-    redis_server = PrivateRedis(redis_port, tmp_path_factory.mktemp("redis"))
-    redis_server.start()
-    saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
-    os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp("federation")),
-                      KYODO_REDIS_DB_BASE="0")
+    with federation_environment(tmp_path_factory, redis_port, "federation") as (redis_server, offset):
+        yield from _federation(redis_server, base_port + offset, prefix, env, centers)
+
+
+def _federation(redis_server, base_port: int, prefix: str, env: dict | None, centers: dict | None):
     centers = {f"{prefix}-{name}": center for name, center in (centers or CENTERS).items()}
     specs = [(f"{prefix}-hub", "hub", "テストハブ"), *((name, "node", center[2]) for name, center in centers.items())]
     nodes: dict = {}
@@ -141,6 +137,25 @@ def start_federation(tmp_path_factory, *, base_port: int = BASE_PORT, redis_port
     finally:
         # Killed, not shut down gracefully: the next module starts on fresh databases anyway.
         federation.stop(deployments, grace=0)
+
+
+@contextlib.contextmanager
+def federation_environment(tmp_path_factory, redis_port: int, folder: str):
+    """A Redis server of the federation's own and the environment its processes read (restored after);
+    yields the server and the port offset (KYODO_TEST_PORT_OFFSET lets two checkouts run federation
+    modules side by side on one machine)."""
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get(
+            "REDIS_URL"):
+        pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
+    offset = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
+    redis_server = PrivateRedis(redis_port + offset, tmp_path_factory.mktemp("redis"))
+    redis_server.start()
+    saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
+    os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp(folder)),
+                      KYODO_REDIS_DB_BASE="0")
+    try:
+        yield redis_server, offset
+    finally:
         redis_server.kill()
         for name, value in saved.items():
             if value is None:

@@ -3,13 +3,9 @@ with it, and one node under each, as real processes on PostgreSQL and a Redis of
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from deploy import federation
 
-from .common import Federation, PrivateRedis, enroll_center
+from .common import Federation, enroll_center, federation_environment
 
 # Ports of this tier's modules only (tests/federation and tests/bench use 8210…9299 and Redis 6391…6402).
 BASE_PORT = 9400
@@ -24,15 +20,11 @@ def start_national_federation(tmp_path_factory, *, base_port: int = BASE_PORT, r
                               prefix: str = "n", env: dict | None = None):
     """`<prefix>-national`, `<prefix>-hub-a` and `-hub-b` under it, `<prefix>-chigasaki` under hub A and
     `<prefix>-shizuoka` under hub B; yields a Federation (its `nodes` hold each node's center and token)."""
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get(
-            "REDIS_URL"):
-        pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
-    offset = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
-    redis_server = PrivateRedis(redis_port + offset, tmp_path_factory.mktemp("redis"))
-    redis_server.start()
-    saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
-    os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp("national")),
-                      KYODO_REDIS_DB_BASE="0")
+    with federation_environment(tmp_path_factory, redis_port, "national") as (redis_server, offset):
+        yield from _national(redis_server, base_port + offset, prefix, env)
+
+
+def _national(redis_server, base_port: int, prefix: str, env: dict | None):
     specs = [(f"{prefix}-national", "national", "全国 協働ハブ"),
              *((f"{prefix}-{hub}", "hub", title) for hub, (title, _code, _name) in PREFECTURES.items()),
              *((f"{prefix}-{name}", "node", center[2], f"{prefix}-{center[3]}") for name, center in CENTERS.items())]
@@ -50,16 +42,10 @@ def start_national_federation(tmp_path_factory, *, base_port: int = BASE_PORT, r
             center, code, municipality, hub = CENTERS[short]
             nodes[deployment.name] = enroll_center(by_name[f"{prefix}-{hub}"], deployment, center, code, municipality)
 
-    deployments = federation.up(specs, prepare=prepare, base_port=base_port + offset, web_workers=1, fresh=True,
+    deployments = federation.up(specs, prepare=prepare, base_port=base_port, web_workers=1, fresh=True,
                                 extra_env={"KYODO_SYNC_INTERVAL": "3", "KYODO_SYNC_BATCH_ENTRIES": "100",
                                            "KYODO_SYNC_LEASE_SECONDS": "10", **(env or {})})
     try:
         yield Federation(deployments, nodes, redis_server)
     finally:
         federation.stop(deployments, grace=0)
-        redis_server.kill()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -5,15 +5,13 @@ their own node with their demo login; its 県内のみ cases are not; every site
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from config.cli import DEMO_CENTERS, start_demo
 from deploy import federation
 from deploy.demo.base import DEMO_PASSWORD
 
-from .common import PrivateRedis, login, wait
+from .common import federation_environment, login, wait
 
 pytestmark = [pytest.mark.federation]
 
@@ -24,27 +22,14 @@ PREFECTURE_CASE = "地域の防災リーダー養成講座"  # chigasaki.yaml: a
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        pytest.fail("federation tests run on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (make test does)")
-    offset = int(os.environ.get("KYODO_TEST_PORT_OFFSET", "0"))
-    redis_server = PrivateRedis(REDIS_PORT + offset, tmp_path_factory.mktemp("redis"))
-    redis_server.start()
-    saved = {name: os.environ.get(name) for name in ("REDIS_URL", "KYODO_FEDERATION_DIR", "KYODO_REDIS_DB_BASE")}
-    os.environ.update(REDIS_URL=redis_server.url, KYODO_FEDERATION_DIR=str(tmp_path_factory.mktemp("demo")),
-                      KYODO_REDIS_DB_BASE="0")
-    centers = [center for center in DEMO_CENTERS if center[0] in ("chigasaki", "shizuoka")]
-    deployments, logins = start_demo(centers, seed=True, base_port=BASE_PORT + offset, fresh=True,
-                                     extra_env={"KYODO_SYNC_INTERVAL": "3"})
-    try:
-        yield {d.name: d for d in deployments}, logins
-    finally:
-        federation.stop(deployments, grace=0)
-        redis_server.kill()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with federation_environment(tmp_path_factory, REDIS_PORT, "demo") as (_redis_server, offset):
+        centers = [center for center in DEMO_CENTERS if center[0] in ("chigasaki", "shizuoka")]
+        deployments, logins = start_demo(centers, seed=True, base_port=BASE_PORT + offset, fresh=True,
+                                         extra_env={"KYODO_SYNC_INTERVAL": "3"})
+        try:
+            yield {d.name: d for d in deployments}, logins
+        finally:
+            federation.stop(deployments, grace=0)
 
 
 def _library(session, q: str, scope: str | None = None) -> str:
