@@ -89,6 +89,13 @@ def _on(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO)
 
 
+def _consents(rng) -> set[str]:
+    """A random set of a group's consents, as staff could record them: the national listing extends
+    the hub listing, so it comes with it."""
+    consents = set(rng.sample(GroupRegistration.CONSENTS, rng.randint(0, 3)))
+    return consents | {"hub_listing"} if "national_listing" in consents else consents
+
+
 @transaction.atomic
 def generate_volume(*, center: Organization | str, scale: int, seed: int = 0) -> dict[str, int]:
     """`scale` Faker-made groups plus proportional talents, events, consultations, cases, needs, offers."""
@@ -135,7 +142,7 @@ def generate_volume(*, center: Organization | str, scale: int, seed: int = 0) ->
         groups.append(services.group_register(
             acting_user=admin, center=center, name=name, name_kana=kana,
             registered_on=_random_day(rng, registered_from, today),
-            consents=rng.sample(GroupRegistration.CONSENTS, rng.randint(0, 3)),
+            consents=_consents(rng),
             legal_form=rng.choices([LegalForm.VOLUNTARY, LegalForm.NPO, LegalForm.VOLUNTEER, LegalForm.GENERAL_ASSOCIATION],
                                    weights=[60, 20, 15, 5])[0],
             activity_fields=[fields[c] for c in theme[2]], description=f"{theme[3]}を中心に活動。",
