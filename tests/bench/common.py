@@ -60,3 +60,20 @@ def use_bench_database() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def federation_environment(name: str, redis_port: int):
+    """Point the federation runner at the bench's own folder and PostgreSQL server (it derives one
+    database per deployment) and start a Redis server of the bench's own; returns that server."""
+    from tests.federation.common import PrivateRedis
+
+    base = os.environ.get("DATABASE_URL", "")
+    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"
+    os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / f"bench-{name}")
+    os.environ["KYODO_REDIS_DB_BASE"] = "0"
+    redis_dir = ROOT / "var" / f"bench-{name}-redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    redis_server = PrivateRedis(redis_port, redis_dir)
+    redis_server.start()
+    os.environ["REDIS_URL"] = redis_server.url
+    return redis_server

@@ -34,7 +34,7 @@ import httpx
 import psycopg
 from celery import Celery
 
-from .common import ROOT, percentile, record
+from .common import federation_environment, percentile, record
 
 ENTRIES = int(os.environ.get("KYODO_BENCH_DISASTER_ENTRIES", "50000"))
 IDLE_NEEDS = int(os.environ.get("KYODO_BENCH_DISASTER_IDLE_NEEDS", "15"))
@@ -247,18 +247,10 @@ def _figures(samples: list[tuple[float, float, float]]) -> tuple[float, float]:
 
 def run() -> None:
     from deploy import federation
-    from tests.federation.common import CENTER_SETUP, PrivateRedis
+    from tests.federation.common import CENTER_SETUP
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
-    base = os.environ.get("DATABASE_URL", "")
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"  # the runner derives per-deployment DBs
-    os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / "bench-disaster")
-    os.environ["KYODO_REDIS_DB_BASE"] = "0"
-    redis_dir = ROOT / "var" / "bench-disaster-redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
-    redis_server = PrivateRedis(REDIS_PORT, redis_dir)
-    redis_server.start()
-    os.environ["REDIS_URL"] = redis_server.url
+    redis_server = federation_environment("disaster", REDIS_PORT)
     print(f"disaster latency: hub + {len(CENTERS)} nodes, each catching up {ENTRIES:,} entries at once")
     specs = [("bd-hub", "hub", "ベンチハブ")] + [(f"bd-node{i + 1}", "node", c[0]) for i, c in enumerate(CENTERS)]
     hub_box, centers = {}, {}

@@ -29,7 +29,7 @@ import uuid
 import httpx
 import psycopg
 
-from .common import ROOT, percentile, record
+from .common import ROOT, federation_environment, percentile, record
 
 USERS = int(os.environ.get("KYODO_BENCH_LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("KYODO_BENCH_LOAD_SECONDS", "60"))
@@ -166,18 +166,10 @@ def _span(pages: list[dict]) -> float:
 
 def run() -> None:
     from deploy import federation
-    from tests.federation.common import CENTER_SETUP, PrivateRedis
+    from tests.federation.common import CENTER_SETUP
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    base = os.environ.get("DATABASE_URL", "")
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"
-    os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / "bench-load")
-    os.environ["KYODO_REDIS_DB_BASE"] = "0"
-    redis_dir = ROOT / "var" / "bench-load-redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
-    redis_server = PrivateRedis(REDIS_PORT, redis_dir)
-    redis_server.start()
-    os.environ["REDIS_URL"] = redis_server.url
+    redis_server = federation_environment("load", REDIS_PORT)
     print(f"hub under load: {USERS} coordinators for {SECONDS} s while a node pushes {ENTRIES:,} entries"
           f" ({CASES:,} shared cases in the library)")
     hub_box, center_box = {}, {}

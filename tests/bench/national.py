@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 
 import psycopg
 
-from .common import ROOT, percentile, record
+from .common import federation_environment, percentile, record
 from .disaster import PASSWORD, Sessions, _poll, _url
 
 BASE_PORT, REDIS_PORT = 9450, 6432
@@ -53,18 +52,10 @@ NODES = {"bn-node-a": ("茅ヶ崎市民活動サポートセンター", "142077"
 
 def run() -> None:
     from deploy import federation
-    from tests.federation.common import CENTER_SETUP, PrivateRedis
+    from tests.federation.common import CENTER_SETUP
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    base = os.environ.get("DATABASE_URL", "")
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/postgres"
-    os.environ["KYODO_FEDERATION_DIR"] = str(ROOT / "var" / "bench-national")
-    os.environ["KYODO_REDIS_DB_BASE"] = "0"
-    redis_dir = ROOT / "var" / "bench-national-redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
-    redis_server = PrivateRedis(REDIS_PORT, redis_dir)
-    redis_server.start()
-    os.environ["REDIS_URL"] = redis_server.url
+    redis_server = federation_environment("national", REDIS_PORT)
     print("national tier: national hub, two prefectural hubs, a node under each")
     specs = [("bn-national", "national", "全国ハブ"), *((name, "hub", hub[0]) for name, hub in HUBS.items()),
              *((name, "node", node[2], node[3]) for name, node in NODES.items())]
